@@ -1,0 +1,51 @@
+# planwatch: `make demo` runs the main job, `make test` runs the tests. Both bootstrap themselves on
+# a fresh machine that has only python3: uv from PyPI when missing, the locked environment, and the
+# Debian packages the project needs (Chinese fonts for briefings, poppler to inspect PDFs).
+
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
+PERIOD ?=
+
+.PHONY: setup system-deps demo test test-fast lint format bench clean
+
+$(BIN)/.synced: pyproject.toml uv.lock
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	$(UV) sync --frozen
+	@touch $@
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null && fc-cache -f >/dev/null; \
+	fi
+
+setup: $(BIN)/.synced system-deps
+
+demo: setup
+	$(BIN)/planwatch demo $(if $(PERIOD),--period $(PERIOD),)
+
+test: setup
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+test-fast: setup
+	$(BIN)/pytest -n 2 --dist loadgroup -m "not slow"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf warehouse output .pytest_cache

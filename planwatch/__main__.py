@@ -1,0 +1,3 @@
+from planwatch.cli import app
+
+app()

@@ -1,0 +1,16 @@
+"""The `planwatch` command line: one typer app, one sub-app per stage of the data flow."""
+
+from __future__ import annotations
+
+import typer
+
+from planwatch.cli.pipeline import demo
+from planwatch.cli.plans import plans_app
+
+app = typer.Typer(
+    help="planwatch — 规划目标监测督导平台: plan targets → department data → marts → briefings.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(plans_app, name="plans")
+app.command("demo")(demo)

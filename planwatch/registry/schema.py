@@ -1,0 +1,147 @@
+"""Pydantic models of the target registry (`plans/<plan_id>.yml`) and its reference data.
+
+The registry is the product's first content: every target, milestone and policy parameter a plan
+commits to, each traceable to a verbatim quote of the plan text. These models are the edge where
+hand-written YAML becomes typed data; everything downstream (checks, export, the warehouse) reads
+these models and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=120)]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{6}(-[a-z0-9_]+)?$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Comparator(StrEnum):
+    at_least = ">="
+    at_most = "<="
+    equal = "="
+
+
+class TargetKind(StrEnum):
+    """How a target's value relates to the statistic it names."""
+
+    level = "level"  # the statistic's value in the target year: a stock at year end or a year's flow
+    cumulative = "cumulative"  # a running count since the plan start (e.g. 累计认定 10 个)
+    new_additions = "new_additions"  # additions during the plan period (新建 20 个, 新增 3 个)
+    ratio = "ratio"  # ratio of two statistics (加工业产值与农业总产值之比 2:1)
+    rate = "rate"  # a percentage rate the statistic itself is (加工转化率 76%)
+    growth_over_base = "growth_over_base"  # growth in % over a named base year (比2022年增长50%)
+    average_annual_growth = "average_annual_growth"  # average annual growth in % (年均增长17%)
+
+
+class Frequency(StrEnum):
+    monthly = "monthly"
+    quarterly = "quarterly"
+    annual = "annual"
+
+
+class Nature(StrEnum):
+    stock = "stock"  # a level at a point in time (存栏, 面积, 企业数)
+    flow = "flow"  # accumulates over a period (产值, 营业收入, 产量)
+
+
+class Target(Strict):
+    target_id: Identifier
+    indicator_code: Identifier
+    region: RegionCode = Field(description="GB/T 2260 code, or parent-code plus slug for a sub-region")
+    target_year: int = Field(ge=2000, le=2100)
+    target_value: float
+    unit: Text = Field(description="unit as written in the plan")
+    comparator: Comparator = Comparator.at_least
+    kind: TargetKind
+    base_year: int | None = None
+    baseline_value: float | None = None
+    lead_unit: Text | None = None
+    responsible_units: list[Text] = Field(default_factory=list)
+    section: Text
+    source_quote: Text
+    note: str | None = None
+
+
+class Milestone(Strict):
+    milestone_id: Identifier
+    project: Text = Field(description="the named project or task")
+    description: Text = Field(description="what must be done by the deadline")
+    deadline: dt.date
+    region: RegionCode | None = None
+    lead_unit: Text | None = None
+    responsible_units: list[Text] = Field(default_factory=list)
+    section: Text
+    source_quote: Text
+
+
+class PolicyParameter(Strict):
+    parameter_id: Identifier
+    name: Text
+    value: float
+    unit: Text
+    region: RegionCode | None = None
+    section: Text
+    source_quote: Text
+    note: str | None = None
+
+
+class Plan(Strict):
+    plan_id: Identifier
+    title: Text
+    issuer: Text
+    document_number: str | None = None
+    issue_date: dt.date | None = None
+    period_start: dt.date
+    period_end: dt.date
+    region: RegionCode = Field(description="the issuing region (city or county)")
+    source_text: Text = Field(description="plan text file, relative to plans/")
+    targets: list[Target]
+    milestones: list[Milestone] = Field(default_factory=list)
+    policy_parameters: list[PolicyParameter] = Field(default_factory=list)
+
+
+# ---- reference data -------------------------------------------------------------------------
+
+
+class Region(Strict):
+    code: RegionCode
+    name: Text
+    level: Annotated[str, StringConstraints(pattern=r"^(province|city|county|subregion)$")]
+    parent_code: RegionCode | None = None
+    aliases: list[Text] = Field(default_factory=list)
+
+
+class Department(Strict):
+    department_id: Identifier
+    name: Text = Field(description="full official name")
+    region: RegionCode = Field(description="the government the department belongs to")
+    aliases: list[Text] = Field(default_factory=list, description="other names the plan texts use")
+
+
+class Unit(Strict):
+    unit: Text
+    dimension: Identifier
+    factor: float = Field(gt=0, description="multiplier to the dimension's base unit")
+    aliases: list[Text] = Field(default_factory=list)
+
+
+class Indicator(Strict):
+    indicator_code: Identifier
+    name: Text = Field(description="Chinese name, as a statistics table would label it")
+    name_en: Text
+    canonical_unit: Text
+    nature: Nature
+    frequency: Frequency
+    numerator: Identifier | None = Field(default=None, description="for a ratio: the numerator indicator")
+    denominator: Identifier | None = None
+    plausible_min: float | None = None
+    plausible_max: float | None = None
+    description: str | None = None
