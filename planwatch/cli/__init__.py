@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from planwatch.cli.ingest import ingest
 from planwatch.cli.pipeline import demo
 from planwatch.cli.plans import plans_app
 
@@ -14,3 +15,4 @@ app = typer.Typer(
 )
 app.add_typer(plans_app, name="plans")
 app.command("demo")(demo)
+app.command("ingest")(ingest)

@@ -103,6 +103,10 @@ class Plan(Strict):
     period_end: dt.date
     region: RegionCode = Field(description="the issuing region (city or county)")
     source_text: Text = Field(description="plan text file, relative to plans/")
+    reporting_unit: Text | None = Field(
+        default=None,
+        description="department that reports the indicators of targets that name no lead unit (as written)",
+    )
     targets: list[Target]
     milestones: list[Milestone] = Field(default_factory=list)
     policy_parameters: list[PolicyParameter] = Field(default_factory=list)

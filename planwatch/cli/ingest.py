@@ -1,0 +1,66 @@
+"""`planwatch ingest PATH…`: load department files into the warehouse, with receipts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from planwatch.config import settings
+from planwatch.ingest.run import collect_files, ingest_files
+from planwatch.ingest.store import FileResult
+from planwatch.registry.load import load_registry
+
+console = Console(stderr=True)
+
+
+def summary_line(result: FileResult) -> str:
+    if result.status == "rejected":
+        return f"✗ {result.file}: rejected — {result.reason}"
+    if result.status == "duplicate":
+        return f"= {result.file}: already loaded (load {result.load_id}), nothing added"
+    return (f"✓ {result.file}: read {result.rows_read} = loaded {result.rows_loaded} + quarantined "
+            f"{result.rows_quarantined} + ignored {result.rows_ignored}; {result.observations} observations, "
+            f"{result.revisions} revisions")
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="files or folders (xlsx, xls, csv)", exists=True)],
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: configuration)")] = None,
+    receipts: Annotated[Path | None, typer.Option(help="folder for receipts (default: output/receipts)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per file on standard output")] = False,
+) -> None:
+    """Read department files into observations; quarantine what cannot be read; write a receipt per file."""
+    config = settings()
+    registry = load_registry(config.plans_path)
+    files = collect_files(paths)
+    receipts_dir = receipts or config.output_path / "receipts"
+    progress = Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        TextColumn("{task.description}"), console=console, disable=as_json)
+    with progress:
+        task = progress.add_task("", total=len(files))
+
+        def report(result: FileResult) -> None:
+            if as_json:
+                print(json.dumps(result.as_json(), ensure_ascii=False), flush=True)
+            else:
+                progress.console.print(summary_line(result), highlight=False, soft_wrap=True)
+            progress.update(task, advance=1, description=result.file)
+
+        results = ingest_files(files, warehouse or config.warehouse_path, registry, receipts_dir, report)
+    if not as_json:
+        loaded = [r for r in results if r.status == "loaded"]
+        console.print(
+            f"{len(results)} files: {len(loaded)} loaded, "
+            f"{sum(r.status == 'duplicate' for r in results)} already loaded, "
+            f"{sum(r.status == 'rejected' for r in results)} rejected; "
+            f"{sum(r.observations for r in loaded)} observations, "
+            f"{sum(r.rows_quarantined for r in loaded)} rows quarantined; receipts in {receipts_dir}",
+            highlight=False,
+        )
+    if any(r.status == "rejected" for r in results):
+        raise typer.Exit(code=2)

@@ -1,0 +1,302 @@
+"""Reading a statistics table whose layout a source spec describes (see layout_spec.py).
+
+The spec says where the header is, where the period is written, which measure the figures are and
+how row labels map to indicators (the catalogue's Chinese names match without being listed). Regions
+are read from the header (regions_as_columns) or a column (long); 全市 means the sender's city.
+"""
+
+from __future__ import annotations
+
+import re
+
+from planwatch.ingest.layout_spec import LayoutSpec, Orientation
+from planwatch.ingest.read import Sheet, SourceFile
+from planwatch.ingest.records import (
+    IGNORED_REASONS,
+    Observation,
+    ParsedFile,
+    RowOutcome,
+    RowStatus,
+    quarantine_reason,
+)
+from planwatch.ingest.resolve import CITY_WIDE_NAMES, Resolver
+from planwatch.ingest.template_format import MEASURE_ALIASES, Measure
+from planwatch.ingest.values import (
+    NotANumberError,
+    cell_address,
+    compact,
+    display,
+    normalise_text,
+    parse_number,
+    row_is_empty,
+    split_header,
+)
+from planwatch.registry.schema import Indicator, Nature
+
+_UNIT_NOTE = re.compile(r"单位[:：]\s*([^\s，,；;]+)")
+
+
+def _content(row: list) -> list[str]:
+    return [display(cell) for cell in row]
+
+
+def _ignored(sheet: Sheet, row_index: int, code: str) -> RowOutcome:
+    return RowOutcome(sheet.name, row_index + 1, RowStatus.ignored, _content(sheet.rows[row_index]),
+                      reason_code=code, reason=IGNORED_REASONS[code])
+
+
+def _quarantined(sheet: Sheet, row_index: int, code: str, cell: str | None, **details: object) -> RowOutcome:
+    return RowOutcome(sheet.name, row_index + 1, RowStatus.quarantined, _content(sheet.rows[row_index]),
+                      reason_code=code, reason=quarantine_reason(code, **details), cell=cell)
+
+
+def _find_header(sheet: Sheet, spec: LayoutSpec) -> int | None:
+    markers = {compact(marker) for marker in spec.header_marker}
+    for row_index, row in enumerate(sheet.rows[: spec.detect.scan_rows + 10]):
+        if any(split_header(cell).label in markers for cell in row):
+            return row_index
+    return None
+
+
+def matches(spec: LayoutSpec, source: SourceFile) -> bool:
+    """Whether the file looks like this layout (its first sheet with rows decides)."""
+    for sheet in source.sheets:
+        head = sheet.rows[: spec.detect.scan_rows]
+        if not head:
+            continue
+        text = " ".join(compact(cell) for row in head for cell in row)
+        headers = {split_header(cell).label for row in head for cell in row}
+        found_text = not spec.detect.any_text or any(compact(word) in text for word in spec.detect.any_text)
+        found_headers = all(compact(word) in headers for word in spec.detect.all_headers)
+        return found_text and found_headers
+    return False
+
+
+def _period_from(text: str, spec: LayoutSpec) -> str | None:
+    match = re.search(spec.period.pattern, normalise_text(text))
+    if not match:
+        return None
+    year, month = int(match.group("year")), int(match.group("month"))
+    return f"{year:04d}-{month:02d}" if 1 <= month <= 12 and 1900 < year < 2200 else None
+
+
+def _measure_for(spec: LayoutSpec, indicator: Indicator, explicit: Measure | None) -> Measure:
+    if explicit is not None:
+        return explicit
+    if indicator.nature is Nature.stock and spec.measure in (Measure.ytd_value, Measure.month_value):
+        return Measure.period_end_value
+    return spec.measure
+
+
+def _value(
+    sheet: Sheet, row_index: int, column: int, indicator: Indicator, unit: str | None, resolver: Resolver,
+    column_label: str,
+) -> tuple[float | None, RowOutcome | None]:
+    row = sheet.rows[row_index]
+    raw = row[column] if column < len(row) else None
+    address = cell_address(row_index, column)
+    try:
+        number = parse_number(raw)
+    except NotANumberError:
+        return None, _quarantined(sheet, row_index, "not_a_number", address, column=column_label, value=display(raw))
+    if number is None:
+        return None, None
+    factor = resolver.conversion_factor(unit, indicator)
+    if factor is None:
+        return None, _quarantined(sheet, row_index, "unknown_unit", address, value=unit,
+                                  unit=indicator.canonical_unit)
+    if number < 0 and (indicator.plausible_min is None or indicator.plausible_min >= 0):
+        return None, _quarantined(sheet, row_index, "negative_value", address, column=column_label,
+                                  value=display(raw))
+    return number * factor, None
+
+
+def _regions_as_columns(
+    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_city: str | None, ignored_columns: list[str]
+) -> list[RowOutcome]:
+    header_index = _find_header(sheet, spec)
+    if header_index is None:
+        return [_quarantined(sheet, i, "no_header", None, value=sheet.name, marker="、".join(spec.header_marker))
+                for i, row in enumerate(sheet.rows) if not row_is_empty(row)]
+    title_text = " ".join(normalise_text(cell) for row in sheet.rows[:header_index] for cell in row)
+    period = _period_from(sheet.name if spec.period.source == "sheet_name" else title_text, spec) or _period_from(
+        title_text, spec
+    )
+    sheet_unit_match = _UNIT_NOTE.search(title_text)
+    sheet_unit = sheet_unit_match.group(1) if sheet_unit_match else None
+    header = sheet.rows[header_index]
+    markers = {compact(marker) for marker in spec.header_marker}
+    unit_headers = {compact(name) for name in spec.unit_column}
+    label_column = unit_column = None
+    region_columns: list[tuple[int, str]] = []
+    unresolved: list[tuple[int, str]] = []
+    for column, cell in enumerate(header):
+        label = split_header(cell).label
+        if label in markers and label_column is None:
+            label_column = column
+        elif label in unit_headers:
+            unit_column = column
+        elif label:
+            region_code = resolver.region(label, within=sender_city) if label not in CITY_WIDE_NAMES else None
+            (region_columns if region_code else unresolved).append((column, region_code or label))
+    city = sender_city or resolver.common_city([code for _, code in region_columns])
+    for column, label in unresolved:
+        if label in CITY_WIDE_NAMES and city:
+            region_columns.append((column, city))
+        else:
+            ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {label}")
+    outcomes = [_ignored(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
+    outcomes.append(_ignored(sheet, header_index, "header_row"))
+    seen: dict[tuple[str, str], int] = {}
+    for row_index in range(header_index + 1, len(sheet.rows)):
+        row = sheet.rows[row_index]
+        if row_is_empty(row):
+            continue
+        label_raw = row[label_column or 0] if (label_column or 0) < len(row) else ""
+        label = compact(label_raw)
+        values_blank = all(compact(row[c]) == "" for c, _ in region_columns if c < len(row))
+        if label.startswith(tuple(spec.note_prefixes)) or (values_blank and not resolver.indicator(label_raw)):
+            outcomes.append(_ignored(sheet, row_index, "note_row"))
+            continue
+        if label in {compact(t) for t in spec.total_labels}:
+            outcomes.append(_ignored(sheet, row_index, "total_row"))
+            continue
+        label_cell = cell_address(row_index, label_column or 0)
+        indicator = resolver.indicator(label_raw)
+        if indicator is None:
+            outcomes.append(_quarantined(sheet, row_index, "unknown_indicator", label_cell,
+                                         value=normalise_text(label_raw)))
+            continue
+        if period is None:
+            outcomes.append(_quarantined(sheet, row_index, "bad_period", label_cell, value=sheet.name))
+            continue
+        unit = split_header(label_raw).unit or sheet_unit
+        if unit_column is not None and unit_column < len(row) and compact(row[unit_column]):
+            unit = compact(row[unit_column])
+        measure = _measure_for(spec, indicator, None)
+        observations: list[Observation] = []
+        failure = None
+        for column, region_code in region_columns:
+            value, failure = _value(sheet, row_index, column, indicator, unit, resolver,
+                                    normalise_text(header[column]))
+            if failure is not None:
+                break
+            if value is not None:
+                observations.append(Observation(
+                    indicator.indicator_code, region_code, period, measure, value, indicator.canonical_unit,
+                    display(row[column]), unit, sheet.name, cell_address(row_index, column), row_index + 1))
+        if failure is not None:
+            outcomes.append(failure)
+        elif not observations:
+            outcomes.append(_ignored(sheet, row_index, "blank_figures"))
+        elif (indicator.indicator_code, period) in seen:
+            outcomes.append(_quarantined(sheet, row_index, "duplicate_in_file", label_cell,
+                                         other_row=seen[(indicator.indicator_code, period)],
+                                         what=indicator.name))
+        else:
+            seen[(indicator.indicator_code, period)] = row_index + 1
+            outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, _content(row),
+                                       observations=observations))
+    return outcomes
+
+
+def _long(
+    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_city: str | None, ignored_columns: list[str]
+) -> list[RowOutcome]:
+    assert spec.long_columns is not None
+    header_index = _find_header(sheet, spec)
+    if header_index is None:
+        return [_quarantined(sheet, i, "no_header", None, value=sheet.name, marker="、".join(spec.header_marker))
+                for i, row in enumerate(sheet.rows) if not row_is_empty(row)]
+    header = [split_header(cell).label for cell in sheet.rows[header_index]]
+    wanted = spec.long_columns.model_dump()
+    position: dict[str, int] = {}
+    for role, names in wanted.items():
+        for name in names:
+            if compact(name) in header:
+                position[role] = header.index(compact(name))
+                break
+    for column, label in enumerate(header):
+        if label and column not in position.values():
+            ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {label}")
+    measure_labels = {compact(k): v for k, v in spec.measure_labels.items()} | MEASURE_ALIASES
+    outcomes = [_ignored(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
+    outcomes.append(_ignored(sheet, header_index, "header_row"))
+    seen: dict[tuple, int] = {}
+
+    def cell(row: list, role: str) -> object:
+        column = position.get(role)
+        return row[column] if column is not None and column < len(row) else None
+
+    for row_index in range(header_index + 1, len(sheet.rows)):
+        row = sheet.rows[row_index]
+        if row_is_empty(row):
+            continue
+        first = compact(row[0]) if row else ""
+        if first.startswith(tuple(spec.note_prefixes)) and compact(cell(row, "value")) == "":
+            outcomes.append(_ignored(sheet, row_index, "note_row"))
+            continue
+        region_text = compact(cell(row, "region"))
+        if region_text in {compact(t) for t in spec.total_labels}:
+            outcomes.append(_ignored(sheet, row_index, "total_row"))
+            continue
+        address = {role: cell_address(row_index, column) for role, column in position.items()}
+        indicator = resolver.indicator(cell(row, "indicator"))
+        if indicator is None:
+            outcomes.append(_quarantined(sheet, row_index, "unknown_indicator", address.get("indicator"),
+                                         value=normalise_text(cell(row, "indicator"))))
+            continue
+        region_code = resolver.region(cell(row, "region"), within=sender_city)
+        if region_code is None:
+            outcomes.append(_quarantined(sheet, row_index, "unknown_region", address.get("region"),
+                                         value=normalise_text(cell(row, "region"))))
+            continue
+        period = _period_from(display(cell(row, "period")), spec)
+        if period is None:
+            outcomes.append(_quarantined(sheet, row_index, "bad_period", address.get("period"),
+                                         value=display(cell(row, "period"))))
+            continue
+        measure_text = compact(cell(row, "measure"))
+        explicit = measure_labels.get(measure_text) if measure_text else None
+        if measure_text and explicit is None:
+            outcomes.append(_quarantined(sheet, row_index, "unknown_measure", address.get("measure"),
+                                         value=measure_text))
+            continue
+        measure = _measure_for(spec, indicator, Measure(explicit) if explicit else None)
+        unit = compact(cell(row, "unit")) or None
+        value, failure = _value(sheet, row_index, position["value"], indicator, unit, resolver,
+                                sheet.rows[header_index][position["value"]])
+        if failure is not None:
+            outcomes.append(failure)
+            continue
+        if value is None:
+            outcomes.append(_ignored(sheet, row_index, "blank_figures"))
+            continue
+        key = (indicator.indicator_code, region_code, period, measure)
+        if key in seen:
+            outcomes.append(_quarantined(sheet, row_index, "duplicate_in_file", address.get("value"),
+                                         other_row=seen[key], what=f"{indicator.name}{period}"))
+            continue
+        seen[key] = row_index + 1
+        observation = Observation(indicator.indicator_code, region_code, period, measure, value,
+                                  indicator.canonical_unit, display(cell(row, "value")), unit, sheet.name,
+                                  address["value"], row_index + 1)
+        outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, _content(row),
+                                   observations=[observation]))
+    return outcomes
+
+
+def parse_layout(
+    source: SourceFile, spec: LayoutSpec, resolver: Resolver, department_id: str | None
+) -> ParsedFile:
+    department = resolver.reference.departments.get(department_id) if department_id else None
+    sender_city = resolver.city_of(department.region) if department else None
+    ignored_columns: list[str] = []
+    rows: list[RowOutcome] = []
+    read_sheet = _regions_as_columns if spec.orientation is Orientation.regions_as_columns else _long
+    for sheet in source.sheets:
+        if not any(not row_is_empty(row) for row in sheet.rows):
+            continue
+        rows += read_sheet(sheet, spec, resolver, sender_city, ignored_columns)
+    periods = {o.period for outcome in rows for o in outcome.observations}
+    return ParsedFile(spec.layout_id, department_id, periods, rows, ignored_columns)

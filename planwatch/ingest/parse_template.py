@@ -1,0 +1,285 @@
+"""Reading a filled fill-in template (填报模板) back into observations and milestone reports.
+
+The hidden `_planwatch` sheet says who sent it, for which month, and which indicator each data
+sheet holds; a sheet a clerk renamed is found again by its position. Measures and units are read
+from the header row as the clerk left it, so a header changed to 亿元 converts instead of misleading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planwatch.ingest.read import Sheet, SourceFile
+from planwatch.ingest.records import (
+    IGNORED_REASONS,
+    MilestoneReport,
+    Observation,
+    ParsedFile,
+    RowOutcome,
+    RowStatus,
+    quarantine_reason,
+)
+from planwatch.ingest.resolve import Resolver
+from planwatch.ingest.template_format import (
+    HEADER_ROW,
+    INSTRUCTIONS_SHEET,
+    MEASURE_ALIASES,
+    META_SHEET,
+    MILESTONE_SHEET,
+    MILESTONE_STATE_LABELS,
+    REGION_CODE_HEADER,
+    REGION_HEADER,
+    REMARK_HEADER,
+    Measure,
+)
+from planwatch.ingest.values import (
+    NotANumberError,
+    cell_address,
+    compact,
+    display,
+    normalise_text,
+    parse_number,
+    row_is_empty,
+    split_header,
+)
+from planwatch.registry.schema import Indicator
+
+TOTAL_LABELS = {"合计", "总计", "小计", "全市合计"}
+NOTE_PREFIXES = ("注", "说明", "备注", "填表说明", "资料来源", "数据来源", "填报人", "审核人", "联系电话")
+STATE_BY_LABEL = {label: state.value for state, label in MILESTONE_STATE_LABELS.items()}
+
+
+@dataclass(frozen=True)
+class DataSheetMeta:
+    sheet_index: int
+    sheet_name: str
+    indicator_code: str
+
+
+@dataclass(frozen=True)
+class TemplateMeta:
+    template_version: str
+    department_id: str
+    period: str
+    data_sheets: list[DataSheetMeta]
+
+
+def is_template(source: SourceFile) -> bool:
+    return any(sheet.name == META_SHEET for sheet in source.sheets)
+
+
+def read_meta(sheet: Sheet) -> TemplateMeta:
+    values: dict[str, str] = {}
+    data_sheets: list[DataSheetMeta] = []
+    columns: list[str] | None = None
+    for row in sheet.rows:
+        cells = [normalise_text(cell) for cell in row]
+        if not any(cells):
+            continue
+        if cells[0] == "sheet_index":
+            columns = cells
+            continue
+        if columns is not None:
+            entry = dict(zip(columns, cells, strict=False))
+            data_sheets.append(
+                DataSheetMeta(int(float(entry["sheet_index"])), entry["sheet_name"], entry["indicator_code"])
+            )
+        elif len(cells) >= 2:
+            values[cells[0]] = cells[1]
+    return TemplateMeta(values.get("template_version", ""), values["department_id"], values["period"], data_sheets)
+
+
+def _ignored(sheet: Sheet, row_index: int, code: str) -> RowOutcome:
+    return RowOutcome(sheet.name, row_index + 1, RowStatus.ignored, [display(c) for c in sheet.rows[row_index]],
+                      reason_code=code, reason=IGNORED_REASONS[code])
+
+
+def _quarantined(sheet: Sheet, row_index: int, code: str, cell: str | None, **details: object) -> RowOutcome:
+    return RowOutcome(sheet.name, row_index + 1, RowStatus.quarantined, [display(c) for c in sheet.rows[row_index]],
+                      reason_code=code, reason=quarantine_reason(code, **details), cell=cell)
+
+
+def _whole_sheet(sheet: Sheet, code: str, start: int = 0, **details: object) -> list[RowOutcome]:
+    return [_quarantined(sheet, i, code, None, **details)
+            for i in range(start, len(sheet.rows)) if not row_is_empty(sheet.rows[i])]
+
+
+def _find_header(sheet: Sheet, marker: str) -> int | None:
+    for row_index, row in enumerate(sheet.rows[:15]):
+        if any(compact(cell) == marker for cell in row):
+            return row_index
+    return None
+
+
+def parse_data_sheet(
+    sheet: Sheet, indicator: Indicator, period: str, resolver: Resolver, city: str | None
+) -> tuple[list[RowOutcome], list[str]]:
+    """One indicator's sheet: a row per region, a column per measure (unit from the header)."""
+    header_index = _find_header(sheet, REGION_HEADER)
+    if header_index is None:
+        return _whole_sheet(sheet, "no_header", value=sheet.name, marker=REGION_HEADER), []
+    outcomes = [_ignored(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
+    outcomes.append(_ignored(sheet, header_index, "header_row"))
+    region_column = code_column = remark_column = None
+    measure_columns: list[tuple[int, Measure, str | None, str]] = []
+    ignored_columns: list[str] = []
+    for column, cell in enumerate(sheet.rows[header_index]):
+        header = split_header(cell)
+        if header.label == REGION_HEADER:
+            region_column = column
+        elif header.label == REGION_CODE_HEADER:
+            code_column = column
+        elif header.label == REMARK_HEADER:
+            remark_column = column
+        elif header.label in MEASURE_ALIASES:
+            measure_columns.append((column, MEASURE_ALIASES[header.label], header.unit, normalise_text(cell)))
+        elif header.label:
+            ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {normalise_text(cell)}")
+    del remark_column  # remarks are kept with the row content, not as observations
+    seen: dict[tuple[str, Measure], int] = {}
+    for row_index in range(header_index + 1, len(sheet.rows)):
+        row = sheet.rows[row_index]
+        if row_is_empty(row):
+            continue
+        name = row[region_column] if region_column is not None and region_column < len(row) else ""
+        label = compact(name)
+        if label in TOTAL_LABELS:
+            outcomes.append(_ignored(sheet, row_index, "total_row"))
+            continue
+        if label.startswith(NOTE_PREFIXES) and all(
+            compact(row[c]) == "" for c, *_ in measure_columns if c < len(row)
+        ):
+            outcomes.append(_ignored(sheet, row_index, "note_row"))
+            continue
+        code = row[code_column] if code_column is not None and code_column < len(row) else None
+        region_code = resolver.region(name, code, within=city)
+        region_cell = cell_address(row_index, region_column or 0)
+        if region_code is None:
+            outcomes.append(_quarantined(sheet, row_index, "unknown_region", region_cell,
+                                         value=normalise_text(name) or display(code)))
+            continue
+        outcome = _measure_cells(sheet, row_index, measure_columns, indicator, period, region_code, resolver)
+        if outcome.status is RowStatus.loaded:
+            duplicate = next((seen[(region_code, o.measure)] for o in outcome.observations
+                              if (region_code, o.measure) in seen), None)
+            if duplicate is not None:
+                outcome = _quarantined(sheet, row_index, "duplicate_in_file", region_cell,
+                                       other_row=duplicate, what=f"{normalise_text(name)}的数据")
+            else:
+                seen.update({(region_code, o.measure): row_index + 1 for o in outcome.observations})
+        outcomes.append(outcome)
+    return outcomes, ignored_columns
+
+
+def _measure_cells(
+    sheet: Sheet,
+    row_index: int,
+    measure_columns: list[tuple[int, Measure, str | None, str]],
+    indicator: Indicator,
+    period: str,
+    region_code: str,
+    resolver: Resolver,
+) -> RowOutcome:
+    row = sheet.rows[row_index]
+    observations = []
+    for column, measure, unit, column_label in measure_columns:
+        raw = row[column] if column < len(row) else None
+        address = cell_address(row_index, column)
+        try:
+            number = parse_number(raw)
+        except NotANumberError:
+            return _quarantined(sheet, row_index, "not_a_number", address, column=column_label, value=display(raw))
+        if number is None:
+            continue
+        factor = resolver.conversion_factor(unit, indicator)
+        if factor is None:
+            return _quarantined(sheet, row_index, "unknown_unit", address, value=unit, unit=indicator.canonical_unit)
+        if number < 0 and (indicator.plausible_min is None or indicator.plausible_min >= 0):
+            return _quarantined(sheet, row_index, "negative_value", address, column=column_label, value=display(raw))
+        observations.append(
+            Observation(indicator.indicator_code, region_code, period, measure, number * factor,
+                        indicator.canonical_unit, display(raw), unit, sheet.name, address, row_index + 1)
+        )
+    content = [display(cell) for cell in row]
+    if not observations:
+        return RowOutcome(sheet.name, row_index + 1, RowStatus.ignored, content,
+                          reason_code="blank_figures", reason=IGNORED_REASONS["blank_figures"])
+    return RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, content, observations=observations)
+
+
+def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str]) -> list[RowOutcome]:
+    header_index = _find_header(sheet, "项目编码")
+    if header_index is None:
+        return _whole_sheet(sheet, "no_header", value=sheet.name, marker="项目编码")
+    outcomes = [_ignored(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
+    outcomes.append(_ignored(sheet, header_index, "header_row"))
+    columns = {compact(cell): column for column, cell in enumerate(sheet.rows[header_index])}
+
+    def cell(row: list, name: str) -> object:
+        column = columns.get(name)
+        return row[column] if column is not None and column < len(row) else None
+
+    for row_index in range(header_index + 1, len(sheet.rows)):
+        row = sheet.rows[row_index]
+        if row_is_empty(row):
+            continue
+        milestone_id = compact(cell(row, "项目编码"))
+        status_text, percent_raw = compact(cell(row, "进展状态")), cell(row, "完成百分比")
+        if not status_text and compact(percent_raw) == "":
+            outcomes.append(_ignored(sheet, row_index, "blank_figures"))
+            continue
+        if milestone_id not in known_milestones:
+            outcomes.append(_quarantined(sheet, row_index, "unknown_milestone",
+                                         cell_address(row_index, columns.get("项目编码", 0)), value=milestone_id))
+            continue
+        status = STATE_BY_LABEL.get(status_text)
+        if status is None:
+            outcomes.append(_quarantined(sheet, row_index, "bad_status",
+                                         cell_address(row_index, columns.get("进展状态", 0)), value=status_text))
+            continue
+        try:
+            percent = parse_number(percent_raw)
+        except NotANumberError:
+            percent = -1.0
+        if percent is not None and not 0 <= percent <= 100:
+            outcomes.append(_quarantined(sheet, row_index, "bad_percent",
+                                         cell_address(row_index, columns.get("完成百分比", 0)),
+                                         value=display(percent_raw)))
+            continue
+        report = MilestoneReport(milestone_id, period, status, percent, normalise_text(cell(row, "情况说明")),
+                                 sheet.name, cell_address(row_index, columns.get("进展状态", 0)), row_index + 1)
+        outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [display(c) for c in row],
+                                   milestone_reports=[report]))
+    return outcomes
+
+
+def parse_template(source: SourceFile, resolver: Resolver, known_milestones: set[str]) -> ParsedFile:
+    sheets = {sheet.name: sheet for sheet in source.sheets}
+    meta = read_meta(sheets[META_SHEET])
+    department = resolver.reference.departments.get(meta.department_id)
+    city = resolver.city_of(department.region) if department else None
+    by_position = {sheet.index: sheet for sheet in source.sheets}
+    claimed: set[str] = {META_SHEET}
+    rows: list[RowOutcome] = []
+    ignored_columns: list[str] = []
+    for entry in meta.data_sheets:
+        sheet = sheets.get(entry.sheet_name) or by_position.get(entry.sheet_index)
+        indicator = resolver.reference.indicators.get(entry.indicator_code)
+        if sheet is None or sheet.name in claimed or indicator is None:
+            continue
+        claimed.add(sheet.name)
+        outcomes, extra_columns = parse_data_sheet(sheet, indicator, meta.period, resolver, city)
+        rows += outcomes
+        ignored_columns += extra_columns
+    for sheet in source.sheets:
+        if sheet.name in claimed:
+            continue
+        if sheet.name == MILESTONE_SHEET:
+            rows += parse_milestone_sheet(sheet, meta.period, known_milestones)
+        elif sheet.name == INSTRUCTIONS_SHEET:
+            rows += [_ignored(sheet, i, "instructions") for i, r in enumerate(sheet.rows) if not row_is_empty(r)]
+        else:
+            rows += _whole_sheet(sheet, "unrecognised_sheet", value=sheet.name)
+    rows += [_ignored(sheets[META_SHEET], i, "metadata")
+             for i, r in enumerate(sheets[META_SHEET].rows) if not row_is_empty(r)]
+    return ParsedFile("template", meta.department_id, {meta.period}, rows, ignored_columns)

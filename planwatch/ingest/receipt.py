@@ -1,0 +1,103 @@
+"""The receipt (回执) a department gets for each file: what was accepted, what was not and why.
+
+Every text cell is written so that it cannot run as a formula when opened: a text that begins with
+= + - @ tab or CR gets a leading apostrophe and is stored as a string.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from planwatch.ingest.records import ParsedFile, RowStatus
+from planwatch.ingest.store import FileResult
+from planwatch.ingest.template_format import MEASURE_LABELS
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def safe_text(value: object) -> object:
+    """Numbers stay numbers; text that a spreadsheet would run as a formula is neutralised."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _append(sheet, values: list[object]) -> None:  # noqa: ANN001  (openpyxl worksheet)
+    sheet.append([safe_text(value) for value in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
+def _table(workbook: Workbook, title: str, headers: list[str], rows: list[list[object]], widths: list[int]) -> None:
+    sheet = workbook.create_sheet(title)
+    _append(sheet, headers)
+    for cell in sheet[1]:
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+    for row in rows:
+        _append(sheet, row)
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[chr(65 + index)].width = width
+    sheet.freeze_panes = "A2"
+
+
+def write_receipt(
+    path: Path, result: FileResult, parsed: ParsedFile | None, names: dict[str, str], department_name: str | None
+) -> Path:
+    """Write the receipt workbook; `names` maps indicator and region codes to their Chinese names."""
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = "回执"
+    status = {"loaded": "已接收", "duplicate": "重复报送（此前已接收，未重复入库）", "rejected": "已拒收"}[result.status]
+    lines = [
+        ["数据报送回执"],
+        ["文件名", result.file],
+        ["报送单位", department_name or "未识别"],
+        ["报送期", "、".join(result.periods) or "—"],
+        ["处理结果", status],
+        ["读取行数", result.rows_read],
+        ["接收行数", result.rows_loaded],
+        ["未接收行数（需更正后重报）", result.rows_quarantined],
+        ["忽略行数（标题、表头、注释、合计等）", result.rows_ignored],
+        ["接收数据项", result.observations],
+        ["其中更正以前报送的数据项", result.revisions],
+        ["文件校验码（SHA-256）", result.sha256],
+    ]
+    if result.reason:
+        lines.append(["拒收原因", result.reason])
+    for line in lines:
+        _append(summary, line)
+    summary["A1"].font = Font(bold=True, size=14)
+    summary.column_dimensions["A"].width = 36
+    summary.column_dimensions["B"].width = 70
+    for row in summary.iter_rows(min_row=2):
+        row[0].alignment = Alignment(vertical="top")
+    rows = parsed.rows if parsed else []
+    _table(
+        workbook, "未接收的行", ["工作表", "行号", "单元格", "原因", "该行内容"],
+        [[r.sheet, r.row_number, r.cell or "", r.reason, " | ".join(r.content)]
+         for r in rows if r.status is RowStatus.quarantined],
+        [18, 8, 10, 60, 60],
+    )
+    _table(
+        workbook, "已接收的数据", ["工作表", "单元格", "指标", "地区", "报送期", "口径", "数值", "单位", "原填报值"],
+        [[o.sheet, o.cell, names.get(o.indicator_code, o.indicator_code), names.get(o.region_code, o.region_code),
+          o.period, MEASURE_LABELS[o.measure], o.value, o.unit, o.original_value]
+         for r in rows for o in r.observations],
+        [18, 10, 30, 14, 10, 12, 14, 8, 14],
+    )
+    _table(
+        workbook, "已忽略的行", ["工作表", "行号", "原因", "该行内容"],
+        [[r.sheet, r.row_number, r.reason, " | ".join(r.content)] for r in rows if r.status is RowStatus.ignored],
+        [18, 8, 30, 80],
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp.xlsx")
+    workbook.save(temporary)
+    temporary.replace(path)
+    return path

@@ -1,0 +1,101 @@
+"""What ingestion makes of each spreadsheet row: observations, milestone reports, or a named reason.
+
+Every non-empty row of every sheet ends as exactly one `RowOutcome`: loaded (with its observations),
+quarantined (with a reason a department clerk understands, and the cell it is about) or ignored (a
+title, header, note or 合计 row, named). That is what makes rows read = loaded + quarantined + ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from planwatch.ingest.template_format import Measure
+
+
+class RowStatus(StrEnum):
+    loaded = "loaded"
+    quarantined = "quarantined"
+    ignored = "ignored"
+
+
+# Reasons for quarantine, in the words a department clerk reads on the receipt.
+QUARANTINE_REASONS: dict[str, str] = {
+    "not_a_number": "{column}的值“{value}”不是有效数字，请填写阿拉伯数字（不要加单位或文字）",
+    "negative_value": "{column}为负数（{value}），该指标不应为负，请核实后重新填报",
+    "unknown_region": "地区“{value}”无法识别，请使用模板中的地区名称，不要修改地区编码",
+    "unknown_indicator": "指标“{value}”无法识别，请使用统一的指标名称",
+    "unknown_unit": "计量单位“{value}”无法识别或无法换算为{unit}，请按表头规定的单位填写",
+    "duplicate_in_file": "同一文件中重复填报（与第{other_row}行的{what}重复），请删除重复行",
+    "bad_period": "报告期“{value}”无法识别，请填写如“2024-03”或“2024年3月”",
+    "unknown_milestone": "项目编码“{value}”无法识别，请不要修改模板中的项目编码",
+    "bad_status": "进展状态“{value}”无法识别，请从下拉列表中选择：未开工、推进中、已完成、停滞",
+    "bad_percent": "完成百分比“{value}”应为0到100之间的数字",
+    "unrecognised_sheet": "工作表“{value}”不是模板中的填报表，无法识别其中的数据，请在模板规定的表中填报",
+    "no_header": "工作表“{value}”中找不到表头（{marker}），无法识别数据，请勿删除或修改表头",
+    "unknown_measure": "口径“{value}”无法识别，请填写“本年累计”“本月”或“期末”",
+}
+
+# Rows skipped on purpose, named so that nothing disappears unexplained.
+IGNORED_REASONS: dict[str, str] = {
+    "title_row": "标题或说明行",
+    "header_row": "表头行",
+    "note_row": "注释行",
+    "total_row": "合计行（由系统自行汇总）",
+    "blank_figures": "未填写任何数据的行",
+    "instructions": "填报说明",
+    "metadata": "模板元数据（隐藏表）",
+}
+
+
+def quarantine_reason(code: str, **details: object) -> str:
+    return QUARANTINE_REASONS[code].format(**details)
+
+
+@dataclass(frozen=True)
+class Observation:
+    indicator_code: str
+    region_code: str
+    period: str  # YYYY-MM
+    measure: Measure
+    value: float  # in the indicator's canonical unit
+    unit: str
+    original_value: str
+    original_unit: str | None
+    sheet: str
+    cell: str
+    row_number: int
+
+
+@dataclass(frozen=True)
+class MilestoneReport:
+    milestone_id: str
+    period: str
+    status: str
+    percent_complete: float | None
+    note: str
+    sheet: str
+    cell: str
+    row_number: int
+
+
+@dataclass
+class RowOutcome:
+    sheet: str
+    row_number: int  # 1-based, as Excel shows it
+    status: RowStatus
+    content: list[str]
+    reason_code: str | None = None
+    reason: str | None = None
+    cell: str | None = None
+    observations: list[Observation] = field(default_factory=list)
+    milestone_reports: list[MilestoneReport] = field(default_factory=list)
+
+
+@dataclass
+class ParsedFile:
+    layout: str
+    department_id: str | None
+    periods: set[str]
+    rows: list[RowOutcome]
+    ignored_columns: list[str] = field(default_factory=list)

@@ -1,0 +1,79 @@
+"""Looking up what a cell names: regions by code, name or alias; indicators by name; units.
+
+Names are compared after NFKC and with all spaces removed, so "土左旗 " and "土左旗" are one region.
+A name that two regions share (全市, 城关镇) is resolved within the sender's city.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from planwatch.ingest.values import compact
+from planwatch.registry.reference import IncompatibleUnitsError, ReferenceData, UnknownUnitError
+from planwatch.registry.schema import Indicator
+
+CITY_WIDE_NAMES = {"全市", "全县", "全区", "全旗", "全盟", "市本级", "全市合计"}
+
+
+class Resolver:
+    def __init__(self, reference: ReferenceData, indicator_labels: dict[str, str] | None = None) -> None:
+        self.reference = reference
+        self._regions_by_name: dict[str, set[str]] = defaultdict(set)
+        for region in reference.regions.values():
+            for spelling in (region.name, *region.aliases):
+                self._regions_by_name[compact(spelling)].add(region.code)
+        self._indicators_by_label: dict[str, str] = {}
+        for indicator in reference.indicators.values():
+            self._indicators_by_label[compact(indicator.name)] = indicator.indicator_code
+            self._indicators_by_label[compact(indicator.indicator_code)] = indicator.indicator_code
+        for label, code in (indicator_labels or {}).items():
+            self._indicators_by_label[compact(label)] = code
+
+    def city_of(self, region_code: str | None) -> str | None:
+        """The city (or, failing that, the top region) a region belongs to."""
+        if region_code is None:
+            return None
+        chain = self.reference.ancestors_and_self(region_code)
+        for code in chain:
+            if self.reference.regions[code].level == "city":
+                return code
+        return chain[-1] if chain else None
+
+    def region(self, name: object, code: object = None, within: str | None = None) -> str | None:
+        """A region code from a code cell (trusted when known) or a name, or None."""
+        code_text = compact(code)
+        if code_text in self.reference.regions:
+            return code_text
+        text = compact(name)
+        if not text:
+            return None
+        if text in self.reference.regions:
+            return text
+        if text in CITY_WIDE_NAMES:
+            return within
+        candidates = self._regions_by_name.get(text, set())
+        if within is not None and len(candidates) > 1:
+            candidates = candidates & self.reference.descendants_and_self(within)
+        return next(iter(candidates)) if len(candidates) == 1 else None
+
+    def common_city(self, region_codes: list[str]) -> str | None:
+        cities = {self.city_of(code) for code in region_codes if code}
+        return cities.pop() if len(cities) == 1 else None
+
+    def indicator(self, label: object) -> Indicator | None:
+        text = compact(label)
+        code = self._indicators_by_label.get(text)
+        if code is None:
+            # a label with its unit or a footnote mark attached: 农产品加工业产值（万元）, 产值*
+            stripped = text.split("(")[0].split("（")[0].rstrip("*＊△")
+            code = self._indicators_by_label.get(stripped)
+        return self.reference.indicators.get(code) if code else None
+
+    def conversion_factor(self, unit: str | None, indicator: Indicator) -> float | None:
+        """Factor to the indicator's canonical unit; 1 when no unit is given; None when impossible."""
+        if unit is None or compact(unit) == "":
+            return 1.0
+        try:
+            return self.reference.unit_table.factor(unit, indicator.canonical_unit)
+        except (UnknownUnitError, IncompatibleUnitsError):
+            return None

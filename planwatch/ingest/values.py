@@ -1,0 +1,100 @@
+"""Turning what a clerk typed into clean values: numbers, labels, units in headers, cell addresses.
+
+Numbers typed as text arrive as strings: NFKC normalisation fixes full-width digits and signs,
+thousands separators are stripped, and placeholders ("—", "-", "/", "无") mean "not reported".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+PLACEHOLDERS = {"", "-", "—", "——", "--", "－", "/", "／", "无", "空", "n/a", "na", "null", "none", "…", "...", "x", "×"}
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_PARENTHESISED = re.compile(r"[（(]\s*([^（）()]+?)\s*[)）]")
+
+
+class NotANumberError(ValueError):
+    """The cell holds text that is not a number (e.g. 约三百)."""
+
+
+def normalise_text(value: object) -> str:
+    """NFKC, no surrounding or doubled white space; None and non-text become their text form."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def compact(value: object) -> str:
+    """A label for matching: normalised, with every space removed."""
+    return normalise_text(value).replace(" ", "")
+
+
+def parse_number(value: object) -> float | None:
+    """A cell's number; None for blank or a placeholder; NotANumberError for anything else."""
+    if value is None or isinstance(value, bool):
+        if isinstance(value, bool):
+            raise NotANumberError(str(value))
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, dt.date | dt.datetime | dt.time | dt.timedelta):
+        raise NotANumberError(str(value))
+    text = compact(value)
+    if text.lower() in PLACEHOLDERS:
+        return None
+    text = text.replace(",", "").replace("，", "")
+    if _NUMBER.match(text):
+        return float(text)
+    raise NotANumberError(normalise_text(value))
+
+
+@dataclass(frozen=True)
+class Header:
+    """A header cell split into its label and the unit in parentheses: 本月数（亿元） → 本月数, 亿元."""
+
+    label: str
+    unit: str | None
+
+
+def split_header(value: object) -> Header:
+    text = compact(value)
+    match = _PARENTHESISED.search(text)
+    if match:
+        label = (text[: match.start()] + text[match.end() :]).strip()
+        unit = match.group(1).replace("单位:", "").replace("单位：", "").strip()
+        return Header(label=label, unit=unit or None)
+    return Header(label=text, unit=None)
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def cell_address(row_index: int, column_index: int) -> str:
+    """Zero-based row and column → A1 form."""
+    return f"{column_letter(column_index)}{row_index + 1}"
+
+
+def display(value: object) -> str:
+    """A cell as a clerk typed it, for messages and quarantine records."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def row_is_empty(row: list[object]) -> bool:
+    return all(compact(cell) == "" for cell in row)

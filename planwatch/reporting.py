@@ -1,0 +1,128 @@
+"""Who reports what, when: the reporting duties that templates, sample data and completeness share.
+
+A department reports an indicator for the regions of the targets it leads (or, for targets that
+name no lead unit, the plan's `reporting_unit`). A ratio target is reported through its two
+components. Monthly indicators are due every month, quarterly ones in March, June, September and
+December, annual ones in December; a plan's duties run from its start to December of its last
+target year (a growth target's base year is reported through the prior-year measures).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from planwatch.ingest.template_format import FLOW_MEASURES, STOCK_MEASURES, Measure
+from planwatch.registry.load import Registry
+from planwatch.registry.schema import Frequency, Nature, Plan
+
+
+@dataclass(frozen=True)
+class ReportingDuty:
+    department_id: str
+    indicator_code: str
+    region_codes: tuple[str, ...]
+    measures: tuple[Measure, ...]
+    plan_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MilestoneDuty:
+    department_id: str
+    plan_id: str
+    milestone_id: str
+
+
+def parse_period(period: str) -> dt.date:
+    """'2024-03' → date(2024, 3, 1); raises ValueError with the expected form."""
+    try:
+        year, month = (int(part) for part in period.split("-"))
+        return dt.date(year, month, 1)
+    except (ValueError, TypeError):
+        raise ValueError(f"period must look like YYYY-MM, got {period!r}") from None
+
+
+def is_due(frequency: Frequency, month: int) -> bool:
+    if frequency is Frequency.monthly:
+        return True
+    if frequency is Frequency.quarterly:
+        return month % 3 == 0
+    return month == 12
+
+
+def plan_active(plan: Plan, month_start: dt.date) -> bool:
+    last_year = max([target.target_year for target in plan.targets] + [plan.period_end.year])
+    first = plan.period_start.replace(day=1)
+    return first <= month_start <= dt.date(last_year, 12, 1)
+
+
+def measures_for(nature: Nature, frequency: Frequency) -> tuple[Measure, ...]:
+    if nature is Nature.stock:
+        return STOCK_MEASURES
+    if frequency is Frequency.monthly:
+        return FLOW_MEASURES
+    return (Measure.ytd_value, Measure.prior_year_ytd_value)
+
+
+def _department_of(registry: Registry, plan: Plan, spelling: str | None) -> str | None:
+    for candidate in (spelling, plan.reporting_unit):
+        if candidate:
+            matches = registry.reference.resolve_department(candidate, plan.region)
+            if len(matches) == 1:
+                return matches[0].department_id
+    return None
+
+
+def reported_indicators(registry: Registry, indicator_code: str) -> list[str]:
+    """The indicators a department reports for a target's indicator: a ratio's two components."""
+    indicator = registry.reference.indicators[indicator_code]
+    if indicator.numerator and indicator.denominator:
+        return [indicator.numerator, indicator.denominator]
+    return [indicator_code]
+
+
+def reporting_duties(registry: Registry, period: str) -> list[ReportingDuty]:
+    """Every (department, indicator) due for the month, with the regions and measures it covers."""
+    month_start = parse_period(period)
+    regions: dict[tuple[str, str], set[str]] = defaultdict(set)
+    plans: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for plan in registry.plans.values():
+        if not plan_active(plan, month_start):
+            continue
+        for target in plan.targets:
+            department_id = _department_of(registry, plan, target.lead_unit)
+            if department_id is None:
+                continue
+            for indicator_code in reported_indicators(registry, target.indicator_code):
+                indicator = registry.reference.indicators[indicator_code]
+                if is_due(indicator.frequency, month_start.month):
+                    regions[(department_id, indicator_code)].add(target.region)
+                    plans[(department_id, indicator_code)].add(plan.plan_id)
+    duties = []
+    for (department_id, indicator_code), region_codes in sorted(regions.items()):
+        indicator = registry.reference.indicators[indicator_code]
+        duties.append(
+            ReportingDuty(
+                department_id=department_id,
+                indicator_code=indicator_code,
+                region_codes=tuple(sorted(region_codes)),
+                measures=measures_for(indicator.nature, indicator.frequency),
+                plan_ids=tuple(sorted(plans[(department_id, indicator_code)])),
+            )
+        )
+    return duties
+
+
+def milestone_duties(registry: Registry, period: str) -> list[MilestoneDuty]:
+    """Milestones whose lead unit reports progress in the month (every month the plan is active)."""
+    month_start = parse_period(period)
+    duties = []
+    for plan in registry.plans.values():
+        if not plan_active(plan, month_start):
+            continue
+        for milestone in plan.milestones:
+            department_id = _department_of(registry, plan, milestone.lead_unit)
+            if department_id is not None:
+                duties.append(MilestoneDuty(department_id, plan.plan_id, milestone.milestone_id))
+    return duties
