@@ -2,7 +2,8 @@
 
 A department reports an indicator for the regions of the targets it leads (or, for targets that
 name no lead unit, the plan's `reporting_unit`). A ratio target is reported through its two
-components. Monthly indicators are due every month, quarterly ones in March, June, September and
+components. A target with no lead unit is reported by the plan's statistics bureau when its
+indicator is a monthly flow, else by the plan's reporting unit. Monthly indicators are due every month, quarterly ones in March, June, September and
 December, annual ones in December; a plan's duties run from its start to December of its last
 target year (a growth target's base year is reported through the prior-year measures).
 """
@@ -65,8 +66,16 @@ def measures_for(nature: Nature, frequency: Frequency) -> tuple[Measure, ...]:
     return (Measure.ytd_value, Measure.prior_year_ytd_value)
 
 
-def _department_of(registry: Registry, plan: Plan, spelling: str | None) -> str | None:
-    for candidate in (spelling, plan.reporting_unit):
+def _department_of(
+    registry: Registry, plan: Plan, spelling: str | None, indicator_code: str | None = None
+) -> str | None:
+    """The lead unit; else the statistics bureau for a monthly flow; else the plan's reporting unit."""
+    fallback = plan.reporting_unit
+    if indicator_code is not None and plan.statistics_unit:
+        indicator = registry.reference.indicators[indicator_code]
+        if indicator.nature is Nature.flow and indicator.frequency is Frequency.monthly:
+            fallback = plan.statistics_unit
+    for candidate in (spelling, fallback):
         if candidate:
             matches = registry.reference.resolve_department(candidate, plan.region)
             if len(matches) == 1:
@@ -91,10 +100,10 @@ def reporting_duties(registry: Registry, period: str) -> list[ReportingDuty]:
         if not plan_active(plan, month_start):
             continue
         for target in plan.targets:
-            department_id = _department_of(registry, plan, target.lead_unit)
-            if department_id is None:
-                continue
             for indicator_code in reported_indicators(registry, target.indicator_code):
+                department_id = _department_of(registry, plan, target.lead_unit, indicator_code)
+                if department_id is None:
+                    continue
                 indicator = registry.reference.indicators[indicator_code]
                 if is_due(indicator.frequency, month_start.month):
                     regions[(department_id, indicator_code)].add(target.region)

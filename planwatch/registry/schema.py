@@ -107,6 +107,10 @@ class Plan(Strict):
         default=None,
         description="department that reports the indicators of targets that name no lead unit (as written)",
     )
+    statistics_unit: Text | None = Field(
+        default=None,
+        description="statistics bureau that publishes the monthly flows (产值, 营业收入) of such targets",
+    )
     targets: list[Target]
     milestones: list[Milestone] = Field(default_factory=list)
     policy_parameters: list[PolicyParameter] = Field(default_factory=list)

@@ -1,0 +1,51 @@
+"""Ingestion as Airflow runs it: list the landing folder, ingest one file per mapped task.
+
+A loaded (or already loaded) file moves to the archive folder; a rejected file moves to the
+rejected folder and its task fails alone, with the reason, while the other files go on.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from planwatch.config import Settings, settings
+from planwatch.ingest.run import collect_files, ingest_files
+from planwatch.registry.load import load_registry
+
+
+class FileRejectedError(RuntimeError):
+    """A file could not be read at all; its receipt says why."""
+
+
+def new_landing_files(config: Settings | None = None) -> list[str]:
+    """Files waiting in the landing folder, oldest name first."""
+    config = config or settings()
+    landing = config.resolve(config.landing_dir)
+    landing.mkdir(parents=True, exist_ok=True)
+    return [str(path) for path in collect_files([landing])]
+
+
+def _move(path: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    destination = folder / path.name
+    counter = 1
+    while destination.exists():
+        destination = folder / f"{path.stem}.{counter}{path.suffix}"
+        counter += 1
+    shutil.move(str(path), destination)
+    return destination
+
+
+def ingest_landing_file(path: str, config: Settings | None = None) -> dict:
+    """Ingest one landed file, move it out of the landing folder, and return its result as a dict."""
+    config = config or settings()
+    source = Path(path)
+    registry = load_registry(config.plans_path)
+    [result] = ingest_files([source], config.warehouse_path, registry, config.output_path / "receipts")
+    archive = config.resolve(config.archive_dir)
+    if result.status == "rejected":
+        moved = _move(source, archive.parent / "rejected")
+        raise FileRejectedError(f"{source.name} rejected: {result.reason} (moved to {moved})")
+    _move(source, archive)
+    return result.as_json()
