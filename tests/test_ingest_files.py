@@ -1,0 +1,85 @@
+"""Whole files: damaged, oversized or unknown ones are rejected alone; the same bytes load once;
+a later submission of a figure is a revision that becomes current and keeps the old value."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from .ingest_support import ingest, pingliang_table, query, statistics_workbook
+
+
+def test_a_damaged_file_is_rejected_alone_with_a_reason_and_the_others_load(tmp_path: Path) -> None:
+    good = statistics_workbook(tmp_path / "a_good.xlsx", pingliang_table([["苹果产量", "万吨", 1, 2]]))
+    bad = tmp_path / "b_bad.xlsx"
+    bad.write_bytes(b"PK\x03\x04 this is not a workbook")
+    results = ingest([good, bad], tmp_path / "w.duckdb")
+    assert [r.status for r in results] == ["loaded", "rejected"]
+    assert "损坏" in results[1].reason
+    assert query(tmp_path / "w.duckdb", "select reason_code, file_name from raw.quarantine") == [
+        ("unreadable_file", "b_bad.xlsx")]
+
+
+def test_a_decompression_bomb_is_rejected_before_parsing(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (300 * 1024 * 1024))
+    bomb = tmp_path / "bomb.xlsx"
+    bomb.write_bytes(buffer.getvalue())
+    [result] = ingest([bomb], tmp_path / "w.duckdb")
+    assert result.status == "rejected" and "压缩比" in result.reason
+
+
+def test_unknown_layout_and_unsupported_type_and_empty_file_are_rejected(tmp_path: Path) -> None:
+    unknown = statistics_workbook(tmp_path / "a.xlsx", {"Sheet": [["随便"], ["一", "二"]]})
+    pdf = tmp_path / "b.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    empty = tmp_path / "c.csv"
+    empty.write_bytes(b"")
+    results = ingest([unknown, pdf, empty], tmp_path / "w.duckdb")
+    assert [r.status for r in results] == ["rejected"] * 3
+    assert "无法识别" in results[0].reason and "不支持" in results[1].reason and "为空" in results[2].reason
+
+
+def test_loading_the_same_file_again_adds_nothing(tmp_path: Path) -> None:
+    path = statistics_workbook(tmp_path / "m.xlsx", pingliang_table([["苹果产量", "万吨", 1, 2]]))
+    first = ingest([path], tmp_path / "w.duckdb")
+    copy = tmp_path / "renamed_copy.xlsx"
+    copy.write_bytes(path.read_bytes())
+    second = ingest([path, copy], tmp_path / "w.duckdb")
+    assert first[0].status == "loaded"
+    assert [r.status for r in second] == ["duplicate", "duplicate"]
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations") == [(2,)]
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.file_loads") == [(1,)]
+
+
+def test_a_resubmission_is_a_revision_and_the_old_value_stays_in_history(tmp_path: Path) -> None:
+    original = statistics_workbook(tmp_path / "m1.xlsx", pingliang_table([["苹果产量", "万吨", 10, 20]]))
+    corrected = statistics_workbook(tmp_path / "m1_更正.xlsx", pingliang_table([["苹果产量", "万吨", 11, 20]]))
+    results = ingest([original, corrected], tmp_path / "w.duckdb")
+    assert [r.revisions for r in results] == [0, 2]
+    history = query(tmp_path / "w.duckdb", """
+        select region_code, value, load_id from raw.observations where region_code = '620825' order by load_id""")
+    assert [value for _, value, _ in history] == [10.0, 11.0]
+    current = query(tmp_path / "w.duckdb", """
+        select value from raw.observations where region_code = '620825'
+        qualify row_number() over (partition by indicator_code, region_code, period, measure
+                                   order by load_id desc) = 1""")
+    assert current == [(11.0,)]
+
+
+def test_the_receipt_lists_rejected_rows_and_cannot_run_formulas(tmp_path: Path) -> None:
+    path = statistics_workbook(tmp_path / "m.xlsx", pingliang_table([
+        ["苹果产量", "万吨", "-约5", 2], ["肉牛饲养量", "万头", "@SUM(A1)", 2]]))
+    [result] = ingest([path], tmp_path / "w.duckdb", receipts=tmp_path / "receipts")
+    assert result.rows_quarantined == 2
+    workbook = load_workbook(tmp_path / "receipts" / "m_回执.xlsx")
+    assert workbook.sheetnames == ["回执", "未接收的行", "已接收的数据", "已忽略的行"]
+    rejected = workbook["未接收的行"]
+    cells = [cell for row in rejected.iter_rows(min_row=2) for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)
+    assert all(not str(cell.value).startswith(("=", "@", "+", "-")) for cell in cells if cell.value is not None)
+    assert any("不是有效数字" in str(cell.value) for cell in cells)
