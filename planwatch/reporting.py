@@ -135,3 +135,15 @@ def milestone_duties(registry: Registry, period: str) -> list[MilestoneDuty]:
             if department_id is not None:
                 duties.append(MilestoneDuty(department_id, plan.plan_id, milestone.milestone_id))
     return duties
+
+
+def reporting_months(registry: Registry) -> list[str]:
+    """Every month any plan is active, YYYY-MM, in order."""
+    months: set[str] = set()
+    for plan in registry.plans.values():
+        last_year = max([target.target_year for target in plan.targets] + [plan.period_end.year])
+        year, month = plan.period_start.year, plan.period_start.month
+        while (year, month) <= (last_year, 12):
+            months.add(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return sorted(months)

@@ -89,12 +89,12 @@ def test_loading_the_registry_replaces_the_raw_tables(tmp_path: Path) -> None:
     assert first == second
     assert first["registry_targets"] == sum(len(plan.targets) for plan in registry.plans.values())
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        stored = connection.sql("select count(*) from raw.registry_targets").fetchone()[0]
+        stored = connection.sql("select count(*) from raw.registry_targets").fetchall()[0][0]
         orphans = connection.sql(
             """select count(*) from raw.registry_targets t
                left join raw.ref_regions r using (region_code)
                left join raw.ref_indicators i using (indicator_code)
                where r.region_code is null or i.indicator_code is null"""
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     assert stored == first["registry_targets"]
     assert orphans == 0

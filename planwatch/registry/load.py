@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from planwatch.registry.reference import Problem, ReferenceData, load_reference
+from planwatch.registry.reference import YAML_LOADER, Problem, ReferenceData, load_reference
 from planwatch.registry.schema import Plan
 
 
@@ -44,7 +44,7 @@ def load_registry(plans_dir: Path) -> Registry:
     plan_files: dict[str, Path] = {}
     for path in sorted(plans_dir.glob("*.yml")):
         try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+            document = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
         except yaml.YAMLError as error:
             problems.append(Problem(str(path), "-", "yaml", f"not valid YAML: {error}"))
             continue

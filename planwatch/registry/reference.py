@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
+
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster
 from pydantic import BaseModel, ValidationError
 
 from planwatch.registry.schema import Department, Indicator, Region, Unit
@@ -97,6 +99,12 @@ class ReferenceData:
         return self.regions[code].name
 
     def descendants_and_self(self, code: str) -> set[str]:
+        cache = self.__dict__.setdefault("_descendants_cache", {})
+        if code not in cache:
+            cache[code] = self._descendants(code)
+        return cache[code]
+
+    def _descendants(self, code: str) -> set[str]:
         children: dict[str | None, list[str]] = defaultdict(list)
         for region in self.regions.values():
             children[region.parent_code].append(region.code)
@@ -118,6 +126,13 @@ class ReferenceData:
 
     def resolve_department(self, spelling: str, plan_region: str) -> list[Department]:
         """Departments of the plan's region (or a region under it) that go by this name or alias."""
+        key = (spelling, plan_region)
+        cache = self.__dict__.setdefault("_department_cache", {})
+        if key not in cache:
+            cache[key] = self._resolve_department(spelling, plan_region)
+        return cache[key]
+
+    def _resolve_department(self, spelling: str, plan_region: str) -> list[Department]:
         wanted = spelling.strip()
         scope = self.descendants_and_self(plan_region) | set(self.ancestors_and_self(plan_region))
         return [
@@ -148,7 +163,7 @@ def _read_folder(
     for path in sorted(folder.glob("*.yml")):
         relative = str(path)
         try:
-            document: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            document: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
         except yaml.YAMLError as error:
             problems.append(Problem(relative, "-", "yaml", f"not valid YAML: {error}"))
             continue

@@ -33,6 +33,17 @@ def _region_name(registry: Registry, code: str | None) -> str | None:
     return region.name if region else None
 
 
+def _canonical(registry: Registry, value: float | None, unit: str, indicator_code: str, kind: str) -> float | None:
+    """A target's value in its indicator's canonical unit (percent kinds stay in %)."""
+    indicator = registry.reference.indicators.get(indicator_code)
+    if value is None or indicator is None or kind in PERCENT_KINDS:
+        return value
+    return registry.reference.unit_table.convert(value, unit, indicator.canonical_unit)
+
+
+PERCENT_KINDS = {"rate", "growth_over_base", "average_annual_growth"}
+
+
 def target_rows(registry: Registry) -> list[Row]:
     rows = []
     indicators = registry.reference.indicators
@@ -52,10 +63,16 @@ def target_rows(registry: Registry) -> list[Row]:
                     "target_year": target.target_year,
                     "target_value": target.target_value,
                     "unit": target.unit,
+                    "target_value_canonical": _canonical(
+                        registry, target.target_value, target.unit, target.indicator_code, target.kind.value),
+                    "canonical_unit": "%" if target.kind.value in PERCENT_KINDS or indicator is None
+                    else indicator.canonical_unit,
                     "comparator": target.comparator.value,
                     "kind": target.kind.value,
                     "base_year": target.base_year,
                     "baseline_value": target.baseline_value,
+                    "baseline_value_canonical": _canonical(
+                        registry, target.baseline_value, target.unit, target.indicator_code, target.kind.value),
                     "lead_unit": lead_name,
                     "lead_unit_id": lead_id,
                     "lead_unit_as_written": target.lead_unit,
@@ -129,6 +146,8 @@ def plan_rows(registry: Registry) -> list[Row]:
             "region_code": plan.region,
             "region_name": _region_name(registry, plan.region),
             "source_text": plan.source_text,
+            "reporting_unit": plan.reporting_unit,
+            "statistics_unit": plan.statistics_unit,
             "target_count": len(plan.targets),
             "milestone_count": len(plan.milestones),
         }
@@ -196,6 +215,10 @@ def unit_rows(registry: Registry) -> list[Row]:
 NON_TEXT_COLUMNS = {
     "target_year": "int64",
     "target_value": "float64",
+    "target_value_canonical": "float64",
+    "baseline_value_canonical": "float64",
+    "expected_indicators": "int64",
+    "expected_milestones": "int64",
     "base_year": "int64",
     "baseline_value": "float64",
     "value": "float64",
@@ -288,7 +311,33 @@ COLUMNS = {
         "description",
     ],
     "ref_units": ["unit", "dimension", "factor", "aliases"],
+    "expected_submissions": ["period", "department_id", "due_date", "expected_indicators",
+                             "expected_milestones", "indicator_codes"],
 }
+
+def expected_submission_rows(registry: Registry) -> list[Row]:
+    """One row per department and month it owes a submission: what, and by when (the 5th of next month)."""
+    from planwatch.reporting import milestone_duties, reporting_duties, reporting_months
+
+    rows = []
+    for period in reporting_months(registry):
+        indicators: dict[str, list[str]] = {}
+        for duty in reporting_duties(registry, period):
+            indicators.setdefault(duty.department_id, []).append(duty.indicator_code)
+        milestones: dict[str, int] = {}
+        for duty in milestone_duties(registry, period):
+            milestones[duty.department_id] = milestones.get(duty.department_id, 0) + 1
+        year, month = (int(part) for part in period.split("-"))
+        due = f"{year + month // 12:04d}-{month % 12 + 1:02d}-05"
+        for department_id in sorted(set(indicators) | set(milestones)):
+            rows.append({
+                "period": period, "department_id": department_id, "due_date": due,
+                "expected_indicators": len(indicators.get(department_id, [])),
+                "expected_milestones": milestones.get(department_id, 0),
+                "indicator_codes": ";".join(sorted(indicators.get(department_id, []))),
+            })
+    return rows
+
 
 TABLES = {
     "registry_plans": plan_rows,
@@ -299,4 +348,5 @@ TABLES = {
     "ref_departments": department_rows,
     "ref_indicators": indicator_rows,
     "ref_units": unit_rows,
+    "expected_submissions": expected_submission_rows,
 }
