@@ -89,8 +89,13 @@ def read_meta(sheet: Sheet) -> TemplateMeta:
     return TemplateMeta(values.get("template_version", ""), values["department_id"], values["period"], data_sheets)
 
 
+# Rows of the sheets planwatch itself wrote into the template: counted, but their text is ours.
+_OWN_TEXT = {"instructions", "metadata"}
+
+
 def _ignored(sheet: Sheet, row_index: int, code: str) -> RowOutcome:
-    return RowOutcome(sheet.name, row_index + 1, RowStatus.ignored, [display(c) for c in sheet.rows[row_index]],
+    content = [] if code in _OWN_TEXT else [display(c) for c in sheet.rows[row_index]]
+    return RowOutcome(sheet.name, row_index + 1, RowStatus.ignored, content,
                       reason_code=code, reason=IGNORED_REASONS[code])
 
 

@@ -119,12 +119,16 @@ def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
     return sheets
 
 
-def read_source_file(path: Path) -> SourceFile:
-    """Read every sheet of a submitted file, or raise UnreadableFileError with a reason in Chinese."""
+def read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise UnreadableFileError(f"文件无法读取：{error.strerror}") from None
+
+
+def read_source_file(path: Path, data: bytes | None = None) -> SourceFile:
+    """Read every sheet of a submitted file, or raise UnreadableFileError with a reason in Chinese."""
+    data = read_bytes(path) if data is None else data
     if len(data) > MAX_FILE_BYTES:
         raise UnreadableFileError(f"文件过大（{len(data) // 1024 // 1024} MB），请只报送填报表格")
     if not data:

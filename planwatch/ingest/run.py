@@ -16,14 +16,24 @@ import duckdb
 from planwatch.ingest.layout_spec import LayoutSpec, load_layouts
 from planwatch.ingest.parse_layout import matches, parse_layout
 from planwatch.ingest.parse_template import is_template, parse_template
-from planwatch.ingest.read import CSV_SUFFIXES, SPREADSHEET_SUFFIXES, UnreadableFileError, read_source_file, sha256_of
+from planwatch.ingest.read import (
+    CSV_SUFFIXES,
+    SPREADSHEET_SUFFIXES,
+    UnreadableFileError,
+    read_bytes,
+    read_source_file,
+    sha256_of,
+)
 from planwatch.ingest.receipt import write_receipt
 from planwatch.ingest.records import ParsedFile
 from planwatch.ingest.resolve import Resolver
-from planwatch.ingest.store import FileResult, ensure_tables, loaded_before, store_parsed, store_rejected
+from planwatch.ingest.store import FileResult, PendingFile, ensure_tables, store_batch
 from planwatch.registry.load import Registry
 
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
+BATCH_SIZE = 200
+TAMPERED_TEMPLATE = ("填报模板的隐藏表“_planwatch”已被修改，无法识别报送单位和报送期，"
+                     "请使用平台下发的原模板重新填报")
 RECEIPT_SUFFIX = "_回执"  # receipts we wrote are never read back as submissions
 UNKNOWN_LAYOUT = "文件格式无法识别：既不是平台下发的填报模板，也不符合已登记的统计报表格式。请使用平台下发的填报模板报送"
 
@@ -62,17 +72,17 @@ class Ingestor:
         self.names = {code: r.name for code, r in registry.reference.regions.items()}
         self.names |= {code: i.name for code, i in registry.reference.indicators.items()}
 
-    def parse(self, path: Path) -> tuple[ParsedFile | None, str | None, object]:
-        """(parsed file, rejection reason, source) for one path."""
+    def parse(self, path: Path, data: bytes) -> tuple[ParsedFile | None, str | None, str | None]:
+        """(parsed file, rejection reason, encoding) for one file's bytes."""
         try:
-            source = read_source_file(path)
+            source = read_source_file(path, data)
         except UnreadableFileError as error:
             return None, error.reason, None
         if is_template(source):
             try:
-                return parse_template(source, self.resolver, self.known_milestones), None, source
+                return parse_template(source, self.resolver, self.known_milestones), None, source.encoding
             except (KeyError, ValueError):
-                return None, "填报模板的隐藏表“_planwatch”已被修改，无法识别报送单位和报送期，请使用平台下发的原模板重新填报", source
+                return None, TAMPERED_TEMPLATE, source.encoding
         for spec in self.layouts:
             if matches(spec, source):
                 department_id = department_from_file_name(self.registry, path.name)
@@ -82,33 +92,39 @@ class Ingestor:
                          if spec.department in (d.name, *d.aliases)),
                         department_id,
                     )
-                return parse_layout(source, spec, self.layout_resolvers[spec.layout_id], department_id), None, source
-        return None, UNKNOWN_LAYOUT, source
+                parsed = parse_layout(source, spec, self.layout_resolvers[spec.layout_id], department_id)
+                return parsed, None, source.encoding
+        return None, UNKNOWN_LAYOUT, source.encoding
 
-    def ingest_file(
-        self, connection: duckdb.DuckDBPyConnection, path: Path, receipts_dir: Path | None = None
-    ) -> FileResult:
-        data_sha = sha256_of(path.read_bytes()) if path.is_file() else ""
-        previous = loaded_before(connection, data_sha) if data_sha else None
-        if previous is not None:
-            load_id, status, rejection = previous
-            reason = (f"此文件此前已接收（批次 {load_id}），本次未重复入库" if status == "loaded"
-                      else f"此文件此前已被拒收（批次 {load_id}）：{rejection}")
-            result = FileResult(path.name, data_sha, "duplicate", load_id=load_id, reason=reason)
-            parsed = None
-        else:
-            parsed, reason, source = self.parse(path)
-            size = path.stat().st_size if path.is_file() else 0
-            if parsed is None:
-                result = store_rejected(connection, path.name, str(path), data_sha, size, reason or UNKNOWN_LAYOUT)
-            else:
-                encoding = getattr(source, "encoding", None)
-                result = store_parsed(connection, parsed, path.name, str(path), data_sha, size, encoding)
-        if receipts_dir is not None:
-            department = self.registry.reference.departments.get(result.department_id or "")
-            write_receipt(receipts_dir / f"{path.stem}{RECEIPT_SUFFIX}.xlsx", result, parsed, self.names,
-                          department.name if department else None)
-        return result
+    def prepare(self, path: Path) -> PendingFile:
+        """Read and parse one file (or note why it cannot be read): nothing is written yet."""
+        try:
+            data = read_bytes(path)
+        except UnreadableFileError as error:
+            return PendingFile(path.name, str(path), "", 0, None, rejection=error.reason)
+        sha256 = sha256_of(data)
+        parsed, rejection, encoding = self.parse(path, data)
+        return PendingFile(path.name, str(path), sha256, len(data), parsed, encoding, rejection)
+
+    def write_receipt(self, receipts_dir: Path, path: Path, result: FileResult, parsed: ParsedFile | None) -> None:
+        department = self.registry.reference.departments.get(result.department_id or "")
+        write_receipt(receipts_dir / f"{path.stem}{RECEIPT_SUFFIX}.xlsx", result, parsed, self.names,
+                      department.name if department else None)
+
+
+def _previous_loads(connection: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str, str | None]]:
+    rows = connection.execute(
+        "select sha256, min_by(load_id, load_id), min_by(status, load_id), min_by(rejection_reason, load_id) "
+        "from raw.file_loads group by sha256"
+    ).fetchall()
+    return {sha: (load_id, status, reason) for sha, load_id, status, reason in rows}
+
+
+def _duplicate(path: Path, sha256: str, previous: tuple[int, str, str | None]) -> FileResult:
+    load_id, status, rejection = previous
+    reason = (f"此文件此前已接收（批次 {load_id}），本次未重复入库" if status == "loaded"
+              else f"此文件此前已被拒收（批次 {load_id}）：{rejection}")
+    return FileResult(path.name, sha256, "duplicate", load_id=load_id, reason=reason)
 
 
 def ingest_files(
@@ -117,17 +133,45 @@ def ingest_files(
     registry: Registry,
     receipts_dir: Path | None = None,
     on_file: Callable[[FileResult], None] | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> list[FileResult]:
-    """Ingest files (and folders) into the warehouse; one result per file, in the order read."""
+    """Ingest files (and folders) into the warehouse; one result per file, in the order read.
+
+    Files are written in batches, one transaction each: a crash loses at most the batch in hand, which
+    loads again on the next run (the same bytes are recognised only once they are committed).
+    """
     ingestor = Ingestor(registry)
     files = collect_files(paths)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    results = []
+    results: list[FileResult] = []
     with duckdb.connect(str(warehouse)) as connection:
         ensure_tables(connection)
-        for path in files:
-            result = ingestor.ingest_file(connection, path, receipts_dir)
+        previous = _previous_loads(connection)
+        batch: list[tuple[Path, PendingFile]] = []
+
+        def flush() -> None:
+            stored = store_batch(connection, [pending for _, pending in batch])
+            for (path, pending), result in zip(batch, stored, strict=True):
+                previous.setdefault(result.sha256, (result.load_id, result.status, result.reason))
+                finish(path, result, pending.parsed)
+            batch.clear()
+
+        def finish(path: Path, result: FileResult, parsed: ParsedFile | None) -> None:
+            if receipts_dir is not None:
+                ingestor.write_receipt(receipts_dir, path, result, parsed)
             results.append(result)
             if on_file is not None:
                 on_file(result)
+
+        for path in files:
+            pending = ingestor.prepare(path)
+            if pending.sha256 and any(p.sha256 == pending.sha256 for _, p in batch):
+                flush()  # the same bytes twice in one batch: commit the first, then see it as loaded
+            if pending.sha256 in previous:
+                finish(path, _duplicate(path, pending.sha256, previous[pending.sha256]), None)
+                continue
+            batch.append((path, pending))
+            if len(batch) >= batch_size:
+                flush()
+        flush()
     return results

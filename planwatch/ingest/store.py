@@ -140,116 +140,133 @@ def ensure_tables(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(DDL)
 
 
-def loaded_before(connection: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str, str | None] | None:
-    """(load id, status, rejection reason) of the first load of these exact bytes, if any."""
-    row = connection.execute(
-        "select load_id, status, rejection_reason from raw.file_loads where sha256 = ? order by load_id limit 1",
-        [sha256],
-    ).fetchone()
-    return (row[0], row[1], row[2]) if row else None
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _insert(connection: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
     if rows:
-        batch = pa.Table.from_pylist(rows)  # noqa: F841  (read by DuckDB by name)
-        columns = ", ".join(rows[0])
+        names = list(rows[0])
+        batch = pa.table({name: [row[name] for row in rows] for name in names})  # noqa: F841  (read by name)
+        columns = ", ".join(names)
         connection.execute(f"insert into raw.{table} ({columns}) select {columns} from batch")
 
 
-def store_rejected(
-    connection: duckdb.DuckDBPyConnection, file_name: str, file_path: str, sha256: str, size: int, reason: str
-) -> FileResult:
-    """A file that could not be read at all: one load row and one quarantine row with the reason."""
-    loaded_at = _now()
-    connection.execute("begin transaction")
-    try:
-        load_id = connection.execute("select nextval('raw.load_id_sequence')").fetchone()[0]
-        connection.execute(
-            """insert into raw.file_loads (load_id, file_name, file_path, sha256, file_size, status,
-               rejection_reason, rows_read, rows_loaded, rows_quarantined, rows_ignored, observations,
-               milestone_reports, revisions, loaded_at)
-               values (?, ?, ?, ?, ?, 'rejected', ?, 0, 0, 0, 0, 0, 0, 0, ?)""",
-            [load_id, file_name, file_path, sha256, size, reason, loaded_at],
-        )
-        _insert(connection, "quarantine", [{
-            "load_id": load_id, "file_sha256": sha256, "file_name": file_name, "sheet": None, "row_number": None,
-            "cell": None, "department_id": None, "reason_code": "unreadable_file", "reason": reason,
-            "row_content": None, "loaded_at": loaded_at}])
-        connection.execute("commit")
-    except Exception:
-        connection.execute("rollback")
-        raise
-    return FileResult(file_name, sha256, "rejected", load_id=load_id, reason=reason)
+@dataclass
+class PendingFile:
+    """A file read and parsed (or rejected), waiting to be written with the rest of its batch."""
+
+    file_name: str
+    file_path: str
+    sha256: str
+    size: int
+    parsed: ParsedFile | None
+    encoding: str | None = None
+    rejection: str | None = None
 
 
-def store_parsed(
-    connection: duckdb.DuckDBPyConnection, parsed: ParsedFile, file_name: str, file_path: str, sha256: str,
-    size: int, encoding: str | None,
-) -> FileResult:
-    counts = {status: sum(1 for row in parsed.rows if row.status is status) for status in RowStatus}
-    rows_read = len(parsed.rows)
-    if rows_read != sum(counts.values()):
-        raise AccountingError(f"{file_name}: rows read {rows_read} ≠ {counts}")
-    loaded_at = _now()
-    connection.execute("begin transaction")
-    try:
-        load_id = connection.execute("select nextval('raw.load_id_sequence')").fetchone()[0]
-        common = {"load_id": load_id, "file_sha256": sha256, "file_name": file_name, "loaded_at": loaded_at}
-        observations = [
+def _counts(pending: PendingFile) -> dict[RowStatus, int]:
+    rows = pending.parsed.rows if pending.parsed else []
+    counts = {status: sum(1 for row in rows if row.status is status) for status in RowStatus}
+    if len(rows) != sum(counts.values()):
+        raise AccountingError(f"{pending.file_name}: rows read {len(rows)} ≠ {counts}")
+    return counts
+
+
+def _file_rows(pending: PendingFile, load_id: int, loaded_at: dt.datetime) -> dict[str, list[dict]]:
+    common = {"load_id": load_id, "file_sha256": pending.sha256, "file_name": pending.file_name,
+              "loaded_at": loaded_at}
+    parsed = pending.parsed
+    if parsed is None:
+        return {"quarantine": [common | {
+            "sheet": None, "row_number": None, "cell": None, "department_id": None,
+            "reason_code": "unreadable_file", "reason": pending.rejection, "row_content": None}]}
+    return {
+        "observations": [
             common | {"sheet": o.sheet, "cell": o.cell, "row_number": o.row_number,
                       "department_id": parsed.department_id, "layout": parsed.layout,
                       "indicator_code": o.indicator_code, "region_code": o.region_code, "period": o.period,
                       "measure": o.measure.value, "value": o.value, "unit": o.unit,
                       "original_value": o.original_value, "original_unit": o.original_unit}
             for row in parsed.rows for o in row.observations
-        ]
-        reports = [
+        ],
+        "milestone_reports": [
             common | {"sheet": r.sheet, "cell": r.cell, "row_number": r.row_number,
                       "department_id": parsed.department_id, "milestone_id": r.milestone_id, "period": r.period,
                       "status": r.status, "percent_complete": r.percent_complete, "note": r.note}
             for row in parsed.rows for r in row.milestone_reports
-        ]
-        quarantined = [
+        ],
+        "quarantine": [
             common | {"sheet": row.sheet, "row_number": row.row_number, "cell": row.cell,
                       "department_id": parsed.department_id, "reason_code": row.reason_code,
                       "reason": row.reason, "row_content": json.dumps(row.content, ensure_ascii=False)}
             for row in parsed.rows if row.status is RowStatus.quarantined
-        ]
-        ignored = [
+        ],
+        "ignored_rows": [
             common | {"sheet": row.sheet, "row_number": row.row_number, "reason_code": row.reason_code,
-                      "reason": row.reason, "row_content": json.dumps(row.content, ensure_ascii=False)}
+                      "reason": row.reason,
+                      "row_content": json.dumps(row.content, ensure_ascii=False) if row.content else None}
             for row in parsed.rows if row.status is RowStatus.ignored
-        ]
-        _insert(connection, "observations", observations)
-        _insert(connection, "milestone_reports", reports)
-        _insert(connection, "quarantine", quarantined)
-        _insert(connection, "ignored_rows", ignored)
-        revisions = connection.execute(
-            """select count(*) from raw.observations new
-               where new.load_id = ? and exists (
+        ],
+    }
+
+
+def store_batch(connection: duckdb.DuckDBPyConnection, batch: list[PendingFile]) -> list[FileResult]:
+    """Write a batch of files in one transaction; one result per file, accounting checked first."""
+    if not batch:
+        return []
+    counts = [_counts(pending) for pending in batch]
+    loaded_at = _now()
+    connection.execute("begin transaction")
+    try:
+        load_ids = [row[0] for row in connection.execute(
+            "select nextval('raw.load_id_sequence') from range(?)", [len(batch)]).fetchall()]
+        tables: dict[str, list[dict]] = {"observations": [], "milestone_reports": [], "quarantine": [],
+                                         "ignored_rows": []}
+        for pending, load_id in zip(batch, load_ids, strict=True):
+            for table, rows in _file_rows(pending, load_id, loaded_at).items():
+                tables[table] += rows
+        for table, rows in tables.items():
+            _insert(connection, table, rows)
+        revisions = dict(connection.execute(
+            """select new.load_id, count(*) from raw.observations new
+               where new.load_id between ? and ? and exists (
                    select 1 from raw.observations old
                    where old.load_id < new.load_id and old.file_sha256 <> new.file_sha256
                      and old.indicator_code = new.indicator_code and old.region_code = new.region_code
-                     and old.period = new.period and old.measure = new.measure)""",
-            [load_id],
-        ).fetchone()[0]
-        connection.execute(
-            """insert into raw.file_loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', null, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [load_id, file_name, file_path, sha256, size, encoding, parsed.layout, parsed.department_id,
-             ",".join(sorted(parsed.periods)), rows_read, counts[RowStatus.loaded],
-             counts[RowStatus.quarantined], counts[RowStatus.ignored], len(observations), len(reports), revisions,
-             json.dumps(parsed.ignored_columns, ensure_ascii=False), loaded_at],
-        )
+                     and old.period = new.period and old.measure = new.measure)
+               group by new.load_id""",
+            [load_ids[0], load_ids[-1]],
+        ).fetchall())
+        results = []
+        load_rows = []
+        for pending, load_id, count in zip(batch, load_ids, counts, strict=True):
+            parsed = pending.parsed
+            observations = sum(len(row.observations) for row in parsed.rows) if parsed else 0
+            reports = sum(len(row.milestone_reports) for row in parsed.rows) if parsed else 0
+            result = FileResult(
+                pending.file_name, pending.sha256, "loaded" if parsed else "rejected",
+                sum(count.values()), count[RowStatus.loaded], count[RowStatus.quarantined],
+                count[RowStatus.ignored], revisions.get(load_id, 0), observations, reports, load_id,
+                parsed.department_id if parsed else None, parsed.layout if parsed else None,
+                sorted(parsed.periods) if parsed else [], pending.rejection,
+            )
+            results.append(result)
+            load_rows.append({
+                "load_id": load_id, "file_name": pending.file_name, "file_path": pending.file_path,
+                "sha256": pending.sha256, "file_size": pending.size, "encoding": pending.encoding,
+                "layout": result.layout, "department_id": result.department_id,
+                "periods": ",".join(result.periods), "status": result.status,
+                "rejection_reason": pending.rejection, "rows_read": result.rows_read,
+                "rows_loaded": result.rows_loaded, "rows_quarantined": result.rows_quarantined,
+                "rows_ignored": result.rows_ignored, "observations": observations, "milestone_reports": reports,
+                "revisions": result.revisions,
+                "ignored_columns": json.dumps(parsed.ignored_columns if parsed else [], ensure_ascii=False),
+                "loaded_at": loaded_at,
+            })
+        _insert(connection, "file_loads", load_rows)
         connection.execute("commit")
     except Exception:
         connection.execute("rollback")
         raise
-    return FileResult(
-        file_name, sha256, "loaded", rows_read, counts[RowStatus.loaded], counts[RowStatus.quarantined],
-        counts[RowStatus.ignored], revisions, len(observations), len(reports), load_id, parsed.department_id,
-        parsed.layout, sorted(parsed.periods),
-    )
+    return results

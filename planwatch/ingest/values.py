@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 PLACEHOLDERS = {"", "-", "—", "——", "--", "－", "/", "／", "无", "空", "n/a", "na", "null", "none", "…", "...", "x", "×"}
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -20,18 +21,32 @@ class NotANumberError(ValueError):
     """The cell holds text that is not a number (e.g. 约三百)."""
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalise_string(text: str) -> str:
+    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+
+
 def normalise_text(value: object) -> str:
     """NFKC, no surrounding or doubled white space; None and non-text become their text form."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", str(value))
-    return re.sub(r"\s+", " ", text).strip()
+    return _normalise_string(value if isinstance(value, str) else str(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _compact_string(text: str) -> str:
+    return _normalise_string(text).replace(" ", "")
 
 
 def compact(value: object) -> str:
     """A label for matching: normalised, with every space removed."""
+    if isinstance(value, str):
+        return _compact_string(value)
     return normalise_text(value).replace(" ", "")
 
 
@@ -97,4 +112,4 @@ def display(value: object) -> str:
 
 
 def row_is_empty(row: list[object]) -> bool:
-    return all(compact(cell) == "" for cell in row)
+    return all(cell is None or cell == "" or compact(cell) == "" for cell in row)

@@ -1,0 +1,13 @@
+"""`make bench`: every benchmark in turn, each printing its figures and its goal."""
+
+from __future__ import annotations
+
+from benchmarks import ingest_throughput
+
+
+def main() -> None:
+    ingest_throughput.main()
+
+
+if __name__ == "__main__":
+    main()

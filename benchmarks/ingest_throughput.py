@@ -1,0 +1,94 @@
+"""Ingest throughput on a sample ten times the default size, as a ratio to python-calamine alone.
+
+The floor reads every file's bytes and every sheet's cells with python-calamine (CSV: decodes and
+splits), which any ingestion must do at the least. The ingest run does everything `planwatch ingest`
+does: parse, resolve, quarantine, load into a fresh DuckDB warehouse; it is timed once without and
+once with writing the receipts (an xlsx per file, which costs more than the reading). Each side runs
+in its own process, so peak memory (max RSS) is its own. Goal: ratio ≤ 1.5.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SAMPLE_UNTIL = "2025-12"
+SAMPLE_COPIES = 10  # ten seeds of the default sample = ten times its size
+GOAL_RATIO = 1.5
+
+
+def _floor(folder: Path) -> dict:
+    from planwatch.ingest.read import read_source_file
+    from planwatch.ingest.run import collect_files
+
+    files = collect_files([folder])
+    started = time.perf_counter()
+    cells = 0
+    for path in files:
+        source = read_source_file(path)
+        cells += sum(len(row) for sheet in source.sheets for row in sheet.rows)
+    return {"files": len(files), "cells": cells, "seconds": time.perf_counter() - started}
+
+
+def _ingest(folder: Path) -> dict:
+    from planwatch.config import settings
+    from planwatch.ingest.run import collect_files, ingest_files
+    from planwatch.registry.load import load_registry
+
+    registry = load_registry(settings().plans_path)
+    files = collect_files([folder])
+    with tempfile.TemporaryDirectory() as scratch:
+        started = time.perf_counter()
+        results = ingest_files(files, Path(scratch) / "load.duckdb", registry, receipts_dir=None)
+        seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        ingest_files(files, Path(scratch) / "with_receipts.duckdb", registry, Path(scratch) / "receipts")
+        with_receipts = time.perf_counter() - started
+    return {"files": len(results), "observations": sum(r.observations for r in results), "seconds": seconds,
+            "seconds_with_receipts": with_receipts}
+
+
+def _child(kind: str, folder: str) -> None:
+    figures = (_floor if kind == "floor" else _ingest)(Path(folder))
+    figures["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(figures))
+
+
+def _run_child(kind: str, folder: Path) -> dict:
+    completed = subprocess.run([sys.executable, "-m", "benchmarks.ingest_throughput", kind, str(folder)],
+                               capture_output=True, text=True, check=True)
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        sample = Path(scratch) / "sample"
+        for seed in range(1, SAMPLE_COPIES + 1):
+            subprocess.run([sys.executable, "-m", "planwatch", "sample", "--until", SAMPLE_UNTIL, "--seed", str(seed),
+                            "--mess", "0.1", "--out", str(sample / f"seed{seed}")],
+                           check=True, capture_output=True)
+        submissions = [p for p in sample.rglob("*") if p.is_file()]
+        print(f"sample: {len(submissions)} files, {sum(p.stat().st_size for p in submissions) / 1e6:.1f} MB "
+              f"({SAMPLE_COPIES} seeds × planwatch sample --until {SAMPLE_UNTIL} --mess 0.1)")
+        floor = _run_child("floor", sample)
+        ingest = _run_child("ingest", sample)
+    ratio = ingest["seconds"] / floor["seconds"]
+    print(f"python-calamine floor: {floor['seconds']:.2f}s for {floor['files']} files, {floor['cells']} cells, "
+          f"peak {floor['max_rss_mb']:.0f} MB")
+    print(f"planwatch ingest:      {ingest['seconds']:.2f}s for {ingest['files']} files, "
+          f"{ingest['observations']} observations, peak {ingest['max_rss_mb']:.0f} MB")
+    print(f"  with a receipt (xlsx) per file: {ingest['seconds_with_receipts']:.2f}s "
+          f"({ingest['seconds_with_receipts'] / floor['seconds']:.1f}× the floor)")
+    print(f"ingest / floor ratio:  {ratio:.2f} (goal ≤ {GOAL_RATIO}) — {'met' if ratio <= GOAL_RATIO else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3:
+        _child(sys.argv[1], sys.argv[2])
+    else:
+        main()
