@@ -8,31 +8,28 @@ import typer
 from rich.console import Console
 
 from planwatch.config import settings
-from planwatch.registry.check import check_registry
-from planwatch.registry.load import load_registry
-from planwatch.warehouse import connect, load_registry_tables
+from planwatch.pipeline import RegistryProblemsError, previous_month, run_pipeline
+from planwatch.reporting import parse_period
 
 console = Console(stderr=True)
 
 
 def demo(
-    period: Annotated[
-        str | None, typer.Option(help="last month to run, YYYY-MM (default: last month)")
-    ] = None,
+    period: Annotated[str | None, typer.Option(help="last month to run, YYYY-MM (default: last month)")] = None,
 ) -> None:
     """Run the whole pipeline on sample data for all five plans into the embedded warehouse."""
-    config = settings()
-    registry = load_registry(config.plans_path)
-    problems = check_registry(registry)
-    if problems:
-        for problem in problems:
+    period = period or previous_month()
+    try:
+        parse_period(period)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--period") from None
+    try:
+        run = run_pipeline(settings(), period, with_sample=True,
+                           say=lambda line: console.print(line, highlight=False, soft_wrap=True))
+    except RegistryProblemsError as error:
+        for problem in error.problems:
             console.print(f"[red]✗[/red] {problem}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=1)
-    console.print(f"1. registry checked: {len(registry.plans)} plans", highlight=False)
-    with connect(config.warehouse_path) as connection:
-        counts = load_registry_tables(connection, registry)
-    console.print(
-        f"2. registry loaded into {config.warehouse_path}: "
-        + ", ".join(f"{table} {count}" for table, count in counts.items()),
-        highlight=False,
-    )
+        raise typer.Exit(code=1) from None
+    console.print(f"\n[bold]planwatch demo for {period} done.[/bold] Written:", highlight=False)
+    for name, path in run.outputs.items():
+        print(f"  {name}: {path}")
