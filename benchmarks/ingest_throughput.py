@@ -49,8 +49,12 @@ def _ingest(folder: Path) -> dict:
         started = time.perf_counter()
         ingest_files(files, Path(scratch) / "with_receipts.duckdb", registry, Path(scratch) / "receipts")
         with_receipts = time.perf_counter() - started
-    return {"files": len(results), "observations": sum(r.observations for r in results), "seconds": seconds,
-            "seconds_with_receipts": with_receipts}
+    return {
+        "files": len(results),
+        "observations": sum(r.observations for r in results),
+        "seconds": seconds,
+        "seconds_with_receipts": with_receipts,
+    }
 
 
 def _child(kind: str, folder: str) -> None:
@@ -60,8 +64,12 @@ def _child(kind: str, folder: str) -> None:
 
 
 def _run_child(kind: str, folder: Path) -> dict:
-    completed = subprocess.run([sys.executable, "-m", "benchmarks.ingest_throughput", kind, str(folder)],
-                               capture_output=True, text=True, check=True)
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks.ingest_throughput", kind, str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
@@ -69,21 +77,44 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         sample = Path(scratch) / "sample"
         for seed in range(1, SAMPLE_COPIES + 1):
-            subprocess.run([sys.executable, "-m", "planwatch", "sample", "--until", SAMPLE_UNTIL, "--seed", str(seed),
-                            "--mess", "0.1", "--out", str(sample / f"seed{seed}")],
-                           check=True, capture_output=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "planwatch",
+                    "sample",
+                    "--until",
+                    SAMPLE_UNTIL,
+                    "--seed",
+                    str(seed),
+                    "--mess",
+                    "0.1",
+                    "--out",
+                    str(sample / f"seed{seed}"),
+                ],
+                check=True,
+                capture_output=True,
+            )
         submissions = [p for p in sample.rglob("*") if p.is_file()]
-        print(f"sample: {len(submissions)} files, {sum(p.stat().st_size for p in submissions) / 1e6:.1f} MB "
-              f"({SAMPLE_COPIES} seeds × planwatch sample --until {SAMPLE_UNTIL} --mess 0.1)")
+        print(
+            f"sample: {len(submissions)} files, {sum(p.stat().st_size for p in submissions) / 1e6:.1f} MB "
+            f"({SAMPLE_COPIES} seeds × planwatch sample --until {SAMPLE_UNTIL} --mess 0.1)"
+        )
         floor = _run_child("floor", sample)
         ingest = _run_child("ingest", sample)
     ratio = ingest["seconds"] / floor["seconds"]
-    print(f"python-calamine floor: {floor['seconds']:.2f}s for {floor['files']} files, {floor['cells']} cells, "
-          f"peak {floor['max_rss_mb']:.0f} MB")
-    print(f"planwatch ingest:      {ingest['seconds']:.2f}s for {ingest['files']} files, "
-          f"{ingest['observations']} observations, peak {ingest['max_rss_mb']:.0f} MB")
-    print(f"  with a receipt (xlsx) per file: {ingest['seconds_with_receipts']:.2f}s "
-          f"({ingest['seconds_with_receipts'] / floor['seconds']:.1f}× the floor)")
+    print(
+        f"python-calamine floor: {floor['seconds']:.2f}s for {floor['files']} files, {floor['cells']} cells, "
+        f"peak {floor['max_rss_mb']:.0f} MB"
+    )
+    print(
+        f"planwatch ingest:      {ingest['seconds']:.2f}s for {ingest['files']} files, "
+        f"{ingest['observations']} observations, peak {ingest['max_rss_mb']:.0f} MB"
+    )
+    print(
+        f"  with a receipt (xlsx) per file: {ingest['seconds_with_receipts']:.2f}s "
+        f"({ingest['seconds_with_receipts'] / floor['seconds']:.1f}× the floor)"
+    )
     print(f"ingest / floor ratio:  {ratio:.2f} (goal ≤ {GOAL_RATIO}) — {'met' if ratio <= GOAL_RATIO else 'NOT met'}")
 
 

@@ -67,14 +67,17 @@ def run_pipeline(
         say(f"sample: {len(result.files)} department files up to {period} in {run.sample_dir}")
         submissions = sorted(p for p in run.sample_dir.iterdir() if p.is_dir())
     run.receipts_dir = config.output_path / "receipts"
-    run.ingest_results = ingest_files([p for p in submissions if p.exists()], config.warehouse_path, registry,
-                                      run.receipts_dir)
+    run.ingest_results = ingest_files(
+        [p for p in submissions if p.exists()], config.warehouse_path, registry, run.receipts_dir
+    )
     loaded = [r for r in run.ingest_results if r.status == "loaded"]
-    say(f"ingest: {len(run.ingest_results)} files, {len(loaded)} newly loaded "
+    say(
+        f"ingest: {len(run.ingest_results)} files, {len(loaded)} newly loaded "
         f"({sum(r.observations for r in loaded)} observations, "
         f"{sum(r.rows_quarantined for r in loaded)} rows quarantined), "
         f"{sum(r.status == 'duplicate' for r in run.ingest_results)} already loaded, "
-        f"{sum(r.status == 'rejected' for r in run.ingest_results)} rejected; receipts in {run.receipts_dir}")
+        f"{sum(r.status == 'rejected' for r in run.ingest_results)} rejected; receipts in {run.receipts_dir}"
+    )
     run.outputs["warehouse"] = run.warehouse
     run.outputs["receipts"] = run.receipts_dir
     return run

@@ -1,10 +1,10 @@
 """Who reports what, when: the reporting duties that templates, sample data and completeness share.
 
-A department reports an indicator for the regions of the targets it leads (or, for targets that
-name no lead unit, the plan's `reporting_unit`). A ratio target is reported through its two
-components. A target with no lead unit is reported by the plan's statistics bureau when its
-indicator is a monthly flow, else by the plan's reporting unit. Monthly indicators are due every month, quarterly ones in March, June, September and
-December, annual ones in December; a plan's duties run from its start to December of its last
+A department reports an indicator for the regions of the targets it leads. A target with no lead
+unit is reported by the plan's statistics bureau (`statistics_unit`) when its indicator is a monthly
+flow, else by the plan's `reporting_unit`. A ratio target is reported through its two components.
+Monthly indicators are due every month, quarterly ones in March, June, September and December,
+annual ones in December; a plan's duties run from its start to December of its last
 target year (a growth target's base year is reported through the prior-year measures).
 """
 

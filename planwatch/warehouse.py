@@ -34,9 +34,7 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
 
 def _arrow_schema(table: str) -> pa.Schema:
     fields = [
-        pa.field(
-            name, pa.from_numpy_dtype(NON_TEXT_COLUMNS[name]) if name in NON_TEXT_COLUMNS else pa.string()
-        )
+        pa.field(name, pa.from_numpy_dtype(NON_TEXT_COLUMNS[name]) if name in NON_TEXT_COLUMNS else pa.string())
         for name in COLUMNS[table]
     ]
     return pa.schema([*fields, pa.field("_loaded_at", pa.timestamp("us"))])

@@ -30,11 +30,18 @@ def airflow_environment(home: Path, **planwatch: str) -> dict[str, str]:
 
 def airflow(environment: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
     completed = subprocess.run(
-        [str(BIN / "airflow"), *args], env=environment, capture_output=True, text=True, check=False,
-        cwd=PROJECT_ROOT, timeout=900,
+        [str(BIN / "airflow"), *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=PROJECT_ROOT,
+        timeout=900,
     )
     if check and completed.returncode != 0:
-        raise AssertionError(f"airflow {' '.join(args)} failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}")
+        raise AssertionError(
+            f"airflow {' '.join(args)} failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}"
+        )
     return completed
 
 

@@ -33,14 +33,20 @@ def test_the_ingest_dag_loads_good_files_archives_them_and_fails_a_bad_file_alon
     (landing / "damaged.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
     warehouse = tmp_path / "w.duckdb"
     environment = airflow_environment(
-        home, landing_dir=str(landing), archive_dir=str(archive), warehouse=str(warehouse),
+        home,
+        landing_dir=str(landing),
+        archive_dir=str(archive),
+        warehouse=str(warehouse),
         output_dir=str(tmp_path / "output"),
     )
     completed = airflow(environment, "dags", "test", "planwatch_ingest", "2026-11-01", check=False)
     states = task_states(home, "planwatch_ingest")
     ingest_states = sorted(state for task_id, _, state in states if task_id == "ingest_file")
     assert ingest_states == ["failed", "success", "success"], completed.stdout[-2000:]
-    assert sorted(p.name for p in archive.iterdir()) == ["second_copy_with_other_name.xlsx", "平凉市统计局_统计月报_2024-03.xlsx"]
+    assert sorted(p.name for p in archive.iterdir()) == [
+        "second_copy_with_other_name.xlsx",
+        "平凉市统计局_统计月报_2024-03.xlsx",
+    ]
     assert [p.name for p in (tmp_path / "rejected").iterdir()] == ["damaged.xlsx"]
     assert list(landing.iterdir()) == []
     with duckdb.connect(str(warehouse), read_only=True) as connection:

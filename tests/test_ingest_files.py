@@ -20,7 +20,8 @@ def test_a_damaged_file_is_rejected_alone_with_a_reason_and_the_others_load(tmp_
     assert [r.status for r in results] == ["loaded", "rejected"]
     assert "损坏" in results[1].reason
     assert query(tmp_path / "w.duckdb", "select reason_code, file_name from raw.quarantine") == [
-        ("unreadable_file", "b_bad.xlsx")]
+        ("unreadable_file", "b_bad.xlsx")
+    ]
 
 
 def test_a_decompression_bomb_is_rejected_before_parsing(tmp_path: Path) -> None:
@@ -61,19 +62,26 @@ def test_a_resubmission_is_a_revision_and_the_old_value_stays_in_history(tmp_pat
     corrected = statistics_workbook(tmp_path / "m1_更正.xlsx", pingliang_table([["苹果产量", "万吨", 11, 20]]))
     results = ingest([original, corrected], tmp_path / "w.duckdb")
     assert [r.revisions for r in results] == [0, 2]
-    history = query(tmp_path / "w.duckdb", """
-        select region_code, value, load_id from raw.observations where region_code = '620825' order by load_id""")
+    history = query(
+        tmp_path / "w.duckdb",
+        """
+        select region_code, value, load_id from raw.observations where region_code = '620825' order by load_id""",
+    )
     assert [value for _, value, _ in history] == [10.0, 11.0]
-    current = query(tmp_path / "w.duckdb", """
+    current = query(
+        tmp_path / "w.duckdb",
+        """
         select value from raw.observations where region_code = '620825'
         qualify row_number() over (partition by indicator_code, region_code, period, measure
-                                   order by load_id desc) = 1""")
+                                   order by load_id desc) = 1""",
+    )
     assert current == [(11.0,)]
 
 
 def test_the_receipt_lists_rejected_rows_and_cannot_run_formulas(tmp_path: Path) -> None:
-    path = statistics_workbook(tmp_path / "m.xlsx", pingliang_table([
-        ["苹果产量", "万吨", "-约5", 2], ["肉牛饲养量", "万头", "@SUM(A1)", 2]]))
+    path = statistics_workbook(
+        tmp_path / "m.xlsx", pingliang_table([["苹果产量", "万吨", "-约5", 2], ["肉牛饲养量", "万头", "@SUM(A1)", 2]])
+    )
     [result] = ingest([path], tmp_path / "w.duckdb", receipts=tmp_path / "receipts")
     assert result.rows_quarantined == 2
     workbook = load_workbook(tmp_path / "receipts" / "m_回执.xlsx")

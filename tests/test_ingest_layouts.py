@@ -9,24 +9,33 @@ import pytest
 from .ingest_support import ingest, pingliang_table, query, statistics_workbook
 
 
-def _accounting_holds(result) -> None:  # noqa: ANN001
+def _accounting_holds(result) -> None:
     assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored
 
 
 def test_a_statistics_table_is_read_with_units_converted_and_title_notes_and_totals_named(tmp_path: Path) -> None:
-    path = statistics_workbook(tmp_path / "平凉市统计局_月报.xlsx", pingliang_table([
-        ["苹果产量", "吨", "125,000", "３０２５００"],
-        ["合计", "", 1, 2],
-        ["注：本表为快报数。"],
-    ]))
+    path = statistics_workbook(
+        tmp_path / "平凉市统计局_月报.xlsx",
+        pingliang_table(
+            [
+                ["苹果产量", "吨", "125,000", "３０２５００"],
+                ["合计", "", 1, 2],
+                ["注：本表为快报数。"],
+            ]
+        ),
+    )
     [result] = ingest([path], tmp_path / "w.duckdb")
     _accounting_holds(result)
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined, result.rows_ignored) == (5, 1, 0, 4)
-    rows = query(tmp_path / "w.duckdb", "select region_code, period, measure, value, unit, cell, original_value "
-                                        "from raw.observations order by cell")
+    rows = query(
+        tmp_path / "w.duckdb",
+        "select region_code, period, measure, value, unit, cell, original_value from raw.observations order by cell",
+    )
     # 吨 → 万吨 (the catalogue's unit for 苹果产量); full-width digits and thousands separators read
-    assert rows == [("620825", "2024-03", "ytd_value", 12.5, "万吨", "C3", "125,000"),
-                    ("620826", "2024-03", "ytd_value", 30.25, "万吨", "D3", "３０２５００")]
+    assert rows == [
+        ("620825", "2024-03", "ytd_value", 12.5, "万吨", "C3", "125,000"),
+        ("620826", "2024-03", "ytd_value", 30.25, "万吨", "D3", "３０２５００"),
+    ]
     ignored = query(tmp_path / "w.duckdb", "select row_number, reason_code from raw.ignored_rows order by 1")
     assert ignored == [(1, "title_row"), (2, "header_row"), (4, "total_row"), (5, "note_row")]
 
@@ -48,14 +57,16 @@ def test_a_bad_row_is_quarantined_with_a_reason_naming_the_cell(
     _accounting_holds(result)
     assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
     [(sheet, row_number, found_cell, code, reason)] = query(
-        tmp_path / "w.duckdb", "select sheet, row_number, cell, reason_code, reason from raw.quarantine")
+        tmp_path / "w.duckdb", "select sheet, row_number, cell, reason_code, reason from raw.quarantine"
+    )
     assert (sheet, row_number, found_cell, code) == ("2024年3月", 3, cell, reason_code)
     assert words in reason
 
 
 def test_a_duplicate_indicator_row_in_one_file_is_quarantined(tmp_path: Path) -> None:
-    path = statistics_workbook(tmp_path / "月报.xlsx", pingliang_table([
-        ["苹果产量", "万吨", 1, 2], ["苹果产量", "万吨", 3, 4]]))
+    path = statistics_workbook(
+        tmp_path / "月报.xlsx", pingliang_table([["苹果产量", "万吨", 1, 2], ["苹果产量", "万吨", 3, 4]])
+    )
     [result] = ingest([path], tmp_path / "w.duckdb")
     assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
     [(code, reason)] = query(tmp_path / "w.duckdb", "select reason_code, reason from raw.quarantine")
@@ -63,10 +74,13 @@ def test_a_duplicate_indicator_row_in_one_file_is_quarantined(tmp_path: Path) ->
 
 
 def test_a_sheet_without_a_header_is_quarantined_row_by_row(tmp_path: Path) -> None:
-    path = statistics_workbook(tmp_path / "月报.xlsx", {
-        **pingliang_table([["苹果产量", "万吨", 1, 2]]),
-        "说明": [["平凉市主要指标月报"], ["随便写的一行", 3]],
-    })
+    path = statistics_workbook(
+        tmp_path / "月报.xlsx",
+        {
+            **pingliang_table([["苹果产量", "万吨", 1, 2]]),
+            "说明": [["平凉市主要指标月报"], ["随便写的一行", 3]],
+        },
+    )
     [result] = ingest([path], tmp_path / "w.duckdb")
     _accounting_holds(result)
     assert result.rows_quarantined == 2
@@ -80,8 +94,14 @@ def _long_csv(rows: list[list[str]]) -> str:
 
 def test_a_gbk_csv_in_the_long_layout_is_decoded_and_read(tmp_path: Path) -> None:
     path = tmp_path / "平凉市统计局_导出.csv"
-    path.write_bytes(_long_csv([["苹果产量", "庄浪县 ", "2024-03", "12.5", "万吨", "累计"],
-                                ["苹果产量", "静宁", "2024年3月", "30", "万吨", "累计"]]).encode("gbk"))
+    path.write_bytes(
+        _long_csv(
+            [
+                ["苹果产量", "庄浪县 ", "2024-03", "12.5", "万吨", "累计"],
+                ["苹果产量", "静宁", "2024年3月", "30", "万吨", "累计"],
+            ]
+        ).encode("gbk")
+    )
     [result] = ingest([path], tmp_path / "w.duckdb")
     assert result.status == "loaded" and result.rows_loaded == 2
     rows = query(tmp_path / "w.duckdb", "select region_code, period, value from raw.observations order by 1")

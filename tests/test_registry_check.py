@@ -109,7 +109,7 @@ def test_a_duplicate_target_id_is_reported(plans_copy: Path) -> None:
 def test_an_id_duplicated_across_plans_is_reported(plans_copy: Path) -> None:
     other = yaml.safe_load((plans_copy / "hulin_agri_processing_2023.yml").read_text(encoding="utf-8"))
     foreign_id = other["targets"][0]["target_id"]
-    path, _ = _edit_first_target(plans_copy, "zhongwei_green_food_2021", target_id=foreign_id)
+    _edit_first_target(plans_copy, "zhongwei_green_food_2021", target_id=foreign_id)
     exit_code, output = _check(plans_copy)
     assert exit_code == 1
     assert f"{foreign_id}: id: duplicate id" in " ".join(output.split())

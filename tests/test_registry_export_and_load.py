@@ -42,13 +42,9 @@ def test_csv_export_has_one_row_per_target_with_the_required_columns(tmp_path: P
         rows = list(csv.DictReader(handle))
     registry = load_registry(PLANS_DIR)
     assert len(rows) == sum(len(plan.targets) for plan in registry.plans.values())
-    assert REQUIRED_TARGET_COLUMNS <= set(rows[0])
+    assert set(rows[0]) >= REQUIRED_TARGET_COLUMNS
     assert all(row["indicator_name"] and row["region_name"] for row in rows)
-    cows = [
-        row
-        for row in rows
-        if row["indicator_code"] == "dairy_cow_inventory" and row["region_code"] == "150100"
-    ]
+    cows = [row for row in rows if row["indicator_code"] == "dairy_cow_inventory" and row["region_code"] == "150100"]
     assert {(row["target_year"], float(row["target_value"]), row["unit"]) for row in cows} >= {
         ("2021", 36.0, "万头"),
         ("2023", 46.0, "万头"),
@@ -57,9 +53,7 @@ def test_csv_export_has_one_row_per_target_with_the_required_columns(tmp_path: P
 
 def test_json_export_of_milestones_carries_deadline_and_lead_unit(tmp_path: Path) -> None:
     out = tmp_path / "milestones.json"
-    result = CliRunner().invoke(
-        app, ["plans", "export", "--kind", "milestone", "--format", "json", "--out", str(out)]
-    )
+    result = CliRunner().invoke(app, ["plans", "export", "--kind", "milestone", "--format", "json", "--out", str(out)])
     assert result.exit_code == 0, result.output
     milestones = json.loads(out.read_text(encoding="utf-8"))
     assert milestones and all(item["deadline"] for item in milestones)

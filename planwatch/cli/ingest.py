@@ -23,9 +23,11 @@ def summary_line(result: FileResult) -> str:
         return f"✗ {result.file}: rejected — {result.reason}"
     if result.status == "duplicate":
         return f"= {result.file}: already loaded (load {result.load_id}), nothing added"
-    return (f"✓ {result.file}: read {result.rows_read} = loaded {result.rows_loaded} + quarantined "
-            f"{result.rows_quarantined} + ignored {result.rows_ignored}; {result.observations} observations, "
-            f"{result.revisions} revisions")
+    return (
+        f"✓ {result.file}: read {result.rows_read} = loaded {result.rows_loaded} + quarantined "
+        f"{result.rows_quarantined} + ignored {result.rows_ignored}; {result.observations} observations, "
+        f"{result.revisions} revisions"
+    )
 
 
 def ingest(
@@ -39,8 +41,15 @@ def ingest(
     registry = load_registry(config.plans_path)
     files = collect_files(paths)
     receipts_dir = receipts or config.output_path / "receipts"
-    progress = Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        TextColumn("{task.description}"), console=console, disable=as_json)
+    progress = Progress(
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        disable=as_json,
+    )
     with progress:
         task = progress.add_task("", total=len(files))
 

@@ -24,8 +24,9 @@ def demo(
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--period") from None
     try:
-        run = run_pipeline(settings(), period, with_sample=True,
-                           say=lambda line: console.print(line, highlight=False, soft_wrap=True))
+        run = run_pipeline(
+            settings(), period, with_sample=True, say=lambda line: console.print(line, highlight=False, soft_wrap=True)
+        )
     except RegistryProblemsError as error:
         for problem in error.problems:
             console.print(f"[red]✗[/red] {problem}", highlight=False, soft_wrap=True)

@@ -22,9 +22,7 @@ from planwatch.warehouse import connect, load_registry_tables
 plans_app = typer.Typer(help="The target registry (plans/): check, export, load.", no_args_is_help=True)
 console = Console(stderr=True)
 
-PlansDir = Annotated[
-    Path | None, typer.Option(help="registry folder (default: plans/ from the configuration)")
-]
+PlansDir = Annotated[Path | None, typer.Option(help="registry folder (default: plans/ from the configuration)")]
 
 
 class ExportFormat(StrEnum):
@@ -65,12 +63,8 @@ def check(plans_dir: PlansDir = None) -> None:
 @plans_app.command("export")
 def export(
     format: Annotated[ExportFormat, typer.Option("--format", help="csv or json")] = ExportFormat.csv,
-    kind: Annotated[
-        ExportKind, typer.Option("--kind", help="target, milestone or parameter")
-    ] = ExportKind.target,
-    out: Annotated[
-        Path | None, typer.Option("--out", help="file to write (default: standard output)")
-    ] = None,
+    kind: Annotated[ExportKind, typer.Option("--kind", help="target, milestone or parameter")] = ExportKind.target,
+    out: Annotated[Path | None, typer.Option("--out", help="file to write (default: standard output)")] = None,
     plans_dir: PlansDir = None,
 ) -> None:
     """Write the registry's targets (or milestones, or policy parameters) as CSV or JSON, one row each."""

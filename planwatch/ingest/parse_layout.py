@@ -41,13 +41,26 @@ def _content(row: list) -> list[str]:
 
 
 def _ignored(sheet: Sheet, row_index: int, code: str) -> RowOutcome:
-    return RowOutcome(sheet.name, row_index + 1, RowStatus.ignored, _content(sheet.rows[row_index]),
-                      reason_code=code, reason=IGNORED_REASONS[code])
+    return RowOutcome(
+        sheet.name,
+        row_index + 1,
+        RowStatus.ignored,
+        _content(sheet.rows[row_index]),
+        reason_code=code,
+        reason=IGNORED_REASONS[code],
+    )
 
 
 def _quarantined(sheet: Sheet, row_index: int, code: str, cell: str | None, **details: object) -> RowOutcome:
-    return RowOutcome(sheet.name, row_index + 1, RowStatus.quarantined, _content(sheet.rows[row_index]),
-                      reason_code=code, reason=quarantine_reason(code, **details), cell=cell)
+    return RowOutcome(
+        sheet.name,
+        row_index + 1,
+        RowStatus.quarantined,
+        _content(sheet.rows[row_index]),
+        reason_code=code,
+        reason=quarantine_reason(code, **details),
+        cell=cell,
+    )
 
 
 def _find_header(sheet: Sheet, spec: LayoutSpec) -> int | None:
@@ -89,7 +102,12 @@ def _measure_for(spec: LayoutSpec, indicator: Indicator, explicit: Measure | Non
 
 
 def _value(
-    sheet: Sheet, row_index: int, column: int, indicator: Indicator, unit: str | None, resolver: Resolver,
+    sheet: Sheet,
+    row_index: int,
+    column: int,
+    indicator: Indicator,
+    unit: str | None,
+    resolver: Resolver,
     column_label: str,
 ) -> tuple[float | None, RowOutcome | None]:
     row = sheet.rows[row_index]
@@ -103,11 +121,9 @@ def _value(
         return None, None
     factor = resolver.conversion_factor(unit, indicator)
     if factor is None:
-        return None, _quarantined(sheet, row_index, "unknown_unit", address, value=unit,
-                                  unit=indicator.canonical_unit)
+        return None, _quarantined(sheet, row_index, "unknown_unit", address, value=unit, unit=indicator.canonical_unit)
     if number < 0 and (indicator.plausible_min is None or indicator.plausible_min >= 0):
-        return None, _quarantined(sheet, row_index, "negative_value", address, column=column_label,
-                                  value=display(raw))
+        return None, _quarantined(sheet, row_index, "negative_value", address, column=column_label, value=display(raw))
     return number * factor, None
 
 
@@ -116,8 +132,11 @@ def _regions_as_columns(
 ) -> list[RowOutcome]:
     header_index = _find_header(sheet, spec)
     if header_index is None:
-        return [_quarantined(sheet, i, "no_header", None, value=sheet.name, marker="、".join(spec.header_marker))
-                for i, row in enumerate(sheet.rows) if not row_is_empty(row)]
+        return [
+            _quarantined(sheet, i, "no_header", None, value=sheet.name, marker="、".join(spec.header_marker))
+            for i, row in enumerate(sheet.rows)
+            if not row_is_empty(row)
+        ]
     title_text = " ".join(normalise_text(cell) for row in sheet.rows[:header_index] for cell in row)
     period = _period_from(sheet.name if spec.period.source == "sheet_name" else title_text, spec) or _period_from(
         title_text, spec
@@ -164,8 +183,9 @@ def _regions_as_columns(
         label_cell = cell_address(row_index, label_column or 0)
         indicator = resolver.indicator(label_raw)
         if indicator is None:
-            outcomes.append(_quarantined(sheet, row_index, "unknown_indicator", label_cell,
-                                         value=normalise_text(label_raw)))
+            outcomes.append(
+                _quarantined(sheet, row_index, "unknown_indicator", label_cell, value=normalise_text(label_raw))
+            )
             continue
         if period is None:
             outcomes.append(_quarantined(sheet, row_index, "bad_period", label_cell, value=sheet.name))
@@ -177,26 +197,45 @@ def _regions_as_columns(
         observations: list[Observation] = []
         failure = None
         for column, region_code in region_columns:
-            value, failure = _value(sheet, row_index, column, indicator, unit, resolver,
-                                    normalise_text(header[column]))
+            value, failure = _value(sheet, row_index, column, indicator, unit, resolver, normalise_text(header[column]))
             if failure is not None:
                 break
             if value is not None:
-                observations.append(Observation(
-                    indicator.indicator_code, region_code, period, measure, value, indicator.canonical_unit,
-                    display(row[column]), unit, sheet.name, cell_address(row_index, column), row_index + 1))
+                observations.append(
+                    Observation(
+                        indicator.indicator_code,
+                        region_code,
+                        period,
+                        measure,
+                        value,
+                        indicator.canonical_unit,
+                        display(row[column]),
+                        unit,
+                        sheet.name,
+                        cell_address(row_index, column),
+                        row_index + 1,
+                    )
+                )
         if failure is not None:
             outcomes.append(failure)
         elif not observations:
             outcomes.append(_ignored(sheet, row_index, "blank_figures"))
         elif (indicator.indicator_code, period) in seen:
-            outcomes.append(_quarantined(sheet, row_index, "duplicate_in_file", label_cell,
-                                         other_row=seen[(indicator.indicator_code, period)],
-                                         what=indicator.name))
+            outcomes.append(
+                _quarantined(
+                    sheet,
+                    row_index,
+                    "duplicate_in_file",
+                    label_cell,
+                    other_row=seen[(indicator.indicator_code, period)],
+                    what=indicator.name,
+                )
+            )
         else:
             seen[(indicator.indicator_code, period)] = row_index + 1
-            outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, _content(row),
-                                       observations=observations))
+            outcomes.append(
+                RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, _content(row), observations=observations)
+            )
     return outcomes
 
 
@@ -206,8 +245,11 @@ def _long(
     assert spec.long_columns is not None
     header_index = _find_header(sheet, spec)
     if header_index is None:
-        return [_quarantined(sheet, i, "no_header", None, value=sheet.name, marker="、".join(spec.header_marker))
-                for i, row in enumerate(sheet.rows) if not row_is_empty(row)]
+        return [
+            _quarantined(sheet, i, "no_header", None, value=sheet.name, marker="、".join(spec.header_marker))
+            for i, row in enumerate(sheet.rows)
+            if not row_is_empty(row)
+        ]
     header = [split_header(cell).label for cell in sheet.rows[header_index]]
     wanted = spec.long_columns.model_dump()
     position: dict[str, int] = {}
@@ -243,29 +285,42 @@ def _long(
         address = {role: cell_address(row_index, column) for role, column in position.items()}
         indicator = resolver.indicator(cell(row, "indicator"))
         if indicator is None:
-            outcomes.append(_quarantined(sheet, row_index, "unknown_indicator", address.get("indicator"),
-                                         value=normalise_text(cell(row, "indicator"))))
+            outcomes.append(
+                _quarantined(
+                    sheet,
+                    row_index,
+                    "unknown_indicator",
+                    address.get("indicator"),
+                    value=normalise_text(cell(row, "indicator")),
+                )
+            )
             continue
         region_code = resolver.region(cell(row, "region"), within=sender_city)
         if region_code is None:
-            outcomes.append(_quarantined(sheet, row_index, "unknown_region", address.get("region"),
-                                         value=normalise_text(cell(row, "region"))))
+            outcomes.append(
+                _quarantined(
+                    sheet, row_index, "unknown_region", address.get("region"), value=normalise_text(cell(row, "region"))
+                )
+            )
             continue
         period = _period_from(display(cell(row, "period")), spec)
         if period is None:
-            outcomes.append(_quarantined(sheet, row_index, "bad_period", address.get("period"),
-                                         value=display(cell(row, "period"))))
+            outcomes.append(
+                _quarantined(sheet, row_index, "bad_period", address.get("period"), value=display(cell(row, "period")))
+            )
             continue
         measure_text = compact(cell(row, "measure"))
         explicit = measure_labels.get(measure_text) if measure_text else None
         if measure_text and explicit is None:
-            outcomes.append(_quarantined(sheet, row_index, "unknown_measure", address.get("measure"),
-                                         value=measure_text))
+            outcomes.append(
+                _quarantined(sheet, row_index, "unknown_measure", address.get("measure"), value=measure_text)
+            )
             continue
         measure = _measure_for(spec, indicator, Measure(explicit) if explicit else None)
         unit = compact(cell(row, "unit")) or None
-        value, failure = _value(sheet, row_index, position["value"], indicator, unit, resolver,
-                                sheet.rows[header_index][position["value"]])
+        value, failure = _value(
+            sheet, row_index, position["value"], indicator, unit, resolver, sheet.rows[header_index][position["value"]]
+        )
         if failure is not None:
             outcomes.append(failure)
             continue
@@ -274,21 +329,38 @@ def _long(
             continue
         key = (indicator.indicator_code, region_code, period, measure)
         if key in seen:
-            outcomes.append(_quarantined(sheet, row_index, "duplicate_in_file", address.get("value"),
-                                         other_row=seen[key], what=f"{indicator.name}{period}"))
+            outcomes.append(
+                _quarantined(
+                    sheet,
+                    row_index,
+                    "duplicate_in_file",
+                    address.get("value"),
+                    other_row=seen[key],
+                    what=f"{indicator.name}{period}",
+                )
+            )
             continue
         seen[key] = row_index + 1
-        observation = Observation(indicator.indicator_code, region_code, period, measure, value,
-                                  indicator.canonical_unit, display(cell(row, "value")), unit, sheet.name,
-                                  address["value"], row_index + 1)
-        outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, _content(row),
-                                   observations=[observation]))
+        observation = Observation(
+            indicator.indicator_code,
+            region_code,
+            period,
+            measure,
+            value,
+            indicator.canonical_unit,
+            display(cell(row, "value")),
+            unit,
+            sheet.name,
+            address["value"],
+            row_index + 1,
+        )
+        outcomes.append(
+            RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, _content(row), observations=[observation])
+        )
     return outcomes
 
 
-def parse_layout(
-    source: SourceFile, spec: LayoutSpec, resolver: Resolver, department_id: str | None
-) -> ParsedFile:
+def parse_layout(source: SourceFile, spec: LayoutSpec, resolver: Resolver, department_id: str | None) -> ParsedFile:
     department = resolver.reference.departments.get(department_id) if department_id else None
     sender_city = resolver.city_of(department.region) if department else None
     ignored_columns: list[str] = []

@@ -21,7 +21,6 @@ from planwatch.ingest.records import (
 )
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.template_format import (
-    HEADER_ROW,
     INSTRUCTIONS_SHEET,
     MEASURE_ALIASES,
     META_SHEET,
@@ -95,18 +94,29 @@ _OWN_TEXT = {"instructions", "metadata"}
 
 def _ignored(sheet: Sheet, row_index: int, code: str) -> RowOutcome:
     content = [] if code in _OWN_TEXT else [display(c) for c in sheet.rows[row_index]]
-    return RowOutcome(sheet.name, row_index + 1, RowStatus.ignored, content,
-                      reason_code=code, reason=IGNORED_REASONS[code])
+    return RowOutcome(
+        sheet.name, row_index + 1, RowStatus.ignored, content, reason_code=code, reason=IGNORED_REASONS[code]
+    )
 
 
 def _quarantined(sheet: Sheet, row_index: int, code: str, cell: str | None, **details: object) -> RowOutcome:
-    return RowOutcome(sheet.name, row_index + 1, RowStatus.quarantined, [display(c) for c in sheet.rows[row_index]],
-                      reason_code=code, reason=quarantine_reason(code, **details), cell=cell)
+    return RowOutcome(
+        sheet.name,
+        row_index + 1,
+        RowStatus.quarantined,
+        [display(c) for c in sheet.rows[row_index]],
+        reason_code=code,
+        reason=quarantine_reason(code, **details),
+        cell=cell,
+    )
 
 
 def _whole_sheet(sheet: Sheet, code: str, start: int = 0, **details: object) -> list[RowOutcome]:
-    return [_quarantined(sheet, i, code, None, **details)
-            for i in range(start, len(sheet.rows)) if not row_is_empty(sheet.rows[i])]
+    return [
+        _quarantined(sheet, i, code, None, **details)
+        for i in range(start, len(sheet.rows))
+        if not row_is_empty(sheet.rows[i])
+    ]
 
 
 def _find_header(sheet: Sheet, marker: str) -> int | None:
@@ -151,25 +161,33 @@ def parse_data_sheet(
         if label in TOTAL_LABELS:
             outcomes.append(_ignored(sheet, row_index, "total_row"))
             continue
-        if label.startswith(NOTE_PREFIXES) and all(
-            compact(row[c]) == "" for c, *_ in measure_columns if c < len(row)
-        ):
+        if label.startswith(NOTE_PREFIXES) and all(compact(row[c]) == "" for c, *_ in measure_columns if c < len(row)):
             outcomes.append(_ignored(sheet, row_index, "note_row"))
             continue
         code = row[code_column] if code_column is not None and code_column < len(row) else None
         region_code = resolver.region(name, code, within=city)
         region_cell = cell_address(row_index, region_column or 0)
         if region_code is None:
-            outcomes.append(_quarantined(sheet, row_index, "unknown_region", region_cell,
-                                         value=normalise_text(name) or display(code)))
+            outcomes.append(
+                _quarantined(
+                    sheet, row_index, "unknown_region", region_cell, value=normalise_text(name) or display(code)
+                )
+            )
             continue
         outcome = _measure_cells(sheet, row_index, measure_columns, indicator, period, region_code, resolver)
         if outcome.status is RowStatus.loaded:
-            duplicate = next((seen[(region_code, o.measure)] for o in outcome.observations
-                              if (region_code, o.measure) in seen), None)
+            duplicate = next(
+                (seen[(region_code, o.measure)] for o in outcome.observations if (region_code, o.measure) in seen), None
+            )
             if duplicate is not None:
-                outcome = _quarantined(sheet, row_index, "duplicate_in_file", region_cell,
-                                       other_row=duplicate, what=f"{normalise_text(name)}的数据")
+                outcome = _quarantined(
+                    sheet,
+                    row_index,
+                    "duplicate_in_file",
+                    region_cell,
+                    other_row=duplicate,
+                    what=f"{normalise_text(name)}的数据",
+                )
             else:
                 seen.update({(region_code, o.measure): row_index + 1 for o in outcome.observations})
         outcomes.append(outcome)
@@ -202,13 +220,30 @@ def _measure_cells(
         if number < 0 and (indicator.plausible_min is None or indicator.plausible_min >= 0):
             return _quarantined(sheet, row_index, "negative_value", address, column=column_label, value=display(raw))
         observations.append(
-            Observation(indicator.indicator_code, region_code, period, measure, number * factor,
-                        indicator.canonical_unit, display(raw), unit, sheet.name, address, row_index + 1)
+            Observation(
+                indicator.indicator_code,
+                region_code,
+                period,
+                measure,
+                number * factor,
+                indicator.canonical_unit,
+                display(raw),
+                unit,
+                sheet.name,
+                address,
+                row_index + 1,
+            )
         )
     content = [display(cell) for cell in row]
     if not observations:
-        return RowOutcome(sheet.name, row_index + 1, RowStatus.ignored, content,
-                          reason_code="blank_figures", reason=IGNORED_REASONS["blank_figures"])
+        return RowOutcome(
+            sheet.name,
+            row_index + 1,
+            RowStatus.ignored,
+            content,
+            reason_code="blank_figures",
+            reason=IGNORED_REASONS["blank_figures"],
+        )
     return RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, content, observations=observations)
 
 
@@ -234,27 +269,58 @@ def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str])
             outcomes.append(_ignored(sheet, row_index, "blank_figures"))
             continue
         if milestone_id not in known_milestones:
-            outcomes.append(_quarantined(sheet, row_index, "unknown_milestone",
-                                         cell_address(row_index, columns.get("项目编码", 0)), value=milestone_id))
+            outcomes.append(
+                _quarantined(
+                    sheet,
+                    row_index,
+                    "unknown_milestone",
+                    cell_address(row_index, columns.get("项目编码", 0)),
+                    value=milestone_id,
+                )
+            )
             continue
         status = STATE_BY_LABEL.get(status_text)
         if status is None:
-            outcomes.append(_quarantined(sheet, row_index, "bad_status",
-                                         cell_address(row_index, columns.get("进展状态", 0)), value=status_text))
+            outcomes.append(
+                _quarantined(
+                    sheet,
+                    row_index,
+                    "bad_status",
+                    cell_address(row_index, columns.get("进展状态", 0)),
+                    value=status_text,
+                )
+            )
             continue
         try:
             percent = parse_number(percent_raw)
         except NotANumberError:
             percent = -1.0
         if percent is not None and not 0 <= percent <= 100:
-            outcomes.append(_quarantined(sheet, row_index, "bad_percent",
-                                         cell_address(row_index, columns.get("完成百分比", 0)),
-                                         value=display(percent_raw)))
+            outcomes.append(
+                _quarantined(
+                    sheet,
+                    row_index,
+                    "bad_percent",
+                    cell_address(row_index, columns.get("完成百分比", 0)),
+                    value=display(percent_raw),
+                )
+            )
             continue
-        report = MilestoneReport(milestone_id, period, status, percent, normalise_text(cell(row, "情况说明")),
-                                 sheet.name, cell_address(row_index, columns.get("进展状态", 0)), row_index + 1)
-        outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [display(c) for c in row],
-                                   milestone_reports=[report]))
+        report = MilestoneReport(
+            milestone_id,
+            period,
+            status,
+            percent,
+            normalise_text(cell(row, "情况说明")),
+            sheet.name,
+            cell_address(row_index, columns.get("进展状态", 0)),
+            row_index + 1,
+        )
+        outcomes.append(
+            RowOutcome(
+                sheet.name, row_index + 1, RowStatus.loaded, [display(c) for c in row], milestone_reports=[report]
+            )
+        )
     return outcomes
 
 
@@ -285,6 +351,9 @@ def parse_template(source: SourceFile, resolver: Resolver, known_milestones: set
             rows += [_ignored(sheet, i, "instructions") for i, r in enumerate(sheet.rows) if not row_is_empty(r)]
         else:
             rows += _whole_sheet(sheet, "unrecognised_sheet", value=sheet.name)
-    rows += [_ignored(sheets[META_SHEET], i, "metadata")
-             for i, r in enumerate(sheets[META_SHEET].rows) if not row_is_empty(r)]
+    rows += [
+        _ignored(sheets[META_SHEET], i, "metadata")
+        for i, r in enumerate(sheets[META_SHEET].rows)
+        if not row_is_empty(r)
+    ]
     return ParsedFile("template", meta.department_id, {meta.period}, rows, ignored_columns)

@@ -97,7 +97,9 @@ def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as error:  # calamine raises several types for damaged files
-        raise UnreadableFileError(f"Excel文件无法打开（{type(error).__name__}），请确认文件未损坏、未加密后重新报送") from None
+        raise UnreadableFileError(
+            f"Excel文件无法打开（{type(error).__name__}），请确认文件未损坏、未加密后重新报送"
+        ) from None
     sheets = []
     for index, metadata in enumerate(workbook.sheets_metadata):
         if metadata.typ != python_calamine.SheetTypeEnum.WorkSheet:

@@ -27,7 +27,7 @@ def safe_text(value: object) -> object:
     return value
 
 
-def _append(sheet, values: list[object]) -> None:  # noqa: ANN001  (openpyxl worksheet)
+def _append(sheet, values: list[object]) -> None:
     sheet.append([safe_text(value) for value in values])
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, str):
@@ -53,7 +53,9 @@ def write_receipt(
     workbook = Workbook()
     summary = workbook.active
     summary.title = "回执"
-    status = {"loaded": "已接收", "duplicate": "重复报送（此前已接收，未重复入库）", "rejected": "已拒收"}[result.status]
+    status = {"loaded": "已接收", "duplicate": "重复报送（此前已接收，未重复入库）", "rejected": "已拒收"}[
+        result.status
+    ]
     lines = [
         ["数据报送回执"],
         ["文件名", result.file],
@@ -79,20 +81,41 @@ def write_receipt(
         row[0].alignment = Alignment(vertical="top")
     rows = parsed.rows if parsed else []
     _table(
-        workbook, "未接收的行", ["工作表", "行号", "单元格", "原因", "该行内容"],
-        [[r.sheet, r.row_number, r.cell or "", r.reason, " | ".join(r.content)]
-         for r in rows if r.status is RowStatus.quarantined],
+        workbook,
+        "未接收的行",
+        ["工作表", "行号", "单元格", "原因", "该行内容"],
+        [
+            [r.sheet, r.row_number, r.cell or "", r.reason, " | ".join(r.content)]
+            for r in rows
+            if r.status is RowStatus.quarantined
+        ],
         [18, 8, 10, 60, 60],
     )
     _table(
-        workbook, "已接收的数据", ["工作表", "单元格", "指标", "地区", "报送期", "口径", "数值", "单位", "原填报值"],
-        [[o.sheet, o.cell, names.get(o.indicator_code, o.indicator_code), names.get(o.region_code, o.region_code),
-          o.period, MEASURE_LABELS[o.measure], o.value, o.unit, o.original_value]
-         for r in rows for o in r.observations],
+        workbook,
+        "已接收的数据",
+        ["工作表", "单元格", "指标", "地区", "报送期", "口径", "数值", "单位", "原填报值"],
+        [
+            [
+                o.sheet,
+                o.cell,
+                names.get(o.indicator_code, o.indicator_code),
+                names.get(o.region_code, o.region_code),
+                o.period,
+                MEASURE_LABELS[o.measure],
+                o.value,
+                o.unit,
+                o.original_value,
+            ]
+            for r in rows
+            for o in r.observations
+        ],
         [18, 10, 30, 14, 10, 12, 14, 8, 14],
     )
     _table(
-        workbook, "已忽略的行", ["工作表", "行号", "原因", "该行内容"],
+        workbook,
+        "已忽略的行",
+        ["工作表", "行号", "原因", "该行内容"],
         [[r.sheet, r.row_number, r.reason, " | ".join(r.content)] for r in rows if r.status is RowStatus.ignored],
         [18, 8, 30, 80],
     )

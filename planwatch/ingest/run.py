@@ -32,10 +32,11 @@ from planwatch.registry.load import Registry
 
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
 BATCH_SIZE = 200
-TAMPERED_TEMPLATE = ("填报模板的隐藏表“_planwatch”已被修改，无法识别报送单位和报送期，"
-                     "请使用平台下发的原模板重新填报")
+TAMPERED_TEMPLATE = "填报模板的隐藏表“_planwatch”已被修改，无法识别报送单位和报送期，请使用平台下发的原模板重新填报"
 RECEIPT_SUFFIX = "_回执"  # receipts we wrote are never read back as submissions
-UNKNOWN_LAYOUT = "文件格式无法识别：既不是平台下发的填报模板，也不符合已登记的统计报表格式。请使用平台下发的填报模板报送"
+UNKNOWN_LAYOUT = (
+    "文件格式无法识别：既不是平台下发的填报模板，也不符合已登记的统计报表格式。请使用平台下发的填报模板报送"
+)
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -43,8 +44,14 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                            and not p.name.startswith(("~$", ".")) and not p.stem.endswith(RECEIPT_SUFFIX))
+            found += sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in SUPPORTED_SUFFIXES
+                and not p.name.startswith(("~$", "."))
+                and not p.stem.endswith(RECEIPT_SUFFIX)
+            )
         else:
             found.append(path)
     return found
@@ -88,8 +95,11 @@ class Ingestor:
                 department_id = department_from_file_name(self.registry, path.name)
                 if spec.department:
                     department_id = next(
-                        (d.department_id for d in self.registry.reference.departments.values()
-                         if spec.department in (d.name, *d.aliases)),
+                        (
+                            d.department_id
+                            for d in self.registry.reference.departments.values()
+                            if spec.department in (d.name, *d.aliases)
+                        ),
                         department_id,
                     )
                 parsed = parse_layout(source, spec, self.layout_resolvers[spec.layout_id], department_id)
@@ -108,8 +118,13 @@ class Ingestor:
 
     def write_receipt(self, receipts_dir: Path, path: Path, result: FileResult, parsed: ParsedFile | None) -> None:
         department = self.registry.reference.departments.get(result.department_id or "")
-        write_receipt(receipts_dir / f"{path.stem}{RECEIPT_SUFFIX}.xlsx", result, parsed, self.names,
-                      department.name if department else None)
+        write_receipt(
+            receipts_dir / f"{path.stem}{RECEIPT_SUFFIX}.xlsx",
+            result,
+            parsed,
+            self.names,
+            department.name if department else None,
+        )
 
 
 def _previous_loads(connection: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str, str | None]]:
@@ -122,8 +137,11 @@ def _previous_loads(connection: duckdb.DuckDBPyConnection) -> dict[str, tuple[in
 
 def _duplicate(path: Path, sha256: str, previous: tuple[int, str, str | None]) -> FileResult:
     load_id, status, rejection = previous
-    reason = (f"此文件此前已接收（批次 {load_id}），本次未重复入库" if status == "loaded"
-              else f"此文件此前已被拒收（批次 {load_id}）：{rejection}")
+    reason = (
+        f"此文件此前已接收（批次 {load_id}），本次未重复入库"
+        if status == "loaded"
+        else f"此文件此前已被拒收（批次 {load_id}）：{rejection}"
+    )
     return FileResult(path.name, sha256, "duplicate", load_id=load_id, reason=reason)
 
 

@@ -124,11 +124,20 @@ class FileResult:
 
     def as_json(self) -> dict:
         return {
-            "file": self.file, "sha256": self.sha256, "status": self.status, "rows_read": self.rows_read,
-            "rows_loaded": self.rows_loaded, "rows_quarantined": self.rows_quarantined,
-            "rows_ignored": self.rows_ignored, "revisions": self.revisions, "observations": self.observations,
-            "load_id": self.load_id, "department_id": self.department_id, "layout": self.layout,
-            "periods": self.periods, "reason": self.reason,
+            "file": self.file,
+            "sha256": self.sha256,
+            "status": self.status,
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_quarantined": self.rows_quarantined,
+            "rows_ignored": self.rows_ignored,
+            "revisions": self.revisions,
+            "observations": self.observations,
+            "load_id": self.load_id,
+            "department_id": self.department_id,
+            "layout": self.layout,
+            "periods": self.periods,
+            "reason": self.reason,
         }
 
 
@@ -174,39 +183,85 @@ def _counts(pending: PendingFile) -> dict[RowStatus, int]:
 
 
 def _file_rows(pending: PendingFile, load_id: int, loaded_at: dt.datetime) -> dict[str, list[dict]]:
-    common = {"load_id": load_id, "file_sha256": pending.sha256, "file_name": pending.file_name,
-              "loaded_at": loaded_at}
+    common = {"load_id": load_id, "file_sha256": pending.sha256, "file_name": pending.file_name, "loaded_at": loaded_at}
     parsed = pending.parsed
     if parsed is None:
-        return {"quarantine": [common | {
-            "sheet": None, "row_number": None, "cell": None, "department_id": None,
-            "reason_code": "unreadable_file", "reason": pending.rejection, "row_content": None}]}
+        return {
+            "quarantine": [
+                common
+                | {
+                    "sheet": None,
+                    "row_number": None,
+                    "cell": None,
+                    "department_id": None,
+                    "reason_code": "unreadable_file",
+                    "reason": pending.rejection,
+                    "row_content": None,
+                }
+            ]
+        }
     return {
         "observations": [
-            common | {"sheet": o.sheet, "cell": o.cell, "row_number": o.row_number,
-                      "department_id": parsed.department_id, "layout": parsed.layout,
-                      "indicator_code": o.indicator_code, "region_code": o.region_code, "period": o.period,
-                      "measure": o.measure.value, "value": o.value, "unit": o.unit,
-                      "original_value": o.original_value, "original_unit": o.original_unit}
-            for row in parsed.rows for o in row.observations
+            common
+            | {
+                "sheet": o.sheet,
+                "cell": o.cell,
+                "row_number": o.row_number,
+                "department_id": parsed.department_id,
+                "layout": parsed.layout,
+                "indicator_code": o.indicator_code,
+                "region_code": o.region_code,
+                "period": o.period,
+                "measure": o.measure.value,
+                "value": o.value,
+                "unit": o.unit,
+                "original_value": o.original_value,
+                "original_unit": o.original_unit,
+            }
+            for row in parsed.rows
+            for o in row.observations
         ],
         "milestone_reports": [
-            common | {"sheet": r.sheet, "cell": r.cell, "row_number": r.row_number,
-                      "department_id": parsed.department_id, "milestone_id": r.milestone_id, "period": r.period,
-                      "status": r.status, "percent_complete": r.percent_complete, "note": r.note}
-            for row in parsed.rows for r in row.milestone_reports
+            common
+            | {
+                "sheet": r.sheet,
+                "cell": r.cell,
+                "row_number": r.row_number,
+                "department_id": parsed.department_id,
+                "milestone_id": r.milestone_id,
+                "period": r.period,
+                "status": r.status,
+                "percent_complete": r.percent_complete,
+                "note": r.note,
+            }
+            for row in parsed.rows
+            for r in row.milestone_reports
         ],
         "quarantine": [
-            common | {"sheet": row.sheet, "row_number": row.row_number, "cell": row.cell,
-                      "department_id": parsed.department_id, "reason_code": row.reason_code,
-                      "reason": row.reason, "row_content": json.dumps(row.content, ensure_ascii=False)}
-            for row in parsed.rows if row.status is RowStatus.quarantined
+            common
+            | {
+                "sheet": row.sheet,
+                "row_number": row.row_number,
+                "cell": row.cell,
+                "department_id": parsed.department_id,
+                "reason_code": row.reason_code,
+                "reason": row.reason,
+                "row_content": json.dumps(row.content, ensure_ascii=False),
+            }
+            for row in parsed.rows
+            if row.status is RowStatus.quarantined
         ],
         "ignored_rows": [
-            common | {"sheet": row.sheet, "row_number": row.row_number, "reason_code": row.reason_code,
-                      "reason": row.reason,
-                      "row_content": json.dumps(row.content, ensure_ascii=False) if row.content else None}
-            for row in parsed.rows if row.status is RowStatus.ignored
+            common
+            | {
+                "sheet": row.sheet,
+                "row_number": row.row_number,
+                "reason_code": row.reason_code,
+                "reason": row.reason,
+                "row_content": json.dumps(row.content, ensure_ascii=False) if row.content else None,
+            }
+            for row in parsed.rows
+            if row.status is RowStatus.ignored
         ],
     }
 
@@ -219,25 +274,35 @@ def store_batch(connection: duckdb.DuckDBPyConnection, batch: list[PendingFile])
     loaded_at = _now()
     connection.execute("begin transaction")
     try:
-        load_ids = [row[0] for row in connection.execute(
-            "select nextval('raw.load_id_sequence') from range(?)", [len(batch)]).fetchall()]
-        tables: dict[str, list[dict]] = {"observations": [], "milestone_reports": [], "quarantine": [],
-                                         "ignored_rows": []}
+        load_ids = [
+            row[0]
+            for row in connection.execute(
+                "select nextval('raw.load_id_sequence') from range(?)", [len(batch)]
+            ).fetchall()
+        ]
+        tables: dict[str, list[dict]] = {
+            "observations": [],
+            "milestone_reports": [],
+            "quarantine": [],
+            "ignored_rows": [],
+        }
         for pending, load_id in zip(batch, load_ids, strict=True):
             for table, rows in _file_rows(pending, load_id, loaded_at).items():
                 tables[table] += rows
         for table, rows in tables.items():
             _insert(connection, table, rows)
-        revisions = dict(connection.execute(
-            """select new.load_id, count(*) from raw.observations new
+        revisions = dict(
+            connection.execute(
+                """select new.load_id, count(*) from raw.observations new
                where new.load_id between ? and ? and exists (
                    select 1 from raw.observations old
                    where old.load_id < new.load_id and old.file_sha256 <> new.file_sha256
                      and old.indicator_code = new.indicator_code and old.region_code = new.region_code
                      and old.period = new.period and old.measure = new.measure)
                group by new.load_id""",
-            [load_ids[0], load_ids[-1]],
-        ).fetchall())
+                [load_ids[0], load_ids[-1]],
+            ).fetchall()
+        )
         results = []
         load_rows = []
         for pending, load_id, count in zip(batch, load_ids, counts, strict=True):
@@ -245,25 +310,47 @@ def store_batch(connection: duckdb.DuckDBPyConnection, batch: list[PendingFile])
             observations = sum(len(row.observations) for row in parsed.rows) if parsed else 0
             reports = sum(len(row.milestone_reports) for row in parsed.rows) if parsed else 0
             result = FileResult(
-                pending.file_name, pending.sha256, "loaded" if parsed else "rejected",
-                sum(count.values()), count[RowStatus.loaded], count[RowStatus.quarantined],
-                count[RowStatus.ignored], revisions.get(load_id, 0), observations, reports, load_id,
-                parsed.department_id if parsed else None, parsed.layout if parsed else None,
-                sorted(parsed.periods) if parsed else [], pending.rejection,
+                pending.file_name,
+                pending.sha256,
+                "loaded" if parsed else "rejected",
+                sum(count.values()),
+                count[RowStatus.loaded],
+                count[RowStatus.quarantined],
+                count[RowStatus.ignored],
+                revisions.get(load_id, 0),
+                observations,
+                reports,
+                load_id,
+                parsed.department_id if parsed else None,
+                parsed.layout if parsed else None,
+                sorted(parsed.periods) if parsed else [],
+                pending.rejection,
             )
             results.append(result)
-            load_rows.append({
-                "load_id": load_id, "file_name": pending.file_name, "file_path": pending.file_path,
-                "sha256": pending.sha256, "file_size": pending.size, "encoding": pending.encoding,
-                "layout": result.layout, "department_id": result.department_id,
-                "periods": ",".join(result.periods), "status": result.status,
-                "rejection_reason": pending.rejection, "rows_read": result.rows_read,
-                "rows_loaded": result.rows_loaded, "rows_quarantined": result.rows_quarantined,
-                "rows_ignored": result.rows_ignored, "observations": observations, "milestone_reports": reports,
-                "revisions": result.revisions,
-                "ignored_columns": json.dumps(parsed.ignored_columns if parsed else [], ensure_ascii=False),
-                "loaded_at": loaded_at,
-            })
+            load_rows.append(
+                {
+                    "load_id": load_id,
+                    "file_name": pending.file_name,
+                    "file_path": pending.file_path,
+                    "sha256": pending.sha256,
+                    "file_size": pending.size,
+                    "encoding": pending.encoding,
+                    "layout": result.layout,
+                    "department_id": result.department_id,
+                    "periods": ",".join(result.periods),
+                    "status": result.status,
+                    "rejection_reason": pending.rejection,
+                    "rows_read": result.rows_read,
+                    "rows_loaded": result.rows_loaded,
+                    "rows_quarantined": result.rows_quarantined,
+                    "rows_ignored": result.rows_ignored,
+                    "observations": observations,
+                    "milestone_reports": reports,
+                    "revisions": result.revisions,
+                    "ignored_columns": json.dumps(parsed.ignored_columns if parsed else [], ensure_ascii=False),
+                    "loaded_at": loaded_at,
+                }
+            )
         _insert(connection, "file_loads", load_rows)
         connection.execute("commit")
     except Exception:

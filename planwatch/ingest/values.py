@@ -12,7 +12,26 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-PLACEHOLDERS = {"", "-", "—", "——", "--", "－", "/", "／", "无", "空", "n/a", "na", "null", "none", "…", "...", "x", "×"}
+PLACEHOLDERS = {
+    "",
+    "-",
+    "—",
+    "——",
+    "--",
+    "－",
+    "/",
+    "／",
+    "无",
+    "空",
+    "n/a",
+    "na",
+    "null",
+    "none",
+    "…",
+    "...",
+    "x",
+    "×",
+}
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _PARENTHESISED = re.compile(r"[（(]\s*([^（）()]+?)\s*[)）]")
 

@@ -31,9 +31,7 @@ def check_reference(registry: Registry) -> list[Problem]:
     for code, indicator in reference.indicators.items():
         file = reference.sources[("indicator", code)]
         if not reference.unit_table.knows(indicator.canonical_unit):
-            problems.append(
-                Problem(file, code, "canonical_unit", f"unknown unit '{indicator.canonical_unit}'")
-            )
+            problems.append(Problem(file, code, "canonical_unit", f"unknown unit '{indicator.canonical_unit}'"))
         for part in ("numerator", "denominator"):
             component = getattr(indicator, part)
             if component is not None and component not in reference.indicators:
@@ -99,10 +97,7 @@ class _PlanChecker:
             if not states_number(target.source_quote, target.target_value):
                 self.add(item, "target_value", f"{target.target_value:g} does not appear in its source_quote")
             self.target_unit(item, target.indicator_code, target.unit, target.kind)
-            if (
-                target.kind in (TargetKind.growth_over_base, TargetKind.average_annual_growth)
-                and not target.base_year
-            ):
+            if target.kind in (TargetKind.growth_over_base, TargetKind.average_annual_growth) and not target.base_year:
                 self.add(item, "base_year", f"a {target.kind.value} target needs its base_year")
         for milestone in plan.milestones:
             item = milestone.milestone_id

@@ -49,9 +49,7 @@ def load_registry(plans_dir: Path) -> Registry:
             problems.append(Problem(str(path), "-", "yaml", f"not valid YAML: {error}"))
             continue
         if not isinstance(document, dict):
-            problems.append(
-                Problem(str(path), "-", "-", "a plan file must be a mapping with plan_id, targets, …")
-            )
+            problems.append(Problem(str(path), "-", "-", "a plan file must be a mapping with plan_id, targets, …"))
             continue
         try:
             plan = Plan.model_validate(document)
@@ -63,9 +61,7 @@ def load_registry(plans_dir: Path) -> Registry:
                 problems.append(Problem(str(path), item, where, detail["msg"]))
             continue
         if plan.plan_id != path.stem:
-            problems.append(
-                Problem(str(path), plan.plan_id, "plan_id", f"must equal the file name '{path.stem}'")
-            )
+            problems.append(Problem(str(path), plan.plan_id, "plan_id", f"must equal the file name '{path.stem}'"))
         if plan.plan_id in plans:
             problems.append(Problem(str(path), plan.plan_id, "plan_id", "duplicate plan_id"))
             continue

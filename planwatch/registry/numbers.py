@@ -29,9 +29,7 @@ _IDIOMS = {"翻一番": 100.0, "翻两番": 300.0, "翻番": 100.0}
 
 def chinese_to_number(text: str) -> float | None:
     """Value of a Chinese numeral such as 三十五, 两万, 一百二十; None if it is not one."""
-    if not text or any(
-        ch not in _DIGITS and ch not in _SMALL_UNITS and ch not in _LARGE_UNITS for ch in text
-    ):
+    if not text or any(ch not in _DIGITS and ch not in _SMALL_UNITS and ch not in _LARGE_UNITS for ch in text):
         return None
     total, section, digit = 0, 0, None
     for ch in text:

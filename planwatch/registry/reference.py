@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster
 from pydantic import BaseModel, ValidationError
 
 from planwatch.registry.schema import Department, Indicator, Region, Unit
+
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -172,9 +172,7 @@ def _read_folder(
             problems.append(Problem(relative, "-", list_key, f"expected a list under '{list_key}:'"))
             continue
         for position, entry in enumerate(entries, start=1):
-            label = (
-                (entry or {}).get(key_field, f"#{position}") if isinstance(entry, dict) else f"#{position}"
-            )
+            label = (entry or {}).get(key_field, f"#{position}") if isinstance(entry, dict) else f"#{position}"
             try:
                 item = model.model_validate(entry)
             except ValidationError as error:
@@ -185,9 +183,7 @@ def _read_folder(
             key = str(getattr(item, key_field))
             if key in items:
                 problems.append(
-                    Problem(
-                        relative, key, key_field, f"duplicate {key_field}: already defined in {origin[key]}"
-                    )
+                    Problem(relative, key, key_field, f"duplicate {key_field}: already defined in {origin[key]}")
                 )
                 continue
             items[key] = item

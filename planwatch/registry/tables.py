@@ -64,15 +64,18 @@ def target_rows(registry: Registry) -> list[Row]:
                     "target_value": target.target_value,
                     "unit": target.unit,
                     "target_value_canonical": _canonical(
-                        registry, target.target_value, target.unit, target.indicator_code, target.kind.value),
-                    "canonical_unit": "%" if target.kind.value in PERCENT_KINDS or indicator is None
+                        registry, target.target_value, target.unit, target.indicator_code, target.kind.value
+                    ),
+                    "canonical_unit": "%"
+                    if target.kind.value in PERCENT_KINDS or indicator is None
                     else indicator.canonical_unit,
                     "comparator": target.comparator.value,
                     "kind": target.kind.value,
                     "base_year": target.base_year,
                     "baseline_value": target.baseline_value,
                     "baseline_value_canonical": _canonical(
-                        registry, target.baseline_value, target.unit, target.indicator_code, target.kind.value),
+                        registry, target.baseline_value, target.unit, target.indicator_code, target.kind.value
+                    ),
                     "lead_unit": lead_name,
                     "lead_unit_id": lead_id,
                     "lead_unit_as_written": target.lead_unit,
@@ -91,9 +94,7 @@ def milestone_rows(registry: Registry) -> list[Row]:
     for plan in registry.plans.values():
         for milestone in plan.milestones:
             lead_id, lead_name = _department(registry, plan.region, milestone.lead_unit)
-            responsible_ids, responsible_names = _responsible(
-                registry, plan.region, milestone.responsible_units
-            )
+            responsible_ids, responsible_names = _responsible(registry, plan.region, milestone.responsible_units)
             rows.append(
                 {
                     "plan_id": plan.plan_id,
@@ -311,9 +312,16 @@ COLUMNS = {
         "description",
     ],
     "ref_units": ["unit", "dimension", "factor", "aliases"],
-    "expected_submissions": ["period", "department_id", "due_date", "expected_indicators",
-                             "expected_milestones", "indicator_codes"],
+    "expected_submissions": [
+        "period",
+        "department_id",
+        "due_date",
+        "expected_indicators",
+        "expected_milestones",
+        "indicator_codes",
+    ],
 }
+
 
 def expected_submission_rows(registry: Registry) -> list[Row]:
     """One row per department and month it owes a submission: what, and by when (the 5th of next month)."""
@@ -330,12 +338,16 @@ def expected_submission_rows(registry: Registry) -> list[Row]:
         year, month = (int(part) for part in period.split("-"))
         due = f"{year + month // 12:04d}-{month % 12 + 1:02d}-05"
         for department_id in sorted(set(indicators) | set(milestones)):
-            rows.append({
-                "period": period, "department_id": department_id, "due_date": due,
-                "expected_indicators": len(indicators.get(department_id, [])),
-                "expected_milestones": milestones.get(department_id, 0),
-                "indicator_codes": ";".join(sorted(indicators.get(department_id, []))),
-            })
+            rows.append(
+                {
+                    "period": period,
+                    "department_id": department_id,
+                    "due_date": due,
+                    "expected_indicators": len(indicators.get(department_id, [])),
+                    "expected_milestones": milestones.get(department_id, 0),
+                    "indicator_codes": ";".join(sorted(indicators.get(department_id, []))),
+                }
+            )
     return rows
 
 
