@@ -50,14 +50,14 @@ def _manifest(sample: Path) -> dict:
     return json.loads((sample / "sample_manifest.json").read_text(encoding="utf-8"))
 
 
-def test_every_mess_kind_occurs_in_the_sample(ingested) -> None:  # noqa: ANN001
+def test_every_mess_kind_occurs_in_the_sample(ingested) -> None:
     sample, _, _ = ingested
     manifest = _manifest(sample)
     kinds = {kind for item in manifest["files"] for kind in item["mess_kinds"]}
     assert kinds == MESS_KINDS
 
 
-def test_every_file_accounts_for_every_row_and_none_is_rejected(ingested) -> None:  # noqa: ANN001
+def test_every_file_accounts_for_every_row_and_none_is_rejected(ingested) -> None:
     sample, warehouse, results = ingested
     assert len(results) == len(_manifest(sample)["files"])
     assert [r.file for r in results if r.status != "loaded"] == []
@@ -70,7 +70,7 @@ def test_every_file_accounts_for_every_row_and_none_is_rejected(ingested) -> Non
     assert stored == [(0,)]
 
 
-def test_every_observation_is_read_to_the_generators_clean_value(ingested) -> None:  # noqa: ANN001
+def test_every_observation_is_read_to_the_generators_clean_value(ingested) -> None:
     sample, warehouse, _ = ingested
     with (sample / "sample_truth.csv").open(encoding="utf-8") as handle:
         truth = {
@@ -95,7 +95,7 @@ def test_every_observation_is_read_to_the_generators_clean_value(ingested) -> No
     assert wrong == [], [(key, truth[key], loaded[key]) for key in wrong[:5]]
 
 
-def test_each_messy_cell_is_read_ignored_or_quarantined_as_recorded(ingested) -> None:  # noqa: ANN001
+def test_each_messy_cell_is_read_ignored_or_quarantined_as_recorded(ingested) -> None:
     sample, warehouse, _ = ingested
     cells = _manifest(sample)["cells"]
     quarantined = {
@@ -136,7 +136,7 @@ def test_each_messy_cell_is_read_ignored_or_quarantined_as_recorded(ingested) ->
     assert outcomes["read"] and outcomes["quarantine"] and outcomes["ignored"]
 
 
-def test_a_correction_becomes_current_and_keeps_the_old_value(ingested) -> None:  # noqa: ANN001
+def test_a_correction_becomes_current_and_keeps_the_old_value(ingested) -> None:
     _, warehouse, results = ingested
     assert sum(r.revisions for r in results) > 0
     changed = query(
@@ -155,7 +155,7 @@ def test_a_correction_becomes_current_and_keeps_the_old_value(ingested) -> None:
     assert current > 0 and history >= current
 
 
-def test_ingesting_the_sample_again_adds_nothing(ingested) -> None:  # noqa: ANN001
+def test_ingesting_the_sample_again_adds_nothing(ingested) -> None:
     sample, warehouse, _ = ingested
     before = query(warehouse, "select count(*) from raw.observations")
     again = ingest(sorted(p for p in sample.iterdir() if p.is_dir()), warehouse)

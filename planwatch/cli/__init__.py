@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from planwatch.cli.forms import templates
 from planwatch.cli.ingest import ingest
 from planwatch.cli.pipeline import demo
 from planwatch.cli.plans import plans_app
+from planwatch.cli.sample import sample
+from planwatch.cli.transform import transform
 
 app = typer.Typer(
     help="planwatch — 规划目标监测督导平台: plan targets → department data → marts → briefings.",
@@ -16,3 +19,6 @@ app = typer.Typer(
 app.add_typer(plans_app, name="plans")
 app.command("demo")(demo)
 app.command("ingest")(ingest)
+app.command("templates")(templates)
+app.command("sample")(sample)
+app.command("transform")(transform)
