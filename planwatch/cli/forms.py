@@ -1,0 +1,35 @@
+"""`planwatch templates`: write the month's fill-in templates (填报模板), one per reporting department."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from planwatch.config import settings
+from planwatch.forms.template import write_templates
+from planwatch.registry.load import load_registry
+from planwatch.reporting import parse_period
+
+console = Console(stderr=True)
+
+
+def templates(
+    period: Annotated[str, typer.Option(help="reporting month, YYYY-MM")],
+    out: Annotated[Path, typer.Option(help="folder to write the templates into")],
+    plans_dir: Annotated[
+        Path | None, typer.Option(help="registry folder (default: plans/ from the configuration)")
+    ] = None,
+) -> None:
+    """Write one template per department with duties in the month (from the reporting duties)."""
+    try:
+        parse_period(period)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--period") from None
+    registry = load_registry(plans_dir or settings().plans_path)
+    written = write_templates(registry, period, out)
+    for path in written:
+        console.print(f"wrote {path}", highlight=False)
+    print(f"{len(written)} templates for {period} in {out}")
