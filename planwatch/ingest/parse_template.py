@@ -7,8 +7,7 @@ from the header row as the clerk left it, so a header changed to 亿元 converts
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from planwatch.forms.meta import parse_meta
 from planwatch.ingest.read import Sheet, SourceFile
 from planwatch.ingest.records import (
     IGNORED_REASONS,
@@ -48,44 +47,8 @@ NOTE_PREFIXES = ("注", "说明", "备注", "填表说明", "资料来源", "数
 STATE_BY_LABEL = {label: state.value for state, label in MILESTONE_STATE_LABELS.items()}
 
 
-@dataclass(frozen=True)
-class DataSheetMeta:
-    sheet_index: int
-    sheet_name: str
-    indicator_code: str
-
-
-@dataclass(frozen=True)
-class TemplateMeta:
-    template_version: str
-    department_id: str
-    period: str
-    data_sheets: list[DataSheetMeta]
-
-
 def is_template(source: SourceFile) -> bool:
     return any(sheet.name == META_SHEET for sheet in source.sheets)
-
-
-def read_meta(sheet: Sheet) -> TemplateMeta:
-    values: dict[str, str] = {}
-    data_sheets: list[DataSheetMeta] = []
-    columns: list[str] | None = None
-    for row in sheet.rows:
-        cells = [normalise_text(cell) for cell in row]
-        if not any(cells):
-            continue
-        if cells[0] == "sheet_index":
-            columns = cells
-            continue
-        if columns is not None:
-            entry = dict(zip(columns, cells, strict=False))
-            data_sheets.append(
-                DataSheetMeta(int(float(entry["sheet_index"])), entry["sheet_name"], entry["indicator_code"])
-            )
-        elif len(cells) >= 2:
-            values[cells[0]] = cells[1]
-    return TemplateMeta(values.get("template_version", ""), values["department_id"], values["period"], data_sheets)
 
 
 # Rows of the sheets planwatch itself wrote into the template: counted, but their text is ours.
@@ -326,14 +289,14 @@ def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str])
 
 def parse_template(source: SourceFile, resolver: Resolver, known_milestones: set[str]) -> ParsedFile:
     sheets = {sheet.name: sheet for sheet in source.sheets}
-    meta = read_meta(sheets[META_SHEET])
+    meta = parse_meta(sheets[META_SHEET].rows, where=f"{source.path.name}!{META_SHEET}")
     department = resolver.reference.departments.get(meta.department_id)
     city = resolver.city_of(department.region) if department else None
     by_position = {sheet.index: sheet for sheet in source.sheets}
     claimed: set[str] = {META_SHEET}
     rows: list[RowOutcome] = []
     ignored_columns: list[str] = []
-    for entry in meta.data_sheets:
+    for entry in meta.sheets:
         sheet = sheets.get(entry.sheet_name) or by_position.get(entry.sheet_index)
         indicator = resolver.reference.indicators.get(entry.indicator_code)
         if sheet is None or sheet.name in claimed or indicator is None:

@@ -1,0 +1,115 @@
+"""Filled fill-in templates read back exactly, and each way a clerk can break one is named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+
+from planwatch.forms.layout import template_layout
+from planwatch.forms.template import MilestoneReport, build_template
+from planwatch.ingest.template_format import META_SHEET, MILESTONE_SHEET, MilestoneState
+
+from .ingest_support import REGISTRY, ingest, query
+
+PERIOD = "2022-06"
+DATA_DEPARTMENT = "hohhot.agriculture_animal_husbandry_bureau"
+MILESTONE_DEPARTMENT = "hohhot.industry_it_bureau"
+
+
+def _filled(path: Path, department_id: str, **reports: MilestoneReport) -> tuple[Path, Workbook]:
+    layout = template_layout(REGISTRY, department_id, PERIOD)
+    values = {
+        (sheet.indicator_code, region, measure): 10.0 + index
+        for index, sheet in enumerate(layout.data_sheets)
+        for region in sheet.region_codes
+        for measure in sheet.measures
+    }
+    milestone_reports = {
+        row.milestone_id: MilestoneReport(MilestoneState.in_progress, 40.0, "按计划推进") for row in layout.milestones
+    }
+    milestone_reports.update(reports)
+    workbook = build_template(REGISTRY, department_id, PERIOD, values, milestone_reports, layout)
+    workbook.save(path)
+    return path, workbook
+
+
+def test_a_filled_template_is_read_back_to_every_value_it_holds(tmp_path: Path) -> None:
+    path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    layout = template_layout(REGISTRY, DATA_DEPARTMENT, PERIOD)
+    expected = sum(len(sheet.region_codes) * len(sheet.measures) for sheet in layout.data_sheets)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert result.status == "loaded" and result.rows_quarantined == 0
+    assert result.department_id == DATA_DEPARTMENT and result.periods == [PERIOD]
+    assert result.observations == expected > 0
+    assert query(tmp_path / "w.duckdb", "select count(distinct value) from raw.observations")[0][0] == len(
+        layout.data_sheets
+    )
+
+
+def test_milestone_progress_is_read_and_bad_rows_are_quarantined_with_reasons(tmp_path: Path) -> None:
+    path, _ = _filled(tmp_path / "m.xlsx", MILESTONE_DEPARTMENT)
+    workbook = load_workbook(path)
+    sheet = workbook[MILESTONE_SHEET]
+    header = [cell.value for cell in sheet[3]]
+    code, state, percent = header.index("项目编码") + 1, header.index("进展状态") + 1, header.index("完成百分比") + 1
+    sheet.cell(row=4, column=code).value = "hohhot.ms.no_such_project"
+    sheet.cell(row=5, column=state).value = "差不多了"
+    sheet.cell(row=6, column=percent).value = 150
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    reasons = dict(query(tmp_path / "w.duckdb", "select row_number, reason_code from raw.quarantine"))
+    assert reasons == {4: "unknown_milestone", 5: "bad_status", 6: "bad_percent"}
+    reports = query(
+        tmp_path / "w.duckdb", "select count(*), min(status), min(percent_complete) from raw.milestone_reports"
+    )
+    assert reports == [(result.milestone_reports, "in_progress", 40.0)]
+    assert result.milestone_reports == sheet.max_row - 3 - 3
+
+
+def test_a_template_with_its_hidden_sheet_edited_is_rejected(tmp_path: Path) -> None:
+    path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    workbook = load_workbook(path)
+    meta = workbook[META_SHEET]
+    for row in meta.iter_rows():
+        if row[0].value == "department_id":
+            row[1].value = None
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert result.status == "rejected" and "_planwatch" in result.reason
+
+
+def test_figures_typed_into_an_extra_sheet_are_quarantined_not_lost(tmp_path: Path) -> None:
+    path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    workbook = load_workbook(path)
+    extra = workbook.create_sheet("补充数据")
+    extra.append(["赛罕区", 12.5])
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert query(tmp_path / "w.duckdb", "select sheet, reason_code from raw.quarantine") == [
+        ("补充数据", "unrecognised_sheet")
+    ]
+    assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored
+
+
+def test_a_renamed_sheet_an_unknown_region_and_a_duplicate_region_row(tmp_path: Path) -> None:
+    path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    layout = template_layout(REGISTRY, DATA_DEPARTMENT, PERIOD)
+    first = layout.data_sheets[0]
+    workbook = load_workbook(path)
+    sheet = workbook[first.sheet_name]
+    sheet.title = "Sheet1"
+    last = sheet.max_row
+    sheet.cell(row=last + 1, column=1).value = "火星县"
+    sheet.cell(row=last + 1, column=3).value = 1
+    for column in range(1, sheet.max_column + 1):  # the first region's row again
+        sheet.cell(row=last + 2, column=column).value = sheet.cell(row=4, column=column).value
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    reasons = sorted(query(tmp_path / "w.duckdb", "select sheet, reason_code from raw.quarantine"))
+    assert reasons == [("Sheet1", "duplicate_in_file"), ("Sheet1", "unknown_region")]
+    renamed = query(
+        tmp_path / "w.duckdb", "select distinct indicator_code from raw.observations where sheet = 'Sheet1'"
+    )
+    assert renamed == [(first.indicator_code,)]
+    assert result.rows_quarantined == 2
