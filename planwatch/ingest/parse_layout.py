@@ -12,12 +12,12 @@ import re
 from planwatch.ingest.layout_spec import LayoutSpec, Orientation
 from planwatch.ingest.read import Sheet, SourceFile
 from planwatch.ingest.records import (
-    IGNORED_REASONS,
     Observation,
     ParsedFile,
     RowOutcome,
     RowStatus,
-    quarantine_reason,
+    ignored_row,
+    quarantined_row,
 )
 from planwatch.ingest.resolve import CITY_WIDE_NAMES, Resolver
 from planwatch.ingest.template_format import MEASURE_ALIASES, Measure
@@ -38,29 +38,6 @@ _UNIT_NOTE = re.compile(r"单位[:：]\s*([^\s，,；;]+)")
 
 def _content(row: list) -> list[str]:
     return [display(cell) for cell in row]
-
-
-def _ignored(sheet: Sheet, row_index: int, code: str) -> RowOutcome:
-    return RowOutcome(
-        sheet.name,
-        row_index + 1,
-        RowStatus.ignored,
-        _content(sheet.rows[row_index]),
-        reason_code=code,
-        reason=IGNORED_REASONS[code],
-    )
-
-
-def _quarantined(sheet: Sheet, row_index: int, code: str, cell: str | None, **details: object) -> RowOutcome:
-    return RowOutcome(
-        sheet.name,
-        row_index + 1,
-        RowStatus.quarantined,
-        _content(sheet.rows[row_index]),
-        reason_code=code,
-        reason=quarantine_reason(code, **details),
-        cell=cell,
-    )
 
 
 def _find_header(sheet: Sheet, spec: LayoutSpec) -> int | None:
@@ -116,14 +93,18 @@ def _value(
     try:
         number = parse_number(raw)
     except NotANumberError:
-        return None, _quarantined(sheet, row_index, "not_a_number", address, column=column_label, value=display(raw))
+        return None, quarantined_row(sheet, row_index, "not_a_number", address, column=column_label, value=display(raw))
     if number is None:
         return None, None
     factor = resolver.conversion_factor(unit, indicator)
     if factor is None:
-        return None, _quarantined(sheet, row_index, "unknown_unit", address, value=unit, unit=indicator.canonical_unit)
+        return None, quarantined_row(
+            sheet, row_index, "unknown_unit", address, value=unit, unit=indicator.canonical_unit
+        )
     if number < 0 and (indicator.plausible_min is None or indicator.plausible_min >= 0):
-        return None, _quarantined(sheet, row_index, "negative_value", address, column=column_label, value=display(raw))
+        return None, quarantined_row(
+            sheet, row_index, "negative_value", address, column=column_label, value=display(raw)
+        )
     return number * factor, None
 
 
@@ -133,7 +114,7 @@ def _regions_as_columns(
     header_index = _find_header(sheet, spec)
     if header_index is None:
         return [
-            _quarantined(sheet, i, "no_header", None, value=sheet.name, marker="、".join(spec.header_marker))
+            quarantined_row(sheet, i, "no_header", None, value=sheet.name, marker="、".join(spec.header_marker))
             for i, row in enumerate(sheet.rows)
             if not row_is_empty(row)
         ]
@@ -164,8 +145,8 @@ def _regions_as_columns(
             region_columns.append((column, city))
         else:
             ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {label}")
-    outcomes = [_ignored(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
-    outcomes.append(_ignored(sheet, header_index, "header_row"))
+    outcomes = [ignored_row(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
+    outcomes.append(ignored_row(sheet, header_index, "header_row"))
     seen: dict[tuple[str, str], int] = {}
     for row_index in range(header_index + 1, len(sheet.rows)):
         row = sheet.rows[row_index]
@@ -175,20 +156,20 @@ def _regions_as_columns(
         label = compact(label_raw)
         values_blank = all(compact(row[c]) == "" for c, _ in region_columns if c < len(row))
         if label.startswith(tuple(spec.note_prefixes)) or (values_blank and not resolver.indicator(label_raw)):
-            outcomes.append(_ignored(sheet, row_index, "note_row"))
+            outcomes.append(ignored_row(sheet, row_index, "note_row"))
             continue
         if label in {compact(t) for t in spec.total_labels}:
-            outcomes.append(_ignored(sheet, row_index, "total_row"))
+            outcomes.append(ignored_row(sheet, row_index, "total_row"))
             continue
         label_cell = cell_address(row_index, label_column or 0)
         indicator = resolver.indicator(label_raw)
         if indicator is None:
             outcomes.append(
-                _quarantined(sheet, row_index, "unknown_indicator", label_cell, value=normalise_text(label_raw))
+                quarantined_row(sheet, row_index, "unknown_indicator", label_cell, value=normalise_text(label_raw))
             )
             continue
         if period is None:
-            outcomes.append(_quarantined(sheet, row_index, "bad_period", label_cell, value=sheet.name))
+            outcomes.append(quarantined_row(sheet, row_index, "bad_period", label_cell, value=sheet.name))
             continue
         unit = split_header(label_raw).unit or sheet_unit
         if unit_column is not None and unit_column < len(row) and compact(row[unit_column]):
@@ -219,10 +200,10 @@ def _regions_as_columns(
         if failure is not None:
             outcomes.append(failure)
         elif not observations:
-            outcomes.append(_ignored(sheet, row_index, "blank_figures"))
+            outcomes.append(ignored_row(sheet, row_index, "blank_figures"))
         elif (indicator.indicator_code, period) in seen:
             outcomes.append(
-                _quarantined(
+                quarantined_row(
                     sheet,
                     row_index,
                     "duplicate_in_file",
@@ -246,7 +227,7 @@ def _long(
     header_index = _find_header(sheet, spec)
     if header_index is None:
         return [
-            _quarantined(sheet, i, "no_header", None, value=sheet.name, marker="、".join(spec.header_marker))
+            quarantined_row(sheet, i, "no_header", None, value=sheet.name, marker="、".join(spec.header_marker))
             for i, row in enumerate(sheet.rows)
             if not row_is_empty(row)
         ]
@@ -262,8 +243,8 @@ def _long(
         if label and column not in position.values():
             ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {label}")
     measure_labels = {compact(k): v for k, v in spec.measure_labels.items()} | MEASURE_ALIASES
-    outcomes = [_ignored(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
-    outcomes.append(_ignored(sheet, header_index, "header_row"))
+    outcomes = [ignored_row(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
+    outcomes.append(ignored_row(sheet, header_index, "header_row"))
     seen: dict[tuple, int] = {}
 
     def cell(row: list, role: str) -> object:
@@ -276,17 +257,17 @@ def _long(
             continue
         first = compact(row[0]) if row else ""
         if first.startswith(tuple(spec.note_prefixes)) and compact(cell(row, "value")) == "":
-            outcomes.append(_ignored(sheet, row_index, "note_row"))
+            outcomes.append(ignored_row(sheet, row_index, "note_row"))
             continue
         region_text = compact(cell(row, "region"))
         if region_text in {compact(t) for t in spec.total_labels}:
-            outcomes.append(_ignored(sheet, row_index, "total_row"))
+            outcomes.append(ignored_row(sheet, row_index, "total_row"))
             continue
         address = {role: cell_address(row_index, column) for role, column in position.items()}
         indicator = resolver.indicator(cell(row, "indicator"))
         if indicator is None:
             outcomes.append(
-                _quarantined(
+                quarantined_row(
                     sheet,
                     row_index,
                     "unknown_indicator",
@@ -298,7 +279,7 @@ def _long(
         region_code = resolver.region(cell(row, "region"), within=sender_city)
         if region_code is None:
             outcomes.append(
-                _quarantined(
+                quarantined_row(
                     sheet, row_index, "unknown_region", address.get("region"), value=normalise_text(cell(row, "region"))
                 )
             )
@@ -306,14 +287,16 @@ def _long(
         period = _period_from(display(cell(row, "period")), spec)
         if period is None:
             outcomes.append(
-                _quarantined(sheet, row_index, "bad_period", address.get("period"), value=display(cell(row, "period")))
+                quarantined_row(
+                    sheet, row_index, "bad_period", address.get("period"), value=display(cell(row, "period"))
+                )
             )
             continue
         measure_text = compact(cell(row, "measure"))
         explicit = measure_labels.get(measure_text) if measure_text else None
         if measure_text and explicit is None:
             outcomes.append(
-                _quarantined(sheet, row_index, "unknown_measure", address.get("measure"), value=measure_text)
+                quarantined_row(sheet, row_index, "unknown_measure", address.get("measure"), value=measure_text)
             )
             continue
         measure = _measure_for(spec, indicator, Measure(explicit) if explicit else None)
@@ -325,12 +308,12 @@ def _long(
             outcomes.append(failure)
             continue
         if value is None:
-            outcomes.append(_ignored(sheet, row_index, "blank_figures"))
+            outcomes.append(ignored_row(sheet, row_index, "blank_figures"))
             continue
         key = (indicator.indicator_code, region_code, period, measure)
         if key in seen:
             outcomes.append(
-                _quarantined(
+                quarantined_row(
                     sheet,
                     row_index,
                     "duplicate_in_file",

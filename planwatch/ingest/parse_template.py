@@ -16,7 +16,8 @@ from planwatch.ingest.records import (
     ParsedFile,
     RowOutcome,
     RowStatus,
-    quarantine_reason,
+    ignored_row,
+    quarantined_row,
 )
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.template_format import (
@@ -51,32 +52,9 @@ def is_template(source: SourceFile) -> bool:
     return any(sheet.name == META_SHEET for sheet in source.sheets)
 
 
-# Rows of the sheets planwatch itself wrote into the template: counted, but their text is ours.
-_OWN_TEXT = {"instructions", "metadata"}
-
-
-def _ignored(sheet: Sheet, row_index: int, code: str) -> RowOutcome:
-    content = [] if code in _OWN_TEXT else [display(c) for c in sheet.rows[row_index]]
-    return RowOutcome(
-        sheet.name, row_index + 1, RowStatus.ignored, content, reason_code=code, reason=IGNORED_REASONS[code]
-    )
-
-
-def _quarantined(sheet: Sheet, row_index: int, code: str, cell: str | None, **details: object) -> RowOutcome:
-    return RowOutcome(
-        sheet.name,
-        row_index + 1,
-        RowStatus.quarantined,
-        [display(c) for c in sheet.rows[row_index]],
-        reason_code=code,
-        reason=quarantine_reason(code, **details),
-        cell=cell,
-    )
-
-
 def _whole_sheet(sheet: Sheet, code: str, start: int = 0, **details: object) -> list[RowOutcome]:
     return [
-        _quarantined(sheet, i, code, None, **details)
+        quarantined_row(sheet, i, code, None, **details)
         for i in range(start, len(sheet.rows))
         if not row_is_empty(sheet.rows[i])
     ]
@@ -96,8 +74,8 @@ def parse_data_sheet(
     header_index = _find_header(sheet, REGION_HEADER)
     if header_index is None:
         return _whole_sheet(sheet, "no_header", value=sheet.name, marker=REGION_HEADER), []
-    outcomes = [_ignored(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
-    outcomes.append(_ignored(sheet, header_index, "header_row"))
+    outcomes = [ignored_row(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
+    outcomes.append(ignored_row(sheet, header_index, "header_row"))
     region_column = code_column = remark_column = None
     measure_columns: list[tuple[int, Measure, str | None, str]] = []
     ignored_columns: list[str] = []
@@ -122,17 +100,17 @@ def parse_data_sheet(
         name = row[region_column] if region_column is not None and region_column < len(row) else ""
         label = compact(name)
         if label in TOTAL_LABELS:
-            outcomes.append(_ignored(sheet, row_index, "total_row"))
+            outcomes.append(ignored_row(sheet, row_index, "total_row"))
             continue
         if label.startswith(NOTE_PREFIXES) and all(compact(row[c]) == "" for c, *_ in measure_columns if c < len(row)):
-            outcomes.append(_ignored(sheet, row_index, "note_row"))
+            outcomes.append(ignored_row(sheet, row_index, "note_row"))
             continue
         code = row[code_column] if code_column is not None and code_column < len(row) else None
         region_code = resolver.region(name, code, within=city)
         region_cell = cell_address(row_index, region_column or 0)
         if region_code is None:
             outcomes.append(
-                _quarantined(
+                quarantined_row(
                     sheet, row_index, "unknown_region", region_cell, value=normalise_text(name) or display(code)
                 )
             )
@@ -143,7 +121,7 @@ def parse_data_sheet(
                 (seen[(region_code, o.measure)] for o in outcome.observations if (region_code, o.measure) in seen), None
             )
             if duplicate is not None:
-                outcome = _quarantined(
+                outcome = quarantined_row(
                     sheet,
                     row_index,
                     "duplicate_in_file",
@@ -174,14 +152,14 @@ def _measure_cells(
         try:
             number = parse_number(raw)
         except NotANumberError:
-            return _quarantined(sheet, row_index, "not_a_number", address, column=column_label, value=display(raw))
+            return quarantined_row(sheet, row_index, "not_a_number", address, column=column_label, value=display(raw))
         if number is None:
             continue
         factor = resolver.conversion_factor(unit, indicator)
         if factor is None:
-            return _quarantined(sheet, row_index, "unknown_unit", address, value=unit, unit=indicator.canonical_unit)
+            return quarantined_row(sheet, row_index, "unknown_unit", address, value=unit, unit=indicator.canonical_unit)
         if number < 0 and (indicator.plausible_min is None or indicator.plausible_min >= 0):
-            return _quarantined(sheet, row_index, "negative_value", address, column=column_label, value=display(raw))
+            return quarantined_row(sheet, row_index, "negative_value", address, column=column_label, value=display(raw))
         observations.append(
             Observation(
                 indicator.indicator_code,
@@ -214,8 +192,8 @@ def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str])
     header_index = _find_header(sheet, "项目编码")
     if header_index is None:
         return _whole_sheet(sheet, "no_header", value=sheet.name, marker="项目编码")
-    outcomes = [_ignored(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
-    outcomes.append(_ignored(sheet, header_index, "header_row"))
+    outcomes = [ignored_row(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
+    outcomes.append(ignored_row(sheet, header_index, "header_row"))
     columns = {compact(cell): column for column, cell in enumerate(sheet.rows[header_index])}
 
     def cell(row: list, name: str) -> object:
@@ -229,11 +207,11 @@ def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str])
         milestone_id = compact(cell(row, "项目编码"))
         status_text, percent_raw = compact(cell(row, "进展状态")), cell(row, "完成百分比")
         if not status_text and compact(percent_raw) == "":
-            outcomes.append(_ignored(sheet, row_index, "blank_figures"))
+            outcomes.append(ignored_row(sheet, row_index, "blank_figures"))
             continue
         if milestone_id not in known_milestones:
             outcomes.append(
-                _quarantined(
+                quarantined_row(
                     sheet,
                     row_index,
                     "unknown_milestone",
@@ -245,7 +223,7 @@ def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str])
         status = STATE_BY_LABEL.get(status_text)
         if status is None:
             outcomes.append(
-                _quarantined(
+                quarantined_row(
                     sheet,
                     row_index,
                     "bad_status",
@@ -260,7 +238,7 @@ def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str])
             percent = -1.0
         if percent is not None and not 0 <= percent <= 100:
             outcomes.append(
-                _quarantined(
+                quarantined_row(
                     sheet,
                     row_index,
                     "bad_percent",
@@ -311,11 +289,11 @@ def parse_template(source: SourceFile, resolver: Resolver, known_milestones: set
         if sheet.name == MILESTONE_SHEET:
             rows += parse_milestone_sheet(sheet, meta.period, known_milestones)
         elif sheet.name == INSTRUCTIONS_SHEET:
-            rows += [_ignored(sheet, i, "instructions") for i, r in enumerate(sheet.rows) if not row_is_empty(r)]
+            rows += [ignored_row(sheet, i, "instructions") for i, r in enumerate(sheet.rows) if not row_is_empty(r)]
         else:
             rows += _whole_sheet(sheet, "unrecognised_sheet", value=sheet.name)
     rows += [
-        _ignored(sheets[META_SHEET], i, "metadata")
+        ignored_row(sheets[META_SHEET], i, "metadata")
         for i, r in enumerate(sheets[META_SHEET].rows)
         if not row_is_empty(r)
     ]

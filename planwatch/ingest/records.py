@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from planwatch.ingest.read import Sheet
 from planwatch.ingest.template_format import Measure
+from planwatch.ingest.values import display
 
 
 class RowStatus(StrEnum):
@@ -99,3 +101,28 @@ class ParsedFile:
     periods: set[str]
     rows: list[RowOutcome]
     ignored_columns: list[str] = field(default_factory=list)
+
+
+# Rows of the sheets planwatch itself wrote into a template: counted, but their text is ours.
+_OWN_TEXT = {"instructions", "metadata"}
+
+
+def ignored_row(sheet: Sheet, row_index: int, code: str) -> RowOutcome:
+    """The outcome of a row skipped on purpose; `code` is a key of IGNORED_REASONS."""
+    content = [] if code in _OWN_TEXT else [display(cell) for cell in sheet.rows[row_index]]
+    return RowOutcome(
+        sheet.name, row_index + 1, RowStatus.ignored, content, reason_code=code, reason=IGNORED_REASONS[code]
+    )
+
+
+def quarantined_row(sheet: Sheet, row_index: int, code: str, cell: str | None, **details: object) -> RowOutcome:
+    """The outcome of a row that cannot be read; `code` is a key of QUARANTINE_REASONS."""
+    return RowOutcome(
+        sheet.name,
+        row_index + 1,
+        RowStatus.quarantined,
+        [display(value) for value in sheet.rows[row_index]],
+        reason_code=code,
+        reason=quarantine_reason(code, **details),
+        cell=cell,
+    )
