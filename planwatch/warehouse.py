@@ -49,6 +49,8 @@ def load_registry_tables(connection: duckdb.DuckDBPyConnection, registry: Regist
     try:
         for table, make_rows in TABLES.items():
             rows = make_rows(registry)
+            if rows and list(rows[0]) != COLUMNS[table]:
+                raise AssertionError(f"{table}: rows carry {list(rows[0])}, COLUMNS says {COLUMNS[table]}")
             for row in rows:
                 row["_loaded_at"] = loaded_at
             arrow_table = pa.Table.from_pylist(rows, schema=_arrow_schema(table))  # noqa: F841  (read by name)
