@@ -1,0 +1,215 @@
+{#- One row per target and month with data (its "as of" month): completion, time progress, the
+    expected value on the path, the projection and the ESCAP growth measure, each from the components
+    stored beside it (docs/method.md). fct_target_progress spreads these over every reporting month. -#}
+with
+
+targets as (
+
+    select * from {{ ref('int_targets_resolved_to_measures') }}
+
+),
+
+baselines as (
+
+    select * from {{ ref('int_target_baselines') }}
+
+),
+
+measures as (
+
+    select * from {{ ref('int_target_measures_by_month') }}
+
+),
+
+joined as (
+
+    select
+        targets.target_id,
+        targets.target_kind,
+        targets.comparator,
+        targets.measure_space,
+        targets.path_shape,
+        targets.target_year,
+        targets.target_month_index,
+        baselines.baseline_value,
+        baselines.baseline_month_index,
+        baselines.baseline_source,
+        baselines.target_level,
+        measures.as_of_month_index,
+        {{ year_of_index('measures.as_of_month_index') }} as as_of_year,
+        {{ month_of_index('measures.as_of_month_index') }} as as_of_month,
+        {{ year_of_index('baselines.baseline_month_index') }} as baseline_year,
+        measures.measure_value,
+        measures.trailing_year_total,
+        measures.value_source,
+        measures.file_name,
+        measures.sheet,
+        measures.cell
+    from measures
+    inner join targets on measures.target_id = targets.target_id
+    inner join baselines on measures.target_id = baselines.target_id
+
+),
+
+-- where along its path the target should be at the as-of month
+timed as (
+
+    select
+        *,
+        cast(case
+            when measure_space = 'year_total' then as_of_month / 12.0
+            when target_month_index <= baseline_month_index then 1.0
+            else least(greatest(
+                (as_of_month_index - baseline_month_index) * 1.0 / (target_month_index - baseline_month_index),
+                0.0
+            ), 1.0)
+        end as {{ double() }}) as elapsed_share,
+        -- a year total's point on the path for the as-of year (the target itself in the target year,
+        -- and, conservatively, when no baseline is known)
+        case
+            when measure_space <> 'year_total' then null
+            when as_of_year >= target_year or baseline_value is null or target_level is null then target_level
+            when baseline_source = 'first_observation' and as_of_year <= baseline_year then target_level
+            when as_of_year <= baseline_year then baseline_value
+            when path_shape = 'compound' and baseline_value > 0 and target_level > 0
+                then
+                    baseline_value
+                    * power(target_level / baseline_value, (as_of_year - baseline_year) * 1.0 / (target_year - baseline_year))
+            else
+                baseline_value
+                + (target_level - baseline_value) * (as_of_year - baseline_year) * 1.0 / (target_year - baseline_year)
+        end as year_path_value
+    from joined
+
+),
+
+evaluated as (
+
+    select
+        *,
+        case
+            when measure_space = 'year_total' then year_path_value * elapsed_share
+            when path_shape = 'compound' and baseline_value > 0 and target_level > 0
+                then baseline_value * power(target_level / baseline_value, elapsed_share)
+            else baseline_value + (target_level - baseline_value) * elapsed_share
+        end as expected_value_now,
+        case
+            when measure_value is null or target_level is null then null
+            when measure_space = 'year_total'
+                then case when year_path_value <> 0 then 100.0 * measure_value / year_path_value end
+            when baseline_value is null then null
+            when target_level = baseline_value
+                then case when {{ meets('comparator', 'measure_value', 'target_level') }} then 100.0 else 0.0 end
+            when path_shape = 'compound'
+                then case
+                    when measure_value > 0 and baseline_value > 0 and target_level > 0
+                        then 100.0 * ln(measure_value / baseline_value) / ln(target_level / baseline_value)
+                end
+            else 100.0 * (measure_value - baseline_value) / (target_level - baseline_value)
+        end as completion_rate,
+        100.0 * elapsed_share as time_progress,
+        {{ meets('comparator', 'measure_value', 'target_level') }}
+        and (measure_space <> 'year_total' or as_of_year = target_year) as met_now,
+        case
+            when measure_space in ('year_total', 'sum_since_plan_start') then as_of_month_index = target_month_index
+            else as_of_year = target_year
+        end as is_final_point,
+        case when measure_space = 'year_total' then trailing_year_total else measure_value end as projection_input
+    from timed
+
+),
+
+projected as (
+
+    select
+        *,
+        regr_slope(projection_input, as_of_month_index) over recent_points as projection_slope,
+        regr_intercept(projection_input, as_of_month_index) over recent_points as projection_intercept,
+        count(projection_input) over recent_points as projection_points,
+        min(case when projection_input is not null then as_of_month_index end) over recent_points
+            as projection_first_month_index
+    from evaluated
+    window recent_points as (
+        partition by target_id order by as_of_month_index
+        rows between {{ var('projection_points') - 1 }} preceding and current row
+    )
+
+),
+
+finished as (
+
+    select
+        *,
+        case
+            when completion_rate is null then null
+            when measure_space = 'year_total' and comparator = '<=' then time_progress - completion_rate
+            else completion_rate - time_progress
+        end as gap_pp,
+        case
+            when projection_input is null then null
+            -- at the end of the target year the final value is known: nothing left to project
+            when as_of_month_index = target_month_index then projection_input
+            when projection_points >= 2 and projection_slope is not null
+                then projection_intercept + projection_slope * target_month_index
+            else projection_input
+        end as projected_value,
+        case
+            when measure_space = 'year_total'
+                then case when as_of_month < 12 then (year_path_value - measure_value) / (12 - as_of_month) end
+            when target_month_index > as_of_month_index
+                then (target_level - measure_value) / (target_month_index - as_of_month_index)
+        end as required_monthly_pace,
+        -- Open SDG / ESCAP: observed over required compound annual growth since the baseline, on
+        -- annual-comparable values (a level, or a year total at December)
+        case
+            when measure_space not in ('level', 'year_total') then null
+            when measure_space = 'year_total' and as_of_month <> 12 then null
+            when baseline_value is null or baseline_value <= 0 or measure_value <= 0 or target_level <= 0 then null
+            when as_of_month_index <= baseline_month_index or target_month_index <= baseline_month_index then null
+            when target_level = baseline_value then null
+            else
+                (power(measure_value / baseline_value, 12.0 / (as_of_month_index - baseline_month_index)) - 1)
+                / (power(target_level / baseline_value, 12.0 / (target_month_index - baseline_month_index)) - 1)
+        end as escap_ratio
+    from projected
+
+),
+
+final as (
+
+    select
+        target_id,
+        as_of_month_index,
+        measure_value as actual_value,
+        value_source as actual_source,
+        file_name as actual_file_name,
+        sheet as actual_sheet,
+        cell as actual_cell,
+        baseline_value,
+        baseline_month_index,
+        baseline_source,
+        target_level,
+        year_path_value,
+        expected_value_now,
+        completion_rate,
+        time_progress,
+        gap_pp,
+        met_now,
+        is_final_point,
+        {{ progress_status('completion_rate is not null', 'met_now', 'gap_pp') }} as status_in_period,
+        projection_input,
+        projection_points,
+        projection_slope,
+        projection_first_month_index,
+        projected_value,
+        case
+            when projected_value is not null then {{ meets_within_rounding('comparator', 'projected_value', 'target_level') }}
+        end as projected_to_meet,
+        required_monthly_pace,
+        escap_ratio,
+        {{ escap_category('escap_ratio') }} as escap_category
+    from finished
+
+)
+
+select * from final

@@ -1,0 +1,27 @@
+with
+
+plans as (
+
+    select * from {{ ref('stg_registry__plans') }}
+
+),
+
+final as (
+
+    select
+        cast(plan_id as varchar) as plan_id,
+        cast(plan_title as varchar) as plan_title,
+        cast(issuer as varchar) as issuer,
+        cast(document_number as varchar) as document_number,
+        cast(issue_date as date) as issue_date,
+        cast(period_start as date) as period_start,
+        cast(period_end as date) as period_end,
+        cast(region_code as varchar) as region_code,
+        cast(region_name as varchar) as region_name,
+        cast(target_count as integer) as target_count,
+        cast(milestone_count as integer) as milestone_count
+    from plans
+
+)
+
+select * from final

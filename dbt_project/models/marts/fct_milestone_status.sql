@@ -1,0 +1,106 @@
+{#- One row per milestone per reporting month from its plan's start: the latest report as of the
+    month, and whether the milestone is overdue (past its deadline and not reported completed). -#}
+with
+
+milestones as (
+
+    select * from {{ ref('stg_registry__milestones') }}
+
+),
+
+plans as (
+
+    select * from {{ ref('stg_registry__plans') }}
+
+),
+
+reports as (
+
+    select * from {{ ref('stg_ingest__milestone_reports') }}
+
+),
+
+months as (
+
+    select * from {{ ref('int_reporting_months') }}
+
+),
+
+milestone_months as (
+
+    select
+        milestones.milestone_id,
+        milestones.plan_id,
+        milestones.deadline,
+        milestones.lead_unit_id,
+        milestones.region_code,
+        months.month_index,
+        months.period
+    from milestones
+    inner join plans on milestones.plan_id = plans.plan_id
+    inner join months on months.month_index >= plans.start_month_index
+
+),
+
+latest_report as (
+
+    select
+        milestone_months.milestone_id,
+        milestone_months.month_index,
+        max(reports.month_index) as report_month_index
+    from milestone_months
+    inner join reports
+        on
+            milestone_months.milestone_id = reports.milestone_id
+            and reports.month_index <= milestone_months.month_index
+    group by milestone_months.milestone_id, milestone_months.month_index
+
+),
+
+assembled as (
+
+    select
+        milestone_months.*,
+        reports.reported_status,
+        reports.percent_complete,
+        reports.period as reported_as_of,
+        reports.file_name,
+        reports.sheet,
+        reports.cell,
+        coalesce(reports.reported_status, '') <> 'completed'
+        and milestone_months.period > milestone_months.deadline as is_overdue
+    from milestone_months
+    left join latest_report
+        on
+            milestone_months.milestone_id = latest_report.milestone_id
+            and milestone_months.month_index = latest_report.month_index
+    left join reports
+        on
+            latest_report.milestone_id = reports.milestone_id
+            and latest_report.report_month_index = reports.month_index
+
+),
+
+final as (
+
+    select
+        cast(period as date) as period,
+        cast(milestone_id as varchar) as milestone_id,
+        cast(plan_id as varchar) as plan_id,
+        cast(region_code as varchar) as region_code,
+        cast(lead_unit_id as varchar) as lead_unit_id,
+        cast(deadline as date) as deadline,
+        cast(coalesce(reported_status, 'not_reported') as varchar) as reported_status,
+        cast(percent_complete as {{ double() }}) as percent_complete,
+        cast(reported_as_of as date) as reported_as_of,
+        cast(is_overdue as boolean) as is_overdue,
+        cast(case when is_overdue then {{ dbt.datediff('deadline', 'period', 'day') }} else 0 end as integer)
+            as days_overdue,
+        cast(file_name as varchar) as file_name,
+        cast(sheet as varchar) as sheet,
+        cast(cell as varchar) as cell
+    from assembled
+
+)
+
+select * from final

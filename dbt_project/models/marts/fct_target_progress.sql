@@ -1,0 +1,195 @@
+{#- One row per target per reporting month, from the plan's start to the last month with data. Each
+    row reads the latest evaluation as of that month (never after the target year); after the target
+    year it holds the verdict: achieved or missed, from the target year's final value. -#}
+with
+
+targets as (
+
+    select * from {{ ref('int_targets_resolved_to_measures') }}
+
+),
+
+baselines as (
+
+    select * from {{ ref('int_target_baselines') }}
+
+),
+
+evaluations as (
+
+    select * from {{ ref('int_target_progress_evaluated') }}
+
+),
+
+months as (
+
+    select * from {{ ref('int_reporting_months') }}
+
+),
+
+target_months as (
+
+    select
+        targets.target_id,
+        months.month_index,
+        months.period,
+        least(months.month_index, targets.target_month_index) as evaluation_horizon,
+        months.month_index > targets.target_month_index as is_after_target_year
+    from targets
+    inner join months on months.month_index >= targets.plan_start_month_index
+
+),
+
+latest_evaluation as (
+
+    select
+        target_months.target_id,
+        target_months.month_index,
+        max(evaluations.as_of_month_index) as as_of_month_index
+    from target_months
+    inner join evaluations
+        on
+            target_months.target_id = evaluations.target_id
+            and evaluations.as_of_month_index <= target_months.evaluation_horizon
+    group by target_months.target_id, target_months.month_index
+
+),
+
+latest_escap as (
+
+    select
+        target_months.target_id,
+        target_months.month_index,
+        max(evaluations.as_of_month_index) as as_of_month_index
+    from target_months
+    inner join evaluations
+        on
+            target_months.target_id = evaluations.target_id
+            and evaluations.as_of_month_index <= target_months.evaluation_horizon
+            and evaluations.escap_ratio is not null
+    group by target_months.target_id, target_months.month_index
+
+),
+
+assembled as (
+
+    select
+        target_months.period,
+        target_months.month_index,
+        targets.plan_id,
+        targets.target_id,
+        targets.region_code,
+        targets.indicator_code,
+        targets.target_kind,
+        targets.measure_space,
+        targets.path_shape,
+        targets.target_year,
+        targets.target_value,
+        targets.unit,
+        targets.target_value_as_written,
+        targets.unit_as_written,
+        targets.comparator,
+        baselines.target_level,
+        evaluations.actual_value,
+        evaluations.as_of_month_index,
+        evaluations.actual_source,
+        evaluations.actual_file_name,
+        evaluations.actual_sheet,
+        evaluations.actual_cell,
+        evaluations.completion_rate,
+        evaluations.time_progress,
+        evaluations.gap_pp,
+        case
+            when not target_months.is_after_target_year then coalesce(evaluations.status_in_period, 'no_data')
+            when evaluations.is_final_point and evaluations.met_now then 'achieved'
+            when evaluations.is_final_point and evaluations.completion_rate is not null then 'missed'
+            -- a value already at the target before the year's end stays achieved
+            when evaluations.met_now then 'achieved'
+            else 'no_data'
+        end as status,
+        target_months.is_after_target_year,
+        evaluations.projected_value,
+        evaluations.projected_to_meet,
+        evaluations.required_monthly_pace,
+        targets.lead_unit,
+        targets.lead_unit_id,
+        baselines.baseline_value,
+        baselines.baseline_month_index,
+        baselines.baseline_source,
+        evaluations.year_path_value,
+        evaluations.expected_value_now,
+        evaluations.projection_points,
+        evaluations.projection_first_month_index,
+        evaluations.projection_slope,
+        escap.escap_ratio,
+        escap.escap_category,
+        escap.as_of_month_index as escap_as_of_month_index
+    from target_months
+    inner join targets on target_months.target_id = targets.target_id
+    inner join baselines on target_months.target_id = baselines.target_id
+    left join latest_evaluation
+        on target_months.target_id = latest_evaluation.target_id and target_months.month_index = latest_evaluation.month_index
+    left join evaluations
+        on
+            latest_evaluation.target_id = evaluations.target_id
+            and latest_evaluation.as_of_month_index = evaluations.as_of_month_index
+    left join latest_escap
+        on target_months.target_id = latest_escap.target_id and target_months.month_index = latest_escap.month_index
+    left join evaluations as escap
+        on latest_escap.target_id = escap.target_id and latest_escap.as_of_month_index = escap.as_of_month_index
+
+),
+
+final as (
+
+    select
+        cast(period as date) as period,
+        cast(plan_id as varchar) as plan_id,
+        cast(target_id as varchar) as target_id,
+        cast(region_code as varchar) as region_code,
+        cast(indicator_code as varchar) as indicator_code,
+        cast(target_kind as varchar) as target_kind,
+        cast(measure_space as varchar) as measure_space,
+        cast(target_year as integer) as target_year,
+        cast(target_value as {{ double() }}) as target_value,
+        cast(unit as varchar) as unit,
+        cast(target_value_as_written as {{ double() }}) as target_value_as_written,
+        cast(unit_as_written as varchar) as unit_as_written,
+        cast(comparator as varchar) as comparator,
+        cast(target_level as {{ double() }}) as target_level,
+        cast(actual_value as {{ double() }}) as actual_value,
+        cast(case when as_of_month_index is not null then {{ month_end_of_index('as_of_month_index') }} end as date)
+            as actual_as_of,
+        cast(actual_source as varchar) as actual_source,
+        cast(actual_file_name as varchar) as actual_file_name,
+        cast(actual_sheet as varchar) as actual_sheet,
+        cast(actual_cell as varchar) as actual_cell,
+        cast(completion_rate as {{ double() }}) as completion_rate,
+        cast(time_progress as {{ double() }}) as time_progress,
+        cast(gap_pp as {{ double() }}) as gap_pp,
+        cast(status as varchar) as status,
+        cast(is_after_target_year as boolean) as is_final_verdict,
+        cast(projected_value as {{ double() }}) as projected_value,
+        cast(projected_to_meet as boolean) as projected_to_meet,
+        cast(required_monthly_pace as {{ double() }}) as required_monthly_pace,
+        cast(lead_unit as varchar) as lead_unit,
+        cast(lead_unit_id as varchar) as lead_unit_id,
+        cast(baseline_value as {{ double() }}) as baseline_value,
+        cast(case when baseline_value is not null then {{ month_end_of_index('baseline_month_index') }} end as date)
+            as baseline_as_of,
+        cast(baseline_source as varchar) as baseline_source,
+        cast(year_path_value as {{ double() }}) as year_path_value,
+        cast(expected_value_now as {{ double() }}) as expected_value_now,
+        cast(projection_points as integer) as projection_points,
+        cast(case when projection_first_month_index is not null then {{ month_end_of_index('projection_first_month_index') }} end as date)
+            as projection_first_as_of,
+        cast(projection_slope as {{ double() }}) as projection_slope_per_month,
+        cast(escap_ratio as {{ double() }}) as escap_ratio,
+        cast(escap_category as varchar) as escap_category,
+        cast(case when escap_as_of_month_index is not null then {{ month_end_of_index('escap_as_of_month_index') }} end as date)
+            as escap_as_of
+    from assembled
+
+)
+
+select * from final

@@ -1,0 +1,99 @@
+{#- One row per department and month it owes a submission: what was expected, what arrived, and
+    whether the first file covering the month was loaded by the due date (the 5th of the next month). -#}
+with
+
+expected as (
+
+    select * from {{ ref('stg_registry__expected_submissions') }}
+
+),
+
+file_loads as (
+
+    select * from {{ ref('stg_ingest__file_loads') }}
+
+),
+
+observations as (
+
+    select * from {{ ref('stg_ingest__observations') }}
+
+),
+
+reports as (
+
+    select * from {{ ref('stg_ingest__milestone_reports') }}
+
+),
+
+files_received as (
+
+    select
+        expected.department_id,
+        expected.month_index,
+        count(file_loads.load_id) as files_received,
+        min(file_loads.loaded_at) as first_received_at
+    from expected
+    inner join file_loads
+        on
+            expected.department_id = file_loads.department_id
+            and file_loads.load_status = 'loaded'
+            and ',' || replace(file_loads.periods, ' ', '') || ',' like '%,' || expected.period_label || ',%'
+    group by expected.department_id, expected.month_index
+
+),
+
+indicators_received as (
+
+    select
+        department_id,
+        month_index,
+        count(distinct indicator_code) as indicators_received
+    from observations
+    group by department_id, month_index
+
+),
+
+milestones_received as (
+
+    select
+        department_id,
+        month_index,
+        count(distinct milestone_id) as milestones_received
+    from reports
+    group by department_id, month_index
+
+),
+
+final as (
+
+    select
+        cast({{ month_end_of_index('expected.month_index') }} as date) as period,
+        cast(expected.department_id as varchar) as department_id,
+        cast(expected.due_date as date) as due_date,
+        cast(1 as integer) as submissions_expected,
+        cast(case when files_received.files_received > 0 then 1 else 0 end as integer) as submissions_received,
+        cast(coalesce(files_received.files_received, 0) as integer) as files_received,
+        cast(expected.expected_indicators as integer) as indicators_expected,
+        cast(coalesce(indicators_received.indicators_received, 0) as integer) as indicators_received,
+        cast(expected.expected_milestones as integer) as milestones_expected,
+        cast(coalesce(milestones_received.milestones_received, 0) as integer) as milestones_received,
+        cast(files_received.first_received_at as timestamp) as first_received_at,
+        cast(
+            coalesce(cast(files_received.first_received_at as date) <= expected.due_date, false) as boolean
+        ) as is_on_time
+    from expected
+    left join files_received
+        on expected.department_id = files_received.department_id and expected.month_index = files_received.month_index
+    left join indicators_received
+        on
+            expected.department_id = indicators_received.department_id
+            and expected.month_index = indicators_received.month_index
+    left join milestones_received
+        on
+            expected.department_id = milestones_received.department_id
+            and expected.month_index = milestones_received.month_index
+
+)
+
+select * from final

@@ -1,0 +1,37 @@
+with
+
+source as (
+
+    select * from {{ source('registry', 'registry_milestones') }}
+
+),
+
+renamed as (
+
+    select
+        plan_id,
+        milestone_id,
+        project,
+        description,
+        {{ text_to_date('deadline') }} as deadline,
+        region_code,
+        region_name,
+        lead_unit,
+        lead_unit_id,
+        lead_unit_as_written,
+        responsible_units,
+        responsible_unit_ids,
+        section,
+        source_quote,
+        _loaded_at as loaded_at
+    from source
+
+),
+
+final as (
+
+    select * from renamed
+
+)
+
+select * from final

@@ -1,0 +1,31 @@
+"""`planwatch transform`: build the marts (dbt build: models, unit tests, data tests) on the warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from planwatch.transform import transform as run_transform
+
+console = Console(stderr=True)
+
+
+def transform(
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: configuration)")] = None,
+    select: Annotated[str | None, typer.Option(help="dbt selection, e.g. marts or +fct_target_progress")] = None,
+    full_refresh: Annotated[bool, typer.Option(help="rebuild incremental models from scratch")] = False,
+    target: Annotated[str | None, typer.Option(help="dbt target: duckdb (default) or postgres")] = None,
+) -> None:
+    """Run dbt build: staging → intermediate → marts, with unit and data tests."""
+    result = run_transform(warehouse=warehouse, select=select, full_refresh=full_refresh, target=target)
+    if not result.success:
+        for node, status in sorted(result.failures.items()):
+            console.print(f"✗ {node}: {status}", highlight=False)
+        if result.error:
+            console.print(result.error, highlight=False)
+        console.print(f"dbt build failed after {result.seconds:.1f}s")
+        raise typer.Exit(code=1)
+    console.print(f"dbt build: {len(result.statuses)} nodes passed in {result.seconds:.1f}s")

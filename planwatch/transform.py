@@ -1,0 +1,116 @@
+"""Running the dbt project (dbt_project/) in-process: `dbt build` on the configured warehouse.
+
+One function the CLI, Airflow and the tests share. dbt runs with the project and profiles folders of
+this repository and the warehouse from `planwatch.config.settings()` (passed as PLANWATCH_WAREHOUSE,
+which profiles.yml reads). dbt-duckdb keeps its connection, and DuckDB's single-writer lock, until
+the adapter is released, so this releases it before returning: another process can open the file.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from planwatch.config import PROJECT_ROOT, settings
+
+DBT_PROJECT_DIR = Path(os.environ.get("PLANWATCH_DBT_PROJECT_DIR", PROJECT_ROOT / "dbt_project"))
+
+
+@dataclass
+class TransformResult:
+    """What a dbt invocation did: success, seconds taken, and each node's status."""
+
+    success: bool
+    seconds: float
+    command: list[str]
+    statuses: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def failures(self) -> dict[str, str]:
+        return {node: status for node, status in self.statuses.items() if status not in {"success", "pass", "skipped"}}
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_dbt(
+    args: Sequence[str],
+    warehouse: Path | None = None,
+    target: str | None = None,
+    environment: dict[str, str] | None = None,
+) -> TransformResult:
+    """Run one dbt command (e.g. ["build"]) on the warehouse; never raises for a failed model."""
+    from dbt.cli.main import dbtRunner
+
+    warehouse_path = Path(warehouse) if warehouse else settings().warehouse_path
+    warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    command = [
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        *(["--target", target] if target else []),
+    ]
+    variables = {"PLANWATCH_WAREHOUSE": str(warehouse_path.resolve()), **(environment or {})}
+    started = time.perf_counter()
+    with _environment(variables):
+        result = dbtRunner().invoke(command)
+    seconds = time.perf_counter() - started
+    _release_connections()
+    statuses: dict[str, str] = {}
+    results = getattr(result.result, "results", None) or []
+    for node_result in results:
+        statuses[node_result.node.unique_id] = str(node_result.status)
+    error = str(result.exception) if result.exception else None
+    return TransformResult(
+        success=bool(result.success), seconds=seconds, command=["dbt", *command], statuses=statuses, error=error
+    )
+
+
+def _release_connections() -> None:
+    """Close dbt-duckdb's process-wide DuckDB environment so the file's lock is released."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # dbt-duckdb not installed: nothing held
+        return
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            environment.close()
+            DuckDBConnectionManager._ENV = None
+
+
+def transform(
+    warehouse: Path | None = None,
+    select: str | None = None,
+    full_refresh: bool = False,
+    target: str | None = None,
+    environment: dict[str, str] | None = None,
+) -> TransformResult:
+    """`dbt build` (models, unit tests and data tests) on the warehouse.
+
+    `environment` adds variables for the run, e.g. DBT_TARGET_PATH to keep a test's artefacts apart.
+    """
+    args = ["build"]
+    if select:
+        args += ["--select", select]
+    if full_refresh:
+        args.append("--full-refresh")
+    return run_dbt(args, warehouse=warehouse, target=target, environment=environment)
