@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import typer
 
+from planwatch.cli.brief import brief
 from planwatch.cli.forms import templates
 from planwatch.cli.ingest import ingest
 from planwatch.cli.pipeline import demo
 from planwatch.cli.plans import plans_app
 from planwatch.cli.sample import sample
+from planwatch.cli.transform import transform
 
 app = typer.Typer(
     help="planwatch — 规划目标监测督导平台: plan targets → department data → marts → briefings.",
@@ -20,3 +22,5 @@ app.command("demo")(demo)
 app.command("ingest")(ingest)
 app.command("templates")(templates)
 app.command("sample")(sample)
+app.command("transform")(transform)
+app.command("brief")(brief)

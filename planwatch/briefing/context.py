@@ -1,0 +1,217 @@
+"""The typed context of one briefing: everything a template may print, gathered before rendering.
+
+A template reads only these models, so a missing field is an error at gathering time (pydantic) or
+at rendering time (StrictUndefined), never a blank in front of a leader. Chinese labels for statuses
+live here, beside the codes the marts use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+BriefingKind = Literal["plan", "county", "summary"]
+
+STATUS_LABELS: dict[str, str] = {
+    "achieved": "已完成",
+    "ahead": "超前",
+    "on_track": "正常",
+    "lagging": "滞后",
+    "severely_lagging": "严重滞后",
+    "missed": "未完成",
+    "no_data": "暂无数据",
+}
+# Traffic-light colours a reader knows: green done or ahead, blue normal, amber lagging, red severe.
+STATUS_COLOURS: dict[str, str] = {
+    "achieved": "#1a7f37",
+    "ahead": "#1a7f37",
+    "on_track": "#1f5fa8",
+    "lagging": "#c77c02",
+    "severely_lagging": "#c0392b",
+    "missed": "#c0392b",
+    "no_data": "#888888",
+}
+MILESTONE_STATUS_LABELS: dict[str, str] = {
+    "not_started": "未开工",
+    "in_progress": "推进中",
+    "completed": "已完成",
+    "stalled": "停滞",
+    "not_reported": "未报送",
+}
+COMPARATOR_WORDS: dict[str, str] = {">=": "不低于", "<=": "不高于", "=": "达到"}
+KIND_WORDS: dict[str, str] = {
+    "growth_over_base": "较基期增长",
+    "average_annual_growth": "年均增长",
+    "new_additions": "新增",
+    "cumulative": "累计",
+}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TargetLine(_Model):
+    target_id: str
+    indicator_name: str
+    region_code: str
+    region_name: str
+    target_year: int
+    target_kind: str
+    comparator: str
+    target_value: float | None
+    target_unit: str
+    target_level: float | None
+    measure_unit: str
+    measure_space: str
+    actual_value: float | None
+    actual_as_of: dt.date | None
+    completion_rate: float | None
+    time_progress: float | None
+    gap_pp: float | None
+    status: str
+    is_final_verdict: bool
+    required_monthly_pace: float | None
+    lead_unit: str | None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def status_colour(self) -> str:
+        return STATUS_COLOURS[self.status]
+
+    @property
+    def comparator_word(self) -> str:
+        return COMPARATOR_WORDS.get(self.comparator, "")
+
+    @property
+    def kind_word(self) -> str:
+        return KIND_WORDS.get(self.target_kind, "")
+
+    @property
+    def is_growth(self) -> bool:
+        return self.target_kind in {"growth_over_base", "average_annual_growth"}
+
+
+class StatusCounts(_Model):
+    total: int
+    achieved: int
+    ahead: int
+    on_track: int
+    lagging: int
+    severely_lagging: int
+    missed: int
+    no_data: int
+
+    @property
+    def normal(self) -> int:
+        """Achieved, ahead or on track: what the rankings call 进度正常."""
+        return self.achieved + self.ahead + self.on_track
+
+
+class RankingLine(_Model):
+    rank: int
+    name: str
+    targets: int
+    targets_on_track: int
+    targets_lagging: int
+    targets_severely_lagging_or_missed: int
+    targets_no_data: int
+    share_on_track: float | None
+    mean_completion: float | None
+    milestones: int | None = None
+    milestones_overdue: int | None = None
+
+
+class MilestoneLine(_Model):
+    milestone_id: str
+    project: str
+    region_name: str | None
+    lead_unit: str | None
+    deadline: dt.date | None
+    reported_status: str
+    percent_complete: float | None
+    reported_as_of: dt.date | None
+    is_overdue: bool
+    days_overdue: int | None
+
+    @property
+    def status_label(self) -> str:
+        return MILESTONE_STATUS_LABELS.get(self.reported_status, self.reported_status)
+
+
+class SubmissionLine(_Model):
+    department_name: str
+    due_date: dt.date | None
+    received: bool
+    files_received: int
+    indicators_expected: int
+    indicators_received: int
+    milestones_expected: int
+    milestones_received: int
+    first_received_at: dt.date | None
+    is_on_time: bool
+
+
+class QualityNote(_Model):
+    text: str
+    count: int | None = None
+
+
+class Chart(_Model):
+    title: str
+    svg: str
+
+
+class PlanSummaryLine(_Model):
+    """One plan in the leadership summary."""
+
+    plan_id: str
+    plan_title: str
+    region_name: str
+    counts: StatusCounts
+    milestones_overdue: int
+    is_final_assessment: bool
+
+
+class Briefing(_Model):
+    kind: BriefingKind
+    plan_id: str | None
+    title: str
+    plan_title: str | None
+    plan_document_number: str | None
+    issuing_office: str
+    issue_number: int
+    issue_date: dt.date
+    period: dt.date
+    region_code: str | None
+    region_name: str
+    is_final_assessment: bool
+    counts: StatusCounts
+    targets: tuple[TargetLine, ...]
+    final_targets: tuple[TargetLine, ...]
+    lagging: tuple[TargetLine, ...]
+    headline: tuple[TargetLine, ...]
+    regions: tuple[RankingLine, ...]
+    departments: tuple[RankingLine, ...]
+    milestones: tuple[MilestoneLine, ...]
+    submissions: tuple[SubmissionLine, ...]
+    quality: tuple[QualityNote, ...]
+    plans: tuple[PlanSummaryLine, ...] = ()
+    charts: tuple[Chart, ...] = ()
+
+    @property
+    def file_stem(self) -> str:
+        """Output names say plan, region and period: ``<plan>_<region>_<YYYY-MM>``."""
+        month = f"{self.period.year:04d}-{self.period.month:02d}"
+        if self.kind == "summary":
+            return f"leadership_summary_{month}"
+        return f"{self.plan_id}_{self.region_code}_{month}"
+
+    @property
+    def overdue_milestones(self) -> tuple[MilestoneLine, ...]:
+        return tuple(line for line in self.milestones if line.is_overdue)

@@ -1,0 +1,251 @@
+"""Gather one briefing's context from the marts: a plan, a plan's county, or all plans, for one month.
+
+Rules a reader relies on, decided here once:
+- the main table lists the targets still running in the month; targets whose year has passed keep
+  their final verdict and go to the annex, and when every target has passed the briefing is the
+  plan's final assessment (终期评估), listing them all with achieved or missed and by how much;
+- the issue number (期号) is the month's number in the year, and the issue date the 10th of the
+  next month, so the same warehouse gives the same briefing whenever it is rendered;
+- the issuing office is the plan region's government supervision office (督查室).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import os
+from collections import Counter
+
+import duckdb
+
+from planwatch.briefing import marts
+from planwatch.briefing.context import (
+    Briefing,
+    MilestoneLine,
+    PlanSummaryLine,
+    QualityNote,
+    RankingLine,
+    StatusCounts,
+    SubmissionLine,
+    TargetLine,
+)
+
+HEADLINE_COUNT = 4
+SUMMARY_OFFICE = os.environ.get("PLANWATCH_BRIEFING_SUMMARY_OFFICE", "规划实施监测督导办公室")
+OFFICE_SUFFIX = os.environ.get("PLANWATCH_BRIEFING_OFFICE_SUFFIX", "人民政府督查室")
+LAGGING_STATUSES = ("severely_lagging", "lagging")
+
+QUARANTINE_REASONS: dict[str, str] = {
+    "not_a_number": "数值无法识别",
+    "negative_value": "数值为负",
+    "unknown_region": "地区无法识别",
+    "unknown_indicator": "指标无法识别",
+    "unknown_unit": "单位无法识别",
+    "unit_mismatch": "单位不一致",
+}
+
+
+def month_end(period: str | dt.date) -> dt.date:
+    """'2025-10' or any day of October 2025 → 2025-10-31, the date the marts store a month under."""
+    if isinstance(period, str):
+        year, month = (int(part) for part in period.split("-")[:2])
+    else:
+        year, month = period.year, period.month
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def issue_date_for(period: dt.date) -> dt.date:
+    following = period + dt.timedelta(days=1)
+    return dt.date(following.year, following.month, 10)
+
+
+def _counts(lines: list[TargetLine]) -> StatusCounts:
+    by_status = Counter(line.status for line in lines)
+    return StatusCounts(
+        total=len(lines),
+        achieved=by_status["achieved"],
+        ahead=by_status["ahead"],
+        on_track=by_status["on_track"],
+        lagging=by_status["lagging"],
+        severely_lagging=by_status["severely_lagging"],
+        missed=by_status["missed"],
+        no_data=by_status["no_data"],
+    )
+
+
+def _headline(lines: list[TargetLine], region_code: str) -> tuple[TargetLine, ...]:
+    """Up to four targets with data, the briefing region's own first, one per indicator."""
+    chosen: list[TargetLine] = []
+    seen: set[str] = set()
+    ordered = sorted(lines, key=lambda line: (line.region_code != region_code, line.region_code, line.target_id))
+    for line in ordered:
+        if line.actual_value is None or line.indicator_name in seen:
+            continue
+        chosen.append(line)
+        seen.add(line.indicator_name)
+        if len(chosen) == HEADLINE_COUNT:
+            break
+    return tuple(chosen)
+
+
+def _quality(
+    con: duckdb.DuckDBPyConnection, plan_region: str, period: dt.date, targets: list[str]
+) -> list[QualityNote]:
+    notes: list[QualityNote] = []
+    for row in marts.quality_results(con, period):
+        text = str(row.get("message") or row.get("expectation") or row)
+        notes.append(QualityNote(text=text, count=row.get("unexpected_count")))
+    for row in marts.quarantined_rows(con, plan_region, period):
+        reason = QUARANTINE_REASONS.get(row["reason_code"], row["reason_code"])
+        notes.append(QualityNote(text=f"报送数据中因“{reason}”暂未采用的行", count=int(row["rows"])))
+    revised = marts.revisions(con, targets, period)
+    if revised:
+        notes.append(QualityNote(text="本月采用的数据中经部门更正后重新报送的数值", count=revised))
+    return notes
+
+
+def gather_plan(
+    con: duckdb.DuckDBPyConnection, plan_id: str, period: str | dt.date, region_code: str | None = None
+) -> Briefing:
+    """The briefing of one plan (or, with `region_code`, of one of its counties) for one month."""
+    month = month_end(period)
+    plan = next((row for row in marts.plans(con) if row["plan_id"] == plan_id), None)
+    if plan is None:
+        raise ValueError(
+            f"plan {plan_id!r} is not in marts.dim_plan; run `planwatch plans load` and `planwatch transform`"
+        )
+    rows = marts.target_progress(con, plan_id, month)
+    if not rows:
+        raise ValueError(f"marts.fct_target_progress has no rows for plan {plan_id} in {month:%Y-%m}")
+    all_lines = [TargetLine(**row) for row in rows]
+    if region_code is not None:
+        all_lines = [line for line in all_lines if line.region_code == region_code]
+        if not all_lines:
+            raise ValueError(f"plan {plan_id} sets no target for region {region_code}")
+    running = [line for line in all_lines if not line.is_final_verdict]
+    final = [line for line in all_lines if line.is_final_verdict]
+    is_final_assessment = not running
+    main = running or final
+    lagging = sorted(
+        (line for line in main if line.status in LAGGING_STATUSES),
+        key=lambda line: (line.gap_pp if line.gap_pp is not None else 0.0, line.target_id),
+    )
+    region_rows = marts.region_ranking(con, plan_id, month)
+    department_rows = marts.department_ranking(con, plan_id, month)
+    milestone_rows = marts.milestones(con, plan_id, month)
+    if region_code is not None:
+        region_name = all_lines[0].region_name
+        milestone_rows = [row for row in milestone_rows if row["region_code"] == region_code]
+    else:
+        region_name = plan["region_name"]
+    briefing_region = region_code or plan["region_code"]
+    return Briefing(
+        kind="county" if region_code else "plan",
+        plan_id=plan_id,
+        title=_title(plan["plan_title"], region_name if region_code else None, is_final_assessment),
+        plan_title=plan["plan_title"],
+        plan_document_number=plan["document_number"],
+        issuing_office=f"{plan['region_name']}{OFFICE_SUFFIX}",
+        issue_number=month.month,
+        issue_date=issue_date_for(month),
+        period=month,
+        region_code=briefing_region,
+        region_name=region_name,
+        is_final_assessment=is_final_assessment,
+        counts=_counts(main),
+        targets=tuple(main),
+        final_targets=tuple(final) if running else (),
+        lagging=tuple(lagging),
+        headline=_headline(main, briefing_region),
+        regions=tuple(
+            RankingLine(**{key: value for key, value in row.items() if key != "region_code"}) for row in region_rows
+        ),
+        departments=tuple(
+            RankingLine(**{key: value for key, value in row.items() if key != "department_id"})
+            for row in department_rows
+        ),
+        milestones=tuple(
+            MilestoneLine(**{key: value for key, value in row.items() if key != "region_code"})
+            for row in milestone_rows
+        ),
+        submissions=tuple(SubmissionLine(**row) for row in marts.submissions(con, plan["region_code"], month)),
+        quality=tuple(_quality(con, plan["region_code"], month, [line.target_id for line in all_lines])),
+    )
+
+
+def _title(plan_title: str, county: str | None, final: bool) -> str:
+    kind = "终期评估" if final else "实施进展督查通报"
+    if county:
+        return f"关于{county}落实《{plan_title}》{kind}"
+    return f"关于《{plan_title}》{kind}"
+
+
+def county_regions(con: duckdb.DuckDBPyConnection, plan_id: str) -> list[str]:
+    """The counties a plan sets targets for: regions directly under the plan's city, not sub-regions."""
+    found = con.execute(
+        """
+        select distinct targets.region_code
+        from marts.dim_target as targets
+        inner join marts.dim_plan as plans on targets.plan_id = plans.plan_id
+        inner join marts.dim_region as regions on targets.region_code = regions.region_code
+        where targets.plan_id = ? and regions.parent_code = plans.region_code and regions.region_level = 'county'
+        order by targets.region_code
+        """,
+        [plan_id],
+    ).fetchall()
+    return [row[0] for row in found]
+
+
+def gather_summary(con: duckdb.DuckDBPyConnection, period: str | dt.date) -> Briefing:
+    """The leadership summary: every plan's standing in the month, and the most lagging targets."""
+    month = month_end(period)
+    plan_lines: list[PlanSummaryLine] = []
+    all_main: list[TargetLine] = []
+    overdue: list[MilestoneLine] = []
+    for plan in marts.plans(con):
+        briefing = gather_plan(con, plan["plan_id"], month)
+        plan_lines.append(
+            PlanSummaryLine(
+                plan_id=plan["plan_id"],
+                plan_title=plan["plan_title"],
+                region_name=plan["region_name"],
+                counts=briefing.counts,
+                milestones_overdue=len(briefing.overdue_milestones),
+                is_final_assessment=briefing.is_final_assessment,
+            )
+        )
+        if not briefing.is_final_assessment:
+            all_main.extend(briefing.lagging)
+        overdue.extend(briefing.overdue_milestones)
+    severe = sorted(
+        (line for line in all_main if line.status == "severely_lagging"),
+        key=lambda line: (line.gap_pp if line.gap_pp is not None else 0.0, line.target_id),
+    )
+    counts = StatusCounts(
+        **{field: sum(getattr(line.counts, field) for line in plan_lines) for field in StatusCounts.model_fields}
+    )
+    return Briefing(
+        kind="summary",
+        plan_id=None,
+        title="规划目标实施情况督查通报（领导摘要）",
+        plan_title=None,
+        plan_document_number=None,
+        issuing_office=SUMMARY_OFFICE,
+        issue_number=month.month,
+        issue_date=issue_date_for(month),
+        period=month,
+        region_code=None,
+        region_name="五个规划",
+        is_final_assessment=False,
+        counts=counts,
+        targets=(),
+        final_targets=(),
+        lagging=tuple(severe[:10]),
+        headline=(),
+        regions=(),
+        departments=(),
+        milestones=tuple(sorted(overdue, key=lambda line: -(line.days_overdue or 0))[:10]),
+        submissions=(),
+        quality=(),
+        plans=tuple(plan_lines),
+    )

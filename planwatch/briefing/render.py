@@ -1,0 +1,146 @@
+"""Render a gathered briefing as HTML, PDF (WeasyPrint) and Word (docxtpl), each written atomically.
+
+One Jinja2 environment (StrictUndefined, autoescape on) renders the HTML from reports/templates; the
+PDF is that same HTML laid out by WeasyPrint; the Word file is filled from the same context by docxtpl
+with reports/word/briefing.docx. Each file is written to a temporary name in the target folder and
+renamed into place, so a failed render leaves no half-written briefing.
+
+The font stack is configurable (``PLANWATCH_BRIEFING_FONT_BODY`` etc.): GB/T 9704 asks for 仿宋
+body text and 小标宋 titles, which Debian does not ship with simplified characters; Noto Serif CJK SC
+(body) and Noto Sans CJK SC (headings) stand in unless the office supplies its licensed fonts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import duckdb
+import jinja2
+from markupsafe import Markup
+
+from planwatch.briefing import charts, marts
+from planwatch.briefing.context import Briefing, Chart
+from planwatch.briefing.formatting import FILTERS
+from planwatch.config import PROJECT_ROOT
+
+TEMPLATES_DIR = PROJECT_ROOT / "reports" / "templates"
+WORD_TEMPLATE = PROJECT_ROOT / "reports" / "word" / "briefing.docx"
+FORMATS = ("html", "pdf", "docx")
+
+
+_FONT_STACK = re.compile(r'^[\w\s",\-]+$')
+
+
+def _stack(env_name: str, default: str) -> Markup:
+    """A CSS font stack from configuration, checked to hold only names, quotes and commas (it is not escaped)."""
+    value = os.environ.get(env_name, default)
+    if not _FONT_STACK.match(value):
+        raise ValueError(f"{env_name} must be a CSS font list such as '\"FangSong_GB2312\", serif', got {value!r}")
+    return Markup(value)
+
+
+def fonts() -> dict[str, Markup]:
+    """CSS font stacks by role; `PLANWATCH_BRIEFING_FONT_<ROLE>` overrides each.
+
+    The defaults name only fonts Debian installs: fontconfig substitutes an unknown family instead of
+    moving on to the next one, so an office with licensed 仿宋_GB2312 / 小标宋 / 黑体 / 楷体 fonts puts
+    them first through these variables on machines where they are installed.
+    """
+    return {
+        "body": _stack("PLANWATCH_BRIEFING_FONT_BODY", '"Noto Serif CJK SC", serif'),
+        "title": _stack("PLANWATCH_BRIEFING_FONT_TITLE", '"Noto Serif CJK SC", serif'),
+        "heading": _stack("PLANWATCH_BRIEFING_FONT_HEADING", '"Noto Sans CJK SC", sans-serif'),
+        "kai": _stack("PLANWATCH_BRIEFING_FONT_KAI", '"Noto Serif CJK SC", serif'),
+    }
+
+
+def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def with_charts(con: duckdb.DuckDBPyConnection, briefing: Briefing) -> Briefing:
+    """Add the charts: completion against time progress for every target, trends for the headline ones."""
+    if briefing.kind == "summary":
+        return briefing
+    drawn = [Chart(title="各项目标完成率与时序进度对比", svg=charts.completion_against_time(briefing.targets))]
+    for line in briefing.headline:
+        if briefing.is_final_assessment:
+            break
+        months = marts.target_trend(con, line.target_id, briefing.period.year, briefing.period)
+        if len(months) >= 2:
+            drawn.append(
+                Chart(title=f"{line.region_name}{line.indicator_name}走势", svg=charts.trend_with_path(line, months))
+            )
+    return briefing.model_copy(update={"charts": tuple(drawn)})
+
+
+def render_html(briefing: Briefing, env: jinja2.Environment | None = None) -> str:
+    env = env or environment()
+    template = "summary.html.j2" if briefing.kind == "summary" else "briefing.html.j2"
+    return env.get_template(template).render(briefing=briefing, fonts=fonts())
+
+
+def write_atomically(path: Path, produce: Callable[[Path], None]) -> Path:
+    """Run `produce(temp_path)` and rename the result to `path`; on any error remove the temp file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        produce(temp)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_html(html: str, path: Path) -> Path:
+    return write_atomically(path, lambda temp: temp.write_text(html, encoding="utf-8"))
+
+
+def write_pdf(html: str, path: Path) -> Path:
+    import weasyprint  # heavy import: only when a PDF is asked for
+
+    def produce(temp: Path) -> None:
+        weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf(temp)
+
+    return write_atomically(path, produce)
+
+
+def write_docx(briefing: Briefing, path: Path) -> Path:
+    from planwatch.briefing.word import render_docx
+
+    return write_atomically(path, lambda temp: render_docx(briefing, temp))
+
+
+def render(briefing: Briefing, out_dir: Path, formats: Iterable[str] = FORMATS) -> list[Path]:
+    """Write the briefing in each format under `out_dir`, named ``<plan>_<region>_<YYYY-MM>.<ext>``."""
+    formats = list(formats)
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise ValueError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    written: list[Path] = []
+    html = render_html(briefing) if {"html", "pdf"} & set(formats) else ""
+    for fmt in formats:
+        path = out_dir / f"{briefing.file_stem}.{fmt}"
+        if fmt == "html":
+            written.append(write_html(html, path))
+        elif fmt == "pdf":
+            written.append(write_pdf(html, path))
+        else:
+            written.append(write_docx(briefing, path))
+    return written
