@@ -1,6 +1,7 @@
 """The main job, end to end, on the embedded default: the one sequence `make demo` and tests run.
 
-registry check and load → sample submissions for every plan (when asked) → ingest → later stages.
+registry check and load → sample submissions for every plan (when asked) → ingest → dbt build of the
+marts → the month's briefings in HTML, PDF and Word.
 Each step is the same function the CLI command and the Airflow task of that stage call.
 """
 
@@ -19,6 +20,10 @@ from planwatch.registry.check import check_registry
 from planwatch.registry.load import load_registry
 from planwatch.registry.reference import Problem
 from planwatch.warehouse import connect, load_registry_tables
+
+
+class TransformFailedError(RuntimeError):
+    """dbt build failed: no briefing is rendered on marts that did not build and pass their tests."""
 
 
 class RegistryProblemsError(RuntimeError):
@@ -80,4 +85,23 @@ def run_pipeline(
     )
     run.outputs["warehouse"] = run.warehouse
     run.outputs["receipts"] = run.receipts_dir
+
+    from planwatch.transform import transform
+
+    built = transform(warehouse=config.warehouse_path)
+    if not built.success:
+        failures = ", ".join(f"{node} ({status})" for node, status in built.failures.items()) or built.error
+        raise TransformFailedError(f"dbt build failed: {failures}")
+    say(f"transform: dbt build of {len(built.statuses)} nodes passed in {built.seconds:.0f}s (schema marts)")
+
+    from planwatch.briefing.run import brief_month
+
+    briefings_dir = config.briefings_path(period)
+    briefed = brief_month(config.warehouse_path, period, briefings_dir)
+    timings = ", ".join(f"{fmt} {seconds:.1f}s" for fmt, seconds in briefed.seconds_by_format.items())
+    say(f"briefings: {len(briefed.written)} files for {period} ({timings})")
+    run.outputs["briefings"] = briefings_dir
+    for path in briefed.written:
+        if "leadership_summary" in path.name:
+            run.outputs[f"leadership summary ({path.suffix[1:]})"] = path
     return run

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from planwatch.config import settings
-from planwatch.pipeline import RegistryProblemsError, previous_month, run_pipeline
+from planwatch.pipeline import RegistryProblemsError, TransformFailedError, previous_month, run_pipeline
 from planwatch.reporting import parse_period
 
 console = Console(stderr=True)
@@ -30,6 +30,9 @@ def demo(
     except RegistryProblemsError as error:
         for problem in error.problems:
             console.print(f"[red]✗[/red] {problem}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    except TransformFailedError as error:
+        console.print(f"[red]{error}[/red]", highlight=False)
         raise typer.Exit(code=1) from None
     console.print(f"\n[bold]planwatch demo for {period} done.[/bold] Written:", highlight=False)
     for name, path in run.outputs.items():
