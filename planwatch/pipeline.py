@@ -100,6 +100,8 @@ def run_pipeline(
     briefed = brief_month(config.warehouse_path, period, briefings_dir)
     timings = ", ".join(f"{fmt} {seconds:.1f}s" for fmt, seconds in briefed.seconds_by_format.items())
     say(f"briefings: {len(briefed.written)} files for {period} ({timings})")
+    if briefed.skipped_plans:
+        say(f"  no progress rows in {period} (plan and reporting over) for: {', '.join(briefed.skipped_plans)}")
     run.outputs["briefings"] = briefings_dir
     for path in briefed.written:
         if "leadership_summary" in path.name:

@@ -203,6 +203,8 @@ def gather_summary(con: duckdb.DuckDBPyConnection, period: str | dt.date) -> Bri
     all_main: list[TargetLine] = []
     overdue: list[MilestoneLine] = []
     for plan in marts.plans(con):
+        if not marts.target_progress(con, plan["plan_id"], month):
+            continue  # the plan's reporting is over: its final assessment is in its last month's briefing
         briefing = gather_plan(con, plan["plan_id"], month)
         plan_lines.append(
             PlanSummaryLine(

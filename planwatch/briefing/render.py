@@ -12,6 +12,7 @@ body text and 小标宋 titles, which Debian does not ship with simplified chara
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tempfile
@@ -114,6 +115,11 @@ def write_html(html: str, path: Path) -> Path:
 
 def write_pdf(html: str, path: Path) -> Path:
     import weasyprint  # heavy import: only when a PDF is asked for
+
+    # WeasyPrint warns about every SVG presentation attribute it does not style; the PDF is checked
+    # by tests (fonts, pages), so keep normal runs quiet
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
 
     def produce(temp: Path) -> None:
         weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf(temp)

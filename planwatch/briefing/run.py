@@ -9,8 +9,8 @@ from pathlib import Path
 
 import duckdb
 
-from planwatch.briefing.gather import county_regions, gather_plan, gather_summary
-from planwatch.briefing.marts import plans
+from planwatch.briefing.gather import county_regions, gather_plan, gather_summary, month_end
+from planwatch.briefing.marts import plans, target_progress
 from planwatch.briefing.render import FORMATS, render, with_charts
 
 
@@ -18,6 +18,7 @@ from planwatch.briefing.render import FORMATS, render, with_charts
 class BriefRun:
     written: list[Path] = field(default_factory=list)
     seconds_by_format: dict[str, float] = field(default_factory=dict)
+    skipped_plans: list[str] = field(default_factory=list)
 
 
 def brief_month(
@@ -33,7 +34,14 @@ def brief_month(
     formats = list(formats)
     run = BriefRun(seconds_by_format=dict.fromkeys(formats, 0.0))
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        plan_ids = [plan_id] if plan_id else [row["plan_id"] for row in plans(con)]
+        if plan_id:
+            plan_ids = [plan_id]
+        else:
+            # a plan whose progress stops before this month (its period and reporting are over) has
+            # its final assessment in the briefing of its last month, not in every month after it
+            month = month_end(period)
+            plan_ids = [row["plan_id"] for row in plans(con) if target_progress(con, row["plan_id"], month)]
+            run.skipped_plans = [row["plan_id"] for row in plans(con) if row["plan_id"] not in plan_ids]
         briefings = []
         for pid in plan_ids:
             briefings.append(with_charts(con, gather_plan(con, pid, period)))

@@ -1,5 +1,5 @@
 {#- One row per month from the earliest plan start to the last month any department reported data
-    for: the calendar every per-month mart is laid on. -#}
+    for (figures or milestone progress): the calendar every per-month mart is laid on. -#}
 with
 
 plans as (
@@ -11,6 +11,20 @@ plans as (
 observations as (
 
     select * from {{ ref('stg_ingest__observations') }}
+
+),
+
+milestone_reports as (
+
+    select * from {{ ref('stg_ingest__milestone_reports') }}
+
+),
+
+reported_months as (
+
+    select month_index from observations
+    union all
+    select month_index from milestone_reports
 
 ),
 
@@ -51,7 +65,7 @@ bounds as (
 
     select
         (select min(start_month_index) from plans) as first_month_index,
-        (select max(month_index) from observations) as last_month_index
+        (select max(month_index) from reported_months) as last_month_index
 
 ),
 
