@@ -8,7 +8,10 @@ warehouse in one transaction; write the department's receipt.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -145,6 +148,33 @@ def _duplicate(path: Path, sha256: str, previous: tuple[int, str, str | None]) -
     return FileResult(path.name, sha256, "duplicate", load_id=load_id, reason=reason)
 
 
+PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
+_WORKER_INGESTOR: Ingestor | None = None
+
+
+def _prepare_in_worker(path: Path) -> PendingFile:
+    assert _WORKER_INGESTOR is not None
+    return _WORKER_INGESTOR.prepare(path)
+
+
+@contextmanager
+def _prepared_in_order(ingestor: Ingestor, files: list[Path]) -> Iterator[Iterator[PendingFile]]:
+    """Files read and parsed, in order: in forked worker processes when the batch is large.
+
+    Reading and parsing are CPU-bound and independent per file; writing stays in this process, one
+    transaction per batch, so the warehouse still has a single writer.
+    """
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(files) < PARALLEL_MIN_FILES or "fork" not in mp.get_all_start_methods():
+        yield (ingestor.prepare(path) for path in files)
+        return
+    global _WORKER_INGESTOR
+    _WORKER_INGESTOR = ingestor  # inherited by the forked workers, never pickled
+    with mp.get_context("fork").Pool(workers) as pool:
+        yield pool.imap(_prepare_in_worker, files, chunksize=16)
+    _WORKER_INGESTOR = None
+
+
 def ingest_files(
     paths: Iterable[Path],
     warehouse: Path,
@@ -162,7 +192,7 @@ def ingest_files(
     files = collect_files(paths)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     results: list[FileResult] = []
-    with duckdb.connect(str(warehouse)) as connection:
+    with _prepared_in_order(ingestor, files) as prepared, duckdb.connect(str(warehouse)) as connection:
         ensure_tables(connection)
         previous = _previous_loads(connection)
         batch: list[tuple[Path, PendingFile]] = []
@@ -181,8 +211,7 @@ def ingest_files(
             if on_file is not None:
                 on_file(result)
 
-        for path in files:
-            pending = ingestor.prepare(path)
+        for path, pending in zip(files, prepared, strict=True):
             if pending.sha256 and any(p.sha256 == pending.sha256 for _, p in batch):
                 flush()  # the same bytes twice in one batch: commit the first, then see it as loaded
             if pending.sha256 in previous:
