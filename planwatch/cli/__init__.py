@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from planwatch.cli.brief import brief
+from planwatch.cli.check import check
 from planwatch.cli.forms import templates
 from planwatch.cli.ingest import ingest
 from planwatch.cli.pipeline import demo
@@ -24,3 +25,4 @@ app.command("templates")(templates)
 app.command("sample")(sample)
 app.command("transform")(transform)
 app.command("brief")(brief)
+app.command("check")(check)

@@ -1,0 +1,116 @@
+"""`planwatch check`: run the data quality checkpoints for a month, show the gate, record an override.
+
+Exit 0 when the month may be published (no critical failure, or an override covers them), 1 when
+the gate blocks it, 2 when there is nothing to check. GX is imported only when checks actually run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from planwatch.config import settings
+
+console = Console(stderr=True, soft_wrap=True)
+
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def check(
+    period: Annotated[
+        str | None, typer.Option(help="month to check, YYYY-MM (default: the newest month with data)")
+    ] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: configuration)")] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="output folder; results and data docs go to <output>/quality")
+    ] = None,
+    checkpoint: Annotated[
+        list[str] | None, typer.Option(help="only these checkpoints: submissions, marts, completeness")
+    ] = None,
+    override: Annotated[
+        str | None,
+        typer.Option(help="release the month despite its critical failures, for this reason (no checks run)"),
+    ] = None,
+    operator: Annotated[str | None, typer.Option(help="who overrides (required with --override)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the run and the gate as JSON on stdout")] = False,
+) -> None:
+    """Run the Great Expectations checkpoints for a month and apply the publication gate."""
+    from planwatch.quality.gate import QualityGateError, blocked_message, decide, record_override
+    from planwatch.warehouse import connect
+
+    if period is not None and not _PERIOD.match(period):
+        console.print(f"--period {period!r}: expected YYYY-MM, e.g. 2025-10")
+        raise typer.Exit(code=2)
+    warehouse = warehouse or settings().warehouse_path
+    if not warehouse.exists():
+        console.print(f"{warehouse}: no warehouse; run `planwatch plans load` and `planwatch ingest` first")
+        raise typer.Exit(code=2)
+
+    if override is not None:
+        if not operator or period is None:
+            console.print("--override needs --operator (who) and --period (which month)")
+            raise typer.Exit(code=2)
+        try:
+            recorded = record_override(warehouse, period, operator, override)
+        except (QualityGateError, ValueError) as error:
+            console.print(str(error), highlight=False)
+            raise typer.Exit(code=1) from error
+        console.print(
+            f"{period}: released by {recorded.operator} at {recorded.overridden_at:%Y-%m-%d %H:%M} "
+            f"despite {', '.join(recorded.checks)}; the briefing will say so.",
+            highlight=False,
+        )
+        return
+
+    from planwatch.quality.run import NoDataError, run_checks
+    from planwatch.quality.suites import CHECKPOINTS
+
+    unknown = sorted(set(checkpoint or []) - set(CHECKPOINTS))
+    if unknown:
+        console.print(f"unknown checkpoint(s) {', '.join(unknown)}; known: {', '.join(CHECKPOINTS)}")
+        raise typer.Exit(code=2)
+    try:
+        record, timings = run_checks(warehouse, period, output or settings().output_path, checkpoint or None)
+    except NoDataError as error:
+        console.print(str(error), highlight=False)
+        raise typer.Exit(code=2) from error
+    with connect(warehouse) as con:
+        decision = decide(con, record.period)
+
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "run_id": record.run_id,
+                    "period": record.period,
+                    "publishable": decision.publishable,
+                    "critical_failures": [outcome.qualified_name for outcome in record.critical_failures],
+                    "warnings": [outcome.qualified_name for outcome in record.warnings],
+                    "checks": len(record.outcomes),
+                    "data_docs": record.data_docs,
+                    "seconds": {name: round(value, 3) for name, value in vars(timings).items()},
+                },
+                ensure_ascii=False,
+            )
+        )
+    for outcome in record.warnings:
+        files = f" — {', '.join(outcome.files[:3])}" if outcome.files else ""
+        console.print(
+            f"! {outcome.qualified_name}: {outcome.message} ({outcome.unexpected_count}){files}", highlight=False
+        )
+    console.print(
+        f"{record.period}: {len(record.outcomes)} checks, {len(record.critical_failures)} critical, "
+        f"{len(record.warnings)} warnings; GX context {timings.gx_context:.2f}s (+ import {timings.gx_import:.1f}s), "
+        f"checkpoints {timings.checkpoints:.2f}s; data docs {record.data_docs}",
+        highlight=False,
+    )
+    if not decision.publishable:
+        console.print(blocked_message(decision), highlight=False)
+        raise typer.Exit(code=1)
+    if decision.override is not None:
+        console.print(f"{record.period}: publishable under the override of {decision.override.operator}")

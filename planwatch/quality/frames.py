@@ -1,0 +1,297 @@
+"""What each suite validates: dataframes read from the DuckDB warehouse, with the columns the checks compare.
+
+GX's SQL datasource does not work on DuckDB, so every suite validates a pandas dataframe read with
+`con.sql(...).df()`. The SQL here only gathers and derives (month indexes, the previous month's
+current value, the indicator's range and unit dimension); the judging is the suites'. This is the one
+place that names warehouse tables and mart columns for the quality checks: when a mart column is
+renamed, edit `MARTS` below.
+
+Which rows belong to a month: every observation of every file (load) that reported a figure for that
+month, so a wrong period typed in such a file is checked with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import yaml
+
+from planwatch.config import PROJECT_ROOT
+from planwatch.quality.project import ROW_ID
+
+THRESHOLDS_FILE = PROJECT_ROOT / "expectations" / "jump_thresholds.yml"
+
+# Mart tables and the columns read from them (issue 4's marts; period is the month's last day).
+MARTS = {
+    "target_progress": "marts.fct_target_progress",
+    "region_ranking": "marts.mart_region_ranking",
+    "submission_completeness": "marts.mart_submission_completeness",
+    "dim_target": "marts.dim_target",
+    "dim_plan": "marts.dim_plan",
+}
+
+# Columns a sample row of each frame keeps in the results table: where the figure came from.
+LINEAGE_COLUMNS = {
+    "observations": ["file_name", "sheet", "cell", "indicator_code", "region_code", "period", "measure", "value"],
+    "file_loads": ["file_name", "status", "rows_read", "rows_accounted", "rejection_reason"],
+    "submission_completeness": ["department_id", "period", "submissions_expected", "submissions_received", "due_date"],
+    "target_progress": ["target_id", "status", "completion_rate", "file_name", "sheet", "cell"],
+    "region_ranking": ["plan_id", "region_code", "region_rank", "expected_rank"],
+}
+
+_MONTH_INDEX = "(year({0}) * 12 + month({0}) - 1)"
+
+OBSERVATIONS_SQL = f"""
+with
+units as (
+    select unit, dimension from raw.ref_units
+    union all
+    select trim(alias), dimension
+    from raw.ref_units, unnest(string_split(coalesce(aliases, ''), ';')) as aliases(alias)
+    where trim(alias) <> ''
+),
+observations as (
+    select
+        *,
+        try_strptime(period || '-01', '%Y-%m-%d') as period_date,
+        row_number() over () as observation_number
+    from raw.observations
+),
+indexed as (
+    select
+        *,
+        {_MONTH_INDEX.format("period_date")} as period_month_index,
+        {_MONTH_INDEX.format("loaded_at")} as load_month_index
+    from observations
+),
+current_values as (
+    -- the value a reader sees: the newest load's, per (indicator, region, month, measure)
+    select indicator_code, region_code, period_month_index, measure, value
+    from indexed
+    where period_month_index is not null
+    qualify row_number() over (
+        partition by indicator_code, region_code, period_month_index, measure
+        order by load_id desc, row_number desc
+    ) = 1
+),
+superseded as (
+    -- the value each row revises: the same figure's newest value from an earlier load
+    select
+        observation_number,
+        lag(value) over revisions as superseded_value,
+        lag(load_id) over revisions as superseded_load_id,
+        load_id
+    from indexed
+    window revisions as (
+        partition by indicator_code, region_code, period, measure order by load_id, row_number
+    )
+),
+plan_starts as (
+    -- the earliest month an indicator may report: January of the year before its first plan starts
+    select targets.indicator_code, min((year(cast(plans.period_start as date)) - 1) * 12) as earliest_month_index
+    from raw.registry_targets as targets
+    inner join raw.registry_plans as plans on targets.plan_id = plans.plan_id
+    group by targets.indicator_code
+),
+first_plan as (
+    select min((year(cast(period_start as date)) - 1) * 12) as earliest_month_index from raw.registry_plans
+),
+loads_of_month as (
+    select distinct load_id from raw.observations where period = $period
+),
+final as (
+    select
+        indexed.load_id,
+        nullif(trim(indexed.file_name), '') as file_name,
+        nullif(trim(indexed.sheet), '') as sheet,
+        nullif(trim(indexed.cell), '') as cell,
+        indexed.department_id,
+        nullif(trim(indexed.indicator_code), '') as indicator_code,
+        nullif(trim(indexed.region_code), '') as region_code,
+        nullif(trim(indexed.period), '') as period,
+        nullif(trim(indexed.measure), '') as measure,
+        indexed.value,
+        nullif(trim(indexed.unit), '') as unit,
+        indexed.original_value,
+        indexed.original_unit,
+        indexed.loaded_at,
+        indexed.period_month_index,
+        indexed.load_month_index,
+        coalesce(plan_starts.earliest_month_index, first_plan.earliest_month_index) as earliest_month_index,
+        indicators.canonical_unit,
+        canonical_units.dimension as canonical_unit_dimension,
+        original_units.dimension as original_unit_dimension,
+        indicators.plausible_min,
+        indicators.plausible_max,
+        case
+            when indexed.measure = 'ytd_value' and month(indexed.period_date) > 1 then previous_month.value
+        end as ytd_previous_month,
+        case
+            when indexed.measure in ('period_end_value', 'month_value') and previous_month.value <> 0
+                then abs(indexed.value / previous_month.value - 1)
+        end as month_over_month_change,
+        previous_month.value as previous_month_value,
+        case
+            when superseded.superseded_load_id < indexed.load_id and superseded.superseded_value <> 0
+                then abs(indexed.value / superseded.superseded_value - 1)
+        end as revision_change,
+        superseded.superseded_value
+    from indexed
+    inner join loads_of_month on indexed.load_id = loads_of_month.load_id
+    cross join first_plan
+    left join plan_starts on indexed.indicator_code = plan_starts.indicator_code
+    left join raw.ref_indicators as indicators on indexed.indicator_code = indicators.indicator_code
+    left join units as canonical_units on indicators.canonical_unit = canonical_units.unit
+    left join units as original_units on coalesce(indexed.original_unit, indexed.unit) = original_units.unit
+    left join superseded on indexed.observation_number = superseded.observation_number
+    left join current_values as previous_month
+        on indexed.indicator_code = previous_month.indicator_code
+        and indexed.region_code = previous_month.region_code
+        and indexed.measure = previous_month.measure
+        and indexed.period_month_index - 1 = previous_month.period_month_index
+)
+select * from final order by load_id, sheet, cell
+"""
+
+FILE_LOADS_SQL = """
+select
+    load_id, file_name, status, rejection_reason, department_id, periods,
+    rows_read, rows_loaded, rows_quarantined, rows_ignored,
+    rows_loaded + rows_quarantined + rows_ignored as rows_accounted,
+    loaded_at
+from raw.file_loads
+where load_id in (select load_id from raw.observations where period = $period)
+   or list_contains(string_split(coalesce(periods, ''), ';'), $period)
+order by load_id
+"""
+
+COMPLETENESS_SQL = f"""
+select
+    department_id, strftime(period, '%Y-%m') as period, due_date,
+    submissions_expected, submissions_received, files_received, first_received_at, is_on_time
+from {MARTS["submission_completeness"]}
+where period = $month_end
+order by department_id
+"""
+
+TARGET_PROGRESS_SQL = f"""
+select
+    target_id, plan_id, strftime(period, '%Y-%m') as period, status, completion_rate,
+    actual_file_name as file_name, actual_sheet as sheet, actual_cell as cell
+from {MARTS["target_progress"]}
+where period = $month_end
+order by target_id
+"""
+
+REGION_RANKING_SQL = f"""
+select
+    plan_id, region_code, strftime(period, '%Y-%m') as period, region_rank,
+    -- a competition rank (1, 1, 3): one more than the number of regions ranked strictly better
+    1 + (
+        select count(*) from {MARTS["region_ranking"]} as better
+        where better.plan_id = ranking.plan_id and better.period = ranking.period
+          and better.region_rank < ranking.region_rank
+    ) as expected_rank
+from {MARTS["region_ranking"]} as ranking
+where period = $month_end
+order by plan_id, region_rank
+"""
+
+ACTIVE_TARGETS_SQL = f"""
+select targets.target_id
+from {MARTS["dim_target"]} as targets
+inner join {MARTS["dim_plan"]} as plans on targets.plan_id = plans.plan_id
+where plans.period_start <= $month_end
+order by targets.target_id
+"""
+
+
+def month_end(period: str) -> dt.date:
+    year, month = (int(part) for part in period.split("-"))
+    return (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
+
+
+@lru_cache(maxsize=4)
+def _thresholds(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def jump_thresholds(frame: pd.DataFrame, path: Path = THRESHOLDS_FILE) -> pd.DataFrame:
+    """Per row, the relative changes beyond which a month-over-month move and a revision are jumps."""
+    thresholds = _thresholds(path)
+    month_over_month = thresholds.get("month_over_month") or {}
+    revision = thresholds.get("revision") or {}
+    by_indicator = frame["indicator_code"].map(month_over_month.get("by_indicator") or {})
+    by_measure = frame["measure"].map(month_over_month.get("by_measure") or {})
+    revision_by_indicator = frame["indicator_code"].map(revision.get("by_indicator") or {})
+    return pd.DataFrame(
+        {
+            "month_over_month_threshold": by_indicator.fillna(by_measure).astype("float64"),
+            "revision_threshold": revision_by_indicator.fillna(revision.get("default")).astype("float64"),
+        },
+        index=frame.index,
+    )
+
+
+def with_row_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.reset_index(drop=True)
+    frame.insert(0, ROW_ID, range(len(frame)))
+    return frame
+
+
+def has_marts(con: duckdb.DuckDBPyConnection) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = ?",
+        [MARTS["target_progress"].split(".")[1]],
+    ).fetchone()
+    return bool(found and found[0])
+
+
+@dataclass
+class Frames:
+    """The dataframes of one month's checks, by frame name, and the suite parameters."""
+
+    period: str
+    frames: dict[str, pd.DataFrame]
+    parameters: dict[str, Any]
+
+
+def read_frames(con: duckdb.DuckDBPyConnection, period: str, include_marts: bool | None = None) -> Frames:
+    """Every frame the suites validate for `period` (YYYY-MM); mart frames only when the marts exist."""
+    params = {"period": period}
+    observations = con.execute(OBSERVATIONS_SQL, params).df()
+    observations[["month_over_month_threshold", "revision_threshold"]] = jump_thresholds(observations)
+    frames = {
+        "observations": observations,
+        "file_loads": con.execute(FILE_LOADS_SQL, params).df(),
+    }
+    parameters: dict[str, Any] = {
+        "known_region_codes": [row[0] for row in con.execute("select region_code from raw.ref_regions").fetchall()],
+        "known_indicator_codes": [
+            row[0] for row in con.execute("select indicator_code from raw.ref_indicators").fetchall()
+        ],
+    }
+    if include_marts is None:
+        include_marts = has_marts(con)
+    if include_marts:
+        month = {"month_end": month_end(period)}
+        frames["target_progress"] = con.execute(TARGET_PROGRESS_SQL, month).df()
+        frames["region_ranking"] = con.execute(REGION_RANKING_SQL, month).df()
+        frames["submission_completeness"] = con.execute(COMPLETENESS_SQL, month).df()
+        parameters["active_target_ids"] = [row[0] for row in con.execute(ACTIVE_TARGETS_SQL, month).fetchall()]
+    return Frames(period, {name: with_row_ids(frame) for name, frame in frames.items()}, parameters)
+
+
+def latest_period(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The newest month with a well-formed period in raw.observations: what `planwatch check` checks by default."""
+    found = con.execute(
+        "select max(period) from raw.observations"
+        " where regexp_full_match(period, '\\d{4}-(0[1-9]|1[0-2])') and period <= strftime(current_date, '%Y-%m')"
+    ).fetchone()
+    return found[0] if found else None

@@ -1,0 +1,183 @@
+"""The publication gate: a month whose latest quality run has a critical failure gets no briefing.
+
+`assert_publishable(warehouse, period)` is called before anything is rendered. It raises
+`QualityGateError` naming each failing critical check and the files behind it, unless an operator
+has recorded an override (`record_override`: who, why, when) that covers every critical check still
+failing; the briefing then says so (the override is a row of `quality.check_results`). A month that
+was never checked is not publishable either: the gate cannot vouch for data nobody looked at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from planwatch.quality.store import ensure_tables
+from planwatch.warehouse import connect
+
+
+class QualityGateError(RuntimeError):
+    """A month cannot be published; the message says which checks failed, in which files, and what to do."""
+
+
+@dataclass(frozen=True)
+class FailedCheck:
+    suite: str
+    check_name: str
+    message: str
+    unexpected_count: int | None
+    files: tuple[str, ...]
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.suite}.{self.check_name}"
+
+
+@dataclass(frozen=True)
+class Override:
+    period: str
+    run_id: str
+    operator: str
+    reason: str
+    overridden_at: dt.datetime
+    checks: tuple[str, ...]
+
+
+@dataclass
+class GateDecision:
+    period: str
+    run_id: str | None
+    publishable: bool
+    critical_failures: list[FailedCheck] = field(default_factory=list)
+    warnings: list[FailedCheck] = field(default_factory=list)
+    override: Override | None = None
+
+
+def as_period(period: str | dt.date) -> str:
+    """'YYYY-MM' from a 'YYYY-MM' string or a date (the marts' month-end dates)."""
+    return period.strftime("%Y-%m") if isinstance(period, dt.date) else str(period)[:7]
+
+
+def _failures(con: duckdb.DuckDBPyConnection, run_id: str, severity: str) -> list[FailedCheck]:
+    rows = con.execute(
+        """
+        select suite, check_name, message, unexpected_count, files
+        from quality.expectation_results
+        where run_id = ? and severity = ? and not success
+        order by suite, check_name
+        """,
+        [run_id, severity],
+    ).fetchall()
+    return [
+        FailedCheck(suite, check, message, count, tuple(files.split(";")) if files else ())
+        for suite, check, message, count, files in rows
+    ]
+
+
+def _latest_override(con: duckdb.DuckDBPyConnection, period: str) -> Override | None:
+    row = con.execute(
+        """
+        select period, run_id, operator, reason, overridden_at, checks from quality.overrides
+        where period = ? order by overridden_at desc limit 1
+        """,
+        [period],
+    ).fetchone()
+    if row is None:
+        return None
+    return Override(row[0], row[1], row[2], row[3], row[4], tuple(row[5].split(";")) if row[5] else ())
+
+
+def decide(con: duckdb.DuckDBPyConnection, period: str | dt.date) -> GateDecision:
+    """What the latest quality run of `period` and its overrides say about publishing it."""
+    period = as_period(period)
+    ensure_tables(con)
+    latest = con.execute(
+        "select run_id from quality.runs where period = ? order by started_at desc limit 1", [period]
+    ).fetchone()
+    if latest is None:
+        return GateDecision(period, None, publishable=False)
+    run_id = latest[0]
+    decision = GateDecision(
+        period,
+        run_id,
+        publishable=False,
+        critical_failures=_failures(con, run_id, "critical"),
+        warnings=_failures(con, run_id, "warning"),
+    )
+    override = _latest_override(con, period)
+    released = set(override.checks) if override else set()
+    failing = {failure.qualified_name for failure in decision.critical_failures}
+    if override and failing <= released:
+        decision.override = override
+    decision.publishable = not failing or decision.override is not None
+    return decision
+
+
+def _describe(failure: FailedCheck) -> str:
+    count = f"，{failure.unexpected_count}条" if failure.unexpected_count else ""
+    files = "；文件：" + "、".join(failure.files[:10]) if failure.files else ""
+    more = f" 等{len(failure.files)}个" if len(failure.files) > 10 else ""
+    return f"  - {failure.qualified_name}（{failure.message}{count}）{files}{more}"
+
+
+def blocked_message(decision: GateDecision) -> str:
+    if decision.run_id is None:
+        return (
+            f"{decision.period}: no quality check has run for this month, so it cannot be published. "
+            f"Run `planwatch check --period {decision.period}`."
+        )
+    lines = [f"{decision.period}: critical data quality checks failed (run {decision.run_id}); no briefing:"]
+    lines += [_describe(failure) for failure in decision.critical_failures]
+    lines.append(
+        "Correct the files and load them again, then run "
+        f"`planwatch check --period {decision.period}`; or, to publish anyway with the reason on record, "
+        f'`planwatch check --period {decision.period} --override "<why>" --operator "<who>"`.'
+    )
+    return "\n".join(lines)
+
+
+def assert_publishable(warehouse: Path, period: str | dt.date) -> GateDecision:
+    """Raise `QualityGateError` unless `period` passed its latest quality run or was overridden."""
+    with connect(warehouse) as con:
+        decision = decide(con, period)
+    if not decision.publishable:
+        raise QualityGateError(blocked_message(decision))
+    return decision
+
+
+def record_override(
+    warehouse: Path, period: str | dt.date, operator: str, reason: str, now: dt.datetime | None = None
+) -> Override:
+    """Release `period` despite the critical failures of its latest run, recording who, why and when."""
+    period = as_period(period)
+    if not operator.strip() or not reason.strip():
+        raise ValueError("an override needs the operator's name and a reason")
+    with connect(warehouse) as con:
+        decision = decide(con, period)
+        if decision.run_id is None:
+            raise QualityGateError(blocked_message(decision))
+        if not decision.critical_failures:
+            raise ValueError(f"{period}: the latest quality run has no critical failure; there is nothing to override")
+        override = Override(
+            period=period,
+            run_id=decision.run_id,
+            operator=operator.strip(),
+            reason=reason.strip(),
+            overridden_at=now or dt.datetime.now(),
+            checks=tuple(failure.qualified_name for failure in decision.critical_failures),
+        )
+        con.execute(
+            "insert into quality.overrides values (?, ?, ?, ?, ?, ?)",
+            [
+                override.period,
+                override.run_id,
+                override.operator,
+                override.reason,
+                override.overridden_at,
+                ";".join(override.checks),
+            ],
+        )
+    return override

@@ -1,0 +1,107 @@
+"""The publication gate through `planwatch check` and `assert_publishable`: it blocks, and an override releases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from planwatch.cli import app
+from planwatch.quality.gate import QualityGateError, assert_publishable
+from tests.test_quality_submissions import (
+    BAD_CASES,
+    PERIOD,
+    good_observations,
+    registry_warehouse,
+    write_warehouse,
+)
+
+__all__ = ["registry_warehouse"]  # the session fixture, shared
+
+runner = CliRunner()
+
+
+def planwatch_check(warehouse: Path, output: Path, *extra: str) -> tuple[int, str]:
+    result = runner.invoke(
+        app,
+        ["check", "--warehouse", str(warehouse), "--output", str(output), "--period", PERIOD, *extra],
+    )
+    return result.exit_code, result.output
+
+
+def test_a_month_with_a_critical_failure_is_blocked_naming_the_check_and_the_file(
+    registry_warehouse: Path, tmp_path: Path
+):
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", BAD_CASES["ytd_not_decreasing"][1])
+    code, output = planwatch_check(warehouse, tmp_path / "out", "--checkpoint", "submissions")
+    assert code == 1
+    assert "submissions_observations.ytd_not_decreasing" in output
+    assert "中卫市统计局_统计月报_2025-11.xlsx" in output
+    with pytest.raises(QualityGateError) as blocked:
+        assert_publishable(warehouse, PERIOD)
+    assert "ytd_not_decreasing" in str(blocked.value)
+    assert "中卫市统计局_统计月报_2025-11.xlsx" in str(blocked.value)
+    # the briefing code passes the month as its last day
+    with pytest.raises(QualityGateError):
+        assert_publishable(warehouse, dt.date(2025, 11, 30))
+
+
+def test_an_override_releases_the_month_and_is_recorded_for_the_briefing(registry_warehouse: Path, tmp_path: Path):
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", BAD_CASES["ytd_not_decreasing"][1])
+    assert planwatch_check(warehouse, tmp_path / "out", "--checkpoint", "submissions")[0] == 1
+    code, output = planwatch_check(
+        warehouse, tmp_path / "out", "--override", "统计局电话确认10月数据有误，11月数为准", "--operator", "李四"
+    )
+    assert code == 0, output
+    decision = assert_publishable(warehouse, PERIOD)
+    assert decision.override is not None
+    assert (decision.override.operator, decision.override.checks) == (
+        "李四",
+        ("submissions_observations.ytd_not_decreasing",),
+    )
+    con = duckdb.connect(str(warehouse), read_only=True)
+    notes = con.execute(
+        "select severity, message from quality.check_results where period = ? order by severity",
+        [dt.date(2025, 11, 30)],
+    ).fetchall()
+    con.close()
+    assert notes[0][0] == "critical"
+    assert notes[1][0] == "override" and "李四" in notes[1][1] and "11月数为准" in notes[1][1]
+
+
+def test_an_override_does_not_cover_a_new_critical_failure(registry_warehouse: Path, tmp_path: Path):
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", BAD_CASES["ytd_not_decreasing"][1])
+    planwatch_check(warehouse, tmp_path / "out", "--checkpoint", "submissions")
+    planwatch_check(warehouse, tmp_path / "out", "--override", "已核实", "--operator", "李四")
+    con = duckdb.connect(str(warehouse))
+    con.execute("update raw.observations set region_code = '999999' where cell = 'C5' and load_id = 2")
+    con.close()
+    code, output = planwatch_check(warehouse, tmp_path / "out", "--checkpoint", "submissions")
+    assert code == 1
+    assert "region_code_known" in output
+
+
+def test_a_clean_month_is_publishable_and_the_cli_reports_json(registry_warehouse: Path, tmp_path: Path):
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", good_observations())
+    code, output = planwatch_check(warehouse, tmp_path / "out", "--checkpoint", "submissions", "--json")
+    assert code == 0, output
+    report = json.loads(next(line for line in output.splitlines() if line.startswith("{")))
+    assert report["publishable"] is True and report["critical_failures"] == []
+    assert Path(report["data_docs"]).is_file()
+    assert assert_publishable(warehouse, PERIOD).publishable
+
+
+def test_a_month_never_checked_is_not_publishable(registry_warehouse: Path, tmp_path: Path):
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", good_observations())
+    with pytest.raises(QualityGateError, match="planwatch check --period 2025-11"):
+        assert_publishable(warehouse, PERIOD)
+
+
+def test_an_override_needs_a_reason_and_a_name(registry_warehouse: Path, tmp_path: Path):
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", BAD_CASES["ytd_not_decreasing"][1])
+    code, output = planwatch_check(warehouse, tmp_path / "out", "--override", "已核实")
+    assert code == 2 and "--operator" in output

@@ -1,0 +1,260 @@
+"""The submissions suites: each check fails on a bad load with its severity, and a good load passes them all.
+
+Every case is a real DuckDB warehouse holding the real registry and reference tables, with a few
+observations written into `raw.observations` / `raw.file_loads` exactly as ingestion writes them,
+then checked by the committed GX checkpoints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from planwatch.config import PROJECT_ROOT
+from planwatch.ingest.store import ensure_tables as ensure_raw_tables
+from planwatch.quality.run import run_checks
+from planwatch.quality.store import ExpectationOutcome, RunRecord
+from planwatch.quality.suites import SUITES
+from planwatch.registry.load import load_registry
+from planwatch.warehouse import load_registry_tables
+
+PERIOD = "2025-11"
+# Two real indicators: a year-to-date flow (亿元, no range) and a stock rate with a plausible range 2.5–5.5 %.
+FLOW, FLOW_REGION = "agri_processing_output_value", "640500"
+RATE, RATE_REGION = "raw_milk_fat_rate", "230381"
+
+
+@pytest.fixture(scope="session")
+def registry_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse with the real registry loaded and ingestion's empty raw tables."""
+    path = tmp_path_factory.mktemp("quality") / "registry.duckdb"
+    con = duckdb.connect(str(path))
+    load_registry_tables(con, load_registry(PROJECT_ROOT / "plans"))
+    ensure_raw_tables(con)
+    con.close()
+    return path
+
+
+def observation(
+    load_id: int,
+    cell: str,
+    indicator: str,
+    region: str,
+    period: str,
+    measure: str,
+    value: float,
+    unit: str,
+    original_unit: str | None = None,
+) -> dict:
+    return {
+        "load_id": load_id,
+        "cell": cell,
+        "indicator_code": indicator,
+        "region_code": region,
+        "period": period,
+        "measure": measure,
+        "value": value,
+        "unit": unit,
+        "original_unit": original_unit or unit,
+    }
+
+
+LOADS = {
+    # load_id: (file name, loaded at)
+    1: ("中卫市统计局_统计月报_2025-10.xlsx", dt.datetime(2025, 11, 3, 9)),
+    2: ("中卫市统计局_统计月报_2025-11.xlsx", dt.datetime(2025, 12, 4, 9)),
+    3: ("中卫市统计局_统计月报_2025-11_更正.xlsx", dt.datetime(2025, 12, 10, 9)),
+}
+
+
+def good_observations() -> list[dict]:
+    """October and November of both indicators, consistent, from one file per month."""
+    return [
+        observation(1, "C4", FLOW, FLOW_REGION, "2025-10", "ytd_value", 30.0, "亿元"),
+        observation(1, "C5", RATE, RATE_REGION, "2025-10", "period_end_value", 3.8, "%"),
+        observation(2, "C4", FLOW, FLOW_REGION, "2025-11", "ytd_value", 33.0, "亿元"),
+        observation(2, "C5", RATE, RATE_REGION, "2025-11", "period_end_value", 3.9, "%"),
+    ]
+
+
+def write_warehouse(
+    base: Path, target: Path, observations: list[dict], file_load_changes: dict[int, dict] | None = None
+) -> Path:
+    """Copy the registry warehouse and append the observations and their files' load records."""
+    shutil.copy(base, target)
+    con = duckdb.connect(str(target))
+    for row in observations:
+        file_name, loaded_at = LOADS[row["load_id"]]
+        con.execute(
+            """
+            insert into raw.observations values
+            ($load_id, 'sha' || $load_id, $file_name, $sheet, $cell, 4, 'zhongwei.statistics_bureau', 'template',
+             $indicator_code, $region_code, $period, $measure, $value, $unit, cast($value as varchar), $original_unit,
+             $loaded_at)
+            """,
+            {**row, "file_name": file_name, "sheet": "统计月报", "loaded_at": loaded_at},
+        )
+    for load_id in sorted({row["load_id"] for row in observations} | set(file_load_changes or {})):
+        file_name, loaded_at = LOADS[load_id]
+        count = sum(1 for row in observations if row["load_id"] == load_id)
+        record = {
+            "load_id": load_id,
+            "file_name": file_name,
+            "status": "loaded",
+            "periods": PERIOD if load_id > 1 else "2025-10",
+            "rows_read": count + 2,
+            "rows_loaded": count,
+            "rows_ignored": 2,
+            "loaded_at": loaded_at,
+            **(file_load_changes or {}).get(load_id, {}),
+        }
+        con.execute(
+            """
+            insert into raw.file_loads values
+            ($load_id, $file_name, 'landing/' || $file_name, 'sha' || $load_id, 1000, null, 'template',
+             'zhongwei.statistics_bureau', $periods, $status, null, $rows_read, $rows_loaded, 0, $rows_ignored,
+             $rows_loaded, 0, 0, null, $loaded_at)
+            """,
+            record,
+        )
+    con.close()
+    return target
+
+
+@pytest.fixture(scope="session")
+def gx_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("quality_output")
+
+
+def check(warehouse: Path, output: Path, store: bool = False) -> RunRecord:
+    record, _ = run_checks(warehouse, PERIOD, output, ["submissions"], store=store, data_docs=store)
+    return record
+
+
+def outcome(record: RunRecord, name: str) -> ExpectationOutcome:
+    (found,) = [item for item in record.outcomes if item.check_name == name]
+    return found
+
+
+def test_a_consistent_load_passes_every_submissions_check(registry_warehouse: Path, tmp_path: Path, gx_output: Path):
+    record = check(write_warehouse(registry_warehouse, tmp_path / "w.duckdb", good_observations()), gx_output)
+    failed = [item.qualified_name for item in record.outcomes if not item.success]
+    assert failed == []
+    assert {item.suite for item in record.outcomes} == {"submissions_observations", "submissions_file_loads"}
+    declared = len(SUITES["submissions_observations"].checks) + len(SUITES["submissions_file_loads"].checks)
+    assert len(record.outcomes) == declared
+
+
+def _replace(rows: list[dict], index: int, **changes: object) -> list[dict]:
+    rows = [dict(row) for row in rows]
+    rows[index].update(changes)
+    return rows
+
+
+NOVEMBER_FLOW, NOVEMBER_RATE = 2, 3
+
+BAD_CASES = {
+    # check name: (severity, observations, the cell that should be named)
+    "required_region_code": ("critical", _replace(good_observations(), NOVEMBER_FLOW, region_code="  "), "C4"),
+    "period_is_a_month": (
+        "critical",
+        [*good_observations(), observation(2, "C9", FLOW, FLOW_REGION, "2025-13", "ytd_value", 34.0, "亿元")],
+        "C9",
+    ),
+    "region_code_known": ("critical", _replace(good_observations(), NOVEMBER_RATE, region_code="999999"), "C5"),
+    "indicator_code_known": (
+        "critical",
+        _replace(good_observations(), NOVEMBER_RATE, indicator_code="no_such_indicator"),
+        "C5",
+    ),
+    "period_not_in_future": (
+        "critical",
+        [*good_observations(), observation(2, "C9", RATE, RATE_REGION, "2026-03", "period_end_value", 3.9, "%")],
+        "C9",
+    ),
+    "period_not_before_plan": (
+        "warning",
+        [*good_observations(), observation(2, "C9", RATE, RATE_REGION, "2015-06", "period_end_value", 3.9, "%")],
+        "C9",
+    ),
+    "unit_is_canonical": ("critical", _replace(good_observations(), NOVEMBER_FLOW, unit="万元"), "C4"),
+    "unit_convertible": ("critical", _replace(good_observations(), NOVEMBER_FLOW, original_unit="头"), "C4"),
+    "value_not_below_plausible_min": ("critical", _replace(good_observations(), NOVEMBER_RATE, value=1.5), "C5"),
+    "value_not_above_plausible_max": ("critical", _replace(good_observations(), NOVEMBER_RATE, value=9.0), "C5"),
+    "ytd_not_decreasing": ("critical", _replace(good_observations(), NOVEMBER_FLOW, value=28.0), "C4"),
+    "month_over_month_jump": (
+        "warning",
+        _replace(_replace(good_observations(), 1, value=2.6), NOVEMBER_RATE, value=5.4),
+        "C5",
+    ),
+    "revision_jump": (
+        "warning",
+        [*good_observations(), observation(3, "C4", FLOW, FLOW_REGION, "2025-11", "ytd_value", 40.0, "亿元")],
+        "C4",
+    ),
+    "no_duplicate_within_file": (
+        "critical",
+        [*good_observations(), observation(2, "C9", FLOW, FLOW_REGION, "2025-11", "ytd_value", 33.5, "亿元")],
+        "C9",
+    ),
+}
+
+
+@pytest.mark.parametrize("check_name", sorted(BAD_CASES))
+def test_a_bad_load_fails_the_check_with_its_severity_naming_the_cell(
+    check_name: str, registry_warehouse: Path, tmp_path: Path, gx_output: Path
+):
+    severity, observations, cell = BAD_CASES[check_name]
+    record = check(write_warehouse(registry_warehouse, tmp_path / "w.duckdb", observations), gx_output)
+    found = outcome(record, check_name)
+    assert not found.success
+    assert found.severity == severity
+    assert found.unexpected_count and found.unexpected_count >= 1
+    assert cell in {row["cell"] for row in found.sample_rows}
+    assert any(name.startswith("中卫市统计局_统计月报_2025-11") for name in found.files)
+
+
+def test_a_file_whose_rows_do_not_add_up_fails_critically(registry_warehouse: Path, tmp_path: Path, gx_output: Path):
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", good_observations(), {2: {"rows_read": 99}})
+    found = outcome(check(warehouse, gx_output), "rows_accounted")
+    assert (found.success, found.severity, found.files) == (False, "critical", ["中卫市统计局_统计月报_2025-11.xlsx"])
+
+
+def test_a_rejected_file_of_the_month_is_a_warning(registry_warehouse: Path, tmp_path: Path, gx_output: Path):
+    warehouse = write_warehouse(
+        registry_warehouse,
+        tmp_path / "w.duckdb",
+        good_observations(),
+        {3: {"status": "rejected", "rows_read": 0, "rows_loaded": 0, "rows_ignored": 0}},
+    )
+    found = outcome(check(warehouse, gx_output), "file_readable")
+    assert (found.success, found.severity, found.files) == (
+        False,
+        "warning",
+        ["中卫市统计局_统计月报_2025-11_更正.xlsx"],
+    )
+
+
+def test_the_run_is_stored_with_sample_rows_and_data_docs(registry_warehouse: Path, tmp_path: Path, gx_output: Path):
+    observations = BAD_CASES["ytd_not_decreasing"][1]
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", observations)
+    record = check(warehouse, tmp_path / "output", store=True)
+    assert record.data_docs and Path(record.data_docs).exists()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    stored = con.execute(
+        """
+        select severity, success, unexpected_count, files, sample_rows::json->0->>'cell'
+        from quality.expectation_results where run_id = ? and check_name = 'ytd_not_decreasing'
+        """,
+        [record.run_id],
+    ).fetchone()
+    run = con.execute("select passed, critical_failures from quality.runs where run_id = ?", [record.run_id]).fetchone()
+    view = con.execute("select period, check_name from quality.check_results where severity = 'critical'").fetchall()
+    con.close()
+    assert stored == ("critical", False, 1, "中卫市统计局_统计月报_2025-11.xlsx", "C4")
+    assert run == (False, 1)
+    assert view == [(dt.date(2025, 11, 30), "ytd_not_decreasing")]
