@@ -287,12 +287,22 @@ class SeriesBook:
             annual, outcome = self._annual_path(indicator, region_code, kind)
         else:
             annual, outcome = derived
+        if kind is not SeriesKind.extensive_flow:
+            # a rate or level a department reports stays inside the catalogue's plausible range, which
+            # the quality checks hold it to: a clean sample must not fail them
+            annual = {year: _within(value, indicator) for year, value in annual.items()}
         series = Series(indicator_code, region_code, kind, decimals, outcome, annual)
         rng = _rng(self.seed, "months", indicator_code, region_code)
         if kind is SeriesKind.stock:
             _fill_stock(series, rng)
         else:
             _fill_flow(series, rng, _season_of(indicator))
+        if kind is not SeriesKind.extensive_flow:
+            series.monthly = {key: _within(value, indicator) for key, value in series.monthly.items()}
+            if kind is SeriesKind.intensive_flow:
+                for year, month in sorted(series.monthly):
+                    months = [series.monthly[(year, m)] for m in range(1, month + 1)]
+                    series.ytd[(year, month)] = _round(sum(months) / month, decimals)
         return series
 
     def _ratio_derived(self, indicator: Indicator, region_code: str) -> tuple[dict[int, float], Outcome] | None:
@@ -319,6 +329,12 @@ class SeriesBook:
                 annual[year] = partner_value * share if is_numerator else partner_value / max(share, 1e-9)
             return annual, outcome
         return None
+
+
+def _within(value: float, indicator: Indicator) -> float:
+    low = indicator.plausible_min if indicator.plausible_min is not None else value
+    high = indicator.plausible_max if indicator.plausible_max is not None else value
+    return min(max(value, low), high)
 
 
 def _interpolate(points: dict[int, float], year: int, growth: float, percent_like: bool) -> float:
