@@ -1,7 +1,7 @@
 """The main job, end to end, on the embedded default: the one sequence `make demo` and tests run.
 
 registry check and load → sample submissions for every plan (when asked) → ingest → dbt build of the
-marts → the month's briefings in HTML, PDF and Word.
+marts → quality checkpoints and the publication gate → the month's briefings in HTML, PDF and Word.
 Each step is the same function the CLI command and the Airflow task of that stage call.
 """
 
@@ -93,6 +93,18 @@ def run_pipeline(
         failures = ", ".join(f"{node} ({status})" for node, status in built.failures.items()) or built.error
         raise TransformFailedError(f"dbt build failed: {failures}")
     say(f"transform: dbt build of {len(built.statuses)} nodes passed in {built.seconds:.0f}s (schema marts)")
+
+    # write, audit, publish: no briefing goes out on a month with a critical quality failure
+    from planwatch.quality.gate import assert_publishable
+    from planwatch.quality.run import run_checks
+
+    record, _ = run_checks(config.warehouse_path, period, config.output_path)
+    assert_publishable(config.warehouse_path, period)
+    warnings = sum(1 for outcome in record.outcomes if not outcome.success and outcome.severity != "critical")
+    say(
+        f"quality: {period} passed the gate ({len(record.outcomes)} checks, {warnings} warnings); "
+        f"data docs in {record.data_docs}"
+    )
 
     from planwatch.briefing.run import brief_month
 

@@ -9,6 +9,7 @@ from rich.console import Console
 
 from planwatch.config import settings
 from planwatch.pipeline import RegistryProblemsError, TransformFailedError, previous_month, run_pipeline
+from planwatch.quality.gate import QualityGateError
 from planwatch.reporting import parse_period
 
 console = Console(stderr=True)
@@ -31,7 +32,7 @@ def demo(
         for problem in error.problems:
             console.print(f"[red]✗[/red] {problem}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=1) from None
-    except TransformFailedError as error:
+    except (TransformFailedError, QualityGateError) as error:
         console.print(f"[red]{error}[/red]", highlight=False)
         raise typer.Exit(code=1) from None
     console.print(f"\n[bold]planwatch demo for {period} done.[/bold] Written:", highlight=False)
