@@ -18,7 +18,8 @@ def test_every_dag_imports_without_error(tmp_path, monkeypatch) -> None:
     bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
     elapsed = time.perf_counter() - started
     assert bag.import_errors == {}
-    assert "planwatch_ingest" in bag.dag_ids
+    assert {"planwatch_ingest", "planwatch_transform", "planwatch_quality"} <= set(bag.dag_ids)
+    assert bag.dags["planwatch_quality"].get_task("check_and_gate").pool == "duckdb_writer"
     ingest = bag.dags["planwatch_ingest"]
     assert {task.task_id for task in ingest.tasks} == {"list_new_files", "ingest_file"}
     assert ingest.get_task("ingest_file").pool == "duckdb_writer"
