@@ -160,6 +160,10 @@ NOVEMBER_FLOW, NOVEMBER_RATE = 2, 3
 BAD_CASES = {
     # check name: (severity, observations, the cell that should be named)
     "required_region_code": ("critical", _replace(good_observations(), NOVEMBER_FLOW, region_code="  "), "C4"),
+    **{
+        f"required_{column}": ("critical", _replace(good_observations(), NOVEMBER_FLOW, **{column: "  "}), "C4")
+        for column in ("indicator_code", "period", "measure", "unit")
+    },
     "period_is_a_month": (
         "critical",
         [*good_observations(), observation(2, "C9", FLOW, FLOW_REGION, "2025-13", "ytd_value", 34.0, "亿元")],
