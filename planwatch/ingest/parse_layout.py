@@ -18,16 +18,15 @@ from planwatch.ingest.records import (
     RowStatus,
     ignored_row,
     quarantined_row,
+    read_figure,
 )
 from planwatch.ingest.resolve import CITY_WIDE_NAMES, Resolver
 from planwatch.ingest.template_format import MEASURE_ALIASES, Measure
 from planwatch.ingest.values import (
-    NotANumberError,
     cell_address,
     compact,
     display,
     normalise_text,
-    parse_number,
     row_is_empty,
     split_header,
 )
@@ -76,36 +75,6 @@ def _measure_for(spec: LayoutSpec, indicator: Indicator, explicit: Measure | Non
     if indicator.nature is Nature.stock and spec.measure in (Measure.ytd_value, Measure.month_value):
         return Measure.period_end_value
     return spec.measure
-
-
-def _value(
-    sheet: Sheet,
-    row_index: int,
-    column: int,
-    indicator: Indicator,
-    unit: str | None,
-    resolver: Resolver,
-    column_label: str,
-) -> tuple[float | None, RowOutcome | None]:
-    row = sheet.rows[row_index]
-    raw = row[column] if column < len(row) else None
-    address = cell_address(row_index, column)
-    try:
-        number = parse_number(raw)
-    except NotANumberError:
-        return None, quarantined_row(sheet, row_index, "not_a_number", address, column=column_label, value=display(raw))
-    if number is None:
-        return None, None
-    factor = resolver.conversion_factor(unit, indicator)
-    if factor is None:
-        return None, quarantined_row(
-            sheet, row_index, "unknown_unit", address, value=unit, unit=indicator.canonical_unit
-        )
-    if number < 0 and (indicator.plausible_min is None or indicator.plausible_min >= 0):
-        return None, quarantined_row(
-            sheet, row_index, "negative_value", address, column=column_label, value=display(raw)
-        )
-    return number * factor, None
 
 
 def _regions_as_columns(
@@ -178,7 +147,9 @@ def _regions_as_columns(
         observations: list[Observation] = []
         failure = None
         for column, region_code in region_columns:
-            value, failure = _value(sheet, row_index, column, indicator, unit, resolver, normalise_text(header[column]))
+            value, failure = read_figure(
+                sheet, row_index, column, indicator, unit, resolver, normalise_text(header[column])
+            )
             if failure is not None:
                 break
             if value is not None:
@@ -301,7 +272,7 @@ def _long(
             continue
         measure = _measure_for(spec, indicator, Measure(explicit) if explicit else None)
         unit = compact(cell(row, "unit")) or None
-        value, failure = _value(
+        value, failure = read_figure(
             sheet, row_index, position["value"], indicator, unit, resolver, sheet.rows[header_index][position["value"]]
         )
         if failure is not None:

@@ -18,6 +18,7 @@ from planwatch.ingest.records import (
     RowStatus,
     ignored_row,
     quarantined_row,
+    read_figure,
 )
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.template_format import (
@@ -147,26 +148,20 @@ def _measure_cells(
     row = sheet.rows[row_index]
     observations = []
     for column, measure, unit, column_label in measure_columns:
-        raw = row[column] if column < len(row) else None
-        address = cell_address(row_index, column)
-        try:
-            number = parse_number(raw)
-        except NotANumberError:
-            return quarantined_row(sheet, row_index, "not_a_number", address, column=column_label, value=display(raw))
+        number, failure = read_figure(sheet, row_index, column, indicator, unit, resolver, column_label)
+        if failure is not None:
+            return failure
         if number is None:
             continue
-        factor = resolver.conversion_factor(unit, indicator)
-        if factor is None:
-            return quarantined_row(sheet, row_index, "unknown_unit", address, value=unit, unit=indicator.canonical_unit)
-        if number < 0 and (indicator.plausible_min is None or indicator.plausible_min >= 0):
-            return quarantined_row(sheet, row_index, "negative_value", address, column=column_label, value=display(raw))
+        raw = row[column]
+        address = cell_address(row_index, column)
         observations.append(
             Observation(
                 indicator.indicator_code,
                 region_code,
                 period,
                 measure,
-                number * factor,
+                number,
                 indicator.canonical_unit,
                 display(raw),
                 unit,

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from planwatch.ingest.read import Sheet
+from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.template_format import Measure
-from planwatch.ingest.values import display
+from planwatch.ingest.values import NotANumberError, cell_address, display, parse_number
+from planwatch.registry.schema import Indicator
 
 
 class RowStatus(StrEnum):
@@ -126,3 +128,34 @@ def quarantined_row(sheet: Sheet, row_index: int, code: str, cell: str | None, *
         reason=quarantine_reason(code, **details),
         cell=cell,
     )
+
+
+def read_figure(
+    sheet: Sheet,
+    row_index: int,
+    column: int,
+    indicator: Indicator,
+    unit: str | None,
+    resolver: Resolver,
+    column_label: str,
+) -> tuple[float | None, RowOutcome | None]:
+    """A cell's figure in the indicator's canonical unit (None when blank), or the quarantined row."""
+    row = sheet.rows[row_index]
+    raw = row[column] if column < len(row) else None
+    address = cell_address(row_index, column)
+    try:
+        number = parse_number(raw)
+    except NotANumberError:
+        return None, quarantined_row(sheet, row_index, "not_a_number", address, column=column_label, value=display(raw))
+    if number is None:
+        return None, None
+    factor = resolver.conversion_factor(unit, indicator)
+    if factor is None:
+        return None, quarantined_row(
+            sheet, row_index, "unknown_unit", address, value=unit, unit=indicator.canonical_unit
+        )
+    if number < 0 and (indicator.plausible_min is None or indicator.plausible_min >= 0):
+        return None, quarantined_row(
+            sheet, row_index, "negative_value", address, column=column_label, value=display(raw)
+        )
+    return number * factor, None
