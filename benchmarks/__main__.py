@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from benchmarks import ingest_throughput
+from benchmarks import dbt_marts, ingest_throughput
 
 
 def main() -> None:
     ingest_throughput.main()
+    dbt_marts.main()
 
 
 if __name__ == "__main__":

@@ -73,28 +73,33 @@ def _run_child(kind: str, folder: Path) -> dict:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
+def write_sample(folder: Path) -> None:
+    """Ten seeds of the default sample (`--until SAMPLE_UNTIL --mess 0.1`), one folder per seed."""
+    for seed in range(1, SAMPLE_COPIES + 1):
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "planwatch",
+                "sample",
+                "--until",
+                SAMPLE_UNTIL,
+                "--seed",
+                str(seed),
+                "--mess",
+                "0.1",
+                "--out",
+                str(folder / f"seed{seed}"),
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         sample = Path(scratch) / "sample"
-        for seed in range(1, SAMPLE_COPIES + 1):
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "planwatch",
-                    "sample",
-                    "--until",
-                    SAMPLE_UNTIL,
-                    "--seed",
-                    str(seed),
-                    "--mess",
-                    "0.1",
-                    "--out",
-                    str(sample / f"seed{seed}"),
-                ],
-                check=True,
-                capture_output=True,
-            )
+        write_sample(sample)
         submissions = [p for p in sample.rglob("*") if p.is_file()]
         print(
             f"sample: {len(submissions)} files, {sum(p.stat().st_size for p in submissions) / 1e6:.1f} MB "

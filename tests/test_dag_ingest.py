@@ -43,6 +43,8 @@ def test_the_ingest_dag_loads_good_files_archives_them_and_fails_a_bad_file_alon
     states = task_states(home, "planwatch_ingest")
     ingest_states = sorted(state for task_id, _, state in states if task_id == "ingest_file")
     assert ingest_states == ["failed", "success", "success"], completed.stdout[-2000:]
+    # one Asset event for the run, once the files are in (not one per file): the marts rebuild once
+    assert [state for task_id, _, state in states if task_id == "announce_new_observations"] == ["success"]
     assert sorted(p.name for p in archive.iterdir()) == [
         "second_copy_with_other_name.xlsx",
         "平凉市统计局_统计月报_2024-03.xlsx",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
 from planwatch.forms.layout import template_layout
 from planwatch.forms.template import MilestoneReport, build_template
-from planwatch.ingest.template_format import META_SHEET, MILESTONE_SHEET, MilestoneState
+from planwatch.ingest.template_format import INSTRUCTIONS_SHEET, META_SHEET, MILESTONE_SHEET, MilestoneState
 
 from .ingest_support import REGISTRY, ingest, query
 
@@ -45,6 +47,28 @@ def test_a_filled_template_is_read_back_to_every_value_it_holds(tmp_path: Path) 
     assert query(tmp_path / "w.duckdb", "select count(distinct value) from raw.observations")[0][0] == len(
         layout.data_sheets
     )
+
+
+def test_the_sheets_planwatch_wrote_are_counted_as_runs_and_the_arrival_time_is_kept(tmp_path: Path) -> None:
+    path, workbook = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    arrived = dt.datetime(2022, 7, 5, 9, 30, tzinfo=dt.UTC)
+    os.utime(path, (arrived.timestamp(), arrived.timestamp()))
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    own_rows = {
+        name: sum(1 for row in workbook[name].iter_rows(values_only=True) if any(v not in (None, "") for v in row))
+        for name in (INSTRUCTIONS_SHEET, META_SHEET)
+    }
+    runs = query(
+        tmp_path / "w.duckdb",
+        "select sheet, reason_code, row_count, row_content from raw.ignored_rows "
+        "where reason_code in ('instructions', 'metadata') order by sheet",
+    )
+    assert sorted((sheet, count) for sheet, _, count, _ in runs) == sorted(own_rows.items())
+    assert all(content is None for *_, content in runs)  # our own text is not stored again
+    [(ignored,)] = query(tmp_path / "w.duckdb", "select sum(row_count) from raw.ignored_rows")
+    assert ignored == result.rows_ignored
+    assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored
+    assert query(tmp_path / "w.duckdb", "select submitted_at from raw.file_loads") == [(arrived.replace(tzinfo=None),)]
 
 
 def test_milestone_progress_is_read_and_bad_rows_are_quarantined_with_reasons(tmp_path: Path) -> None:

@@ -1,10 +1,12 @@
-"""Sample data: the same seed writes the same bytes; the figures are plausible and answer the month's
-duties; statistics bureaus send their own tables; every mess kind is recorded with the outcome
-ingestion should reach, and ingestion reads exactly the truth."""
+"""Sample data: the same seed writes the same bytes at the same arrival times; the figures are
+plausible and answer the month's duties; growth targets get their base year; statistics bureaus send
+their own tables; files arrive by the due date or late, dated so; every mess kind is recorded with the
+outcome ingestion should reach, and ingestion reads exactly the truth."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import itertools
@@ -24,8 +26,9 @@ from planwatch.ingest.run import ingest_files
 from planwatch.ingest.template_format import META_SHEET, Measure
 from planwatch.registry.load import Registry, load_registry
 from planwatch.registry.schema import Comparator, TargetKind
-from planwatch.reporting import milestone_duties, reporting_duties
-from planwatch.sample.generate import SampleResult, generate_sample
+from planwatch.reporting import milestone_duties, parse_period, reported_indicators, reporting_duties
+from planwatch.sample.arrival import DUE_DAY, LAST_LATE_DAY
+from planwatch.sample.generate import GROWTH_KINDS, SampleResult, generate_sample
 from planwatch.sample.mess import MessKind
 from planwatch.sample.records import MANIFEST_FILE, MILESTONE_TRUTH_FILE, TRUTH_FILE
 from planwatch.sample.series import SeriesBook, SeriesKind
@@ -67,6 +70,13 @@ def _hashes(folder: Path) -> dict[str, str]:
     }
 
 
+def _arrivals(folder: Path) -> dict[str, float]:
+    """Each file's modification time: when it arrived."""
+    return {
+        str(path.relative_to(folder)): path.stat().st_mtime for path in sorted(folder.glob("*/*")) if path.is_file()
+    }
+
+
 def _truth(result: SampleResult) -> list[dict[str, str]]:
     with (result.out_dir / TRUTH_FILE).open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -101,6 +111,7 @@ def test_the_same_seed_writes_the_same_bytes_and_another_seed_does_not(registry:
     hashes = _hashes(first.out_dir)
     assert len(hashes) > 20
     assert hashes == _hashes(second.out_dir)
+    assert _arrivals(first.out_dir) == _arrivals(second.out_dir)
     other_hashes = _hashes(other.out_dir)
     assert sum(hashes.get(name) != digest for name, digest in other_hashes.items()) > len(other_hashes) / 2
     recorded = {item["path"]: item["sha256"] for item in _manifest(first)["files"]}
@@ -133,10 +144,13 @@ def test_each_month_every_department_with_duties_sends_exactly_its_duties(
             assert sent.get((period, item["path"]), set()) <= due
             if item["layout"] == "template":
                 assert sent.get((period, item["path"]), set()) == due, item["path"]
-    base_year_tables = [item for item in by_file.values() if not item["path"].startswith(item["period"])]
+    # Base-year figures (a bureau's last-December table, the 基期数 of growth targets) lie in the folder of
+    # the month they were sent with: each is the December of an earlier year.
+    base_year_files = [item for item in by_file.values() if not item["path"].startswith(item["period"])]
+    assert {item["layout"] for item in base_year_files} == {"stats_bureau_regions_as_columns", "template"}
     assert all(
-        item["layout"] == "stats_bureau_regions_as_columns" and item["period"].endswith("-12")
-        for item in base_year_tables
+        item["period"].endswith("-12") and item["period"] < item["path"][:7] and not item["mess_kinds"]
+        for item in base_year_files
     )
     first_months = {plan.plan_id: f"{plan.period_start:%Y-%m}" for plan in registry.plans.values()}
     assert set(first_months.values()) <= {item["period"] for item in by_file.values()}
@@ -243,6 +257,78 @@ def test_a_ratio_follows_its_target_through_its_two_components_and_growth_has_it
 
 
 @CLEAN_GROUP
+def test_growth_targets_get_their_base_year_with_the_plans_first_month(registry: Registry, clean: SampleResult) -> None:
+    # A growth target's base year ended before its plan began: without more, only the 上年同期 column of the
+    # plan's first December would carry it. The departments send it (基期数) with the plan's first month,
+    # as the figure of the base year's December, and it agrees with that later 上年同期 column.
+    truth = _truth(clean)
+    sent = {
+        (row["file"][:7], row["indicator_code"], row["region_code"], row["period"], row["measure"]): float(row["value"])
+        for row in truth
+    }
+    prior_year = {
+        (row["indicator_code"], row["region_code"], row["period"]): float(row["value"])
+        for row in truth
+        if row["measure"].startswith("prior_year_")
+    }
+    checked = 0
+    for plan in registry.plans.values():
+        first_month = f"{plan.period_start:%Y-%m}"
+        for target in plan.targets:
+            base_period = f"{target.base_year or plan.period_start.year - 1}-12"
+            if target.kind not in GROWTH_KINDS or base_period >= first_month:
+                continue
+            for code in reported_indicators(registry, target.indicator_code):
+                stock = registry.reference.indicators[code].nature.value == "stock"
+                measure = Measure.period_end_value if stock else Measure.ytd_value
+                value = sent.get((first_month, code, target.region, base_period, measure.value))
+                assert value is not None, (target.target_id, code, base_period)
+                later = prior_year.get((code, target.region, f"{int(base_period[:4]) + 1}-12"))
+                assert later is None or later == value, (target.target_id, code, value, later)
+                checked += 1
+    assert checked >= 7
+
+
+@CLEAN_GROUP
+def test_files_arrive_by_the_due_date_or_late_and_are_dated_so(clean: SampleResult) -> None:
+    files = _manifest(clean)["files"]
+    arrivals = _arrivals(clean.out_dir)
+    by_sending: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for item in files:
+        arrived = dt.datetime.fromisoformat(item["submitted_at"])
+        assert arrived.utcoffset() == dt.timedelta(hours=8), item  # China Standard Time
+        assert arrivals[item["path"]] == arrived.timestamp(), item["path"]
+        folder = parse_period(item["path"][:7])
+        following = dt.date(folder.year + folder.month // 12, folder.month % 12 + 1, 1)
+        if item["is_revision"]:
+            continue
+        assert (arrived.year, arrived.month) == (following.year, following.month), item
+        assert 1 <= arrived.day <= LAST_LATE_DAY and 8 <= arrived.hour <= 17, item
+        by_sending[(item["department_id"], item["path"][:7])].add(item["submitted_at"])
+    # everything a department sends for a month arrives together
+    assert all(len(times) == 1 for times in by_sending.values())
+    late = sum(dt.datetime.fromisoformat(next(iter(times))).day > DUE_DAY for times in by_sending.values())
+    assert 0.04 < late / len(by_sending) < 0.25, (late, len(by_sending))
+
+
+@MESSY_GROUP
+def test_a_correction_arrives_after_the_file_it_corrects(messy: SampleResult) -> None:
+    files = _manifest(messy)["files"]
+    originals = {
+        (item["department_id"], item["period"]): dt.datetime.fromisoformat(item["submitted_at"])
+        for item in files
+        if not item["is_revision"] and item["path"].startswith(item["period"])
+    }
+    corrections = [item for item in files if item["is_revision"]]
+    assert corrections
+    arrivals = _arrivals(messy.out_dir)
+    for item in corrections:
+        arrived = dt.datetime.fromisoformat(item["submitted_at"])
+        assert arrived > originals[(item["department_id"], item["period"])], item["path"]
+        assert arrivals[item["path"]] == arrived.timestamp()
+
+
+@CLEAN_GROUP
 def test_figures_are_rounded_as_reported(registry: Registry, clean: SampleResult) -> None:
     for row in _truth(clean):
         unit = registry.reference.indicators[row["indicator_code"]].canonical_unit
@@ -345,6 +431,7 @@ def test_ingestion_reads_exactly_the_truth_and_quarantines_the_marked_rows(regis
             "select o.file_name, o.indicator_code, o.region_code, o.period, o.measure, o.value from raw.observations o"
         ).fetchall()
         quarantined_rows = connection.sql("select file_name, sheet, row_number from raw.quarantine").fetchall()
+        submitted = connection.sql("select file_path, submitted_at from raw.file_loads").fetchall()
     key = lambda file, *rest: (Path(file).name, *rest)  # noqa: E731 - ingestion names files without their month
     truth = sorted(
         key(r["file"], r["indicator_code"], r["region_code"], r["period"], r["measure"], round(float(r["value"]), 6))
@@ -357,6 +444,14 @@ def test_ingestion_reads_exactly_the_truth_and_quarantines_the_marked_rows(regis
         if cell["expected"] == "quarantine" and not cell["file"].endswith(".csv")
     }
     assert expected_rows and expected_rows <= set(quarantined_rows)
+    # ingestion records each file's arrival (its modification time, in UTC) as submitted_at
+    arrived = {
+        str(result.out_dir / item["path"]): dt.datetime.fromisoformat(item["submitted_at"])
+        .astimezone(dt.UTC)
+        .replace(tzinfo=None)
+        for item in _manifest(result)["files"]
+    }
+    assert {str(Path(path)): at for path, at in submitted} == arrived
 
 
 @MESSY_GROUP

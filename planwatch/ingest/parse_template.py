@@ -16,6 +16,7 @@ from planwatch.ingest.records import (
     ParsedFile,
     RowOutcome,
     RowStatus,
+    ignored_own_sheet,
     ignored_row,
     quarantined_row,
     read_figure,
@@ -284,12 +285,8 @@ def parse_template(source: SourceFile, resolver: Resolver, known_milestones: set
         if sheet.name == MILESTONE_SHEET:
             rows += parse_milestone_sheet(sheet, meta.period, known_milestones)
         elif sheet.name == INSTRUCTIONS_SHEET:
-            rows += [ignored_row(sheet, i, "instructions") for i, r in enumerate(sheet.rows) if not row_is_empty(r)]
+            rows += ignored_own_sheet(sheet, "instructions")
         else:
             rows += _whole_sheet(sheet, "unrecognised_sheet", value=sheet.name)
-    rows += [
-        ignored_row(sheets[META_SHEET], i, "metadata")
-        for i, r in enumerate(sheets[META_SHEET].rows)
-        if not row_is_empty(r)
-    ]
+    rows += ignored_own_sheet(sheets[META_SHEET], "metadata")
     return ParsedFile("template", meta.department_id, {meta.period}, rows, ignored_columns)

@@ -116,7 +116,16 @@ def write_receipt(
         workbook,
         "已忽略的行",
         ["工作表", "行号", "原因", "该行内容"],
-        [[r.sheet, r.row_number, r.reason, " | ".join(r.content)] for r in rows if r.status is RowStatus.ignored],
+        [
+            [
+                r.sheet,
+                r.row_number if r.row_count == 1 else f"{r.row_number}起共{r.row_count}行",
+                r.reason,
+                " | ".join(r.content),
+            ]
+            for r in rows
+            if r.status is RowStatus.ignored
+        ],
         [18, 8, 30, 80],
     )
     path.parent.mkdir(parents=True, exist_ok=True)

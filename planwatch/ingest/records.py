@@ -13,7 +13,7 @@ from enum import StrEnum
 from planwatch.ingest.read import Sheet
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.template_format import Measure
-from planwatch.ingest.values import NotANumberError, cell_address, display, parse_number
+from planwatch.ingest.values import NotANumberError, cell_address, display, parse_number, row_is_empty
 from planwatch.registry.schema import Indicator
 
 
@@ -94,6 +94,7 @@ class RowOutcome:
     cell: str | None = None
     observations: list[Observation] = field(default_factory=list)
     milestone_reports: list[MilestoneReport] = field(default_factory=list)
+    row_count: int = 1  # an outcome may stand for a run of rows: a whole sheet planwatch wrote itself
 
 
 @dataclass
@@ -115,6 +116,28 @@ def ignored_row(sheet: Sheet, row_index: int, code: str) -> RowOutcome:
     return RowOutcome(
         sheet.name, row_index + 1, RowStatus.ignored, content, reason_code=code, reason=IGNORED_REASONS[code]
     )
+
+
+def ignored_own_sheet(sheet: Sheet, code: str) -> list[RowOutcome]:
+    """The non-empty rows of a sheet planwatch wrote into the template (填报说明, metadata), as one outcome.
+
+    Their text is ours, so they are counted, not stored row by row: row_number is the first of them.
+    """
+    assert code in _OWN_TEXT
+    filled = [index for index, row in enumerate(sheet.rows) if not row_is_empty(row)]
+    if not filled:
+        return []
+    return [
+        RowOutcome(
+            sheet.name,
+            filled[0] + 1,
+            RowStatus.ignored,
+            [],
+            reason_code=code,
+            reason=IGNORED_REASONS[code],
+            row_count=len(filled),
+        )
+    ]
 
 
 def quarantined_row(sheet: Sheet, row_index: int, code: str, cell: str | None, **details: object) -> RowOutcome:

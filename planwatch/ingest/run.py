@@ -8,6 +8,7 @@ warehouse in one transaction; write the department's receipt.
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -70,6 +71,14 @@ def department_from_file_name(registry: Registry, file_name: str) -> str | None:
     return max(candidates)[1] if candidates else None
 
 
+def submission_time(path: Path) -> dt.datetime | None:
+    """When the file arrived, in UTC: its modification time in the landing folder (kept when archived)."""
+    try:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).replace(tzinfo=None)
+    except OSError:
+        return None
+
+
 class Ingestor:
     """Holds what every file needs (reference look-ups, layouts) across a batch of files."""
 
@@ -111,13 +120,14 @@ class Ingestor:
 
     def prepare(self, path: Path) -> PendingFile:
         """Read and parse one file (or note why it cannot be read): nothing is written yet."""
+        submitted_at = submission_time(path)
         try:
             data = read_bytes(path)
         except UnreadableFileError as error:
-            return PendingFile(path.name, str(path), "", 0, None, rejection=error.reason)
+            return PendingFile(path.name, str(path), "", 0, None, rejection=error.reason, submitted_at=submitted_at)
         sha256 = sha256_of(data)
         parsed, rejection, encoding = self.parse(path, data)
-        return PendingFile(path.name, str(path), sha256, len(data), parsed, encoding, rejection)
+        return PendingFile(path.name, str(path), sha256, len(data), parsed, encoding, rejection, submitted_at)
 
     def write_receipt(self, receipts_dir: Path, path: Path, result: FileResult, parsed: ParsedFile | None) -> None:
         department = self.registry.reference.departments.get(result.department_id or "")
@@ -196,6 +206,7 @@ def ingest_files(
         ensure_tables(connection)
         previous = _previous_loads(connection)
         batch: list[tuple[Path, PendingFile]] = []
+        in_batch: set[str] = set()
 
         def flush() -> None:
             stored = store_batch(connection, [pending for _, pending in batch])
@@ -203,6 +214,7 @@ def ingest_files(
                 previous.setdefault(result.sha256, (result.load_id, result.status, result.reason))
                 finish(path, result, pending.parsed)
             batch.clear()
+            in_batch.clear()
 
         def finish(path: Path, result: FileResult, parsed: ParsedFile | None) -> None:
             if receipts_dir is not None:
@@ -212,12 +224,13 @@ def ingest_files(
                 on_file(result)
 
         for path, pending in zip(files, prepared, strict=True):
-            if pending.sha256 and any(p.sha256 == pending.sha256 for _, p in batch):
+            if pending.sha256 and pending.sha256 in in_batch:
                 flush()  # the same bytes twice in one batch: commit the first, then see it as loaded
             if pending.sha256 in previous:
                 finish(path, _duplicate(path, pending.sha256, previous[pending.sha256]), None)
                 continue
             batch.append((path, pending))
+            in_batch.add(pending.sha256)
             if len(batch) >= batch_size:
                 flush()
         flush()

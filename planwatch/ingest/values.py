@@ -131,4 +131,11 @@ def display(value: object) -> str:
 
 
 def row_is_empty(row: list[object]) -> bool:
-    return all(cell is None or cell == "" or compact(cell) == "" for cell in row)
+    """No cell holds anything but white space (a number, a date or a boolean is content)."""
+    for cell in row:
+        if cell is None or cell == "":
+            continue
+        if isinstance(cell, str) and _compact_string(cell) == "":
+            continue
+        return False
+    return True

@@ -3,10 +3,13 @@
 For each month from the first plan's start to `until`, each department with duties that month
 (`planwatch.reporting` decides) sends its filled template into `<out>/<YYYY-MM>/`; a statistics bureau
 (a department whose id contains `statistics_bureau`) sends its own monthly table instead, and with
-its first table last December's (the base year growth targets need). With a mess rate, that share of
-files comes in messy (see `planwatch.sample.mess`), some as .xls or GBK CSV, some followed by a
-correction of the month before (`…_更正`, written into that month's folder). Everything is recorded
-in the manifest and the truth files, and the same seed gives the same bytes.
+its first table last December's. In a plan's first month each department also sends the base-year
+figures (基期数) of the plan's growth targets it reports, so that a growth target is evaluated from
+the start rather than from the December whose 上年同期 column first carries its base. With a mess
+rate, that share of files comes in messy (see `planwatch.sample.mess`), some as .xls or GBK CSV, some
+followed by a correction of the month before (`…_更正`, written into that month's folder). Each file's
+modification time is when it arrived (`planwatch.sample.arrival`). Everything is recorded in the
+manifest and the truth files, and the same seed gives the same bytes and the same arrival times.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import random
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +31,16 @@ from planwatch.forms.layout import TemplateLayout, reporting_departments, templa
 from planwatch.forms.template import build_template, template_filename, template_timestamp
 from planwatch.ingest.template_format import MILESTONE_SHEET, Measure
 from planwatch.registry.load import Registry
-from planwatch.reporting import MilestoneDuty, ReportingDuty, milestone_duties, parse_period, reporting_duties
+from planwatch.registry.schema import Nature, TargetKind
+from planwatch.reporting import (
+    MilestoneDuty,
+    ReportingDuty,
+    milestone_duties,
+    parse_period,
+    reported_indicators,
+    reporting_duties,
+)
+from planwatch.sample.arrival import arrival_time, in_china_standard_time, stamp_arrival
 from planwatch.sample.grids import CsvGrid, WorkbookGrid
 from planwatch.sample.long_csv import build_long_csv, csv_bytes, csv_filename, mess_long_csv
 from planwatch.sample.mess import (
@@ -62,6 +75,7 @@ from planwatch.sample.template_mess import mess_template
 from planwatch.sample.xls import xls_bytes
 
 STATISTICS_BUREAU_MARK = "statistics_bureau"
+GROWTH_KINDS = (TargetKind.growth_over_base, TargetKind.average_annual_growth)
 Figures = dict[tuple[str, str, Measure], float | None]
 
 
@@ -110,6 +124,7 @@ class _Sampler:
         self.duties: dict[str, tuple[list[ReportingDuty], list[MilestoneDuty]]] = {}
         self.files: list[SampleFile] = []
         self.bureaus_started: set[str] = set()
+        self.base_years_sent: set[tuple[str, str]] = set()  # (department, December of a base year)
 
     # ---- what a department reports -------------------------------------------------------------
 
@@ -146,8 +161,17 @@ class _Sampler:
 
     # ---- files ---------------------------------------------------------------------------------
 
-    def _save(self, sample_file: SampleFile, data: bytes) -> None:
-        write_bytes(self.out_dir / sample_file.path, data)
+    def _save(self, sample_file: SampleFile, data: bytes, arrives: dt.datetime | None = None) -> None:
+        """Write the file, dated when it arrived: by default with its department's files of the folder's month."""
+        path = write_bytes(self.out_dir / sample_file.path, data)
+        folder_month = sample_file.path.split("/", 1)[0]
+        moment = (
+            in_china_standard_time(arrives)
+            if arrives
+            else arrival_time(self.seed, sample_file.department_id, folder_month)
+        )
+        stamp_arrival(path, moment)
+        sample_file.submitted_at = moment.isoformat()
         sample_file.sha256 = hashlib.sha256(data).hexdigest()
         self.files.append(sample_file)
 
@@ -169,7 +193,9 @@ class _Sampler:
         rng: random.Random,
         suffix: str = "",
         timestamp: dt.datetime | None = None,
+        folder: str | None = None,
     ) -> SampleFile:
+        """`folder`: the month the file is sent with, when not its own (a base-year return)."""
         period = layout.period
         reports = {
             row.milestone_id: self.course(row.plan_id, row.milestone_id).report(parse_period(period))
@@ -179,7 +205,7 @@ class _Sampler:
         extension = ".xls" if MessKind.xls_file in kinds else ".xlsx"
         name = template_filename(layout.department_name, period, suffix, extension)
         sample_file = SampleFile(
-            f"{period}/{name}", layout.department_id, period, Layout.template, is_revision=bool(suffix)
+            f"{folder or period}/{name}", layout.department_id, period, Layout.template, is_revision=bool(suffix)
         )
         for data_sheet in layout.data_sheets:
             for region_code in data_sheet.region_codes:
@@ -207,7 +233,8 @@ class _Sampler:
             )
         mess_template(self._context(rng, sample_file, WorkbookGrid(workbook)), workbook, layout, kinds)
         sample_file.mess_kinds = self._applied(sample_file, kinds)
-        self._save(sample_file, self._workbook_data(workbook, kinds, timestamp or template_timestamp(period)))
+        data = self._workbook_data(workbook, kinds, timestamp or template_timestamp(period))
+        self._save(sample_file, data, arrives=timestamp if suffix else None)  # a correction arrives when made
         return sample_file
 
     def csv_file(
@@ -232,12 +259,13 @@ class _Sampler:
         rng: random.Random,
         suffix: str = "",
         timestamp: dt.datetime | None = None,
+        folder: str | None = None,
     ) -> SampleFile:
         workbook, observations = build_bureau_workbook(layout, values)
         extension = ".xls" if MessKind.xls_file in kinds else ".xlsx"
         name = bureau_filename(layout.department_name, layout.period, suffix, extension)
         sample_file = SampleFile(
-            f"{layout.period}/{name}",
+            f"{folder or layout.period}/{name}",
             layout.department_id,
             layout.period,
             Layout.stats_bureau_regions_as_columns,
@@ -248,7 +276,8 @@ class _Sampler:
         sample_file.observations = observations
         mess_bureau(self._context(rng, sample_file, WorkbookGrid(workbook)), workbook, layout, kinds)
         sample_file.mess_kinds = self._applied(sample_file, kinds)
-        self._save(sample_file, self._workbook_data(workbook, kinds, timestamp or template_timestamp(layout.period)))
+        data = self._workbook_data(workbook, kinds, timestamp or template_timestamp(layout.period))
+        self._save(sample_file, data, arrives=timestamp if suffix else None)  # a correction arrives when made
         return sample_file
 
     @staticmethod
@@ -332,6 +361,62 @@ class _Sampler:
         sample_file = SampleFile(f"{period}/{name}", department_id, base_period, Layout.stats_bureau_regions_as_columns)
         sample_file.observations = observations
         self._save(sample_file, workbook_bytes(workbook, template_timestamp(period)))
+        self.base_years_sent.add((department_id, base_period))
+
+    def base_year_returns(self, period: str) -> None:
+        """The base-year figures (基期数) of growth targets whose base year ended before their plan began.
+
+        A growth target is measured against its base year's value. A department's monthly return carries
+        it only in December's 上年同期 column, so without more the target would be no_data for the whole
+        first year of its plan; with the plan's first month each department reporting such a target sends
+        the base year's December figures once: a one-measure template (本年累计 or 期末数), or for a
+        bureau its table, unless its own base-year table (`bureau_base_year`) already covers that December.
+        """
+        # (department, base December) → indicator → the (region, plan) pairs that need it
+        needs: dict[tuple[str, str], dict[str, set[tuple[str, str]]]] = defaultdict(lambda: defaultdict(set))
+        for plan in self.registry.plans.values():
+            if f"{plan.period_start:%Y-%m}" != period:
+                continue
+            december = self.duties_of(f"{plan.period_start.year}-12")[0]
+            for target in plan.targets:
+                base_period = f"{target.base_year or plan.period_start.year - 1}-12"
+                if target.kind not in GROWTH_KINDS or base_period >= period:
+                    continue
+                for indicator_code in reported_indicators(self.registry, target.indicator_code):
+                    for duty in december:
+                        if (
+                            duty.indicator_code == indicator_code
+                            and plan.plan_id in duty.plan_ids
+                            and target.region in duty.region_codes
+                        ):
+                            needs[(duty.department_id, base_period)][indicator_code].add((target.region, plan.plan_id))
+        for (department_id, base_period), indicators in sorted(needs.items()):
+            if (department_id, base_period) in self.base_years_sent:
+                continue
+            duties = [
+                ReportingDuty(
+                    department_id,
+                    code,
+                    tuple(sorted({region for region, _ in pairs})),
+                    (self._year_value_measure(code),),
+                    tuple(sorted({plan_id for _, plan_id in pairs})),
+                )
+                for code, pairs in sorted(indicators.items())
+            ]
+            values = self.figures(department_id, base_period, duties)
+            rng = random.Random(f"{self.seed}:base_year:{department_id}:{base_period}")
+            if is_statistics_bureau(department_id):
+                layout = bureau_layout(self.registry, department_id, base_period, duties, self.decimals)
+                self.bureau_file(layout, values, [], rng, timestamp=template_timestamp(period), folder=period)
+            else:
+                layout = template_layout(self.registry, department_id, base_period, duties, [])
+                self.template_file(layout, values, [], rng, timestamp=template_timestamp(period), folder=period)
+            self.base_years_sent.add((department_id, base_period))
+
+    def _year_value_measure(self, indicator_code: str) -> Measure:
+        """The figure that is the year's value at December: a stock's level, a flow's year-to-date."""
+        nature = self.reference.indicators[indicator_code].nature
+        return Measure.period_end_value if nature is Nature.stock else Measure.ytd_value
 
     def month(self, index: int) -> None:
         period = self.periods[index]
@@ -364,6 +449,7 @@ class _Sampler:
                     self.template_file(layout, values, kinds, rng)
             if MessKind.correction in kinds:
                 self.correction(department_id, index, rng)
+        self.base_year_returns(period)
 
 
 def generate_sample(

@@ -1,17 +1,18 @@
 """What a sample records about itself: every file, every messy cell, every observation written.
 
-`sample_manifest.json` holds the settings (generator, seed, mess_rate, until, periods), `files` (path
-relative to the sample folder, sha256, department_id, period the figures are for, layout — template,
-stats_bureau_regions_as_columns or stats_system_long_csv —, mess_kinds, is_revision, number of
-observations) and `cells`, one per messy cell: file, sheet, cell, mess_kind, expected ("read": the
-clean value is read from it; "quarantine": ingestion must set its row aside; "ignored": not an
-observation — a blank, a 合计 row, an extra column, a title), indicator_code, region_code, period,
-measure and clean_value (canonical unit; null for a blank or "—"). A whole row is quarantined, so
-every figure of a quarantined row is listed. `sample_truth.csv` holds every observation ingestion
-should read (file, sheet, cell, indicator_code, region_code, period, measure, value in the canonical
-unit, is_revision) and nothing it should not; `sample_milestone_truth.csv` does the same for the
-重点项目进展 rows. A cell is an A1 address in a workbook; in a CSV file it is `<line>:<column name>`
-(1-based line, the header being line 1) and the sheet is empty.
+`sample_manifest.json` holds the settings (generator, seed, mess_rate, until, periods), `files`
+(path relative to the sample folder, sha256, department_id, period the figures are for, layout —
+template, stats_bureau_regions_as_columns or stats_system_long_csv —, mess_kinds, is_revision,
+number of observations, submitted_at: when it arrived, which is also its modification time) and
+`cells`, one per messy cell: file, sheet, cell, mess_kind, expected ("read": the clean value is read
+from it; "quarantine": ingestion must set its row aside; "ignored": not an observation — a blank, a
+合计 row, an extra column, a title), indicator_code, region_code, period, measure and clean_value
+(canonical unit; null for a blank or "—"). A whole row is quarantined, so every figure of a
+quarantined row is listed. `sample_truth.csv` holds every observation ingestion should read (file,
+sheet, cell, indicator_code, region_code, period, measure, value in the canonical unit, is_revision)
+and nothing it should not; `sample_milestone_truth.csv` does the same for the 重点项目进展 rows. A cell is
+an A1 address in a workbook; in a CSV file it is `<line>:<column name>` (1-based line, the header
+being line 1) and the sheet is empty.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ class SampleFile:
     messy_cells: list[MessyCell] = field(default_factory=list)
     milestones: list[MilestoneObservation] = field(default_factory=list)
     sha256: str = ""
+    submitted_at: str = ""  # ISO 8601 with offset: when the file arrived, also its modification time
 
 
 def manifest_document(files: list[SampleFile], settings: dict[str, object]) -> dict[str, object]:
@@ -109,6 +111,7 @@ def manifest_document(files: list[SampleFile], settings: dict[str, object]) -> d
                 "mess_kinds": sorted(item.mess_kinds),
                 "is_revision": item.is_revision,
                 "observations": len(item.observations),
+                "submitted_at": item.submitted_at,
             }
             for item in files
         ],

@@ -183,7 +183,13 @@ class SeriesBook:
     ) -> tuple[dict[int, float], int, bool, bool]:
         """Year → value the targets require, the first target year, whether the targets are ceilings
         and whether they are sums of a flow over the years (新增, 累计)."""
-        pairs = sorted(self.targets_of(indicator.indicator_code, region_code), key=lambda p: p[1].target_year)
+        # growth targets after the level targets of their year: a plan that states both (达到0.5亿元，比2022年
+        # 增长50%) gets its base year from the level, not a magnitude of its own
+        growth_kinds = (TargetKind.growth_over_base, TargetKind.average_annual_growth)
+        pairs = sorted(
+            self.targets_of(indicator.indicator_code, region_code),
+            key=lambda p: (p[1].target_year, p[1].kind in growth_kinds),
+        )
         points: dict[int, float] = {}
         ceiling = any(target.comparator is Comparator.at_most for _, target in pairs)
         summed_so_far: dict[str, tuple[int, float]] = {}  # plan → (year, total) of summed targets
@@ -197,20 +203,24 @@ class SeriesBook:
         for plan, target in pairs:
             year = target.target_year
             start_year = plan.period_start.year - 1
-            if target.kind in (TargetKind.growth_over_base, TargetKind.average_annual_growth):
+            if target.kind in growth_kinds:
                 base_year = target.base_year or start_year
+                growth = target.target_value / 100
+                factor = (
+                    (1 + growth)
+                    if target.kind is TargetKind.growth_over_base
+                    else (1 + growth) ** max(year - base_year, 1)
+                )
                 if base_year in points:
                     base = points[base_year]
                 elif target.baseline_value is not None:
                     base = target.baseline_value
+                elif year in points:
+                    base = points[year] / factor
                 else:
                     base = self._magnitude(indicator, region_code, rng)
                 points.setdefault(base_year, base)
-                growth = target.target_value / 100
-                if target.kind is TargetKind.growth_over_base:
-                    merge(year, base * (1 + growth))
-                else:
-                    merge(year, base * (1 + growth) ** max(year - base_year, 1))
+                merge(year, base * factor)
                 continue
             value = self._in_canonical(target.target_value, target.unit, indicator)
             if target.kind in _SUMMED_KINDS and kind is SeriesKind.extensive_flow:
