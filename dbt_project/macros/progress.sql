@@ -10,7 +10,8 @@
     end
 {%- endmacro %}
 
-{#- Whether a value satisfies the target's comparator; '=' counts as reached once the value gets there. -#}
+{#- Whether a value satisfies the target's direction ('>=' or '<='; a '=' target gets its direction from its
+    path in int_target_progress_evaluated, so it counts as reached once the value gets there). -#}
 {% macro meets(comparator, value, target) -%}
     case
         when {{ value }} is null or {{ target }} is null then false

@@ -141,6 +141,13 @@ class Unit(Strict):
     aliases: list[Text] = Field(default_factory=list)
 
 
+# Jump thresholds of indicators that set none. A stock (an inventory, a count, an area) rarely moves by
+# half in a month; a monthly flow is seasonal, so only a doubling is suspect. A correction that moves a
+# figure by more than 5 % is worth telling the reader.
+DEFAULT_MAX_MONTH_OVER_MONTH_CHANGE = {Nature.stock: 0.5, Nature.flow: 1.0}
+DEFAULT_MAX_REVISION_CHANGE = 0.05
+
+
 class Indicator(Strict):
     indicator_code: Identifier
     name: Text = Field(description="Chinese name, as a statistics table would label it")
@@ -152,4 +159,29 @@ class Indicator(Strict):
     denominator: Identifier | None = None
     plausible_min: float | None = None
     plausible_max: float | None = None
+    max_month_over_month_change: float | None = Field(
+        default=None,
+        gt=0,
+        description="relative change |value / last month's - 1| above which a figure is flagged as a jump; "
+        "default by nature (DEFAULT_MAX_MONTH_OVER_MONTH_CHANGE)",
+    )
+    max_revision_change: float | None = Field(
+        default=None,
+        gt=0,
+        description="relative change of a corrected figure against the value it supersedes above which the "
+        "correction is flagged; default DEFAULT_MAX_REVISION_CHANGE",
+    )
     description: str | None = None
+
+    @property
+    def month_over_month_change_limit(self) -> float:
+        """The jump threshold the quality checks apply: the indicator's own, else its nature's default."""
+        if self.max_month_over_month_change is not None:
+            return self.max_month_over_month_change
+        return DEFAULT_MAX_MONTH_OVER_MONTH_CHANGE[self.nature]
+
+    @property
+    def revision_change_limit(self) -> float:
+        if self.max_revision_change is not None:
+            return self.max_revision_change
+        return DEFAULT_MAX_REVISION_CHANGE

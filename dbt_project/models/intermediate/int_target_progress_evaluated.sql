@@ -35,6 +35,12 @@ joined as (
         baselines.baseline_month_index,
         baselines.baseline_source,
         baselines.target_level,
+        -- '=' (达到, 降至) is a floor or a ceiling by the direction from the baseline to the target
+        case
+            when targets.comparator <> '=' then targets.comparator
+            when baselines.target_level < baselines.baseline_value then '<='
+            else '>='
+        end as direction,
         measures.as_of_month_index,
         {{ year_of_index('measures.as_of_month_index') }} as as_of_year,
         {{ month_of_index('measures.as_of_month_index') }} as as_of_month,
@@ -56,6 +62,10 @@ timed as (
 
     select
         *,
+        -- a cap on something that only accumulates (a year's total, a sum or additions since the plan
+        -- start) is kept by using less of it than the time, and is only kept for good at the end
+        direction = '<=' and measure_space in ('year_total', 'sum_since_plan_start', 'change_since_plan_start')
+            as is_cap_on_accumulation,
         cast(case
             when measure_space = 'year_total' then as_of_month / 12.0
             when target_month_index <= baseline_month_index then 1.0
@@ -99,7 +109,7 @@ evaluated as (
                 then case when year_path_value <> 0 then 100.0 * measure_value / year_path_value end
             when baseline_value is null then null
             when target_level = baseline_value
-                then case when {{ meets('comparator', 'measure_value', 'target_level') }} then 100.0 else 0.0 end
+                then case when {{ meets('direction', 'measure_value', 'target_level') }} then 100.0 else 0.0 end
             when path_shape = 'compound'
                 then case
                     when measure_value > 0 and baseline_value > 0 and target_level > 0
@@ -108,8 +118,9 @@ evaluated as (
             else 100.0 * (measure_value - baseline_value) / (target_level - baseline_value)
         end as completion_rate,
         100.0 * elapsed_share as time_progress,
-        {{ meets('comparator', 'measure_value', 'target_level') }}
-        and (measure_space <> 'year_total' or as_of_year = target_year) as met_now,
+        {{ meets('direction', 'measure_value', 'target_level') }}
+        and (measure_space <> 'year_total' or as_of_year = target_year)
+        and (not is_cap_on_accumulation or as_of_month_index = target_month_index) as met_now,
         case
             when measure_space in ('year_total', 'sum_since_plan_start') then as_of_month_index = target_month_index
             else as_of_year = target_year
@@ -142,7 +153,7 @@ finished as (
         *,
         case
             when completion_rate is null then null
-            when measure_space = 'year_total' and comparator = '<=' then time_progress - completion_rate
+            when is_cap_on_accumulation then time_progress - completion_rate
             else completion_rate - time_progress
         end as gap_pp,
         case
@@ -203,7 +214,7 @@ final as (
         projection_first_month_index,
         projected_value,
         case
-            when projected_value is not null then {{ meets_within_rounding('comparator', 'projected_value', 'target_level') }}
+            when projected_value is not null then {{ meets_within_rounding('direction', 'projected_value', 'target_level') }}
         end as projected_to_meet,
         required_monthly_pace,
         escap_ratio,

@@ -1,6 +1,8 @@
 {#- One row per target per reporting month, from the plan's start to the last month with data. Each
-    row reads the latest evaluation as of that month (never after the target year); after the target
-    year it holds the verdict: achieved or missed, from the target year's final value. -#}
+    row reads the latest evaluation as of that month (never after the target year) of a value dated
+    after the start of the target's path: the base year's own value is where the path starts, not
+    progress, so until a later value arrives the row is no_data. After the target year the row holds
+    the verdict: achieved or missed, from the target year's final value. -#}
 with
 
 targets as (
@@ -34,6 +36,7 @@ target_months as (
         months.month_index,
         months.period,
         least(months.month_index, targets.target_month_index) as evaluation_horizon,
+        targets.base_month_index,
         months.month_index > targets.target_month_index as is_after_target_year
     from targets
     inner join months on months.month_index >= targets.plan_start_month_index
@@ -51,6 +54,7 @@ latest_evaluation as (
         on
             target_months.target_id = evaluations.target_id
             and evaluations.as_of_month_index <= target_months.evaluation_horizon
+            and evaluations.as_of_month_index > target_months.base_month_index
     group by target_months.target_id, target_months.month_index
 
 ),
@@ -66,6 +70,7 @@ latest_escap as (
         on
             target_months.target_id = evaluations.target_id
             and evaluations.as_of_month_index <= target_months.evaluation_horizon
+            and evaluations.as_of_month_index > target_months.base_month_index
             and evaluations.escap_ratio is not null
     group by target_months.target_id, target_months.month_index
 

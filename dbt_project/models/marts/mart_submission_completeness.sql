@@ -1,5 +1,7 @@
 {#- One row per department and month it owes a submission: what was expected, what arrived, and
-    whether the first file covering the month was loaded by the due date (the 5th of the next month). -#}
+    whether the first file covering the month arrived by the due date (the 5th of the next month). A
+    file arrives when it lands in the landing folder (`submitted_at`, else when it was loaded); the
+    warehouse keeps UTC, the due date is a date in China Standard Time (dbt var local_utc_offset_hours). -#}
 with
 
 expected as (
@@ -32,7 +34,7 @@ files_received as (
         expected.department_id,
         expected.month_index,
         count(file_loads.load_id) as files_received,
-        min(file_loads.loaded_at) as first_received_at
+        min(file_loads.received_at) + interval '{{ var("local_utc_offset_hours") }} hours' as first_received_at
     from expected
     inner join file_loads
         on

@@ -1,3 +1,6 @@
+{#- One row per file received. `submitted_at` is when the file arrived in the landing folder (its
+    modification time, UTC), which punctuality is judged on; a warehouse loaded before ingestion recorded
+    it has no such column, and a file without it falls back to `loaded_at`. -#}
 with
 
 source as (
@@ -27,6 +30,7 @@ renamed as (
         cast(observations as integer) as observations,
         cast(milestone_reports as integer) as milestone_reports,
         cast(revisions as integer) as revisions,
+        {{ column_or_null(source('ingest', 'file_loads'), 'submitted_at', 'timestamp') }} as submitted_at,
         loaded_at
     from source
 
@@ -34,7 +38,10 @@ renamed as (
 
 final as (
 
-    select * from renamed
+    select
+        *,
+        coalesce(submitted_at, loaded_at) as received_at
+    from renamed
 
 )
 

@@ -1,0 +1,283 @@
+"""Acceptance of the marts on the sample: every target in the registry has a row for each month from
+its plan's start to the last month with data, no_data appears only where there truly is none, and a
+department's month is on time when its first file arrived by the due date.
+
+The expectations are computed apart from the marts: the months from the registry YAML
+(`planwatch.registry.load`), what each row needs from `raw.observations`. A value is dated by the
+month it is for: a 上年同期 figure reported in month m is the value of month m − 12.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from planwatch.registry.load import Registry, load_registry
+from planwatch.registry.schema import Nature, Plan, Target, TargetKind
+from planwatch.transform import run_dbt
+
+from .conftest import PLANS_DIR
+
+BIN = Path(sys.executable).parent
+UNTIL = "2025-12"
+GROWTH_KINDS = (TargetKind.growth_over_base, TargetKind.average_annual_growth)
+SUMMED_KINDS = (TargetKind.cumulative, TargetKind.new_additions)
+PRIOR_YEAR_MEASURES = {"prior_year_ytd_value", "prior_year_period_end_value"}
+STOCK_VALUE_MEASURES = {"period_end_value", "prior_year_period_end_value"}  # a stock's level at the month's end
+FLOW_VALUE_MEASURES = {"ytd_value", "prior_year_ytd_value"}  # a flow's year-to-date
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("marts_coverage")]
+
+
+def _planwatch(*args: str) -> None:
+    completed = subprocess.run([str(BIN / "planwatch"), *args], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, (
+        f"planwatch {' '.join(args)}:\n{completed.stdout[-2000:]}{completed.stderr[-2000:]}"
+    )
+
+
+@pytest.fixture(scope="module")
+def sample(warehouse: Path) -> Path:
+    return warehouse.parent / "sample"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default messy sample, ingested and transformed (models only: test_dbt_build runs the tests)."""
+    root = tmp_path_factory.mktemp("coverage")
+    warehouse, sample = root / "w.duckdb", root / "sample"
+    _planwatch("plans", "load", "--warehouse", str(warehouse))
+    _planwatch("sample", "--until", UNTIL, "--out", str(sample), "--mess", "0.1", "--seed", "42")
+    months = sorted(str(path) for path in sample.iterdir() if path.is_dir())
+    _planwatch("ingest", *months, "--warehouse", str(warehouse), "--receipts", str(root / "receipts"))
+    environment = {"DBT_TARGET_PATH": str(root / "dbt_target"), "DBT_LOG_PATH": str(root / "dbt_logs")}
+    result = run_dbt(
+        ["run", "--select", "+fct_target_progress +mart_submission_completeness"],
+        warehouse=warehouse,
+        environment=environment,
+    )
+    assert result.success, result.failures or result.error
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    loaded = load_registry(PLANS_DIR)
+    assert not loaded.problems, loaded.problems
+    return loaded
+
+
+def _rows(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def _index(year: int, month: int) -> int:
+    return year * 12 + month - 1
+
+
+def _index_of_period(period: str) -> int:
+    return _index(int(period[:4]), int(period[5:7]))
+
+
+def _index_of_date(day: dt.date) -> int:
+    return _index(day.year, day.month)
+
+
+def _month_end(index: int) -> dt.date:
+    year, month = divmod(index, 12)
+    following = dt.date(year + (month == 11), (month + 1) % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def _last_month_with_data(warehouse: Path) -> int:
+    ((last,),) = _rows(
+        warehouse,
+        "select max(period) from (select period from raw.observations"
+        " union all select period from raw.milestone_reports)",
+    )
+    return _index_of_period(last)
+
+
+def _targets(registry: Registry) -> list[tuple[Plan, Target]]:
+    return [(plan, target) for plan in registry.plans.values() for target in plan.targets]
+
+
+# ---- every target, every month --------------------------------------------------------------------
+
+
+def test_every_target_has_a_row_for_each_month_from_plan_start_to_the_last_month_with_data(
+    warehouse: Path, registry: Registry
+) -> None:
+    last = _last_month_with_data(warehouse)
+    assert last == _index_of_period(UNTIL), "the sample reports up to its last month"
+    expected = {
+        (target.target_id, _month_end(month))
+        for plan, target in _targets(registry)
+        for month in range(_index_of_date(plan.period_start), last + 1)
+    }
+    rows = _rows(warehouse, "select target_id, period from marts.fct_target_progress")
+    assert len(rows) == len(set(rows)), "one row per target and month"
+    assert set(rows) == expected
+    assert len({target_id for target_id, _ in rows}) == len(_targets(registry)) == 314
+
+
+# ---- no_data only where the data truly is absent -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a target's progress is computed from, read from the registry alone."""
+
+    target: Target
+    base_month: int  # the end of the base year, where the path starts
+    target_month: int  # December of the target year
+    plan_start_year: int
+    summed: bool  # a sum of a flow's year totals since the plan start (累计, 新增 of a flow)
+    year_total: bool  # this year's total of a flow
+
+    @property
+    def growth(self) -> bool:
+        return self.target.kind in GROWTH_KINDS
+
+
+def _needs(registry: Registry) -> dict[str, Need]:
+    unit_table = registry.reference.unit_table
+    needs = {}
+    for plan, target in _targets(registry):
+        indicator = registry.reference.indicators[target.indicator_code]
+        unit = indicator.canonical_unit
+        dimension = unit_table.lookup(unit).dimension if unit_table.knows(unit) else ""
+        # as int_indicators_classified: a % or a per-unit rate averages over the year, other flows add up
+        averaged = dimension in {"percent", "ratio"} or "_per_" in dimension
+        additive_flow = indicator.nature is Nature.flow and not averaged
+        summed = additive_flow and target.kind in SUMMED_KINDS
+        year_total = additive_flow and not summed and target.kind not in (TargetKind.rate, TargetKind.ratio)
+        base_year = target.base_year or plan.period_start.year - 1
+        needs[target.target_id] = Need(
+            target, _index(base_year, 12), _index(target.target_year, 12), plan.period_start.year, summed, year_total
+        )
+    return needs
+
+
+def _dated_values(warehouse: Path, registry: Registry) -> dict[tuple[str, str], set[int]]:
+    """(indicator, region) → the months with a value: reported, from a 上年同期 column, or (for a ratio
+    in the catalogue) from both components in the same month."""
+    stock = {code for code, indicator in registry.reference.indicators.items() if indicator.nature is Nature.stock}
+    dated: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for indicator, region, period, measure in _rows(
+        warehouse, "select distinct indicator_code, region_code, period, measure from raw.observations"
+    ):
+        if measure in (STOCK_VALUE_MEASURES if indicator in stock else FLOW_VALUE_MEASURES):
+            dated[(indicator, region)].add(_index_of_period(period) - (12 if measure in PRIOR_YEAR_MEASURES else 0))
+    for code, indicator in registry.reference.indicators.items():
+        if indicator.numerator and indicator.denominator:
+            regions = {region for (component, region) in dated if component == indicator.numerator}
+            for region in regions:
+                both = dated[(indicator.numerator, region)] & dated.get((indicator.denominator, region), set())
+                dated[(code, region)] |= both
+    return dated
+
+
+NO_BASE = "the growth target's base year has no value"
+NO_VALUE = "no value since the base year ended"
+NO_FINAL_VALUE = "no value of the target year's end"  # the verdict waits, unless the target was met earlier
+NO_EARLIER_DECEMBER = "the sum since the plan start lacks an earlier year's December total"
+
+
+def _why_no_data(need: Need, month: int, dated: set[int]) -> str | None:
+    """Why a row at `month` cannot have a status, from the raw data alone; None when nothing is missing."""
+    if need.growth and need.target.baseline_value is None and need.base_month not in dated:
+        return NO_BASE
+    in_path = {d for d in dated if need.base_month < d <= min(month, need.target_month)}
+    if not in_path:
+        return NO_VALUE
+    if month > need.target_month:
+        # the verdict reads the target year's final value: December of a year total or a sum, any month
+        # of the target year for a level
+        first_final = need.target_month if (need.year_total or need.summed) else need.target_month - 11
+        if not any(d >= first_final for d in in_path):
+            return NO_FINAL_VALUE
+    latest = max(in_path)
+    if need.summed and any(_index(year, 12) not in dated for year in range(need.plan_start_year, latest // 12)):
+        return NO_EARLIER_DECEMBER
+    return None
+
+
+def test_no_data_appears_only_where_the_raw_data_truly_has_none(warehouse: Path, registry: Registry) -> None:
+    needs = _needs(registry)
+    dated = _dated_values(warehouse, registry)
+    reasons: dict[str, int] = defaultdict(int)
+    unexplained, unfounded = [], []
+    rows = _rows(warehouse, "select target_id, period, status from marts.fct_target_progress")
+    for target_id, period, status in rows:
+        need = needs[target_id]
+        values = dated.get((need.target.indicator_code, need.target.region), set())
+        why = _why_no_data(need, _index_of_date(period), values)
+        if status == "no_data":
+            if why is None:
+                unexplained.append((target_id, period))
+            reasons[str(why)] += 1
+        elif why is not None and not (why == NO_FINAL_VALUE and status == "achieved"):
+            unfounded.append((target_id, period, status, why))
+    assert unexplained == [], f"{len(unexplained)} no_data rows although the data is there, e.g. {unexplained[:5]}"
+    assert unfounded == [], f"{len(unfounded)} rows with a status the data cannot give, e.g. {unfounded[:5]}"
+    assert reasons[NO_VALUE] > 0
+    print(f"no_data rows by reason: {dict(reasons)}")
+
+
+def test_growth_targets_whose_base_year_precedes_the_plan_have_it_reported(warehouse: Path, registry: Registry) -> None:
+    # With a plan's first month the sample sends the base-year figures (基期数) its growth targets need,
+    # so their base comes from a direct report of the base year's December, not from the 上年同期 column
+    # of the first December, and the first year of the plan is evaluated.
+    growth = {
+        target.target_id: _month_end(_index(target.base_year or plan.period_start.year - 1, 12))
+        for plan, target in _targets(registry)
+        if target.kind in GROWTH_KINDS and (target.base_year or 0) < plan.period_start.year
+    }
+    rows = _rows(
+        warehouse,
+        f"""
+        select target_id, any_value(baseline_source), any_value(baseline_as_of)
+        from marts.fct_target_progress where target_id in ({", ".join(f"'{t}'" for t in growth)})
+        group by target_id
+    """,
+    )
+    assert len(rows) == len(growth) >= 7
+    assert {(target_id, source, as_of) for target_id, source, as_of in rows} == {
+        (target_id, "reported", base) for target_id, base in growth.items()
+    }
+
+
+# ---- on time by arrival -------------------------------------------------------------------------
+
+
+def test_a_month_is_on_time_when_its_first_file_arrived_by_the_due_date(warehouse: Path, sample: Path) -> None:
+    # The sample dates each file by its arrival (its modification time, also in the manifest); a month
+    # is on time when the department's first file for it arrived by the 5th of the next month, in China
+    # Standard Time.
+    manifest = json.loads((sample / "sample_manifest.json").read_text(encoding="utf-8"))
+    first_arrival: dict[tuple[str, dt.date], dt.datetime] = {}
+    for item in manifest["files"]:
+        key = (item["department_id"], _month_end(_index_of_period(item["period"])))
+        arrived = dt.datetime.fromisoformat(item["submitted_at"]).replace(tzinfo=None)  # China Standard Time
+        first_arrival[key] = min(arrived, first_arrival.get(key, arrived))
+    rows = _rows(
+        warehouse,
+        "select department_id, period, due_date, first_received_at, is_on_time from marts.mart_submission_completeness"
+        " where submissions_received = 1",
+    )
+    assert rows
+    for department_id, period, due_date, first_received_at, is_on_time in rows:
+        arrived = first_arrival[(department_id, period)]
+        assert first_received_at == arrived, (department_id, period)
+        assert is_on_time == (arrived.date() <= due_date), (department_id, period, arrived, due_date)
+    on_time = [is_on_time for *_, is_on_time in rows]
+    assert 0.75 < sum(on_time) / len(on_time) < 0.97, "most arrive by the due date, some late"
