@@ -63,6 +63,8 @@ def good_marts() -> dict[str, list[dict]]:
                 "due_date": dt.date(2025, 12, 5),
                 "submissions_expected": 1,
                 "submissions_received": 1,
+                "indicators_expected": 2,
+                "indicators_received": 2,
                 "files_received": 1,
                 "first_received_at": dt.datetime(2025, 12, 4, 9),
                 "is_on_time": True,
@@ -130,6 +132,11 @@ BAD_CASES = {
         "warning",
         _broken("mart_submission_completeness", 0, submissions_received=0),
         {"department_id": "zhongwei.statistics_bureau"},
+    ),
+    "department_reported_every_indicator": (
+        "warning",
+        _broken("mart_submission_completeness", 0, indicators_received=1),
+        {"department_id": "zhongwei.statistics_bureau", "indicators_received": 1},
     ),
     "department_on_time": (
         "warning",

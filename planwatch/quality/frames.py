@@ -2,9 +2,9 @@
 
 GX's SQL datasource does not work on DuckDB, so every suite validates a pandas dataframe read with
 `con.sql(...).df()`. The SQL here only gathers and derives (month indexes, the previous month's
-current value, the indicator's range and unit dimension); the judging is the suites'. This is the one
-place that names warehouse tables and mart columns for the quality checks: when a mart column is
-renamed, edit `MARTS` below.
+current value, the indicator's range and unit dimension), the indicator catalogue adds each row's
+jump thresholds, and the judging is the suites'. This is the one place that names warehouse tables
+and mart columns for the quality checks: when a mart column is renamed, edit `MARTS` below.
 
 Which rows belong to a month: every observation of every file (load) that reported a figure for that
 month, so a wrong period typed in such a file is checked with it.
@@ -13,6 +13,7 @@ month, so a wrong period typed in such a file is checked with it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,12 +21,11 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-import yaml
 
-from planwatch.config import PROJECT_ROOT
+from planwatch.config import settings
 from planwatch.quality.project import ROW_ID
-
-THRESHOLDS_FILE = PROJECT_ROOT / "expectations" / "jump_thresholds.yml"
+from planwatch.registry.reference import Problem, load_reference
+from planwatch.registry.schema import Indicator
 
 # Mart tables and the columns read from them (issue 4's marts; period is the month's last day).
 MARTS = {
@@ -40,7 +40,15 @@ MARTS = {
 LINEAGE_COLUMNS = {
     "observations": ["file_name", "sheet", "cell", "indicator_code", "region_code", "period", "measure", "value"],
     "file_loads": ["file_name", "status", "rows_read", "rows_accounted", "rejection_reason"],
-    "submission_completeness": ["department_id", "period", "submissions_expected", "submissions_received", "due_date"],
+    "submission_completeness": [
+        "department_id",
+        "period",
+        "submissions_expected",
+        "submissions_received",
+        "indicators_expected",
+        "indicators_received",
+        "due_date",
+    ],
     "target_progress": ["target_id", "status", "completion_rate", "file_name", "sheet", "cell"],
     "region_ranking": ["plan_id", "region_code", "region_rank", "expected_rank"],
 }
@@ -56,19 +64,16 @@ units as (
     from raw.ref_units, unnest(string_split(coalesce(aliases, ''), ';')) as aliases(alias)
     where trim(alias) <> ''
 ),
-observations as (
-    select
-        *,
-        try_strptime(period || '-01', '%Y-%m-%d') as period_date,
-        row_number() over () as observation_number
-    from raw.observations
-),
 indexed as (
     select
         *,
         {_MONTH_INDEX.format("period_date")} as period_month_index,
-        {_MONTH_INDEX.format("loaded_at")} as load_month_index
-    from observations
+        {_MONTH_INDEX.format("loaded_at")} as load_month_index,
+        -- the value each row revises: the same figure's newest value from an earlier load
+        lag(value) over revisions as superseded_value,
+        lag(load_id) over revisions as superseded_load_id
+    from (select *, try_strptime(period || '-01', '%Y-%m-%d') as period_date from raw.observations)
+    window revisions as (partition by indicator_code, region_code, period, measure order by load_id, row_number)
 ),
 current_values as (
     -- the value a reader sees: the newest load's, per (indicator, region, month, measure)
@@ -79,18 +84,6 @@ current_values as (
         partition by indicator_code, region_code, period_month_index, measure
         order by load_id desc, row_number desc
     ) = 1
-),
-superseded as (
-    -- the value each row revises: the same figure's newest value from an earlier load
-    select
-        observation_number,
-        lag(value) over revisions as superseded_value,
-        lag(load_id) over revisions as superseded_load_id,
-        load_id
-    from indexed
-    window revisions as (
-        partition by indicator_code, region_code, period, measure order by load_id, row_number
-    )
 ),
 plan_starts as (
     -- the earliest month an indicator may report: January of the year before its first plan starts
@@ -138,10 +131,11 @@ final as (
         end as month_over_month_change,
         previous_month.value as previous_month_value,
         case
-            when superseded.superseded_load_id < indexed.load_id and superseded.superseded_value <> 0
-                then abs(indexed.value / superseded.superseded_value - 1)
+            when indexed.superseded_load_id < indexed.load_id and indexed.superseded_value <> 0
+                then abs(indexed.value / indexed.superseded_value - 1)
         end as revision_change,
-        superseded.superseded_value
+        indexed.superseded_value,
+        loads.file_name as load_file_name
     from indexed
     inner join loads_of_month on indexed.load_id = loads_of_month.load_id
     cross join first_plan
@@ -149,7 +143,7 @@ final as (
     left join raw.ref_indicators as indicators on indexed.indicator_code = indicators.indicator_code
     left join units as canonical_units on indicators.canonical_unit = canonical_units.unit
     left join units as original_units on coalesce(indexed.original_unit, indexed.unit) = original_units.unit
-    left join superseded on indexed.observation_number = superseded.observation_number
+    left join raw.file_loads as loads on indexed.load_id = loads.load_id
     left join current_values as previous_month
         on indexed.indicator_code = previous_month.indicator_code
         and indexed.region_code = previous_month.region_code
@@ -174,7 +168,8 @@ order by load_id
 COMPLETENESS_SQL = f"""
 select
     department_id, strftime(period, '%Y-%m') as period, due_date,
-    submissions_expected, submissions_received, files_received, first_received_at, is_on_time
+    submissions_expected, submissions_received, indicators_expected, indicators_received,
+    files_received, first_received_at, is_on_time
 from {MARTS["submission_completeness"]}
 where period = $month_end
 order by department_id
@@ -217,23 +212,35 @@ def month_end(period: str) -> dt.date:
     return (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
 
 
+class CatalogueProblemsError(ValueError):
+    """The indicator catalogue does not validate, so its jump thresholds cannot be trusted."""
+
+
 @lru_cache(maxsize=4)
-def _thresholds(path: Path) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+def catalogue_indicators(reference_dir: Path) -> Mapping[str, Indicator]:
+    """The indicator catalogue of `plans/reference/`, read once per process; it carries the jump thresholds."""
+    problems: list[Problem] = []
+    indicators = load_reference(reference_dir, problems).indicators
+    if problems:
+        listed = "\n".join(str(problem) for problem in problems)
+        raise CatalogueProblemsError(f"{listed}\nfix the registry (`planwatch plans check`) before checking data")
+    return indicators
 
 
-def jump_thresholds(frame: pd.DataFrame, path: Path = THRESHOLDS_FILE) -> pd.DataFrame:
-    """Per row, the relative changes beyond which a month-over-month move and a revision are jumps."""
-    thresholds = _thresholds(path)
-    month_over_month = thresholds.get("month_over_month") or {}
-    revision = thresholds.get("revision") or {}
-    by_indicator = frame["indicator_code"].map(month_over_month.get("by_indicator") or {})
-    by_measure = frame["measure"].map(month_over_month.get("by_measure") or {})
-    revision_by_indicator = frame["indicator_code"].map(revision.get("by_indicator") or {})
+def jump_thresholds(frame: pd.DataFrame, indicators: Mapping[str, Indicator]) -> pd.DataFrame:
+    """Per row, the relative changes beyond which a month-over-month move and a revision are jumps.
+
+    An indicator the catalogue does not know gets none: `indicator_code_known` fails that row critically.
+    """
+    codes = frame["indicator_code"]
     return pd.DataFrame(
         {
-            "month_over_month_threshold": by_indicator.fillna(by_measure).astype("float64"),
-            "revision_threshold": revision_by_indicator.fillna(revision.get("default")).astype("float64"),
+            "month_over_month_threshold": codes.map(
+                {code: indicator.month_over_month_change_limit for code, indicator in indicators.items()}
+            ).astype("float64"),
+            "revision_threshold": codes.map(
+                {code: indicator.revision_change_limit for code, indicator in indicators.items()}
+            ).astype("float64"),
         },
         index=frame.index,
     )
@@ -262,11 +269,21 @@ class Frames:
     parameters: dict[str, Any]
 
 
-def read_frames(con: duckdb.DuckDBPyConnection, period: str, include_marts: bool | None = None) -> Frames:
-    """Every frame the suites validate for `period` (YYYY-MM); mart frames only when the marts exist."""
+def read_frames(
+    con: duckdb.DuckDBPyConnection,
+    period: str,
+    include_marts: bool | None = None,
+    indicators: Mapping[str, Indicator] | None = None,
+) -> Frames:
+    """Every frame the suites validate for `period` (YYYY-MM); mart frames only when the marts exist.
+
+    `indicators` is the catalogue the jump thresholds come from (default: the configured registry's).
+    """
+    if indicators is None:
+        indicators = catalogue_indicators(settings().plans_path / "reference")
     params = {"period": period}
     observations = con.execute(OBSERVATIONS_SQL, params).df()
-    observations[["month_over_month_threshold", "revision_threshold"]] = jump_thresholds(observations)
+    observations[["month_over_month_threshold", "revision_threshold"]] = jump_thresholds(observations, indicators)
     frames = {
         "observations": observations,
         "file_loads": con.execute(FILE_LOADS_SQL, params).df(),

@@ -46,16 +46,26 @@ class OpenedContext:
     context_seconds: float
 
 
+# Contexts this process has opened, by (project, output) folder: checking many months in one process
+# (a backfill, the sample tests) then pays for parsing the project once. A context holds no data
+# between runs; each checkpoint run gets its dataframe as a batch parameter.
+_OPENED: dict[tuple[Path, Path], AbstractDataContext] = {}
+
+
 def open_context(output_dir: Path, project_dir: Path = GX_PROJECT) -> OpenedContext:
     """The committed GX file context, writing results and data docs under `output_dir`."""
     quiet()
     output_dir.mkdir(parents=True, exist_ok=True)
-    os.environ[OUTPUT_VARIABLE] = str(output_dir.resolve())
+    key = (project_dir.resolve(), output_dir.resolve())
+    if key in _OPENED:
+        return OpenedContext(_OPENED[key], 0.0, 0.0)
+    os.environ[OUTPUT_VARIABLE] = str(key[1])
     started = time.perf_counter()
     import great_expectations as gx
 
     imported = time.perf_counter()
     context = gx.get_context(mode="file", context_root_dir=str(project_dir))
+    _OPENED[key] = context
     return OpenedContext(context, imported - started, time.perf_counter() - imported)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from planwatch.quality import frames as frames_module
 from planwatch.quality.project import ROW_ID
 from planwatch.quality.store import ExpectationOutcome, RunRecord, write_run
 from planwatch.quality.suites import CHECKPOINTS, SUITES, Suite
+from planwatch.registry.schema import Indicator
 from planwatch.warehouse import connect
 
 SAMPLE_ROWS = 20
@@ -80,7 +82,9 @@ def outcome_of(
         rows = frame.set_index(ROW_ID).loc[row_ids]
         outcome.sample_rows = rows[lineage].head(SAMPLE_ROWS).to_dict(orient="records")
         if "file_name" in rows.columns:
-            outcome.files = sorted({str(name) for name in rows["file_name"].dropna()})[:FILES_LISTED]
+            # a row that lost its file name still came from a file the load record names
+            names = rows["file_name"].fillna(rows["load_file_name"]) if "load_file_name" in rows else rows["file_name"]
+            outcome.files = sorted({str(name) for name in names.dropna()})[:FILES_LISTED]
     elif not outcome.success and config.type == "expect_column_distinct_values_to_contain_set":
         # an aggregate check names no rows: the missing values are its sample
         wanted = config.kwargs.get("value_set")
@@ -99,8 +103,12 @@ def run_checks(
     checkpoints: list[str] | None = None,
     store: bool = True,
     data_docs: bool = True,
+    indicators: Mapping[str, Indicator] | None = None,
 ) -> tuple[RunRecord, Timings]:
-    """Run the checkpoints for `period` (default: the newest month with data) and store the run."""
+    """Run the checkpoints for `period` (default: the newest month with data) and store the run.
+
+    `indicators` is the catalogue whose jump thresholds apply (default: the configured registry's).
+    """
     from planwatch.quality import gx as gx_module
 
     timings = Timings()
@@ -110,7 +118,7 @@ def run_checks(
         period = period or frames_module.latest_period(con)
         if period is None:
             raise NoDataError(f"{warehouse}: raw.observations is empty; run `planwatch ingest` first")
-        frames = frames_module.read_frames(con, period)
+        frames = frames_module.read_frames(con, period, indicators=indicators)
     if frames.frames["observations"].empty and frames.frames["file_loads"].empty:
         raise NoDataError(f"{warehouse}: no file reported figures for {period}")
     timings.read_frames = time.perf_counter() - clock

@@ -220,6 +220,13 @@ DEPARTMENT_COMPLETENESS = Suite(
             {"column_A": "submissions_received", "column_B": "submissions_expected", "or_equal": True},
         ),
         Check(
+            "department_reported_every_indicator",
+            WARNING,
+            "部门报送缺少应报指标",
+            "expect_column_pair_values_a_to_be_greater_than_b",
+            {"column_A": "indicators_received", "column_B": "indicators_expected", "or_equal": True},
+        ),
+        Check(
             "department_on_time",
             WARNING,
             "部门未在截止日前报送",
