@@ -1,8 +1,13 @@
-"""Every number in a rendered briefing is found, after formatting, in the marts for its plan and month.
+"""On the sample warehouse: every number in every briefing of the latest month is in the marts, in HTML,
+PDF and Word; and every plan renders in every month with data.
 
-End to end on the sample: registry → sample (with mess) → ingest → dbt → `planwatch brief`. The test
-reads the marts itself (not through planwatch.briefing.marts), formats every figure with the briefing
-filters, and accepts a number in the briefing only when one of those formatted figures produced it.
+End to end: registry → sample (with mess) up to LATEST → ingest → dbt → briefings. The test reads the
+marts itself (not through planwatch.briefing.marts), formats every figure with the briefing filters,
+and accepts a number in a briefing only when one of those formatted figures produced it. The HTML is
+checked against the marts directly; the PDF (via pdftotext) must show exactly the numbers of its HTML,
+so each of its numbers is a checked one; the Word file is read with python-docx and checked against the
+marts like the HTML. Sequence columns (序号), table and figure labels and the issue number are left
+out: they count, they do not report.
 """
 
 from __future__ import annotations
@@ -10,23 +15,32 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import html as html_lib
+import json
 import os
 import re
 import subprocess
 import sys
+import time
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
 import pytest
+from docx import Document
 
 from planwatch.briefing import formatting as f
+from planwatch.briefing.gather import gather_summary
+from planwatch.briefing.render import render
+from planwatch.briefing.run import brief_month
+from planwatch.config import settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("briefing_warehouse")]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PERIOD = "2025-10"
+LATEST = "2025-12"
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
+LABELS = re.compile(r"[表图]\d+|第\d+期")
 
 
 def _planwatch(*args: str, env: dict[str, str] | None = None) -> str:
@@ -46,7 +60,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("briefing")
     path = root / "w.duckdb"
     _planwatch("plans", "load", "--warehouse", str(path))
-    _planwatch("sample", "--until", "2025-10", "--out", str(root / "sample"), "--mess", "0.1", "--seed", "11")
+    _planwatch("sample", "--until", LATEST, "--out", str(root / "sample"), "--mess", "0.1", "--seed", "11")
     files = sorted(str(p) for p in (root / "sample").glob("20*"))
     _planwatch("ingest", *files, "--warehouse", str(path), "--receipts", str(root / "receipts"))
     _planwatch("transform", env={"PLANWATCH_WAREHOUSE": str(path)})
@@ -55,42 +69,64 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def briefings(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every briefing of the latest month in every format, through the command line."""
     out = tmp_path_factory.mktemp("out")
-    _planwatch(
-        "brief",
-        "--period",
-        PERIOD,
-        "--plan",
-        "pingliang_key_counties_2023",
-        "--format",
-        "html",
-        "--warehouse",
-        str(warehouse),
-        "--out",
-        str(out),
-    )
-    _planwatch(
-        "brief",
-        "--period",
-        PERIOD,
-        "--format",
-        "html",
-        "--no-counties",
-        "--warehouse",
-        str(warehouse),
-        "--out",
-        str(out),
-    )
+    _planwatch("brief", "--period", LATEST, "--warehouse", str(warehouse), "--out", str(out))
     return out
 
 
-def numbers_in(html: str) -> list[str]:
-    """The numbers a reader sees: text outside charts, styles and sequence columns, minus table/figure labels."""
+def expected_stems(warehouse: Path, period: str) -> set[str]:
+    """The briefings a month must have: each plan with rows, each county it sets targets for, the summary."""
+    day = _month_end(period)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            """
+            select plans.plan_id, plans.region_code as region_code from marts.dim_plan as plans
+            where exists (select 1 from marts.fct_target_progress as p where p.plan_id = plans.plan_id and p.period = ?)
+            union
+            select distinct targets.plan_id, targets.region_code from marts.dim_target as targets
+            join marts.dim_plan as plans using (plan_id)
+            join marts.dim_region as regions on regions.region_code = targets.region_code
+            where regions.parent_code = plans.region_code and regions.region_level = 'county'
+              and exists (select 1 from marts.fct_target_progress as p where p.plan_id = plans.plan_id and p.period = ?)
+            """,
+            [day, day],
+        ).fetchall()
+    return {f"{plan}_{region}_{period}" for plan, region in rows} | {f"leadership_summary_{period}"}
+
+
+def _month_end(period: str) -> dt.date:
+    year, month = (int(x) for x in period.split("-"))
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _visible_text(html: str) -> str:
+    """The text a reader sees: outside charts, styles and the window title."""
     html = re.sub(r"<svg.*?</svg>|<style>.*?</style>|<title>.*?</title>", "", html, flags=re.S)
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def numbers_in(html: str) -> list[str]:
+    """The numbers a reader sees, minus sequence columns and table/figure/issue labels."""
     html = re.sub(r'<td class="c seq">\d+</td>', "", html)
-    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", html))
-    text = re.sub(r"[表图]\d+|第\d+期", "", text)
-    return NUMBER.findall(text)
+    return NUMBER.findall(LABELS.sub("", _visible_text(html)))
+
+
+def pdf_numbers(path: Path) -> list[str]:
+    """Every number of a PDF's text, page numbers ("— N —") left out."""
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return NUMBER.findall(re.sub(r"—\s*\d+\s*—", " ", text))
+
+
+def docx_numbers(path: Path) -> list[str]:
+    """The numbers of a Word briefing's paragraphs and tables, minus 序号 columns and labels."""
+    document = Document(str(path))
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    for table in document.tables:
+        header = [cell.text for cell in table.rows[0].cells]
+        for row in table.rows:
+            texts += [cell.text for index, cell in enumerate(row.cells) if header[index] != "序号"]
+    return NUMBER.findall(LABELS.sub("", "\n".join(texts)))
 
 
 def _tokens(texts: Iterable[object]) -> set[str]:
@@ -133,7 +169,8 @@ def mart_numbers(warehouse: Path, plan_ids: list[str], period: str) -> set[str]:
     year, month = (int(x) for x in period.split("-"))
     day = dt.date(year, month, calendar.monthrange(year, month)[1])
     following = day + dt.timedelta(days=1)
-    allowed = _tokens([f.zh_date(day), f.zh_date(dt.date(following.year, following.month, 10))])
+    issue_day = settings().briefing_issue_day
+    allowed = _tokens([f.zh_date(day), f.zh_date(dt.date(following.year, following.month, issue_day))])
     with duckdb.connect(str(warehouse), read_only=True) as con:
         units = [row[0] for row in con.execute("select distinct canonical_unit from marts.dim_indicator").fetchall()]
         units += [row[0] for row in con.execute("select distinct unit from marts.dim_target").fetchall()]
@@ -231,23 +268,114 @@ def test_the_checker_catches_a_number_the_marts_do_not_hold() -> None:
     assert [n for n in numbers_in(html) if n not in allowed] == ["123456.78"]
 
 
-def test_every_number_in_the_plan_county_and_summary_briefings_is_in_the_marts(
+def test_every_number_of_every_briefing_of_the_latest_month_is_in_the_marts_in_each_format(
     warehouse: Path, briefings: Path
 ) -> None:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         plan_ids = [row[0] for row in con.execute("select plan_id from marts.dim_plan").fetchall()]
-    allowed = mart_numbers(warehouse, plan_ids, PERIOD)
-    pages = sorted(briefings.glob("*.html"))
-    names = {page.name for page in pages}
-    assert "pingliang_key_counties_2023_620800_2025-10.html" in names
-    assert "pingliang_key_counties_2023_620825_2025-10.html" in names  # a county briefing
-    assert "leadership_summary_2025-10.html" in names
-    assert len(pages) == 5 + 2 + 1
-    checked = 0
-    for page in pages:
-        found = numbers_in(page.read_text(encoding="utf-8"))
-        assert len(found) > 20, page.name
+    allowed = mart_numbers(warehouse, plan_ids, LATEST)
+    stems = expected_stems(warehouse, LATEST)
+    assert f"pingliang_key_counties_2023_620825_{LATEST}" in stems  # a county briefing
+    assert len(stems) > 15
+    for fmt in ("html", "pdf", "docx"):
+        assert {path.stem for path in briefings.glob(f"*.{fmt}")} == stems, fmt
+    checked = Counter[str]()
+    for stem in sorted(stems):
+        html = (briefings / f"{stem}.html").read_text(encoding="utf-8")
+        found = numbers_in(html)
+        assert len(found) > 10, stem
         unexplained = sorted({number for number in found if number not in allowed})
-        assert not unexplained, f"{page.name}: numbers not in the marts: {unexplained}"
-        checked += len(found)
-    assert checked > 500
+        assert not unexplained, f"{stem}.html: numbers not in the marts: {unexplained}"
+        checked["html"] += len(found)
+
+        # the PDF shows exactly the numbers of its HTML (labels and sequence numbers included)
+        in_pdf = Counter(pdf_numbers(briefings / f"{stem}.pdf"))
+        in_html = Counter(NUMBER.findall(_visible_text(html)))
+        assert in_pdf == in_html, f"{stem}.pdf: missing {in_html - in_pdf}, extra {in_pdf - in_html}"
+        checked["pdf"] += in_pdf.total()
+
+        found = docx_numbers(briefings / f"{stem}.docx")
+        assert len(found) > 10, stem
+        unexplained = sorted({number for number in found if number not in allowed})
+        assert not unexplained, f"{stem}.docx: numbers not in the marts: {unexplained}"
+        checked["docx"] += len(found)
+    assert min(checked.values()) > 1000, checked
+
+
+def _months_with_data(warehouse: Path) -> dict[str, list[str]]:
+    """Each plan's months with progress rows, plans with the longest period and fewest targets first."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            """
+            with months as (
+                select plan_id, period, count(*) as targets from marts.fct_target_progress group by plan_id, period
+            )
+            select plan_id, strftime(period, '%Y-%m') from months
+            order by count(*) over (partition by plan_id) desc, max(targets) over (partition by plan_id), plan_id,
+                period
+            """
+        ).fetchall()
+    months: dict[str, list[str]] = {}
+    for plan_id, period in rows:
+        months.setdefault(plan_id, []).append(period)
+    return months
+
+
+def assert_valid_briefing(path: Path, period: str) -> None:
+    """The file opens in its format, says 督查通报 for its month, and a PDF embeds only Noto CJK SC."""
+    year, month = (int(x) for x in period.split("-"))
+    month_label = f"（{year}年{month}月）"
+    if path.suffix == ".html":
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith('<!DOCTYPE html>\n<html lang="zh-CN">') and text.rstrip().endswith("</html>"), path
+        assert "督查通报" in text and month_label in text, path
+    elif path.suffix == ".pdf":
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+        pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
+        assert pages >= 1 and "(A4)" in info, (path, info)
+        fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+        rows = fonts.splitlines()[2:]
+        assert rows and all(" yes " in row and "-CJK-SC" in row for row in rows), (path, fonts)
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        assert "督查通报" in text and month_label in text, path
+    else:
+        document = Document(str(path))
+        text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+        assert "督查通报" in text and month_label in text, path
+        assert round(document.sections[0].page_width.mm) == 210, path  # A4
+
+
+def test_every_plan_renders_in_every_month_with_data(warehouse: Path, tmp_path: Path) -> None:
+    """All plans × all months × three formats is 972 briefings and about 50 minutes of CPU here, so this
+    renders: the leadership summary (which reads every plan) of every month in all three formats; every
+    month of the plan with the longest period (and fewest targets) in HTML and Word, its PDF every sixth
+    month; every plan's first month, and its middle month with its county briefings, in all three
+    formats. The last month of every plan, every briefing in all formats, is the number test's."""
+    months = _months_with_data(warehouse)
+    all_months = sorted({period for periods in months.values() for period in periods})
+    assert all_months[-1] == LATEST and len(all_months) == 60
+    longest = next(iter(months))
+    started = time.perf_counter()
+    written: list[tuple[Path, str]] = []
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        summaries = [gather_summary(con, period) for period in all_months]
+    for period, summary in zip(all_months, summaries, strict=True):
+        written += [(path, period) for path in render(summary, tmp_path / period)]
+    for index, period in enumerate(months[longest]):
+        formats = ["html", "docx", "pdf"] if index % 6 == 0 else ["html", "docx"]
+        run = brief_month(warehouse, period, tmp_path / period, plan_id=longest, formats=formats, counties=False)
+        written += [(path, period) for path in run.written]
+    for plan_id, periods in months.items():
+        for period, counties in ((periods[0], False), (periods[len(periods) // 2], True)):
+            run = brief_month(warehouse, period, tmp_path / period, plan_id=plan_id, counties=counties)
+            written += [(path, period) for path in run.written]
+            assert len(run.written) >= 3 and not run.skipped_plans
+            logged = json.loads(json.dumps(run.as_dict()))  # what an Airflow task logs and returns
+            assert logged["files"] == [str(path) for path in run.written] and logged["period"] == period
+            assert set(logged["seconds_by_format"]) == {"html", "pdf", "docx"} and logged["seconds_gathering"] > 0
+    rendered = time.perf_counter() - started
+    for path, period in written:
+        assert_valid_briefing(path, period)
+    assert len(written) > 350
+    assert not list(tmp_path.rglob("*.part"))  # no temporary file left behind
+    print(f"rendered {len(written)} files in {rendered:.0f} s")

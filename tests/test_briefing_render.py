@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from markupsafe import Markup
 
 from planwatch.briefing.charts import completion_against_time, strip_ids
 from planwatch.briefing.context import (
@@ -212,8 +213,9 @@ def test_a_rewrite_replaces_the_old_file_whole(tmp_path: Path) -> None:
 def test_the_same_context_gives_the_same_html_and_the_same_chart() -> None:
     briefing = _briefing()
     assert render_html(briefing) == render_html(briefing)
-    assert strip_ids(completion_against_time(briefing.targets)) == strip_ids(completion_against_time(briefing.targets))
-    assert completion_against_time(briefing.targets).startswith("<svg")
+    first, second = completion_against_time(briefing.targets), completion_against_time(briefing.targets)
+    assert strip_ids(first.svg) == strip_ids(second.svg) and first.svg.startswith("<svg")
+    assert first.png == second.png and first.png is not None and first.png.startswith(b"\x89PNG")
 
 
 def test_the_pdf_embeds_the_chinese_simplified_noto_fonts_only(tmp_path: Path) -> None:
@@ -254,3 +256,150 @@ def test_the_word_file_sets_east_asian_fonts_and_zh_cn_on_every_run(tmp_path: Pa
     assert 'w:eastAsia="ja-JP"' not in styles and 'w:eastAsia="zh-CN"' in styles
     table_text = [cell.text for cell in document.tables[0].rows[2].cells]
     assert table_text[1] == "马铃薯种植面积<script>" and table_text[6] == "44.8%"
+
+
+def _with_charts(briefing: Briefing) -> Briefing:
+    from planwatch.briefing.charts import PNG_DPI, trend_with_path
+    from planwatch.briefing.context import Chart
+
+    months = [
+        {"period": dt.date(2025, month, 28), "actual_value": 1.0 + month, "expected_value_now": 1.5 * month}
+        for month in range(1, 11)
+    ]
+    drawings = [
+        ("各项目标完成率与时序进度对比", completion_against_time(briefing.targets)),
+        ("庄浪县肉牛饲养量走势", trend_with_path(briefing.targets[0], months)),
+    ]
+    charts = tuple(Chart(title=title, svg=d.svg, png=d.png, dpi=PNG_DPI) for title, d in drawings)
+    return briefing.model_copy(update={"charts": charts})
+
+
+def test_charts_are_svg_in_the_html_and_300_dpi_png_in_the_pdf_and_word_file(tmp_path: Path) -> None:
+    from docx import Document
+
+    briefing = _with_charts(_briefing())
+    html_path, pdf_path, docx_path = render(briefing, tmp_path)
+    html = html_path.read_text(encoding="utf-8")
+    assert html.count("<svg") == 2 and "<img" not in html
+    assert "图1　各项目标完成率与时序进度对比" in html and "图2　庄浪县肉牛饲养量走势" in html
+    images = subprocess.run(["pdfimages", "-list", str(pdf_path)], capture_output=True, text=True, check=True).stdout
+    rows = [row.split() for row in images.splitlines()[2:] if row.split()[2] == "image"]
+    assert len(rows) == 2, images
+    assert all(int(row[12]) == 300 for row in rows), images  # x-ppi: drawn at the size it prints
+    document = Document(str(docx_path))
+    shapes = document.inline_shapes
+    assert len(shapes) == 2
+    assert all(shape.width.mm <= 156 and shape.height.mm <= 225 for shape in shapes)
+    assert abs(shapes[0].width.mm - briefing.charts[0].width_mm) < 0.5  # printed at the size drawn
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "图1　各项目标完成率与时序进度对比" in text
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert any(cell.strip() == "图2　庄浪县肉牛饲养量走势" for cell in cells)
+
+
+def _summary() -> Briefing:
+    from planwatch.briefing.context import PlanSummaryLine
+
+    counts = StatusCounts(total=2, achieved=0, ahead=0, on_track=1, lagging=1, severely_lagging=0, missed=0, no_data=0)
+    plan = _briefing()
+    line = PlanSummaryLine(
+        plan_id="demo_plan_2023",
+        plan_title="示范规划",
+        region_name="平凉市",
+        counts=counts,
+        milestones_overdue=1,
+        is_final_assessment=False,
+    )
+    severe = plan.targets[1].model_copy(update={"status": "severely_lagging"})
+    return plan.model_copy(
+        update={
+            "kind": "summary",
+            "plan_id": None,
+            "title": "规划目标实施情况督查通报（领导摘要）",
+            "issuing_office": "规划实施监测督导办公室",
+            "region_code": None,
+            "plans": (line,),
+            "lagging": (severe,),
+            "targets": (),
+            "headline": (),
+            "regions": (),
+            "submissions": (),
+            "quality": (),
+        }
+    )
+
+
+def test_the_leadership_summary_has_a_word_version_in_official_document_style(tmp_path: Path) -> None:
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    html_path, docx_path = render(_summary(), tmp_path, ["html", "docx"])
+    assert docx_path.name == "leadership_summary_2025-10.docx"
+    document = Document(str(docx_path))
+    text = "\n".join(p.text for p in document.paragraphs)
+    for expected in ("规划实施监测督导办公室", "督查通报", "第10期", "2025年11月10日", "（2025年10月）", "各位领导："):
+        assert expected in text, expected
+    # the same sentences as the HTML summary: one source of content
+    html = html_path.read_text(encoding="utf-8")
+    for sentence in (
+        "现将1个规划截至2025年10月的目标任务推进情况摘要报告如下。",
+        "（一）静宁县马铃薯种植面积&lt;script&gt;：目标不低于42万亩，实际38.75万亩，完成率44.8%",
+        "（一）冷链物流园（庄浪县）：完成时限2025年6月30日，已逾期123天，牵头单位平凉市商务局。",
+    ):
+        assert sentence in html, sentence
+        assert Markup(sentence).unescape() in text, sentence
+    (table,) = document.tables
+    assert [cell.text for cell in table.rows[1].cells] == [
+        "示范规划",
+        "平凉市",
+        "2",
+        "0",
+        "0",
+        "1",
+        "1",
+        "0",
+        "0",
+        "0",
+        "1",
+    ]
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)
+    assert document.settings.odd_and_even_pages_header_footer
+    for footer in (section.footer, section.even_page_footer):
+        assert "PAGE" in footer._element.xml and "— " in footer.paragraphs[0].text
+    runs = [run for p in document.paragraphs for run in p.runs]
+    runs += [run for row in table.rows for cell in row.cells for p in cell.paragraphs for run in p.runs]
+    for run in runs:
+        fonts = run._r.rPr.find(qn("w:rFonts"))
+        assert fonts.get(qn("w:eastAsia")) in {"Noto Serif CJK SC", "Noto Sans CJK SC"}, run.text
+        assert run._r.rPr.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
+    heading = next(p for p in document.paragraphs if p.text == "一、总体情况")
+    assert heading.runs[0]._r.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "Noto Sans CJK SC"
+
+
+def test_the_issue_number_and_date_follow_the_deployment_configuration() -> None:
+    from pydantic import ValidationError
+
+    from planwatch.briefing.gather import issue_date_for, issue_number_for
+    from planwatch.config import load_settings
+
+    october = dt.date(2025, 10, 31)
+    default = load_settings({"PLANWATCH_CONFIG": "/nonexistent.toml"})
+    assert (issue_number_for(october, default), issue_date_for(october, default)) == (10, dt.date(2025, 11, 10))
+    assert issue_date_for(dt.date(2025, 12, 31), default) == dt.date(2026, 1, 10)
+    counted = load_settings(
+        {
+            "PLANWATCH_CONFIG": "/nonexistent.toml",
+            "PLANWATCH_BRIEFING_FIRST_ISSUE": "2024-03",
+            "PLANWATCH_BRIEFING_ISSUE_DAY": "5",
+        }
+    )
+    assert issue_number_for(october, counted) == 20  # March 2024 is 第1期, October 2025 the 20th month
+    assert issue_date_for(october, counted) == dt.date(2025, 11, 5)
+    with pytest.raises(ValueError, match="briefing_first_issue is 2024-03, after 2024-02"):
+        issue_number_for(dt.date(2024, 2, 29), counted)
+    with pytest.raises(ValidationError):
+        load_settings({"PLANWATCH_CONFIG": "/nonexistent.toml", "PLANWATCH_BRIEFING_FIRST_ISSUE": "2024-13"})
+    with pytest.raises(ValidationError):
+        load_settings({"PLANWATCH_CONFIG": "/nonexistent.toml", "PLANWATCH_BRIEFING_ISSUE_DAY": "31"})

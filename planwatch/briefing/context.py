@@ -7,6 +7,7 @@ live here, beside the codes the marts use.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Literal
 
@@ -163,8 +164,33 @@ class QualityNote(_Model):
 
 
 class Chart(_Model):
+    """A chart as inline SVG (the HTML briefing) and as PNG at `dpi` (the PDF and the Word file)."""
+
     title: str
     svg: str
+    png: bytes | None = None
+    dpi: int = 300
+
+    @property
+    def png_size_px(self) -> tuple[int, int]:
+        """Width and height from the PNG header (IHDR), without decoding the image."""
+        if self.png is None:
+            raise ValueError(f"chart {self.title!r} was drawn without its PNG")
+        return int.from_bytes(self.png[16:20], "big"), int.from_bytes(self.png[20:24], "big")
+
+    @property
+    def width_mm(self) -> float:
+        return round(self.png_size_px[0] / self.dpi * 25.4, 1)
+
+    @property
+    def height_mm(self) -> float:
+        return round(self.png_size_px[1] / self.dpi * 25.4, 1)
+
+    @property
+    def png_data_uri(self) -> str:
+        if self.png is None:
+            raise ValueError(f"chart {self.title!r} was drawn without its PNG")
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
 
 class PlanSummaryLine(_Model):

@@ -4,16 +4,16 @@ Rules a reader relies on, decided here once:
 - the main table lists the targets still running in the month; targets whose year has passed keep
   their final verdict and go to the annex, and when every target has passed the briefing is the
   plan's final assessment (终期评估), listing them all with achieved or missed and by how much;
-- the issue number (期号) is the month's number in the year, and the issue date the 10th of the
-  next month, so the same warehouse gives the same briefing whenever it is rendered;
-- the issuing office is the plan region's government supervision office (督查室).
+- the issue number (期号), issue date and issuing office come from the deployment's configuration
+  (`briefing_*` in planwatch.toml): by default 期号 is the month's number in the year, the date the
+  10th of the next month and the office the plan region's government supervision office (督查室), so
+  the same warehouse gives the same briefing whenever it is rendered.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-import os
 from collections import Counter
 
 import duckdb
@@ -29,10 +29,10 @@ from planwatch.briefing.context import (
     SubmissionLine,
     TargetLine,
 )
+from planwatch.config import Settings, settings
 
 HEADLINE_COUNT = 4
-SUMMARY_OFFICE = os.environ.get("PLANWATCH_BRIEFING_SUMMARY_OFFICE", "规划实施监测督导办公室")
-OFFICE_SUFFIX = os.environ.get("PLANWATCH_BRIEFING_OFFICE_SUFFIX", "人民政府督查室")
+OFFICE_SUFFIX = "人民政府督查室"
 LAGGING_STATUSES = ("severely_lagging", "lagging")
 
 QUARANTINE_REASONS: dict[str, str] = {
@@ -54,9 +54,24 @@ def month_end(period: str | dt.date) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def issue_date_for(period: dt.date) -> dt.date:
-    following = period + dt.timedelta(days=1)
-    return dt.date(following.year, following.month, 10)
+def issue_date_for(period: dt.date, config: Settings) -> dt.date:
+    """The briefing of a month is dated `briefing_issue_day` of the following month."""
+    following = month_end(period) + dt.timedelta(days=1)
+    return dt.date(following.year, following.month, config.briefing_issue_day)
+
+
+def issue_number_for(period: dt.date, config: Settings) -> int:
+    """第N期: counted on by month from `briefing_first_issue` when set, else the month of the year."""
+    if not config.briefing_first_issue:
+        return period.month
+    first_year, first_month = (int(part) for part in config.briefing_first_issue.split("-"))
+    number = (period.year - first_year) * 12 + period.month - first_month + 1
+    if number < 1:
+        raise ValueError(
+            f"briefing_first_issue is {config.briefing_first_issue}, after {period:%Y-%m}: set it (planwatch.toml "
+            f"or PLANWATCH_BRIEFING_FIRST_ISSUE) to the month of the first briefing, or leave it empty"
+        )
+    return number
 
 
 def _counts(lines: list[TargetLine]) -> StatusCounts:
@@ -105,9 +120,14 @@ def _quality(
 
 
 def gather_plan(
-    con: duckdb.DuckDBPyConnection, plan_id: str, period: str | dt.date, region_code: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    plan_id: str,
+    period: str | dt.date,
+    region_code: str | None = None,
+    config: Settings | None = None,
 ) -> Briefing:
     """The briefing of one plan (or, with `region_code`, of one of its counties) for one month."""
+    config = config or settings()
     month = month_end(period)
     plan = next((row for row in marts.plans(con) if row["plan_id"] == plan_id), None)
     if plan is None:
@@ -145,9 +165,9 @@ def gather_plan(
         title=_title(plan["plan_title"], region_name if region_code else None, is_final_assessment),
         plan_title=plan["plan_title"],
         plan_document_number=plan["document_number"],
-        issuing_office=f"{plan['region_name']}{OFFICE_SUFFIX}",
-        issue_number=month.month,
-        issue_date=issue_date_for(month),
+        issuing_office=config.briefing_issuer or f"{plan['region_name']}{OFFICE_SUFFIX}",
+        issue_number=issue_number_for(month, config),
+        issue_date=issue_date_for(month, config),
         period=month,
         region_code=briefing_region,
         region_name=region_name,
@@ -196,8 +216,9 @@ def county_regions(con: duckdb.DuckDBPyConnection, plan_id: str) -> list[str]:
     return [row[0] for row in found]
 
 
-def gather_summary(con: duckdb.DuckDBPyConnection, period: str | dt.date) -> Briefing:
+def gather_summary(con: duckdb.DuckDBPyConnection, period: str | dt.date, config: Settings | None = None) -> Briefing:
     """The leadership summary: every plan's standing in the month, and the most lagging targets."""
+    config = config or settings()
     month = month_end(period)
     plan_lines: list[PlanSummaryLine] = []
     all_main: list[TargetLine] = []
@@ -205,7 +226,7 @@ def gather_summary(con: duckdb.DuckDBPyConnection, period: str | dt.date) -> Bri
     for plan in marts.plans(con):
         if not marts.target_progress(con, plan["plan_id"], month):
             continue  # the plan's reporting is over: its final assessment is in its last month's briefing
-        briefing = gather_plan(con, plan["plan_id"], month)
+        briefing = gather_plan(con, plan["plan_id"], month, config=config)
         plan_lines.append(
             PlanSummaryLine(
                 plan_id=plan["plan_id"],
@@ -232,9 +253,9 @@ def gather_summary(con: duckdb.DuckDBPyConnection, period: str | dt.date) -> Bri
         title="规划目标实施情况督查通报（领导摘要）",
         plan_title=None,
         plan_document_number=None,
-        issuing_office=SUMMARY_OFFICE,
-        issue_number=month.month,
-        issue_date=issue_date_for(month),
+        issuing_office=config.briefing_summary_issuer,
+        issue_number=issue_number_for(month, config),
+        issue_date=issue_date_for(month, config),
         period=month,
         region_code=None,
         region_name="五个规划",

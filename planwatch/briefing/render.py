@@ -1,9 +1,14 @@
 """Render a gathered briefing as HTML, PDF (WeasyPrint) and Word (docxtpl), each written atomically.
 
 One Jinja2 environment (StrictUndefined, autoescape on) renders the HTML from reports/templates; the
-PDF is that same HTML laid out by WeasyPrint; the Word file is filled from the same context by docxtpl
-with reports/word/briefing.docx. Each file is written to a temporary name in the target folder and
-renamed into place, so a failed render leaves no half-written briefing.
+PDF is that same HTML, with the charts as 300 dpi PNG instead of SVG, laid out by WeasyPrint; the Word
+file is filled from the same context by docxtpl with reports/word/. Each file is written to a
+temporary name in the target folder and renamed into place, so a failed render leaves no half-written
+briefing.
+
+Speed: every PDF of a process shares one WeasyPrint FontConfiguration, so the large Noto CJK
+collections are opened and their faces loaded once, not once per document (half the time of a short
+briefing), and charts go into the PDF as PNG (see charts.py).
 
 The font stack is configurable (``PLANWATCH_BRIEFING_FONT_BODY`` etc.): GB/T 9704 asks for 仿宋
 body text and 小标宋 titles, which Debian does not ship with simplified characters; Noto Serif CJK SC
@@ -17,7 +22,9 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import jinja2
@@ -72,26 +79,33 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     return env
 
 
-def with_charts(con: duckdb.DuckDBPyConnection, briefing: Briefing) -> Briefing:
-    """Add the charts: completion against time progress for every target, trends for the headline ones."""
+def with_charts(con: duckdb.DuckDBPyConnection, briefing: Briefing, png: bool = True) -> Briefing:
+    """Add the charts: completion against time progress for every target, trends for the headline ones.
+
+    `png=False` leaves out the PNG that only the PDF and the Word file need (an HTML-only run).
+    """
     if briefing.kind == "summary":
         return briefing
-    drawn = [Chart(title="各项目标完成率与时序进度对比", svg=charts.completion_against_time(briefing.targets))]
+
+    def chart(title: str, drawing: charts.Drawing) -> Chart:
+        return Chart(title=title, svg=drawing.svg, png=drawing.png, dpi=charts.PNG_DPI)
+
+    drawn = [chart("各项目标完成率与时序进度对比", charts.completion_against_time(briefing.targets, png))]
     for line in briefing.headline:
         if briefing.is_final_assessment:
             break
         months = marts.target_trend(con, line.target_id, briefing.period.year, briefing.period)
         if len(months) >= 2:
-            drawn.append(
-                Chart(title=f"{line.region_name}{line.indicator_name}走势", svg=charts.trend_with_path(line, months))
-            )
+            title = f"{line.region_name}{line.indicator_name}走势"
+            drawn.append(chart(title, charts.trend_with_path(line, months, png)))
     return briefing.model_copy(update={"charts": tuple(drawn)})
 
 
-def render_html(briefing: Briefing, env: jinja2.Environment | None = None) -> str:
+def render_html(briefing: Briefing, env: jinja2.Environment | None = None, raster_charts: bool = False) -> str:
+    """The briefing as one HTML page; `raster_charts` puts the charts in as PNG (for the PDF)."""
     env = env or environment()
     template = "summary.html.j2" if briefing.kind == "summary" else "briefing.html.j2"
-    return env.get_template(template).render(briefing=briefing, fonts=fonts())
+    return env.get_template(template).render(briefing=briefing, fonts=fonts(), raster_charts=raster_charts)
 
 
 def write_atomically(path: Path, produce: Callable[[Path], None]) -> Path:
@@ -113,6 +127,14 @@ def write_html(html: str, path: Path) -> Path:
     return write_atomically(path, lambda temp: temp.write_text(html, encoding="utf-8"))
 
 
+@cache
+def _font_config() -> Any:
+    """One WeasyPrint FontConfiguration per process: fonts found and loaded once for every PDF."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
 def write_pdf(html: str, path: Path) -> Path:
     import weasyprint  # heavy import: only when a PDF is asked for
 
@@ -122,7 +144,7 @@ def write_pdf(html: str, path: Path) -> Path:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
 
     def produce(temp: Path) -> None:
-        weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf(temp)
+        weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf(temp, font_config=_font_config())
 
     return write_atomically(path, produce)
 
@@ -140,13 +162,12 @@ def render(briefing: Briefing, out_dir: Path, formats: Iterable[str] = FORMATS) 
     if unknown:
         raise ValueError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
     written: list[Path] = []
-    html = render_html(briefing) if {"html", "pdf"} & set(formats) else ""
     for fmt in formats:
         path = out_dir / f"{briefing.file_stem}.{fmt}"
         if fmt == "html":
-            written.append(write_html(html, path))
+            written.append(write_html(render_html(briefing), path))
         elif fmt == "pdf":
-            written.append(write_pdf(html, path))
+            written.append(write_pdf(render_html(briefing, raster_charts=True), path))
         else:
             written.append(write_docx(briefing, path))
     return written
