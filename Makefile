@@ -13,7 +13,7 @@ PERIOD ?=
 
 $(BIN)/.synced: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	@touch $@
 
 system-deps:
@@ -24,7 +24,12 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null && fc-cache -f >/dev/null; \
 	fi
 
-setup: $(BIN)/.synced system-deps
+# the dbt manifest the transform DAG is rendered from (astronomer-cosmos reads it: no dbt at DAG parse)
+MANIFEST := dbt_project/manifest/manifest.json
+$(MANIFEST): $(BIN)/.synced dbt_project/dbt_project.yml dbt_project/profiles.yml $(shell find dbt_project/models dbt_project/macros -type f 2>/dev/null)
+	$(BIN)/python -m planwatch.orchestration.dbt_manifest
+
+setup: $(BIN)/.synced system-deps $(MANIFEST)
 
 demo: setup
 	$(BIN)/planwatch demo $(if $(PERIOD),--period $(PERIOD),)

@@ -5,7 +5,9 @@ One mapped task per new file in the landing folder (`PLANWATCH_LANDING_DIR`, def
 `output/landing`). Each file is read, its rows loaded or quarantined with a reason, a receipt written
 for its department, and the file moved to the archive (or, when it cannot be read at all, to the
 rejected folder, failing its task alone). Ingest tasks share the `duckdb_writer` pool (one slot):
-DuckDB allows one writer at a time. Emits the warehouse Asset that the transform DAG is scheduled on.
+DuckDB allows one writer at a time. Once the run's files are all in (at least one loaded),
+`announce_new_observations` emits the warehouse Asset that the transform DAG is scheduled on: one
+rebuild of the marts per batch of files, not one per file.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import datetime as dt
 
 import pendulum
 from airflow.sdk import Asset, dag, task
+
+from planwatch.orchestration.notify import PlanwatchFailureNotifier
 
 WAREHOUSE_OBSERVATIONS = Asset("planwatch://warehouse/raw/observations")
 DUCKDB_WRITER_POOL = "duckdb_writer"
@@ -26,14 +30,16 @@ DUCKDB_WRITER_POOL = "duckdb_writer"
     catchup=False,
     max_active_runs=1,
     doc_md=__doc__,
+    default_args={"on_failure_callback": [PlanwatchFailureNotifier()]},
     tags=["planwatch", "ingest"],
 )
 def planwatch_ingest() -> None:
-    @task
+    @task(retries=2, retry_delay=dt.timedelta(seconds=30), execution_timeout=dt.timedelta(minutes=5))
     def list_new_files() -> list[str]:
+        from planwatch.orchestration.airflow_config import task_settings
         from planwatch.orchestration.ingest_tasks import new_landing_files
 
-        return new_landing_files()
+        return new_landing_files(task_settings())
 
     @task(
         pool=DUCKDB_WRITER_POOL,
@@ -41,19 +47,24 @@ def planwatch_ingest() -> None:
         retry_delay=dt.timedelta(seconds=30),
         retry_exponential_backoff=True,
         execution_timeout=dt.timedelta(minutes=20),
-        outlets=[WAREHOUSE_OBSERVATIONS],
     )
     def ingest_file(path: str) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
 
+        from planwatch.orchestration.airflow_config import task_settings
         from planwatch.orchestration.ingest_tasks import FileRejectedError, ingest_landing_file
 
         try:
-            return ingest_landing_file(path)
+            return ingest_landing_file(path, task_settings())
         except FileRejectedError as error:  # the file itself is bad: retrying cannot help
             raise AirflowFailException(str(error)) from error
 
-    ingest_file.expand(path=list_new_files())
+    @task(trigger_rule="one_success", outlets=[WAREHOUSE_OBSERVATIONS], execution_timeout=dt.timedelta(minutes=1))
+    def announce_new_observations() -> None:
+        """One Asset event per run, once every file is in: the marts are rebuilt once, not per file."""
+
+    ingested = ingest_file.expand(path=list_new_files())
+    ingested >> announce_new_observations()
 
 
 planwatch_ingest()

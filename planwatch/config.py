@@ -26,6 +26,24 @@ class Settings(BaseModel):
     output_dir: Path = Field(default=Path("output"), description="everything the pipeline writes")
     landing_dir: Path = Field(default=Path("output/landing"), description="where department files arrive")
     archive_dir: Path = Field(default=Path("output/archive"), description="where loaded files move to")
+    outbox_dir: Path = Field(default=Path("output/outbox"), description="the month's templates for departments")
+    published_dir: Path = Field(
+        default=Path("output/published"), description="read-only snapshots of the marts for BI readers"
+    )
+    postgres_uri: str = Field(default="", description="PostgreSQL to publish the marts to; empty: do not publish there")
+    keep_snapshots: int = Field(default=3, ge=1, description="newest published snapshots kept (and always `current`)")
+    briefing_issuer: str = Field(
+        default="", description="office issuing plan and county briefings; empty: the plan region's 人民政府督查室"
+    )
+    briefing_summary_issuer: str = Field(
+        default="规划实施监测督导办公室", description="office issuing the leadership summary across the plans"
+    )
+    briefing_first_issue: str = Field(
+        default="",
+        pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$",
+        description="YYYY-MM whose briefing is 第1期, numbered on by month; empty: 期号 is the month of the year",
+    )
+    briefing_issue_day: int = Field(default=10, ge=1, le=28, description="day of the next month a briefing is dated")
 
     def resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else (self.project_root / path)
@@ -41,6 +59,10 @@ class Settings(BaseModel):
     @property
     def output_path(self) -> Path:
         return self.resolve(self.output_dir)
+
+    @property
+    def published_path(self) -> Path:
+        return self.resolve(self.published_dir)
 
     def briefings_path(self, period: str) -> Path:
         """Briefings of one month: output/briefings/<YYYY-MM>/."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,11 @@ def test_the_quality_dag_blocks_a_bad_month_and_an_override_releases_it(
     assert blocked.returncode != 0
     assert "ytd_not_decreasing" in blocked.stdout + blocked.stderr
     assert [state for _, _, state in task_states(home, "planwatch_quality")] == ["failed"]
+    # the failure notifier recorded it for the engineers on duty
+    alerts = (tmp_path / "output" / "alerts" / "failures.jsonl").read_text(encoding="utf-8").splitlines()
+    [alert] = [json.loads(line) for line in alerts]
+    assert (alert["dag_id"], alert["task_id"]) == ("planwatch_quality", "check_and_gate")
+    assert "ytd_not_decreasing" in alert["error"]
 
     override = CliRunner().invoke(
         app,

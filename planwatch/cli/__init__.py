@@ -10,6 +10,7 @@ from planwatch.cli.forms import templates
 from planwatch.cli.ingest import ingest
 from planwatch.cli.pipeline import demo
 from planwatch.cli.plans import plans_app
+from planwatch.cli.publish import publish
 from planwatch.cli.sample import sample
 from planwatch.cli.transform import transform
 
@@ -26,3 +27,4 @@ app.command("sample")(sample)
 app.command("transform")(transform)
 app.command("brief")(brief)
 app.command("check")(check)
+app.command("publish")(publish)

@@ -1,0 +1,72 @@
+"""
+### planwatch_briefing — the monthly supervision briefings (督查通报), after the gate
+
+On the 10th of each month at 09:00 (Asia/Shanghai), for the month before: first the quality gate
+(the month's checkpoints are run again on the current marts and a critical failure without an
+operator's override stops the run here, naming the checks), then every briefing of the month — each
+plan, each county a plan sets targets for, and the leadership summary — in HTML, PDF and Word, into
+`<output>/briefings/<YYYY-MM>/`. Any past month renders by backfill
+(`airflow backfill create --dag-id planwatch_briefing --from-date 2025-02-10 --to-date 2025-06-10`)
+or by triggering with `{"period": "YYYY-MM"}`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pendulum
+from airflow.sdk import Param, dag, task
+
+from planwatch.orchestration.notify import PlanwatchFailureNotifier
+
+DUCKDB_WRITER_POOL = "duckdb_writer"  # every task that opens the warehouse file takes its one slot
+
+
+@dag(
+    dag_id="planwatch_briefing",
+    schedule="0 9 10 * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
+    catchup=False,
+    max_active_runs=2,
+    doc_md=__doc__,
+    params={"period": Param(None, type=["null", "string"], description="month to brief, YYYY-MM")},
+    default_args={"on_failure_callback": [PlanwatchFailureNotifier()]},
+    tags=["planwatch", "briefing"],
+)
+def planwatch_briefing() -> None:
+    @task(execution_timeout=dt.timedelta(minutes=1))
+    def reporting_period(params: dict | None = None, logical_date: dt.datetime | None = None) -> str:
+        from planwatch.orchestration.monthly_tasks import reporting_period
+
+        return reporting_period((params or {}).get("period"), logical_date)
+
+    @task(pool=DUCKDB_WRITER_POOL, execution_timeout=dt.timedelta(minutes=30))
+    def quality_gate(period: str) -> dict:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from planwatch.orchestration import monthly_tasks
+        from planwatch.orchestration.airflow_config import task_settings
+        from planwatch.quality.gate import QualityGateError
+
+        try:
+            return monthly_tasks.check_and_gate(period, task_settings())
+        except QualityGateError as blocked:  # the data is wrong: retrying cannot help
+            raise AirflowFailException(str(blocked)) from blocked
+
+    @task(
+        pool=DUCKDB_WRITER_POOL,
+        retries=2,
+        retry_delay=dt.timedelta(minutes=2),
+        retry_exponential_backoff=True,
+        execution_timeout=dt.timedelta(hours=1),
+    )
+    def render_briefings(gate: dict) -> dict:
+        from planwatch.orchestration.airflow_config import task_settings
+        from planwatch.orchestration.monthly_tasks import render_briefings
+
+        return render_briefings(gate["period"], task_settings())
+
+    render_briefings(quality_gate(reporting_period()))
+
+
+planwatch_briefing()

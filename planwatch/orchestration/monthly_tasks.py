@@ -1,0 +1,153 @@
+"""The monthly tasks as Airflow runs them: templates out, marts published, quality gate, briefings.
+
+Each function is one task body; it takes the reporting month and the settings and returns what the
+task should log (a small dict, stored as its XCom). The CLI commands call the same functions below
+them (`planwatch templates`, `check`, `brief`, `publish`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+
+from planwatch.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def reporting_period(explicit: str | None, run_date: dt.datetime | dt.date | None) -> str:
+    """The month a run is about: the one asked for, else the month before the run's date.
+
+    Departments report a month's figures early in the next month, so a run on 1 December (templates)
+    or 10 December (briefing) is about November.
+    """
+    if explicit:
+        from planwatch.reporting import parse_period
+
+        parse_period(explicit)  # raises ValueError with the expected form
+        return explicit
+    day = run_date.date() if isinstance(run_date, dt.datetime) else (run_date or dt.date.today())
+    last_month_end = day.replace(day=1) - dt.timedelta(days=1)
+    return f"{last_month_end.year:04d}-{last_month_end.month:02d}"
+
+
+def write_month_templates(period: str, config: Settings) -> dict:
+    """The month's fill-in templates, one per reporting department, into `<outbox>/<period>/`."""
+    from planwatch.forms.template import template_filename, write_templates
+    from planwatch.registry.load import load_registry
+
+    registry = load_registry(config.plans_path)
+    outbox = config.resolve(config.outbox_dir) / period
+    written = write_templates(registry, period, outbox)
+    by_name = {path.name: path for path in written}
+    departments = {
+        department.department_id: str(by_name[name])
+        for department in registry.reference.departments.values()
+        if (name := template_filename(department.name, period)) in by_name
+    }
+    log.info("%d templates for %s in %s", len(written), period, outbox)
+    return {"period": period, "outbox": str(outbox), "templates": departments}
+
+
+def email_templates(written: dict, recipients: dict[str, str], smtp_conn_id: str | None) -> dict:
+    """Send each department its template where an address is known and an SMTP connection exists."""
+    templates: dict[str, str] = written["templates"]
+    if not smtp_conn_id:
+        log.info("no SMTP connection configured: templates stay in %s for collection", written["outbox"])
+        return {"sent": [], "not_sent": sorted(templates), "reason": "no SMTP connection"}
+    from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+    sent, not_sent = [], []
+    with SmtpHook(smtp_conn_id=smtp_conn_id) as smtp:
+        for department_id, path in sorted(templates.items()):
+            address = recipients.get(department_id)
+            if not address:
+                not_sent.append(department_id)
+                continue
+            smtp.send_email_smtp(
+                to=address,
+                subject=f"{written['period']} 规划目标监测数据填报模板",
+                html_content=(
+                    f"<p>请于本月10日前填报附件中的{written['period']}数据，并通过平台报送。"
+                    "填报说明见模板“填报说明”工作表。</p>"
+                ),
+                files=[path],
+            )
+            sent.append(department_id)
+    log.info("templates emailed to %d departments; %d without an address", len(sent), len(not_sent))
+    return {"sent": sent, "not_sent": not_sent, "reason": None}
+
+
+def department_emails(listing: str | None) -> dict[str, str]:
+    """The Variable `planwatch_department_emails`: JSON mapping department id → address."""
+    if not listing:
+        return {}
+    mapping = json.loads(listing)
+    if not isinstance(mapping, dict):
+        raise ValueError("planwatch_department_emails must be a JSON object: department id → address")
+    return {str(key): str(value) for key, value in mapping.items()}
+
+
+def load_registry_tables(config: Settings) -> dict:
+    """Check the registry (plans/) and load it into the warehouse's raw tables before the marts build.
+
+    A registry that fails its checks stops here with every problem named (file, item, field): the marts
+    are never built on targets that do not trace to their plan's text.
+    """
+    from planwatch.registry.check import check_registry
+    from planwatch.registry.load import load_registry
+    from planwatch.warehouse import connect, load_registry_tables
+
+    registry = load_registry(config.plans_path)
+    problems = check_registry(registry)
+    if problems:
+        raise ValueError("the registry has problems:\n" + "\n".join(str(problem) for problem in problems))
+    with connect(config.warehouse_path) as connection:
+        tables = load_registry_tables(connection, registry)
+    return {"plans": len(registry.plans), "tables": tables}
+
+
+def check_and_gate(period: str | None, config: Settings) -> dict:
+    """Run a month's checkpoints (default: the newest month with data), store them, then apply the gate.
+
+    Raises QualityGateError, naming the failed checks and their files, when the month is blocked.
+    """
+    from planwatch.quality.gate import assert_publishable
+    from planwatch.quality.run import run_checks
+
+    record, _ = run_checks(config.warehouse_path, period, config.output_path)
+    period = record.period
+    decision = assert_publishable(config.warehouse_path, period)
+    warnings = sum(1 for outcome in record.outcomes if not outcome.success and outcome.severity != "critical")
+    return {
+        "period": period,
+        "run_id": record.run_id,
+        "publishable": decision.publishable,
+        "override": decision.override is not None,
+        "warnings": warnings,
+    }
+
+
+def render_briefings(period: str, config: Settings) -> dict:
+    """Every briefing of the month in HTML, PDF and Word, after the gate has passed for it."""
+    from planwatch.briefing.run import brief_month
+    from planwatch.quality.gate import assert_publishable
+
+    assert_publishable(config.warehouse_path, period)  # never render past a gate that says no
+    out_dir = config.briefings_path(period)
+    run = brief_month(config.warehouse_path, period, out_dir, config=config)  # issuer and 期号 from Airflow too
+    log.info("%d briefing files for %s in %s (%s)", len(run.written), period, out_dir, run.timings())
+    return {"folder": str(out_dir), **run.as_dict()}
+
+
+def publish_marts(config: Settings) -> dict:
+    """A consistent snapshot of the marts for readers; and PostgreSQL too, when one is configured."""
+    from planwatch.publish import publish_postgres, publish_snapshot
+
+    snapshot = publish_snapshot(config.warehouse_path, config.published_path)
+    published: dict = {"snapshot": str(snapshot.path)}
+    if config.postgres_uri:
+        publish_postgres(config.warehouse_path, config.postgres_uri, schema="marts", reader_role="planwatch_bi")
+        published["postgres"] = "marts"
+    return published

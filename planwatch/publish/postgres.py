@@ -1,0 +1,330 @@
+"""Publishing the marts to PostgreSQL: build a staging schema, then swap it with the live one at once.
+
+The marts are copied (COPY from CSV made in memory) into a fresh schema `<schema>_staging_<id>`,
+then one short transaction renames the live schema away, renames the staging schema to the live
+name, grants the BI role and drops the old schema. Readers see the old marts or the new, whole.
+
+Two PostgreSQL facts shape the swap, both pinned by tests/test_publish_postgres.py:
+- Names are looked up afresh by every statement, even inside a REPEATABLE READ transaction. A reader
+  transaction that read `marts.a` before the swap would read the *new* `marts.b` after it. So the swap
+  first takes ACCESS EXCLUSIVE locks on the live tables: it happens only between reader transactions.
+  Each attempt waits at most `SWAP_LOCK_TIMEOUT_MS`, and under half the server's deadlock_timeout, so
+  that when a reader and the publisher wait on each other the publisher gives way before PostgreSQL
+  picks a victim; it retries until `swap_patience` runs out, then fails naming the sessions that held
+  the marts. A reader arriving during an attempt waits that long at most.
+- A transaction whose snapshot predates the swap but that first touches the marts after it would
+  see the new tables without their rows. COPY FREEZE writes the rows already frozen, visible to every
+  snapshot, so such a reader sees the whole new month instead of empty tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import psycopg2
+import psycopg2.errors
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from psycopg2 import sql
+from psycopg2.extensions import connection as Connection
+from psycopg2.extensions import cursor as Cursor
+
+from planwatch.publish.marts import MartTable, latest_period, mart_tables, open_warehouse
+from planwatch.publish.postgres_types import postgres_type, select_expression
+from planwatch.publish.roles import create_role_if_missing, grant_read
+
+log = logging.getLogger(__name__)
+
+SWAP_LOCK_TIMEOUT_MS = 200
+SWAP_PATIENCE_SECONDS = 300.0
+LEFTOVER_LOCK_TIMEOUT = "2s"
+_BATCH_ROWS = 100_000
+_CSV = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+
+
+class SwapBlockedError(RuntimeError):
+    """Reader transactions held the live marts for longer than the publish would wait."""
+
+
+@dataclass(frozen=True)
+class PostgresPublication:
+    """One publish to PostgreSQL: what went live, how long it took, and old schemas left behind."""
+
+    schema: str
+    tables: dict[str, int]
+    latest_period: dt.date | None
+    seconds: float
+    swap_wait_seconds: float
+    old_schemas_left: list[str] = field(default_factory=list)
+
+
+def publish_postgres(
+    warehouse: Path,
+    uri: str,
+    schema: str = "marts",
+    reader_role: str = "planwatch_bi",
+    *,
+    swap_patience: float = SWAP_PATIENCE_SECONDS,
+) -> PostgresPublication:
+    """Copy the warehouse's marts into PostgreSQL `schema`, swapped in whole, readable by `reader_role`."""
+    started = time.perf_counter()
+    with open_warehouse(warehouse) as duck:
+        tables = mart_tables(duck)
+        period = latest_period(duck, tables)
+        # Read everything first: the warehouse's lock is held for a second, not for the whole upload.
+        data = {table.name: _read_table(duck, table) for table in tables}
+    publication_id = f"{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}_{uuid.uuid4().hex[:6]}"
+    staging, retired = f"{schema}_staging_{publication_id}", f"{schema}_old_{publication_id}"
+    connection = psycopg2.connect(uri, application_name="planwatch publish")
+    try:
+        with connection.cursor() as cursor:
+            # One publish per schema at a time; the lock is the session's, released when it closes.
+            cursor.execute("select pg_advisory_lock(hashtext(%s))", [f"planwatch.publish:{schema}"])
+            create_role_if_missing(cursor, reader_role)
+            connection.commit()
+            left = _drop_leftovers(connection, schema)
+            try:
+                _build_staging(connection, staging, tables, data, reader_role)
+                waited = _swap(connection, schema, staging, retired, reader_role, swap_patience)
+            except BaseException:
+                _discard_staging(connection, staging)
+                raise
+            if _schema_exists(cursor, retired):
+                left.append(retired)
+            connection.commit()
+    finally:
+        connection.close()
+    publication = PostgresPublication(
+        schema=schema,
+        tables={table.name: table.rows for table in tables},
+        latest_period=period,
+        seconds=time.perf_counter() - started,
+        swap_wait_seconds=waited,
+        old_schemas_left=left,
+    )
+    log.info(
+        "published %d tables to PostgreSQL schema %s (latest period %s) in %.1fs",
+        len(tables),
+        schema,
+        period,
+        publication.seconds,
+    )
+    return publication
+
+
+def _read_table(duck: duckdb.DuckDBPyConnection, table: MartTable) -> pa.Table:
+    columns = ", ".join(select_expression(column.name, column.duckdb_type) for column in table.columns)
+    return duck.sql(f"select {columns} from {table.qualified}").to_arrow_table()
+
+
+def _build_staging(
+    connection: Connection, staging: str, tables: list[MartTable], data: dict[str, pa.Table], reader_role: str
+) -> None:
+    """The new marts in their own schema, in one transaction, rows frozen (see the module docstring)."""
+    namespace = sql.Identifier(staging)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("create schema {}").format(namespace))
+        # Set before the tables exist, so each is created readable; these travel with the schema's rename.
+        cursor.execute(
+            sql.SQL("alter default privileges in schema {} grant select on tables to {}").format(
+                namespace, sql.Identifier(reader_role)
+            )
+        )
+        for table in tables:
+            target = sql.Identifier(staging, table.name)
+            columns = sql.SQL(", ").join(
+                sql.SQL("{} {}").format(
+                    sql.Identifier(column.name),
+                    sql.SQL(postgres_type(column.duckdb_type, f"{table.name}.{column.name}")),
+                )
+                for column in table.columns
+            )
+            cursor.execute(sql.SQL("create table {} ({})").format(target, columns))
+            copy = sql.SQL("copy {} from stdin with (format csv, freeze true)").format(target).as_string(cursor)
+            for batch in data[table.name].to_batches(max_chunksize=_BATCH_ROWS):
+                buffer = io.BytesIO()
+                pa_csv.write_csv(batch, buffer, _CSV)
+                buffer.seek(0)
+                cursor.copy_expert(copy, buffer)
+            if table.comment:
+                cursor.execute(sql.SQL("comment on table {} is %s").format(target), [table.comment])
+            for column in table.columns:
+                if column.comment:
+                    cursor.execute(
+                        sql.SQL("comment on column {}.{} is %s").format(target, sql.Identifier(column.name)),
+                        [column.comment],
+                    )
+            cursor.execute(sql.SQL("analyze {}").format(target))
+    connection.commit()
+
+
+def _swap(connection: Connection, schema: str, staging: str, retired: str, reader_role: str, patience: float) -> float:
+    """Swap the staging schema in between reader transactions; seconds spent waiting for them."""
+    started = time.monotonic()
+    pause = 0.2
+    with connection.cursor() as cursor:
+        cursor.execute("select setting::int from pg_settings where name = 'deadlock_timeout'")  # milliseconds
+        lock_timeout = f"{max(1, min(SWAP_LOCK_TIMEOUT_MS, cursor.fetchone()[0] // 2))}ms"
+        connection.rollback()
+        while True:
+            try:
+                cursor.execute("set local lock_timeout = %s", [lock_timeout])
+                live = _relations(cursor, schema)
+                if live:
+                    cursor.execute(
+                        sql.SQL("lock table {} in access exclusive mode").format(
+                            sql.SQL(", ").join(sql.Identifier(schema, name) for name in live)
+                        )
+                    )
+                existed = _schema_exists(cursor, schema)
+                if existed:
+                    cursor.execute(
+                        sql.SQL("alter schema {} rename to {}").format(sql.Identifier(schema), sql.Identifier(retired))
+                    )
+                cursor.execute(
+                    sql.SQL("alter schema {} rename to {}").format(sql.Identifier(staging), sql.Identifier(schema))
+                )
+                grant_read(cursor, schema, reader_role)
+                if existed:
+                    _drop_in_savepoint(cursor, retired)
+                connection.commit()
+                return time.monotonic() - started
+            except psycopg2.errors.LockNotAvailable:
+                connection.rollback()
+                holders = _lock_holders(cursor, schema)
+                waited = time.monotonic() - started
+                if waited >= patience:
+                    raise SwapBlockedError(
+                        f"PostgreSQL schema {schema}: reader transactions held its tables for {waited:.0f}s, "
+                        f"longer than the publish waits ({patience:.0f}s): {holders}. The old marts stay live; "
+                        "publish again when those sessions have finished their transactions"
+                    ) from None
+                log.info("swap of %s waits for reader transactions to finish: %s", schema, holders)
+                time.sleep(pause)
+                pause = min(pause * 2, 2.0)
+
+
+def _discard_staging(connection: Connection, staging: str) -> None:
+    """After a failed publish: the live marts are untouched; remove the half-made staging schema."""
+    try:
+        connection.rollback()
+        _drop_schema(connection, staging, lock_timeout=LEFTOVER_LOCK_TIMEOUT)
+    except psycopg2.Error as error:
+        log.warning("could not drop %s after the failed publish (the next publish will): %s", staging, error)
+
+
+def _drop_leftovers(connection: Connection, schema: str) -> list[str]:
+    """Drop what earlier publishes left: old schemas a reader held, staging of a publish that died."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "select nspname from pg_namespace where nspname like %s or nspname like %s order by nspname",
+            [_like_prefix(f"{schema}_old_"), _like_prefix(f"{schema}_staging_")],
+        )
+        leftovers = [name for (name,) in cursor.fetchall()]
+    connection.commit()
+    return [name for name in leftovers if not _drop_schema(connection, name, lock_timeout=LEFTOVER_LOCK_TIMEOUT)]
+
+
+def _drop_schema(connection: Connection, schema: str, lock_timeout: str) -> bool:
+    """Drop a schema in its own transaction, waiting at most `lock_timeout`; False when it must stay."""
+    with connection.cursor() as cursor:
+        cursor.execute("set local lock_timeout = %s", [lock_timeout])
+        dropped = _drop_in_savepoint(cursor, schema)
+    connection.commit()
+    return dropped
+
+
+def _drop_in_savepoint(cursor: Cursor, schema: str) -> bool:
+    """Drop the schema and its tables, unless a view elsewhere depends on them or a lock cannot be had.
+
+    In a savepoint, so a failure leaves the surrounding transaction (the swap) intact; what stays is
+    logged and dropped by the next publish.
+    """
+    if not _schema_exists(cursor, schema):
+        return True
+    outside = _dependents_outside(cursor, schema)
+    if outside:
+        log.warning(
+            "schema %s left in place: %s depend on its tables; drop or repoint them, the next publish retries",
+            schema,
+            ", ".join(outside),
+        )
+        return False
+    cursor.execute("savepoint drop_old_marts")
+    try:
+        cursor.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(schema)))
+    except (psycopg2.errors.LockNotAvailable, psycopg2.errors.DependentObjectsStillExist) as error:
+        cursor.execute("rollback to savepoint drop_old_marts")
+        log.warning("schema %s left in place for the next publish to drop: %s", schema, str(error).strip())
+        return False
+    cursor.execute("release savepoint drop_old_marts")
+    log.info("dropped schema %s", schema)
+    return True
+
+
+def _dependents_outside(cursor: Cursor, schema: str) -> list[str]:
+    """Views in other schemas built on this schema's tables (DROP ... CASCADE would take them along)."""
+    cursor.execute(
+        """
+        select distinct dependent_ns.nspname || '.' || dependent.relname
+        from pg_depend d
+        join pg_rewrite r on d.classid = 'pg_rewrite'::regclass and d.objid = r.oid
+        join pg_class dependent on dependent.oid = r.ev_class
+        join pg_namespace dependent_ns on dependent_ns.oid = dependent.relnamespace
+        join pg_class referenced on d.refclassid = 'pg_class'::regclass and d.refobjid = referenced.oid
+        join pg_namespace referenced_ns on referenced_ns.oid = referenced.relnamespace
+        where referenced_ns.nspname = %s and dependent_ns.nspname <> %s
+        order by 1
+        """,
+        [schema, schema],
+    )
+    return [name for (name,) in cursor.fetchall()]
+
+
+def _relations(cursor: Cursor, schema: str) -> list[str]:
+    cursor.execute(
+        "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+        "where n.nspname = %s and c.relkind in ('r', 'p', 'v', 'm', 'f') order by c.relname",
+        [schema],
+    )
+    return [name for (name,) in cursor.fetchall()]
+
+
+def _schema_exists(cursor: Cursor, schema: str) -> bool:
+    cursor.execute("select 1 from pg_namespace where nspname = %s", [schema])
+    return cursor.fetchone() is not None
+
+
+def _lock_holders(cursor: Cursor, schema: str) -> str:
+    cursor.execute(
+        """
+        select distinct a.pid, a.usename, a.application_name, a.state, a.xact_start
+        from pg_locks l
+        join pg_class c on c.oid = l.relation
+        join pg_namespace n on n.oid = c.relnamespace
+        join pg_stat_activity a on a.pid = l.pid
+        where n.nspname = %s and l.granted and a.pid <> pg_backend_pid()
+        order by a.pid
+        """,
+        [schema],
+    )
+    rows = cursor.fetchall()
+    connection = cursor.connection
+    connection.rollback()
+    if not rows:
+        return "no session holds them now"
+    return "; ".join(
+        f"pid {pid} ({user}, {application or 'no application name'}, {state}, transaction since {since or '?'})"
+        for pid, user, application, state, since in rows
+    )
+
+
+def _like_prefix(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%") + "%"
