@@ -7,7 +7,10 @@ import io
 import zipfile
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
+
+from planwatch.ingest.read import UnreadableFileError
 
 from .ingest_support import ingest, pingliang_table, query, statistics_workbook
 
@@ -91,3 +94,21 @@ def test_the_receipt_lists_rejected_rows_and_cannot_run_formulas(tmp_path: Path)
     assert all(cell.data_type != "f" for cell in cells)
     assert all(not str(cell.value).startswith(("=", "@", "+", "-")) for cell in cells if cell.value is not None)
     assert any("不是有效数字" in str(cell.value) for cell in cells)
+
+
+def test_the_zip_directory_read_before_calamine_agrees_with_zipfile(tmp_path: Path) -> None:
+    from planwatch.ingest.read import _zip_members, _zip_members_fast
+
+    workbook = statistics_workbook(tmp_path / "m.xlsx", pingliang_table([["苹果产量", "万吨", 1, 2]]))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.comment = b"an archive comment moves the end record"
+        archive.writestr("xl/workbook.xml", b"<workbook/>" * 1000)
+        archive.writestr("docProps/\u6838\u5fc3.xml", b"x")
+    for data in (workbook.read_bytes(), buffer.getvalue()):
+        expected = [(m.filename, m.compress_size, m.file_size) for m in zipfile.ZipFile(io.BytesIO(data)).infolist()]
+        assert _zip_members_fast(data) == expected
+    # ZIP64 or a damaged directory: left to zipfile, which names the damage
+    assert _zip_members_fast(b"PK\x03\x04 no directory") is None
+    with pytest.raises(UnreadableFileError, match="损坏"):
+        _zip_members(b"PK\x03\x04 no directory")

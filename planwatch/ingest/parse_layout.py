@@ -35,10 +35,6 @@ from planwatch.registry.schema import Indicator, Nature
 _UNIT_NOTE = re.compile(r"单位[:：]\s*([^\s，,；;]+)")
 
 
-def _content(row: list) -> list[str]:
-    return [display(cell) for cell in row]
-
-
 def _find_header(sheet: Sheet, spec: LayoutSpec) -> int | None:
     markers = {compact(marker) for marker in spec.header_marker}
     for row_index, row in enumerate(sheet.rows[: spec.detect.scan_rows + 10]):
@@ -185,9 +181,7 @@ def _regions_as_columns(
             )
         else:
             seen[(indicator.indicator_code, period)] = row_index + 1
-            outcomes.append(
-                RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, _content(row), observations=observations)
-            )
+            outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], observations=observations))
     return outcomes
 
 
@@ -308,9 +302,7 @@ def _long(
             address["value"],
             row_index + 1,
         )
-        outcomes.append(
-            RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, _content(row), observations=[observation])
-        )
+        outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], observations=[observation]))
     return outcomes
 
 

@@ -171,17 +171,16 @@ def _measure_cells(
                 row_index + 1,
             )
         )
-    content = [display(cell) for cell in row]
     if not observations:
         return RowOutcome(
             sheet.name,
             row_index + 1,
             RowStatus.ignored,
-            content,
+            [display(cell) for cell in row],
             reason_code="blank_figures",
             reason=IGNORED_REASONS["blank_figures"],
         )
-    return RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, content, observations=observations)
+    return RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], observations=observations)
 
 
 def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str]) -> list[RowOutcome]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,17 +57,51 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _check_zip(data: bytes) -> None:
+def _zip_members_fast(data: bytes) -> list[tuple[str, int, int]] | None:
+    """(name, compressed, uncompressed) of every member, from the central directory alone.
+
+    The same figures `zipfile` reads, without building its objects (a tenth of the time); None when
+    the archive needs `zipfile`'s full reading (ZIP64, anything unexpected).
+    """
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return None
+    entries, _, offset = struct.unpack_from("<HII", data, end + 10)
+    if entries == 0xFFFF or offset == 0xFFFFFFFF:
+        return None
+    members = []
+    for _ in range(entries):
+        if data[offset : offset + 4] != b"PK\x01\x02" or offset + 46 > len(data):
+            return None
+        compressed, uncompressed, name_length, extra_length, comment_length = struct.unpack_from(
+            "<IIHHH", data, offset + 20
+        )
+        if uncompressed == 0xFFFFFFFF or compressed == 0xFFFFFFFF:
+            return None
+        name = data[offset + 46 : offset + 46 + name_length].decode("utf-8", "replace")
+        members.append((name, compressed, uncompressed))
+        offset += 46 + name_length + extra_length + comment_length
+    return members
+
+
+def _zip_members(data: bytes) -> list[tuple[str, int, int]]:
+    members = _zip_members_fast(data)
+    if members is not None:
+        return members
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise UnreadableFileError("文件已损坏或不是有效的Excel文件（无法解压），请重新导出后报送") from None
+    return [(member.filename, member.compress_size, member.file_size) for member in archive.infolist()]
+
+
+def _check_zip(data: bytes) -> None:
     total = 0
-    for member in archive.infolist():
-        total += member.file_size
-        ratio = member.file_size / max(member.compress_size, 1)
-        if ratio > MAX_COMPRESSION_RATIO and member.file_size > 1024 * 1024:
-            raise UnreadableFileError(f"文件内部数据异常（{member.filename} 压缩比过高），已拒收，请重新导出后报送")
+    for name, compressed, uncompressed in _zip_members(data):
+        total += uncompressed
+        ratio = uncompressed / max(compressed, 1)
+        if ratio > MAX_COMPRESSION_RATIO and uncompressed > 1024 * 1024:
+            raise UnreadableFileError(f"文件内部数据异常（{name} 压缩比过高），已拒收，请重新导出后报送")
     if total > MAX_UNCOMPRESSED_BYTES:
         raise UnreadableFileError("文件解压后过大，已拒收；请只保留填报表格后重新报送")
 

@@ -88,7 +88,7 @@ class RowOutcome:
     sheet: str
     row_number: int  # 1-based, as Excel shows it
     status: RowStatus
-    content: list[str]
+    content: list[str]  # the row as typed, for the receipt and the quarantine table; empty when loaded
     reason_code: str | None = None
     reason: str | None = None
     cell: str | None = None

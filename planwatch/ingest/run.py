@@ -118,16 +118,28 @@ class Ingestor:
                 return parsed, None, source.encoding
         return None, UNKNOWN_LAYOUT, source.encoding
 
-    def prepare(self, path: Path) -> PendingFile:
-        """Read and parse one file (or note why it cannot be read): nothing is written yet."""
+    def prepare(self, path: Path, keep_parsed: bool = True) -> PendingFile:
+        """Read and parse one file (or note why it cannot be read) into its raw-table rows: nothing is written yet.
+
+        `keep_parsed=False` drops the parsed rows once tabulated: only a receipt needs them.
+        """
         submitted_at = submission_time(path)
         try:
             data = read_bytes(path)
         except UnreadableFileError as error:
-            return PendingFile(path.name, str(path), "", 0, None, rejection=error.reason, submitted_at=submitted_at)
-        sha256 = sha256_of(data)
+            return PendingFile.of(path.name, str(path), "", 0, None, rejection=error.reason, submitted_at=submitted_at)
         parsed, rejection, encoding = self.parse(path, data)
-        return PendingFile(path.name, str(path), sha256, len(data), parsed, encoding, rejection, submitted_at)
+        return PendingFile.of(
+            path.name,
+            str(path),
+            sha256_of(data),
+            len(data),
+            parsed,
+            keep_parsed=keep_parsed,
+            encoding=encoding,
+            rejection=rejection,
+            submitted_at=submitted_at,
+        )
 
     def write_receipt(self, receipts_dir: Path, path: Path, result: FileResult, parsed: ParsedFile | None) -> None:
         department = self.registry.reference.departments.get(result.department_id or "")
@@ -160,29 +172,31 @@ def _duplicate(path: Path, sha256: str, previous: tuple[int, str, str | None]) -
 
 PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
 _WORKER_INGESTOR: Ingestor | None = None
+_WORKER_KEEPS_PARSED = True
 
 
 def _prepare_in_worker(path: Path) -> PendingFile:
     assert _WORKER_INGESTOR is not None
-    return _WORKER_INGESTOR.prepare(path)
+    return _WORKER_INGESTOR.prepare(path, _WORKER_KEEPS_PARSED)
 
 
 @contextmanager
-def _prepared_in_order(ingestor: Ingestor, files: list[Path]) -> Iterator[Iterator[PendingFile]]:
-    """Files read and parsed, in order: in forked worker processes when the batch is large.
+def _prepared_in_order(ingestor: Ingestor, files: list[Path], keep_parsed: bool) -> Iterator[Iterator[PendingFile]]:
+    """Files read, parsed and tabulated, in order: in forked worker processes when the batch is large.
 
     Reading and parsing are CPU-bound and independent per file; writing stays in this process, one
-    transaction per batch, so the warehouse still has a single writer.
+    transaction per batch, so the warehouse still has a single writer. Workers send back flat
+    columns, and the parsed rows only when a receipt is to be written.
     """
     workers = min(os.cpu_count() or 1, 8)
     if workers < 2 or len(files) < PARALLEL_MIN_FILES or "fork" not in mp.get_all_start_methods():
-        yield (ingestor.prepare(path) for path in files)
+        yield (ingestor.prepare(path, keep_parsed) for path in files)
         return
-    global _WORKER_INGESTOR
-    _WORKER_INGESTOR = ingestor  # inherited by the forked workers, never pickled
+    global _WORKER_INGESTOR, _WORKER_KEEPS_PARSED
+    _WORKER_INGESTOR, _WORKER_KEEPS_PARSED = ingestor, keep_parsed  # inherited by the forked workers
     with mp.get_context("fork").Pool(workers) as pool:
         yield pool.imap(_prepare_in_worker, files, chunksize=16)
-    _WORKER_INGESTOR = None
+    _WORKER_INGESTOR, _WORKER_KEEPS_PARSED = None, True
 
 
 def ingest_files(
@@ -202,7 +216,11 @@ def ingest_files(
     files = collect_files(paths)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     results: list[FileResult] = []
-    with _prepared_in_order(ingestor, files) as prepared, duckdb.connect(str(warehouse)) as connection:
+    keep_parsed = receipts_dir is not None
+    with (
+        _prepared_in_order(ingestor, files, keep_parsed) as prepared,
+        duckdb.connect(str(warehouse)) as connection,
+    ):
         ensure_tables(connection)
         previous = _previous_loads(connection)
         batch: list[tuple[Path, PendingFile]] = []

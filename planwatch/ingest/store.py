@@ -158,133 +158,214 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _insert(connection: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
-    """Append rows in one statement: DuckDB scans a dict of NumPy object arrays directly.
+# The columns a parsed file fills in each raw table, in the order `tabulate` builds them; the load's
+# own columns (load_id, file_sha256, file_name, loaded_at) are added when the batch is written.
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "observations": (
+        "sheet",
+        "cell",
+        "row_number",
+        "indicator_code",
+        "region_code",
+        "period",
+        "measure",
+        "value",
+        "unit",
+        "original_value",
+        "original_unit",
+        "department_id",
+        "layout",
+    ),
+    "milestone_reports": (
+        "sheet",
+        "cell",
+        "row_number",
+        "milestone_id",
+        "period",
+        "status",
+        "percent_complete",
+        "note",
+        "department_id",
+    ),
+    "quarantine": ("sheet", "row_number", "cell", "reason_code", "reason", "row_content", "department_id"),
+    "ignored_rows": ("sheet", "row_number", "reason_code", "reason", "row_content", "row_count"),
+}
+LOAD_COLUMNS = ("load_id", "file_sha256", "file_name")
 
-    (Not Arrow: pyarrow imports pandas on its first conversion, which costs more than a batch's insert.)
+
+@dataclass
+class FileTables:
+    """A file's rows as the columns of the raw tables, with its accounting: ready to append.
+
+    Built where the file was parsed (a worker process, for large batches), so that only flat lists
+    travel to the one process that writes.
     """
-    if rows:
-        names = list(rows[0])
-        batch = {name: np.array([row[name] for row in rows], dtype=object) for name in names}  # noqa: F841
-        columns = ", ".join(names)
-        connection.execute(f"insert into raw.{table} ({columns}) select {columns} from batch")
+
+    columns: dict[str, dict[str, list]]
+    rows_loaded: int
+    rows_quarantined: int
+    rows_ignored: int
+    observations: int
+    milestone_reports: int
+
+    @property
+    def rows_read(self) -> int:
+        return self.rows_loaded + self.rows_quarantined + self.rows_ignored
+
+    def row_count(self, table: str) -> int:
+        columns = self.columns[table]
+        return len(next(iter(columns.values())))
+
+
+def _columns(table: str, rows: list[tuple], *constants: object) -> dict[str, list]:
+    """Rows (tuples in TABLE_COLUMNS order, without the trailing per-file constants) as columns."""
+    names = TABLE_COLUMNS[table]
+    if not rows:
+        return {name: [] for name in names}
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    columns += [[constant] * len(rows) for constant in constants]
+    return dict(zip(names, columns, strict=True))
+
+
+def _content_json(content: list[str]) -> str | None:
+    return json.dumps(content, ensure_ascii=False) if content else None
+
+
+def tabulate(parsed: ParsedFile | None, rejection: str | None, file_name: str) -> FileTables:
+    """A parsed file (or a rejected one's single quarantine row) as raw-table columns, accounting checked."""
+    if parsed is None:
+        unreadable = [(None, None, None, "unreadable_file", rejection, None)]
+        columns = {table: _columns(table, []) for table in TABLE_COLUMNS}
+        columns["quarantine"] = _columns("quarantine", unreadable, None)
+        return FileTables(columns, 0, 0, 0, 0, 0)
+    counts = dict.fromkeys(RowStatus, 0)
+    for row in parsed.rows:
+        if row.row_count < 1:
+            raise AccountingError(f"{file_name}: row {row.row_number} stands for {row.row_count} rows")
+        counts[row.status] += row.row_count
+    rows_read = sum(row.row_count for row in parsed.rows)
+    if rows_read != sum(counts.values()):
+        raise AccountingError(f"{file_name}: rows read {rows_read} ≠ {counts}")
+    observations = [
+        (
+            o.sheet,
+            o.cell,
+            o.row_number,
+            o.indicator_code,
+            o.region_code,
+            o.period,
+            o.measure.value,
+            o.value,
+            o.unit,
+            o.original_value,
+            o.original_unit,
+        )
+        for row in parsed.rows
+        for o in row.observations
+    ]
+    reports = [
+        (r.sheet, r.cell, r.row_number, r.milestone_id, r.period, r.status, r.percent_complete, r.note)
+        for row in parsed.rows
+        for r in row.milestone_reports
+    ]
+    quarantined = [
+        (row.sheet, row.row_number, row.cell, row.reason_code, row.reason, json.dumps(row.content, ensure_ascii=False))
+        for row in parsed.rows
+        if row.status is RowStatus.quarantined
+    ]
+    ignored = [
+        (row.sheet, row.row_number, row.reason_code, row.reason, _content_json(row.content), row.row_count)
+        for row in parsed.rows
+        if row.status is RowStatus.ignored
+    ]
+    department = parsed.department_id
+    columns = {
+        "observations": _columns("observations", observations, department, parsed.layout),
+        "milestone_reports": _columns("milestone_reports", reports, department),
+        "quarantine": _columns("quarantine", quarantined, department),
+        "ignored_rows": _columns("ignored_rows", ignored),
+    }
+    return FileTables(
+        columns,
+        counts[RowStatus.loaded],
+        counts[RowStatus.quarantined],
+        counts[RowStatus.ignored],
+        len(observations),
+        len(reports),
+    )
 
 
 @dataclass
 class PendingFile:
-    """A file read and parsed (or rejected), waiting to be written with the rest of its batch."""
+    """A file read and parsed (or rejected), waiting to be written with the rest of its batch.
+
+    `parsed` (every row with its content) is kept only when a receipt is to be written from it;
+    everything the warehouse needs is in `tables` and the summary fields.
+    """
 
     file_name: str
     file_path: str
     sha256: str
     size: int
-    parsed: ParsedFile | None
+    tables: FileTables
+    parsed: ParsedFile | None = None
     encoding: str | None = None
     rejection: str | None = None
     submitted_at: dt.datetime | None = None
+    department_id: str | None = None
+    layout: str | None = None
+    periods: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls,
+        file_name: str,
+        file_path: str,
+        sha256: str,
+        size: int,
+        parsed: ParsedFile | None,
+        *,
+        keep_parsed: bool = True,
+        encoding: str | None = None,
+        rejection: str | None = None,
+        submitted_at: dt.datetime | None = None,
+    ) -> PendingFile:
+        return cls(
+            file_name,
+            file_path,
+            sha256,
+            size,
+            tabulate(parsed, rejection, file_name),
+            parsed if keep_parsed else None,
+            encoding,
+            rejection,
+            submitted_at,
+            parsed.department_id if parsed else None,
+            parsed.layout if parsed else None,
+            sorted(parsed.periods) if parsed else [],
+            list(parsed.ignored_columns) if parsed else [],
+        )
 
 
-def _counts(pending: PendingFile) -> dict[RowStatus, int]:
-    rows = pending.parsed.rows if pending.parsed else []
-    counts = dict.fromkeys(RowStatus, 0)
-    for row in rows:
-        counts[row.status] += row.row_count
-    read = sum(row.row_count for row in rows)
-    if read != sum(counts.values()) or any(row.row_count < 1 for row in rows):
-        raise AccountingError(f"{pending.file_name}: rows read {read} ≠ {counts}")
-    return counts
+def _insert(
+    connection: duckdb.DuckDBPyConnection, table: str, columns: dict[str, list], loaded_at: dt.datetime
+) -> None:
+    """Append rows in one statement: DuckDB scans a dict of NumPy object arrays directly.
 
-
-def _file_rows(pending: PendingFile, load_id: int, loaded_at: dt.datetime) -> dict[str, list[dict]]:
-    common = {"load_id": load_id, "file_sha256": pending.sha256, "file_name": pending.file_name, "loaded_at": loaded_at}
-    parsed = pending.parsed
-    if parsed is None:
-        return {
-            "quarantine": [
-                common
-                | {
-                    "sheet": None,
-                    "row_number": None,
-                    "cell": None,
-                    "department_id": None,
-                    "reason_code": "unreadable_file",
-                    "reason": pending.rejection,
-                    "row_content": None,
-                }
-            ]
-        }
-    return {
-        "observations": [
-            common
-            | {
-                "sheet": o.sheet,
-                "cell": o.cell,
-                "row_number": o.row_number,
-                "department_id": parsed.department_id,
-                "layout": parsed.layout,
-                "indicator_code": o.indicator_code,
-                "region_code": o.region_code,
-                "period": o.period,
-                "measure": o.measure.value,
-                "value": o.value,
-                "unit": o.unit,
-                "original_value": o.original_value,
-                "original_unit": o.original_unit,
-            }
-            for row in parsed.rows
-            for o in row.observations
-        ],
-        "milestone_reports": [
-            common
-            | {
-                "sheet": r.sheet,
-                "cell": r.cell,
-                "row_number": r.row_number,
-                "department_id": parsed.department_id,
-                "milestone_id": r.milestone_id,
-                "period": r.period,
-                "status": r.status,
-                "percent_complete": r.percent_complete,
-                "note": r.note,
-            }
-            for row in parsed.rows
-            for r in row.milestone_reports
-        ],
-        "quarantine": [
-            common
-            | {
-                "sheet": row.sheet,
-                "row_number": row.row_number,
-                "cell": row.cell,
-                "department_id": parsed.department_id,
-                "reason_code": row.reason_code,
-                "reason": row.reason,
-                "row_content": json.dumps(row.content, ensure_ascii=False),
-            }
-            for row in parsed.rows
-            if row.status is RowStatus.quarantined
-        ],
-        "ignored_rows": [
-            common
-            | {
-                "sheet": row.sheet,
-                "row_number": row.row_number,
-                "reason_code": row.reason_code,
-                "reason": row.reason,
-                "row_content": json.dumps(row.content, ensure_ascii=False) if row.content else None,
-                "row_count": row.row_count,
-            }
-            for row in parsed.rows
-            if row.status is RowStatus.ignored
-        ],
-    }
+    (Not Arrow: pyarrow imports pandas on its first conversion, which costs more than a batch's insert.)
+    """
+    if not columns["load_id"]:
+        return
+    batch = {name: np.array(values, dtype=object) for name, values in columns.items()}  # noqa: F841
+    names = ", ".join(columns)
+    connection.execute(f"insert into raw.{table} ({names}, loaded_at) select {names}, ? from batch", [loaded_at])
 
 
 def store_batch(connection: duckdb.DuckDBPyConnection, batch: list[PendingFile]) -> list[FileResult]:
-    """Write a batch of files in one transaction; one result per file, accounting checked first."""
+    """Write a batch of files in one transaction; one result per file (accounting was checked in `tabulate`)."""
     if not batch:
         return []
-    counts = [_counts(pending) for pending in batch]
     loaded_at = _now()
     connection.execute("begin transaction")
     try:
@@ -294,17 +375,18 @@ def store_batch(connection: duckdb.DuckDBPyConnection, batch: list[PendingFile])
                 "select nextval('raw.load_id_sequence') from range(?)", [len(batch)]
             ).fetchall()
         ]
-        tables: dict[str, list[dict]] = {
-            "observations": [],
-            "milestone_reports": [],
-            "quarantine": [],
-            "ignored_rows": [],
-        }
-        for pending, load_id in zip(batch, load_ids, strict=True):
-            for table, rows in _file_rows(pending, load_id, loaded_at).items():
-                tables[table] += rows
-        for table, rows in tables.items():
-            _insert(connection, table, rows)
+        for table, names in TABLE_COLUMNS.items():
+            columns: dict[str, list] = {name: [] for name in (*LOAD_COLUMNS, *names)}
+            for pending, load_id in zip(batch, load_ids, strict=True):
+                count = pending.tables.row_count(table)
+                if not count:
+                    continue
+                columns["load_id"] += [load_id] * count
+                columns["file_sha256"] += [pending.sha256] * count
+                columns["file_name"] += [pending.file_name] * count
+                for name, values in pending.tables.columns[table].items():
+                    columns[name] += values
+            _insert(connection, table, columns, loaded_at)
         revisions = dict(
             connection.execute(
                 """select new.load_id, count(*) from raw.observations new
@@ -318,55 +400,51 @@ def store_batch(connection: duckdb.DuckDBPyConnection, batch: list[PendingFile])
             ).fetchall()
         )
         results = []
-        load_rows = []
-        for pending, load_id, count in zip(batch, load_ids, counts, strict=True):
-            parsed = pending.parsed
-            observations = sum(len(row.observations) for row in parsed.rows) if parsed else 0
-            reports = sum(len(row.milestone_reports) for row in parsed.rows) if parsed else 0
+        loads: dict[str, list] = {}
+        for pending, load_id in zip(batch, load_ids, strict=True):
+            tables = pending.tables
             result = FileResult(
                 pending.file_name,
                 pending.sha256,
-                "loaded" if parsed else "rejected",
-                sum(count.values()),
-                count[RowStatus.loaded],
-                count[RowStatus.quarantined],
-                count[RowStatus.ignored],
+                "rejected" if pending.rejection else "loaded",
+                tables.rows_read,
+                tables.rows_loaded,
+                tables.rows_quarantined,
+                tables.rows_ignored,
                 revisions.get(load_id, 0),
-                observations,
-                reports,
+                tables.observations,
+                tables.milestone_reports,
                 load_id,
-                parsed.department_id if parsed else None,
-                parsed.layout if parsed else None,
-                sorted(parsed.periods) if parsed else [],
+                pending.department_id,
+                pending.layout,
+                pending.periods,
                 pending.rejection,
             )
             results.append(result)
-            load_rows.append(
-                {
-                    "load_id": load_id,
-                    "file_name": pending.file_name,
-                    "file_path": pending.file_path,
-                    "sha256": pending.sha256,
-                    "file_size": pending.size,
-                    "encoding": pending.encoding,
-                    "layout": result.layout,
-                    "department_id": result.department_id,
-                    "periods": ",".join(result.periods),
-                    "status": result.status,
-                    "rejection_reason": pending.rejection,
-                    "rows_read": result.rows_read,
-                    "rows_loaded": result.rows_loaded,
-                    "rows_quarantined": result.rows_quarantined,
-                    "rows_ignored": result.rows_ignored,
-                    "observations": observations,
-                    "milestone_reports": reports,
-                    "revisions": result.revisions,
-                    "ignored_columns": json.dumps(parsed.ignored_columns if parsed else [], ensure_ascii=False),
-                    "submitted_at": pending.submitted_at,
-                    "loaded_at": loaded_at,
-                }
-            )
-        _insert(connection, "file_loads", load_rows)
+            for name, value in (
+                ("load_id", load_id),
+                ("file_name", pending.file_name),
+                ("file_path", pending.file_path),
+                ("sha256", pending.sha256),
+                ("file_size", pending.size),
+                ("encoding", pending.encoding),
+                ("layout", result.layout),
+                ("department_id", result.department_id),
+                ("periods", ",".join(result.periods)),
+                ("status", result.status),
+                ("rejection_reason", pending.rejection),
+                ("rows_read", result.rows_read),
+                ("rows_loaded", result.rows_loaded),
+                ("rows_quarantined", result.rows_quarantined),
+                ("rows_ignored", result.rows_ignored),
+                ("observations", result.observations),
+                ("milestone_reports", result.milestone_reports),
+                ("revisions", result.revisions),
+                ("ignored_columns", json.dumps(pending.ignored_columns, ensure_ascii=False)),
+                ("submitted_at", pending.submitted_at),
+            ):
+                loads.setdefault(name, []).append(value)
+        _insert(connection, "file_loads", loads, loaded_at)
         connection.execute("commit")
     except Exception:
         connection.execute("rollback")

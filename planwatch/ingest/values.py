@@ -97,7 +97,11 @@ class Header:
 
 
 def split_header(value: object) -> Header:
-    text = compact(value)
+    return _split_header(compact(value))
+
+
+@lru_cache(maxsize=1 << 12)
+def _split_header(text: str) -> Header:
     match = _PARENTHESISED.search(text)
     if match:
         label = (text[: match.start()] + text[match.end() :]).strip()

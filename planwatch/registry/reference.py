@@ -7,8 +7,10 @@ checker, the ingestion and the warehouse loader need, so that each is done one w
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,9 +51,11 @@ class UnitTable:
 
     units: dict[str, Unit]
     _by_spelling: dict[str, Unit] = field(init=False)
+    _factors: dict[tuple[str, str], float] = field(init=False)
 
     def __post_init__(self) -> None:
         self._by_spelling = {}
+        self._factors = {}  # every file converts the same few pairs, thousands of times
         for unit in self.units.values():
             for spelling in (unit.unit, *unit.aliases):
                 self._by_spelling[normalise_unit(spelling)] = unit
@@ -67,20 +71,23 @@ class UnitTable:
 
     def factor(self, from_unit: str, to_unit: str) -> float:
         """The multiplier that turns a value in `from_unit` into `to_unit`."""
+        known = self._factors.get((from_unit, to_unit))
+        if known is not None:
+            return known
         source, target = self.lookup(from_unit), self.lookup(to_unit)
         if source.dimension != target.dimension:
             raise IncompatibleUnitsError(
                 f"{from_unit} ({source.dimension}) cannot be converted to {to_unit} ({target.dimension})"
             )
-        return source.factor / target.factor
+        factor = self._factors[(from_unit, to_unit)] = source.factor / target.factor
+        return factor
 
     def convert(self, value: float, from_unit: str, to_unit: str) -> float:
         return value * self.factor(from_unit, to_unit)
 
 
+@lru_cache(maxsize=4096)
 def normalise_unit(spelling: str) -> str:
-    import unicodedata
-
     text = unicodedata.normalize("NFKC", spelling).strip()
     for wrapper in "()（）[]【】":
         text = text.replace(wrapper, "")
