@@ -31,6 +31,11 @@ class Settings(BaseModel):
         default=Path("output/published"), description="read-only snapshots of the marts for BI readers"
     )
     postgres_uri: str = Field(default="", description="PostgreSQL to publish the marts to; empty: do not publish there")
+    bi_role: str = Field(
+        default="planwatch_bi",
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="read-only PostgreSQL role granted the published marts (cluster-wide: one per deployment)",
+    )
     keep_snapshots: int = Field(default=3, ge=1, description="newest published snapshots kept (and always `current`)")
     briefing_issuer: str = Field(
         default="", description="office issuing plan and county briefings; empty: the plan region's 人民政府督查室"

@@ -30,7 +30,7 @@ POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS = ("127.0.0.1", 6379)
 DAGS_FOLDER = PROJECT_ROOT / "dags"
 POOLS_FILE = PROJECT_ROOT / "docker" / "airflow" / "pools.json"
-BI_ROLE = "planwatch_bi"  # the read-only role the transform DAG's publish_marts grants the marts to
+BI_ROLE = "planwatch_bi"  # compose's read-only role, which the transform DAG's publish_marts grants the marts to
 
 # Settings with one right value, the same in docker-compose.yml and in the integration test.
 FIXED_SETTINGS = {
@@ -151,6 +151,7 @@ class Deployment:
     jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     api_secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     marts_db: str | None = None
+    bi_role: str = field(default_factory=lambda: f"planwatch_bi_{uuid.uuid4().hex[:12]}")  # roles are cluster-wide
 
     @property
     def home(self) -> Path:
@@ -196,6 +197,7 @@ class Deployment:
         return {
             "AIRFLOW_HOME": str(self.home),
             "AIRFLOW__OPERATORS__DEFAULT_QUEUE": self.queue,
+            "PLANWATCH_BI_ROLE": self.bi_role,
             "AIRFLOW__API__PORT": str(self.api_port),
             "AIRFLOW__API__BASE_URL": self.api_url,
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(self.worker_log_port),

@@ -12,8 +12,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
-from contextlib import suppress
 from pathlib import Path
 
 import duckdb
@@ -26,7 +26,6 @@ from planwatch.publish.layout import DUCKDB_FILE
 
 from .airflow_support import BIN, PROJECT_ROOT
 from .celery_support import (
-    BI_ROLE,
     CeleryAirflow,
     Deployment,
     celery_airflow,
@@ -57,32 +56,23 @@ def sample_month(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def cluster(tmp_path: Path) -> Iterator[CeleryAirflow]:
     require_service(postgres_reachable(), "PostgreSQL on 127.0.0.1:5432")
     require_service(redis_reachable(), "Redis on 127.0.0.1:6379")
-    role_existed = _role_exists(BI_ROLE)
+    bi_role = f"planwatch_bi_{uuid.uuid4().hex[:12]}"  # roles are cluster-wide: this run's own
     try:
         with (
             temporary_database("planwatch_airflow") as metadata_db,
             temporary_database("planwatch_marts") as marts_db,
-            celery_airflow(Deployment(metadata_db, tmp_path, marts_db=marts_db)) as running,
+            celery_airflow(Deployment(metadata_db, tmp_path, marts_db=marts_db, bi_role=bi_role)) as running,
         ):
             yield running
     finally:
-        if not role_existed:
-            _drop_role_unless_used_elsewhere(BI_ROLE)
+        _drop_role(bi_role)  # after its marts database is gone: nothing holds it then
 
 
-def _role_exists(role: str) -> bool:
-    with postgres_connection() as connection, connection.cursor() as cursor:
-        cursor.execute("select 1 from pg_roles where rolname = %s", [role])
-        exists = cursor.fetchone() is not None
-    connection.close()
-    return exists
-
-
-def _drop_role_unless_used_elsewhere(role: str) -> None:
-    """Roles are cluster-wide: drop the one publishing created, unless another database's grants hold it."""
+def _drop_role(role: str) -> None:
+    """This run's reader role, granted only in its own marts database (dropped by then: nothing holds it)."""
     connection = postgres_connection()
     connection.autocommit = True
-    with suppress(psycopg2.errors.DependentObjectsStillInUse), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(f'drop role if exists "{role}"')
     connection.close()
 
@@ -212,7 +202,7 @@ def test_the_scheduler_runs_a_month_from_landing_to_briefing_on_celery_workers(
         cluster, f"select count(*) from marts.fct_target_progress where to_char(period, 'YYYY-MM') = '{MONTH}'"
     )
     assert published == [(month_rows,)]
-    assert _marts_query(cluster, "select count(*) from marts.dim_plan", role=BI_ROLE)[0][0] > 0
+    assert _marts_query(cluster, "select count(*) from marts.dim_plan", role=cluster.deployment.bi_role)[0][0] > 0
     for write in (
         "delete from marts.dim_plan",
         "update marts.fct_target_progress set status = 'on_track'",
@@ -221,4 +211,4 @@ def test_the_scheduler_runs_a_month_from_landing_to_briefing_on_celery_workers(
         "drop table marts.dim_plan",
     ):
         with pytest.raises(psycopg2.errors.InsufficientPrivilege):
-            _marts_query(cluster, write, role=BI_ROLE)
+            _marts_query(cluster, write, role=cluster.deployment.bi_role)

@@ -32,7 +32,10 @@ def publish(
         Path | None, typer.Option(help="folder of the snapshots and the `current` link (default: configuration)")
     ] = None,
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: configuration)")] = None,
-    reader_role: Annotated[str, typer.Option(help="the read-only PostgreSQL role granted the marts")] = "planwatch_bi",
+    reader_role: Annotated[
+        str | None,
+        typer.Option(help="the read-only PostgreSQL role granted the marts (default: configuration bi_role)"),
+    ] = None,
 ) -> None:
     """Copy the marts where BI tools read them, switched whole: readers see the old month or the new."""
     import psycopg2
@@ -60,7 +63,7 @@ def publish(
             if snapshot.pruned:
                 console.print(f"pruned snapshots: {', '.join(snapshot.pruned)}", highlight=False)
         if destination in {Destination.postgres, Destination.both}:
-            publication = publish_postgres(warehouse, uri, reader_role=reader_role)
+            publication = publish_postgres(warehouse, uri, reader_role=reader_role or config.bi_role)
             console.print(
                 f"PostgreSQL {_where(uri)} schema {publication.schema}: {len(publication.tables)} tables, "
                 f"{sum(publication.tables.values())} rows, latest period {publication.latest_period} "

@@ -148,6 +148,6 @@ def publish_marts(config: Settings) -> dict:
     snapshot = publish_snapshot(config.warehouse_path, config.published_path)
     published: dict = {"snapshot": str(snapshot.path)}
     if config.postgres_uri:
-        publish_postgres(config.warehouse_path, config.postgres_uri, schema="marts", reader_role="planwatch_bi")
+        publish_postgres(config.warehouse_path, config.postgres_uri, schema="marts", reader_role=config.bi_role)
         published["postgres"] = "marts"
     return published
