@@ -71,6 +71,26 @@ def test_the_sheets_planwatch_wrote_are_counted_as_runs_and_the_arrival_time_is_
     assert query(tmp_path / "w.duckdb", "select submitted_at from raw.file_loads") == [(arrived.replace(tzinfo=None),)]
 
 
+def test_each_template_sheet_heading_is_one_counted_run_that_keeps_its_header_text(tmp_path: Path) -> None:
+    path, workbook = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    layout = template_layout(REGISTRY, DATA_DEPARTMENT, PERIOD)
+    ingest([path], tmp_path / "w.duckdb")
+    headings = query(
+        tmp_path / "w.duckdb",
+        "select sheet, row_number, row_count, row_content from raw.ignored_rows "
+        "where reason_code = 'template_heading' order by sheet",
+    )
+    sheets = {sheet.sheet_name for sheet in layout.data_sheets} | ({MILESTONE_SHEET} if layout.milestones else set())
+    assert {sheet for sheet, *_ in headings} == sheets
+    for sheet, first, count, content in headings:
+        rows = list(workbook[sheet].iter_rows(values_only=True))
+        marker = "项目编码" if sheet == MILESTONE_SHEET else "地区"
+        header = next(index for index, row in enumerate(rows) if marker in row)
+        filled = [index for index in range(header + 1) if any(v not in (None, "") for v in rows[index])]
+        assert (first, count) == (filled[0] + 1, len(filled))  # the title rows and the header row, counted
+        assert marker in content  # the header's text (its units) stays on record
+
+
 def test_milestone_progress_is_read_and_bad_rows_are_quarantined_with_reasons(tmp_path: Path) -> None:
     path, _ = _filled(tmp_path / "m.xlsx", MILESTONE_DEPARTMENT)
     workbook = load_workbook(path)

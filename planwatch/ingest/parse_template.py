@@ -18,6 +18,7 @@ from planwatch.ingest.records import (
     RowStatus,
     ignored_own_sheet,
     ignored_row,
+    ignored_template_heading,
     quarantined_row,
     read_figure,
 )
@@ -76,8 +77,7 @@ def parse_data_sheet(
     header_index = _find_header(sheet, REGION_HEADER)
     if header_index is None:
         return _whole_sheet(sheet, "no_header", value=sheet.name, marker=REGION_HEADER), []
-    outcomes = [ignored_row(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
-    outcomes.append(ignored_row(sheet, header_index, "header_row"))
+    outcomes = [ignored_template_heading(sheet, header_index)]
     region_column = code_column = remark_column = None
     measure_columns: list[tuple[int, Measure, str | None, str]] = []
     ignored_columns: list[str] = []
@@ -187,8 +187,7 @@ def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str])
     header_index = _find_header(sheet, "项目编码")
     if header_index is None:
         return _whole_sheet(sheet, "no_header", value=sheet.name, marker="项目编码")
-    outcomes = [ignored_row(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
-    outcomes.append(ignored_row(sheet, header_index, "header_row"))
+    outcomes = [ignored_template_heading(sheet, header_index)]
     columns = {compact(cell): column for column, cell in enumerate(sheet.rows[header_index])}
 
     def cell(row: list, name: str) -> object:
@@ -252,11 +251,7 @@ def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str])
             cell_address(row_index, columns.get("进展状态", 0)),
             row_index + 1,
         )
-        outcomes.append(
-            RowOutcome(
-                sheet.name, row_index + 1, RowStatus.loaded, [display(c) for c in row], milestone_reports=[report]
-            )
-        )
+        outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], milestone_reports=[report]))
     return outcomes
 
 

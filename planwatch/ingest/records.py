@@ -44,6 +44,7 @@ QUARANTINE_REASONS: dict[str, str] = {
 IGNORED_REASONS: dict[str, str] = {
     "title_row": "标题或说明行",
     "header_row": "表头行",
+    "template_heading": "模板标题及表头行",
     "note_row": "注释行",
     "total_row": "合计行（由系统自行汇总）",
     "blank_figures": "未填写任何数据的行",
@@ -115,6 +116,23 @@ def ignored_row(sheet: Sheet, row_index: int, code: str) -> RowOutcome:
     content = [] if code in _OWN_TEXT else [display(cell) for cell in sheet.rows[row_index]]
     return RowOutcome(
         sheet.name, row_index + 1, RowStatus.ignored, content, reason_code=code, reason=IGNORED_REASONS[code]
+    )
+
+
+def ignored_template_heading(sheet: Sheet, header_index: int) -> RowOutcome:
+    """A template sheet's title rows and its header row, which planwatch wrote: one outcome for the run.
+
+    Counted, not stored row by row; the header row's text is kept (it carries the units a clerk may change).
+    """
+    filled = [index for index in range(header_index + 1) if not row_is_empty(sheet.rows[index])]
+    return RowOutcome(
+        sheet.name,
+        filled[0] + 1,
+        RowStatus.ignored,
+        [display(cell) for cell in sheet.rows[header_index]],
+        reason_code="template_heading",
+        reason=IGNORED_REASONS["template_heading"],
+        row_count=len(filled),
     )
 
 

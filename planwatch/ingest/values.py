@@ -110,6 +110,7 @@ def _split_header(text: str) -> Header:
     return Header(label=text, unit=None)
 
 
+@lru_cache(maxsize=1024)
 def column_letter(index: int) -> str:
     """0 → A, 25 → Z, 26 → AA."""
     letters = ""
