@@ -38,7 +38,7 @@ _UNIT_NOTE = re.compile(r"单位[:：]\s*([^\s，,；;]+)")
 def _find_header(sheet: Sheet, spec: LayoutSpec) -> int | None:
     markers = {compact(marker) for marker in spec.header_marker}
     for row_index, row in enumerate(sheet.rows[: spec.detect.scan_rows + 10]):
-        if any(split_header(cell).label in markers for cell in row):
+        if any(isinstance(cell, str) and split_header(cell).label in markers for cell in row):  # a label is text
             return row_index
     return None
 

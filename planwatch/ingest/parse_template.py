@@ -65,7 +65,7 @@ def _whole_sheet(sheet: Sheet, code: str, start: int = 0, **details: object) -> 
 
 def _find_header(sheet: Sheet, marker: str) -> int | None:
     for row_index, row in enumerate(sheet.rows[:15]):
-        if any(compact(cell) == marker for cell in row):
+        if any(isinstance(cell, str) and compact(cell) == marker for cell in row):  # a label is text
             return row_index
     return None
 
