@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from benchmarks import dbt_marts, ingest_throughput
 
 
 def main() -> None:
-    ingest_throughput.main()
-    dbt_marts.main()
+    with tempfile.TemporaryDirectory() as scratch:
+        sample = Path(scratch) / "sample"
+        ingest_throughput.write_sample(sample)  # both benchmarks read the same ten-seed sample
+        ingest_throughput.main(sample)
+        dbt_marts.main(sample)
 
 
 if __name__ == "__main__":

@@ -131,11 +131,14 @@ def _raw_counts(warehouse: Path) -> tuple[int, int]:
     return loads, keys
 
 
-def main() -> None:
+def main(sample: Path | None = None) -> None:
+    """Time the marts on the ten-seed sample (written here unless `sample` is a folder already holding it)."""
     with tempfile.TemporaryDirectory() as scratch_dir:
         scratch = Path(scratch_dir)
-        sample, warehouse = scratch / "sample", scratch / "ingested.duckdb"
-        write_sample(sample)
+        warehouse = scratch / "ingested.duckdb"
+        if sample is None:
+            sample = scratch / "sample"
+            write_sample(sample)
         _load(sample, warehouse)
         loads, keys = _raw_counts(warehouse)
         print(

@@ -24,6 +24,9 @@ class Settings(BaseModel):
     plans_dir: Path = Field(default=Path("plans"), description="the target registry")
     warehouse: Path = Field(default=Path("warehouse/planwatch.duckdb"), description="the DuckDB warehouse")
     output_dir: Path = Field(default=Path("output"), description="everything the pipeline writes")
+    layouts_dir: Path | None = Field(
+        default=None, description="a folder of this deployment's own source specs (YAML), after the built-in ones"
+    )
     landing_dir: Path = Field(default=Path("output/landing"), description="where department files arrive")
     archive_dir: Path = Field(default=Path("output/archive"), description="where loaded files move to")
     outbox_dir: Path = Field(default=Path("output/outbox"), description="the month's templates for departments")
@@ -52,6 +55,10 @@ class Settings(BaseModel):
 
     def resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else (self.project_root / path)
+
+    @property
+    def layouts_path(self) -> Path | None:
+        return self.resolve(self.layouts_dir) if self.layouts_dir else None
 
     @property
     def plans_path(self) -> Path:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from planwatch.config import Settings
+from planwatch.ingest.layout_spec import load_layouts
 from planwatch.ingest.run import ingest_files
 from planwatch.ingest.store import FileResult
 from planwatch.registry.check import check_registry
@@ -73,7 +74,11 @@ def run_pipeline(
         submissions = sorted(p for p in run.sample_dir.iterdir() if p.is_dir())
     run.receipts_dir = config.output_path / "receipts"
     run.ingest_results = ingest_files(
-        [p for p in submissions if p.exists()], config.warehouse_path, registry, run.receipts_dir
+        [p for p in submissions if p.exists()],
+        config.warehouse_path,
+        registry,
+        run.receipts_dir,
+        layouts=load_layouts(config.layouts_path),
     )
     loaded = [r for r in run.ingest_results if r.status == "loaded"]
     say(

@@ -133,3 +133,128 @@ def test_a_utf8_csv_is_not_mistaken_for_gbk(tmp_path: Path) -> None:
     [result] = ingest([path], tmp_path / "w.duckdb")
     assert result.rows_loaded == 1
     assert query(tmp_path / "w.duckdb", "select encoding from raw.file_loads") == [("utf-8-sig",)]
+
+
+def _county_rows_table(rows: list[list[object]], header: list[object] | None = None) -> dict:
+    return {
+        "Sheet1": [
+            ["平凉市分县区主要指标（2024年1-6月）"],
+            header or ["县区", "苹果产量（万吨）", "肉牛饲养量（万头）", "备注"],
+            *rows,
+        ]
+    }
+
+
+def test_a_table_with_regions_as_rows_is_read_by_its_spec_with_units_from_the_header(tmp_path: Path) -> None:
+    path = statistics_workbook(
+        tmp_path / "平凉市统计局_分县区.xlsx",
+        _county_rows_table(
+            [
+                ["庄浪县 ", "12.5", 3, "快报"],
+                ["静宁县", "—", 4.5, None],
+                ["合计", 12.5, 7.5, None],
+                ["全市", 40, 20, None],
+                ["某某县", 1, 1, None],
+                ["注：苹果产量为快报数。"],
+            ]
+        ),
+    )
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    assert result.layout == "stats_bureau_regions_as_rows" and result.periods == ["2024-06"]
+    rows = query(
+        tmp_path / "w.duckdb",
+        "select cell, indicator_code, region_code, measure, value, unit from raw.observations order by cell",
+    )
+    assert rows == [
+        ("B3", "apple_output", "620825", "ytd_value", 12.5, "万吨"),
+        ("B6", "apple_output", "620800", "ytd_value", 40.0, "万吨"),  # 全市: the city its counties belong to
+        ("C3", "beef_cattle_rearing_volume", "620825", "ytd_value", 3.0, "万头"),
+        ("C4", "beef_cattle_rearing_volume", "620826", "ytd_value", 4.5, "万头"),  # B4 "—" is blank, not zero
+        ("C6", "beef_cattle_rearing_volume", "620800", "ytd_value", 20.0, "万头"),
+    ]
+    assert query(tmp_path / "w.duckdb", "select row_number, cell, reason_code, reason from raw.quarantine") == [
+        (7, "A7", "unknown_region", "地区“某某县”无法识别，请使用模板中的地区名称，不要修改地区编码")
+    ]
+    ignored = query(tmp_path / "w.duckdb", "select row_number, reason_code from raw.ignored_rows order by 1")
+    assert ignored == [(1, "title_row"), (2, "header_row"), (5, "total_row"), (8, "note_row")]
+    assert result.rows_read == 8
+    assert query(tmp_path / "w.duckdb", "select ignored_columns from raw.file_loads") == [('["Sheet1!D2 备注"]',)]
+
+
+def test_a_unit_row_under_the_header_gives_each_indicator_its_unit(tmp_path: Path) -> None:
+    path = statistics_workbook(
+        tmp_path / "分县区.xlsx",
+        _county_rows_table(
+            [["单位", "吨", "头"], ["庄浪县", 125000, 30000], ["静宁县", 302500, 45000]],
+            header=["县区", "苹果产量", "肉牛饲养量"],
+        ),
+    )
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    values = query(
+        tmp_path / "w.duckdb",
+        "select region_code, indicator_code, value, unit, original_unit from raw.observations order by 1, 2",
+    )
+    assert [(region, indicator, value) for region, indicator, value, *_ in values] == [
+        ("620825", "apple_output", 12.5),
+        ("620825", "beef_cattle_rearing_volume", 3.0),
+        ("620826", "apple_output", 30.25),
+        ("620826", "beef_cattle_rearing_volume", 4.5),
+    ]
+    assert {original for *_, original in values} == {"吨", "头"}
+    ignored = query(tmp_path / "w.duckdb", "select row_number, reason_code from raw.ignored_rows order by 1")
+    assert ignored == [(1, "title_row"), (2, "header_row"), (3, "header_row")]
+
+
+_OWN_SPEC = """
+layout_id: county_special_survey
+description: 某县专项调查表（单位名称为行）
+orientation: regions_as_rows
+detect:
+  any_text: [专项调查]
+header_marker: [单位名称]
+period:
+  source: title
+measure: ytd_value
+"""
+
+
+def test_a_new_layout_is_a_spec_in_the_deployments_own_folder_not_new_code(tmp_path: Path) -> None:
+    from planwatch.ingest.layout_spec import load_layouts
+    from planwatch.ingest.run import ingest_files
+
+    from .ingest_support import REGISTRY
+
+    table = {"调查": [["苹果产业专项调查（2024年1-9月）"], ["单位名称", "苹果产量（吨）"], ["庄浪县", 9000]]}
+    without = statistics_workbook(tmp_path / "a_survey.xlsx", table)
+    [rejected] = ingest([without], tmp_path / "before.duckdb")
+    assert rejected.status == "rejected" and "文件格式无法识别" in rejected.reason
+    own = tmp_path / "layouts"
+    own.mkdir()
+    (own / "county_special_survey.yml").write_text(_OWN_SPEC, encoding="utf-8")
+    [loaded] = ingest_files([without], tmp_path / "after.duckdb", REGISTRY, layouts=load_layouts(own))
+    assert (loaded.status, loaded.layout, loaded.periods) == ("loaded", "county_special_survey", ["2024-09"])
+    assert query(tmp_path / "after.duckdb", "select region_code, value from raw.observations") == [("620825", 0.9)]
+
+
+def test_a_broken_or_clashing_spec_stops_the_command_and_names_its_file(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    own = tmp_path / "layouts"
+    own.mkdir()
+    (own / "mine.yml").write_text(_OWN_SPEC.replace("regions_as_rows", "columns_sideways"), encoding="utf-8")
+    path = statistics_workbook(tmp_path / "m.xlsx", pingliang_table([["苹果产量", "万吨", 1, 2]]))
+    environment = {**os.environ, "PLANWATCH_LAYOUTS_DIR": str(own), "PLANWATCH_WAREHOUSE": str(tmp_path / "w.duckdb")}
+    command = [sys.executable, "-m", "planwatch", "ingest", str(path), "--receipts", str(tmp_path / "receipts")]
+    completed = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    assert completed.returncode == 2
+    output = completed.stdout + completed.stderr
+    assert "mine.yml" in output and "not a valid source spec" in output
+    assert not (tmp_path / "w.duckdb").exists()  # nothing read before the specs are sound
+    (own / "mine.yml").write_text(_OWN_SPEC.replace("county_special_survey", "stats_bureau_regions_as_rows"))
+    completed = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 2 and "already defined" in output and "mine.yml" in output

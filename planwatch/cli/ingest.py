@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from planwatch.config import settings
+from planwatch.ingest.layout_spec import LayoutSpecError, load_layouts
 from planwatch.ingest.run import collect_files, ingest_files
 from planwatch.ingest.store import FileResult
 from planwatch.registry.load import load_registry
@@ -40,6 +41,11 @@ def ingest(
     config = settings()
     registry = load_registry(config.plans_path)
     files = collect_files(paths)
+    try:
+        layouts = load_layouts(config.layouts_path)
+    except LayoutSpecError as error:
+        console.print(f"source specs: {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
     receipts_dir = receipts or config.output_path / "receipts"
     progress = Progress(
         TextColumn("[bold]ingest"),
@@ -60,7 +66,14 @@ def ingest(
                 progress.console.print(summary_line(result), highlight=False, soft_wrap=True)
             progress.update(task, advance=1, description=result.file)
 
-        results = ingest_files(files, warehouse or config.warehouse_path, registry, receipts_dir, report)
+        results = ingest_files(
+            files,
+            warehouse or config.warehouse_path,
+            registry,
+            receipts_dir,
+            report,
+            layouts=layouts,
+        )
     if not as_json:
         loaded = [r for r in results if r.status == "loaded"]
         console.print(

@@ -1,10 +1,13 @@
 """Source specs: how a statistics table's layout maps to observations (one YAML per layout).
 
-A statistics bureau publishes its tables in its own layout; a new layout is a new spec in
-`planwatch/ingest/layouts/`, not new code. Two orientations cover the tables seen so far:
+A statistics bureau publishes its tables in its own layout; a new layout is a new spec, not new
+code: the built-in specs are in `planwatch/ingest/layouts/`, a deployment's own go in the folder the
+setting `layouts_dir` names (`PLANWATCH_LAYOUTS_DIR`). Three orientations cover the tables seen so far:
 
 - `regions_as_columns`: indicators as rows, regions as columns (one sheet per month, a title row
   with the period, a unit column or a unit row, notes under the table);
+- `regions_as_rows`: the transpose: regions as rows, indicators as columns, each indicator header
+  with its unit in parentheses (农产品加工业产值（亿元）) or a unit row under the header;
 - `long`: one observation per row, with columns for indicator, region, period, value and unit
   (the exports of statistics systems, often GBK-encoded CSV).
 """
@@ -24,6 +27,7 @@ LAYOUTS_DIR = Path(__file__).parent / "layouts"
 
 class Orientation(StrEnum):
     regions_as_columns = "regions_as_columns"
+    regions_as_rows = "regions_as_rows"
     long = "long"
 
 
@@ -68,6 +72,10 @@ class LayoutSpec(BaseModel):
     period: PeriodRule
     measure: Measure = Measure.ytd_value
     unit_column: list[str] = Field(default_factory=list, description="header of a unit column, if any")
+    unit_row: bool | None = Field(
+        default=None,
+        description="regions_as_rows: a row of units under the header (None: recognised when every cell is a unit)",
+    )
     long_columns: LongColumns | None = None
     indicator_labels: dict[str, str] = Field(
         default_factory=dict, description="row label (or long-layout indicator text) → indicator code"
@@ -77,9 +85,32 @@ class LayoutSpec(BaseModel):
     total_labels: list[str] = Field(default_factory=lambda: ["合计", "总计", "小计"])
 
 
-def load_layouts(folder: Path = LAYOUTS_DIR) -> list[LayoutSpec]:
-    """Every layout spec, in file-name order."""
-    return [
-        LayoutSpec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        for path in sorted(folder.glob("*.yml"))
-    ]
+class LayoutSpecError(ValueError):
+    """A source spec that cannot be used; the message names the file."""
+
+
+def load_layouts(*extra_folders: Path | None) -> list[LayoutSpec]:
+    """The built-in layout specs, then those of `extra_folders`, each folder in file-name order.
+
+    A file is recognised by the first spec that matches it, so a deployment's own specs come after
+    the built-in ones; two specs with one layout_id are an error.
+    """
+    specs: list[LayoutSpec] = []
+    seen: dict[str, Path] = {}
+    for folder in (LAYOUTS_DIR, *(f for f in extra_folders if f is not None)):
+        if not folder.is_dir():
+            raise LayoutSpecError(f"{folder}: the folder of source specs does not exist")
+        for path in sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")]):
+            try:
+                spec = LayoutSpec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+            except (yaml.YAMLError, ValueError) as error:
+                raise LayoutSpecError(f"{path}: not a valid source spec: {error}") from None
+            if spec.layout_id in seen:
+                raise LayoutSpecError(
+                    f"{path}: layout_id {spec.layout_id!r} is already defined in {seen[spec.layout_id]}"
+                )
+            if spec.orientation is Orientation.long and spec.long_columns is None:
+                raise LayoutSpecError(f"{path}: a long layout needs long_columns")
+            seen[spec.layout_id] = path
+            specs.append(spec)
+    return specs

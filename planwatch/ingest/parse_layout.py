@@ -2,7 +2,8 @@
 
 The spec says where the header is, where the period is written, which measure the figures are and
 how row labels map to indicators (the catalogue's Chinese names match without being listed). Regions
-are read from the header (regions_as_columns) or a column (long); 全市 means the sender's city.
+are read from the header (regions_as_columns) or a column (regions_as_rows, long); 全市 means the
+sender's city.
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ def _find_header(sheet: Sheet, spec: LayoutSpec) -> int | None:
     return None
 
 
+def _no_header(sheet: Sheet, spec: LayoutSpec) -> list[RowOutcome]:
+    return [
+        quarantined_row(sheet, i, "no_header", None, value=sheet.name, marker="、".join(spec.header_marker))
+        for i, row in enumerate(sheet.rows)
+        if not row_is_empty(row)
+    ]
+
+
 def matches(spec: LayoutSpec, source: SourceFile) -> bool:
     """Whether the file looks like this layout (its first sheet with rows decides)."""
     for sheet in source.sheets:
@@ -78,11 +87,7 @@ def _regions_as_columns(
 ) -> list[RowOutcome]:
     header_index = _find_header(sheet, spec)
     if header_index is None:
-        return [
-            quarantined_row(sheet, i, "no_header", None, value=sheet.name, marker="、".join(spec.header_marker))
-            for i, row in enumerate(sheet.rows)
-            if not row_is_empty(row)
-        ]
+        return _no_header(sheet, spec)
     title_text = " ".join(normalise_text(cell) for row in sheet.rows[:header_index] for cell in row)
     period = _period_from(sheet.name if spec.period.source == "sheet_name" else title_text, spec) or _period_from(
         title_text, spec
@@ -185,17 +190,133 @@ def _regions_as_columns(
     return outcomes
 
 
+def _is_unit_row(row: list, label_column: int, resolver: Resolver) -> bool:
+    """A row under the header whose filled cells (the label column aside) are all units the catalogue knows."""
+    units = [compact(cell) for column, cell in enumerate(row) if column != label_column and compact(cell)]
+    label = compact(row[label_column]) if label_column < len(row) else ""
+    return (
+        bool(units)
+        and label in {"", "单位", "计量单位"}
+        and all(resolver.reference.unit_table.knows(unit) for unit in units)
+    )
+
+
+def _regions_as_rows(
+    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_city: str | None, ignored_columns: list[str]
+) -> list[RowOutcome]:
+    """Regions as rows, indicators as columns: the header names each indicator, with its unit in parentheses
+    or in a unit row under it; the label column (a header marker) names the region of each row."""
+    header_index = _find_header(sheet, spec)
+    if header_index is None:
+        return _no_header(sheet, spec)
+    title_text = " ".join(normalise_text(cell) for row in sheet.rows[:header_index] for cell in row)
+    period = _period_from(sheet.name if spec.period.source == "sheet_name" else title_text, spec) or _period_from(
+        title_text, spec
+    )
+    sheet_unit_match = _UNIT_NOTE.search(title_text)
+    sheet_unit = sheet_unit_match.group(1) if sheet_unit_match else None
+    header = sheet.rows[header_index]
+    markers = {compact(marker) for marker in spec.header_marker}
+    label_column = next(column for column, cell in enumerate(header) if split_header(cell).label in markers)
+    after_header = header_index + 1
+    unit_row: list = []
+    if after_header < len(sheet.rows) and (
+        spec.unit_row or (spec.unit_row is None and _is_unit_row(sheet.rows[after_header], label_column, resolver))
+    ):
+        unit_row = sheet.rows[after_header]
+        after_header += 1
+    indicator_columns: list[tuple[int, Indicator, str | None, str]] = []
+    for column, cell in enumerate(header):
+        if column == label_column or not split_header(cell).label:
+            continue
+        indicator = resolver.indicator(cell)
+        if indicator is None:
+            ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {normalise_text(cell)}")
+            continue
+        row_unit = compact(unit_row[column]) if column < len(unit_row) else ""
+        unit = split_header(cell).unit or row_unit or sheet_unit
+        indicator_columns.append((column, indicator, unit, normalise_text(cell)))
+    outcomes = [ignored_row(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
+    outcomes += [ignored_row(sheet, i, "header_row") for i in range(header_index, after_header)]
+    rows = sheet.rows
+    labels = {i: rows[i][label_column] if label_column < len(rows[i]) else "" for i in range(after_header, len(rows))}
+    city = sender_city or resolver.common_city(
+        [resolver.region(label) or "" for label in labels.values() if compact(label) not in CITY_WIDE_NAMES]
+    )
+    totals = {compact(t) for t in spec.total_labels}
+    seen: dict[str, int] = {}
+    for row_index in range(after_header, len(rows)):
+        row = rows[row_index]
+        if row_is_empty(row):
+            continue
+        name = labels[row_index]
+        label = compact(name)
+        values_blank = all(compact(row[c]) == "" for c, *_ in indicator_columns if c < len(row))
+        if label.startswith(tuple(spec.note_prefixes)) or (values_blank and not resolver.region(name, within=city)):
+            outcomes.append(ignored_row(sheet, row_index, "note_row"))
+            continue
+        if label in totals:
+            outcomes.append(ignored_row(sheet, row_index, "total_row"))
+            continue
+        label_cell = cell_address(row_index, label_column)
+        region_code = resolver.region(name, within=city)
+        if region_code is None:
+            outcomes.append(quarantined_row(sheet, row_index, "unknown_region", label_cell, value=normalise_text(name)))
+            continue
+        if period is None:
+            outcomes.append(quarantined_row(sheet, row_index, "bad_period", label_cell, value=sheet.name))
+            continue
+        if region_code in seen:
+            outcomes.append(
+                quarantined_row(
+                    sheet,
+                    row_index,
+                    "duplicate_in_file",
+                    label_cell,
+                    other_row=seen[region_code],
+                    what=f"{normalise_text(name)}的数据",
+                )
+            )
+            continue
+        observations: list[Observation] = []
+        failure = None
+        for column, indicator, unit, column_label in indicator_columns:
+            value, failure = read_figure(sheet, row_index, column, indicator, unit, resolver, column_label)
+            if failure is not None:
+                break
+            if value is not None:
+                observations.append(
+                    Observation(
+                        indicator.indicator_code,
+                        region_code,
+                        period,
+                        _measure_for(spec, indicator, None),
+                        value,
+                        indicator.canonical_unit,
+                        display(row[column]),
+                        unit,
+                        sheet.name,
+                        cell_address(row_index, column),
+                        row_index + 1,
+                    )
+                )
+        if failure is not None:
+            outcomes.append(failure)
+        elif not observations:
+            outcomes.append(ignored_row(sheet, row_index, "blank_figures"))
+        else:
+            seen[region_code] = row_index + 1
+            outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], observations=observations))
+    return outcomes
+
+
 def _long(
     sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_city: str | None, ignored_columns: list[str]
 ) -> list[RowOutcome]:
     assert spec.long_columns is not None
     header_index = _find_header(sheet, spec)
     if header_index is None:
-        return [
-            quarantined_row(sheet, i, "no_header", None, value=sheet.name, marker="、".join(spec.header_marker))
-            for i, row in enumerate(sheet.rows)
-            if not row_is_empty(row)
-        ]
+        return _no_header(sheet, spec)
     header = [split_header(cell).label for cell in sheet.rows[header_index]]
     wanted = spec.long_columns.model_dump()
     position: dict[str, int] = {}
@@ -311,7 +432,11 @@ def parse_layout(source: SourceFile, spec: LayoutSpec, resolver: Resolver, depar
     sender_city = resolver.city_of(department.region) if department else None
     ignored_columns: list[str] = []
     rows: list[RowOutcome] = []
-    read_sheet = _regions_as_columns if spec.orientation is Orientation.regions_as_columns else _long
+    read_sheet = {
+        Orientation.regions_as_columns: _regions_as_columns,
+        Orientation.regions_as_rows: _regions_as_rows,
+        Orientation.long: _long,
+    }[spec.orientation]
     for sheet in source.sheets:
         if not any(not row_is_empty(row) for row in sheet.rows):
             continue

@@ -221,13 +221,14 @@ def ingest_files(
     receipts_dir: Path | None = None,
     on_file: Callable[[FileResult], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    layouts: list[LayoutSpec] | None = None,
 ) -> list[FileResult]:
     """Ingest files (and folders) into the warehouse; one result per file, in the order read.
 
     Files are written in batches, one transaction each: a crash loses at most the batch in hand, which
     loads again on the next run (the same bytes are recognised only once they are committed).
     """
-    ingestor = Ingestor(registry)
+    ingestor = Ingestor(registry, layouts)
     files = collect_files(paths)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     results: list[FileResult] = []

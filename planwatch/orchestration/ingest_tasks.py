@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 from planwatch.config import Settings, settings
+from planwatch.ingest.layout_spec import load_layouts
 from planwatch.ingest.run import collect_files, ingest_files
 from planwatch.registry.load import load_registry
 
@@ -42,7 +43,13 @@ def ingest_landing_file(path: str, config: Settings | None = None) -> dict:
     config = config or settings()
     source = Path(path)
     registry = load_registry(config.plans_path)
-    [result] = ingest_files([source], config.warehouse_path, registry, config.output_path / "receipts")
+    [result] = ingest_files(
+        [source],
+        config.warehouse_path,
+        registry,
+        config.output_path / "receipts",
+        layouts=load_layouts(config.layouts_path),
+    )
     archive = config.resolve(config.archive_dir)
     if result.status == "rejected":
         moved = _move(source, archive.parent / "rejected")
