@@ -258,3 +258,26 @@ def test_a_broken_or_clashing_spec_stops_the_command_and_names_its_file(tmp_path
     completed = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
     output = completed.stdout + completed.stderr
     assert completed.returncode == 2 and "already defined" in output and "mine.yml" in output
+
+
+@pytest.mark.parametrize(
+    ("written", "period"),
+    [
+        ("2024年3月", "2024-03"),
+        ("2024年1-3月", "2024-03"),
+        ("202403", "2024-03"),
+        ("2024-03", "2024-03"),
+        ("2024/10/01", "2024-10"),
+        ("2024年一季度", "2024-03"),
+        ("2024年第3季度", "2024-09"),
+        ("2024年上半年", "2024-06"),
+        ("2024年前三季度", "2024-09"),
+        ("2024年全年", "2024-12"),
+    ],
+)
+def test_the_ways_statistics_write_a_period_are_read(tmp_path: Path, written: str, period: str) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(f"指标名称,地区,时期,数值,单位\n苹果产量,庄浪县,{written},12.5,万吨\n", encoding="utf-8")
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert result.status == "loaded" and result.rows_loaded == 1, result
+    assert query(tmp_path / "w.duckdb", "select period, value from raw.observations") == [(period, 12.5)]

@@ -9,6 +9,7 @@ sender's city.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from planwatch.ingest.layout_spec import LayoutSpec, Orientation
 from planwatch.ingest.read import Sheet, SourceFile
@@ -66,12 +67,37 @@ def matches(spec: LayoutSpec, source: SourceFile) -> bool:
     return False
 
 
-def _period_from(text: str, spec: LayoutSpec) -> str | None:
-    match = re.search(spec.period.pattern, normalise_text(text))
-    if not match:
-        return None
-    year, month = int(match.group("year")), int(match.group("month"))
+# Ways statistics tables write a reporting period, tried after the spec's own pattern; each match
+# gives (year, month of the period's end).
+_QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_PERIOD_FORMS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], int]], ...] = (
+    (re.compile(r"(?P<year>\d{4})\s*年\s*(?:1\s*[-—~至]\s*)?(?P<month>\d{1,2})\s*月"), lambda m: int(m["month"])),
+    (re.compile(r"(?<!\d)(?P<year>\d{4})\s*[\-/.]\s*(?P<month>\d{1,2})(?!\d)"), lambda m: int(m["month"])),
+    (re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})$"), lambda m: int(m["month"])),  # 202403
+    (re.compile(r"(?P<year>\d{4})\s*年\s*第?(?P<quarter>[一二三四1-4])\s*季度"), lambda m: 3 * _QUARTERS[m["quarter"]]),
+    (re.compile(r"(?P<year>\d{4})\s*年\s*上半年"), lambda m: 6),
+    (re.compile(r"(?P<year>\d{4})\s*年\s*前三季度"), lambda m: 9),
+    (re.compile(r"(?P<year>\d{4})\s*年\s*(?:全年|年度)"), lambda m: 12),
+)
+
+
+def _valid(year: int, month: int) -> str | None:
     return f"{year:04d}-{month:02d}" if 1 <= month <= 12 and 1900 < year < 2200 else None
+
+
+def _period_from(text: str, spec: LayoutSpec) -> str | None:
+    """The reporting month a cell, sheet name or title names: the spec's pattern, then the usual forms."""
+    text = normalise_text(text)
+    for match in re.finditer(spec.period.pattern, text):
+        period = _valid(int(match.group("year")), int(match.group("month")))
+        if period:
+            return period
+    for pattern, month_of in _PERIOD_FORMS:
+        for match in pattern.finditer(text):
+            period = _valid(int(match["year"]), month_of(match))
+            if period:
+                return period
+    return None
 
 
 def _measure_for(spec: LayoutSpec, indicator: Indicator, explicit: Measure | None) -> Measure:
