@@ -281,3 +281,16 @@ def test_the_ways_statistics_write_a_period_are_read(tmp_path: Path, written: st
     [result] = ingest([path], tmp_path / "w.duckdb")
     assert result.status == "loaded" and result.rows_loaded == 1, result
     assert query(tmp_path / "w.duckdb", "select period, value from raw.observations") == [(period, 12.5)]
+
+
+def test_a_figure_typed_with_its_unit_is_read_when_the_unit_converts(tmp_path: Path) -> None:
+    path = statistics_workbook(
+        tmp_path / "月报.xlsx",
+        pingliang_table([["苹果产量", "万吨", "125,000吨", "30.25万吨"], ["肉牛饲养量", "万头", "3万只羊", 2]]),
+    )
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    rows = query(tmp_path / "w.duckdb", "select cell, value, original_value from raw.observations order by cell")
+    assert rows == [("C3", 12.5, "125,000吨"), ("D3", 30.25, "30.25万吨")]
+    [(cell, code, reason)] = query(tmp_path / "w.duckdb", "select cell, reason_code, reason from raw.quarantine")
+    assert (cell, code) == ("C4", "not_a_number") and "3万只羊" in reason

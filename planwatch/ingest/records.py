@@ -13,7 +13,14 @@ from enum import StrEnum
 from planwatch.ingest.read import Sheet
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.template_format import Measure
-from planwatch.ingest.values import NotANumberError, cell_address, display, parse_number, row_is_empty
+from planwatch.ingest.values import (
+    NotANumberError,
+    cell_address,
+    display,
+    number_with_unit,
+    parse_number,
+    row_is_empty,
+)
 from planwatch.registry.schema import Indicator
 
 
@@ -187,7 +194,12 @@ def read_figure(
     try:
         number = parse_number(raw)
     except NotANumberError:
-        return None, quarantined_row(sheet, row_index, "not_a_number", address, column=column_label, value=display(raw))
+        typed = number_with_unit(raw)  # 12.5万吨: the clerk wrote the unit in the cell; read it if it converts
+        if typed is None or resolver.conversion_factor(typed[1], indicator) is None:
+            return None, quarantined_row(
+                sheet, row_index, "not_a_number", address, column=column_label, value=display(raw)
+            )
+        number, unit = typed
     if number is None:
         return None, None
     factor = resolver.conversion_factor(unit, indicator)

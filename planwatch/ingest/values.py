@@ -33,6 +33,7 @@ PLACEHOLDERS = {
     "×",
 }
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_NUMBER_THEN_UNIT = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))([^\d.].*)$")
 _PARENTHESISED = re.compile(r"[（(]\s*([^（）()]+?)\s*[)）]")
 
 
@@ -86,6 +87,14 @@ def parse_number(value: object) -> float | None:
     if _NUMBER.match(text):
         return float(text)
     raise NotANumberError(normalise_text(value))
+
+
+def number_with_unit(value: object) -> tuple[float, str] | None:
+    """A figure typed with its unit in the cell (12.5万吨, 85%), as (number, unit text); None otherwise."""
+    if not isinstance(value, str):
+        return None
+    match = _NUMBER_THEN_UNIT.match(compact(value).replace(",", "").replace("，", ""))
+    return (float(match.group(1)), match.group(2)) if match else None
 
 
 @dataclass(frozen=True)
