@@ -35,7 +35,7 @@ demo: setup
 	$(BIN)/planwatch demo $(if $(PERIOD),--period $(PERIOD),)
 
 test: setup
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadgroup --durations=15
 
 test-fast: setup
 	$(BIN)/pytest -n 2 --dist loadgroup -m "not slow"
