@@ -294,3 +294,16 @@ def test_a_figure_typed_with_its_unit_is_read_when_the_unit_converts(tmp_path: P
     assert rows == [("C3", 12.5, "125,000吨"), ("D3", 30.25, "30.25万吨")]
     [(cell, code, reason)] = query(tmp_path / "w.duckdb", "select cell, reason_code, reason from raw.quarantine")
     assert (cell, code) == ("C4", "not_a_number") and "3万只羊" in reason
+
+
+def test_signature_rows_under_a_statistics_table_are_ignored(tmp_path: Path) -> None:
+    path = statistics_workbook(
+        tmp_path / "月报.xlsx",
+        pingliang_table([["苹果产量", "万吨", 1, 2], ["填报单位：平凉市统计局", "", "制表人：王五", 13900000000]]),
+    )
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 0)
+    assert query(
+        tmp_path / "w.duckdb", "select row_number from raw.ignored_rows where reason_code = 'signature_row'"
+    ) == [(4,)]

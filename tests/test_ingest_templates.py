@@ -157,3 +157,24 @@ def test_a_renamed_sheet_an_unknown_region_and_a_duplicate_region_row(tmp_path: 
     )
     assert renamed == [(first.indicator_code,)]
     assert result.rows_quarantined == 2
+
+
+def test_signature_rows_under_the_table_are_ignored_and_named_not_quarantined(tmp_path: Path) -> None:
+    path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    first = template_layout(REGISTRY, DATA_DEPARTMENT, PERIOD).data_sheets[0]
+    workbook = load_workbook(path)
+    sheet = workbook[first.sheet_name]
+    last = sheet.max_row
+    sheet.cell(row=last + 2, column=1).value = "填报人：张三"
+    sheet.cell(row=last + 2, column=3).value = "联系电话："
+    sheet.cell(row=last + 2, column=4).value = 13812345678  # a phone number under a figure column
+    sheet.cell(row=last + 3, column=1).value = "  审核人：李四    填报日期：2022年7月5日"
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert result.rows_quarantined == 0
+    signed = query(
+        tmp_path / "w.duckdb",
+        "select row_number, reason from raw.ignored_rows where reason_code = 'signature_row' order by 1",
+    )
+    assert signed == [(last + 2, "填报人、审核人、填报日期等签署行"), (last + 3, "填报人、审核人、填报日期等签署行")]
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations where value > 1e6") == [(0,)]

@@ -19,6 +19,7 @@ from planwatch.ingest.records import (
     RowOutcome,
     RowStatus,
     ignored_row,
+    is_signature_row,
     quarantined_row,
     read_figure,
 )
@@ -148,6 +149,9 @@ def _regions_as_columns(
         row = sheet.rows[row_index]
         if row_is_empty(row):
             continue
+        if is_signature_row(row):
+            outcomes.append(ignored_row(sheet, row_index, "signature_row"))
+            continue
         label_raw = row[label_column or 0] if (label_column or 0) < len(row) else ""
         label = compact(label_raw)
         values_blank = all(compact(row[c]) == "" for c, _ in region_columns if c < len(row))
@@ -275,6 +279,9 @@ def _regions_as_rows(
         row = rows[row_index]
         if row_is_empty(row):
             continue
+        if is_signature_row(row):
+            outcomes.append(ignored_row(sheet, row_index, "signature_row"))
+            continue
         name = labels[row_index]
         label = compact(name)
         values_blank = all(compact(row[c]) == "" for c, *_ in indicator_columns if c < len(row))
@@ -366,6 +373,9 @@ def _long(
     for row_index in range(header_index + 1, len(sheet.rows)):
         row = sheet.rows[row_index]
         if row_is_empty(row):
+            continue
+        if is_signature_row(row):
+            outcomes.append(ignored_row(sheet, row_index, "signature_row"))
             continue
         first = compact(row[0]) if row else ""
         if first.startswith(tuple(spec.note_prefixes)) and compact(cell(row, "value")) == "":

@@ -19,6 +19,7 @@ from planwatch.ingest.records import (
     ignored_own_sheet,
     ignored_row,
     ignored_template_heading,
+    is_signature_row,
     quarantined_row,
     read_figure,
 )
@@ -47,7 +48,7 @@ from planwatch.ingest.values import (
 from planwatch.registry.schema import Indicator
 
 TOTAL_LABELS = {"合计", "总计", "小计", "全市合计"}
-NOTE_PREFIXES = ("注", "说明", "备注", "填表说明", "资料来源", "数据来源", "填报人", "审核人", "联系电话")
+NOTE_PREFIXES = ("注", "说明", "备注", "填表说明", "资料来源", "数据来源")
 STATE_BY_LABEL = {label: state.value for state, label in MILESTONE_STATE_LABELS.items()}
 
 
@@ -98,6 +99,9 @@ def parse_data_sheet(
     for row_index in range(header_index + 1, len(sheet.rows)):
         row = sheet.rows[row_index]
         if row_is_empty(row):
+            continue
+        if is_signature_row(row):
+            outcomes.append(ignored_row(sheet, row_index, "signature_row"))
             continue
         name = row[region_column] if region_column is not None and region_column < len(row) else ""
         label = compact(name)
@@ -197,6 +201,9 @@ def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str])
     for row_index in range(header_index + 1, len(sheet.rows)):
         row = sheet.rows[row_index]
         if row_is_empty(row):
+            continue
+        if is_signature_row(row):
+            outcomes.append(ignored_row(sheet, row_index, "signature_row"))
             continue
         milestone_id = compact(cell(row, "项目编码"))
         status_text, percent_raw = compact(cell(row, "进展状态")), cell(row, "完成百分比")

@@ -16,6 +16,7 @@ from planwatch.ingest.template_format import Measure
 from planwatch.ingest.values import (
     NotANumberError,
     cell_address,
+    compact,
     display,
     number_with_unit,
     parse_number,
@@ -54,10 +55,37 @@ IGNORED_REASONS: dict[str, str] = {
     "template_heading": "模板标题及表头行",
     "note_row": "注释行",
     "total_row": "合计行（由系统自行汇总）",
+    "signature_row": "填报人、审核人、填报日期等签署行",
     "blank_figures": "未填写任何数据的行",
     "instructions": "填报说明",
     "metadata": "模板元数据（隐藏表）",
 }
+
+
+# Who filled, checked and signed the form, written under the table: never a region or an indicator.
+SIGNATURE_PREFIXES = (
+    "填报人",
+    "填表人",
+    "制表人",
+    "审核人",
+    "复核人",
+    "负责人",
+    "单位负责人",
+    "统计负责人",
+    "分管领导",
+    "联系人",
+    "联系电话",
+    "填报日期",
+    "填表日期",
+    "报出日期",
+    "填报单位",
+)
+
+
+def is_signature_row(row: list[object]) -> bool:
+    """The row's first filled cell names a signer or the date of filling (填报人：张三  联系电话：…)."""
+    first = next((text for text in map(compact, row) if text), "")
+    return first.startswith(SIGNATURE_PREFIXES)
 
 
 def quarantine_reason(code: str, **details: object) -> str:
