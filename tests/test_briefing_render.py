@@ -191,6 +191,32 @@ def test_a_final_assessment_says_missed_and_drops_time_progress() -> None:
     assert "<th>时序进度</th>" not in html
 
 
+def test_a_level_target_measured_from_its_baseline_says_where_it_started() -> None:
+    shrinking = _target(
+        target_id="demo.area.620826.2027",
+        indicator_name="有机基地面积",
+        region_name="静宁县",
+        target_value=4500.0,
+        target_unit="亩",
+        target_level=4500.0,
+        measure_unit="亩",
+        measure_space="level",
+        baseline_value=3800.0,
+        actual_value=2500.0,
+        completion_rate=-185.714286,
+        time_progress=33.333333,
+        gap_pp=-219.047619,
+        status="severely_lagging",
+    )
+    year_total = _target(status="lagging", baseline_value=10.2)
+    lagging = (shrinking, year_total)
+    html = render_html(_briefing(targets=lagging, lagging=lagging, headline=(shrinking,)))
+    text = " ".join(html.split())
+    assert "目标不低于4500亩（基期3800亩），实际2500亩，完成率-185.7%（较基期反向变化）" in text
+    # a year's total is measured from zero: its baseline (last year's total) is not in its sentence
+    assert "目标不低于16.5万头，实际11.98万头" in text and text.count("（基期") == 1
+
+
 def test_a_failed_render_leaves_no_half_written_file(tmp_path: Path) -> None:
     target = tmp_path / "briefing.pdf"
 

@@ -67,6 +67,7 @@ class TargetLine(_Model):
     target_level: float | None
     measure_unit: str
     measure_space: str
+    baseline_value: float | None = None
     actual_value: float | None
     actual_as_of: dt.date | None
     completion_rate: float | None
@@ -92,6 +93,11 @@ class TargetLine(_Model):
     @property
     def kind_word(self) -> str:
         return KIND_WORDS.get(self.target_kind, "")
+
+    @property
+    def shows_baseline(self) -> bool:
+        """Completion counts the change since the baseline (a level, rate or ratio): say where it started."""
+        return self.measure_space == "level" and self.baseline_value is not None and not self.is_growth
 
     @property
     def is_growth(self) -> bool:

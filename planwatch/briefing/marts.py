@@ -60,9 +60,9 @@ def target_progress(con: duckdb.DuckDBPyConnection, plan_id: str, period: dt.dat
             progress.target_year, progress.target_kind, progress.comparator, progress.target_value,
             progress.unit as target_unit, progress.target_level,
             coalesce(indicators.canonical_unit, progress.unit) as measure_unit, progress.measure_space,
-            progress.actual_value, progress.actual_as_of, progress.completion_rate, progress.time_progress,
-            progress.gap_pp, progress.status, progress.is_final_verdict, progress.required_monthly_pace,
-            progress.lead_unit
+            progress.baseline_value, progress.actual_value, progress.actual_as_of, progress.completion_rate,
+            progress.time_progress, progress.gap_pp, progress.status, progress.is_final_verdict,
+            progress.required_monthly_pace, progress.lead_unit
         from marts.fct_target_progress as progress
         inner join marts.dim_target as targets on progress.target_id = targets.target_id
         left join marts.dim_indicator as indicators on progress.indicator_code = indicators.indicator_code
