@@ -100,14 +100,11 @@ def run_pipeline(
     say(f"transform: dbt build of {len(built.statuses)} nodes passed in {built.seconds:.0f}s (schema marts)")
 
     # write, audit, publish: no briefing goes out on a month with a critical quality failure
-    from planwatch.quality.gate import assert_publishable
-    from planwatch.quality.run import run_checks
+    from planwatch.quality.run import check_and_gate
 
-    record, _ = run_checks(config.warehouse_path, period, config.output_path)
-    assert_publishable(config.warehouse_path, period)
-    warnings = sum(1 for outcome in record.outcomes if not outcome.success and outcome.severity != "critical")
+    record, _ = check_and_gate(config.warehouse_path, period, config.output_path)
     say(
-        f"quality: {period} passed the gate ({len(record.outcomes)} checks, {warnings} warnings); "
+        f"quality: {period} passed the gate ({len(record.outcomes)} checks, {len(record.warnings)} warnings); "
         f"data docs in {record.data_docs}"
     )
 

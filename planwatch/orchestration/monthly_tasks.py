@@ -113,19 +113,15 @@ def check_and_gate(period: str | None, config: Settings) -> dict:
 
     Raises QualityGateError, naming the failed checks and their files, when the month is blocked.
     """
-    from planwatch.quality.gate import assert_publishable
-    from planwatch.quality.run import run_checks
+    from planwatch.quality.run import check_and_gate as run_checks_and_gate
 
-    record, _ = run_checks(config.warehouse_path, period, config.output_path)
-    period = record.period
-    decision = assert_publishable(config.warehouse_path, period)
-    warnings = sum(1 for outcome in record.outcomes if not outcome.success and outcome.severity != "critical")
+    record, decision = run_checks_and_gate(config.warehouse_path, period, config.output_path)
     return {
-        "period": period,
+        "period": record.period,
         "run_id": record.run_id,
         "publishable": decision.publishable,
         "override": decision.override is not None,
-        "warnings": warnings,
+        "warnings": len(record.warnings),
     }
 
 

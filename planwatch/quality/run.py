@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -23,6 +23,9 @@ from planwatch.quality.store import ExpectationOutcome, RunRecord, write_run
 from planwatch.quality.suites import CHECKPOINTS, SUITES, Suite
 from planwatch.registry.schema import Indicator
 from planwatch.warehouse import connect
+
+if TYPE_CHECKING:
+    from planwatch.quality.gate import GateDecision
 
 SAMPLE_ROWS = 20
 FILES_LISTED = 50
@@ -163,3 +166,15 @@ def run_checks(
             write_run(con, record)
         timings.store = time.perf_counter() - clock
     return record, timings
+
+
+def check_and_gate(warehouse: Path, period: str | None, output_dir: Path) -> tuple[RunRecord, GateDecision]:
+    """Write, audit, publish: run and store the month's checkpoints, then apply the publication gate.
+
+    The one sequence the CLI pipeline and the Airflow tasks share; raises QualityGateError, naming the
+    failed checks and their files, when the month is blocked.
+    """
+    from planwatch.quality.gate import assert_publishable
+
+    record, _ = run_checks(warehouse, period, output_dir)
+    return record, assert_publishable(warehouse, record.period)
