@@ -307,3 +307,61 @@ def test_signature_rows_under_a_statistics_table_are_ignored(tmp_path: Path) -> 
     assert query(
         tmp_path / "w.duckdb", "select row_number from raw.ignored_rows where reason_code = 'signature_row'"
     ) == [(4,)]
+
+
+def test_a_city_report_with_measure_columns_reads_each_measure_for_the_city(tmp_path: Path) -> None:
+    path = statistics_workbook(
+        tmp_path / "report.xlsx",
+        {
+            "Sheet1": [
+                ["平凉市2024年1-6月主要经济指标"],
+                ["指标", "计量单位", "6月", "1-6月", "同比增长（%）"],
+                ["苹果产量", "万吨", 2.5, 12.5, 3.1],
+                ["肉牛存栏", "万头", 40.1, 40.1, -1.2],
+                ["注：同比按可比口径计算。"],
+            ]
+        },
+    )
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    assert (result.layout, result.periods, result.rows_quarantined) == (
+        "stats_bureau_regions_as_columns",
+        ["2024-06"],
+        0,
+    )
+    rows = query(
+        tmp_path / "w.duckdb",
+        "select indicator_code, region_code, measure, value, cell from raw.observations order by cell",
+    )
+    assert rows == [
+        ("apple_output", "620800", "month_value", 2.5, "C3"),
+        ("beef_cattle_inventory", "620800", "period_end_value", 40.1, "C4"),  # a stock: its level, once
+        ("apple_output", "620800", "ytd_value", 12.5, "D3"),
+    ]
+    assert query(tmp_path / "w.duckdb", "select ignored_columns from raw.file_loads") == [('["Sheet1!E2 同比增长"]',)]
+
+
+@pytest.mark.parametrize(
+    ("header", "measure"),
+    [
+        ("本月", "month_value"),
+        ("6月", "month_value"),
+        ("1-6月", "ytd_value"),
+        ("1～6月累计", "ytd_value"),
+        ("本年累计", "ytd_value"),
+        ("1-本月累计", "ytd_value"),
+        ("上年同期", "prior_year_ytd_value"),
+        ("上年1-6月", "prior_year_ytd_value"),
+        ("期末数", "period_end_value"),
+        ("同比增长", None),
+        ("庄浪县", None),
+    ],
+)
+def test_a_measure_column_is_known_by_its_header(header: str, measure: str | None) -> None:
+    from planwatch.ingest.layout_spec import load_layouts
+    from planwatch.ingest.parse_layout import measure_of_header
+    from planwatch.ingest.values import split_header
+
+    spec = load_layouts()[0]
+    found = measure_of_header(split_header(header).label, spec)
+    assert (found.value if found else None) == measure

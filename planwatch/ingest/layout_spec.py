@@ -5,7 +5,9 @@ code: the built-in specs are in `planwatch/ingest/layouts/`, a deployment's own 
 setting `layouts_dir` names (`PLANWATCH_LAYOUTS_DIR`). Three orientations cover the tables seen so far:
 
 - `regions_as_columns`: indicators as rows, regions as columns (one sheet per month, a title row
-  with the period, a unit column or a unit row, notes under the table);
+  with the period, a unit column or a unit row, notes under the table); a column headed by a
+  measure instead (本月, 1-6月, 本年累计, 上年同期) holds the figures of one region: the spec's
+  `region`, else the sender's city, else the region the title names;
 - `regions_as_rows`: the transpose: regions as rows, indicators as columns, each indicator header
   with its unit in parentheses (农产品加工业产值（亿元）) or a unit row under the header;
 - `long`: one observation per row, with columns for indicator, region, period, value and unit
@@ -80,7 +82,12 @@ class LayoutSpec(BaseModel):
     indicator_labels: dict[str, str] = Field(
         default_factory=dict, description="row label (or long-layout indicator text) → indicator code"
     )
-    measure_labels: dict[str, Measure] = Field(default_factory=dict)
+    measure_labels: dict[str, Measure] = Field(
+        default_factory=dict, description="extra labels of measures (口径 cells, measure column headers)"
+    )
+    region: str | None = Field(
+        default=None, description="regions_as_columns: the region (code or name) of measure columns"
+    )
     note_prefixes: list[str] = Field(default_factory=lambda: ["注", "资料来源", "说明", "备注", "数据来源"])
     total_labels: list[str] = Field(default_factory=lambda: ["合计", "总计", "小计"])
 

@@ -101,6 +101,34 @@ def _period_from(text: str, spec: LayoutSpec) -> str | None:
     return None
 
 
+_YEAR_TO_DATE = re.compile(r"^(?:本年)?1[-—~至](?:本月|\d{1,2}月)(?:累计|合计)?(?:数)?$")  # 1-6月, 1-6月累计
+_PRIOR_YEAR_TO_DATE = re.compile(r"^(?:上年|去年)(?:同期)?1[-—~至]\d{1,2}月(?:累计)?(?:数)?$")
+_ONE_MONTH = re.compile(r"^\d{1,2}月(?:份)?(?:数)?$")  # 6月
+
+
+def measure_of_header(label: str, spec: LayoutSpec) -> Measure | None:
+    """The measure a column header names (本月, 1-6月累计, 上年同期 …), or None for anything else."""
+    extra = {compact(k): v for k, v in spec.measure_labels.items()}
+    if label in extra:
+        return Measure(extra[label])
+    if label in MEASURE_ALIASES:
+        return MEASURE_ALIASES[label]
+    if _PRIOR_YEAR_TO_DATE.match(label):
+        return Measure.prior_year_ytd_value
+    if _YEAR_TO_DATE.match(label):
+        return Measure.ytd_value
+    if _ONE_MONTH.match(label):
+        return Measure.month_value
+    return None
+
+
+_STOCK_MEASURES = {
+    Measure.month_value: Measure.period_end_value,
+    Measure.ytd_value: Measure.period_end_value,
+    Measure.prior_year_ytd_value: Measure.prior_year_period_end_value,
+}
+
+
 def _measure_for(spec: LayoutSpec, indicator: Indicator, explicit: Measure | None) -> Measure:
     if explicit is not None:
         return explicit
@@ -126,6 +154,7 @@ def _regions_as_columns(
     unit_headers = {compact(name) for name in spec.unit_column}
     label_column = unit_column = None
     region_columns: list[tuple[int, str]] = []
+    measure_columns: list[tuple[int, Measure]] = []
     unresolved: list[tuple[int, str]] = []
     for column, cell in enumerate(header):
         label = split_header(cell).label
@@ -133,6 +162,8 @@ def _regions_as_columns(
             label_column = column
         elif label in unit_headers:
             unit_column = column
+        elif label and (measure := measure_of_header(label, spec)) is not None:
+            measure_columns.append((column, measure))
         elif label:
             region_code = resolver.region(label, within=sender_city) if label not in CITY_WIDE_NAMES else None
             (region_columns if region_code else unresolved).append((column, region_code or label))
@@ -142,6 +173,18 @@ def _regions_as_columns(
             region_columns.append((column, city))
         else:
             ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {label}")
+    # measure columns hold one region's figures: the spec's, the sender's city, or the one the title names
+    table_region = (
+        (resolver.region(spec.region) if spec.region else None) or sender_city or resolver.named_in(title_text)
+    )
+    if measure_columns and table_region is None:
+        for column, _ in measure_columns:
+            label = normalise_text(header[column])
+            ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {label}")
+        measure_columns = []
+    figure_columns = [(column, region, None) for column, region in region_columns] + [
+        (column, table_region, measure) for column, measure in measure_columns
+    ]
     outcomes = [ignored_row(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
     outcomes.append(ignored_row(sheet, header_index, "header_row"))
     seen: dict[tuple[str, str], int] = {}
@@ -154,7 +197,7 @@ def _regions_as_columns(
             continue
         label_raw = row[label_column or 0] if (label_column or 0) < len(row) else ""
         label = compact(label_raw)
-        values_blank = all(compact(row[c]) == "" for c, _ in region_columns if c < len(row))
+        values_blank = all(compact(row[c]) == "" for c, *_ in figure_columns if c < len(row))
         if label.startswith(tuple(spec.note_prefixes)) or (values_blank and not resolver.indicator(label_raw)):
             outcomes.append(ignored_row(sheet, row_index, "note_row"))
             continue
@@ -174,16 +217,21 @@ def _regions_as_columns(
         unit = split_header(label_raw).unit or sheet_unit
         if unit_column is not None and unit_column < len(row) and compact(row[unit_column]):
             unit = compact(row[unit_column])
-        measure = _measure_for(spec, indicator, None)
         observations: list[Observation] = []
         failure = None
-        for column, region_code in region_columns:
+        for column, region_code, column_measure in figure_columns:
             value, failure = read_figure(
                 sheet, row_index, column, indicator, unit, resolver, normalise_text(header[column])
             )
             if failure is not None:
                 break
             if value is not None:
+                measure = _measure_for(spec, indicator, None)
+                if column_measure is not None:
+                    stock = indicator.nature is Nature.stock
+                    measure = _STOCK_MEASURES.get(column_measure, column_measure) if stock else column_measure
+                if any(o.region_code == region_code and o.measure == measure for o in observations):
+                    continue  # a stock's 本月 and 1-N月 columns both give its level at the month's end: the first
                 observations.append(
                     Observation(
                         indicator.indicator_code,

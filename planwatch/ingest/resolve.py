@@ -56,6 +56,14 @@ class Resolver:
             candidates = candidates & self.reference.descendants_and_self(within)
         return next(iter(candidates)) if len(candidates) == 1 else None
 
+    def named_in(self, text: object) -> str | None:
+        """The one region a title names (平凉市2024年1-6月主要指标 → 620800), the longest name winning."""
+        words = compact(text)
+        named = self._regions_by_name.items()
+        found = sorted((name for name, codes in named if len(codes) == 1 and len(name) >= 2 and name in words), key=len)
+        found.reverse()
+        return next(iter(self._regions_by_name[found[0]])) if found else None
+
     def common_city(self, region_codes: list[str]) -> str | None:
         cities = {self.city_of(code) for code in region_codes if code}
         return cities.pop() if len(cities) == 1 else None
