@@ -237,6 +237,25 @@ def test_a_column_without_a_faithful_mapping_is_refused_by_name_and_the_live_mar
     assert schemas(database) == ["marts", "public"]
 
 
+def test_marts_that_something_else_built_in_the_schema_are_never_swapped_away(database: Database, tmp_path: Path):
+    from planwatch.publish import ForeignSchemaError
+
+    # what `dbt build --target postgres` leaves when pointed at the same database
+    database.query("create schema marts; create table marts.fct_target_progress (target_id text); select 1")
+    warehouse = write_warehouse(tmp_path / "w.duckdb", months=2)
+    with pytest.raises(ForeignSchemaError, match=r"schema marts in database planwatch_publish_\w+ holds tables"):
+        publish_postgres(warehouse, database.uri, reader_role=database.role)
+    assert schemas(database) == ["marts", "public"]
+    assert database.query("select count(*) from marts.fct_target_progress") == [(0,)]
+    # a schema planwatch published is recognised by its mark and replaced, publish after publish
+    database.query("drop schema marts cascade; select 1")
+    publish_postgres(warehouse, database.uri, reader_role=database.role)
+    publish_postgres(warehouse, database.uri, reader_role=database.role)
+    assert database.query(STATE_SQL) == [marts_state(warehouse)]
+    [(mark,)] = database.query("select obj_description('marts'::regnamespace, 'pg_namespace')")
+    assert mark.startswith("published by planwatch")
+
+
 # --- the BI role -----------------------------------------------------------------------------------------
 
 FORBIDDEN = [

@@ -40,7 +40,7 @@ def publish(
     """Copy the marts where BI tools read them, switched whole: readers see the old month or the new."""
     import psycopg2
 
-    from planwatch.publish import SwapBlockedError, publish_postgres, publish_snapshot
+    from planwatch.publish import ForeignSchemaError, SwapBlockedError, publish_postgres, publish_snapshot
     from planwatch.publish.marts import WarehouseLockedError
     from planwatch.publish.postgres_types import UnsupportedTypeError
 
@@ -77,6 +77,7 @@ def publish(
         LookupError,
         WarehouseLockedError,
         SwapBlockedError,
+        ForeignSchemaError,
         UnsupportedTypeError,
         psycopg2.Error,
     ) as error:

@@ -7,11 +7,12 @@ transaction (`postgres`), readable by a read-only BI role (`roles`).
 """
 
 from planwatch.publish.layout import current_snapshot, read_manifest
-from planwatch.publish.postgres import PostgresPublication, SwapBlockedError, publish_postgres
+from planwatch.publish.postgres import ForeignSchemaError, PostgresPublication, SwapBlockedError, publish_postgres
 from planwatch.publish.roles import ReaderRole, ensure_reader_role
 from planwatch.publish.snapshot import Snapshot, publish_snapshot
 
 __all__ = [
+    "ForeignSchemaError",
     "PostgresPublication",
     "ReaderRole",
     "Snapshot",

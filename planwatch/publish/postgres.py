@@ -53,6 +53,13 @@ class SwapBlockedError(RuntimeError):
     """Reader transactions held the live marts for longer than the publish would wait."""
 
 
+class ForeignSchemaError(RuntimeError):
+    """The live schema holds tables planwatch did not publish (dbt's postgres target, another tool)."""
+
+
+PUBLISHED_MARK = "published by planwatch"  # the comment on every schema a publish swaps in
+
+
 @dataclass(frozen=True)
 class PostgresPublication:
     """One publish to PostgreSQL: what went live, how long it took, and old schemas left behind."""
@@ -88,6 +95,7 @@ def publish_postgres(
             # One publish per schema at a time; the lock is the session's, released when it closes.
             cursor.execute("select pg_advisory_lock(hashtext(%s))", [f"planwatch.publish:{schema}"])
             create_role_if_missing(cursor, reader_role)
+            _refuse_foreign_schema(cursor, schema)
             connection.commit()
             left = _drop_leftovers(connection, schema)
             try:
@@ -131,6 +139,7 @@ def _build_staging(
     namespace = sql.Identifier(staging)
     with connection.cursor() as cursor:
         cursor.execute(sql.SQL("create schema {}").format(namespace))
+        cursor.execute(sql.SQL("comment on schema {} is %s").format(namespace), [f"{PUBLISHED_MARK} ({staging})"])
         # Set before the tables exist, so each is created readable; these travel with the schema's rename.
         cursor.execute(
             sql.SQL("alter default privileges in schema {} grant select on tables to {}").format(
@@ -295,6 +304,23 @@ def _relations(cursor: Cursor, schema: str) -> list[str]:
         [schema],
     )
     return [name for (name,) in cursor.fetchall()]
+
+
+def _refuse_foreign_schema(cursor: Cursor, schema: str) -> None:
+    """A live schema with tables and without our mark was built by something else: never swap it away."""
+    cursor.execute(
+        "select coalesce(obj_description(oid, 'pg_namespace'), '') from pg_namespace where nspname = %s", [schema]
+    )
+    found = cursor.fetchone()
+    if found is None or found[0].startswith(PUBLISHED_MARK) or not _relations(cursor, schema):
+        return
+    cursor.execute("select current_database()")
+    database = cursor.fetchone()[0]
+    raise ForeignSchemaError(
+        f"schema {schema} in database {database} holds tables planwatch did not publish "
+        f"({', '.join(_relations(cursor, schema)[:5])}); a dbt build with the postgres target writes there. "
+        "Publish to another database or schema; nothing was changed."
+    )
 
 
 def _schema_exists(cursor: Cursor, schema: str) -> bool:
