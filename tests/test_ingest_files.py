@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from planwatch.ingest.read import UnreadableFileError
 
@@ -107,8 +107,77 @@ def test_the_zip_directory_read_before_calamine_agrees_with_zipfile(tmp_path: Pa
         archive.writestr("docProps/\u6838\u5fc3.xml", b"x")
     for data in (workbook.read_bytes(), buffer.getvalue()):
         expected = [(m.filename, m.compress_size, m.file_size) for m in zipfile.ZipFile(io.BytesIO(data)).infolist()]
-        assert _zip_members_fast(data) == expected
+        fast = _zip_members_fast(data)
+        assert fast is not None and [(m.name, m.compressed, m.uncompressed) for m in fast] == expected
     # ZIP64 or a damaged directory: left to zipfile, which names the damage
     assert _zip_members_fast(b"PK\x03\x04 no directory") is None
     with pytest.raises(UnreadableFileError, match="损坏"):
         _zip_members(b"PK\x03\x04 no directory")
+
+
+def _bomb_workbook(tmp_path: Path) -> bytes:
+    """A real workbook whose sheet XML inflates about 1000:1 (5 MB of spaces in 5 KB)."""
+    source = statistics_workbook(tmp_path / "plain.xlsx", pingliang_table([["苹果产量", "万吨", 1, 2]]))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for info in original.infolist():
+            body = original.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                body = body.replace(b"<sheetData>", b"<sheetData>" + b" " * (5 * 1024 * 1024))
+            bomb.writestr(info.filename, body)
+    return buffer.getvalue()
+
+
+def test_a_bomb_behind_prepended_bytes_or_a_fake_directory_is_still_rejected(tmp_path: Path) -> None:
+    import struct
+
+    bomb = _bomb_workbook(tmp_path)
+    end = bomb.rfind(b"PK\x05\x06")
+    entries, _, offset = struct.unpack_from("<HII", bomb, end + 10)
+    # where the end record points, a harmless-looking directory; the real one is shifted by the prefix
+    fake = b"".join(
+        b"PK\x01\x02" + b"\0" * 16 + struct.pack("<IIHHH", 100, 100, 1, 0, 0) + b"\0" * 12 + b"x"
+        for _ in range(entries)
+    )
+    prefix = bytearray(b"PK" + b"\0" * (offset + len(fake) + 16))
+    prefix[offset : offset + len(fake)] = fake
+    crafted = [tmp_path / "crafted.xlsx", tmp_path / "no_pk_first.xlsx"]
+    crafted[0].write_bytes(bytes(prefix) + bomb)
+    crafted[1].write_bytes(b"X" + bomb)
+    results = ingest(crafted, tmp_path / "w.duckdb")
+    assert [r.status for r in results] == ["rejected", "rejected"]
+    assert all("压缩比过高" in r.reason for r in results)
+
+
+def test_a_stray_cell_far_away_is_refused_before_the_reader_allocates_the_range(tmp_path: Path) -> None:
+    workbook = Workbook()
+    workbook.active["A1"] = "平凉市主要指标月报（2024年1-3月）"
+    workbook.active["XFD1048576"] = 1
+    path = tmp_path / "far.xlsx"
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert result.status == "rejected" and "A1:XFD1048576" in result.reason and "已用范围异常" in result.reason
+
+
+def _dies_on_crash_file(path: Path):  # runs in a forked worker
+    import os
+
+    from planwatch.ingest import run
+
+    if path.name == "crash.xlsx":
+        os._exit(134)  # what an abort inside the spreadsheet reader does to the process
+    return run._WORKER_INGESTOR.prepare(path, run._WORKER_KEEPS_PARSED)
+
+
+def test_a_worker_that_dies_stops_the_run_with_an_error_instead_of_hanging(tmp_path: Path, monkeypatch) -> None:
+    from planwatch.ingest import run
+
+    files = [
+        statistics_workbook(tmp_path / f"f{i:03}.xlsx", pingliang_table([["苹果产量", "万吨", i, 1]]))
+        for i in range(70)
+    ]
+    (tmp_path / "crash.xlsx").write_bytes(files[0].read_bytes())
+    monkeypatch.setattr(run, "_prepare_in_worker", _dies_on_crash_file)
+    with pytest.raises(run.WorkerDiedError, match="worker process died"):
+        ingest([*files, tmp_path / "crash.xlsx"], tmp_path / "w.duckdb")
+    assert run._WORKER_INGESTOR is None

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from planwatch.config import settings
 from planwatch.ingest.layout_spec import LayoutSpecError, load_layouts
-from planwatch.ingest.run import collect_files, ingest_files
+from planwatch.ingest.run import WorkerDiedError, collect_files, ingest_files
 from planwatch.ingest.store import FileResult
 from planwatch.registry.load import load_registry
 
@@ -66,14 +66,18 @@ def ingest(
                 progress.console.print(summary_line(result), highlight=False, soft_wrap=True)
             progress.update(task, advance=1, description=result.file)
 
-        results = ingest_files(
-            files,
-            warehouse or config.warehouse_path,
-            registry,
-            receipts_dir,
-            report,
-            layouts=layouts,
-        )
+        try:
+            results = ingest_files(
+                files,
+                warehouse or config.warehouse_path,
+                registry,
+                receipts_dir,
+                report,
+                layouts=layouts,
+            )
+        except WorkerDiedError as error:  # the files committed before it stay loaded; rerun skips them
+            console.print(f"ingest stopped: {error}", highlight=False, soft_wrap=True)
+            raise typer.Exit(code=1) from None
     if not as_json:
         loaded = [r for r in results if r.status == "loaded"]
         console.print(

@@ -9,10 +9,13 @@ because calamine has no decompression limit.
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
+import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +26,7 @@ CSV_SUFFIXES = {".csv", ".txt"}
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
+MAX_SHEET_CELLS = 5_000_000  # a sheet's used range (rows × columns) calamine may allocate
 
 Cell = str | float | int | bool | object
 
@@ -57,53 +61,117 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _zip_members_fast(data: bytes) -> list[tuple[str, int, int]] | None:
-    """(name, compressed, uncompressed) of every member, from the central directory alone.
+@dataclass(frozen=True)
+class _ZipMember:
+    name: str
+    method: int  # 0 stored, 8 deflated
+    compressed: int
+    uncompressed: int
+    data_start: int | None  # where its bytes begin, when the fast reader found them
 
-    The same figures `zipfile` reads, without building its objects (a tenth of the time); None when
-    the archive needs `zipfile`'s full reading (ZIP64, anything unexpected).
+
+def _zip_members_fast(data: bytes) -> list[_ZipMember] | None:
+    """Every member from the central directory alone: what `zipfile` reads, without its objects.
+
+    None when the archive needs `zipfile`'s full reading: ZIP64, bytes before the archive (the
+    directory's offsets are then relative, and zipfile and calamine shift them), anything unexpected.
     """
     end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
-    if end < 0 or end + 22 > len(data):
+    if end < 20 or end + 22 > len(data) or data[end - 20 : end - 16] == b"PK\x06\x07":  # ZIP64 locator
         return None
-    entries, _, offset = struct.unpack_from("<HII", data, end + 10)
-    if entries == 0xFFFF or offset == 0xFFFFFFFF:
+    entries, size, offset = struct.unpack_from("<HII", data, end + 10)
+    if entries == 0xFFFF or offset == 0xFFFFFFFF or offset + size != end:
         return None
     members = []
+    position = offset
     for _ in range(entries):
-        if data[offset : offset + 4] != b"PK\x01\x02" or offset + 46 > len(data):
+        if position + 46 > end or data[position : position + 4] != b"PK\x01\x02":
             return None
+        (method,) = struct.unpack_from("<H", data, position + 10)
         compressed, uncompressed, name_length, extra_length, comment_length = struct.unpack_from(
-            "<IIHHH", data, offset + 20
+            "<IIHHH", data, position + 20
         )
-        if uncompressed == 0xFFFFFFFF or compressed == 0xFFFFFFFF:
+        (local,) = struct.unpack_from("<I", data, position + 42)
+        if 0xFFFFFFFF in (compressed, uncompressed, local):
             return None
-        name = data[offset + 46 : offset + 46 + name_length].decode("utf-8", "replace")
-        members.append((name, compressed, uncompressed))
-        offset += 46 + name_length + extra_length + comment_length
-    return members
+        name = data[position + 46 : position + 46 + name_length].decode("utf-8", "replace")
+        start = None
+        if local + 30 <= len(data) and data[local : local + 4] == b"PK\x03\x04":
+            local_name, local_extra = struct.unpack_from("<HH", data, local + 26)
+            start = local + 30 + local_name + local_extra
+        members.append(_ZipMember(name, method, compressed, uncompressed, start))
+        position += 46 + name_length + extra_length + comment_length
+    return members if position == end else None
 
 
-def _zip_members(data: bytes) -> list[tuple[str, int, int]]:
+def _zip_members(data: bytes) -> tuple[list[_ZipMember], zipfile.ZipFile | None]:
     members = _zip_members_fast(data)
     if members is not None:
-        return members
+        return members, None
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise UnreadableFileError("文件已损坏或不是有效的Excel文件（无法解压），请重新导出后报送") from None
-    return [(member.filename, member.compress_size, member.file_size) for member in archive.infolist()]
+    listed = [_ZipMember(m.filename, m.compress_type, m.compress_size, m.file_size, None) for m in archive.infolist()]
+    return listed, archive
+
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?\"")
+
+
+def _head_of(data: bytes, member: _ZipMember, archive: zipfile.ZipFile | None, size: int = 4096) -> bytes:
+    """The first `size` bytes of a member, inflating no more than that."""
+    try:
+        if archive is not None:
+            with archive.open(member.name) as handle:
+                return handle.read(size)
+        if member.data_start is None:
+            return b""
+        raw = data[member.data_start : member.data_start + min(member.compressed, 4 * size)]
+        if member.method == 0:
+            return raw[:size]
+        if member.method == 8:
+            return zlib.decompressobj(-15).decompress(raw, size)
+    except (zlib.error, zipfile.BadZipFile, KeyError, NotImplementedError, RuntimeError, OSError):
+        return b""
+    return b""
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
 
 
 def _check_zip(data: bytes) -> None:
+    """Refuse before calamine reads: a decompression bomb, and a sheet whose used range is absurd.
+
+    calamine has no decompression limit, and it allocates a sheet's whole used range at once: one
+    stray cell at XFD1048576 in a 5 KB file asks for hundreds of GB and kills the process.
+    """
+    members, archive = _zip_members(data)
     total = 0
-    for name, compressed, uncompressed in _zip_members(data):
-        total += uncompressed
-        ratio = uncompressed / max(compressed, 1)
-        if ratio > MAX_COMPRESSION_RATIO and uncompressed > 1024 * 1024:
-            raise UnreadableFileError(f"文件内部数据异常（{name} 压缩比过高），已拒收，请重新导出后报送")
+    for member in members:
+        total += member.uncompressed
+        ratio = member.uncompressed / max(member.compressed, 1)
+        if ratio > MAX_COMPRESSION_RATIO and member.uncompressed > 1024 * 1024:
+            raise UnreadableFileError(f"文件内部数据异常（{member.name} 压缩比过高），已拒收，请重新导出后报送")
     if total > MAX_UNCOMPRESSED_BYTES:
         raise UnreadableFileError("文件解压后过大，已拒收；请只保留填报表格后重新报送")
+    for member in members:
+        if not (member.name.startswith("xl/worksheets/") and member.name.endswith(".xml")):
+            continue
+        found = _DIMENSION.search(_head_of(data, member, archive))
+        if not found or not found.group(3):
+            continue
+        rows, columns = int(found.group(4)), _column_number(found.group(3))
+        if rows * columns > MAX_SHEET_CELLS:
+            used = f"A1:{found.group(3).decode()}{rows}"
+            raise UnreadableFileError(
+                f"工作表的已用范围异常（{used}），远超填报表格的大小，可能在很远的单元格里误填了内容；"
+                "请删除表格以外的行和列后重新报送"
+            )
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -127,40 +195,48 @@ def _read_csv(path: Path, data: bytes) -> tuple[list[Sheet], str]:
 
 
 def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
-    if data[:2] == b"PK":
+    if data[:2] == b"PK" or b"PK\x05\x06" in data[-65_557:]:  # a zip, even with bytes put before it
         _check_zip(data)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as error:  # calamine raises several types for damaged files
+        sheets = []
+        for index, metadata in enumerate(workbook.sheets_metadata):
+            if metadata.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                continue
+            sheet = workbook.get_sheet_by_name(metadata.name)
+            try:
+                merged = list(sheet.merged_cell_ranges or [])
+            except Exception:  # merged ranges are not available for every format
+                merged = []
+            sheets.append(
+                Sheet(
+                    name=metadata.name,
+                    index=index,
+                    hidden=metadata.visible != python_calamine.SheetVisibleEnum.Visible,
+                    rows=sheet.to_python(skip_empty_area=False),
+                    merged=merged,
+                )
+            )
+    except Exception as error:  # calamine raises several types for damaged files and sheets
         raise UnreadableFileError(
             f"Excel文件无法打开（{type(error).__name__}），请确认文件未损坏、未加密后重新报送"
         ) from None
-    sheets = []
-    for index, metadata in enumerate(workbook.sheets_metadata):
-        if metadata.typ != python_calamine.SheetTypeEnum.WorkSheet:
-            continue
-        sheet = workbook.get_sheet_by_name(metadata.name)
-        try:
-            merged = list(sheet.merged_cell_ranges or [])
-        except Exception:  # merged ranges are not available for every format
-            merged = []
-        sheets.append(
-            Sheet(
-                name=metadata.name,
-                index=index,
-                hidden=metadata.visible != python_calamine.SheetVisibleEnum.Visible,
-                rows=sheet.to_python(skip_empty_area=False),
-                merged=merged,
-            )
-        )
     return sheets
+
+
+_OS_ERRORS = {
+    errno.ENOENT: "文件不存在（可能已被移走）",
+    errno.EACCES: "没有读取权限",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+}
 
 
 def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
-        raise UnreadableFileError(f"文件无法读取：{error.strerror}") from None
+        why = _OS_ERRORS.get(error.errno or 0, f"系统错误（{error.strerror}）")
+        raise UnreadableFileError(f"文件无法读取：{why}，请重新报送") from None
 
 
 def read_source_file(path: Path, data: bytes | None = None) -> SourceFile:

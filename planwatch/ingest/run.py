@@ -13,6 +13,8 @@ import gc
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,7 +34,7 @@ from planwatch.ingest.read import (
 from planwatch.ingest.receipt import write_receipt
 from planwatch.ingest.records import ParsedFile
 from planwatch.ingest.resolve import Resolver
-from planwatch.ingest.store import FileResult, PendingFile, ensure_tables, store_batch
+from planwatch.ingest.store import AccountingError, FileResult, PendingFile, ensure_tables, store_batch
 from planwatch.registry.load import Registry
 
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
@@ -156,7 +158,7 @@ class Ingestor:
 def _previous_loads(connection: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str, str | None]]:
     rows = connection.execute(
         "select sha256, min_by(load_id, load_id), min_by(status, load_id), min_by(rejection_reason, load_id) "
-        "from raw.file_loads group by sha256"
+        "from raw.file_loads where sha256 <> '' group by sha256"
     ).fetchall()
     return {sha: (load_id, status, reason) for sha, load_id, status, reason in rows}
 
@@ -169,6 +171,10 @@ def _duplicate(path: Path, sha256: str, previous: tuple[int, str, str | None]) -
         else f"此文件此前已被拒收（批次 {load_id}）：{rejection}"
     )
     return FileResult(path.name, sha256, "duplicate", load_id=load_id, reason=reason)
+
+
+class WorkerDiedError(RuntimeError):
+    """A reading worker process was killed (by the reader's own abort or the operating system)."""
 
 
 PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
@@ -209,9 +215,24 @@ def _prepared_in_order(ingestor: Ingestor, files: list[Path], keep_parsed: bool)
         return
     global _WORKER_INGESTOR, _WORKER_KEEPS_PARSED
     _WORKER_INGESTOR, _WORKER_KEEPS_PARSED = ingestor, keep_parsed  # inherited by the forked workers
-    with mp.get_context("fork").Pool(workers) as pool:
-        yield pool.imap(_prepare_in_worker, files, chunksize=16)
-    _WORKER_INGESTOR, _WORKER_KEEPS_PARSED = None, True
+    # not multiprocessing.Pool: when a worker dies (a file that crashes the reader), the executor
+    # raises BrokenProcessPool where Pool.imap would wait forever
+    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+    try:
+        yield _in_order(pool.map(_prepare_in_worker, files, chunksize=16))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # on an error, files not yet started are dropped
+        _WORKER_INGESTOR, _WORKER_KEEPS_PARSED = None, True
+
+
+def _in_order(results: Iterator[PendingFile]) -> Iterator[PendingFile]:
+    try:
+        yield from results
+    except BrokenProcessPool as error:
+        raise WorkerDiedError(
+            "a worker process died while reading files (a file the spreadsheet reader cannot survive); "
+            "ingest the files in smaller groups, or one by one, to find it"
+        ) from error
 
 
 def ingest_files(
@@ -223,7 +244,7 @@ def ingest_files(
     batch_size: int = BATCH_SIZE,
     layouts: list[LayoutSpec] | None = None,
 ) -> list[FileResult]:
-    """Ingest files (and folders) into the warehouse; one result per file, in the order read.
+    """Ingest files (and folders) into the warehouse; one result per file, in the order of `collect_files`.
 
     Files are written in batches, one transaction each: a crash loses at most the batch in hand, which
     loads again on the next run (the same bytes are recognised only once they are committed).
@@ -231,7 +252,7 @@ def ingest_files(
     ingestor = Ingestor(registry, layouts)
     files = collect_files(paths)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    results: list[FileResult] = []
+    results: dict[int, FileResult] = {}  # by position in `files`: duplicates finish before their batch
     keep_parsed = receipts_dir is not None
     with (
         _long_lived_objects_frozen(),
@@ -240,33 +261,36 @@ def ingest_files(
     ):
         ensure_tables(connection)
         previous = _previous_loads(connection)
-        batch: list[tuple[Path, PendingFile]] = []
+        batch: list[tuple[int, PendingFile]] = []
         in_batch: set[str] = set()
 
         def flush() -> None:
             stored = store_batch(connection, [pending for _, pending in batch])
-            for (path, pending), result in zip(batch, stored, strict=True):
-                previous.setdefault(result.sha256, (result.load_id, result.status, result.reason))
-                finish(path, result, pending.parsed)
+            for (position, pending), result in zip(batch, stored, strict=True):
+                if result.sha256:  # a file that could not be read at all has no bytes to recognise
+                    previous.setdefault(result.sha256, (result.load_id, result.status, result.reason))
+                finish(position, result, pending.parsed)
             batch.clear()
             in_batch.clear()
 
-        def finish(path: Path, result: FileResult, parsed: ParsedFile | None) -> None:
+        def finish(position: int, result: FileResult, parsed: ParsedFile | None) -> None:
             if receipts_dir is not None:
-                ingestor.write_receipt(receipts_dir, path, result, parsed)
-            results.append(result)
+                ingestor.write_receipt(receipts_dir, files[position], result, parsed)
+            results[position] = result
             if on_file is not None:
                 on_file(result)
 
-        for path, pending in zip(files, prepared, strict=True):
+        for position, pending in enumerate(prepared):
             if pending.sha256 and pending.sha256 in in_batch:
                 flush()  # the same bytes twice in one batch: commit the first, then see it as loaded
-            if pending.sha256 in previous:
-                finish(path, _duplicate(path, pending.sha256, previous[pending.sha256]), None)
+            if pending.sha256 and pending.sha256 in previous:
+                finish(position, _duplicate(files[position], pending.sha256, previous[pending.sha256]), None)
                 continue
-            batch.append((path, pending))
+            batch.append((position, pending))
             in_batch.add(pending.sha256)
             if len(batch) >= batch_size:
                 flush()
         flush()
-    return results
+    if len(results) != len(files):
+        raise AccountingError(f"{len(files)} files read but {len(results)} results")
+    return [results[position] for position in range(len(files))]
