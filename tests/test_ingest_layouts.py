@@ -290,8 +290,10 @@ def test_a_figure_typed_with_its_unit_is_read_when_the_unit_converts(tmp_path: P
     )
     [result] = ingest([path], tmp_path / "w.duckdb")
     _accounting_holds(result)
-    rows = query(tmp_path / "w.duckdb", "select cell, value, original_value from raw.observations order by cell")
-    assert rows == [("C3", 12.5, "125,000吨"), ("D3", 30.25, "30.25万吨")]
+    rows = query(
+        tmp_path / "w.duckdb", "select cell, value, original_value, original_unit from raw.observations order by cell"
+    )
+    assert rows == [("C3", 12.5, "125,000吨", "吨"), ("D3", 30.25, "30.25万吨", "万吨")]  # the unit written
     [(cell, code, reason)] = query(tmp_path / "w.duckdb", "select cell, reason_code, reason from raw.quarantine")
     assert (cell, code) == ("C4", "not_a_number") and "3万只羊" in reason
 
@@ -365,3 +367,77 @@ def test_a_measure_column_is_known_by_its_header(header: str, measure: str | Non
     spec = load_layouts()[0]
     found = measure_of_header(split_header(header).label, spec)
     assert (found.value if found else None) == measure
+
+
+def test_the_period_comes_from_the_title_not_a_filing_date_and_else_from_the_sheet_name(tmp_path: Path) -> None:
+    table = {
+        "Sheet1": [
+            ["平凉市分县区主要指标（2024年上半年）"],
+            ["制表日期：2024年7月10日"],
+            ["县区", "苹果产量（万吨）"],
+            ["庄浪县", 12.5],
+        ],
+        "2024年9月": [["平凉市分县区主要指标"], ["县区", "苹果产量（万吨）"], ["静宁县", 30.25]],
+    }
+    [result] = ingest([statistics_workbook(tmp_path / "t.xlsx", table)], tmp_path / "w.duckdb")
+    assert result.rows_quarantined == 0
+    assert query(tmp_path / "w.duckdb", "select sheet, period from raw.observations order by 1") == [
+        ("2024年9月", "2024-09"),
+        ("Sheet1", "2024-06"),
+    ]
+
+
+def test_a_table_without_any_period_names_where_it_looked(tmp_path: Path) -> None:
+    table = {"Sheet1": [["平凉市分县区主要指标"], ["县区", "苹果产量（万吨）"], ["庄浪县", 12.5]]}
+    [result] = ingest([statistics_workbook(tmp_path / "t.xlsx", table)], tmp_path / "w.duckdb")
+    [(code, reason)] = query(tmp_path / "w.duckdb", "select reason_code, reason from raw.quarantine")
+    assert result.rows_quarantined == 1 and code == "bad_period"
+    assert "平凉市分县区主要指标" in reason and "Sheet1" in reason
+
+
+def test_columns_for_other_months_are_named_as_ignored_not_read_as_this_month(tmp_path: Path) -> None:
+    table = {
+        "2024年6月": [
+            ["平凉市主要经济指标"],
+            ["指标", "计量单位", "4月", "5月", "6月", "1-5月", "1-6月"],
+            ["苹果产量", "万吨", 1, 2, 3, 10, 13],
+        ]
+    }
+    [result] = ingest([statistics_workbook(tmp_path / "平凉市统计局_月报.xlsx", table)], tmp_path / "w.duckdb")
+    assert result.periods == ["2024-06"]
+    rows = query(tmp_path / "w.duckdb", "select measure, value, cell from raw.observations order by cell")
+    assert rows == [("month_value", 3.0, "E3"), ("ytd_value", 13.0, "G3")]
+    [(ignored,)] = query(tmp_path / "w.duckdb", "select ignored_columns from raw.file_loads")
+    assert all(f"2024年6月!{cell}" in ignored for cell in ("C2 4月", "D2 5月", "F2 1-5月"))
+
+
+def test_a_unit_row_with_its_label_in_a_serial_number_column_is_still_a_unit_row(tmp_path: Path) -> None:
+    table = _county_rows_table([["单位", "", "吨"], [1, "庄浪县", 125000]], header=["序号", "县区", "苹果产量"])
+    [result] = ingest([statistics_workbook(tmp_path / "分县区.xlsx", table)], tmp_path / "w.duckdb")
+    assert result.rows_quarantined == 0
+    assert query(tmp_path / "w.duckdb", "select value, original_unit from raw.observations") == [(12.5, "吨")]
+
+
+def test_a_spec_whose_period_pattern_cannot_work_is_refused_with_its_file_named(tmp_path: Path) -> None:
+    from planwatch.ingest.layout_spec import LayoutSpecError, load_layouts
+
+    own = tmp_path / "layouts"
+    own.mkdir()
+    for name, pattern in (("unterminated.yml", "(?P<year>\\d{4}"), ("no_month.yml", "(?P<year>\\d{4})年")):
+        (own / name).write_text(_OWN_SPEC.replace("  source: title", f'  source: title\n  pattern: "{pattern}"'))
+        with pytest.raises(LayoutSpecError, match=name):
+            load_layouts(own)
+        (own / name).unlink()
+
+
+def test_a_long_sheet_missing_its_value_column_is_quarantined_naming_the_column(tmp_path: Path) -> None:
+    table = {
+        "数据": [["指标名称", "地区", "时期", "数值", "单位"], ["苹果产量", "庄浪县", "2024-03", 1, "万吨"]],
+        "补充": [["指标名称", "地区", "时期", "本期"], ["苹果产量", "静宁县", "2024-03", 2]],
+    }
+    [result] = ingest([statistics_workbook(tmp_path / "导出.xlsx", table)], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 2)
+    reasons = query(tmp_path / "w.duckdb", "select distinct sheet, reason_code, reason from raw.quarantine")
+    assert [(sheet, code) for sheet, code, _ in reasons] == [("补充", "no_header")]
+    assert "数值" in reasons[0][2]

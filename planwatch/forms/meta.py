@@ -97,7 +97,7 @@ def parse_meta(rows: Iterable[Sequence[object]], where: str = META_SHEET) -> Tem
     sheets: list[MetaSheetRow] = []
     in_table = False
     for number, row in enumerate(rows, start=1):
-        cells = [_text(value) for value in row]
+        cells = [value.strip() if value.__class__ is str else _text(value) for value in row]  # text, mostly
         if not any(cells):
             continue
         if tuple(cells[: len(TABLE_HEADER)]) == TABLE_HEADER:

@@ -16,11 +16,12 @@ setting `layouts_dir` names (`PLANWATCH_LAYOUTS_DIR`). Three orientations cover 
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from planwatch.ingest.template_format import Measure
 
@@ -49,6 +50,18 @@ class PeriodRule(BaseModel):
         default=r"(?P<year>\d{4})\s*年\s*(?:1\s*[-—~至]\s*)?(?P<month>\d{1,2})\s*月",
         description="regular expression with named groups year and month",
     )
+
+    @field_validator("pattern")
+    @classmethod
+    def _has_year_and_month(cls, pattern: str) -> str:
+        try:
+            compiled = re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"not a regular expression: {error}") from None
+        missing = {"year", "month"} - set(compiled.groupindex)
+        if missing:
+            raise ValueError(f"the pattern needs the named groups {', '.join(sorted(missing))}")
+        return pattern
 
 
 class LongColumns(BaseModel):

@@ -71,39 +71,64 @@ def matches(spec: LayoutSpec, source: SourceFile) -> bool:
 # Ways statistics tables write a reporting period, tried after the spec's own pattern; each match
 # gives (year, month of the period's end).
 _QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_RANGE = r"(?:1\s*[-—~至]\s*)?"  # 1-6月: the period is its last month
 _PERIOD_FORMS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], int]], ...] = (
-    (re.compile(r"(?P<year>\d{4})\s*年\s*(?:1\s*[-—~至]\s*)?(?P<month>\d{1,2})\s*月"), lambda m: int(m["month"])),
-    (re.compile(r"(?<!\d)(?P<year>\d{4})\s*[\-/.]\s*(?P<month>\d{1,2})(?!\d)"), lambda m: int(m["month"])),
+    (re.compile(rf"(?P<year>\d{{4}})\s*年\s*{_RANGE}(?P<month>\d{{1,2}})\s*月"), lambda m: int(m["month"])),
+    (re.compile(rf"(?<!\d)(?P<year>\d{{4}})\s*[\-/.]\s*{_RANGE}(?P<month>\d{{1,2}})(?!\d)"), lambda m: int(m["month"])),
     (re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})$"), lambda m: int(m["month"])),  # 202403
     (re.compile(r"(?P<year>\d{4})\s*年\s*第?(?P<quarter>[一二三四1-4])\s*季度"), lambda m: 3 * _QUARTERS[m["quarter"]]),
     (re.compile(r"(?P<year>\d{4})\s*年\s*上半年"), lambda m: 6),
     (re.compile(r"(?P<year>\d{4})\s*年\s*前三季度"), lambda m: 9),
-    (re.compile(r"(?P<year>\d{4})\s*年\s*(?:全年|年度)"), lambda m: 12),
+    (re.compile(r"(?P<year>\d{4})\s*(?:年度|年\s*全年)"), lambda m: 12),
 )
+_A_DAY_FOLLOWS = re.compile(r"\s*月?\s*\d{1,2}\s*[日号]")  # 2024年7月10日: the day a form was filled, not a period
 
 
 def _valid(year: int, month: int) -> str | None:
     return f"{year:04d}-{month:02d}" if 1 <= month <= 12 and 1900 < year < 2200 else None
 
 
-def _period_from(text: str, spec: LayoutSpec) -> str | None:
-    """The reporting month a cell, sheet name or title names: the spec's pattern, then the usual forms."""
-    text = normalise_text(text)
-    for match in re.finditer(spec.period.pattern, text):
-        period = _valid(int(match.group("year")), int(match.group("month")))
-        if period:
-            return period
-    for pattern, month_of in _PERIOD_FORMS:
+def _candidates(text: str, forms: list[tuple[re.Pattern[str], Callable[[re.Match[str]], int]]], rank: int) -> list:
+    found = []
+    for pattern, month_of in forms:
         for match in pattern.finditer(text):
             period = _valid(int(match["year"]), month_of(match))
             if period:
-                return period
-    return None
+                found.append((_A_DAY_FOLLOWS.match(text, match.end()) is not None, rank, match.start(), period))
+    return found
+
+
+def _period_from(text: str, spec: LayoutSpec) -> str | None:
+    """The reporting month a cell, sheet name or title names: the spec's own pattern first, then the
+    usual forms, the earliest mention first; a day's date (制表日期：2024年7月10日) only when nothing
+    else names a month."""
+    text = normalise_text(text)
+    own = re.compile(spec.period.pattern)
+    found = _candidates(text, [(own, lambda m: int(m["month"]))], 0) + _candidates(text, list(_PERIOD_FORMS), 1)
+    return min(found)[3] if found else None
+
+
+def _table_period(sheet: Sheet, spec: LayoutSpec, title_text: str) -> str | None:
+    """A table's period from where its spec says (sheet name or title), else from the other one."""
+    places = [sheet.name, title_text] if spec.period.source == "sheet_name" else [title_text, sheet.name]
+    return next((period for place in places if (period := _period_from(place, spec))), None)
+
+
+def _period_missing(sheet: Sheet, title_text: str) -> str:
+    """What the clerk is told was searched for a period, for the bad_period reason."""
+    title = title_text.strip()[:40]
+    return f"{title}”或工作表名“{sheet.name}" if title else sheet.name
 
 
 _YEAR_TO_DATE = re.compile(r"^(?:本年)?1[-—~至](?:本月|\d{1,2}月)(?:累计|合计)?(?:数)?$")  # 1-6月, 1-6月累计
 _PRIOR_YEAR_TO_DATE = re.compile(r"^(?:上年|去年)(?:同期)?1[-—~至]\d{1,2}月(?:累计)?(?:数)?$")
 _ONE_MONTH = re.compile(r"^\d{1,2}月(?:份)?(?:数)?$")  # 6月
+
+
+def month_of_header(label: str) -> int | None:
+    """The month a measure header is about, when it writes one: 6月 → 6, 1-6月累计 → 6, 本月 → None."""
+    found = re.search(r"(\d{1,2})月", label)
+    return int(found.group(1)) if found else None
 
 
 def measure_of_header(label: str, spec: LayoutSpec) -> Measure | None:
@@ -144,9 +169,7 @@ def _regions_as_columns(
     if header_index is None:
         return _no_header(sheet, spec)
     title_text = " ".join(normalise_text(cell) for row in sheet.rows[:header_index] for cell in row)
-    period = _period_from(sheet.name if spec.period.source == "sheet_name" else title_text, spec) or _period_from(
-        title_text, spec
-    )
+    period = _table_period(sheet, spec, title_text)
     sheet_unit_match = _UNIT_NOTE.search(title_text)
     sheet_unit = sheet_unit_match.group(1) if sheet_unit_match else None
     header = sheet.rows[header_index]
@@ -163,7 +186,11 @@ def _regions_as_columns(
         elif label in unit_headers:
             unit_column = column
         elif label and (measure := measure_of_header(label, spec)) is not None:
-            measure_columns.append((column, measure))
+            month = month_of_header(label)
+            if month is None or period is None or month == int(period[5:]):
+                measure_columns.append((column, measure))
+            else:  # 4月 and 5月 beside 6月: other months' figures, not this period's
+                ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {normalise_text(cell)}")
         elif label:
             region_code = resolver.region(label, within=sender_city) if label not in CITY_WIDE_NAMES else None
             (region_columns if region_code else unresolved).append((column, region_code or label))
@@ -212,7 +239,9 @@ def _regions_as_columns(
             )
             continue
         if period is None:
-            outcomes.append(quarantined_row(sheet, row_index, "bad_period", label_cell, value=sheet.name))
+            outcomes.append(
+                quarantined_row(sheet, row_index, "bad_period", label_cell, value=_period_missing(sheet, title_text))
+            )
             continue
         unit = split_header(label_raw).unit or sheet_unit
         if unit_column is not None and unit_column < len(row) and compact(row[unit_column]):
@@ -220,7 +249,7 @@ def _regions_as_columns(
         observations: list[Observation] = []
         failure = None
         for column, region_code, column_measure in figure_columns:
-            value, failure = read_figure(
+            value, failure, written_unit = read_figure(
                 sheet, row_index, column, indicator, unit, resolver, normalise_text(header[column])
             )
             if failure is not None:
@@ -241,7 +270,7 @@ def _regions_as_columns(
                         value,
                         indicator.canonical_unit,
                         display(row[column]),
-                        unit,
+                        written_unit,
                         sheet.name,
                         cell_address(row_index, column),
                         row_index + 1,
@@ -268,15 +297,16 @@ def _regions_as_columns(
     return outcomes
 
 
+_UNIT_LABELS = {"单位", "计量单位"}
+
+
 def _is_unit_row(row: list, label_column: int, resolver: Resolver) -> bool:
-    """A row under the header whose filled cells (the label column aside) are all units the catalogue knows."""
-    units = [compact(cell) for column, cell in enumerate(row) if column != label_column and compact(cell)]
-    label = compact(row[label_column]) if label_column < len(row) else ""
-    return (
-        bool(units)
-        and label in {"", "单位", "计量单位"}
-        and all(resolver.reference.unit_table.knows(unit) for unit in units)
-    )
+    """A row under the header whose filled cells are all units the catalogue knows, besides a 单位 label
+    (in any column: a 序号 column may come first) and nothing in the region column."""
+    cells = [compact(cell) for cell in row]
+    units = [text for text in cells if text and text not in _UNIT_LABELS]
+    label = cells[label_column] if label_column < len(cells) else ""
+    return bool(units) and label in {"", *_UNIT_LABELS} and all(resolver.reference.unit_table.knows(u) for u in units)
 
 
 def _regions_as_rows(
@@ -288,9 +318,7 @@ def _regions_as_rows(
     if header_index is None:
         return _no_header(sheet, spec)
     title_text = " ".join(normalise_text(cell) for row in sheet.rows[:header_index] for cell in row)
-    period = _period_from(sheet.name if spec.period.source == "sheet_name" else title_text, spec) or _period_from(
-        title_text, spec
-    )
+    period = _table_period(sheet, spec, title_text)
     sheet_unit_match = _UNIT_NOTE.search(title_text)
     sheet_unit = sheet_unit_match.group(1) if sheet_unit_match else None
     header = sheet.rows[header_index]
@@ -345,7 +373,9 @@ def _regions_as_rows(
             outcomes.append(quarantined_row(sheet, row_index, "unknown_region", label_cell, value=normalise_text(name)))
             continue
         if period is None:
-            outcomes.append(quarantined_row(sheet, row_index, "bad_period", label_cell, value=sheet.name))
+            outcomes.append(
+                quarantined_row(sheet, row_index, "bad_period", label_cell, value=_period_missing(sheet, title_text))
+            )
             continue
         if region_code in seen:
             outcomes.append(
@@ -362,7 +392,9 @@ def _regions_as_rows(
         observations: list[Observation] = []
         failure = None
         for column, indicator, unit, column_label in indicator_columns:
-            value, failure = read_figure(sheet, row_index, column, indicator, unit, resolver, column_label)
+            value, failure, written_unit = read_figure(
+                sheet, row_index, column, indicator, unit, resolver, column_label
+            )
             if failure is not None:
                 break
             if value is not None:
@@ -375,7 +407,7 @@ def _regions_as_rows(
                         value,
                         indicator.canonical_unit,
                         display(row[column]),
-                        unit,
+                        written_unit,
                         sheet.name,
                         cell_address(row_index, column),
                         row_index + 1,
@@ -389,6 +421,9 @@ def _regions_as_rows(
             seen[region_code] = row_index + 1
             outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], observations=observations))
     return outcomes
+
+
+_LONG_REQUIRED = ("indicator", "region", "period", "value")
 
 
 def _long(
@@ -406,6 +441,14 @@ def _long(
             if compact(name) in header:
                 position[role] = header.index(compact(name))
                 break
+    missing = [names for role, names in wanted.items() if role in _LONG_REQUIRED and role not in position]
+    if missing:  # without an indicator, region, period or value column no row can be read
+        marker = "；".join("/".join(names) for names in missing)
+        return [
+            quarantined_row(sheet, i, "no_header", None, value=sheet.name, marker=marker)
+            for i, row in enumerate(sheet.rows)
+            if not row_is_empty(row)
+        ]
     for column, label in enumerate(header):
         if label and column not in position.values():
             ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {label}")
@@ -471,7 +514,7 @@ def _long(
             continue
         measure = _measure_for(spec, indicator, Measure(explicit) if explicit else None)
         unit = compact(cell(row, "unit")) or None
-        value, failure = read_figure(
+        value, failure, written_unit = read_figure(
             sheet, row_index, position["value"], indicator, unit, resolver, sheet.rows[header_index][position["value"]]
         )
         if failure is not None:
@@ -502,7 +545,7 @@ def _long(
             value,
             indicator.canonical_unit,
             display(cell(row, "value")),
-            unit,
+            written_unit,
             sheet.name,
             address["value"],
             row_index + 1,

@@ -153,7 +153,7 @@ def _measure_cells(
     row = sheet.rows[row_index]
     observations = []
     for column, measure, unit, column_label in measure_columns:
-        number, failure = read_figure(sheet, row_index, column, indicator, unit, resolver, column_label)
+        number, failure, written_unit = read_figure(sheet, row_index, column, indicator, unit, resolver, column_label)
         if failure is not None:
             return failure
         if number is None:
@@ -169,7 +169,7 @@ def _measure_cells(
                 number,
                 indicator.canonical_unit,
                 display(raw),
-                unit,
+                written_unit,
                 sheet.name,
                 address,
                 row_index + 1,

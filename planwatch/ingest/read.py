@@ -18,6 +18,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import python_calamine
 
@@ -61,13 +62,12 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@dataclass(frozen=True)
-class _ZipMember:
+class _ZipMember(NamedTuple):
     name: str
     method: int  # 0 stored, 8 deflated
     compressed: int
     uncompressed: int
-    data_start: int | None  # where its bytes begin, when the fast reader found them
+    local_header: int | None  # where its local header is, when the fast reader found it
 
 
 def _zip_members_fast(data: bytes) -> list[_ZipMember] | None:
@@ -84,24 +84,24 @@ def _zip_members_fast(data: bytes) -> list[_ZipMember] | None:
         return None
     members = []
     position = offset
+    unpack = _CENTRAL_ENTRY.unpack_from
     for _ in range(entries):
-        if position + 46 > end or data[position : position + 4] != b"PK\x01\x02":
+        if position + 46 > end:
             return None
-        (method,) = struct.unpack_from("<H", data, position + 10)
-        compressed, uncompressed, name_length, extra_length, comment_length = struct.unpack_from(
-            "<IIHHH", data, position + 20
+        signature, method, compressed, uncompressed, name_length, extra_length, comment_length, local = unpack(
+            data, position
         )
-        (local,) = struct.unpack_from("<I", data, position + 42)
-        if 0xFFFFFFFF in (compressed, uncompressed, local):
+        if signature != 0x02014B50 or 0xFFFFFFFF in (compressed, uncompressed, local):
             return None
         name = data[position + 46 : position + 46 + name_length].decode("utf-8", "replace")
-        start = None
-        if local + 30 <= len(data) and data[local : local + 4] == b"PK\x03\x04":
-            local_name, local_extra = struct.unpack_from("<HH", data, local + 26)
-            start = local + 30 + local_name + local_extra
-        members.append(_ZipMember(name, method, compressed, uncompressed, start))
+        members.append(_ZipMember(name, method, compressed, uncompressed, local))
         position += 46 + name_length + extra_length + comment_length
     return members if position == end else None
+
+
+# signature, (version ×2, flags), method, (time, date, crc), compressed, uncompressed, name/extra/comment
+# lengths, (disk, internal and external attributes), local header offset
+_CENTRAL_ENTRY = struct.Struct("<I6xH8xIIHHH8xI")
 
 
 def _zip_members(data: bytes) -> tuple[list[_ZipMember], zipfile.ZipFile | None]:
@@ -119,15 +119,18 @@ def _zip_members(data: bytes) -> tuple[list[_ZipMember], zipfile.ZipFile | None]
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?\"")
 
 
-def _head_of(data: bytes, member: _ZipMember, archive: zipfile.ZipFile | None, size: int = 4096) -> bytes:
-    """The first `size` bytes of a member, inflating no more than that."""
+def _head_of(data: bytes, member: _ZipMember, archive: zipfile.ZipFile | None, size: int = 1024) -> bytes:
+    """The first `size` bytes of a member, inflating no more than that (a sheet's <dimension> comes first)."""
     try:
         if archive is not None:
             with archive.open(member.name) as handle:
                 return handle.read(size)
-        if member.data_start is None:
+        local = member.local_header
+        if local is None or local + 30 > len(data) or data[local : local + 4] != b"PK\x03\x04":
             return b""
-        raw = data[member.data_start : member.data_start + min(member.compressed, 4 * size)]
+        name_length, extra_length = struct.unpack_from("<HH", data, local + 26)
+        start = local + 30 + name_length + extra_length
+        raw = data[start : start + min(member.compressed, size)]
         if member.method == 0:
             return raw[:size]
         if member.method == 8:

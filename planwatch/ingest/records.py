@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from planwatch.ingest.read import Sheet
 from planwatch.ingest.resolve import Resolver
@@ -84,16 +85,22 @@ SIGNATURE_PREFIXES = (
 
 def is_signature_row(row: list[object]) -> bool:
     """The row's first filled cell names a signer or the date of filling (填报人：张三  联系电话：…)."""
-    first = next((text for text in map(compact, row) if text), "")
-    return first.startswith(SIGNATURE_PREFIXES)
+    for cell in row:
+        if cell is None or cell == "":
+            continue
+        if not isinstance(cell, str):
+            return False  # a number or a date first: a row of figures
+        text = compact(cell)
+        if text:
+            return text.startswith(SIGNATURE_PREFIXES)
+    return False
 
 
 def quarantine_reason(code: str, **details: object) -> str:
     return QUARANTINE_REASONS[code].format(**details)
 
 
-@dataclass(frozen=True)
-class Observation:
+class Observation(NamedTuple):  # a tuple: tens of thousands are built per run
     indicator_code: str
     region_code: str
     period: str  # YYYY-MM
@@ -107,8 +114,7 @@ class Observation:
     row_number: int
 
 
-@dataclass(frozen=True)
-class MilestoneReport:
+class MilestoneReport(NamedTuple):
     milestone_id: str
     period: str
     status: str
@@ -214,8 +220,9 @@ def read_figure(
     unit: str | None,
     resolver: Resolver,
     column_label: str,
-) -> tuple[float | None, RowOutcome | None]:
-    """A cell's figure in the indicator's canonical unit (None when blank), or the quarantined row."""
+) -> tuple[float | None, RowOutcome | None, str | None]:
+    """A cell's figure in the indicator's canonical unit (None when blank), or the quarantined row;
+    and the unit it was written in (the column's, or the one typed in the cell: 125,000吨)."""
     row = sheet.rows[row_index]
     raw = row[column] if column < len(row) else None
     address = cell_address(row_index, column)
@@ -224,19 +231,19 @@ def read_figure(
     except NotANumberError:
         typed = number_with_unit(raw)  # 12.5万吨: the clerk wrote the unit in the cell; read it if it converts
         if typed is None or resolver.conversion_factor(typed[1], indicator) is None:
-            return None, quarantined_row(
-                sheet, row_index, "not_a_number", address, column=column_label, value=display(raw)
+            return (
+                None,
+                quarantined_row(sheet, row_index, "not_a_number", address, column=column_label, value=display(raw)),
+                unit,
             )
         number, unit = typed
     if number is None:
-        return None, None
+        return None, None, unit
     factor = resolver.conversion_factor(unit, indicator)
     if factor is None:
-        return None, quarantined_row(
-            sheet, row_index, "unknown_unit", address, value=unit, unit=indicator.canonical_unit
-        )
+        failure = quarantined_row(sheet, row_index, "unknown_unit", address, value=unit, unit=indicator.canonical_unit)
+        return None, failure, unit
     if number < 0 and (indicator.plausible_min is None or indicator.plausible_min >= 0):
-        return None, quarantined_row(
-            sheet, row_index, "negative_value", address, column=column_label, value=display(raw)
-        )
-    return number * factor, None
+        failure = quarantined_row(sheet, row_index, "negative_value", address, column=column_label, value=display(raw))
+        return None, failure, unit
+    return number * factor, None, unit
