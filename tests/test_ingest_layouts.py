@@ -273,6 +273,9 @@ def test_a_broken_or_clashing_spec_stops_the_command_and_names_its_file(tmp_path
         ("2024年上半年", "2024-06"),
         ("2024年前三季度", "2024-09"),
         ("2024年全年", "2024-12"),
+        ("2024年度", "2024-12"),
+        ("2024.1-6月", "2024-06"),
+        ("2024年3月5日", "2024-03"),
     ],
 )
 def test_the_ways_statistics_write_a_period_are_read(tmp_path: Path, written: str, period: str) -> None:
