@@ -444,3 +444,18 @@ def test_a_long_sheet_missing_its_value_column_is_quarantined_naming_the_column(
     reasons = query(tmp_path / "w.duckdb", "select distinct sheet, reason_code, reason from raw.quarantine")
     assert [(sheet, code) for sheet, code, _ in reasons] == [("补充", "no_header")]
     assert "数值" in reasons[0][2]
+
+
+def test_two_columns_for_one_region_count_once_and_the_second_is_named(tmp_path: Path) -> None:
+    table = {
+        "2024年3月": [
+            ["平凉市主要指标月报"],
+            ["指标", "计量单位", "平凉市", "全市", "庄浪县"],
+            ["苹果产量", "万吨", 40, 41, 12.5],
+        ]
+    }
+    [result] = ingest([statistics_workbook(tmp_path / "平凉市统计局_月报.xlsx", table)], tmp_path / "w.duckdb")
+    rows = query(tmp_path / "w.duckdb", "select region_code, value, cell from raw.observations order by cell")
+    assert rows == [("620800", 40.0, "C3"), ("620825", 12.5, "E3")]
+    [(ignored,)] = query(tmp_path / "w.duckdb", "select ignored_columns from raw.file_loads")
+    assert "D2 全市（与前面的地区列重复）" in ignored

@@ -200,6 +200,15 @@ def _regions_as_columns(
             region_columns.append((column, city))
         else:
             ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {label}")
+    region_columns.sort()
+    first_column: dict[str, int] = {}
+    for column, region_code in list(region_columns):  # 全市 beside the city's own name: one column counts
+        if region_code in first_column:
+            region_columns.remove((column, region_code))
+            label = normalise_text(header[column])
+            ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {label}（与前面的地区列重复）")
+        else:
+            first_column[region_code] = column
     # measure columns hold one region's figures: the spec's, the sender's city, or the one the title names
     table_region = (
         (resolver.region(spec.region) if spec.region else None) or sender_city or resolver.named_in(title_text)
