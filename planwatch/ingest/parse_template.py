@@ -65,8 +65,12 @@ def _whole_sheet(sheet: Sheet, code: str, start: int = 0, **details: object) -> 
 
 
 def _find_header(sheet: Sheet, marker: str) -> int | None:
-    for row_index, row in enumerate(sheet.rows[:15]):
-        if any(isinstance(cell, str) and compact(cell) == marker for cell in row):  # a label is text
+    head = sheet.rows[:15]
+    for row_index, row in enumerate(head):
+        if marker in row:  # as planwatch wrote it: a plain comparison, no normalising
+            return row_index
+    for row_index, row in enumerate(head):
+        if any(isinstance(cell, str) and compact(cell) == marker for cell in row):  # as a clerk retyped it
             return row_index
     return None
 
