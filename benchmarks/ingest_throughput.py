@@ -1,10 +1,11 @@
 """Ingest throughput on a sample ten times the default size, as a ratio to python-calamine alone.
 
 The floor reads every file's bytes and every sheet's cells with python-calamine alone (CSV: decodes
-and splits), which any ingestion must do at the least; none of planwatch's own checks. The ingest run does everything `planwatch ingest`
-does: parse, resolve, quarantine, load into a fresh DuckDB warehouse; it is timed once without and
-once with writing the receipts (an xlsx per file, which costs more than the reading). Each side runs
-in its own process, so peak memory (max RSS) is its own. Goal: ratio ≤ 1.5.
+and splits), which any ingestion must do at the least; none of planwatch's own checks. The ingest
+run does everything `planwatch ingest` does: parse, resolve, quarantine, load into a fresh DuckDB
+warehouse; it is timed once without and once with writing the receipts (an xlsx per file, which
+costs more than the reading). Each side runs in its own process, so peak memory (max RSS) is its
+own. Goal: ratio ≤ 1.5.
 """
 
 from __future__ import annotations

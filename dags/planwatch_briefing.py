@@ -7,7 +7,8 @@ operator's override stops the run here, naming the checks), then every briefing 
 plan, each county a plan sets targets for, and the leadership summary — in HTML, PDF and Word, into
 `<output>/briefings/<YYYY-MM>/`. Any past month renders by backfill
 (`airflow backfill create --dag-id planwatch_briefing --from-date 2025-02-10 --to-date 2025-06-10`)
-or by triggering with `{"period": "YYYY-MM"}`.
+or by triggering with `{"period": "YYYY-MM"}`. On a new deployment whose warehouse holds no department
+file yet, the run is skipped (not failed): there is nothing to brief and nothing wrong.
 """
 
 from __future__ import annotations
@@ -42,14 +43,18 @@ def planwatch_briefing() -> None:
 
     @task(pool=DUCKDB_WRITER_POOL, execution_timeout=dt.timedelta(minutes=30))
     def quality_gate(period: str) -> dict:
-        from airflow.sdk.exceptions import AirflowFailException
+        from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
         from planwatch.orchestration import monthly_tasks
         from planwatch.orchestration.airflow_config import task_settings
         from planwatch.quality.gate import QualityGateError
 
+        config = task_settings()
+        if not monthly_tasks.warehouse_has_submissions(config):
+            # a new deployment, unpaused before anything was ingested: nothing to brief, nothing wrong
+            raise AirflowSkipException(f"no department file has been loaded yet: no briefing for {period}")
         try:
-            return monthly_tasks.check_and_gate(period, task_settings())
+            return monthly_tasks.check_and_gate(period, config)
         except QualityGateError as blocked:  # the data is wrong: retrying cannot help
             raise AirflowFailException(str(blocked)) from blocked
 

@@ -455,6 +455,7 @@ def test_two_columns_for_one_region_count_once_and_the_second_is_named(tmp_path:
         ]
     }
     [result] = ingest([statistics_workbook(tmp_path / "平凉市统计局_月报.xlsx", table)], tmp_path / "w.duckdb")
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 0)
     rows = query(tmp_path / "w.duckdb", "select region_code, value, cell from raw.observations order by cell")
     assert rows == [("620800", 40.0, "C3"), ("620825", 12.5, "E3")]
     [(ignored,)] = query(tmp_path / "w.duckdb", "select ignored_columns from raw.file_loads")

@@ -125,6 +125,22 @@ def check_and_gate(period: str | None, config: Settings) -> dict:
     }
 
 
+def warehouse_has_submissions(config: Settings) -> bool:
+    """Whether any department file was ever loaded: False on a deployment that has not ingested yet."""
+    import duckdb
+
+    if not config.warehouse_path.exists():
+        return False
+    with duckdb.connect(str(config.warehouse_path), read_only=True) as connection:
+        tables = connection.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'file_loads'"
+        ).fetchone()
+        if not tables or not tables[0]:
+            return False
+        loaded = connection.execute("select count(*) from raw.file_loads").fetchone()
+    return bool(loaded and loaded[0])
+
+
 def render_briefings(period: str, config: Settings) -> dict:
     """Every briefing of the month in HTML, PDF and Word, after the gate has passed for it."""
     from planwatch.briefing.run import brief_month
