@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from planwatch.ingest.layout_spec import LayoutSpec, Orientation
 from planwatch.ingest.read import Sheet, SourceFile
@@ -20,6 +21,7 @@ from planwatch.ingest.records import (
     RowStatus,
     ignored_row,
     is_signature_row,
+    observation_at,
     quarantined_row,
     read_figure,
 )
@@ -162,18 +164,40 @@ def _measure_for(spec: LayoutSpec, indicator: Indicator, explicit: Measure | Non
     return spec.measure
 
 
+@dataclass(frozen=True)
+class _TableHead:
+    """What a statistics table says above and in its header row."""
+
+    header_index: int
+    title_text: str
+    period: str | None
+    sheet_unit: str | None  # from a note such as 单位：万元
+    markers: set[str]
+
+
+def _table_head(sheet: Sheet, spec: LayoutSpec) -> _TableHead | None:
+    header_index = _find_header(sheet, spec)
+    if header_index is None:
+        return None
+    title_text = " ".join(normalise_text(cell) for row in sheet.rows[:header_index] for cell in row)
+    unit_note = _UNIT_NOTE.search(title_text)
+    return _TableHead(
+        header_index,
+        title_text,
+        _table_period(sheet, spec, title_text),
+        unit_note.group(1) if unit_note else None,
+        {compact(marker) for marker in spec.header_marker},
+    )
+
+
 def _regions_as_columns(
     sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_city: str | None, ignored_columns: list[str]
 ) -> list[RowOutcome]:
-    header_index = _find_header(sheet, spec)
-    if header_index is None:
+    head = _table_head(sheet, spec)
+    if head is None:
         return _no_header(sheet, spec)
-    title_text = " ".join(normalise_text(cell) for row in sheet.rows[:header_index] for cell in row)
-    period = _table_period(sheet, spec, title_text)
-    sheet_unit_match = _UNIT_NOTE.search(title_text)
-    sheet_unit = sheet_unit_match.group(1) if sheet_unit_match else None
-    header = sheet.rows[header_index]
-    markers = {compact(marker) for marker in spec.header_marker}
+    header_index, title_text, period, sheet_unit = head.header_index, head.title_text, head.period, head.sheet_unit
+    header, markers = sheet.rows[header_index], head.markers
     unit_headers = {compact(name) for name in spec.unit_column}
     label_column = unit_column = None
     region_columns: list[tuple[int, str]] = []
@@ -271,18 +295,16 @@ def _regions_as_columns(
                 if any(o.region_code == region_code and o.measure == measure for o in observations):
                     continue  # a stock's 本月 and 1-N月 columns both give its level at the month's end: the first
                 observations.append(
-                    Observation(
-                        indicator.indicator_code,
+                    observation_at(
+                        sheet,
+                        row_index,
+                        column,
+                        indicator,
                         region_code,
                         period,
                         measure,
                         value,
-                        indicator.canonical_unit,
-                        display(row[column]),
                         written_unit,
-                        sheet.name,
-                        cell_address(row_index, column),
-                        row_index + 1,
                     )
                 )
         if failure is not None:
@@ -323,15 +345,11 @@ def _regions_as_rows(
 ) -> list[RowOutcome]:
     """Regions as rows, indicators as columns: the header names each indicator, with its unit in parentheses
     or in a unit row under it; the label column (a header marker) names the region of each row."""
-    header_index = _find_header(sheet, spec)
-    if header_index is None:
+    head = _table_head(sheet, spec)
+    if head is None:
         return _no_header(sheet, spec)
-    title_text = " ".join(normalise_text(cell) for row in sheet.rows[:header_index] for cell in row)
-    period = _table_period(sheet, spec, title_text)
-    sheet_unit_match = _UNIT_NOTE.search(title_text)
-    sheet_unit = sheet_unit_match.group(1) if sheet_unit_match else None
-    header = sheet.rows[header_index]
-    markers = {compact(marker) for marker in spec.header_marker}
+    header_index, title_text, period, sheet_unit = head.header_index, head.title_text, head.period, head.sheet_unit
+    header, markers = sheet.rows[header_index], head.markers
     label_column = next(column for column, cell in enumerate(header) if split_header(cell).label in markers)
     after_header = header_index + 1
     unit_row: list = []
@@ -408,18 +426,16 @@ def _regions_as_rows(
                 break
             if value is not None:
                 observations.append(
-                    Observation(
-                        indicator.indicator_code,
+                    observation_at(
+                        sheet,
+                        row_index,
+                        column,
+                        indicator,
                         region_code,
                         period,
                         _measure_for(spec, indicator, None),
                         value,
-                        indicator.canonical_unit,
-                        display(row[column]),
                         written_unit,
-                        sheet.name,
-                        cell_address(row_index, column),
-                        row_index + 1,
                     )
                 )
         if failure is not None:
@@ -546,18 +562,16 @@ def _long(
             )
             continue
         seen[key] = row_index + 1
-        observation = Observation(
-            indicator.indicator_code,
+        observation = observation_at(
+            sheet,
+            row_index,
+            position["value"],
+            indicator,
             region_code,
             period,
             measure,
             value,
-            indicator.canonical_unit,
-            display(cell(row, "value")),
             written_unit,
-            sheet.name,
-            address["value"],
-            row_index + 1,
         )
         outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], observations=[observation]))
     return outcomes

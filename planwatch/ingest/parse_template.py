@@ -12,7 +12,6 @@ from planwatch.ingest.read import Sheet, SourceFile
 from planwatch.ingest.records import (
     IGNORED_REASONS,
     MilestoneReport,
-    Observation,
     ParsedFile,
     RowOutcome,
     RowStatus,
@@ -20,6 +19,7 @@ from planwatch.ingest.records import (
     ignored_row,
     ignored_template_heading,
     is_signature_row,
+    observation_at,
     quarantined_row,
     read_figure,
 )
@@ -162,22 +162,8 @@ def _measure_cells(
             return failure
         if number is None:
             continue
-        raw = row[column]
-        address = cell_address(row_index, column)
         observations.append(
-            Observation(
-                indicator.indicator_code,
-                region_code,
-                period,
-                measure,
-                number,
-                indicator.canonical_unit,
-                display(raw),
-                written_unit,
-                sheet.name,
-                address,
-                row_index + 1,
-            )
+            observation_at(sheet, row_index, column, indicator, region_code, period, measure, number, written_unit)
         )
     if not observations:
         return RowOutcome(

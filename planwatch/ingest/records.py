@@ -212,6 +212,33 @@ def quarantined_row(sheet: Sheet, row_index: int, code: str, cell: str | None, *
     )
 
 
+def observation_at(
+    sheet: Sheet,
+    row_index: int,
+    column: int,
+    indicator: Indicator,
+    region_code: str,
+    period: str,
+    measure: Measure,
+    value: float,
+    written_unit: str | None,
+) -> Observation:
+    """A figure read from a cell, with its lineage: the cell as written, its sheet, address and row."""
+    return Observation(
+        indicator.indicator_code,
+        region_code,
+        period,
+        measure,
+        value,
+        indicator.canonical_unit,
+        display(sheet.rows[row_index][column]),
+        written_unit,
+        sheet.name,
+        cell_address(row_index, column),
+        row_index + 1,
+    )
+
+
 def read_figure(
     sheet: Sheet,
     row_index: int,
