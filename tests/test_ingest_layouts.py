@@ -460,3 +460,23 @@ def test_two_columns_for_one_region_count_once_and_the_second_is_named(tmp_path:
     assert rows == [("620800", 40.0, "C3"), ("620825", 12.5, "E3")]
     [(ignored,)] = query(tmp_path / "w.duckdb", "select ignored_columns from raw.file_loads")
     assert "D2 全市（与前面的地区列重复）" in ignored
+
+
+def test_a_spec_promising_a_unit_row_never_swallows_a_row_of_data(tmp_path: Path) -> None:
+    from planwatch.ingest.layout_spec import load_layouts
+    from planwatch.ingest.run import ingest_files
+
+    from .ingest_support import REGISTRY
+
+    own = tmp_path / "layouts"
+    own.mkdir()
+    (own / "survey.yml").write_text(_OWN_SPEC + "unit_row: true\n", encoding="utf-8")
+    with_units = {"调查": [["苹果产业专项调查（2024年1-9月）"], ["单位名称", "苹果产量"], ["", "吨"], ["庄浪县", 9000]]}
+    without = {"调查": [["苹果产业专项调查（2024年1-9月）"], ["单位名称", "苹果产量（万吨）"], ["庄浪县", 0.9]]}
+    paths = [statistics_workbook(tmp_path / "a.xlsx", with_units), statistics_workbook(tmp_path / "b.xlsx", without)]
+    results = ingest_files(paths, tmp_path / "w.duckdb", REGISTRY, layouts=load_layouts(own))
+    assert [(r.rows_loaded, r.rows_quarantined) for r in results] == [(1, 0), (1, 0)]
+    assert query(tmp_path / "w.duckdb", "select file_name, value from raw.observations order by 1") == [
+        ("a.xlsx", 0.9),
+        ("b.xlsx", 0.9),
+    ]

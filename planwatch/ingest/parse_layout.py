@@ -353,10 +353,14 @@ def _regions_as_rows(
     label_column = next(column for column, cell in enumerate(header) if split_header(cell).label in markers)
     after_header = header_index + 1
     unit_row: list = []
-    if after_header < len(sheet.rows) and (
-        spec.unit_row or (spec.unit_row is None and _is_unit_row(sheet.rows[after_header], label_column, resolver))
-    ):
-        unit_row = sheet.rows[after_header]
+    below = sheet.rows[after_header] if after_header < len(sheet.rows) else []
+    names_a_region = label_column < len(below) and resolver.region(below[label_column]) is not None
+    if (
+        not row_is_empty(below)
+        and not names_a_region
+        and (spec.unit_row or (spec.unit_row is None and _is_unit_row(below, label_column, resolver)))
+    ):  # a spec's unit_row is trusted, except over a row that is blank or names a region (data, then)
+        unit_row = below
         after_header += 1
     indicator_columns: list[tuple[int, Indicator, str | None, str]] = []
     for column, cell in enumerate(header):
