@@ -178,3 +178,56 @@ def test_signature_rows_under_the_table_are_ignored_and_named_not_quarantined(tm
     )
     assert signed == [(last + 2, "填报人、审核人、填报日期等签署行"), (last + 3, "填报人、审核人、填报日期等签署行")]
     assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations where value > 1e6") == [(0,)]
+
+
+def _observations(warehouse: Path) -> list[tuple]:
+    return query(
+        warehouse,
+        "select indicator_code, region_code, period, measure, value, cell from raw.observations order by all",
+    )
+
+
+def test_a_template_that_lost_its_hidden_sheet_is_still_read_from_its_headers_and_titles(tmp_path: Path) -> None:
+    path, _ = _filled(tmp_path / "intact.xlsx", DATA_DEPARTMENT)
+    [intact] = ingest([path], tmp_path / "intact.duckdb")
+    workbook = load_workbook(path)
+    del workbook[META_SHEET]  # what copying the sheets into a new workbook leaves
+    orphan = tmp_path / "no_meta.xlsx"
+    workbook.save(orphan)
+    [result] = ingest([orphan], tmp_path / "orphan.duckdb")
+    assert (result.status, result.layout, result.department_id, result.periods) == (
+        "loaded",
+        "template_without_meta",
+        DATA_DEPARTMENT,
+        [PERIOD],
+    )
+    assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored
+    assert result.observations == intact.observations > 0
+    assert _observations(tmp_path / "orphan.duckdb") == _observations(tmp_path / "intact.duckdb")
+
+
+def test_one_template_sheet_saved_as_csv_is_read_from_its_title(tmp_path: Path) -> None:
+    import csv
+
+    path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    first = template_layout(REGISTRY, DATA_DEPARTMENT, PERIOD).data_sheets[0]
+    rows = list(load_workbook(path)[first.sheet_name].iter_rows(values_only=True))
+    exported = tmp_path / "export.csv"
+    with exported.open("w", encoding="gb18030", newline="") as handle:  # Excel's 另存为 CSV on a Chinese PC
+        csv.writer(handle).writerows([["" if v is None else v for v in row] for row in rows])
+    [result] = ingest([exported], tmp_path / "w.duckdb")
+    assert (result.status, result.layout, result.periods) == ("loaded", "template_without_meta", [PERIOD])
+    codes = query(tmp_path / "w.duckdb", "select distinct indicator_code from raw.observations")
+    assert codes == [(first.indicator_code,)]
+
+
+def test_a_headerless_copy_with_no_department_or_period_is_still_rejected(tmp_path: Path) -> None:
+    path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    workbook = load_workbook(path)
+    del workbook[META_SHEET]
+    for sheet in workbook.worksheets:  # titles gone too: nothing says who sent it or for when
+        sheet.delete_rows(1, 2)
+    bare = tmp_path / "bare.xlsx"
+    workbook.save(bare)
+    [result] = ingest([bare], tmp_path / "w.duckdb")
+    assert result.status == "rejected" and "文件格式无法识别" in result.reason

@@ -7,6 +7,8 @@ from the header row as the clerk left it, so a header changed to 亿元 converts
 
 from __future__ import annotations
 
+import re
+
 from planwatch.forms.meta import parse_meta
 from planwatch.ingest.read import Sheet, SourceFile
 from planwatch.ingest.records import (
@@ -281,3 +283,72 @@ def parse_template(source: SourceFile, resolver: Resolver, known_milestones: set
             rows += _whole_sheet(sheet, "unrecognised_sheet", value=sheet.name)
     rows += ignored_own_sheet(sheets[META_SHEET], "metadata")
     return ParsedFile("template", meta.department_id, {meta.period}, rows, ignored_columns)
+
+
+_FILING_PERIOD = re.compile(r"报送期[:：]\s*(\d{4}-\d{2})")
+_PERIOD_IN_NAME = re.compile(r"(?<!\d)(\d{4}-\d{2})(?!\d)")
+
+
+def _looks_like_data_sheet(sheet: Sheet) -> int | None:
+    """The header row of a sheet laid out as a planwatch data sheet (地区 and 地区编码 side by side)."""
+    header_index = _find_header(sheet, REGION_HEADER)
+    if header_index is None:
+        return None
+    labels = {split_header(cell).label for cell in sheet.rows[header_index]}
+    return header_index if REGION_CODE_HEADER in labels and labels & set(MEASURE_ALIASES) else None
+
+
+def parse_template_without_meta(
+    source: SourceFile, resolver: Resolver, known_milestones: set[str], department_id: str | None
+) -> ParsedFile | None:
+    """A filled template whose hidden sheet was lost (sheets copied into a new workbook, saved as CSV).
+
+    Recognised by its data sheets' headers (地区, 地区编码, measure columns); the period from a title's
+    报送期 or the file name, the department from the file name or a title, each sheet's indicator from
+    its name or its title. None when the file does not look like a template or these cannot be told.
+    """
+    data_sheets = [(sheet, index) for sheet in source.sheets if (index := _looks_like_data_sheet(sheet)) is not None]
+    if not data_sheets:
+        return None
+    titles = " ".join(
+        normalise_text(cell) for sheet, index in data_sheets for row in sheet.rows[:index] for cell in row
+    )
+    filed = _FILING_PERIOD.search(titles) or _PERIOD_IN_NAME.search(source.path.name)
+    if department_id is None:
+        department_id = next(
+            (
+                code
+                for code, department in resolver.reference.departments.items()
+                if any(len(name) >= 4 and name in titles for name in (department.name, *department.aliases))
+            ),
+            None,
+        )
+    if filed is None or department_id is None:
+        return None
+    period = filed.group(1)
+    department = resolver.reference.departments[department_id]
+    city = resolver.city_of(department.region)
+    rows: list[RowOutcome] = []
+    ignored_columns: list[str] = []
+    claimed: set[str] = set()
+    for sheet, _ in data_sheets:
+        title = normalise_text(sheet.rows[0][0]) if sheet.rows and sheet.rows[0] else ""
+        indicator = resolver.indicator(sheet.name) or resolver.indicator(title.split(" ")[-1] if title else "")
+        if indicator is None:
+            continue
+        claimed.add(sheet.name)
+        outcomes, extra_columns = parse_data_sheet(sheet, indicator, period, resolver, city)
+        rows += outcomes
+        ignored_columns += extra_columns
+    if not claimed:
+        return None
+    for sheet in source.sheets:
+        if sheet.name in claimed:
+            continue
+        if sheet.name == MILESTONE_SHEET:
+            rows += parse_milestone_sheet(sheet, period, known_milestones)
+        elif sheet.name == INSTRUCTIONS_SHEET:
+            rows += ignored_own_sheet(sheet, "instructions")
+        else:
+            rows += _whole_sheet(sheet, "unrecognised_sheet", value=sheet.name)
+    return ParsedFile("template_without_meta", department_id, {period}, rows, ignored_columns)

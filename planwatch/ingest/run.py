@@ -22,7 +22,7 @@ import duckdb
 
 from planwatch.ingest.layout_spec import LayoutSpec, load_layouts
 from planwatch.ingest.parse_layout import matches, parse_layout
-from planwatch.ingest.parse_template import is_template, parse_template
+from planwatch.ingest.parse_template import is_template, parse_template, parse_template_without_meta
 from planwatch.ingest.read import (
     CSV_SUFFIXES,
     SPREADSHEET_SUFFIXES,
@@ -126,6 +126,10 @@ class Ingestor:
                     )
                 parsed = parse_layout(source, spec, self.layout_resolvers[spec.layout_id], department_id)
                 return parsed, None, source.encoding
+        sender = department_from_file_name(self.department_spellings, path.name)
+        orphan = parse_template_without_meta(source, self.resolver, self.known_milestones, sender)
+        if orphan is not None:
+            return orphan, None, source.encoding
         return None, UNKNOWN_LAYOUT, source.encoding
 
     def prepare(self, path: Path, keep_parsed: bool = True) -> PendingFile:
