@@ -181,3 +181,21 @@ def test_a_worker_that_dies_stops_the_run_with_an_error_instead_of_hanging(tmp_p
     with pytest.raises(run.WorkerDiedError, match="worker process died"):
         ingest([*files, tmp_path / "crash.xlsx"], tmp_path / "w.duckdb")
     assert run._WORKER_INGESTOR is None
+
+
+def test_a_parser_that_loses_a_row_stops_the_load_before_anything_is_committed(tmp_path: Path, monkeypatch) -> None:
+    from planwatch.ingest import parse_layout, run
+    from planwatch.ingest.store import AccountingError
+
+    real = parse_layout.parse_layout
+
+    def losing_one_row(*args, **kwargs):
+        parsed = real(*args, **kwargs)
+        parsed.rows.pop()  # a bug that forgets the note under the table
+        return parsed
+
+    monkeypatch.setattr(run, "parse_layout", losing_one_row)
+    path = statistics_workbook(tmp_path / "m.xlsx", pingliang_table([["苹果产量", "万吨", 1, 2], ["注：快报"]]))
+    with pytest.raises(AccountingError, match="4 non-empty rows"):
+        ingest([path], tmp_path / "w.duckdb")
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.file_loads") == [(0,)]

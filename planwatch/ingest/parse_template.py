@@ -314,15 +314,7 @@ def parse_template_without_meta(
         normalise_text(cell) for sheet, index in data_sheets for row in sheet.rows[:index] for cell in row
     )
     filed = _FILING_PERIOD.search(titles) or _PERIOD_IN_NAME.search(source.path.name)
-    if department_id is None:
-        department_id = next(
-            (
-                code
-                for code, department in resolver.reference.departments.items()
-                if any(len(name) >= 4 and name in titles for name in (department.name, *department.aliases))
-            ),
-            None,
-        )
+    department_id = department_id or resolver.department_named_in(titles)
     if filed is None or department_id is None:
         return None
     period = filed.group(1)

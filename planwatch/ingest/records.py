@@ -146,6 +146,12 @@ class ParsedFile:
     periods: set[str]
     rows: list[RowOutcome]
     ignored_columns: list[str] = field(default_factory=list)
+    rows_in_source: int | None = None  # the file's non-empty rows, counted apart from the parsers
+
+
+def count_filled_rows(sheets: list[Sheet]) -> int:
+    """Every non-empty row of every sheet: what the outcomes of a file must add up to."""
+    return sum(1 for sheet in sheets for row in sheet.rows if not row_is_empty(row))
 
 
 # Rows of the sheets planwatch itself wrote into a template: counted, but their text is ours.

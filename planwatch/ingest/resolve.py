@@ -28,6 +28,21 @@ class Resolver:
             self._indicators_by_label[compact(indicator.indicator_code)] = indicator.indicator_code
         for label, code in (indicator_labels or {}).items():
             self._indicators_by_label[compact(label)] = code
+        # departments' distinctive spellings (4 characters or more), longest first
+        self._department_spellings = sorted(
+            (
+                (spelling, department.department_id)
+                for department in reference.departments.values()
+                for spelling in (department.name, *department.aliases)
+                if len(spelling) >= 4
+            ),
+            key=lambda pair: (len(pair[0]), pair[1]),
+            reverse=True,
+        )
+
+    def department_named_in(self, text: str) -> str | None:
+        """The department whose full name (or a distinctive alias) a file name or title carries, longest first."""
+        return next((department for spelling, department in self._department_spellings if spelling in text), None)
 
     def city_of(self, region_code: str | None) -> str | None:
         """The city (or, failing that, the top region) a region belongs to."""

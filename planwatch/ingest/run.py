@@ -26,13 +26,14 @@ from planwatch.ingest.parse_template import is_template, parse_template, parse_t
 from planwatch.ingest.read import (
     CSV_SUFFIXES,
     SPREADSHEET_SUFFIXES,
+    SourceFile,
     UnreadableFileError,
     read_bytes,
     read_source_file,
     sha256_of,
 )
 from planwatch.ingest.receipt import write_receipt
-from planwatch.ingest.records import ParsedFile
+from planwatch.ingest.records import ParsedFile, count_filled_rows
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.store import AccountingError, FileResult, PendingFile, ensure_tables, store_batch
 from planwatch.registry.load import Registry
@@ -64,22 +65,6 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def department_spellings(registry: Registry) -> list[tuple[str, str]]:
-    """Every department's distinctive spellings (4 characters or more) with its id, longest first."""
-    spellings = [
-        (spelling, department.department_id)
-        for department in registry.reference.departments.values()
-        for spelling in (department.name, *department.aliases)
-        if len(spelling) >= 4
-    ]
-    return sorted(spellings, key=lambda pair: (len(pair[0]), pair[1]), reverse=True)
-
-
-def department_from_file_name(spellings: list[tuple[str, str]], file_name: str) -> str | None:
-    """The department whose full name (or a distinctive alias) the file name carries, the longest winning."""
-    return next((department for spelling, department in spellings if spelling in file_name), None)
-
-
 def submission_time(path: Path) -> dt.datetime | None:
     """When the file arrived, in UTC: its modification time in the landing folder (kept when archived)."""
     try:
@@ -96,7 +81,6 @@ class Ingestor:
         self.layouts = layouts if layouts is not None else load_layouts()
         self.resolver = Resolver(registry.reference)
         self.layout_resolvers = {s.layout_id: Resolver(registry.reference, s.indicator_labels) for s in self.layouts}
-        self.department_spellings = department_spellings(registry)
         self.known_milestones = {m.milestone_id for plan in registry.plans.values() for m in plan.milestones}
         self.names = {code: r.name for code, r in registry.reference.regions.items()}
         self.names |= {code: i.name for code, i in registry.reference.indicators.items()}
@@ -107,14 +91,22 @@ class Ingestor:
             source = read_source_file(path, data)
         except UnreadableFileError as error:
             return None, error.reason, None
+        parsed, rejection = self._recognise(path, source)
+        if parsed is not None:
+            parsed.rows_in_source = count_filled_rows(source.sheets)  # what the outcomes must add up to
+        return parsed, rejection, source.encoding
+
+    def _recognise(self, path: Path, source: SourceFile) -> tuple[ParsedFile | None, str | None]:
+        """The file read as a template, a layout a spec describes, or a template without its hidden sheet."""
         if is_template(source):
             try:
-                return parse_template(source, self.resolver, self.known_milestones), None, source.encoding
+                return parse_template(source, self.resolver, self.known_milestones), None
             except (KeyError, ValueError):
-                return None, TAMPERED_TEMPLATE, source.encoding
+                return None, TAMPERED_TEMPLATE
+        sender = self.resolver.department_named_in(path.name)
         for spec in self.layouts:
             if matches(spec, source):
-                department_id = department_from_file_name(self.department_spellings, path.name)
+                department_id = sender
                 if spec.department:
                     department_id = next(
                         (
@@ -124,13 +116,9 @@ class Ingestor:
                         ),
                         department_id,
                     )
-                parsed = parse_layout(source, spec, self.layout_resolvers[spec.layout_id], department_id)
-                return parsed, None, source.encoding
-        sender = department_from_file_name(self.department_spellings, path.name)
+                return parse_layout(source, spec, self.layout_resolvers[spec.layout_id], department_id), None
         orphan = parse_template_without_meta(source, self.resolver, self.known_milestones, sender)
-        if orphan is not None:
-            return orphan, None, source.encoding
-        return None, UNKNOWN_LAYOUT, source.encoding
+        return (orphan, None) if orphan is not None else (None, UNKNOWN_LAYOUT)
 
     def prepare(self, path: Path, keep_parsed: bool = True) -> PendingFile:
         """Read and parse one file (or note why it cannot be read) into its raw-table rows: nothing is written yet.
