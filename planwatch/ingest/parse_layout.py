@@ -157,11 +157,15 @@ _STOCK_MEASURES = {
 
 
 def _measure_for(spec: LayoutSpec, indicator: Indicator, explicit: Measure | None) -> Measure:
+    """A long row's 口径 as written; otherwise the spec's measure, which for a stock means its level."""
     if explicit is not None:
         return explicit
-    if indicator.nature is Nature.stock and spec.measure in (Measure.ytd_value, Measure.month_value):
-        return Measure.period_end_value
-    return spec.measure
+    return _column_measure(spec.measure, indicator)
+
+
+def _column_measure(measure: Measure, indicator: Indicator) -> Measure:
+    """A flow's measure as headed; a stock's 本月 or 1-N月 figure is its level at the month's end."""
+    return _STOCK_MEASURES.get(measure, measure) if indicator.nature is Nature.stock else measure
 
 
 @dataclass(frozen=True)
@@ -288,10 +292,7 @@ def _regions_as_columns(
             if failure is not None:
                 break
             if value is not None:
-                measure = _measure_for(spec, indicator, None)
-                if column_measure is not None:
-                    stock = indicator.nature is Nature.stock
-                    measure = _STOCK_MEASURES.get(column_measure, column_measure) if stock else column_measure
+                measure = _column_measure(column_measure or spec.measure, indicator)
                 if any(o.region_code == region_code and o.measure == measure for o in observations):
                     continue  # a stock's 本月 and 1-N月 columns both give its level at the month's end: the first
                 observations.append(
@@ -437,7 +438,7 @@ def _regions_as_rows(
                         indicator,
                         region_code,
                         period,
-                        _measure_for(spec, indicator, None),
+                        _column_measure(spec.measure, indicator),
                         value,
                         written_unit,
                     )
