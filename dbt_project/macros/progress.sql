@@ -40,3 +40,25 @@
         else {{ value }} >= {{ target }} - 1e-9 * greatest(abs({{ target }}), 1)
     end
 {%- endmacro %}
+
+{#- The 0.975 quantile of Student's t with `dof` degrees of freedom: the factor of a two-sided 95 %
+    interval from few points (12.71 for one degree of freedom); between tabulated degrees the value of
+    the fewer, so the interval errs wide. -#}
+{% macro t_quantile_975(dof) -%}
+    case
+        when {{ dof }} <= 1 then 12.706
+        when {{ dof }} = 2 then 4.303
+        when {{ dof }} = 3 then 3.182
+        when {{ dof }} = 4 then 2.776
+        when {{ dof }} = 5 then 2.571
+        when {{ dof }} = 6 then 2.447
+        when {{ dof }} = 7 then 2.365
+        when {{ dof }} = 8 then 2.306
+        when {{ dof }} = 9 then 2.262
+        when {{ dof }} = 10 then 2.228
+        when {{ dof }} <= 15 then 2.201
+        when {{ dof }} <= 20 then 2.120
+        when {{ dof }} <= 30 then 2.080
+        else 2.042
+    end
+{%- endmacro %}

@@ -137,6 +137,11 @@ projected as (
         regr_slope(projection_input, as_of_month_index) over recent_points as projection_slope,
         regr_intercept(projection_input, as_of_month_index) over recent_points as projection_intercept,
         count(projection_input) over recent_points as projection_points,
+        -- the sums of squares the prediction interval needs (docs/method.md, 5)
+        regr_sxx(projection_input, as_of_month_index) over recent_points as projection_sxx,
+        regr_syy(projection_input, as_of_month_index) over recent_points as projection_syy,
+        regr_sxy(projection_input, as_of_month_index) over recent_points as projection_sxy,
+        regr_avgx(projection_input, as_of_month_index) over recent_points as projection_mean_month_index,
         min(case when projection_input is not null then as_of_month_index end) over recent_points
             as projection_first_month_index
     from evaluated
@@ -164,25 +169,51 @@ finished as (
                 then projection_intercept + projection_slope * target_month_index
             else projection_input
         end as projected_value,
+        -- half-width of the 95 % prediction interval of the line at the end of the target year:
+        -- t(0.975, n − 2) × s × √(1 + 1/n + (x₀ − x̄)² / Sxx), s² the residual variance; needs 3 points
+        case
+            when projection_input is null or as_of_month_index = target_month_index then null
+            when projection_points < 3 or projection_sxx is null or projection_sxx <= 0 then null
+            else
+                {{ t_quantile_975('projection_points - 2') }}
+                * sqrt(
+                    greatest(projection_syy - projection_sxy * projection_sxy / projection_sxx, 0)
+                    / (projection_points - 2)
+                    * (
+                        1 + 1.0 / projection_points
+                        + power(target_month_index - projection_mean_month_index, 2) / projection_sxx
+                    )
+                )
+        end as projection_half_width,
         case
             when measure_space = 'year_total'
                 then case when as_of_month < 12 then (year_path_value - measure_value) / (12 - as_of_month) end
             when target_month_index > as_of_month_index
                 then (target_level - measure_value) / (target_month_index - as_of_month_index)
         end as required_monthly_pace,
-        -- Open SDG / ESCAP: observed over required compound annual growth since the baseline, on
-        -- annual-comparable values (a level, or a year total at December)
+        -- Open SDG / ESCAP: observed and required compound annual growth since the baseline, on
+        -- annual-comparable values (a level, or a year total at December); their ratio is escap_ratio
         case
-            when measure_space not in ('level', 'year_total') then null
-            when measure_space = 'year_total' and as_of_month <> 12 then null
-            when baseline_value is null or baseline_value <= 0 or measure_value <= 0 or target_level <= 0 then null
-            when as_of_month_index <= baseline_month_index or target_month_index <= baseline_month_index then null
-            when target_level = baseline_value then null
-            else
-                (power(measure_value / baseline_value, 12.0 / (as_of_month_index - baseline_month_index)) - 1)
-                / (power(target_level / baseline_value, 12.0 / (target_month_index - baseline_month_index)) - 1)
-        end as escap_ratio
-    from projected
+            when not has_escap_inputs then null
+            else power(measure_value / baseline_value, 12.0 / (as_of_month_index - baseline_month_index)) - 1
+        end as observed_annual_growth,
+        case
+            when not has_escap_inputs then null
+            else power(target_level / baseline_value, 12.0 / (target_month_index - baseline_month_index)) - 1
+        end as required_annual_growth
+    from (
+        select
+            *,
+            coalesce(
+                measure_space in ('level', 'year_total')
+                and (measure_space <> 'year_total' or as_of_month = 12)
+                and baseline_value > 0 and measure_value > 0 and target_level > 0
+                and as_of_month_index > baseline_month_index and target_month_index > baseline_month_index
+                and target_level <> baseline_value,
+                false
+            ) as has_escap_inputs
+        from projected
+    ) as projected_with_inputs
 
 ),
 
@@ -216,9 +247,13 @@ final as (
         case
             when projected_value is not null then {{ meets_within_rounding('direction', 'projected_value', 'target_level') }}
         end as projected_to_meet,
+        projected_value - projection_half_width as projected_value_low,
+        projected_value + projection_half_width as projected_value_high,
         required_monthly_pace,
-        escap_ratio,
-        {{ escap_category('escap_ratio') }} as escap_category
+        100.0 * observed_annual_growth as observed_annual_growth_pct,
+        100.0 * required_annual_growth as required_annual_growth_pct,
+        observed_annual_growth / required_annual_growth as escap_ratio,
+        {{ escap_category('observed_annual_growth / required_annual_growth') }} as escap_category
     from finished
 
 )

@@ -29,6 +29,12 @@ months as (
 
 ),
 
+compared as (
+
+    select * from {{ ref('int_indicator_values_compared') }}
+
+),
+
 target_months as (
 
     select
@@ -104,8 +110,28 @@ assembled as (
         evaluations.completion_rate,
         evaluations.time_progress,
         evaluations.gap_pp,
+        target_months.month_index - evaluations.as_of_month_index as data_age_months,
         case
-            when not target_months.is_after_target_year then coalesce(evaluations.status_in_period, 'no_data')
+            when evaluations.as_of_month_index is null then null
+            else target_months.month_index - evaluations.as_of_month_index <= case targets.frequency
+                when 'monthly' then {{ var('max_data_age_months')['monthly'] }}
+                when 'quarterly' then {{ var('max_data_age_months')['quarterly'] }}
+                else {{ var('max_data_age_months')['annual'] }}
+            end
+        end as is_current,
+        targets.frequency,
+        case
+            when not target_months.is_after_target_year and evaluations.status_in_period is null then 'no_data'
+            -- a figure older than its indicator's cadence allows gets no light (docs/method.md, 4)
+            when
+                not target_months.is_after_target_year
+                and target_months.month_index - evaluations.as_of_month_index > case targets.frequency
+                    when 'monthly' then {{ var('max_data_age_months')['monthly'] }}
+                    when 'quarterly' then {{ var('max_data_age_months')['quarterly'] }}
+                    else {{ var('max_data_age_months')['annual'] }}
+                end
+                then 'stale'
+            when not target_months.is_after_target_year then evaluations.status_in_period
             when evaluations.is_final_point and evaluations.met_now then 'achieved'
             when evaluations.is_final_point and evaluations.completion_rate is not null then 'missed'
             -- a value already at the target before the year's end stays achieved
@@ -114,7 +140,18 @@ assembled as (
         end as status,
         target_months.is_after_target_year,
         evaluations.projected_value,
+        evaluations.projected_value_low,
+        evaluations.projected_value_high,
         evaluations.projected_to_meet,
+        escap.observed_annual_growth_pct,
+        escap.required_annual_growth_pct,
+        compared.value as reported_value,
+        compared.value_a_year_earlier as reported_value_a_year_earlier,
+        compared.yoy_growth_pct,
+        compared.yoy_change_pp,
+        compared.month_amount,
+        compared.mom_growth_pct,
+        compared.mom_change_pp,
         evaluations.required_monthly_pace,
         targets.lead_unit,
         targets.lead_unit_id,
@@ -142,6 +179,11 @@ assembled as (
         on target_months.target_id = latest_escap.target_id and target_months.month_index = latest_escap.month_index
     left join evaluations as escap
         on latest_escap.target_id = escap.target_id and latest_escap.as_of_month_index = escap.as_of_month_index
+    left join compared
+        on
+            targets.indicator_code = compared.indicator_code
+            and targets.region_code = compared.region_code
+            and evaluations.as_of_month_index = compared.month_index
 
 ),
 
@@ -163,6 +205,7 @@ final as (
         cast(comparator as varchar) as comparator,
         cast(target_level as {{ double() }}) as target_level,
         cast(actual_value as {{ double() }}) as actual_value,
+        cast(actual_value - target_level as {{ double() }}) as margin_to_target,
         cast(case when as_of_month_index is not null then {{ month_end_of_index('as_of_month_index') }} end as date)
             as actual_as_of,
         cast(actual_source as varchar) as actual_source,
@@ -174,7 +217,21 @@ final as (
         cast(gap_pp as {{ double() }}) as gap_pp,
         cast(status as varchar) as status,
         cast(is_after_target_year as boolean) as is_final_verdict,
+        cast(frequency as varchar) as indicator_frequency,
+        cast(data_age_months as integer) as data_age_months,
+        cast(is_current as boolean) as is_current,
+        cast(reported_value as {{ double() }}) as reported_value,
+        cast(reported_value_a_year_earlier as {{ double() }}) as reported_value_a_year_earlier,
+        cast(yoy_growth_pct as {{ double() }}) as yoy_growth_pct,
+        cast(yoy_change_pp as {{ double() }}) as yoy_change_pp,
+        cast(month_amount as {{ double() }}) as month_amount,
+        cast(mom_growth_pct as {{ double() }}) as mom_growth_pct,
+        cast(mom_change_pp as {{ double() }}) as mom_change_pp,
         cast(projected_value as {{ double() }}) as projected_value,
+        cast(projected_value_low as {{ double() }}) as projected_value_low,
+        cast(projected_value_high as {{ double() }}) as projected_value_high,
+        cast(observed_annual_growth_pct as {{ double() }}) as observed_annual_growth_pct,
+        cast(required_annual_growth_pct as {{ double() }}) as required_annual_growth_pct,
         cast(projected_to_meet as boolean) as projected_to_meet,
         cast(required_monthly_pace as {{ double() }}) as required_monthly_pace,
         cast(lead_unit as varchar) as lead_unit,

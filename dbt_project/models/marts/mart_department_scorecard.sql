@@ -31,7 +31,9 @@ target_summary as (
         sum(case when status = 'lagging' then 1 else 0 end) as targets_lagging,
         sum(case when status in ('severely_lagging', 'missed') then 1 else 0 end) as targets_severely_lagging_or_missed,
         sum(case when status = 'no_data' then 1 else 0 end) as targets_no_data,
-        avg(least(greatest(completion_rate, 0), 100)) as mean_completion
+        sum(case when status = 'stale' then 1 else 0 end) as targets_stale,
+        -- a stale figure's completion is not this month's: it is counted apart, like no data
+        avg(case when status <> 'stale' then least(greatest(completion_rate, 0), 100) end) as mean_completion
     from progress
     where lead_unit_id is not null
     group by period, plan_id, lead_unit_id
@@ -58,13 +60,13 @@ ranked as (
         target_summary.*,
         coalesce(milestone_summary.milestones, 0) as milestones,
         coalesce(milestone_summary.milestones_overdue, 0) as milestones_overdue,
-        1.0 * target_summary.targets_on_track / nullif(target_summary.targets - target_summary.targets_no_data, 0)
+        1.0 * target_summary.targets_on_track / nullif(target_summary.targets - target_summary.targets_no_data - target_summary.targets_stale, 0)
             as share_on_track,
         rank() over (
             partition by target_summary.plan_id, target_summary.period
             order by
                 1.0 * target_summary.targets_on_track
-                / nullif(target_summary.targets - target_summary.targets_no_data, 0) desc nulls last,
+                / nullif(target_summary.targets - target_summary.targets_no_data - target_summary.targets_stale, 0) desc nulls last,
                 target_summary.mean_completion desc nulls last
         ) as department_rank
     from target_summary
@@ -88,6 +90,7 @@ final as (
         cast(ranked.targets_lagging as integer) as targets_lagging,
         cast(ranked.targets_severely_lagging_or_missed as integer) as targets_severely_lagging_or_missed,
         cast(ranked.targets_no_data as integer) as targets_no_data,
+        cast(ranked.targets_stale as integer) as targets_stale,
         cast(ranked.share_on_track as {{ double() }}) as share_on_track,
         cast(ranked.mean_completion as {{ double() }}) as mean_completion,
         cast(ranked.milestones as integer) as milestones,

@@ -26,7 +26,9 @@ summarised as (
         sum(case when status in ('lagging') then 1 else 0 end) as targets_lagging,
         sum(case when status in ('severely_lagging', 'missed') then 1 else 0 end) as targets_severely_lagging_or_missed,
         sum(case when status = 'no_data' then 1 else 0 end) as targets_no_data,
-        avg(least(greatest(completion_rate, 0), 100)) as mean_completion
+        sum(case when status = 'stale' then 1 else 0 end) as targets_stale,
+        -- a stale figure's completion is not this month's: it is counted apart, like no data
+        avg(case when status <> 'stale' then least(greatest(completion_rate, 0), 100) end) as mean_completion
     from progress
     group by period, plan_id, region_code
 
@@ -36,11 +38,11 @@ ranked as (
 
     select
         summarised.*,
-        1.0 * targets_on_track / nullif(targets - targets_no_data, 0) as share_on_track,
+        1.0 * targets_on_track / nullif(targets - targets_no_data - targets_stale, 0) as share_on_track,
         rank() over (
             partition by plan_id, period
             order by
-                1.0 * targets_on_track / nullif(targets - targets_no_data, 0) desc nulls last,
+                1.0 * targets_on_track / nullif(targets - targets_no_data - targets_stale, 0) desc nulls last,
                 mean_completion desc nulls last
         ) as region_rank
     from summarised
@@ -59,6 +61,7 @@ final as (
         cast(ranked.targets_lagging as integer) as targets_lagging,
         cast(ranked.targets_severely_lagging_or_missed as integer) as targets_severely_lagging_or_missed,
         cast(ranked.targets_no_data as integer) as targets_no_data,
+        cast(ranked.targets_stale as integer) as targets_stale,
         cast(ranked.share_on_track as {{ double() }}) as share_on_track,
         cast(ranked.mean_completion as {{ double() }}) as mean_completion,
         cast(ranked.region_rank as integer) as region_rank
