@@ -105,3 +105,40 @@ def test_an_override_needs_a_reason_and_a_name(registry_warehouse: Path, tmp_pat
     warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", BAD_CASES["ytd_not_decreasing"][1])
     code, output = planwatch_check(warehouse, tmp_path / "out", "--override", "已核实")
     assert code == 2 and "--operator" in output
+
+
+def test_a_failed_check_records_whose_rows_they_are_over_all_of_them_not_only_the_sample(
+    registry_warehouse: Path, tmp_path: Path
+):
+    """The briefing shows a finding only to the plan and region it concerns: the run stores, over every
+    unexpected row, the regions and departments (or targets, plans) they belong to, with counts."""
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", BAD_CASES["ytd_not_decreasing"][1])
+    planwatch_check(warehouse, tmp_path / "out", "--checkpoint", "submissions")
+    con = duckdb.connect(str(warehouse), read_only=True)
+    unexpected, scope = con.execute(
+        "select unexpected_count, scope from quality.expectation_results where check_name = 'ytd_not_decreasing'"
+    ).fetchone()
+    con.close()
+    entries = json.loads(scope)
+    assert sum(entry["rows"] for entry in entries) == unexpected
+    assert all(entry.get("region_code") or entry.get("department_id") for entry in entries)
+
+
+def test_scope_counts_every_row_beyond_the_sample_kept_for_reading():
+    import pandas as pd
+
+    from planwatch.quality.run import SAMPLE_ROWS, scope_of
+
+    rows = pd.DataFrame(
+        {
+            "region_code": ["620825"] * 25 + ["620826"] * 5 + [None] * 2,
+            "department_id": ["pingliang.stats"] * 30 + [None] * 2,
+        }
+    )
+    entries = scope_of(rows)
+    assert len(rows) > SAMPLE_ROWS
+    assert {(entry.get("region_code"), entry.get("department_id")): entry["rows"] for entry in entries} == {
+        ("620825", "pingliang.stats"): 25,
+        ("620826", "pingliang.stats"): 5,
+        (None, None): 2,
+    }

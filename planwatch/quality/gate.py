@@ -15,7 +15,6 @@ from pathlib import Path
 
 import duckdb
 
-from planwatch.quality.store import ensure_tables
 from planwatch.warehouse import connect
 
 
@@ -90,10 +89,19 @@ def _latest_override(con: duckdb.DuckDBPyConnection, period: str) -> Override | 
     return Override(row[0], row[1], row[2], row[3], row[4], tuple(row[5].split(";")) if row[5] else ())
 
 
+def _has_quality_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'quality' "
+        "and table_name in ('runs', 'expectation_results', 'overrides')"
+    ).fetchone()
+    return bool(found and found[0] == 3)
+
+
 def decide(con: duckdb.DuckDBPyConnection, period: str | dt.date) -> GateDecision:
     """What the latest quality run of `period` and its overrides say about publishing it."""
     period = as_period(period)
-    ensure_tables(con)
+    if not _has_quality_tables(con):
+        return GateDecision(period, None, publishable=False)  # never checked (works on a read-only connection)
     latest = con.execute(
         "select run_id from quality.runs where period = ? order by started_at desc limit 1", [period]
     ).fetchone()

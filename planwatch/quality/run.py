@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from planwatch.quality.gate import GateDecision
 
 SAMPLE_ROWS = 20
+SCOPE_COLUMNS = ("plan_id", "target_id", "region_code", "department_id")
 FILES_LISTED = 50
 
 
@@ -52,6 +53,29 @@ def _unexpected_row_ids(result: dict[str, Any]) -> list[int]:
         if value is not None:
             ids.append(int(value))
     return ids
+
+
+def scope_of(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """Whose finding it is, over every unexpected row (not only the sample): the distinct plan, target,
+    region and department the rows carry, with how many rows each; a briefing shows a finding only to
+    the plan and region it concerns."""
+    keys = [column for column in SCOPE_COLUMNS if column in rows.columns]
+    if not keys or rows.empty:
+        return []
+    counted = rows[keys].astype("object").value_counts(dropna=False)
+    return [
+        {
+            **{
+                key: value
+                for key, value in zip(
+                    keys, combination if isinstance(combination, tuple) else (combination,), strict=True
+                )
+                if pd.notna(value)
+            },
+            "rows": int(n),
+        }
+        for combination, n in counted.items()
+    ]
 
 
 def outcome_of(
@@ -84,6 +108,7 @@ def outcome_of(
     if row_ids:
         rows = frame.set_index(ROW_ID).loc[row_ids]
         outcome.sample_rows = rows[lineage].head(SAMPLE_ROWS).to_dict(orient="records")
+        outcome.scope = scope_of(rows)
         if "file_name" in rows.columns:
             # a row that lost its file name still came from a file the load record names
             names = rows["file_name"].fillna(rows["load_file_name"]) if "load_file_name" in rows else rows["file_name"]
@@ -96,6 +121,7 @@ def outcome_of(
         missing = sorted(set(wanted or []) - set(frame[config.kwargs["column"]].dropna()))
         outcome.unexpected_count = len(missing)
         outcome.sample_rows = [{config.kwargs["column"]: value} for value in missing[:SAMPLE_ROWS]]
+        outcome.scope = scope_of(pd.DataFrame({config.kwargs["column"]: missing}))
     return outcome
 
 

@@ -46,8 +46,12 @@ create table if not exists quality.expectation_results (
     files varchar,                     -- ';'-joined files behind the unexpected rows
     sample_rows varchar,               -- JSON list: up to 20 rows with file_name, sheet, cell, ...
     exception varchar,                 -- when GX could not evaluate the expectation
-    checked_at timestamp not null
+    checked_at timestamp not null,
+    scope varchar                      -- JSON list over ALL unexpected rows: {plan_id, target_id, region_code,
+                                       -- department_id (those the frame has), rows}: whose finding it is
 );
+-- a warehouse from before the scope column
+alter table quality.expectation_results add column if not exists scope varchar;
 create table if not exists quality.overrides (
     period varchar not null,
     run_id varchar not null,           -- the run whose critical failures were released
@@ -71,6 +75,7 @@ failures as (
         results.unexpected_count,
         results.files,
         results.sample_rows,
+        results.scope,
         cast(null as varchar) as operator,
         cast(null as varchar) as reason,
         results.checked_at as recorded_at
@@ -93,6 +98,7 @@ overrides as (
         cast(null as integer) as unexpected_count,
         cast(null as varchar) as files,
         cast(null as varchar) as sample_rows,
+        cast(null as varchar) as scope,
         operator,
         reason,
         overridden_at as recorded_at
@@ -119,6 +125,7 @@ class ExpectationOutcome:
     files: list[str] = field(default_factory=list)
     sample_rows: list[dict[str, Any]] = field(default_factory=list)
     exception: str | None = None
+    scope: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def qualified_name(self) -> str:
@@ -199,12 +206,16 @@ def write_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
                 else None,
                 outcome.exception,
                 run.finished_at,
+                json.dumps(outcome.scope, ensure_ascii=False, default=_json_default) if outcome.scope else None,
             ]
             for outcome in run.outcomes
         ]
         if rows:
             con.executemany(
-                "insert into quality.expectation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+                "insert into quality.expectation_results (run_id, period, suite, check_name, expectation_type, "
+                "severity, success, element_count, unexpected_count, message, files, sample_rows, exception, "
+                "checked_at, scope) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
             )
         con.execute("commit")
     except Exception:
