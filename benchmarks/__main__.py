@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from benchmarks import dbt_marts, ingest_throughput
+from benchmarks import briefings, dbt_marts, ingest_throughput
 
 
 def main() -> None:
@@ -14,6 +14,7 @@ def main() -> None:
         ingest_throughput.write_sample(sample)  # both benchmarks read the same ten-seed sample
         ingest_throughput.main(sample)
         dbt_marts.main(sample)
+    briefings.main()
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ current_observations as (
     qualify row_number() over (partition by indicator_code, region_code, period, measure order by load_id desc) = 1
 ),
 indicators as (
-    select i.indicator_code, i.canonical_unit,
+    select i.indicator_code, i.canonical_unit, i.frequency,
         nullif(trim(i.numerator), '') as numerator, nullif(trim(i.denominator), '') as denominator,
         case
             when i.nature = 'stock' then 'stock'
@@ -50,7 +50,7 @@ series as (
     )
 ),
 targets as (
-    select t.target_id, t.indicator_code, t.region_code, t.kind, t.comparator, t.target_year,
+    select t.target_id, t.indicator_code, t.region_code, t.kind, t.comparator, t.target_year, i.frequency,
         t.target_year * 12 + 11 as target_month,
         cast(substr(p.period_start, 1, 4) as integer) * 12 + cast(substr(p.period_start, 6, 2) as integer) - 1
             as plan_start_month,
@@ -203,11 +203,12 @@ months as (
     )
 ),
 target_months as (
-    select t.target_id, t.base_month, t.target_month, m.month_index, least(m.month_index, t.target_month) as horizon
+    select t.target_id, t.base_month, t.target_month, t.frequency, m.month_index,
+        least(m.month_index, t.target_month) as horizon
     from targets as t join months as m on m.month_index >= t.plan_start_month
 ),
 latest as (
-    select tm.target_id, tm.month_index, tm.target_month, g.as_of, g.actual, g.completion, g.time_progress, g.gap,
+    select tm.target_id, tm.month_index, tm.target_month, tm.frequency, g.as_of, g.actual, g.completion, g.time_progress, g.gap,
         g.status_in_period, g.met_now, g.is_final_point
     from target_months as tm
     left join graded as g on g.target_id = tm.target_id and g.as_of <= tm.horizon and g.as_of > tm.base_month
@@ -223,7 +224,12 @@ select
     time_progress,
     gap as gap_pp,
     case
-        when month_index <= target_month then coalesce(status_in_period, 'no_data')
+        when month_index <= target_month and status_in_period is null then 'no_data'
+        -- a figure older than its cadence allows gets no light (var max_data_age_months)
+        when month_index <= target_month
+            and month_index - as_of > case frequency when 'monthly' then 1 when 'quarterly' then 3 else 12 end
+            then 'stale'
+        when month_index <= target_month then status_in_period
         when is_final_point and met_now then 'achieved'
         when is_final_point and completion is not null then 'missed'
         when met_now then 'achieved'

@@ -30,9 +30,9 @@ import pytest
 from docx import Document
 
 from planwatch.briefing import formatting as f
-from planwatch.briefing.gather import gather_summary
-from planwatch.briefing.render import render
-from planwatch.briefing.run import brief_month
+from planwatch.briefing.gather import gather_plan, gather_summary
+from planwatch.briefing.render import render, render_html
+from planwatch.briefing.run import render_month
 from planwatch.config import settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("briefing_warehouse")]
@@ -69,8 +69,12 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def briefings(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every briefing of the latest month in every format, through the command line."""
+    """Every briefing of the latest month in every format, through the command line, once the month
+    passed its quality checks (the gate)."""
     out = tmp_path_factory.mktemp("out")
+    _planwatch(
+        "check", "--period", LATEST, "--warehouse", str(warehouse), "--output", str(tmp_path_factory.mktemp("q"))
+    )
     _planwatch("brief", "--period", LATEST, "--warehouse", str(warehouse), "--out", str(out))
     return out
 
@@ -201,6 +205,7 @@ def mart_numbers(warehouse: Path, plan_ids: list[str], period: str) -> set[str]:
                 """
                 select count(*) as n from marts.fct_target_progress where plan_id = ? and period = ?
                 group by grouping sets ((), (status), (is_final_verdict), (is_final_verdict, status), (region_code),
+                    (is_final_verdict, projected_to_meet), (region_code, is_final_verdict, projected_to_meet),
                     (region_code, status), (region_code, is_final_verdict), (region_code, is_final_verdict, status),
                     (region_code, is_final_verdict, status in ('lagging', 'severely_lagging')),
                     (is_final_verdict, status in ('lagging', 'severely_lagging')))
@@ -250,6 +255,10 @@ def mart_numbers(warehouse: Path, plan_ids: list[str], period: str) -> set[str]:
         allowed |= _tokens(
             r["department_name"] for r in _rows(con, "select department_name from marts.dim_department", [])
         )
+        allowed.add("1")  # a year-to-date's period label starts at January: 1—6月
+        allowed.add("95")  # the projection's 95%预测区间
+        allowed.add("12")  # 近期数据（最多12期）
+        allowed.add("3")  # 少于3个数据点不估计区间
     return allowed
 
 
@@ -363,11 +372,11 @@ def test_every_plan_renders_in_every_month_with_data(warehouse: Path, tmp_path: 
         written += [(path, period) for path in render(summary, tmp_path / period)]
     for index, period in enumerate(months[longest]):
         formats = ["html", "docx", "pdf"] if index % 6 == 0 else ["html", "docx"]
-        run = brief_month(warehouse, period, tmp_path / period, plan_id=longest, formats=formats, counties=False)
+        run = render_month(warehouse, period, tmp_path / period, plan_id=longest, formats=formats, counties=False)
         written += [(path, period) for path in run.written]
     for plan_id, periods in months.items():
         for period, counties in ((periods[0], False), (periods[len(periods) // 2], True)):
-            run = brief_month(warehouse, period, tmp_path / period, plan_id=plan_id, counties=counties)
+            run = render_month(warehouse, period, tmp_path / period, plan_id=plan_id, counties=counties)
             written += [(path, period) for path in run.written]
             assert len(run.written) >= 3 and not run.skipped_plans
             logged = json.loads(json.dumps(run.as_dict()))  # what an Airflow task logs and returns
@@ -379,3 +388,232 @@ def test_every_plan_renders_in_every_month_with_data(warehouse: Path, tmp_path: 
     assert len(written) > 350
     assert not list(tmp_path.rglob("*.part"))  # no temporary file left behind
     print(f"rendered {len(written)} files in {rendered:.0f} s")
+
+
+# ---- claims: each number belongs to the target, column and period it is printed against -----------
+
+TARGET_ROW = re.compile(r'<tr data-target="([^"]+)">(.*?)</tr>', re.S)
+TARGET_CELL = re.compile(r'<td[^>]*data-col="([a-z_]+)"[^>]*>(.*?)</td>', re.S)
+TARGET_SPAN = re.compile(r'<span data-target="([^"]+)">(.*?)</span>(?!</td>)', re.S)
+
+
+def _target_rows(warehouse: Path, period: str) -> dict[str, dict[str, object]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = _rows(
+            con,
+            "select p.*, coalesce(i.canonical_unit, p.unit) as measure_unit from marts.fct_target_progress p "
+            "left join marts.dim_indicator i using (indicator_code) where p.period = ?",
+            [_month_end(period)],
+        )
+    return {str(row["target_id"]): row for row in rows}
+
+
+def _cell_numbers(html: str) -> list[str]:
+    return NUMBER.findall(html_lib.unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def _as_of_tokens(row: dict[str, object]) -> set[str]:
+    day = row["actual_as_of"]
+    assert isinstance(day, dt.date)
+    return {str(day.year), str(day.month), "1"}
+
+
+def assert_claims_hold(html: str, rows: dict[str, dict[str, object]], where: str) -> int:
+    """Every table cell and sentence tagged with a target shows only that target's figures, in its column."""
+    checked = 0
+    for target_id, row_html in TARGET_ROW.findall(html):
+        row = rows[target_id]
+        unit = str(row["measure_unit"])
+        cells = dict(TARGET_CELL.findall(row_html))
+        own = {
+            "target_year": _tokens([row["target_year"]]),
+            "actual": _formatted(row["actual_value"], [unit]) | (_as_of_tokens(row) if row["actual_as_of"] else set()),
+            "yoy": _formatted(row["yoy_growth_pct"], []) | _formatted(row["yoy_change_pp"], []),
+            "completion": _formatted(row["completion_rate"], [])
+            | _formatted(row["margin_to_target"], [unit])
+            | _formatted(-(row["margin_to_target"] or 0), [unit]),
+            "margin": _formatted(row["margin_to_target"], [unit]) | _formatted(-(row["margin_to_target"] or 0), [unit]),
+            "time_progress": _formatted(row["time_progress"], []),
+            "gap": _formatted(row["gap_pp"], []),
+            "projection": _formatted(row["projected_value"], [unit])
+            | _formatted(row["projected_value_low"], [unit])
+            | _formatted(row["projected_value_high"], [unit]),
+            "growth": _formatted(row["observed_annual_growth_pct"], [])
+            | _formatted(row["required_annual_growth_pct"], []),
+        }
+        for column, cell in cells.items():
+            if column in {"target", "verdict", "as_of"}:
+                continue  # the target as written (the registry's), and words
+            stray = [n for n in _cell_numbers(cell) if n not in own[column]]
+            assert not stray, f"{where}: {target_id} column {column} shows {stray}, not its own: {cell!r}"
+            checked += 1
+        if row["actual_value"] is not None and "actual" in cells:
+            assert 'class="asof"' in cells["actual"], f"{where}: {target_id}: an actual without its period"
+    for target_id, sentence in TARGET_SPAN.findall(html):
+        row = rows[target_id]
+        unit = str(row["measure_unit"])
+        own_any: set[str] = set(_tokens([row["target_year"]])) | {"1", "95"}
+        for value in row.values():
+            own_any |= _formatted(value, [unit, str(row["unit"])])
+        if row["actual_as_of"]:
+            own_any |= _as_of_tokens(row)
+        stray = [n for n in _cell_numbers(sentence) if n not in own_any]
+        assert not stray, f"{where}: a sentence about {target_id} shows {stray}, not its figures: {sentence!r}"
+        checked += 1
+    return checked
+
+
+def test_each_number_belongs_to_the_target_column_and_period_it_is_printed_against(
+    warehouse: Path, briefings: Path
+) -> None:
+    rows = _target_rows(warehouse, LATEST)
+    checked = 0
+    for path in sorted(briefings.glob("*.html")):
+        checked += assert_claims_hold(path.read_text(encoding="utf-8"), rows, path.name)
+    assert checked > 500
+
+
+def test_the_claim_checker_catches_a_figure_printed_against_another_target() -> None:
+    rows = {
+        "a": {
+            "target_year": 2025,
+            "actual_value": 10.0,
+            "actual_as_of": dt.date(2025, 6, 30),
+            "measure_unit": "个",
+            "unit": "个",
+            "yoy_growth_pct": None,
+            "yoy_change_pp": None,
+            "completion_rate": 50.0,
+            "margin_to_target": -10.0,
+            "time_progress": 50.0,
+            "gap_pp": 0.0,
+            "projected_value": None,
+            "projected_value_low": None,
+            "projected_value_high": None,
+            "observed_annual_growth_pct": None,
+            "required_annual_growth_pct": None,
+        },
+    }
+    good = '<tr data-target="a"><td data-col="actual">10个<br><span class="asof">1—6月</span></td></tr>'
+    assert assert_claims_hold(good, rows, "good") == 1
+    wrong = '<tr data-target="a"><td data-col="actual">12个<br><span class="asof">1—6月</span></td></tr>'
+    with pytest.raises(AssertionError, match="not its own"):
+        assert_claims_hold(wrong, rows, "wrong")
+    undated = '<tr data-target="a"><td data-col="actual">10个</td></tr>'
+    with pytest.raises(AssertionError, match="without its period"):
+        assert_claims_hold(undated, rows, "undated")
+
+
+def test_no_briefing_shows_a_quality_finding_of_another_plan_or_region(warehouse: Path, tmp_path: Path) -> None:
+    """A finding about one county's target of one plan shows in that plan's briefing, that county's
+    briefing and the summary under that plan, and in no other briefing of the month."""
+    copy = tmp_path / "w.duckdb"
+    copy.write_bytes(warehouse.read_bytes())
+    _planwatch("check", "--period", LATEST, "--warehouse", str(copy), "--output", str(tmp_path / "q"))
+    with duckdb.connect(str(copy)) as con:
+        target_id, plan_id, region = con.execute(
+            """
+            select t.target_id, t.plan_id, t.region_code from marts.dim_target t
+            join marts.dim_plan p using (plan_id) join marts.dim_region r on r.region_code = t.region_code
+            where r.parent_code = p.region_code and r.region_level = 'county' and p.plan_id like 'pingliang%'
+            order by t.target_id limit 1
+            """
+        ).fetchone()
+        run_id = con.execute(
+            "select run_id from quality.runs where period = ? order by started_at desc limit 1", [LATEST]
+        ).fetchone()[0]
+        scope = json.dumps([{"plan_id": plan_id, "target_id": target_id, "rows": 2}])
+        con.execute(
+            "insert into quality.expectation_results (run_id, period, suite, check_name, expectation_type, severity, "
+            "success, unexpected_count, message, checked_at, scope) values "
+            "(?, ?, 'marts_target_progress', 'scoped_probe', 'probe', 'warning', false, 2, '测试探针：仅属此县目标', "
+            "now(), ?)",
+            [run_id, LATEST, scope],
+        )
+    out = tmp_path / "out"
+    render_month(copy, LATEST, out, formats=["html"])
+    holders = {path.stem for path in out.glob("*.html") if "测试探针" in path.read_text(encoding="utf-8")}
+    assert holders == {
+        f"{plan_id}_{_plan_region(copy, plan_id)}_{LATEST}",
+        f"{plan_id}_{region}_{LATEST}",
+        f"leadership_summary_{LATEST}",
+    }
+    summary = (out / f"leadership_summary_{LATEST}.html").read_text(encoding="utf-8")
+    assert re.search(r"平凉市《[^》]+》：测试探针：仅属此县目标2条", summary)
+
+
+def _plan_region(warehouse: Path, plan_id: str) -> str:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("select region_code from marts.dim_plan where plan_id = ?", [plan_id]).fetchone()[0]
+
+
+def test_every_plan_shows_a_year_on_year_change_and_an_outlook_in_a_month_it_runs(warehouse: Path) -> None:
+    months = _months_with_data(warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for plan_id, periods in months.items():
+            period = periods[len(periods) // 2]
+            briefing = gather_plan(con, plan_id, period)
+            assert not briefing.is_final_assessment, (plan_id, period)
+            compared = [line for line in briefing.targets if line.year_on_year_text != "—"]
+            foreseen = [line for line in briefing.targets if line.outlook is not None]
+            assert compared and foreseen, (plan_id, period, len(compared), len(foreseen))
+            html = render_html(briefing)
+            assert re.search(r"(同比|比上年)(增长|下降|提高|持平)", html), plan_id
+            assert "预计能够" in html or "预计难以" in html, plan_id
+
+
+def test_a_month_whose_gate_failed_gets_no_briefing_until_an_override_which_page_one_states(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "w.duckdb"
+    copy.write_bytes(warehouse.read_bytes())
+    out = tmp_path / "out"
+    common = ["--period", LATEST, "--warehouse", str(copy)]
+    never_checked = subprocess.run(
+        [sys.executable, "-m", "planwatch", "brief", *common, "--out", str(out)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert never_checked.returncode != 0 and "planwatch check" in never_checked.stdout + never_checked.stderr
+    assert not out.exists() or not any(out.iterdir())
+    # a figure no clerk could have meant: a negative value fails a critical check
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            "update raw.observations set value = -abs(value) - 1 "
+            "where rowid = (select min(rowid) from raw.observations where period = ?)",
+            [LATEST],
+        )
+    failed = subprocess.run(
+        [sys.executable, "-m", "planwatch", "check", *common, "--output", str(tmp_path / "q")],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert failed.returncode != 0, failed.stdout
+    blocked = subprocess.run(
+        [sys.executable, "-m", "planwatch", "brief", *common, "--out", str(out)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert blocked.returncode != 0
+    assert "critical data quality checks failed" in blocked.stdout + blocked.stderr
+    assert not out.exists() or not any(out.iterdir())
+    _planwatch(
+        "check",
+        *common,
+        "--output",
+        str(tmp_path / "q"),
+        "--override",
+        "已电话核实，数据暂按报送数使用",
+        "--operator",
+        "王五",
+    )
+    plan_id = next(iter(_months_with_data(copy)))
+    _planwatch("brief", *common, "--out", str(out), "--plan", plan_id, "--format", "html,pdf", "--no-counties")
+    pdf = next(out.glob("*.pdf"))
+    page_one = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout.replace("\n", "")
+    assert "特别说明" in page_one and "王五" in page_one and "未全部通过关键数据质量检查" in page_one

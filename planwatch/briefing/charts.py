@@ -1,15 +1,21 @@
-"""Briefing charts drawn with matplotlib: completion against time progress, and trends.
+"""Briefing charts drawn with matplotlib: completion against time progress, trends, the summary's status charts.
 
-Each chart is drawn once and saved twice: as SVG for the HTML briefing (it scales in a browser) and as
-PNG at 300 dpi, print resolution, for the PDF and the Word file. WeasyPrint lays out the glyph paths
-of an SVG chart slowly (a CJK label is hundreds of path segments, re-read at every use): the PNG
-costs a quarter of the time and prints the same. Text is drawn as glyph paths or pixels, so a chart shows
-the same Chinese whatever fonts the reader has, and carries no numbers a search could mistake for
-data. Both files are deterministic (fixed hash salt, no date) so the same inputs give the same bytes.
+What a chart shows is decided in chart_data.py; this module only draws. Each chart is drawn once and
+saved twice: as SVG for the HTML briefing (it scales in a browser) and as PNG at `PNG_DPI` for the PDF
+and the Word file. WeasyPrint lays out the glyph paths of an SVG chart slowly (a CJK label is hundreds
+of path segments, re-read at every use): the PNG costs a fraction of the time and prints the same.
+Text is drawn as glyph paths or pixels, so a chart shows the same Chinese whatever fonts the reader
+has, and carries no numbers a search of the text could mistake for data. Both files are deterministic
+(fixed hash salt, no date) so the same inputs give the same bytes.
+
+Figure 1 shows every target: it is split into figures of at most `MAX_BARS_PER_FIGURE` bars (图1,
+图1（续）…), each the height of the text block at most, and a completion beyond the axis is drawn to
+the edge with a triangle and its value, never silently cut.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 import re
@@ -21,22 +27,43 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.collections import PatchCollection
+from matplotlib.colors import to_hex, to_rgb
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 
-from planwatch.briefing.context import STATUS_COLOURS, STATUS_LABELS, TargetLine
+from planwatch.briefing.chart_data import CountyStatusGrid, Point, TrendSeries, year_end
+from planwatch.briefing.context import STATUS_COLOURS, STATUS_LABELS, PlanSummaryLine, TargetLine
 
 FONT_FAMILY = ["Noto Sans CJK SC", "DejaVu Sans"]
-MAX_BARS = 40
-PNG_DPI = 300
+# 200 dpi prints a chart's 7 pt labels as sharply as 300 on an office laser printer, at under half the
+# pixels to encode, embed and decode (measured: see the module's commit)
+PNG_DPI = 200
 # charts are laid out (constrained layout, labels inside) at the size they print: the GB/T 9704 text
-# block is 156 mm wide, so the completion chart takes its width and a trend chart a column of two
+# block is 156 × 225 mm, so the completion chart takes its width and a trend chart a column of two
 WIDTH_INCHES = 6.1
-# the tallest completion chart still fits the GB/T 9704 text block (225 mm) with its caption
-MAX_HEIGHT_INCHES = 8.0
+TREND_WIDTH_INCHES = WIDTH_INCHES / 2 - 0.1
+TREND_HEIGHT_INCHES = 2.7
+# 30 bars at this pitch, with the axis and the legend, fill the text block (225 mm) less a caption
+MAX_BARS_PER_FIGURE = 30
+BAR_PITCH_INCHES = 0.235
+COMPLETION_AXIS_MAX = 150.0
+COMPLETION_AXIS_MIN = -50.0  # used only when some target moved away from its target
+
+ACTUAL_COLOUR = "#1f5fa8"
+PATH_COLOUR = "#666666"
+TARGET_COLOUR = "#c0392b"
+PROJECTION_COLOUR = "#c77c02"
+_LABEL_BOX = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.75}
 _RC = {
     "font.family": FONT_FAMILY,
-    "font.size": 9,
+    "font.size": 8,
+    "axes.titlesize": 8.5,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "legend.fontsize": 6.5,
     "axes.unicode_minus": False,
     "svg.hashsalt": "planwatch",
     "svg.fonttype": "path",
@@ -52,16 +79,20 @@ class Drawing(NamedTuple):
     png: bytes | None
 
 
-def _export(figure: plt.Figure, png: bool) -> Drawing:
+def _export(figure: Figure, png: bool) -> Drawing:
     try:
-        buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", metadata={"Date": None})
-        text = buffer.getvalue()
+        # solve the constrained layout once and keep it: with the engine on, every savefig draws the
+        # figure twice (a dry run for the layout, then the output), and drawing is most of a chart's cost
+        figure.draw_without_rendering()
+        figure.set_layout_engine(None)
         image = None
         if png:
             raster = io.BytesIO()
             figure.savefig(raster, format="png", dpi=PNG_DPI, metadata={"Software": None})
             image = raster.getvalue()
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+        text = buffer.getvalue()
     finally:
         plt.close(figure)
     # inline SVG: drop the XML prolog and doctype, keep the <svg> element and what is inside it
@@ -72,67 +103,394 @@ def _shorten(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-def _label(line: TargetLine) -> str:
-    """'指标名（地区，年）': a long name cut with an ellipsis, a region's note in brackets left out."""
+def _wrap(text: str, width: int) -> str:
+    """Chinese has no spaces to break at: cut a long title every `width` characters."""
+    return "\n".join(text[start : start + width] for start in range(0, len(text), width))
+
+
+def _lighter(colour: str, share: float = 0.45) -> str:
+    red, green, blue = to_rgb(colour)
+    return to_hex((red + (1 - red) * share, green + (1 - green) * share, blue + (1 - blue) * share))
+
+
+def status_colours(statuses: Sequence[str]) -> dict[str, str]:
+    """Each status's colour; a status sharing its colour with an earlier one (超前 with 已完成) gets it
+    lighter, so neighbouring segments of a stacked bar stay apart."""
+    colours: dict[str, str] = {}
+    for status in statuses:
+        colour = STATUS_COLOURS[status]
+        colours[status] = _lighter(colour) if colour in colours.values() else colour
+    return colours
+
+
+# --- Figure 1: completion against time progress, every target -------------------------------------
+
+
+def completion_chunks(lines: Sequence[TargetLine], size: int = MAX_BARS_PER_FIGURE) -> list[list[tuple[int, TargetLine]]]:
+    """The targets numbered as in 表1 (1, 2, …), split into as few figures as fit `size` bars, evenly."""
+    numbered = list(enumerate(lines, start=1))
+    if not numbered:
+        return []
+    parts = math.ceil(len(numbered) / size)
+    step = math.ceil(len(numbered) / parts)
+    return [numbered[start : start + step] for start in range(0, len(numbered), step)]
+
+
+def completion_label(number: int, line: TargetLine) -> str:
+    """'序号 指标名（地区，年）': the 表1 number first, since two long names can shorten alike."""
     region = line.region_name.split("（")[0]
-    return f"{_shorten(line.indicator_name, 14)}（{_shorten(region, 6)}，{line.target_year}）"
+    return f"{number} {_shorten(line.indicator_name, 14)}（{_shorten(region, 6)}，{line.target_year}）"
 
 
-def completion_against_time(lines: Sequence[TargetLine], png: bool = True) -> Drawing:
-    """Horizontal bars of completion (capped at 150 for the scale), a tick for time progress."""
-    shown = [line for line in lines if line.completion_rate is not None][:MAX_BARS]
+def _legend_by_colour(lines: Sequence[TargetLine]) -> list[Patch]:
+    """One key per bar colour, in status order, its status labels named together (已完成、超前)."""
+    order = list(STATUS_LABELS)
+    names: dict[str, list[str]] = {}
+    for line in sorted(lines, key=lambda line: order.index(line.status) if line.status in order else len(order)):
+        labels = names.setdefault(line.status_colour, [])
+        if line.status_label not in labels:
+            labels.append(line.status_label)
+    return [Patch(color=colour, label=f"完成率（{'、'.join(labels)}）") for colour, labels in names.items()]
+
+
+def _completion_bar(axes: Axes, y: float, line: TargetLine, floor: float) -> bool:
+    """One target's row: its bar, or its status in words when it has no completion; True when cut."""
+    colour = STATUS_COLOURS[line.status]
+    if line.completion_rate is None:
+        axes.text(max(floor, 0.0) + 1.5, y, STATUS_LABELS[line.status], va="center", fontsize=6.5, color=colour)
+        return False
+    value = line.completion_rate
+    shown = min(max(value, floor), COMPLETION_AXIS_MAX)
+    axes.barh(y, shown, color=colour, height=0.6)
+    if value == shown:
+        if abs(value) < 3:  # no bar to see: say the value, in the status colour
+            axes.text(1.5, y, f"{value:.0f}%", va="center", fontsize=6.5, color=colour)
+        return False
+    beyond_right = value > shown
+    edge = COMPLETION_AXIS_MAX if beyond_right else floor
+    axes.plot([edge], [y], marker=">" if beyond_right else "<", color=colour, markersize=4.5, clip_on=False, zorder=4)
+    # the value itself: outside the axes past the right edge; past the left edge, right of zero (the
+    # bar fills the space between)
+    axes.annotate(
+        f"{value:.0f}%",
+        (edge if beyond_right else 0.0, y),
+        xytext=(5 if beyond_right else 3, 0),
+        textcoords="offset points",
+        va="center",
+        ha="left",
+        fontsize=6.5,
+        color="#222222",
+        annotation_clip=False,
+    )
+    return True
+
+
+def _completion_chunk(
+    chunk: Sequence[tuple[int, TargetLine]], floor: float, with_bars: Sequence[TargetLine], png: bool
+) -> Drawing:
     with plt.rc_context(_RC):
-        height = min(0.8 + 0.28 * max(len(shown), 1), MAX_HEIGHT_INCHES)
+        height = 1.0 + BAR_PITCH_INCHES * max(len(chunk), 1)
         figure, axes = plt.subplots(figsize=(WIDTH_INCHES, height), layout="constrained")
-        positions = list(range(len(shown)))[::-1]
-        values = [min(max(line.completion_rate or 0.0, 0.0), 150.0) for line in shown]
-        axes.barh(positions, values, color=[STATUS_COLOURS[line.status] for line in shown], height=0.6)
-        axes.scatter(
-            [line.time_progress or 0.0 for line in shown],
-            positions,
-            marker="|",
-            s=140,
-            color="#222222",
-            linewidths=1.6,
-            zorder=3,
-        )
-        axes.set_yticks(positions, [_label(line) for line in shown])
-        axes.set_xlim(0, 150)
-        axes.set_xlabel("%")
+        positions = list(range(len(chunk)))[::-1]
+        cut = [_completion_bar(axes, y, line, floor) for y, (_, line) in zip(positions, chunk, strict=True)]
+        ticks = [(y, line.time_progress) for y, (_, line) in zip(positions, chunk, strict=True)]
+        shown_ticks = [(y, progress) for y, progress in ticks if progress is not None]
+        if shown_ticks:
+            axes.scatter(
+                [progress for _, progress in shown_ticks],
+                [y for y, _ in shown_ticks],
+                marker="|",
+                s=110,
+                color="#222222",
+                linewidths=1.4,
+                zorder=3,
+            )
+        axes.set_yticks(positions, [completion_label(number, line) for number, line in chunk])
+        axes.set_ylim(-0.7, len(chunk) - 0.3)
+        axes.set_xlim(floor, COMPLETION_AXIS_MAX)
+        axes.set_xlabel("完成率、时序进度（%）")
         axes.axvline(100, color="#999999", linewidth=0.6, linestyle=":")
-        # one key per status shown (the bar colours), then the time-progress tick
-        statuses = list(dict.fromkeys(line.status for line in shown))
-        keys = [Patch(color=STATUS_COLOURS[status], label=f"完成率（{STATUS_LABELS[status]}）") for status in statuses]
-        keys.append(Line2D([], [], marker="|", linestyle="none", color="#222222", markersize=10, label="时序进度"))
-        figure.legend(handles=keys, loc="outside lower center", ncols=4, frameon=False, fontsize=7)
+        if floor < 0:
+            axes.axvline(0, color="#444444", linewidth=0.6)
+        keys: list[Patch | Line2D] = list(_legend_by_colour(with_bars))
+        keys.append(Line2D([], [], marker="|", linestyle="none", color="#222222", markersize=9, label="时序进度"))
+        if any(cut):
+            keys.append(
+                Line2D([], [], marker=">", linestyle="none", color="#555555", markersize=4.5, label="超出坐标范围，标注实际完成率")
+            )
+        figure.legend(handles=keys, loc="outside lower center", ncols=3, frameon=False)
         return _export(figure, png)
 
 
-def trend_with_path(line: TargetLine, months: Sequence[dict[str, object]], png: bool = True) -> Drawing:
-    """The year's actual values by month against the expected path and the target level."""
-    with plt.rc_context(_RC):
-        figure, axes = plt.subplots(figsize=(WIDTH_INCHES / 2 - 0.1, 2.2), layout="constrained")
-        labels = [f"{month['period'].month}月" for month in months]  # type: ignore[attr-defined]
-        x = list(range(len(months)))
-        actual = [month["actual_value"] for month in months]
-        path = [month["expected_value_now"] for month in months]
-        axes.plot(
-            x, [value if value is not None else float("nan") for value in path], "--", color="#888888", label="进度路径"
+def completion_figures(lines: Sequence[TargetLine], png: bool = True) -> list[Drawing]:
+    """Figure 1 and its continuations: every target exactly once, in 表1 order, one axis for all parts."""
+    floor = COMPLETION_AXIS_MIN if any((line.completion_rate or 0.0) < 0 for line in lines) else 0.0
+    # one legend for every part, so a colour means the same on each page
+    with_bars = [line for line in lines if line.completion_rate is not None]
+    return [_completion_chunk(chunk, floor, with_bars, png) for chunk in completion_chunks(lines)]
+
+
+# --- trend of one headline target ------------------------------------------------------------------
+
+
+def _year_ticks(axes: Axes, left: dt.date, right: dt.date) -> None:
+    """A tick at each year's end, labelled with the year (an annual figure sits on its year's tick);
+    every other year on a long plan."""
+    years = [year for year in range(left.year, right.year + 1) if left <= year_end(year) <= right]
+    step = 1 if len(years) <= 7 else 2
+    axes.set_xticks([year_end(year) for year in years[::step]], [f"{year}年" for year in years[::step]])
+
+
+def _span(series: TrendSeries) -> tuple[dt.date, dt.date]:
+    """The axis: from the baseline to the last target (or later figure), with room for the end labels."""
+    dates = [point.as_of for point in series.plotted_observations]
+    dates += [target.as_of for target in series.targets]
+    if series.baseline is not None:
+        dates.append(series.baseline.as_of)
+    if series.projection is not None:
+        dates.append(series.projection.end.as_of)
+    if not dates:
+        dates = [series.period]
+    return min(dates) - dt.timedelta(days=110), max(dates) + dt.timedelta(days=150)
+
+
+def _draw_path(axes: Axes, series: TrendSeries) -> list[Line2D]:
+    """The dashed target path from the baseline through every target, each target marked with its year."""
+    keys: list[Line2D] = []
+    path = ([series.baseline] if series.baseline else []) + [Point(t.as_of, t.level) for t in series.targets]
+    if len(path) >= 2:
+        (dashed,) = axes.plot(
+            [p.as_of for p in path], [p.value for p in path], "--", color=PATH_COLOUR, linewidth=1.0, label="目标路径"
         )
-        axes.plot(
-            x,
-            [value if value is not None else float("nan") for value in actual],
+        keys.append(dashed)
+    if series.baseline is not None:
+        axes.plot([series.baseline.as_of], [series.baseline.value], "o", color=PATH_COLOUR, markersize=3, mfc="white")
+        axes.annotate(
+            "基期",
+            (series.baseline.as_of, series.baseline.value),
+            xytext=(0, -9),
+            textcoords="offset points",
+            ha="center",
+            fontsize=6.5,
+            color=PATH_COLOUR,
+        )
+    if series.targets:
+        (marks,) = axes.plot(
+            [t.as_of for t in series.targets],
+            [t.level for t in series.targets],
+            "D",
+            color=TARGET_COLOUR,
+            markersize=4,
+            linestyle="none",
+            zorder=4,
+            label="目标值",
+        )
+        keys.append(marks)
+        for target in series.targets:
+            axes.annotate(
+                f"{target.target_year}年目标",
+                (target.as_of, target.level),
+                xytext=(-4, 5),
+                textcoords="offset points",
+                ha="right",
+                fontsize=6.5,
+                color=TARGET_COLOUR,
+                zorder=6,
+                bbox=_LABEL_BOX,  # legible where the projection's fan or a line runs behind it
+            )
+    return keys
+
+
+def _draw_observed(axes: Axes, series: TrendSeries) -> list[Line2D]:
+    """Observations at their cadence; an annual flow's year-to-date figure apart, hollow and labelled."""
+    keys: list[Line2D] = []
+    if series.observed:
+        many = len(series.observed) > 24
+        (line,) = axes.plot(
+            [p.as_of for p in series.observed],
+            [p.value for p in series.observed],
             "o-",
-            color="#1f5fa8",
-            markersize=3,
-            label="实际值",
+            color=ACTUAL_COLOUR,
+            markersize=2 if many else 3.5,
+            linewidth=1.2,
+            zorder=5,
+            label="实际值（全年）" if series.measure_space == "year_total" else "实际值",
+            gid="observed",
         )
-        if line.target_level is not None:
-            axes.axhline(line.target_level, color="#c0392b", linewidth=0.8, label="目标值")
-        step = math.ceil(len(x) / 6)  # at most six month labels, so they never run together
-        axes.set_xticks(x[::step], labels[::step])
-        axes.set_title(f"{_shorten(line.indicator_name, 16)}（{line.measure_unit}）", fontsize=9)
-        axes.legend(frameon=False, fontsize=7)
+        keys.append(line)
+    ytd = series.year_to_date
+    if ytd is not None:
+        (hollow,) = axes.plot(
+            [ytd.as_of],
+            [ytd.value],
+            "o",
+            color=ACTUAL_COLOUR,
+            mfc="white",
+            markersize=4,
+            zorder=5,
+            label="实际值（年内累计）",
+            gid="year_to_date",
+        )
+        months = "1月" if ytd.as_of.month == 1 else f"1—{ytd.as_of.month}月"
+        axes.annotate(
+            f"{ytd.as_of.year}年{months}累计",
+            (ytd.as_of, ytd.value),
+            xytext=(0, -10),
+            textcoords="offset points",
+            ha="center",
+            fontsize=6.5,
+            color=ACTUAL_COLOUR,
+        )
+        if not series.observed:
+            keys.append(hollow)
+    return keys
+
+
+def _draw_projection(axes: Axes, series: TrendSeries) -> list[Line2D | tuple[Line2D, Patch]]:
+    """From the latest comparable figure to the target year's end, the 95% interval as a shaded fan."""
+    projection = series.projection
+    if projection is None:
+        return []
+    start, end = projection.start, projection.end
+    if start is not None:
+        axes.plot([start.as_of, end.as_of], [start.value, end.value], ":", color=PROJECTION_COLOUR, linewidth=1.3)
+    (point,) = axes.plot([end.as_of], [end.value], "o", color=PROJECTION_COLOUR, markersize=3.5, zorder=4)
+    axes.annotate(
+        "预计",
+        (end.as_of, end.value),
+        xytext=(5, -2),
+        textcoords="offset points",
+        ha="left",
+        va="center",
+        fontsize=6.5,
+        color=PROJECTION_COLOUR,
+    )
+    key = Line2D([], [], linestyle=":", marker="o", markersize=3.5, color=PROJECTION_COLOUR, linewidth=1.3)
+    if not projection.has_band:
+        key.set_label("预计")
+        return [key]
+    low, high = projection.low, projection.high
+    assert low is not None and high is not None
+    if start is not None:
+        axes.fill_between(
+            [start.as_of, end.as_of], [start.value, low], [start.value, high], color=PROJECTION_COLOUR, alpha=0.18, lw=0
+        )
+    axes.plot([end.as_of, end.as_of], [low, high], "-", color=PROJECTION_COLOUR, linewidth=1.0)
+    axes.plot([end.as_of, end.as_of], [low, high], "_", color=PROJECTION_COLOUR, markersize=5)
+    band = Patch(color=PROJECTION_COLOUR, alpha=0.18, label="预计（含区间）")
+    return [(key, band)]
+
+
+def draw_trend(series: TrendSeries) -> Figure:
+    """The trend figure (not yet saved): observations, target path and targets, projection and band."""
+    with plt.rc_context(_RC):
+        return _draw_trend(series)
+
+
+def _draw_trend(series: TrendSeries) -> Figure:
+    figure, axes = plt.subplots(figsize=(TREND_WIDTH_INCHES, TREND_HEIGHT_INCHES), layout="constrained")
+    keys: list[Line2D | tuple[Line2D, Patch]] = []
+    keys += _draw_observed(axes, series)
+    keys += _draw_path(axes, series)
+    keys += _draw_projection(axes, series)
+    left, right = _span(series)
+    axes.set_xlim(left, right)
+    if left < series.period < right:
+        # where the briefing stands: how old the latest figure is, how far the path still runs
+        axes.axvline(series.period, color="#bbbbbb", linewidth=0.6, zorder=0)
+        axes.annotate(
+            "本期",
+            (series.period, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(2, -8),
+            textcoords="offset points",
+            fontsize=6,
+            color="#888888",
+        )
+    _year_ticks(axes, left, right)
+    axes.ticklabel_format(axis="y", style="plain", useOffset=False)
+    axes.margins(y=0.15)
+    axes.set_title(_wrap(series.title, 19))
+    labels = [key[1].get_label() if isinstance(key, tuple) else key.get_label() for key in keys]
+    figure.legend(keys, labels, loc="outside lower center", ncols=2, frameon=False)
+    return figure
+
+
+def trend_chart(series: TrendSeries, png: bool = True) -> Drawing:
+    with plt.rc_context(_RC):
+        return _export(draw_trend(series), png)
+
+
+# --- the leadership summary ------------------------------------------------------------------------
+
+
+def _plan_label(plan: PlanSummaryLine, plans: Sequence[PlanSummaryLine]) -> str:
+    """The plan's region; its shortened title too when two plans share a region."""
+    label = plan.region_name
+    if sum(other.region_name == plan.region_name for other in plans) > 1:
+        label = f"{plan.region_name}·{_shorten(plan.plan_title, 10)}"
+    return label + ("\n（终期评估）" if plan.is_final_assessment else "")
+
+
+def plan_status_chart(plans: Sequence[PlanSummaryLine], png: bool = True) -> Drawing:
+    """One bar per plan, 100% wide, split by status; the count in each wide enough segment, the total at the end."""
+    statuses = list(STATUS_LABELS)
+    colours = status_colours(statuses)
+    with plt.rc_context(_RC):
+        figure, axes = plt.subplots(figsize=(WIDTH_INCHES, 1.0 + 0.45 * max(len(plans), 1)), layout="constrained")
+        present: set[str] = set()
+        for row, plan in enumerate(plans):
+            y = len(plans) - 1 - row
+            total = plan.counts.total
+            left = 0.0
+            for status in statuses:
+                count = int(getattr(plan.counts, status, 0))
+                if not count or not total:
+                    continue
+                present.add(status)
+                share = 100.0 * count / total
+                axes.barh(y, share, left=left, color=colours[status], edgecolor="white", linewidth=0.6, height=0.62)
+                if share >= 4.5:
+                    axes.text(left + share / 2, y, str(count), ha="center", va="center", fontsize=6.5, color="white")
+                left += share
+            axes.annotate(
+                f"共{total}项", (100, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=7,
+                annotation_clip=False,
+            )
+        axes.set_yticks(range(len(plans))[::-1], [_plan_label(plan, plans) for plan in plans])
+        axes.set_xlim(0, 100)
+        axes.set_xlabel("各状态目标数占比（%），条内数字为目标数")
+        keys = [Patch(color=colours[status], label=STATUS_LABELS[status]) for status in statuses if status in present]
+        figure.legend(handles=keys, loc="outside lower center", ncols=min(len(keys), 7) or 1, frameon=False)
+        return _export(figure, png)
+
+
+def county_status_heatmap(grid: CountyStatusGrid, png: bool = True) -> Drawing:
+    """Counties by status: each cell tinted in its status colour by its count, the count written in it."""
+    rows, columns = len(grid.counties), len(grid.statuses)
+    peak = max((count for row in grid.counts for count in row), default=0) or 1
+    with plt.rc_context(_RC):
+        figure, axes = plt.subplots(figsize=(WIDTH_INCHES, 1.1 + 0.24 * max(rows, 1)), layout="constrained")
+        cells, colours = [], []
+        for row, counts in enumerate(grid.counts):
+            y = rows - 1 - row
+            for column, (status, count) in enumerate(zip(grid.statuses, counts, strict=True)):
+                strength = 0.0 if count == 0 else 0.2 + 0.8 * count / peak
+                cells.append(Rectangle((column, y), 1, 1))
+                colours.append(_lighter(STATUS_COLOURS[status], 1.0 - strength))
+                if count:
+                    ink = "white" if strength > 0.55 else "#222222"
+                    axes.text(column + 0.5, y + 0.5, str(count), ha="center", va="center", fontsize=7, color=ink)
+            axes.text(columns + 0.15, y + 0.5, f"{sum(counts)}项", va="center", fontsize=6.5, color="#444444")
+        axes.add_collection(PatchCollection(cells, facecolors=colours, edgecolors="#dddddd", linewidths=0.5))
+        axes.set_xlim(0, columns)
+        axes.set_ylim(0, max(rows, 1))
+        axes.set_xticks([column + 0.5 for column in range(columns)], [STATUS_LABELS[s] for s in grid.statuses])
+        axes.xaxis.tick_top()
+        axes.set_yticks([rows - 1 - row + 0.5 for row in range(rows)], list(grid.counties))
+        axes.tick_params(length=0)
+        for side in ("left", "bottom", "top", "right"):
+            axes.spines[side].set_visible(False)
         return _export(figure, png)
 
 

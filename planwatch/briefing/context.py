@@ -13,7 +13,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from planwatch.briefing import reading
+
 BriefingKind = Literal["plan", "county", "summary"]
+ChartKind = Literal["completion", "trend", "plan_status", "county_status"]
 
 STATUS_LABELS: dict[str, str] = {
     "achieved": "已完成",
@@ -23,6 +26,7 @@ STATUS_LABELS: dict[str, str] = {
     "severely_lagging": "严重滞后",
     "missed": "未完成",
     "no_data": "暂无数据",
+    "stale": "数据未更新",
 }
 # Traffic-light colours a reader knows: green done or ahead, blue normal, amber lagging, red severe.
 STATUS_COLOURS: dict[str, str] = {
@@ -33,6 +37,7 @@ STATUS_COLOURS: dict[str, str] = {
     "severely_lagging": "#c0392b",
     "missed": "#c0392b",
     "no_data": "#888888",
+    "stale": "#b0b0b0",
 }
 MILESTONE_STATUS_LABELS: dict[str, str] = {
     "not_started": "未开工",
@@ -55,6 +60,8 @@ class _Model(BaseModel):
 
 
 class TargetLine(_Model):
+    """One target in one month, as `marts.fct_target_progress` computed it; `reading.py` says how it reads."""
+
     target_id: str
     indicator_name: str
     region_code: str
@@ -67,9 +74,14 @@ class TargetLine(_Model):
     target_level: float | None
     measure_unit: str
     measure_space: str
+    aggregation: str = "stock"
+    indicator_frequency: str = "annual"
     baseline_value: float | None = None
     actual_value: float | None
     actual_as_of: dt.date | None
+    period: dt.date | None = None
+    data_age_months: int | None = None
+    margin_to_target: float | None = None
     completion_rate: float | None
     time_progress: float | None
     gap_pp: float | None
@@ -77,10 +89,63 @@ class TargetLine(_Model):
     is_final_verdict: bool
     required_monthly_pace: float | None
     lead_unit: str | None
+    reported_value: float | None = None
+    reported_value_a_year_earlier: float | None = None
+    yoy_growth_pct: float | None = None
+    yoy_change_pp: float | None = None
+    mom_growth_pct: float | None = None
+    mom_change_pp: float | None = None
+    projected_value: float | None = None
+    projected_value_low: float | None = None
+    projected_value_high: float | None = None
+    projected_to_meet: bool | None = None
+    projection_points: int | None = None
+    observed_annual_growth_pct: float | None = None
+    required_annual_growth_pct: float | None = None
 
     @property
     def status_label(self) -> str:
+        """已完成 only for a final verdict; a target met before its year is over is 已达标."""
+        if self.status == "achieved" and not self.is_final_verdict:
+            return "已达标"
         return STATUS_LABELS[self.status]
+
+    @property
+    def is_stale(self) -> bool:
+        return self.status == "stale"
+
+    @property
+    def as_of_label(self) -> str:
+        """The period the actual is from: 2025年, 1—10月, 10月末 (reading.as_of_label)."""
+        return reading.as_of_label(self)
+
+    @property
+    def completion_cell(self) -> str:
+        return reading.completion_cell(self)
+
+    @property
+    def completion_phrase(self) -> str:
+        return reading.completion_phrase(self)
+
+    @property
+    def comparison_text(self) -> str:
+        return reading.comparison_text(self)
+
+    @property
+    def year_on_year_text(self) -> str:
+        return reading.year_on_year_text(self)
+
+    @property
+    def margin_text(self) -> str:
+        return reading.margin_text(self)
+
+    @property
+    def shows_time_gap(self) -> bool:
+        return reading.shows_time_gap(self)
+
+    @property
+    def outlook(self) -> reading.Outlook | None:
+        return reading.outlook(self)
 
     @property
     def status_colour(self) -> str:
@@ -113,6 +178,7 @@ class StatusCounts(_Model):
     severely_lagging: int
     missed: int
     no_data: int
+    stale: int = 0
 
     @property
     def normal(self) -> int:
@@ -128,6 +194,7 @@ class RankingLine(_Model):
     targets_lagging: int
     targets_severely_lagging_or_missed: int
     targets_no_data: int
+    targets_stale: int = 0
     share_on_track: float | None
     mean_completion: float | None
     milestones: int | None = None
@@ -165,14 +232,22 @@ class SubmissionLine(_Model):
 
 
 class QualityNote(_Model):
+    """One quality finding in a briefing's scope; `plans` names, in the leadership summary, whose it is."""
+
     text: str
     count: int | None = None
+    kind: Literal["check", "quarantine", "revision"] = "check"
+    plans: str | None = None
 
 
 class Chart(_Model):
-    """A chart as inline SVG (the HTML briefing) and as PNG at `dpi` (the PDF and the Word file)."""
+    """A chart as inline SVG (the HTML briefing) and as PNG at `dpi` (the PDF and the Word file).
+
+    `kind` tells a template where the chart goes: 'completion' (图1 and its continuations), 'trend'
+    (附：主要指标走势), 'plan_status' and 'county_status' (the leadership summary)."""
 
     title: str
+    kind: ChartKind
     svg: str
     png: bytes | None = None
     dpi: int = 300
@@ -235,6 +310,21 @@ class Briefing(_Model):
     quality: tuple[QualityNote, ...]
     plans: tuple[PlanSummaryLine, ...] = ()
     charts: tuple[Chart, ...] = ()
+    override_note: str | None = None
+
+    @property
+    def stale_targets(self) -> tuple[TargetLine, ...]:
+        return tuple(line for line in self.targets if line.is_stale)
+
+    @property
+    def outlook_targets(self) -> tuple[TargetLine, ...]:
+        """The running targets with a projection (预计), those expected to fall short first."""
+        found = [line for line in self.targets if line.outlook is not None]
+        return tuple(sorted(found, key=lambda line: (line.outlook.will_meet, line.target_year, line.target_id)))
+
+    @property
+    def has_quarantine(self) -> bool:
+        return any(note.kind == "quarantine" for note in self.quality)
 
     @property
     def file_stem(self) -> str:

@@ -22,7 +22,7 @@ MISSING = "—"
 _SCALABLE_BASES = {"元", "吨", "亩", "头", "只", "羽", "人", "人次", "户", "支", "袋", "枚", "千克"}
 _SCALE_OF_PREFIX = {"": 1, "万": 10**4, "亿": 10**8}
 # Units counted one by one: shown as whole numbers when the value is whole.
-_COUNT_UNITS = {"个", "家", "项", "处", "座", "条", "名", "人", "户", "村", "场", "次", "款", "件", "枚"}
+COUNT_UNITS = {"个", "家", "项", "处", "座", "条", "名", "人", "户", "村", "场", "次", "款", "件", "枚"}
 
 _CHINESE_DIGITS = "零一二三四五六七八九"
 
@@ -93,7 +93,7 @@ def scaled(value: Any, unit: str | None) -> tuple[str, str]:
         return trimmed(number, 2), ":1"
     split = _split_unit(unit)
     if split is None:
-        if unit in _COUNT_UNITS and float(round_half_up(number, 2)).is_integer():
+        if unit in COUNT_UNITS and float(round_half_up(number, 2)).is_integer():
             return fixed(number, 0), unit
         return trimmed(number, 2), unit
     prefix, base = split

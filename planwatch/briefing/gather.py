@@ -29,6 +29,7 @@ from planwatch.briefing.context import (
     SubmissionLine,
     TargetLine,
 )
+from planwatch.briefing.scope import Scope, is_attributed, plans_concerned, rows_in_scope
 from planwatch.config import Settings, settings
 
 HEADLINE_COUNT = 4
@@ -85,16 +86,26 @@ def _counts(lines: list[TargetLine]) -> StatusCounts:
         severely_lagging=by_status["severely_lagging"],
         missed=by_status["missed"],
         no_data=by_status["no_data"],
+        stale=by_status["stale"],
     )
 
 
 def _headline(lines: list[TargetLine], region_code: str) -> tuple[TargetLine, ...]:
-    """Up to four targets with data, the briefing region's own first, one per indicator."""
+    """Up to four targets with current data, the briefing region's own first, one per indicator; those
+    with a 同比 before those without."""
     chosen: list[TargetLine] = []
     seen: set[str] = set()
-    ordered = sorted(lines, key=lambda line: (line.region_code != region_code, line.region_code, line.target_id))
+    ordered = sorted(
+        lines,
+        key=lambda line: (
+            line.region_code != region_code,
+            line.comparison_text == "—",
+            line.region_code,
+            line.target_id,
+        ),
+    )
     for line in ordered:
-        if line.actual_value is None or line.indicator_name in seen:
+        if line.actual_value is None or line.is_stale or line.indicator_name in seen:
             continue
         chosen.append(line)
         seen.add(line.indicator_name)
@@ -103,20 +114,52 @@ def _headline(lines: list[TargetLine], region_code: str) -> tuple[TargetLine, ..
     return tuple(chosen)
 
 
-def _quality(
-    con: duckdb.DuckDBPyConnection, plan_region: str, period: dt.date, targets: list[str]
-) -> list[QualityNote]:
+def _quality(con: duckdb.DuckDBPyConnection, scope: Scope, located: list[str], period: dt.date) -> list[QualityNote]:
+    """The month's quality findings, quarantined rows and corrections that concern the briefing's scope."""
     notes: list[QualityNote] = []
     for row in marts.quality_results(con, period):
-        text = str(row.get("message") or row.get("expectation") or row)
-        notes.append(QualityNote(text=text, count=row.get("unexpected_count")))
-    for row in marts.quarantined_rows(con, plan_region, period):
+        if row.get("severity") == "override":
+            continue  # said on the first page (override_note), not as a finding
+        rows = rows_in_scope(row, scope)
+        if rows:
+            notes.append(QualityNote(text=str(row.get("message") or row.get("check_name")), count=rows))
+    for row in marts.quarantined_rows(con, located, period):
         reason = QUARANTINE_REASONS.get(row["reason_code"], row["reason_code"])
-        notes.append(QualityNote(text=f"报送数据中因“{reason}”暂未采用的行", count=int(row["rows"])))
-    revised = marts.revisions(con, targets, period)
+        notes.append(QualityNote(text=f"报送数据中因“{reason}”暂未采用的行", count=int(row["rows"]), kind="quarantine"))
+    revised = marts.revisions(con, sorted(scope.target_ids), period)
     if revised:
-        notes.append(QualityNote(text="本月采用的数据中经部门更正后重新报送的数值", count=revised))
+        notes.append(QualityNote(text="本月采用的数据中经部门更正后重新报送的数值", count=revised, kind="revision"))
     return notes
+
+
+def override_note(con: duckdb.DuckDBPyConnection, period: dt.date) -> str | None:
+    """The first-page notice of a month released despite failed critical checks (who, why, when)."""
+    for row in marts.quality_results(con, period):
+        if row.get("severity") == "override":
+            return str(row["message"])
+    return None
+
+
+def briefing_scope(
+    con: duckdb.DuckDBPyConnection, plan: dict, lines: list[TargetLine], region_code: str | None
+) -> tuple[Scope, list[str], list[str]]:
+    """The scope, the departments seated in it (their quarantined rows) and those reporting for it."""
+    region = region_code or plan["region_code"]
+    located = marts.departments_located_in(con, region, with_children=region_code is None)
+    target_ids = [line.target_id for line in lines]
+    reporting = set(located) | set(marts.lead_units(con, target_ids))
+    if region_code is not None and lines and lines[0].period is not None:
+        # a county's figures are often reported by the city's departments: those that owe them this month
+        plan_departments = set(marts.departments_located_in(con, plan["region_code"], with_children=True))
+        owing = marts.departments_reporting(con, marts.indicators_of(con, target_ids), lines[0].period)
+        reporting |= plan_departments & set(owing)
+    scope = Scope(
+        plan_id=plan["plan_id"],
+        target_ids=frozenset(target_ids),
+        region_codes=frozenset({region, *(line.region_code for line in lines)}),
+        department_ids=frozenset(reporting),
+    )
+    return scope, located, sorted(reporting)
 
 
 def gather_plan(
@@ -150,6 +193,7 @@ def gather_plan(
         (line for line in main if line.status in LAGGING_STATUSES),
         key=lambda line: (line.gap_pp if line.gap_pp is not None else 0.0, line.target_id),
     )
+    scope, located, reporting = briefing_scope(con, plan, all_lines, region_code)
     region_rows = marts.region_ranking(con, plan_id, month)
     department_rows = marts.department_ranking(con, plan_id, month)
     milestone_rows = marts.milestones(con, plan_id, month)
@@ -188,8 +232,9 @@ def gather_plan(
             MilestoneLine(**{key: value for key, value in row.items() if key != "region_code"})
             for row in milestone_rows
         ),
-        submissions=tuple(SubmissionLine(**row) for row in marts.submissions(con, plan["region_code"], month)),
-        quality=tuple(_quality(con, plan["region_code"], month, [line.target_id for line in all_lines])),
+        submissions=tuple(SubmissionLine(**row) for row in marts.submissions(con, reporting, month)),
+        quality=tuple(_quality(con, scope, located, month)),
+        override_note=override_note(con, month),
     )
 
 
@@ -223,9 +268,14 @@ def gather_summary(con: duckdb.DuckDBPyConnection, period: str | dt.date, config
     plan_lines: list[PlanSummaryLine] = []
     all_main: list[TargetLine] = []
     overdue: list[MilestoneLine] = []
+    scopes: list[Scope] = []
+    titles: dict[str, str] = {}
     for plan in marts.plans(con):
-        if not marts.target_progress(con, plan["plan_id"], month):
+        rows = marts.target_progress(con, plan["plan_id"], month)
+        if not rows:
             continue  # the plan's reporting is over: its final assessment is in its last month's briefing
+        scopes.append(briefing_scope(con, plan, [TargetLine(**row) for row in rows], None)[0])
+        titles[plan["plan_id"]] = f"{plan['region_name']}《{plan['plan_title']}》"
         briefing = gather_plan(con, plan["plan_id"], month, config=config)
         plan_lines.append(
             PlanSummaryLine(
@@ -258,7 +308,7 @@ def gather_summary(con: duckdb.DuckDBPyConnection, period: str | dt.date, config
         issue_date=issue_date_for(month, config),
         period=month,
         region_code=None,
-        region_name="五个规划",
+        region_name=f"{len(plan_lines)}个规划",
         is_final_assessment=False,
         counts=counts,
         targets=(),
@@ -269,6 +319,25 @@ def gather_summary(con: duckdb.DuckDBPyConnection, period: str | dt.date, config
         departments=(),
         milestones=tuple(sorted(overdue, key=lambda line: -(line.days_overdue or 0))[:10]),
         submissions=(),
-        quality=(),
+        quality=tuple(_summary_quality(con, month, scopes, titles)),
         plans=tuple(plan_lines),
+        override_note=override_note(con, month),
     )
+
+
+def _summary_quality(
+    con: duckdb.DuckDBPyConnection, month: dt.date, scopes: list[Scope], titles: dict[str, str]
+) -> list[QualityNote]:
+    """The month's findings grouped by the plans they concern; unattributed ones said as such."""
+    notes: list[QualityNote] = []
+    for row in marts.quality_results(con, month):
+        if row.get("severity") == "override":
+            continue
+        by_plan = plans_concerned(row, scopes)
+        text = str(row.get("message") or row.get("check_name"))
+        if by_plan:
+            for plan_id, rows in by_plan.items():
+                notes.append(QualityNote(text=text, count=rows, plans=titles[plan_id]))
+        elif not is_attributed(row) or not scopes:
+            notes.append(QualityNote(text=text, count=row.get("unexpected_count"), plans="未能归属具体规划"))
+    return sorted(notes, key=lambda note: (note.plans or "", note.text))

@@ -60,9 +60,17 @@ def target_progress(con: duckdb.DuckDBPyConnection, plan_id: str, period: dt.dat
             progress.target_year, progress.target_kind, progress.comparator, progress.target_value,
             progress.unit as target_unit, progress.target_level,
             coalesce(indicators.canonical_unit, progress.unit) as measure_unit, progress.measure_space,
-            progress.baseline_value, progress.actual_value, progress.actual_as_of, progress.completion_rate,
+            coalesce(indicators.aggregation, 'stock') as aggregation,
+            coalesce(progress.indicator_frequency, 'annual') as indicator_frequency,
+            progress.baseline_value, progress.actual_value, progress.actual_as_of, progress.period,
+            progress.data_age_months, progress.margin_to_target, progress.completion_rate,
             progress.time_progress, progress.gap_pp, progress.status, progress.is_final_verdict,
-            progress.required_monthly_pace, progress.lead_unit
+            progress.required_monthly_pace, progress.lead_unit,
+            progress.reported_value, progress.reported_value_a_year_earlier, progress.yoy_growth_pct,
+            progress.yoy_change_pp, progress.mom_growth_pct, progress.mom_change_pp,
+            progress.projected_value, progress.projected_value_low, progress.projected_value_high,
+            progress.projected_to_meet, progress.projection_points,
+            progress.observed_annual_growth_pct, progress.required_annual_growth_pct
         from marts.fct_target_progress as progress
         inner join marts.dim_target as targets on progress.target_id = targets.target_id
         left join marts.dim_indicator as indicators on progress.indicator_code = indicators.indicator_code
@@ -92,7 +100,7 @@ def region_ranking(con: duckdb.DuckDBPyConnection, plan_id: str, period: dt.date
         con,
         """
         select region_rank as rank, region_code, region_name as name, targets, targets_on_track, targets_lagging,
-               targets_severely_lagging_or_missed, targets_no_data, share_on_track, mean_completion
+               targets_severely_lagging_or_missed, targets_no_data, targets_stale, share_on_track, mean_completion
         from marts.mart_region_ranking
         where plan_id = ? and period = ?
         order by region_rank, region_code
@@ -106,7 +114,7 @@ def department_ranking(con: duckdb.DuckDBPyConnection, plan_id: str, period: dt.
         con,
         """
         select department_rank as rank, department_id, department_name as name, targets, targets_on_track,
-               targets_lagging, targets_severely_lagging_or_missed, targets_no_data, share_on_track,
+               targets_lagging, targets_severely_lagging_or_missed, targets_no_data, targets_stale, share_on_track,
                mean_completion, milestones, milestones_overdue
         from marts.mart_department_scorecard
         where plan_id = ? and period = ?
@@ -137,8 +145,60 @@ def milestones(con: duckdb.DuckDBPyConnection, plan_id: str, period: dt.date) ->
     )
 
 
-def submissions(con: duckdb.DuckDBPyConnection, plan_region_code: str, period: dt.date) -> list[Row]:
-    """Submissions owed in the month by the departments of the plan's city (and its counties)."""
+def departments_located_in(con: duckdb.DuckDBPyConnection, region_code: str, with_children: bool) -> list[str]:
+    """The departments seated in a region (and, `with_children`, in the regions directly under it)."""
+    found = con.execute(
+        """
+        select departments.department_id
+        from marts.dim_department as departments
+        left join marts.dim_region as regions on departments.region_code = regions.region_code
+        where departments.region_code = ? or (? and regions.parent_code = ?)
+        order by departments.department_id
+        """,
+        [region_code, with_children, region_code],
+    ).fetchall()
+    return [row[0] for row in found]
+
+
+def lead_units(con: duckdb.DuckDBPyConnection, target_ids: list[str]) -> list[str]:
+    """The departments that lead (and so report) the given targets."""
+    if not target_ids:
+        return []
+    found = con.execute(
+        "select distinct lead_unit_id from marts.dim_target where target_id in (select unnest(?)) "
+        "and lead_unit_id is not null order by 1",
+        [target_ids],
+    ).fetchall()
+    return [row[0] for row in found]
+
+
+def departments_reporting(con: duckdb.DuckDBPyConnection, indicator_codes: list[str], period: dt.date) -> list[str]:
+    """The departments that owe, in the month, a figure of any of the indicators (expected submissions)."""
+    if not indicator_codes:
+        return []
+    found = con.execute(
+        """
+        select distinct department_id from staging.stg_registry__expected_submissions
+        where month_index = ? and list_has_any(string_split(coalesce(indicator_codes, ''), ';'), ?)
+        order by 1
+        """,
+        [period.year * 12 + period.month - 1, indicator_codes],
+    ).fetchall()
+    return [row[0] for row in found]
+
+
+def indicators_of(con: duckdb.DuckDBPyConnection, target_ids: list[str]) -> list[str]:
+    if not target_ids:
+        return []
+    found = con.execute(
+        "select distinct indicator_code from marts.dim_target where target_id in (select unnest(?)) order by 1",
+        [target_ids],
+    ).fetchall()
+    return [row[0] for row in found]
+
+
+def submissions(con: duckdb.DuckDBPyConnection, department_ids: list[str], period: dt.date) -> list[Row]:
+    """Submissions owed in the month by the briefing's departments."""
     return _rows(
         con,
         """
@@ -150,17 +210,15 @@ def submissions(con: duckdb.DuckDBPyConnection, plan_region_code: str, period: d
             cast(completeness.first_received_at as date) as first_received_at, completeness.is_on_time
         from marts.mart_submission_completeness as completeness
         inner join marts.dim_department as departments on completeness.department_id = departments.department_id
-        left join marts.dim_region as regions on departments.region_code = regions.region_code
-        where completeness.period = ?
-          and (departments.region_code = ? or regions.parent_code = ?)
+        where completeness.period = ? and completeness.department_id in (select unnest(?))
         order by completeness.is_on_time, received, departments.department_name
         """,
-        [period, plan_region_code, plan_region_code],
+        [period, department_ids],
     )
 
 
-def quarantined_rows(con: duckdb.DuckDBPyConnection, plan_region_code: str, period: dt.date) -> list[Row]:
-    """Rows set aside in files covering the month from the plan's departments, counted by reason."""
+def quarantined_rows(con: duckdb.DuckDBPyConnection, department_ids: list[str], period: dt.date) -> list[Row]:
+    """Rows set aside in files covering the month from the given departments, counted by reason."""
     label = f"{period.year:04d}-{period.month:02d}"
     return _rows(
         con,
@@ -168,14 +226,12 @@ def quarantined_rows(con: duckdb.DuckDBPyConnection, plan_region_code: str, peri
         select quarantine.reason_code, count(*) as rows
         from raw.quarantine as quarantine
         inner join raw.file_loads as loads on quarantine.load_id = loads.load_id
-        inner join marts.dim_department as departments on quarantine.department_id = departments.department_id
-        left join marts.dim_region as regions on departments.region_code = regions.region_code
         where ',' || replace(loads.periods, ' ', '') || ',' like '%,' || ? || ',%'
-          and (departments.region_code = ? or regions.parent_code = ?)
+          and quarantine.department_id in (select unnest(?))
         group by quarantine.reason_code
         order by rows desc, quarantine.reason_code
         """,
-        [label, plan_region_code, plan_region_code],
+        [label, department_ids],
     )
 
 
@@ -198,7 +254,10 @@ def revisions(con: duckdb.DuckDBPyConnection, target_ids: list[str], period: dt.
 
 
 def quality_results(con: duckdb.DuckDBPyConnection, period: dt.date) -> list[Row]:
-    """Warnings and overrides from the quality gate (issue 5), when its results table exists."""
+    """The month's findings of its latest quality run and its override, when the results table exists;
+    `scope` (JSON) says whose rows each finding concerns (planwatch.quality.run.scope_of)."""
     if not table_exists(con, QUALITY_RESULTS_TABLE):
         return []
-    return _rows(con, f"select * from {QUALITY_RESULTS_TABLE} where period = ?", [period])
+    return _rows(
+        con, f"select * from {QUALITY_RESULTS_TABLE} where period = ? order by severity, suite, check_name", [period]
+    )

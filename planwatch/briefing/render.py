@@ -1,7 +1,7 @@
 """Render a gathered briefing as HTML, PDF (WeasyPrint) and Word (docxtpl), each written atomically.
 
 One Jinja2 environment (StrictUndefined, autoescape on) renders the HTML from reports/templates; the
-PDF is that same HTML, with the charts as 300 dpi PNG instead of SVG, laid out by WeasyPrint; the Word
+PDF is that same HTML, with the charts as PNG (charts.PNG_DPI) instead of SVG, laid out by WeasyPrint; the Word
 file is filled from the same context by docxtpl with reports/word/. Each file is written to a
 temporary name in the target folder and renamed into place, so a failed render leaves no half-written
 briefing.
@@ -30,8 +30,8 @@ import duckdb
 import jinja2
 from markupsafe import Markup
 
-from planwatch.briefing import charts, marts
-from planwatch.briefing.context import Briefing, Chart
+from planwatch.briefing import chart_data, charts
+from planwatch.briefing.context import Briefing, Chart, ChartKind
 from planwatch.briefing.formatting import FILTERS
 from planwatch.config import PROJECT_ROOT
 
@@ -80,24 +80,35 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
 
 
 def with_charts(con: duckdb.DuckDBPyConnection, briefing: Briefing, png: bool = True) -> Briefing:
-    """Add the charts: completion against time progress for every target, trends for the headline ones.
+    """Add the charts: completion against time progress for every target (split over as many figures
+    as it takes, never cut) and a trend for each headline target; for the leadership summary, the
+    status of each plan and the county × status heat map.
 
     `png=False` leaves out the PNG that only the PDF and the Word file need (an HTML-only run).
     """
+
+    def chart(title: str, kind: ChartKind, drawing: charts.Drawing) -> Chart:
+        return Chart(title=title, kind=kind, svg=drawing.svg, png=drawing.png, dpi=charts.PNG_DPI)
+
     if briefing.kind == "summary":
-        return briefing
+        drawn = []
+        if briefing.plans:
+            drawn.append(chart("各规划目标任务状态分布", "plan_status", charts.plan_status_chart(briefing.plans, png)))
+        grid = chart_data.county_status_counts(con, briefing.period)
+        if grid.counties:
+            drawn.append(chart("各县（市、区）目标任务状态分布", "county_status", charts.county_status_heatmap(grid, png)))
+        return briefing.model_copy(update={"charts": tuple(drawn)})
 
-    def chart(title: str, drawing: charts.Drawing) -> Chart:
-        return Chart(title=title, svg=drawing.svg, png=drawing.png, dpi=charts.PNG_DPI)
-
-    drawn = [chart("各项目标完成率与时序进度对比", charts.completion_against_time(briefing.targets, png))]
+    drawn = [
+        chart("各项目标完成率与时序进度对比", "completion", drawing)
+        for drawing in charts.completion_figures(briefing.targets, png)
+    ]
     for line in briefing.headline:
-        if briefing.is_final_assessment:
-            break
-        months = marts.target_trend(con, line.target_id, briefing.period.year, briefing.period)
-        if len(months) >= 2:
+        # a final assessment keeps its trends: the path and what was reached, without a projection
+        series = chart_data.read_trend(con, line, briefing.period)
+        if len(series.plotted_observations) + (series.baseline is not None) >= 2:
             title = f"{line.region_name}{line.indicator_name}走势"
-            drawn.append(chart(title, charts.trend_with_path(line, months, png)))
+            drawn.append(chart(title, "trend", charts.trend_chart(series, png)))
     return briefing.model_copy(update={"charts": tuple(drawn)})
 
 

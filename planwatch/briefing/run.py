@@ -57,7 +57,34 @@ def brief_month(
 ) -> BriefRun:
     """Gather and render the month's briefings into `out_dir`; the warehouse is opened read-only.
 
-    Raises ValueError for an unknown format, a malformed period or a plan without rows in the month.
+    The publication gate comes first: a month whose latest quality run failed a critical check (or that
+    was never checked) raises `QualityGateError` naming the checks, before anything is written, unless
+    an override is recorded, which every briefing then states on its first page. Raises ValueError for
+    an unknown format, a malformed period or a plan without rows in the month.
+    """
+    from planwatch.quality.gate import QualityGateError, blocked_message, decide
+
+    month = month_end(period)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        decision = decide(con, month)
+    if not decision.publishable:
+        raise QualityGateError(blocked_message(decision))
+    return render_month(warehouse, period, out_dir, plan_id, formats, counties, summary, config)
+
+
+def render_month(
+    warehouse: Path,
+    period: str,
+    out_dir: Path,
+    plan_id: str | None = None,
+    formats: Iterable[str] = FORMATS,
+    counties: bool = True,
+    summary: bool = True,
+    config: Settings | None = None,
+) -> BriefRun:
+    """`brief_month` without the gate: for tests and benchmarks that render months nobody checked.
+
+    Anything that publishes (the CLI, the DAG, `make demo`) calls `brief_month`.
     """
     formats = list(formats)
     unknown = sorted(set(formats) - set(FORMATS))
@@ -84,7 +111,7 @@ def brief_month(
                     for code in county_regions(con, pid)
                 )
         if summary and plan_id is None:
-            briefings.append(gather_summary(con, month, config=config))
+            briefings.append(with_charts(con, gather_summary(con, month, config=config), raster))
     run.seconds_gathering = time.perf_counter() - started
     for briefing in briefings:
         for fmt in formats:

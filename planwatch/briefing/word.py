@@ -11,7 +11,7 @@ the zh-CN East Asian language.
 
 Fonts default to the faces the PDF uses, Noto Serif CJK SC (body, title) and Noto Sans CJK SC
 (headings), which `make setup` installs; an office with licensed 仿宋_GB2312 / 方正小标宋简体 / 黑体 /
-楷体_GB2312 sets ``PLANWATCH_BRIEFING_DOCX_FONT_<ROLE>``. Charts go in as the 300 dpi PNG drawn with
+楷体_GB2312 sets ``PLANWATCH_BRIEFING_DOCX_FONT_<ROLE>``. Charts go in as the PNG (charts.PNG_DPI) drawn with
 the SVG of the HTML, sized to fit the text block.
 """
 
@@ -238,35 +238,68 @@ def _fix_widths(table: Any, widths_mm: list[float]) -> None:
             cell.width = Mm(width)
 
 
-TARGET_WIDTHS = [8.0, 27.0, 16.0, 11.0, 21.0, 17.0, 14.0, 14.0, 12.0, 16.0]
-FINAL_TARGET_WIDTHS = [8.0, 38.0, 20.0, 12.0, 26.0, 20.0, 15.0, 17.0]
-RANKING_WIDTHS = [10.0, 34.0, 14.0, 15.0, 13.0, 18.0, 15.0, 18.0, 19.0]
-DEPARTMENT_WIDTHS = [9.0, 33.0, 11.0, 12.0, 10.0, 15.0, 12.0, 13.0, 15.0, 14.0, 12.0]
+TARGET_WIDTHS = [7.0, 22.0, 14.0, 9.0, 17.0, 17.0, 15.0, 15.0, 12.0, 11.0, 17.0]
+FINAL_TARGET_WIDTHS = [7.0, 26.0, 16.0, 9.0, 19.0, 18.0, 16.0, 16.0, 15.0, 14.0]
+OUTLOOK_WIDTHS = [8.0, 30.0, 17.0, 11.0, 20.0, 30.0, 22.0, 18.0]
+RANKING_WIDTHS = [9.0, 30.0, 12.0, 14.0, 12.0, 17.0, 13.0, 14.0, 17.0, 18.0]
+DEPARTMENT_WIDTHS = [8.0, 29.0, 10.0, 11.0, 9.0, 14.0, 11.0, 11.0, 13.0, 14.0, 13.0, 13.0]
 
 
 def _target_table(document: Any, loop: str, final: bool) -> None:
-    headers = ["序号", "指标", "地区", "目标年", "目标值", "实际值", "完成率"]
+    """表1 as in the HTML (reports/templates/_macros.html.j2 target_table): every actual with its period."""
+    headers = ["序号", "指标", "地区", "目标年", "目标值", "实际值（数据期）", "同比", "完成率"]
     cells = [
         "{{ loop.index }}",
         "{{ line.indicator_name }}",
         "{{ line.region_name }}",
         "{{ line.target_year }}",
         "{{ target_text(line) }}",
-        "{{ line.actual_value | quantity(line.measure_unit) }}",
-        "{{ line.completion_rate | percent }}",
+        "{{ line.actual_value | quantity(line.measure_unit) }}"
+        "{% if line.actual_as_of %}（{{ line.as_of_label }}）{% endif %}",
+        "{{ line.year_on_year_text }}",
+        "{{ line.completion_cell }}",
     ]
-    if not final:
+    if final:
+        headers.append("与目标差距")
+        cells.append("{{ line.margin_text }}")
+    else:
         headers += ["时序进度", "差距"]
-        cells += ["{{ line.time_progress | percent }}", "{{ line.gap_pp | signed }}"]
+        cells += [
+            "{{ '—' if line.is_stale else line.time_progress | percent }}",
+            "{{ line.gap_pp | signed if line.shows_time_gap else '—' }}",
+        ]
     headers.append("状态")
     cells.append("{{r status(line) }}")
     _table(document, headers, cells, loop, FINAL_TARGET_WIDTHS if final else TARGET_WIDTHS)
+
+
+def _outlook_table(document: Any) -> None:
+    """表2 of a running plan: the projection to each target year (reading.Outlook)."""
+    _table(
+        document,
+        ["序号", "指标", "地区", "目标年", "目标值", "预计目标年值（95%预测区间）", "年均增长（实际/所需）", "预计"],
+        [
+            "{{ loop.index }}",
+            "{{ line.indicator_name }}",
+            "{{ line.region_name }}",
+            "{{ line.target_year }}",
+            "{{ target_text(line) }}",
+            "{{ line.outlook.projected }}{% if line.outlook.band %}（{{ line.outlook.band }}）{% endif %}",
+            "{{ line.outlook.growth_cell }}",
+            "{{ line.outlook.verdict }}",
+        ],
+        "b.outlook_targets",
+        OUTLOOK_WIDTHS,
+    )
 
 
 def build_template(path: Path = WORD_TEMPLATE) -> Path:
     """Write the plan and county template: the masthead, every section of the HTML briefing, tables, charts."""
     document = _new_document()
     para = _masthead(document)
+    para("{%p if override %}")
+    para("{{ override }}", "Normal")
+    para("{%p endif %}")
     para("各有关单位：", "Normal")
     para("{{ intro }}")
     para("一、总体情况", "一级标题")
@@ -282,9 +315,16 @@ def build_template(path: Path = WORD_TEMPLATE) -> Path:
     para("{%p else %}")
     _target_table(document, "b.targets", final=False)
     para("{%p endif %}")
-    para("{%p if completion_chart %}")
-    para("{{ completion_chart.image }}", "图")
-    para("{{ completion_chart.caption }}", "图题")
+    para("{%p for chart in completion_charts %}")
+    para("{{ chart.image }}", "图")
+    para("{{ chart.caption }}", "图题")
+    para("{%p endfor %}")
+    para("{%p if not b.is_final_assessment %}")
+    para("{{ outlook_intro }}")
+    para("{%p endif %}")
+    para("{%p if not b.is_final_assessment and b.outlook_targets %}")
+    para("表2　目标年预计完成情况（预计）", "表题")
+    _outlook_table(document)
     para("{%p endif %}")
     para("三、{{ warning_heading }}", "一级标题")
     para("{%p for text in lagging %}")
@@ -292,8 +332,8 @@ def build_template(path: Path = WORD_TEMPLATE) -> Path:
     para("{%p endfor %}")
     para("{%p if b.kind == 'plan' %}")
     para("四、县区和责任单位排名", "一级标题")
-    para("排名按进度正常目标占比（不含暂无数据）排序，占比相同的按平均完成率（单项封顶100%）排序。")
-    para("表2　县区排名", "表题")
+    para("排名按进度正常目标占比（不含暂无数据和数据未更新的目标）排序，占比相同的按平均完成率（单项封顶100%）排序。")
+    para("表{{ table_regions }}　县区排名", "表题")
     ranking_headers = [
         "排名",
         "名称",
@@ -302,6 +342,7 @@ def build_template(path: Path = WORD_TEMPLATE) -> Path:
         "滞后",
         "严重滞后或未完成",
         "暂无数据",
+        "数据未更新",
         "正常占比",
         "平均完成率",
     ]
@@ -313,12 +354,13 @@ def build_template(path: Path = WORD_TEMPLATE) -> Path:
         "{{ line.targets_lagging }}",
         "{{ line.targets_severely_lagging_or_missed }}",
         "{{ line.targets_no_data }}",
+        "{{ line.targets_stale }}",
         "{{ line.share_on_track | share }}",
         "{{ line.mean_completion | percent }}",
     ]
     _table(document, [*ranking_headers[:1], "地区", *ranking_headers[2:]], ranking_cells, "b.regions", RANKING_WIDTHS)
     para("{%p if b.departments %}")
-    para("表3　责任单位排名", "表题")
+    para("表{{ table_departments }}　责任单位排名", "表题")
     _table(
         document,
         [*ranking_headers[:1], "牵头单位", *ranking_headers[2:], "牵头任务", "逾期"],
@@ -353,6 +395,9 @@ def build_template(path: Path = WORD_TEMPLATE) -> Path:
     para("{%p endif %}")
     para("{{ section_submissions }}、数据报送情况", "一级标题")
     para("{{ submissions_text }}")
+    para("{%p for text in stale %}")
+    para("{{ text }}")
+    para("{%p endfor %}")
     para("{%p if b.submissions %}")
     para("数据报送情况表", "表题")
     _table(
@@ -400,6 +445,9 @@ def build_summary_template(path: Path = SUMMARY_TEMPLATE) -> Path:
     """Write the leadership summary template: masthead, overview with the plans table, focus, overdue projects."""
     document = _new_document()
     para = _masthead(document)
+    para("{%p if override %}")
+    para("{{ override }}", "Normal")
+    para("{%p endif %}")
     para("各位领导：", "Normal")
     para("{{ intro }}")
     para("一、总体情况", "一级标题")
@@ -407,7 +455,10 @@ def build_summary_template(path: Path = SUMMARY_TEMPLATE) -> Path:
     para("表1　各规划目标任务推进情况", "表题")
     _table(
         document,
-        ["规划", "地区", "目标数", "已完成", "超前", "正常", "滞后", "严重滞后", "未完成", "暂无数据", "逾期项目"],
+        [
+            *("规划", "地区", "目标数", "已完成", "超前", "正常", "滞后", "严重滞后"),
+            *("未完成", "暂无数据", "数据未更新", "逾期项目"),
+        ],
         [
             "{{ line.plan_title }}{{ '（终期评估）' if line.is_final_assessment else '' }}",
             "{{ line.region_name }}",
@@ -419,17 +470,26 @@ def build_summary_template(path: Path = SUMMARY_TEMPLATE) -> Path:
             "{{ line.counts.severely_lagging }}",
             "{{ line.counts.missed }}",
             "{{ line.counts.no_data }}",
+            "{{ line.counts.stale }}",
             "{{ line.milestones_overdue }}",
         ],
         "b.plans",
-        [45.0, 16.0] + [10.6] * 8 + [10.2],
+        [43.0, 16.0] + [9.7] * 10,
     )
+    para("{%p for chart in summary_charts %}")
+    para("{{ chart.image }}", "图")
+    para("{{ chart.caption }}", "图题")
+    para("{%p endfor %}")
     para("二、需重点关注的目标", "一级标题")
     para("{%p for text in focus %}")
     para("{{ text }}")
     para("{%p endfor %}")
     para("三、逾期重点项目", "一级标题")
     para("{%p for text in overdue %}")
+    para("{{ text }}")
+    para("{%p endfor %}")
+    para("四、数据质量说明", "一级标题")
+    para("{%p for text in quality %}")
     para("{{ text }}")
     para("{%p endfor %}")
     return _save(document, path)
@@ -452,8 +512,8 @@ def _text_environment() -> jinja2.Environment:
 
 
 def _plain(markup: object) -> str:
-    """Macro output is escaped HTML; docxtpl escapes for XML itself, so hand it plain text."""
-    return Markup(str(markup)).unescape().strip()
+    """Macro output is escaped HTML with claim spans; docxtpl escapes for XML itself, so hand it plain text."""
+    return Markup(str(markup)).striptags().strip()
 
 
 def _lines(markup: object) -> list[str]:
@@ -489,41 +549,53 @@ def _plan_context(briefing: Briefing, document: DocxTemplate) -> dict[str, objec
 
     prose = environment().get_template("_prose.j2").module
     sections = 4 if briefing.kind == "plan" else 3
-    charts = [
-        _image(
-            document,
-            chart,
-            TEXT_WIDTH_MM if number == 1 else TREND_CELL_WIDTH_MM,
-            f"图{number}　{chart.title}",
-        )
-        for number, chart in enumerate(briefing.charts, start=1)
+    # 图1 and its continuations (图1（续）) take the text block's width, trends (图2…) a column of two
+    completion = [chart for chart in briefing.charts if chart.kind == "completion"]
+    completion_charts = [
+        _image(document, chart, TEXT_WIDTH_MM, ("图1　" if index == 0 else "图1（续）　") + chart.title)
+        for index, chart in enumerate(completion)
+    ]
+    trends = [chart for chart in briefing.charts if chart.kind == "trend"]
+    trend_charts = [
+        _image(document, chart, TREND_CELL_WIDTH_MM, f"图{number}　{chart.title}")
+        for number, chart in enumerate(trends, start=2)
     ]
     return {
         "intro": _plain(prose.intro(briefing)),
         "overview": _plain(prose.overview(briefing)),
         "headline": _plain(prose.headline(briefing)),
-        "targets_text": "各项目标任务完成情况见表1"
-        + ("及图1" if briefing.charts else "")
-        + "。完成率为已完成的应完成变化量占比，时序进度为目标期内已过时间占比，差距为完成率减时序进度。",
+        "targets_text": _plain(prose.targets_intro(briefing)),
+        "override": _plain(prose.override_text(briefing)) if briefing.override_note else "",
         "lagging": [_plain(prose.lagging_intro(briefing)), *_lines(prose.warning_lines(briefing))],
         "warning_heading": "未完成目标" if briefing.is_final_assessment else "滞后预警",
         "milestones_text": _plain(prose.milestones_text(briefing)),
+        "outlook_intro": _plain(prose.outlook_intro(briefing)),
+        "stale": _lines(prose.stale_lines(briefing)),
+        "table_regions": 3 if briefing.outlook_targets and not briefing.is_final_assessment else 2,
+        "table_departments": 4 if briefing.outlook_targets and not briefing.is_final_assessment else 3,
         "submissions_text": _plain(prose.submissions_text(briefing)),
         "quality": _lines(prose.quality_lines(briefing)),
         "section_milestones": FILTERS["zh_numeral"](sections + 1),
         "section_submissions": FILTERS["zh_numeral"](sections + 2),
         "section_quality": FILTERS["zh_numeral"](sections + 3),
-        "completion_chart": charts[0] if charts else None,
-        "trend_rows": list(_pairs(charts[1:])),
+        "completion_charts": completion_charts,
+        "trend_rows": list(_pairs(trend_charts)),
     }
 
 
-def _summary_context(briefing: Briefing) -> dict[str, object]:
+def _summary_context(briefing: Briefing, document: DocxTemplate) -> dict[str, object]:
     from planwatch.briefing.render import environment
 
     prose = environment().get_template("_prose.j2").module
     return {
+        # 图1 the plans by status, 图2 the counties by status, after 表1 as in the HTML
+        "summary_charts": [
+            _image(document, chart, TEXT_WIDTH_MM, f"图{number}　{chart.title}")
+            for number, chart in enumerate(briefing.charts, start=1)
+        ],
         "intro": _plain(prose.summary_intro(briefing)),
+        "override": _plain(prose.override_text(briefing)) if briefing.override_note else "",
+        "quality": _lines(prose.summary_quality_lines(briefing)),
         "overview": _plain(prose.summary_overview(briefing)),
         "focus": _lines(prose.summary_focus_lines(briefing)),
         "overdue": _lines(prose.summary_overdue_lines(briefing)),
@@ -573,7 +645,8 @@ def render_docx(briefing: Briefing, path: Path) -> None:
     macros = environment().get_template("_macros.html.j2").module
     env.globals["target_text"] = lambda line: _plain(macros.target_text(line))
     env.globals["status"] = _status
-    context = {"b": briefing, **(_summary_context(briefing) if summary else _plan_context(briefing, document))}
+    extra = _summary_context(briefing, document) if summary else _plan_context(briefing, document)
+    context = {"b": briefing, **extra}
     document.render(context, jinja_env=env, autoescape=True)
     _fix_fonts(document.docx)
     document.save(str(path))

@@ -33,8 +33,14 @@ def brief(
     formats = [part.strip() for part in format.split(",") if part.strip()]
     config = settings()
     out_dir = out or config.briefings_path(period)
+    from planwatch.quality.gate import QualityGateError
+
     try:
         result = brief_month(warehouse or config.warehouse_path, period, out_dir, plan, formats, counties=counties)
+    except QualityGateError as error:
+        # nothing was written: the gate is decided before the first file
+        console.print(str(error), style="red", markup=False)
+        raise typer.Exit(1) from None
     except ValueError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from None

@@ -247,7 +247,12 @@ final as (
         case
             when projected_value is not null then {{ meets_within_rounding('direction', 'projected_value', 'target_level') }}
         end as projected_to_meet,
-        projected_value - projection_half_width as projected_value_low,
+        -- a quantity that has never been negative is not projected below zero
+        case
+            when projection_input >= 0 and coalesce(baseline_value, 0) >= 0
+                then greatest(projected_value - projection_half_width, 0)
+            else projected_value - projection_half_width
+        end as projected_value_low,
         projected_value + projection_half_width as projected_value_high,
         required_monthly_pace,
         100.0 * observed_annual_growth as observed_annual_growth_pct,

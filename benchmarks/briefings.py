@@ -1,0 +1,81 @@
+"""Rendering one month's briefings (every plan, every county, the leadership summary) in each format.
+
+The warehouse is `make demo`'s: the default sample (seed 42, 10 % mess) up to last month, ingested,
+built, checked. The timed part is `planwatch brief` for that month in its own process, which prints
+the seconds each format took; peak memory is that process's max RSS. The goal (issue 12) is to stay
+within 1.5× of the times measured before the briefings gained dates, comparisons, outlooks and the new
+charts: html 2.8 s, pdf 38 s, docx 11 s for 66 files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BEFORE_SECONDS = {"html": 2.8, "pdf": 38.0, "docx": 11.0}
+ALLOWED_RATIO = 1.5
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+# runs a command as its only child and reports that child's max RSS (KiB) on stderr's last line
+_MEASURED = (
+    "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
+    "print('MAXRSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+    "sys.exit(done.returncode)"
+)
+
+
+def _planwatch(args: list[str], env: dict[str, str]) -> tuple[str, float]:
+    """Run `planwatch <args>`; its stdout and its peak memory in MB."""
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURED, sys.executable, "-m", "planwatch", *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"planwatch {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    peak = re.search(r"MAXRSS (\d+)", done.stderr)
+    return done.stdout, int(peak.group(1)) / 1024 if peak else float("nan")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        env = {
+            "PLANWATCH_WAREHOUSE": str(root / "w.duckdb"),
+            "PLANWATCH_OUTPUT_DIR": str(root / "output"),
+            "PLANWATCH_LANDING_DIR": str(root / "landing"),
+        }
+        print("briefings: building the demo warehouse (not timed) …", flush=True)
+        demo, _ = _planwatch(["demo"], env)
+        period = re.search(r"planwatch demo for (\d{4}-\d{2}) done", demo)
+        if period is None:
+            raise RuntimeError(f"could not read the demo's month from its output:\n{demo}")
+        month = period.group(1)
+        started = time.perf_counter()
+        out, peak_mb = _planwatch(["brief", "--period", month, "--out", str(root / "timed")], env)
+        wall = time.perf_counter() - started
+        summary = re.search(r"(\d+) files in .*\((.*)\)", out.strip().splitlines()[-1])
+        if summary is None:
+            raise RuntimeError(f"unexpected output of planwatch brief:\n{out}")
+        files = int(summary.group(1))
+        seconds = {fmt: float(value) for fmt, value in re.findall(r"(\w+) ([\d.]+) s", summary.group(2))}
+        print(f"briefings for {month}: {files} files in {wall:.1f} s wall, peak memory {peak_mb:.0f} MB (max RSS)")
+        for fmt, spent in seconds.items():
+            goal = BEFORE_SECONDS[fmt] * ALLOWED_RATIO
+            verdict = "met" if spent <= goal else "NOT met"
+            print(
+                f"  {fmt:<4} {spent:6.1f} s  ({spent / files * 3:.2f} s per file of this format; "
+                f"before {BEFORE_SECONDS[fmt]:.1f} s, goal ≤ {goal:.1f} s: {verdict})"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,264 @@
+"""How a target reads in a briefing: the period its figure is from, its completion, its comparison with
+last year, and its outlook, by kind of target (docs/method.md, section 9 has the rules worked by hand).
+
+dbt computes every number (completion, margin, 同比, projection and its interval); this module only
+decides which of them a cell or a sentence shows for each kind of target, and in which words, so that
+a leader never reads an exploding 275% for a rate that passed its target by a few tenths, a clamped
+0.0% for a value that moved backwards, or 已完成 beside 72.2%. Both the HTML and the Word briefing read
+these functions through `TargetLine`'s properties.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from planwatch.briefing.formatting import COUNT_UNITS, MISSING, change, integer, percent, points, quantity, trimmed
+
+if TYPE_CHECKING:
+    from planwatch.briefing.context import TargetLine
+
+PERCENT_UNITS = frozenset({"%", "％"})
+# measure spaces whose completion is a share of an amount counted from zero or from the year's start
+AMOUNT_SPACES = frozenset({"year_total", "sum_since_plan_start", "change_since_plan_start"})
+
+
+def direction(line: TargetLine) -> str:
+    """'>=' or '<=': a '=' target (达到, 降至) takes its direction from where its path starts, as in dbt."""
+    if line.comparator != "=":
+        return line.comparator
+    if line.target_level is not None and line.baseline_value is not None and line.target_level < line.baseline_value:
+        return "<="
+    return ">="
+
+
+def is_percentage(line: TargetLine) -> bool:
+    return line.measure_unit in PERCENT_UNITS
+
+
+def is_cap_on_accumulation(line: TargetLine) -> bool:
+    """A ceiling on something that only grows (a year's total, a sum or additions): kept by using less."""
+    return direction(line) == "<=" and line.measure_space in AMOUNT_SPACES
+
+
+def keeps_a_level(line: TargetLine) -> bool:
+    """A level target already on the target's side at its baseline: it asks to keep a level, not to move it,
+    so a share of the required change means nothing (a floor of 0.20 from a baseline of 0.38)."""
+    if line.measure_space in AMOUNT_SPACES or line.baseline_value is None or line.target_level is None:
+        return False
+    if direction(line) == "<=":
+        return line.baseline_value <= line.target_level
+    return line.baseline_value >= line.target_level
+
+
+def amount(value: float | None, line: TargetLine) -> str:
+    """A difference in the measure's unit; for a percentage, in 百分点."""
+    if value is None:
+        return MISSING
+    if is_percentage(line):
+        return points(value)
+    if line.measure_unit == ":1":
+        return trimmed(abs(value), 2)  # a difference of two ratios is a plain number: 高出0.04
+    return quantity(abs(value), line.measure_unit)
+
+
+def as_of_label(line: TargetLine) -> str:
+    """The period the actual is from, as a statistical office writes it.
+
+    A flow's year-to-date reads 1—10月 (2025年 for a whole year), a stock's level 10月末 (2025年末 for an
+    annual statistic), a rate or other averaged flow 1—10月 or 2025年, a sum since the plan start
+    截至10月末; the year is written whenever it is not the briefing's own.
+    """
+    day = line.actual_as_of
+    if day is None:
+        return MISSING
+    year = "" if line.period is not None and line.period.year == day.year else f"{day.year}年"
+    months = "1月" if day.month == 1 else f"1—{day.month}月"
+    if line.measure_space == "sum_since_plan_start":
+        return f"截至{day.year}年末" if day.month == 12 else f"截至{year}{day.month}月末"
+    if line.aggregation == "stock":
+        return f"{day.year}年末" if line.indicator_frequency == "annual" else f"{year}{day.month}月末"
+    # a flow: its year-to-date (additive) or the year-to-date average (a rate)
+    if day.month == 12:
+        return f"{day.year}年"
+    return f"{year}{months}"
+
+
+def completion_cell(line: TargetLine) -> str:
+    """What the 完成率 column shows (the rule table of docs/method.md, 9)."""
+    if line.status == "stale" or line.completion_rate is None:
+        return MISSING
+    rate = line.completion_rate
+    if is_cap_on_accumulation(line):
+        return "未超上限" if line.status == "achieved" else f"已用{percent(rate)}"
+    if line.measure_space == "level":
+        if line.status == "achieved":
+            return f"已达标（{_margin_words(line)}）"
+        if keeps_a_level(line) or is_percentage(line):
+            return f"差{amount(line.margin_to_target, line)}"
+        if rate < 0:
+            return "低于基期" if direction(line) == ">=" else "高于基期"
+        return percent(rate)
+    if rate < 0:
+        return "低于规划初"
+    return percent(rate)
+
+
+def shows_time_gap(line: TargetLine) -> bool:
+    """Whether completion minus time progress means something: not for a stale figure, a level already met,
+    a level to keep, or one that moved backwards (their completion is not shown either)."""
+    if line.status == "stale" or line.gap_pp is None or line.completion_rate is None:
+        return False
+    if line.measure_space == "level":
+        return line.status != "achieved" and not keeps_a_level(line) and line.completion_rate >= 0
+    return True
+
+
+def completion_phrase(line: TargetLine) -> str:
+    """The completion in a sentence, after the actual: 完成率45.0% / 已达到目标，高出0.7个百分点 / …"""
+    if line.status == "stale":
+        return f"数据未更新（最新为{as_of_label(line)}数据），不作进度评价"
+    if line.completion_rate is None:
+        return "暂无可比数据"
+    rate = line.completion_rate
+    baseline = quantity(line.baseline_value, line.measure_unit)
+    if is_cap_on_accumulation(line):
+        if line.status == "achieved":
+            return "未超过上限"
+        return f"已使用上限的{percent(rate)}"
+    if line.measure_space == "level":
+        if line.status == "achieved":
+            return f"已达到目标，{_margin_words(line)}"
+        if keeps_a_level(line):
+            side = "低于目标" if direction(line) == ">=" else "高于目标上限"
+            return f"{side}{amount(line.margin_to_target, line)}（基期{baseline}）"
+        if rate < 0:
+            side = "低于基期" if direction(line) == ">=" else "高于基期"
+            return f"{side}{baseline}，较基期反向变化，距目标尚差{amount(line.margin_to_target, line)}"
+        if is_percentage(line):
+            return f"距目标尚差{amount(line.margin_to_target, line)}（基期{baseline}）"
+        if not line.baseline_value:
+            return f"完成率{percent(rate)}"
+        return f"完成率{percent(rate)}（按基期{baseline}起算）"
+    if rate < 0:
+        return f"较规划初减少，完成率{percent(rate)}"
+    return f"完成率{percent(rate)}"
+
+
+def _margin_words(line: TargetLine) -> str:
+    margin = line.margin_to_target
+    if margin is None or abs(margin) < 1e-12:
+        return "与目标持平"
+    above = margin > 0
+    if direction(line) == "<=":
+        return f"低于上限{amount(margin, line)}" if not above else f"高于上限{amount(margin, line)}"
+    return f"高出{amount(margin, line)}" if above else f"低于目标{amount(margin, line)}"
+
+
+def comparison_text(line: TargetLine) -> str:
+    """同比 (比上年 for an annual statistic) and, for a monthly indicator, 环比; ``—`` when neither is known."""
+    prefix = "比上年" if line.indicator_frequency == "annual" else "同比"
+    parts = [_change_text(line.yoy_growth_pct, line.yoy_change_pp, prefix)]
+    if line.indicator_frequency == "monthly":
+        parts.append(_change_text(line.mom_growth_pct, line.mom_change_pp, "环比"))
+    shown = [part for part in parts if part != MISSING]
+    return "，".join(shown) if shown else MISSING
+
+
+def year_on_year_text(line: TargetLine) -> str:
+    """Only the year-on-year part, for the table's 同比 column."""
+    prefix = "比上年" if line.indicator_frequency == "annual" else "同比"
+    return _change_text(line.yoy_growth_pct, line.yoy_change_pp, prefix)
+
+
+def _change_text(growth_pct: float | None, change_pp: float | None, prefix: str) -> str:
+    if growth_pct is not None:
+        return change(growth_pct, prefix)
+    if change_pp is not None:
+        shown = points(change_pp)
+        if shown.startswith("0.0"):
+            return f"{prefix}持平"
+        return f"{prefix}{'提高' if change_pp > 0 else '下降'}{shown}"
+    return MISSING
+
+
+def margin_text(line: TargetLine) -> str:
+    """By how much a target is met or missed, for the final assessment: 超出0.04万亩 / 差1.5个百分点."""
+    margin = line.margin_to_target
+    if margin is None or line.actual_value is None:
+        return MISSING
+    if abs(margin) < 1e-12:
+        return "持平"
+    better = margin > 0 if direction(line) == ">=" else margin < 0
+    return f"{'超出' if better else '差'}{amount(margin, line)}"
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """The projection to the target year in words, always with 预计 (docs/method.md, 5 and 9)."""
+
+    verdict: str  # 预计能够完成 / 预计难以完成
+    will_meet: bool
+    sentence: str  # 按近12期数据线性趋势推算，预计2025年末为…（95%预测区间…），预计能够完成
+    projected: str  # 67.57亿元
+    band: str  # 65.25亿元～69.9亿元, or "" without an interval
+    growth_cell: str  # 9.4%/8.6%, or — when not a growth target
+
+
+def outlook(line: TargetLine) -> Outlook | None:
+    """For a target not yet due with a current figure and a projection; None otherwise."""
+    if line.is_final_verdict or line.status in {"no_data", "stale"} or line.projected_value is None:
+        return None
+    if line.actual_as_of is not None and (line.actual_as_of.year, line.actual_as_of.month) >= (line.target_year, 12):
+        return None  # the target year's final figure is in: nothing left to project
+    will_meet = bool(line.projected_to_meet)
+    cap = direction(line) == "<="
+    if cap:
+        verdict = "预计能够控制在目标以内" if will_meet else "预计难以控制在目标以内"
+    else:
+        verdict = "预计能够完成" if will_meet else "预计难以完成"
+    value = _projected(line.projected_value, line)
+    what = "全年" if line.measure_space == "year_total" else "末"
+    points_used = line.projection_points or 1
+    method = f"按近{points_used}期数据线性趋势推算" if points_used >= 2 else "按最新数据持平推算"
+    band = ""
+    if line.projected_value_low is not None and line.projected_value_high is not None:
+        low = _projected(line.projected_value_low, line)
+        high = _projected(line.projected_value_high, line)
+        if low != high:
+            band = f"{low}～{high}"
+    in_words = f"（95%预测区间{band}）" if band else ""
+    sentence = f"{method}，预计{line.target_year}年{what}为{value}{in_words}，{verdict}"
+    growth = growth_text(line)
+    if growth:
+        sentence += f"；{growth}"
+    growth_cell = MISSING
+    if growth:
+        growth_cell = f"{percent(line.observed_annual_growth_pct)}/{percent(line.required_annual_growth_pct)}"
+    return Outlook(
+        verdict=verdict,
+        will_meet=will_meet,
+        sentence=sentence,
+        projected=value,
+        band=band,
+        growth_cell=growth_cell,
+    )
+
+
+def _projected(value: float | None, line: TargetLine) -> str:
+    """A projected figure: things counted one by one are projected in whole units (约32个, not 31.67个)."""
+    if value is not None and line.measure_unit in COUNT_UNITS:
+        return f"{integer(value)}{line.measure_unit}"
+    return quantity(value, line.measure_unit)
+
+
+def growth_text(line: TargetLine) -> str:
+    """For a growth target: observed against required average annual growth (the UN ESCAP ratio's parts)."""
+    if line.target_kind not in {"growth_over_base", "average_annual_growth"}:
+        return ""
+    if line.observed_annual_growth_pct is None or line.required_annual_growth_pct is None:
+        return ""
+    return (
+        f"基期以来年均增长{percent(line.observed_annual_growth_pct)}，"
+        f"完成目标需年均增长{percent(line.required_annual_growth_pct)}"
+    )
