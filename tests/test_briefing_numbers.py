@@ -567,6 +567,8 @@ def test_a_month_whose_gate_failed_gets_no_briefing_until_an_override_which_page
 ) -> None:
     copy = tmp_path / "w.duckdb"
     copy.write_bytes(warehouse.read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        con.execute("drop schema if exists quality cascade")  # a month nobody checked
     out = tmp_path / "out"
     common = ["--period", LATEST, "--warehouse", str(copy)]
     never_checked = subprocess.run(

@@ -277,7 +277,7 @@ def _outlook_table(document: Any) -> None:
     """表2 of a running plan: the projection to each target year (reading.Outlook)."""
     _table(
         document,
-        ["序号", "指标", "地区", "目标年", "目标值", "预计目标年值（95%预测区间）", "年均增长（实际/所需）", "预计"],
+        ["序号", "指标", "地区", "目标年", "目标值", "预计目标年值（预测区间）", "年均增长（实际/所需）", "预计"],
         [
             "{{ loop.index }}",
             "{{ line.indicator_name }}",
@@ -456,7 +456,7 @@ def build_summary_template(path: Path = SUMMARY_TEMPLATE) -> Path:
     _table(
         document,
         [
-            *("规划", "地区", "目标数", "已完成", "超前", "正常", "滞后", "严重滞后"),
+            *("规划", "地区", "目标数", "已完成或已达标", "超前", "正常", "滞后", "严重滞后"),
             *("未完成", "暂无数据", "数据未更新", "逾期项目"),
         ],
         [
