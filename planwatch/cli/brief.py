@@ -46,5 +46,4 @@ def brief(
         raise typer.Exit(1) from None
     for path in result.written:
         console.print(str(path))
-    timings = ", ".join(f"{fmt} {seconds:.1f} s" for fmt, seconds in result.seconds_by_format.items())
-    console.print(f"{len(result.written)} files in {out_dir} ({timings})")
+    console.print(f"{len(result.written)} files in {out_dir} ({result.timings()})")
