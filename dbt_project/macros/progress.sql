@@ -62,3 +62,13 @@
         else 2.042
     end
 {%- endmacro %}
+
+{#- How many months old a figure of an indicator with this cadence may be before it is stale (数据未更新):
+    one reporting interval (dbt var max_data_age_months; docs/method.md, 4). -#}
+{% macro max_data_age(frequency) -%}
+    case {{ frequency }}
+        when 'monthly' then {{ var('max_data_age_months')['monthly'] }}
+        when 'quarterly' then {{ var('max_data_age_months')['quarterly'] }}
+        else {{ var('max_data_age_months')['annual'] }}
+    end
+{%- endmacro %}

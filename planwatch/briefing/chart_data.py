@@ -37,6 +37,7 @@ class TargetPoint:
 
     target_year: int
     level: float
+    target_id: str = ""
 
     @property
     def as_of(self) -> dt.date:
@@ -68,6 +69,7 @@ class TrendSeries:
     year_to_date: Point | None
     baseline: Point | None
     targets: tuple[TargetPoint, ...]
+    path: tuple[Point, ...]
     projection: Projection | None
 
     @property
@@ -82,6 +84,7 @@ class CountyStatusGrid:
     """Targets counted by county (rows, '市县' names) and status (columns, in STATUS_LABELS order)."""
 
     counties: tuple[str, ...]
+    cities: tuple[str, ...]
     statuses: tuple[str, ...]
     counts: tuple[tuple[int, ...], ...]
 
@@ -96,18 +99,24 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[d
     return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
 
-def observations(con: duckdb.DuckDBPyConnection, target_id: str, until: dt.date) -> list[Point]:
-    """The target's observations up to `until`, one per as-of date (not one per month of the mart)."""
+def observations(con: duckdb.DuckDBPyConnection, target_ids: Sequence[str], until: dt.date) -> list[Point]:
+    """The targets' observations up to `until`, one per as-of date (not one per month of the mart).
+
+    Given the targets of one indicator, region and measure space (see `path_targets`), this is the
+    indicator's series: a target whose year has passed keeps its final figure, so the later figures
+    of a final assessment come from the plan's later targets of the same indicator.
+    """
     # a revision can give one as-of date two values over the months: the latest month's evaluation wins
     found = con.execute(
         """
         select actual_as_of, arg_max(actual_value, period) as actual_value
         from marts.fct_target_progress
-        where target_id = ? and period <= ? and actual_as_of is not null and actual_value is not null
+        where target_id in (select unnest(?)) and period <= ?
+          and actual_as_of is not null and actual_value is not null
         group by actual_as_of
         order by actual_as_of
         """,
-        [target_id, until],
+        [list(target_ids), until],
     ).fetchall()
     return [Point(as_of, float(value)) for as_of, value in found]
 
@@ -116,8 +125,7 @@ def _target_context(con: duckdb.DuckDBPyConnection, target_id: str, period: dt.d
     rows = _rows(
         con,
         """
-        select progress.plan_id, progress.indicator_code, progress.region_code,
-               coalesce(progress.baseline_as_of, make_date(targets.base_year, 12, 31)) as baseline_as_of,
+        select coalesce(progress.baseline_as_of, make_date(targets.base_year, 12, 31)) as baseline_as_of,
                progress.baseline_value, progress.projected_value, progress.projected_value_low,
                progress.projected_value_high
         from marts.fct_target_progress as progress
@@ -131,22 +139,37 @@ def _target_context(con: duckdb.DuckDBPyConnection, target_id: str, period: dt.d
     return rows[0]
 
 
-def path_targets(
-    con: duckdb.DuckDBPyConnection, plan_id: str, indicator_code: str, region_code: str, period: dt.date
-) -> list[TargetPoint]:
-    """Every target the plan sets for the indicator and region (the intermediate ones and the last)."""
+def path_targets(con: duckdb.DuckDBPyConnection, target_id: str, period: dt.date) -> list[TargetPoint]:
+    """Every target the plan sets for the target's indicator and region, itself included (the
+    intermediate ones and the last), in the same measure space: a 'new additions' target of an
+    indicator counts a change, a level target of it a level, and the two do not share an axis."""
     rows = con.execute(
         """
-        select targets.target_year, coalesce(progress.target_level, targets.target_level) as level
-        from marts.dim_target as targets
+        select others.target_id, others.target_year,
+               coalesce(progress.target_level, others.target_level) as level
+        from marts.dim_target as this
+        inner join marts.dim_target as others
+            on others.plan_id = this.plan_id and others.indicator_code = this.indicator_code
+           and others.region_code = this.region_code and others.measure_space = this.measure_space
         left join marts.fct_target_progress as progress
-            on progress.target_id = targets.target_id and progress.period = ?
-        where targets.plan_id = ? and targets.indicator_code = ? and targets.region_code = ?
-        order by targets.target_year
+            on progress.target_id = others.target_id and progress.period = ?
+        where this.target_id = ?
+        order by others.target_year, others.target_id
         """,
-        [period, plan_id, indicator_code, region_code],
+        [period, target_id],
     ).fetchall()
-    return [TargetPoint(int(year), float(level)) for year, level in rows if level is not None]
+    return [TargetPoint(int(year), float(level), str(other)) for other, year, level in rows if level is not None]
+
+
+def target_path(line: TargetLine, baseline: Point | None, targets: Sequence[TargetPoint]) -> tuple[Point, ...]:
+    """The dashed path: the baseline, then one level per target year (the line's own target where a
+    year has two, as a level and a growth target of one indicator can)."""
+    by_year: dict[int, TargetPoint] = {}
+    for target in targets:
+        if target.target_year not in by_year or target.target_id == line.target_id:
+            by_year[target.target_year] = target
+    path = [Point(target.as_of, target.level) for _, target in sorted(by_year.items())]
+    return tuple(([baseline] if baseline is not None else []) + path)
 
 
 def annual_view(points: Sequence[Point]) -> tuple[tuple[Point, ...], Point | None]:
@@ -199,6 +222,7 @@ def trend_series(
         year_to_date=year_to_date,
         baseline=baseline,
         targets=tuple(targets),
+        path=target_path(line, baseline, targets),
         projection=projection,
     )
 
@@ -209,9 +233,10 @@ def read_trend(con: duckdb.DuckDBPyConnection, line: TargetLine, period: dt.date
     baseline = None
     if context["baseline_value"] is not None:
         baseline = Point(context["baseline_as_of"], float(context["baseline_value"]))
-    targets = path_targets(con, context["plan_id"], context["indicator_code"], context["region_code"], period)
+    targets = path_targets(con, line.target_id, period)
+    points = observations(con, [target.target_id for target in targets] or [line.target_id], period)
     projected = (context["projected_value"], context["projected_value_low"], context["projected_value_high"])
-    return trend_series(line, observations(con, line.target_id, period), baseline, targets, projected, period)
+    return trend_series(line, points, baseline, targets, projected, period)
 
 
 def county_status_counts(con: duckdb.DuckDBPyConnection, period: dt.date) -> CountyStatusGrid:
@@ -253,10 +278,12 @@ def county_grid(rows: Sequence[dict[str, Any]]) -> CountyStatusGrid:
     """Pivot (county, status, targets) rows; a status the labels do not know is an error, not a gap."""
     statuses = tuple(STATUS_LABELS)
     names: dict[str, str] = {}
+    cities: dict[str, str] = {}
     cells: dict[str, dict[str, int]] = {}
     for row in rows:
         code = row["region_code"]
-        names[code] = f"{row['parent_name'] or ''}{row['region_name']}"
+        cities[code] = row["parent_name"] or ""
+        names[code] = f"{cities[code]}{row['region_name']}"
         counts = cells.setdefault(code, {})
         if row["status"] is None:
             continue  # a county with no monitored target this month: a row of zeros
@@ -266,6 +293,7 @@ def county_grid(rows: Sequence[dict[str, Any]]) -> CountyStatusGrid:
     codes = list(names)
     return CountyStatusGrid(
         counties=tuple(names[code] for code in codes),
+        cities=tuple(cities[code] for code in codes),
         statuses=statuses,
         counts=tuple(tuple(cells[code].get(status, 0) for status in statuses) for code in codes),
     )

@@ -148,7 +148,7 @@ def completion_phrase(line: TargetLine) -> str:
 def _margin_words(line: TargetLine) -> str:
     margin = line.margin_to_target
     if margin is None or abs(margin) < 1e-12:
-        return "与目标持平"
+        return "恰好达到目标值"
     above = margin > 0
     if direction(line) == "<=":
         return f"低于上限{amount(margin, line)}" if not above else f"高于上限{amount(margin, line)}"

@@ -96,19 +96,18 @@ def with_charts(con: duckdb.DuckDBPyConnection, briefing: Briefing, png: bool = 
             drawn.append(chart("各规划目标任务状态分布", "plan_status", charts.plan_status_chart(briefing.plans, png)))
         grid = chart_data.county_status_counts(con, briefing.period)
         if grid.counties:
-            drawn.append(chart("各县（市、区）目标任务状态分布", "county_status", charts.county_status_heatmap(grid, png)))
+            heat_map = charts.county_status_heatmap(grid, png, charts.summary_status_labels(briefing.plans))
+            drawn.append(chart("各县（市、区）目标任务状态分布", "county_status", heat_map))
         return briefing.model_copy(update={"charts": tuple(drawn)})
 
-    drawn = [
-        chart("各项目标完成率与时序进度对比", "completion", drawing)
-        for drawing in charts.completion_figures(briefing.targets, png)
-    ]
+    title = "各项目标完成率" if briefing.is_final_assessment else "各项目标完成率与时序进度对比"
+    drawn = [chart(title, "completion", drawing) for drawing in charts.completion_figures(briefing.targets, png)]
     for line in briefing.headline:
         # a final assessment keeps its trends: the path and what was reached, without a projection
         series = chart_data.read_trend(con, line, briefing.period)
         if len(series.plotted_observations) + (series.baseline is not None) >= 2:
-            title = f"{line.region_name}{line.indicator_name}走势"
-            drawn.append(chart(title, "trend", charts.trend_chart(series, png)))
+            trend_title = f"{line.region_name}{line.indicator_name}走势"
+            drawn.append(chart(trend_title, "trend", charts.trend_chart(series, png)))
     return briefing.model_copy(update={"charts": tuple(drawn)})
 
 

@@ -113,11 +113,7 @@ assembled as (
         target_months.month_index - evaluations.as_of_month_index as data_age_months,
         case
             when evaluations.as_of_month_index is null then null
-            else target_months.month_index - evaluations.as_of_month_index <= case targets.frequency
-                when 'monthly' then {{ var('max_data_age_months')['monthly'] }}
-                when 'quarterly' then {{ var('max_data_age_months')['quarterly'] }}
-                else {{ var('max_data_age_months')['annual'] }}
-            end
+            else target_months.month_index - evaluations.as_of_month_index <= {{ max_data_age('targets.frequency') }}
         end as is_current,
         targets.frequency,
         case
@@ -125,11 +121,7 @@ assembled as (
             -- a figure older than its indicator's cadence allows gets no light (docs/method.md, 4)
             when
                 not target_months.is_after_target_year
-                and target_months.month_index - evaluations.as_of_month_index > case targets.frequency
-                    when 'monthly' then {{ var('max_data_age_months')['monthly'] }}
-                    when 'quarterly' then {{ var('max_data_age_months')['quarterly'] }}
-                    else {{ var('max_data_age_months')['annual'] }}
-                end
+                and target_months.month_index - evaluations.as_of_month_index > {{ max_data_age('targets.frequency') }}
                 then 'stale'
             when not target_months.is_after_target_year then evaluations.status_in_period
             when evaluations.is_final_point and evaluations.met_now then 'achieved'
