@@ -34,11 +34,12 @@ from planwatch.briefing.gather import gather_plan, gather_summary
 from planwatch.briefing.render import render, render_html
 from planwatch.briefing.run import render_month
 from planwatch.config import settings
+from tests.conftest import BRIEFING_SAMPLE_LATEST
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("briefing_warehouse")]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-LATEST = "2025-12"
+LATEST = BRIEFING_SAMPLE_LATEST
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 LABELS = re.compile(r"[表图]\d+|第\d+期")
 
@@ -56,15 +57,9 @@ def _planwatch(*args: str, env: dict[str, str] | None = None) -> str:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("briefing")
-    path = root / "w.duckdb"
-    _planwatch("plans", "load", "--warehouse", str(path))
-    _planwatch("sample", "--until", LATEST, "--out", str(root / "sample"), "--mess", "0.1", "--seed", "11")
-    files = sorted(str(p) for p in (root / "sample").glob("20*"))
-    _planwatch("ingest", *files, "--warehouse", str(path), "--receipts", str(root / "receipts"))
-    _planwatch("transform", env={"PLANWATCH_WAREHOUSE": str(path)})
-    return path
+def warehouse(briefing_sample_warehouse: Path) -> Path:
+    """The sample warehouse up to LATEST (tests/conftest.py builds it once per worker)."""
+    return briefing_sample_warehouse
 
 
 @pytest.fixture(scope="module")
