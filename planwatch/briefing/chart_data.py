@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from planwatch.briefing.context import STATUS_LABELS, TargetLine
+from planwatch.briefing.formatting import COUNT_UNITS
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class TrendSeries:
     targets: tuple[TargetPoint, ...]
     path: tuple[Point, ...]
     projection: Projection | None
+    counted: bool = False  # things counted one by one: the value axis has whole-number ticks
 
     @property
     def plotted_observations(self) -> tuple[Point, ...]:
@@ -224,6 +226,7 @@ def trend_series(
         targets=tuple(targets),
         path=target_path(line, baseline, targets),
         projection=projection,
+        counted=line.measure_unit in COUNT_UNITS,
     )
 
 

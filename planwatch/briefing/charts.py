@@ -35,6 +35,7 @@ from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from planwatch.briefing.chart_data import CountyStatusGrid, TrendSeries, year_end
 from planwatch.briefing.context import STATUS_COLOURS, STATUS_LABELS, PlanSummaryLine, TargetLine
@@ -451,6 +452,8 @@ def _draw_trend(series: TrendSeries) -> Figure:
         )
     _year_ticks(axes, left, right)
     axes.ticklabel_format(axis="y", style="plain", useOffset=False)
+    if series.counted:
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.margins(y=0.15)
     axes.set_title(_wrap(series.title, 19))
     labels = [key[1].get_label() if isinstance(key, tuple) else key.get_label() for key in keys]
