@@ -352,9 +352,10 @@ def assert_valid_briefing(path: Path, period: str) -> None:
 def test_every_plan_renders_in_every_month_with_data(warehouse: Path, tmp_path: Path) -> None:
     """All plans × all months × three formats is 972 briefings and about 50 minutes of CPU here, so this
     renders: the leadership summary (which reads every plan) of every month in all three formats; every
-    month of the plan with the longest period (and fewest targets) in HTML and Word, its PDF every sixth
-    month; every plan's first month, and its middle month with its county briefings, in all three
-    formats. The last month of every plan, every briefing in all formats, is the number test's."""
+    month of the plan with the longest period (and fewest targets) in HTML, its PDF and Word every sixth
+    month (since each briefing draws its trend charts at their real cadence, a Word or PDF file costs
+    their PNG too); every plan's first month, and its middle month with its county briefings, in all
+    three formats. The last month of every plan, every briefing in all formats, is the number test's."""
     months = _months_with_data(warehouse)
     all_months = sorted({period for periods in months.values() for period in periods})
     assert all_months[-1] == LATEST and len(all_months) == 60
@@ -366,7 +367,7 @@ def test_every_plan_renders_in_every_month_with_data(warehouse: Path, tmp_path: 
     for period, summary in zip(all_months, summaries, strict=True):
         written += [(path, period) for path in render(summary, tmp_path / period)]
     for index, period in enumerate(months[longest]):
-        formats = ["html", "docx", "pdf"] if index % 6 == 0 else ["html", "docx"]
+        formats = ["html", "docx", "pdf"] if index % 6 == 0 else ["html"]
         run = render_month(warehouse, period, tmp_path / period, plan_id=longest, formats=formats, counties=False)
         written += [(path, period) for path in run.written]
     for plan_id, periods in months.items():

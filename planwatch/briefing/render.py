@@ -102,8 +102,9 @@ def with_charts(con: duckdb.DuckDBPyConnection, briefing: Briefing, png: bool = 
 
     title = "各项目标完成率" if briefing.is_final_assessment else "各项目标完成率与时序进度对比"
     drawn = [chart(title, "completion", drawing) for drawing in charts.completion_figures(briefing.targets, png)]
-    for line in briefing.headline:
-        # a final assessment keeps its trends: the path and what was reached, without a projection
+    # a final assessment is read from its table and 图1; its trends (a path with nothing left to
+    # project) are left out, which halves the charts of a month where plans have ended
+    for line in () if briefing.is_final_assessment else briefing.headline:
         series = chart_data.read_trend(con, line, briefing.period)
         if len(series.plotted_observations) + (series.baseline is not None) >= 2:
             trend_title = f"{line.region_name}{line.indicator_name}走势"
