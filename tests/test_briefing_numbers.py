@@ -381,7 +381,7 @@ def test_every_plan_renders_in_every_month_with_data(warehouse: Path, tmp_path: 
     rendered = time.perf_counter() - started
     for path, period in written:
         assert_valid_briefing(path, period)
-    assert len(written) > 350
+    assert len(written) > 330  # 180 summary files, 60 + 2 × 10 of the longest plan, ~100 from the plans' runs
     assert not list(tmp_path.rglob("*.part"))  # no temporary file left behind
     print(f"rendered {len(written)} files in {rendered:.0f} s")
 
