@@ -28,6 +28,19 @@ def plans_copy(tmp_path: Path) -> Path:
 BRIEFING_SAMPLE_LATEST = "2025-12"
 
 
+def run_planwatch(*args: str, env: dict[str, str] | None = None) -> str:
+    """`python -m planwatch <args>` in the project, failing the test with its output when it fails."""
+    done = subprocess.run(
+        [sys.executable, "-m", "planwatch", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
 @pytest.fixture(scope="session")
 def briefing_sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """registry → sample with mess (seed 11) up to BRIEFING_SAMPLE_LATEST → ingest → dbt: built once per
@@ -35,20 +48,10 @@ def briefing_sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("briefing")
     path = root / "w.duckdb"
 
-    def planwatch(*args: str, env: dict[str, str] | None = None) -> None:
-        done = subprocess.run(
-            [sys.executable, "-m", "planwatch", *args],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            env={**os.environ, **(env or {})},
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-
-    planwatch("plans", "load", "--warehouse", str(path))
+    run_planwatch("plans", "load", "--warehouse", str(path))
     sample = root / "sample"
-    planwatch("sample", "--until", BRIEFING_SAMPLE_LATEST, "--out", str(sample), "--mess", "0.1", "--seed", "11")
-    planwatch(
+    run_planwatch("sample", "--until", BRIEFING_SAMPLE_LATEST, "--out", str(sample), "--mess", "0.1", "--seed", "11")
+    run_planwatch(
         "ingest",
         *sorted(str(p) for p in sample.glob("20*")),
         "--warehouse",
@@ -56,7 +59,7 @@ def briefing_sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "--receipts",
         str(root / "receipts"),
     )
-    planwatch("transform", env={"PLANWATCH_WAREHOUSE": str(path)})
+    run_planwatch("transform", env={"PLANWATCH_WAREHOUSE": str(path)})
     return path
 
 

@@ -53,7 +53,7 @@ def test_other_units_keep_their_unit(value: float, unit: str | None, expected: s
 
 @pytest.mark.parametrize("missing", [None, math.nan, float("nan"), "not a number"])
 def test_a_missing_value_is_a_dash_in_every_filter(missing: object) -> None:
-    for render in (f.percent, f.completion, f.signed, f.points, f.change, f.versus_time_progress, f.integer, f.share):
+    for render in (f.percent, f.signed, f.points, f.change, f.versus_time_progress, f.integer, f.share):
         assert render(missing) == "—"
     assert f.quantity(missing, "万元") == "—"
 
@@ -78,12 +78,6 @@ def test_percentages_keep_one_decimal() -> None:
     assert f.percent(100.260355) == "100.3%"
     assert f.percent(7.25, 2) == "7.25%"
     assert f.share(0.761905) == "76.2%"
-
-
-def test_a_negative_completion_says_the_value_moved_away_from_the_target() -> None:
-    assert f.completion(45.01) == "45.0%"
-    assert f.completion(-214.04) == "-214.0%（较基期反向变化）"
-    assert f.completion(-0.04) == "0.0%"  # rounds to zero: no sign, no remark
 
 
 def test_differences_are_signed_in_tables_and_in_percentage_points_in_text() -> None:

@@ -16,7 +16,6 @@ import calendar
 import datetime as dt
 import html as html_lib
 import json
-import os
 import re
 import subprocess
 import sys
@@ -34,7 +33,7 @@ from planwatch.briefing.gather import gather_plan, gather_summary
 from planwatch.briefing.render import render, render_html
 from planwatch.briefing.run import render_month
 from planwatch.config import settings
-from tests.conftest import BRIEFING_SAMPLE_LATEST
+from tests.conftest import BRIEFING_SAMPLE_LATEST, run_planwatch
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("briefing_warehouse")]
 
@@ -44,16 +43,7 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?")
 LABELS = re.compile(r"[表图]\d+|第\d+期")
 
 
-def _planwatch(*args: str, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "planwatch", *args],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+_planwatch = run_planwatch
 
 
 @pytest.fixture(scope="module")

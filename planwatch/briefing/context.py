@@ -160,11 +160,6 @@ class TargetLine(_Model):
         return KIND_WORDS.get(self.target_kind, "")
 
     @property
-    def shows_baseline(self) -> bool:
-        """Completion counts the change since the baseline (a level, rate or ratio): say where it started."""
-        return self.measure_space == "level" and self.baseline_value is not None and not self.is_growth
-
-    @property
     def is_growth(self) -> bool:
         return self.target_kind in {"growth_over_base", "average_annual_growth"}
 

@@ -127,16 +127,6 @@ def percent(value: Any, digits: int = 1) -> str:
     return text if text == MISSING else f"{text}%"
 
 
-def completion(value: Any, digits: int = 1) -> str:
-    """A completion rate in prose: ``45.0%``; a negative one says why: ``-214.0%（较基期反向变化）``.
-
-    Completion is the share of the required change achieved since the baseline, so it is negative when
-    the value moved away from the target (an area that shrank, a ceiling's value that rose).
-    """
-    text = percent(value, digits)
-    return f"{text}（较基期反向变化）" if text.startswith("-") else text
-
-
 def share(value: Any, digits: int = 1) -> str:
     """A share stored as a fraction (0.853) as a percentage: ``85.3%``."""
     if _is_missing(value):
@@ -229,7 +219,6 @@ def integer(value: Any) -> str:
 FILTERS = {
     "quantity": quantity,
     "percent": percent,
-    "completion": completion,
     "share": share,
     "signed": signed,
     "points": points,

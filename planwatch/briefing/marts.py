@@ -81,20 +81,6 @@ def target_progress(con: duckdb.DuckDBPyConnection, plan_id: str, period: dt.dat
     )
 
 
-def target_trend(con: duckdb.DuckDBPyConnection, target_id: str, year: int, until: dt.date) -> list[Row]:
-    """A target's months of one year up to `until`: actual and the expected path value."""
-    return _rows(
-        con,
-        """
-        select period, actual_value, actual_as_of, expected_value_now, target_level
-        from marts.fct_target_progress
-        where target_id = ? and year(period) = ? and period <= ?
-        order by period
-        """,
-        [target_id, year, until],
-    )
-
-
 def region_ranking(con: duckdb.DuckDBPyConnection, plan_id: str, period: dt.date) -> list[Row]:
     return _rows(
         con,
