@@ -57,6 +57,7 @@ def planwatch_transform() -> None:
             manifest_path=DBT_PROJECT / "manifest" / "manifest.json",
             env_vars={"PLANWATCH_WAREHOUSE": f"{{{{ var.value.get('planwatch_warehouse', '{WAREHOUSE}') }}}}"},
             install_dbt_deps=False,
+            dbt_vars=load_settings().dbt_vars(),  # planwatch.toml's thresholds, as the CLI passes them
         ),
         profile_config=ProfileConfig(
             profile_name="planwatch", target_name="duckdb", profiles_yml_filepath=DBT_PROJECT / "profiles.yml"

@@ -52,6 +52,56 @@ class Settings(BaseModel):
         description="YYYY-MM whose briefing is 第1期, numbered on by month; empty: 期号 is the month of the year",
     )
     briefing_issue_day: int = Field(default=10, ge=1, le=28, description="day of the next month a briefing is dated")
+    # -- status thresholds (passed to dbt as vars; see docs/method.md) --
+    lagging_threshold_pp: float = Field(
+        default=10, gt=0, description="completion this many points behind time progress is 滞后 (yellow)"
+    )
+    severe_threshold_pp: float = Field(
+        default=30, gt=0, description="completion this many points behind time progress is 严重滞后 (red)"
+    )
+    ahead_margin_pp: float = Field(default=10, gt=0, description="completion this many points ahead is 超前")
+    # -- plausibility of reported figures (planwatch/plausibility; see docs/plausibility.md) --
+    plausible_range_factor: float = Field(
+        default=10,
+        gt=1,
+        description="a figure more than this factor above or below its plan's baseline and targets (scaled to "
+        "its region level and reporting measure) is implausible; an indicator may set its own (`plausibility`)",
+    )
+    unit_slip_tolerance: float = Field(
+        default=3,
+        gt=1,
+        description="a figure within this factor of 10⁴ or 10⁸ times (or 1/10⁴, 1/10⁸ of) its history or "
+        "its plan's scale is read as a unit slip (元/万元/亿元, 头/万头)",
+    )
+    stock_jump_share: float = Field(
+        default=0.5, gt=0, description="a stock moving more than this share against its last report is a jump"
+    )
+    flow_jump_share: float = Field(
+        default=1.0, gt=0, description="a flow moving more than this share against its last report is a jump"
+    )
+    year_on_year_jump_share: float = Field(
+        default=1.0, gt=0, description="a figure moving more than this share against the same period last year"
+    )
+    revision_jump_share: float = Field(
+        default=0.05, gt=0, description="a correction moving a figure more than this share is told to the reader"
+    )
+    county_total_tolerance: float = Field(
+        default=0.01, ge=0, description="counties may add up to the city total plus this share before it fails"
+    )
+    department_disagreement_tolerance: float = Field(
+        default=0.005, ge=0, description="two departments' figures for the same cell may differ by this share"
+    )
+    unchanged_months: int = Field(
+        default=3, ge=2, description="a figure that always moves, reported unchanged this many months running"
+    )
+
+    def dbt_vars(self) -> dict[str, float]:
+        """The thresholds dbt reads as vars: passed on every dbt run so that this file is their one source."""
+        return {
+            "lagging_threshold_pp": self.lagging_threshold_pp,
+            "severe_threshold_pp": self.severe_threshold_pp,
+            "ahead_margin_pp": self.ahead_margin_pp,
+        }
 
     def resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else (self.project_root / path)

@@ -8,6 +8,7 @@ the adapter is released, so this releases it before returning: another process c
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator, Sequence
@@ -67,6 +68,8 @@ def run_dbt(
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     command = [
         *args,
+        "--vars",
+        json.dumps(settings().dbt_vars()),  # the thresholds of planwatch.toml, their one source
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",

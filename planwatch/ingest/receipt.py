@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from planwatch.ingest.records import ParsedFile, RowStatus
 from planwatch.ingest.store import FileResult
 from planwatch.ingest.template_format import MEASURE_LABELS
+from planwatch.plausibility.checks import CHECKS
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FONT = Font(bold=True)
@@ -66,6 +67,7 @@ def write_receipt(
         ["接收行数", result.rows_loaded],
         ["未接收行数（需更正后重报）", result.rows_quarantined],
         ["忽略行数（标题、表头、注释、合计等）", result.rows_ignored],
+        ["数据合理性提示（已接收，请核实）", len(result.warnings)],
         ["接收数据项", result.observations],
         ["其中更正以前报送的数据项", result.revisions],
         ["文件校验码（SHA-256）", result.sha256],
@@ -80,6 +82,8 @@ def write_receipt(
     for row in summary.iter_rows(min_row=2):
         row[0].alignment = Alignment(vertical="top")
     rows = parsed.rows if parsed else []
+    # rows the plausibility review set aside after parsing: not received, with the review's message
+    set_aside = {(f.sheet, f.row_number): f for f in result.findings if f.severity == "critical"}
     _table(
         workbook,
         "未接收的行",
@@ -88,6 +92,17 @@ def write_receipt(
             [r.sheet, r.row_number, r.cell or "", r.reason, " | ".join(r.content)]
             for r in rows
             if r.status is RowStatus.quarantined
+        ]
+        + [
+            [
+                r.sheet,
+                r.row_number,
+                set_aside[(r.sheet, r.row_number)].cell,
+                set_aside[(r.sheet, r.row_number)].message,
+                " | ".join(f"{o.cell}={o.original_value}" for o in r.observations),
+            ]
+            for r in rows
+            if r.status is RowStatus.loaded and (r.sheet, r.row_number) in set_aside
         ],
         [18, 8, 10, 60, 60],
     )
@@ -108,9 +123,17 @@ def write_receipt(
                 o.original_value,
             ]
             for r in rows
+            if (r.sheet, r.row_number) not in set_aside
             for o in r.observations
         ],
         [18, 10, 30, 14, 10, 12, 14, 8, 14],
+    )
+    _table(
+        workbook,
+        "数据合理性提示",
+        ["工作表", "单元格", "提示", "说明（数据已接收，请核实；如有误请报送更正表）"],
+        [[f.sheet, f.cell, CHECKS[f.check_name].title, f.message] for f in result.warnings],
+        [18, 10, 20, 100],
     )
     _table(
         workbook,

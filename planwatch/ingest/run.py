@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from planwatch.config import settings
 from planwatch.ingest.layout_spec import LayoutSpec, load_layouts
 from planwatch.ingest.parse_layout import matches, parse_layout
 from planwatch.ingest.parse_template import is_template, parse_template, parse_template_without_meta
@@ -36,6 +37,8 @@ from planwatch.ingest.receipt import write_receipt
 from planwatch.ingest.records import ParsedFile, count_filled_rows
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.store import AccountingError, FileResult, PendingFile, ensure_tables, store_batch
+from planwatch.plausibility import expectations
+from planwatch.plausibility.review import Reviewer
 from planwatch.registry.load import Registry
 
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
@@ -84,6 +87,17 @@ class Ingestor:
         self.known_milestones = {m.milestone_id for plan in registry.plans.values() for m in plan.milestones}
         self.names = {code: r.name for code, r in registry.reference.regions.items()}
         self.names |= {code: i.name for code, i in registry.reference.indicators.items()}
+        self.reviewer = Reviewer(
+            expectations.Thresholds.of(settings()),
+            self.names,
+            {code: i.canonical_unit for code, i in registry.reference.indicators.items()},
+            {code: d.name for code, d in registry.reference.departments.items()},
+        )
+
+    def start_review(self, connection: duckdb.DuckDBPyConnection) -> Reviewer:
+        """The plausibility reviewer, its registry tables registered on the writing connection."""
+        expectations.register(connection, self.registry, self.reviewer.thresholds)
+        return self.reviewer
 
     def parse(self, path: Path, data: bytes) -> tuple[ParsedFile | None, str | None, str | None]:
         """(parsed file, rejection reason, encoding) for one file's bytes."""
@@ -265,12 +279,13 @@ def ingest_files(
         duckdb.connect(str(warehouse)) as connection,
     ):
         ensure_tables(connection)
+        reviewer = ingestor.start_review(connection)
         previous = _previous_loads(connection)
         batch: list[tuple[int, PendingFile]] = []
         in_batch: set[str] = set()
 
         def flush() -> None:
-            stored = store_batch(connection, [pending for _, pending in batch])
+            stored = store_batch(connection, [pending for _, pending in batch], reviewer)
             for (position, pending), result in zip(batch, stored, strict=True):
                 if result.sha256:  # a file that could not be read at all has no bytes to recognise
                     previous.setdefault(result.sha256, (result.load_id, result.status, result.reason))

@@ -15,6 +15,7 @@ import duckdb
 import numpy as np
 
 from planwatch.ingest.records import ParsedFile, RowStatus
+from planwatch.plausibility.review import Finding, Reviewer, ensure_findings_table
 
 DDL = """
 create schema if not exists raw;
@@ -126,6 +127,11 @@ class FileResult:
     layout: str | None = None
     periods: list[str] = field(default_factory=list)
     reason: str | None = None
+    findings: list[Finding] = field(default_factory=list)  # plausibility: quarantined rows' and warnings
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.severity == "warning"]
 
     def as_json(self) -> dict:
         return {
@@ -143,6 +149,10 @@ class FileResult:
             "layout": self.layout,
             "periods": self.periods,
             "reason": self.reason,
+            "findings": [
+                {"check": f.check_name.value, "severity": f.severity.value, "cell": f.cell, "message": f.message}
+                for f in self.findings
+            ],
         }
 
 
@@ -152,6 +162,7 @@ class AccountingError(AssertionError):
 
 def ensure_tables(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(DDL)
+    ensure_findings_table(connection)
 
 
 def _now() -> dt.datetime:
@@ -362,8 +373,14 @@ def _insert(
     connection.execute(f"insert into raw.{table} ({names}, loaded_at) select {names}, ? from batch", [loaded_at])
 
 
-def store_batch(connection: duckdb.DuckDBPyConnection, batch: list[PendingFile]) -> list[FileResult]:
-    """Write a batch of files in one transaction; one result per file (accounting was checked in `tabulate`)."""
+def store_batch(
+    connection: duckdb.DuckDBPyConnection, batch: list[PendingFile], reviewer: Reviewer | None = None
+) -> list[FileResult]:
+    """Write a batch of files in one transaction; one result per file (accounting was checked in `tabulate`).
+
+    With a `reviewer`, the batch's figures are judged for plausibility before it commits: a row with a
+    critical finding moves to quarantine, and each file's result carries its findings.
+    """
     if not batch:
         return []
     loaded_at = _now()
@@ -387,6 +404,7 @@ def store_batch(connection: duckdb.DuckDBPyConnection, batch: list[PendingFile])
                 for name, values in pending.tables.columns[table].items():
                     columns[name] += values
             _insert(connection, table, columns, loaded_at)
+        review = reviewer.review(connection, load_ids[0], load_ids[-1]) if reviewer else None
         revisions = dict(
             connection.execute(
                 """select new.load_id, count(*) from raw.observations new
@@ -403,22 +421,24 @@ def store_batch(connection: duckdb.DuckDBPyConnection, batch: list[PendingFile])
         loads: dict[str, list] = {}
         for pending, load_id in zip(batch, load_ids, strict=True):
             tables = pending.tables
+            set_aside = len(review.quarantined_rows.get(load_id, {})) if review else 0
             result = FileResult(
                 pending.file_name,
                 pending.sha256,
                 "rejected" if pending.rejection else "loaded",
                 tables.rows_read,
-                tables.rows_loaded,
-                tables.rows_quarantined,
+                tables.rows_loaded - set_aside,
+                tables.rows_quarantined + set_aside,
                 tables.rows_ignored,
                 revisions.get(load_id, 0),
-                tables.observations,
+                tables.observations - (review.removed_observations.get(load_id, 0) if review else 0),
                 tables.milestone_reports,
                 load_id,
                 pending.department_id,
                 pending.layout,
                 pending.periods,
                 pending.rejection,
+                list(review.findings.get(load_id, [])) if review else [],
             )
             results.append(result)
             for name, value in (

@@ -12,7 +12,9 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from planwatch.config import settings
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=120)]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{6}(-[a-z0-9_]+)?$")]
@@ -141,11 +143,9 @@ class Unit(Strict):
     aliases: list[Text] = Field(default_factory=list)
 
 
-# Jump thresholds of indicators that set none. A stock (an inventory, a count, an area) rarely moves by
-# half in a month; a monthly flow is seasonal, so only a doubling is suspect. A correction that moves a
-# figure by more than 5 % is worth telling the reader.
-DEFAULT_MAX_MONTH_OVER_MONTH_CHANGE = {Nature.stock: 0.5, Nature.flow: 1.0}
-DEFAULT_MAX_REVISION_CHANGE = 0.05
+# Jump thresholds of indicators that set none come from planwatch.toml (stock_jump_share, flow_jump_share,
+# revision_jump_share): a stock rarely moves by half in a month; a monthly flow is seasonal, so only a
+# doubling is suspect; a correction that moves a figure by more than 5 % is worth telling the reader.
 
 
 class Indicator(Strict):
@@ -163,25 +163,41 @@ class Indicator(Strict):
         default=None,
         gt=0,
         description="relative change |value / last month's - 1| above which a figure is flagged as a jump; "
-        "default by nature (DEFAULT_MAX_MONTH_OVER_MONTH_CHANGE)",
+        "default by nature: planwatch.toml stock_jump_share, flow_jump_share",
     )
     max_revision_change: float | None = Field(
         default=None,
         gt=0,
         description="relative change of a corrected figure against the value it supersedes above which the "
-        "correction is flagged; default DEFAULT_MAX_REVISION_CHANGE",
+        "correction is flagged; default planwatch.toml revision_jump_share",
+    )
+    plausibility_factor: float | None = Field(
+        default=None,
+        gt=1,
+        description="this indicator's own plausible-range factor around its plan's baseline and targets "
+        "(default: planwatch.toml's plausible_range_factor); needs `plausibility_reason`",
+    )
+    plausibility_reason: str | None = Field(
+        default=None, description="why this indicator's plausibility is set apart from the default"
     )
     description: str | None = None
+
+    @model_validator(mode="after")
+    def _override_has_a_reason(self) -> Indicator:
+        if self.plausibility_factor is not None and not (self.plausibility_reason or "").strip():
+            raise ValueError("plausibility_factor overrides the default range: give plausibility_reason")
+        return self
 
     @property
     def month_over_month_change_limit(self) -> float:
         """The jump threshold the quality checks apply: the indicator's own, else its nature's default."""
         if self.max_month_over_month_change is not None:
             return self.max_month_over_month_change
-        return DEFAULT_MAX_MONTH_OVER_MONTH_CHANGE[self.nature]
+        config = settings()
+        return config.stock_jump_share if self.nature is Nature.stock else config.flow_jump_share
 
     @property
     def revision_change_limit(self) -> float:
         if self.max_revision_change is not None:
             return self.max_revision_change
-        return DEFAULT_MAX_REVISION_CHANGE
+        return settings().revision_jump_share

@@ -143,8 +143,49 @@ class SeriesBook:
     def series(self, indicator_code: str, region_code: str) -> Series:
         key = (indicator_code, region_code)
         if key not in self._series:
-            self._series[key] = self._build(indicator_code, region_code)
+            series = self._build(indicator_code, region_code)
+            self._series[key] = series
+            self._hold_parts(series)
         return self._series[key]
+
+    def _hold_parts(self, series: Series) -> None:
+        """A region's figure of a quantity that adds up across regions is never below its parts' sum.
+
+        The plans split a city's target among its counties; each county's series is bent by its own
+        outcome, so the city's own path is raised, month by month, to the sum of its counties' where
+        they add up to more (a year-to-date stays the running sum of the raised months).
+        """
+        indicator = self.reference.indicators[series.indicator_code]
+        if not self._adds_up_across_regions(indicator) or series.kind is SeriesKind.intensive_flow:
+            return
+        parts = [
+            self.series(series.indicator_code, region.code)
+            for region in self.reference.regions.values()
+            if region.parent_code == series.region_code and self.targets_of(series.indicator_code, region.code)
+        ]
+        if not parts:
+            return
+        for month in series.monthly:
+            total = sum(part.monthly.get(month, 0.0) for part in parts)
+            if total > series.monthly[month]:
+                series.monthly[month] = _round(total, series.decimals)
+        if series.kind is SeriesKind.extensive_flow:
+            for year in sorted({year for year, _ in series.monthly}):
+                running = 0.0
+                for month in range(1, 13):
+                    if (year, month) in series.monthly:
+                        running += series.monthly[(year, month)]
+                        series.ytd[(year, month)] = _round(running, series.decimals)
+                series.annual[year] = series.ytd.get((year, 12), series.annual[year])
+        else:
+            for year in series.annual:
+                series.annual[year] = series.monthly.get((year, 12), series.annual[year])
+
+    def _adds_up_across_regions(self, indicator: Indicator) -> bool:
+        unit_table = self.reference.unit_table
+        if not unit_table.knows(indicator.canonical_unit):
+            return False
+        return unit_table.lookup(indicator.canonical_unit).dimension in {"currency", "mass", "area", "head", "count"}
 
     def targets_of(self, indicator_code: str, region_code: str) -> list[tuple[Plan, Target]]:
         return self._targets.get((indicator_code, region_code), [])
