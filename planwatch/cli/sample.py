@@ -23,6 +23,10 @@ def sample(
     out: Annotated[Path, typer.Option(help="folder to write the sample into")],
     seed: Annotated[int, typer.Option(help="the same seed writes the same bytes")] = 42,
     mess: Annotated[float, typer.Option(help="share of files (0..1) that come in messy")] = 0.0,
+    mistakes: Annotated[
+        float | None,
+        typer.Option(help="share of monthly files (0..1) with a clerk's mistake in a figure (default: --mess)"),
+    ] = None,
     plans_dir: Annotated[
         Path | None, typer.Option(help="registry folder (default: plans/ from the configuration)")
     ] = None,
@@ -32,8 +36,9 @@ def sample(
         parse_period(until)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--until") from None
-    if not 0.0 <= mess <= 1.0:
-        raise typer.BadParameter("a share between 0 and 1", param_hint="--mess")
+    for name, rate in (("--mess", mess), ("--mistakes", mistakes)):
+        if rate is not None and not 0.0 <= rate <= 1.0:
+            raise typer.BadParameter("a share between 0 and 1", param_hint=name)
     registry = load_registry(plans_dir or settings().plans_path)
     months = sample_periods(registry, until)
     started = time.perf_counter()
@@ -50,11 +55,20 @@ def sample(
         def advance(period: str) -> None:
             progress.update(task, advance=1, description=f"sample {period}")
 
-        result = generate_sample(registry, out, until, seed=seed, mess_rate=mess, on_month=advance)
+        result = generate_sample(
+            registry,
+            out,
+            until,
+            seed=seed,
+            mess_rate=mess,
+            on_month=advance,
+            mistake_rate=mess if mistakes is None else mistakes,
+        )
     messy = sum(1 for item in result.files if item.mess_kinds)
+    injected = sum(len(item.mistakes) for item in result.files)
     observations = sum(len(item.observations) for item in result.files)
     span = f"{months[0]}..{months[-1]}" if months else "no months"
     print(
-        f"{len(result.files)} files ({messy} messy), {observations} observations, {span}, "
+        f"{len(result.files)} files ({messy} messy, {injected} mistakes), {observations} observations, {span}, "
         f"seed {seed}, in {out} ({time.perf_counter() - started:.1f}s)"
     )

@@ -251,53 +251,53 @@ select * from (
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
         measure, value, 'unit_scale' as check_name, history_value as expected_value, null as expected_period
     from findings
-    where can_slip and value > 0 and history_value > 0 and {_SLIP.format(ratio="value / history_value")}
+    where $stage = 1 and can_slip and value > 0 and history_value > 0 and {_SLIP.format(ratio="value / history_value")}
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
         measure, value, 'out_of_range', history_value, null
     from findings
-    where is_stock is not null and value > 0 and history_value > 0
+    where $stage = 1 and is_stock is not null and value > 0 and history_value > 0
         and (value / history_value > range_factor * range_factor or history_value / value > range_factor * range_factor)
         and not (can_slip and {_SLIP.format(ratio="value / history_value")})
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
         measure, value, 'rate_as_fraction', recent_median, null
     from findings
-    where is_percent and value > 0 and value <= 1.5 and recent_median >= 5
+    where $stage = 1 and is_percent and value > 0 and value <= 1.5 and recent_median >= 5
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
         measure, value, 'month_above_ytd', ytd_value, period
     from findings
-    where measure = 'month_value' and is_additive_flow and value > ytd_value * (1 + 1e-9) + 1e-9
+    where $stage = 2 and measure = 'month_value' and is_additive_flow and value > ytd_value * (1 + 1e-9) + 1e-9
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
         measure, value, 'ytd_falls', year_max, last_period
     from findings
-    where measure = 'ytd_value' and is_additive_flow and last_idx // 12 = idx // 12
+    where $stage = 2 and measure = 'ytd_value' and is_additive_flow and last_idx // 12 = idx // 12
         and value < year_max * (1 - 1e-9) - 1e-9
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
         measure, value, 'jump_from_last_report', last_value, last_period
     from findings
-    where last_value > 0 and (
+    where $stage = 2 and last_value > 0 and (
             (is_stock and measure = 'period_end_value')
             or (not is_stock and measure = 'month_value' and idx - last_idx = frequency_months)
         )
         and abs(value / last_value - 1) > jump_share * greatest(1, (idx - last_idx) / frequency_months)
         and not (is_count and abs(value - last_value) <= 3)
-        and not (value > last_value and value <= plan_level)
+        and not coalesce(value > last_value and value <= plan_level, false)
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
         measure, value, 'jump_from_last_year', last_year_value, last_year_period
     from findings
-    where last_year_value > 0 and abs(value / last_year_value - 1) > yoy_share
+    where $stage = 2 and last_year_value > 0 and abs(value / last_year_value - 1) > yoy_share
         and not (is_count and abs(value - last_year_value) <= 3)
-        and not (value > last_year_value and value <= plan_level)
+        and not coalesce(value > last_year_value and value <= plan_level, false)
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
         measure, value, 'unchanged_for_months', value, last_period
     from findings
-    where frequency_months = 1 and value <> 0 and last_idx = idx - 1 and last_value = value
+    where $stage = 2 and frequency_months = 1 and value <> 0 and last_idx = idx - 1 and last_value = value
         and run_length + 1 >= unchanged_months
         and still_so_far = run_length - 1 and pairs_so_far - still_so_far >= unchanged_months
         and (is_stock or measure <> 'period_end_value')
@@ -305,7 +305,7 @@ select * from (
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
         measure, value, 'departments_disagree', other_value, other_department
     from findings
-    where other_value is not null
+    where $stage = 2 and other_value is not null
         and abs(value - other_value) > disagreement * greatest(abs(value), abs(other_value))
 )
 """
@@ -393,7 +393,10 @@ class Reviewer:
             "department_disagreement_tolerance": self.thresholds.department_disagreement_tolerance,
             "unchanged_months": self.thresholds.unchanged_months,
         }
-        self._apply(connection, connection.execute(HISTORY_PASS, parameters).fetchall(), review, registry_pass=False)
+        # single figures against their history first, so that no figure set aside is another's history
+        for stage in (1, 2):
+            found = connection.execute(HISTORY_PASS, parameters | {"stage": stage}).fetchall()
+            self._apply(connection, found, review, registry_pass=False)
         return review
 
     def _apply(

@@ -50,10 +50,14 @@ from planwatch.sample.mess import (
     MessContext,
     MessKind,
     choose_kinds,
+    row_of,
 )
 from planwatch.sample.milestones import MilestoneCourse, milestone_course
+from planwatch.sample.mistakes import PATHS, Mistake, MistakeMaker
+from planwatch.sample.mistakes import Path as MistakePath
 from planwatch.sample.records import (
     Expected,
+    InjectedMistake,
     Layout,
     MessyCell,
     MilestoneObservation,
@@ -107,7 +111,9 @@ def sample_periods(registry: Registry, until: str) -> list[str]:
 
 
 class _Sampler:
-    def __init__(self, registry: Registry, out_dir: Path, until: str, seed: int, mess_rate: float) -> None:
+    def __init__(
+        self, registry: Registry, out_dir: Path, until: str, seed: int, mess_rate: float, mistake_rate: float = 0.0
+    ) -> None:
         self.registry = registry
         self.reference = registry.reference
         self.out_dir = out_dir
@@ -125,6 +131,9 @@ class _Sampler:
         self.files: list[SampleFile] = []
         self.bureaus_started: set[str] = set()
         self.base_years_sent: set[tuple[str, str]] = set()  # (department, December of a base year)
+        self.mistakes = MistakeMaker(
+            registry, self.book, mistake_rate, self.decimals, self.periods[-1] if self.periods else until, seed
+        )
 
     # ---- what a department reports -------------------------------------------------------------
 
@@ -174,9 +183,19 @@ class _Sampler:
         sample_file.submitted_at = moment.isoformat()
         sample_file.sha256 = hashlib.sha256(data).hexdigest()
         self.files.append(sample_file)
+        self.mistakes.written(
+            [((item.indicator_code, item.region_code, item.measure), item.period) for item in sample_file.observations]
+        )
 
     def _context(self, rng: random.Random, sample_file: SampleFile, grid: WorkbookGrid | CsvGrid) -> MessContext:
-        return MessContext(rng, sample_file, grid, self.reference, self.decimals)
+        context = MessContext(rng, sample_file, grid, self.reference, self.decimals)
+        # a clerk's mistake is left as typed: no mess of layout or spelling lands on its cell
+        context.touched |= {
+            (item.sheet, item.cell)
+            for item in sample_file.observations
+            if ((item.indicator_code, item.region_code, item.measure), item.period) in self.mistakes.touched
+        }
+        return context
 
     @staticmethod
     def _applied(sample_file: SampleFile, kinds: list[MessKind]) -> list[str]:
@@ -424,6 +443,14 @@ class _Sampler:
         for department_id in reporting_departments(self.registry, period, duties, milestones):
             rng = random.Random(f"{self.seed}:file:{period}:{department_id}")
             values = self.figures(department_id, period)
+            shown = None
+            if is_statistics_bureau(department_id) and any(duty.department_id == department_id for duty in duties):
+                table = bureau_layout(self.registry, department_id, period, duties, self.decimals)
+                shown = {(row.indicator_code, code, row.measure) for row in table.rows for code in row.region_codes}
+            mistakes = self.mistakes.inject(
+                department_id, period, values, random.Random(f"{self.seed}:mistake:{period}:{department_id}"), shown
+            )
+            written_before = len(self.files)
             reports_data = any(duty.department_id == department_id for duty in duties)
             layout = self.layout(department_id, period)
             if is_statistics_bureau(department_id) and reports_data:
@@ -447,9 +474,92 @@ class _Sampler:
                         self.template_file(dataclasses.replace(layout, data_sheets=()), {}, [], rng)
                 else:
                     self.template_file(layout, values, kinds, rng)
+            self.record_mistakes(self.files[written_before:], [m for m in mistakes if not m.extra_file])
+            for mistake in mistakes:
+                if mistake.extra_file:
+                    self.disagreeing_file(mistake)
             if MessKind.correction in kinds:
                 self.correction(department_id, index, rng)
         self.base_year_returns(period)
+
+    def record_mistakes(self, written: list[SampleFile], mistakes: list[Mistake]) -> None:
+        """Each mistake at the cell it was written to; a row set aside leaves the truth whole.
+
+        A mistake whose figure the file did not show (a bureau's table shows one measure) is dropped.
+        """
+        for mistake in mistakes:
+            for sample_file in written:
+                found = next(
+                    (
+                        item
+                        for item in sample_file.observations
+                        if (item.indicator_code, item.region_code, item.measure) == mistake.key
+                        and item.period == mistake.period
+                    ),
+                    None,
+                )
+                if found is not None:
+                    self._record_mistake(sample_file, found, mistake)
+                    break
+
+    def _record_mistake(self, sample_file: SampleFile, observation: Observation, mistake: Mistake) -> None:
+        path = PATHS[mistake.kind]
+        sample_file.mistakes.append(
+            InjectedMistake(
+                observation.sheet,
+                observation.cell,
+                mistake.kind.value,
+                path.value,
+                observation.indicator_code,
+                observation.region_code,
+                observation.period,
+                observation.measure.value,
+                mistake.clean_value,
+                mistake.wrong_value,
+            )
+        )
+        if path is not MistakePath.quarantine:
+            sample_file.messy_cells.append(
+                MessyCell(
+                    observation.sheet,
+                    observation.cell,
+                    mistake.kind.value,
+                    Expected.read,
+                    observation.indicator_code,
+                    observation.region_code,
+                    observation.period,
+                    observation.measure.value,
+                    observation.value,
+                )
+            )
+            return
+        row = row_of(observation.cell)
+        for item in [i for i in sample_file.observations if i.sheet == observation.sheet and row_of(i.cell) == row]:
+            sample_file.messy_cells.append(
+                MessyCell(
+                    item.sheet,
+                    item.cell,
+                    mistake.kind.value,
+                    Expected.quarantine,
+                    item.indicator_code,
+                    item.region_code,
+                    item.period,
+                    item.measure.value,
+                    mistake.clean_value if item is observation else item.value,
+                )
+            )
+            sample_file.observations.remove(item)
+
+    def disagreeing_file(self, mistake: Mistake) -> None:
+        """Another department sends the figure too, differently: a template of that one sheet."""
+        assert mistake.department_id is not None
+        period = mistake.period
+        duties = [ReportingDuty(mistake.department_id, mistake.key[0], (mistake.key[1],), (mistake.key[2],), ())]
+        layout = template_layout(self.registry, mistake.department_id, period, duties, [])
+        values: Figures = {mistake.key: mistake.wrong_value}
+        rng = random.Random(f"{self.seed}:disagree:{period}:{mistake.department_id}")
+        sample_file = self.template_file(layout, values, [], rng)
+        self.record_mistakes([sample_file], [mistake])
 
 
 def generate_sample(
@@ -459,11 +569,17 @@ def generate_sample(
     seed: int = 42,
     mess_rate: float = 0.0,
     on_month: Callable[[str], None] | None = None,
+    mistake_rate: float = 0.0,
 ) -> SampleResult:
-    """Write the sample into `out_dir` (one folder per month) with its manifest and truth files."""
-    if not 0.0 <= mess_rate <= 1.0:
-        raise ValueError(f"the mess rate is a share of files between 0 and 1, got {mess_rate}")
-    sampler = _Sampler(registry, out_dir, until, seed, mess_rate)
+    """Write the sample into `out_dir` (one folder per month) with its manifest and truth files.
+
+    `mess_rate`: share of files that come in messy (layout and spelling); `mistake_rate`: share of
+    monthly files with a clerk's mistake in a figure (planwatch.sample.mistakes).
+    """
+    for name, rate in (("mess", mess_rate), ("mistake", mistake_rate)):
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(f"the {name} rate is a share of files between 0 and 1, got {rate}")
+    sampler = _Sampler(registry, out_dir, until, seed, mess_rate, mistake_rate)
     out_dir.mkdir(parents=True, exist_ok=True)
     for index, period in enumerate(sampler.periods):
         sampler.month(index)
@@ -474,6 +590,7 @@ def generate_sample(
         "generator": "planwatch sample",
         "seed": seed,
         "mess_rate": mess_rate,
+        "mistake_rate": mistake_rate,
         "until": until,
         "periods": [sampler.periods[0], sampler.periods[-1]] if sampler.periods else [],
     }

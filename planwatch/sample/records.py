@@ -7,8 +7,11 @@ number of observations, submitted_at: when it arrived, which is also its modific
 `cells`, one per messy cell: file, sheet, cell, mess_kind, expected ("read": the clean value is read
 from it; "quarantine": ingestion must set its row aside; "ignored": not an observation — a blank, a
 合计 row, an extra column, a title), indicator_code, region_code, period, measure and clean_value
-(canonical unit; null for a blank or "—"). A whole row is quarantined, so every figure of a
-quarantined row is listed. `sample_truth.csv` holds every observation ingestion should read (file,
+(canonical unit; null for a blank or "—"), and `mistakes`, one per clerk's mistake injected
+(`planwatch.sample.mistakes`): file, sheet, cell, kind, path (quarantine, gate or warning),
+indicator_code, region_code, period, measure, clean_value and wrong_value. A whole row is
+quarantined, so every figure of a quarantined row is listed. `sample_truth.csv` holds every observation
+ingestion should read (file,
 sheet, cell, indicator_code, region_code, period, measure, value in the canonical unit, is_revision)
 and nothing it should not; `sample_milestone_truth.csv` does the same for the 重点项目进展 rows. A cell is
 an A1 address in a workbook; in a CSV file it is `<line>:<column name>` (1-based line, the header
@@ -96,6 +99,23 @@ class SampleFile:
     milestones: list[MilestoneObservation] = field(default_factory=list)
     sha256: str = ""
     submitted_at: str = ""  # ISO 8601 with offset: when the file arrived, also its modification time
+    mistakes: list[InjectedMistake] = field(default_factory=list)
+
+
+@dataclass
+class InjectedMistake:
+    """A clerk's mistake written into a cell (planwatch.sample.mistakes), with the path it must take."""
+
+    sheet: str
+    cell: str
+    kind: str
+    path: str  # quarantine | gate | warning
+    indicator_code: str
+    region_code: str
+    period: str
+    measure: str
+    clean_value: float
+    wrong_value: float | str  # a number, or the text typed instead of one
 
 
 def manifest_document(files: list[SampleFile], settings: dict[str, object]) -> dict[str, object]:
@@ -123,6 +143,7 @@ def manifest_document(files: list[SampleFile], settings: dict[str, object]) -> d
             for item in files
             for cell in item.messy_cells
         ],
+        "mistakes": [{"file": item.path, **asdict(mistake)} for item in files for mistake in item.mistakes],
     }
 
 
