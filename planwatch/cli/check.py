@@ -67,7 +67,7 @@ def check(
         )
         return
 
-    from planwatch.quality.run import NoDataError, run_checks
+    from planwatch.quality.run import ROWS_CHECKED, NoDataError, run_checks
     from planwatch.quality.suites import CHECKPOINTS
 
     unknown = sorted(set(checkpoint or []) - set(CHECKPOINTS))
@@ -92,12 +92,20 @@ def check(
                     "critical_failures": [outcome.qualified_name for outcome in record.critical_failures],
                     "warnings": [outcome.qualified_name for outcome in record.warnings],
                     "checks": len(record.outcomes),
+                    "rows_checked": {
+                        outcome.suite: outcome.element_count
+                        for outcome in record.outcomes
+                        if outcome.check_name == ROWS_CHECKED
+                    },
                     "data_docs": record.data_docs,
                     "seconds": {name: round(value, 3) for name, value in vars(timings).items()},
                 },
                 ensure_ascii=False,
             )
         )
+    for outcome in record.outcomes:
+        if outcome.check_name == ROWS_CHECKED:
+            console.print(f"  {outcome.suite}: {outcome.element_count} rows checked", highlight=False)
     for outcome in record.warnings:
         files = f" — {', '.join(outcome.files[:3])}" if outcome.files else ""
         console.print(

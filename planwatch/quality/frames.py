@@ -38,7 +38,17 @@ MARTS = {
 
 # Columns a sample row of each frame keeps in the results table: where the figure came from.
 LINEAGE_COLUMNS = {
-    "observations": ["file_name", "sheet", "cell", "indicator_code", "region_code", "period", "measure", "value"],
+    "observations": [
+        "file_name",
+        "sheet",
+        "cell",
+        "indicator_code",
+        "region_code",
+        "period",
+        "measure",
+        "value",
+        "parts_total",
+    ],
     "file_loads": ["file_name", "status", "rows_read", "rows_accounted", "rejection_reason"],
     "submission_completeness": [
         "department_id",
@@ -71,7 +81,10 @@ indexed as (
         {_MONTH_INDEX.format("loaded_at")} as load_month_index,
         -- the value each row revises: the same figure's newest value from an earlier load
         lag(value) over revisions as superseded_value,
-        lag(load_id) over revisions as superseded_load_id
+        lag(load_id) over revisions as superseded_load_id,
+        row_number() over (
+            partition by indicator_code, region_code, period, measure order by load_id desc, row_number desc
+        ) = 1 as is_current
     from (select *, try_strptime(period || '-01', '%Y-%m-%d') as period_date from raw.observations)
     window revisions as (partition by indicator_code, region_code, period, measure order by load_id, row_number)
 ),
@@ -84,6 +97,16 @@ current_values as (
         partition by indicator_code, region_code, period_month_index, measure
         order by load_id desc, row_number desc
     ) = 1
+),
+region_parts as (
+    -- the current figures of a region's direct sub-regions, added up (for a quantity that adds up)
+    select
+        regions.parent_code as region_code, current_values.indicator_code, current_values.period_month_index,
+        current_values.measure, sum(current_values.value) as parts_total, count(*) as parts
+    from current_values
+    inner join raw.ref_regions as regions on current_values.region_code = regions.region_code
+    where regions.parent_code is not null
+    group by all
 ),
 plan_starts as (
     -- the earliest month an indicator may report: January of the year before its first plan starts
@@ -135,7 +158,16 @@ final as (
                 then abs(indexed.value / indexed.superseded_value - 1)
         end as revision_change,
         indexed.superseded_value,
-        loads.file_name as load_file_name
+        loads.file_name as load_file_name,
+        case
+            when indexed.is_current and canonical_units.dimension in ('currency', 'mass', 'area', 'head', 'count')
+                then parts.parts_total
+        end as parts_total,
+        case
+            when indexed.is_current and canonical_units.dimension in ('currency', 'mass', 'area', 'head', 'count')
+                and parts.parts_total is not null
+                then indexed.value * (1 + $county_total_tolerance)
+        end as parts_allowed
     from indexed
     inner join loads_of_month on indexed.load_id = loads_of_month.load_id
     cross join first_plan
@@ -149,6 +181,11 @@ final as (
         and indexed.region_code = previous_month.region_code
         and indexed.measure = previous_month.measure
         and indexed.period_month_index - 1 = previous_month.period_month_index
+    left join region_parts as parts
+        on indexed.indicator_code = parts.indicator_code
+        and indexed.region_code = parts.region_code
+        and indexed.measure = parts.measure
+        and indexed.period_month_index = parts.period_month_index
 )
 select * from final order by load_id, sheet, cell
 """
@@ -282,7 +319,9 @@ def read_frames(
     if indicators is None:
         indicators = catalogue_indicators(settings().plans_path / "reference")
     params = {"period": period}
-    observations = con.execute(OBSERVATIONS_SQL, params).df()
+    observations = con.execute(
+        OBSERVATIONS_SQL, params | {"county_total_tolerance": settings().county_total_tolerance}
+    ).df()
     observations[["month_over_month_threshold", "revision_threshold"]] = jump_thresholds(observations, indicators)
     frames = {
         "observations": observations,

@@ -125,6 +125,25 @@ def outcome_of(
     return outcome
 
 
+ROWS_CHECKED = "rows_checked"
+
+
+def rows_checked(suite: Suite, rows: int, month_has_submissions: bool) -> ExpectationOutcome:
+    """How many rows the suite checked; none, in a month that has submissions, fails it (critical):
+    a check that looked at nothing has not passed."""
+    return ExpectationOutcome(
+        suite=suite.name,
+        check_name=ROWS_CHECKED,
+        expectation_type="planwatch_rows_checked",
+        severity="critical",
+        success=rows > 0 or not month_has_submissions,
+        message=f"检查组“{suite.description or suite.name}”本月共检查{rows}行"
+        + ("；本月有报送文件，但未检查到任何数据行" if rows == 0 and month_has_submissions else ""),
+        element_count=rows,
+        unexpected_count=0 if rows > 0 or not month_has_submissions else 1,
+    )
+
+
 def run_checks(
     warehouse: Path,
     period: str | None,
@@ -164,9 +183,11 @@ def run_checks(
     run_id = f"{period}_{started_at:%Y%m%dT%H%M%S%f}"
     outcomes: list[ExpectationOutcome] = []
     clock = time.perf_counter()
+    month_has_submissions = not frames.frames["file_loads"].empty
     for suite_name in suites:
         suite = SUITES[suite_name]
         frame = frames.frames[suite.frame]
+        outcomes.append(rows_checked(suite, len(frame), month_has_submissions))
         validation = gx_module.run_checkpoint(opened.context, suite.name, frame, frames.parameters, run_id)
         outcomes.extend(outcome_of(suite, result, frame, frames.parameters) for result in validation.results)
     timings.checkpoints = time.perf_counter() - clock
