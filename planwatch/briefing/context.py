@@ -231,7 +231,7 @@ class QualityNote(_Model):
 
     text: str
     count: int | None = None
-    kind: Literal["check", "quarantine", "revision"] = "check"
+    kind: Literal["check", "quarantine", "revision", "plausibility"] = "check"
     plans: str | None = None
 
 

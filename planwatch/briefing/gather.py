@@ -31,6 +31,7 @@ from planwatch.briefing.context import (
 )
 from planwatch.briefing.scope import Scope, is_attributed, plans_concerned, rows_in_scope
 from planwatch.config import Settings, settings
+from planwatch.plausibility.checks import CHECKS, CheckName
 
 HEADLINE_COUNT = 4
 OFFICE_SUFFIX = "人民政府督查室"
@@ -124,12 +125,40 @@ def _quality(con: duckdb.DuckDBPyConnection, scope: Scope, located: list[str], p
         if rows:
             notes.append(QualityNote(text=str(row.get("message") or row.get("check_name")), count=rows))
     for row in marts.quarantined_rows(con, located, period):
-        reason = QUARANTINE_REASONS.get(row["reason_code"], row["reason_code"])
-        notes.append(QualityNote(text=f"报送数据中因“{reason}”暂未采用的行", count=int(row["rows"]), kind="quarantine"))
+        notes.append(
+            QualityNote(
+                text=f"报送数据中因“{quarantine_title(row['reason_code'])}”暂未采用的行",
+                count=int(row["rows"]),
+                kind="quarantine",
+            )
+        )
+    target_ids = sorted(scope.target_ids)
+    for row in marts.plausibility_warnings(
+        con, marts.reported_indicators_of(con, target_ids), sorted(scope.region_codes), target_ids, period
+    ):
+        notes.append(QualityNote(text=plausibility_note(row), kind="plausibility"))
     revised = marts.revisions(con, sorted(scope.target_ids), period)
     if revised:
         notes.append(QualityNote(text="本月采用的数据中经部门更正后重新报送的数值", count=revised, kind="revision"))
     return notes
+
+
+def quarantine_title(reason_code: str) -> str:
+    """A quarantine reason in a few words: a plausibility check's title, else ingestion's reason."""
+    try:
+        return CHECKS[CheckName(reason_code)].title
+    except ValueError:
+        return QUARANTINE_REASONS.get(reason_code, reason_code)
+
+
+def plausibility_note(row: dict) -> str:
+    """A plausibility warning as a leader reads it: what the figure says and why it is doubted, that it
+    is used, and that its department is to verify it (the clerk's instructions and the cell stay on the
+    receipt)."""
+    message = str(row["message"])
+    said = message.split("：", 1)[1] if "：" in message else message
+    said = said.split("，请核实", 1)[0]
+    return f"数据合理性提示（{CHECKS[CheckName(row['check_name'])].title}）：{said}；该数据已采用，请报送部门核实"
 
 
 def override_note(con: duckdb.DuckDBPyConnection, period: dt.date) -> str | None:
@@ -340,4 +369,18 @@ def _summary_quality(
                 notes.append(QualityNote(text=text, count=rows, plans=titles[plan_id]))
         elif not is_attributed(row) or not scopes:
             notes.append(QualityNote(text=text, count=row.get("unexpected_count"), plans="未能归属具体规划"))
+    for scope in scopes:
+        target_ids = sorted(scope.target_ids)
+        warned = marts.plausibility_warnings(
+            con, marts.reported_indicators_of(con, target_ids), sorted(scope.region_codes), target_ids, month
+        )
+        if warned:
+            notes.append(
+                QualityNote(
+                    text="数据合理性提示（数据已采用，待报送部门核实）",
+                    count=len(warned),
+                    kind="plausibility",
+                    plans=titles[scope.plan_id],
+                )
+            )
     return sorted(notes, key=lambda note: (note.plans or "", note.text))

@@ -183,6 +183,26 @@ def indicators_of(con: duckdb.DuckDBPyConnection, target_ids: list[str]) -> list
     return [row[0] for row in found]
 
 
+def reported_indicators_of(con: duckdb.DuckDBPyConnection, target_ids: list[str]) -> list[str]:
+    """The indicators departments report for the targets: each target's own, and a ratio's two parts."""
+    if not target_ids:
+        return []
+    found = con.execute(
+        """
+        select distinct code from (
+            select targets.indicator_code, indicators.numerator, indicators.denominator
+            from marts.dim_target as targets
+            left join raw.ref_indicators as indicators on targets.indicator_code = indicators.indicator_code
+            where targets.target_id in (select unnest(?))
+        ) unpivot (code for role in (indicator_code, numerator, denominator))
+        where code is not null
+        order by 1
+        """,
+        [target_ids],
+    ).fetchall()
+    return [row[0] for row in found]
+
+
 def submissions(con: duckdb.DuckDBPyConnection, department_ids: list[str], period: dt.date) -> list[Row]:
     """Submissions owed in the month by the briefing's departments."""
     return _rows(
@@ -237,6 +257,54 @@ def revisions(con: duckdb.DuckDBPyConnection, target_ids: list[str], period: dt.
         [target_ids, period],
     ).fetchone()
     return int(found[0]) if found else 0
+
+
+PLAUSIBILITY_FINDINGS_TABLE = "raw.observation_findings"
+
+
+def plausibility_warnings(
+    con: duckdb.DuckDBPyConnection,
+    indicator_codes: list[str],
+    region_codes: list[str],
+    target_ids: list[str],
+    period: dt.date,
+) -> list[Row]:
+    """Plausibility warnings (planwatch.plausibility) a briefing's figures carry: on the month's own figures
+    of its indicators and regions, and on the figure each of its targets is judged by this month;
+    only while the figure warned of is still the one in use (a correction since clears it)."""
+    if not table_exists(con, PLAUSIBILITY_FINDINGS_TABLE):
+        return []
+    label = f"{period.year:04d}-{period.month:02d}"
+    return _rows(
+        con,
+        f"""
+        with in_use as (
+            select findings.*
+            from {PLAUSIBILITY_FINDINGS_TABLE} as findings
+            where findings.severity = 'warning' and not exists (
+                select 1 from raw.observations as later
+                where later.indicator_code = findings.indicator_code and later.region_code = findings.region_code
+                  and later.period = findings.period and later.measure = findings.measure
+                  and later.load_id > findings.load_id
+            )
+        ),
+        judged_by as (
+            select actual_file_name, actual_sheet, actual_cell
+            from marts.fct_target_progress
+            where period = ? and target_id in (select unnest(?))
+        )
+        select distinct check_name, message, indicator_code, region_code, period, measure, value, department_id
+        from in_use
+        where (period = ? and indicator_code in (select unnest(?)) and region_code in (select unnest(?)))
+           or exists (
+                select 1 from judged_by
+                where judged_by.actual_file_name = in_use.file_name and judged_by.actual_sheet = in_use.sheet
+                  and judged_by.actual_cell = in_use.cell
+           )
+        order by indicator_code, region_code, period, measure, check_name
+        """,
+        [period, target_ids, label, indicator_codes, region_codes],
+    )
 
 
 def quality_results(con: duckdb.DuckDBPyConnection, period: dt.date) -> list[Row]:
