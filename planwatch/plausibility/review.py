@@ -92,7 +92,10 @@ shares as (
             else 1
         end as year_share,
         i.is_count, i.is_percent, i.can_slip, i.declared_min, i.declared_max, i.range_factor,
-        i.has_lower_bound and not (i.is_additive_flow and batch.measure = 'month_value') as has_lower_bound
+        -- a flow's months are seasonal beyond knowing (apples are picked in autumn): its lower bound is
+        -- the year's, on the December year-to-date only; a slip in another month is caught by its history
+        i.has_lower_bound and (not i.is_additive_flow or (batch.measure = 'ytd_value' and batch.month_number = 12))
+            as has_lower_bound
     from batch
     inner join {INDICATOR_TABLE} as i on batch.indicator_code = i.indicator_code
 ),
