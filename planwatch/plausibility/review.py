@@ -166,8 +166,9 @@ history as (
         median(value) over recent as recent_median,
         max(value) over (partition by indicator_code, region_code, measure, idx // 12 order by idx) as year_max,
         coalesce(moved, true) as moved_or_first,
-        sum(case when is_next_month then 1 else 0 end) over so_far as pairs_so_far,
-        sum(case when is_next_month and not moved then 1 else 0 end) over so_far as still_so_far
+        count(*) over so_far as reports_so_far,
+        sum(case when is_next_month then 1 else 0 end) over recent_half_year as pairs_so_far,
+        sum(case when is_next_month and not moved then 1 else 0 end) over recent_half_year as still_so_far
     from (
         select
             *,
@@ -180,13 +181,19 @@ history as (
         recent as (
             partition by indicator_code, region_code, measure order by idx rows between 2 preceding and current row
         ),
-        so_far as (partition by indicator_code, region_code, measure order by idx rows unbounded preceding)
+        so_far as (partition by indicator_code, region_code, measure order by idx rows unbounded preceding),
+        -- whether a figure always moves is judged on its last six reports
+        recent_half_year as (
+            partition by indicator_code, region_code, measure order by idx rows between 5 preceding and current row
+        )
 ),
 runs as (
     -- the length of the run of consecutive months with one value that ends at each month
     select
         *,
-        count(*) over (partition by indicator_code, region_code, measure, run_id) as run_length
+        count(*) over (
+            partition by indicator_code, region_code, measure, run_id order by idx rows unbounded preceding
+        ) as run_length
     from (
         select
             *,
@@ -203,7 +210,7 @@ compared as (
         i.is_additive_flow, i.is_count,
         previous.idx as last_idx, previous.period as last_period, previous.value as last_value,
         previous.recent_median, previous.year_max, previous.run_length, previous.pairs_so_far,
-        previous.still_so_far,
+        previous.still_so_far, previous.reports_so_far,
         last_year.value as last_year_value, last_year.period as last_year_period,
         ytd.value as ytd_value,
         -- the plan's own level for this region as this measure shows it: rising towards it is the plan at work
@@ -245,7 +252,10 @@ others as (
 findings as (
     select compared.*, t.*, others.other_value, others.other_department,
         -- a stock against its median, a flow against the same month last year: both unit-free of seasons
-        case when is_stock or not is_additive_flow then recent_median else last_year_value end as history_value
+        case
+            when (is_stock or not is_additive_flow) and reports_so_far >= 3 then recent_median
+            when is_additive_flow and not is_stock then last_year_value
+        end as history_value
     from compared
     cross join thresholds as t
     left join others using (load_id, sheet, cell)
@@ -331,6 +341,20 @@ _COLUMNS = (
 )
 
 
+MAX_ROUNDS = 24  # single-figure history rounds per batch: one per wrong month of a figure, in order
+
+
+def _earliest_of_each_figure(rows: list[tuple]) -> list[tuple]:
+    """Of a round's findings, each figure's (indicator, region, measure) earliest month's."""
+    index = {name: position for position, name in enumerate(_COLUMNS)}
+    earliest: dict[tuple, tuple] = {}
+    for row in sorted(rows, key=lambda row: row[index["period"]]):
+        figure = (row[index["indicator_code"]], row[index["region_code"]], row[index["measure"]])
+        earliest.setdefault(figure, row)
+    chosen = set(map(id, earliest.values()))
+    return [row for row in rows if id(row) in chosen]
+
+
 @dataclass(frozen=True)
 class Finding:
     load_id: int
@@ -396,10 +420,16 @@ class Reviewer:
             "department_disagreement_tolerance": self.thresholds.department_disagreement_tolerance,
             "unchanged_months": self.thresholds.unchanged_months,
         }
-        # single figures against their history first, so that no figure set aside is another's history
-        for stage in (1, 2):
-            found = connection.execute(HISTORY_PASS, parameters | {"stage": stage}).fetchall()
-            self._apply(connection, found, review, registry_pass=False)
+        # single figures against their history first, the earliest finding of each figure at a time, so
+        # that no figure set aside is another's history (two absurd months in a row are both caught);
+        # then the figures' relations (a year-to-date that falls, a jump) on what is left
+        for _ in range(MAX_ROUNDS):
+            found = connection.execute(HISTORY_PASS, parameters | {"stage": 1}).fetchall()
+            if not found:
+                break
+            self._apply(connection, _earliest_of_each_figure(found), review, registry_pass=False)
+        found = connection.execute(HISTORY_PASS, parameters | {"stage": 2}).fetchall()
+        self._apply(connection, found, review, registry_pass=False)
         return review
 
     def _apply(

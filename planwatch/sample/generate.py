@@ -549,6 +549,7 @@ class _Sampler:
                 )
             )
             sample_file.observations.remove(item)
+            self.mistakes.set_aside((item.indicator_code, item.region_code, item.measure), item.period)
 
     def disagreeing_file(self, mistake: Mistake) -> None:
         """Another department sends the figure too, differently: a template of that one sheet."""
@@ -558,7 +559,11 @@ class _Sampler:
         layout = template_layout(self.registry, mistake.department_id, period, duties, [])
         values: Figures = {mistake.key: mistake.wrong_value}
         rng = random.Random(f"{self.seed}:disagree:{period}:{mistake.department_id}")
-        sample_file = self.template_file(layout, values, [], rng)
+        # its own name: that department may send its own template for the month as well
+        sample_file = self.template_file(layout, values, [], rng, suffix="_补报")
+        sample_file.is_revision = False  # a second department's figure, not a correction of its own
+        for observation in sample_file.observations:
+            observation.is_revision = False
         self.record_mistakes([sample_file], [mistake])
 
 

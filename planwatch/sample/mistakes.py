@@ -108,7 +108,7 @@ class MistakeMaker:
     seed: int
     reported: set[tuple[Key, str]] = field(default_factory=set)  # (figure, period) written clean
     touched: set[tuple[Key, str]] = field(default_factory=set)  # (figure, period) a mistake changed
-    used: Counter = field(default_factory=Counter)
+    used: Counter = field(default_factory=Counter)  # mistakes injected, by kind
     copies: dict[tuple[str, Key], tuple[float, str]] = field(default_factory=dict)  # second month of a copy
     department_id: str = ""  # the department whose figures are being chosen from
 
@@ -174,12 +174,10 @@ class MistakeMaker:
                     candidates.append((kind, key))
         if not candidates:
             return mistakes
-        # the kind used least so far (ties in a fixed order), then one of its figures
-        kinds = sorted(
-            {kind for kind, _ in candidates}, key=lambda kind: (self.used[kind], list(MistakeKind).index(kind))
-        )
-        fewest = [kind for kind in kinds if self.used[kind] == self.used[kinds[0]]]
-        kind = rng.choice(fewest)
+        # the kind used least so far, then one of its figures
+        kinds = sorted({kind for kind, _ in candidates})
+        fewest = min(self.used[each] for each in kinds)
+        kind = rng.choice([each for each in kinds if self.used[each] == fewest])
         key = rng.choice([figure for each, figure in candidates if each is kind])
         self.used[kind] += 1
         mistake = self._apply(kind, key, period, values, department_id)
@@ -332,7 +330,7 @@ class MistakeMaker:
         )
 
     def _copyable(self, key: Key, value: float, period: str, values: Figures) -> bool:
-        """A monthly figure that moved every month of the past year and has no mistake to come."""
+        """A monthly figure reported and moving every month of the past half year."""
         indicator = self.indicator(key)
         if indicator.frequency is not Frequency.monthly or period >= self.last_period:
             return False
@@ -341,9 +339,9 @@ class MistakeMaker:
             or (self._additive_flow(key) and key[2] is Measure.month_value)
         ):
             return False
-        history = [self.clean(key, _shift(period, -step)) for step in range(0, 14)]
+        history = [self.clean(key, _shift(period, -step)) for step in range(0, 7)]
         if any(figure is None for figure in history) or not all(
-            self.was_reported(key, _shift(period, -step)) for step in range(1, 14)
+            self.was_reported(key, _shift(period, -step)) for step in range(1, 7)
         ):
             return False
         moved = all(history[step] != history[step + 1] for step in range(len(history) - 1))
@@ -444,6 +442,10 @@ class MistakeMaker:
 
     def written(self, figures: list[tuple[Key, str]]) -> None:
         self.reported.update(figures)
+
+    def set_aside(self, key: Key, period: str) -> None:
+        """A figure that will not reach the warehouse (its row is quarantined): no one's history."""
+        self.reported.discard((key, period))
 
 
 def _shift(period: str, months: int) -> str:
