@@ -118,8 +118,13 @@ def _canonical(reference: ReferenceData, value: float, unit: str, indicator: Ind
         return None
 
 
-def plan_levels(registry: Registry) -> dict[tuple[str, str], list[float]]:
-    """(indicator, region) → the levels its plans state for it, in the indicator's canonical unit."""
+def plan_levels(registry: Registry, with_additions: bool = False) -> dict[tuple[str, str], list[float]]:
+    """(indicator, region) → the levels its plans state for it, in the indicator's canonical unit.
+
+    `with_additions` counts an addition target (新增40万亩) as a level too: the figure may be the running
+    count of what was added, which grows to it; it may also be a total far above it, so additions set
+    how far a figure may rise as planned, never its plausible range.
+    """
     reference = registry.reference
     levels: dict[tuple[str, str], list[float]] = defaultdict(list)
     for plan in registry.plans.values():
@@ -128,7 +133,7 @@ def plan_levels(registry: Registry) -> dict[tuple[str, str], list[float]]:
             if indicator is None:
                 continue
             stated = []
-            if target.kind in LEVEL_KINDS:
+            if target.kind in LEVEL_KINDS or (with_additions and target.kind is TargetKind.new_additions):
                 stated.append(target.target_value)
                 if target.baseline_value is not None:
                     stated.append(target.baseline_value)
@@ -141,33 +146,34 @@ def plan_levels(registry: Registry) -> dict[tuple[str, str], list[float]]:
 
 def scale_frame(registry: Registry) -> pd.DataFrame:
     """Per (indicator, region): the upper scale (its own levels, else its ancestors', else the sum of its
-    descendants') and the lower scale (its own levels only)."""
+    descendants'), the lower scale (its own levels only) and the planned level (the upper scale with the
+    addition targets: how high the plan means the figure to rise)."""
     reference = registry.reference
-    levels = plan_levels(registry)
-    by_indicator: dict[str, dict[str, list[float]]] = defaultdict(dict)
-    for (indicator_code, region_code), values in levels.items():
-        by_indicator[indicator_code][region_code] = values
-    rows = []
-    for indicator_code, regions in sorted(by_indicator.items()):
-        for region_code in sorted(reference.regions):
-            own = regions.get(region_code, [])
-            above = [v for code in reference.ancestors_and_self(region_code)[1:] for v in regions.get(code, [])]
-            below = [
-                max(regions[c]) for c in reference.descendants_and_self(region_code) - {region_code} if c in regions
-            ]
-            high = max(own + above) if own or above else (sum(below) if below else None)
-            if high is None:
-                continue
-            rows.append(
-                {
-                    "indicator_code": indicator_code,
-                    "region_code": region_code,
-                    "scale_high": high,
-                    "scale_low": min(own) if own else None,
-                }
-            )
-    columns = ["indicator_code", "region_code", "scale_high", "scale_low"]
-    return pd.DataFrame(rows, columns=columns).astype({"scale_high": "float64", "scale_low": "float64"})
+    scales: dict[tuple[str, str], dict[str, float | None]] = defaultdict(dict)
+    for name, levels in (("scale", plan_levels(registry)), ("planned", plan_levels(registry, with_additions=True))):
+        by_indicator: dict[str, dict[str, list[float]]] = defaultdict(dict)
+        for (indicator_code, region_code), values in levels.items():
+            by_indicator[indicator_code][region_code] = values
+        for indicator_code, regions in sorted(by_indicator.items()):
+            for region_code in sorted(reference.regions):
+                own = regions.get(region_code, [])
+                above = [v for code in reference.ancestors_and_self(region_code)[1:] for v in regions.get(code, [])]
+                below = [
+                    max(regions[c]) for c in reference.descendants_and_self(region_code) - {region_code} if c in regions
+                ]
+                high = max(own + above) if own or above else (sum(below) if below else None)
+                if high is None:
+                    continue
+                entry = scales[(indicator_code, region_code)]
+                if name == "scale":
+                    entry["scale_high"], entry["scale_low"] = high, (min(own) if own else None)
+                else:
+                    entry["planned_high"] = high
+    columns = ["indicator_code", "region_code", "scale_high", "scale_low", "planned_high"]
+    rows = [{"indicator_code": key[0], "region_code": key[1], **entry} for key, entry in sorted(scales.items())]
+    return pd.DataFrame(rows, columns=columns).astype(
+        {"scale_high": "float64", "scale_low": "float64", "planned_high": "float64"}
+    )
 
 
 def register(connection: duckdb.DuckDBPyConnection, registry: Registry, thresholds: Thresholds) -> None:

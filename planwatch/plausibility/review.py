@@ -167,8 +167,8 @@ history as (
         max(value) over (partition by indicator_code, region_code, measure, idx // 12 order by idx) as year_max,
         coalesce(moved, true) as moved_or_first,
         count(*) over so_far as reports_so_far,
-        sum(case when is_next_month then 1 else 0 end) over recent_half_year as pairs_so_far,
-        sum(case when is_next_month and not moved then 1 else 0 end) over recent_half_year as still_so_far
+        sum(case when is_next_month then 1 else 0 end) over recent_year as pairs_so_far,
+        sum(case when is_next_month and not moved then 1 else 0 end) over recent_year as still_so_far
     from (
         select
             *,
@@ -182,9 +182,9 @@ history as (
             partition by indicator_code, region_code, measure order by idx rows between 2 preceding and current row
         ),
         so_far as (partition by indicator_code, region_code, measure order by idx rows unbounded preceding),
-        -- whether a figure always moves is judged on its last six reports
-        recent_half_year as (
-            partition by indicator_code, region_code, measure order by idx rows between 5 preceding and current row
+        -- whether a figure always moves is judged on its last twelve reports
+        recent_year as (
+            partition by indicator_code, region_code, measure order by idx rows between 11 preceding and current row
         )
 ),
 runs as (
@@ -207,14 +207,15 @@ compared as (
     select
         batch.*,
         i.is_percent, i.can_slip, i.range_factor, i.jump_share, i.frequency_months, i.is_stock,
-        i.is_additive_flow, i.is_count,
+        i.is_additive_flow, i.is_count, i.declared_min, i.declared_max,
         previous.idx as last_idx, previous.period as last_period, previous.value as last_value,
         previous.recent_median, previous.year_max, previous.run_length, previous.pairs_so_far,
         previous.still_so_far, previous.reports_so_far,
         last_year.value as last_year_value, last_year.period as last_year_period,
         ytd.value as ytd_value,
-        -- the plan's own level for this region as this measure shows it: rising towards it is the plan at work
-        scales.scale_high * case
+        -- the plan's own level for this region as this measure shows it: rising towards it (or past it by
+        -- no more than the jump share: a region ahead of its plan) is the plan at work
+        scales.planned_high * case
             when i.is_additive_flow and batch.measure = 'month_value' then 1 / 12
             when i.is_additive_flow and batch.measure = 'ytd_value' then batch.month_number / 12
             else 1
@@ -298,21 +299,23 @@ select * from (
         )
         and abs(value / last_value - 1) > jump_share * greatest(1, (idx - last_idx) / frequency_months)
         and not (is_count and abs(value - last_value) <= 3)
-        and not coalesce(value > last_value and value <= plan_level, false)
+        and not coalesce(value > last_value and value <= plan_level * (1 + jump_share), false)
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
         measure, value, 'jump_from_last_year', last_year_value, last_year_period
     from findings
     where $stage = 2 and last_year_value > 0 and abs(value / last_year_value - 1) > yoy_share
         and not (is_count and abs(value - last_year_value) <= 3)
-        and not coalesce(value > last_year_value and value <= plan_level, false)
+        and not coalesce(value > last_year_value and value <= plan_level * (1 + yoy_share), false)
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
         measure, value, 'unchanged_for_months', value, last_period
     from findings
     where $stage = 2 and frequency_months = 1 and value <> 0 and last_idx = idx - 1 and last_value = value
-        and run_length + 1 >= unchanged_months
-        and still_so_far = run_length - 1 and pairs_so_far - still_so_far >= unchanged_months
+        and run_length + 1 >= unchanged_months and not is_count
+        -- a figure at its indicator's bound (a pass rate of 100 %) stays there for good reason
+        and value is distinct from declared_min and value is distinct from declared_max
+        and still_so_far = run_length - 1 and pairs_so_far - still_so_far >= 11 - (run_length - 1)
         and (is_stock or measure <> 'period_end_value')
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,

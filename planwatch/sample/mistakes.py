@@ -81,6 +81,7 @@ PATHS: dict[MistakeKind, Path] = {
 
 OWN_MEASURES = (Measure.month_value, Measure.ytd_value, Measure.period_end_value)
 FALL = 0.4  # a stock keeps 40 % of itself: a fall well past the default 50 % jump share
+YEAR_ON_YEAR_SHARE = 1.0  # planwatch.toml's default year_on_year_jump_share
 JUMP = 2.4  # a figure 2.4 times itself: past both the stock's 50 % and the year-on-year 100 %
 NOT_A_NUMBER = ("约三百", "待核实", "三百左右", "见备注")
 
@@ -115,7 +116,11 @@ class MistakeMaker:
     def __post_init__(self) -> None:
         reference = self.registry.reference
         scales = scale_frame(self.registry)
-        self.levels = {(row.indicator_code, row.region_code): row.scale_high for row in scales.itertuples(index=False)}
+        self.levels = {
+            (row.indicator_code, row.region_code): row.planned_high
+            for row in scales.itertuples(index=False)
+            if row.planned_high == row.planned_high  # not NaN
+        }
         self.parents = {code: region.parent_code for code, region in reference.regions.items()}
 
     # ---- what a figure's checks can know ----------------------------------------------------------
@@ -129,7 +134,7 @@ class MistakeMaker:
         return table.lookup(unit).dimension if table.knows(unit) else None
 
     def plan_level(self, key: Key) -> float | None:
-        """The plan's level for the figure's region as the plausibility review derives it (its upper scale)."""
+        """How high the plan means the figure's region to rise, as the plausibility review derives it."""
         return self.levels.get((key[0], key[1]))
 
     def was_reported(self, key: Key, period: str) -> bool:
@@ -297,7 +302,7 @@ class MistakeMaker:
         level = self.plan_level(key)
         return (
             wrong / before > 2
-            and (level is None or level < wrong < level * 5)
+            and (level is None or level * (1 + self.indicator(key).month_over_month_change_limit) < wrong < level * 5)
             and not (self._counted(key) and (before < 10 or wrong - before <= 3))
             and self._declared(key, wrong)
         )
@@ -310,7 +315,11 @@ class MistakeMaker:
             return False
         wrong = self.round(key, value * JUMP)
         level = self.plan_level(key)
-        return wrong / last_year > 2.2 and (level is None or level < wrong < level * 5) and self._declared(key, wrong)
+        return (
+            wrong / last_year > 2.2
+            and (level is None or level * (1 + YEAR_ON_YEAR_SHARE) < wrong < level * 5)
+            and self._declared(key, wrong)
+        )
 
     def _flow_jump(self, key: Key, value: float, period: str, values: Figures) -> bool:
         if key[2] is not Measure.month_value or not self._additive_flow(key):
@@ -330,7 +339,7 @@ class MistakeMaker:
         )
 
     def _copyable(self, key: Key, value: float, period: str, values: Figures) -> bool:
-        """A monthly figure reported and moving every month of the past half year."""
+        """A monthly figure reported and moving every month of the past year."""
         indicator = self.indicator(key)
         if indicator.frequency is not Frequency.monthly or period >= self.last_period:
             return False
@@ -339,9 +348,11 @@ class MistakeMaker:
             or (self._additive_flow(key) and key[2] is Measure.month_value)
         ):
             return False
-        history = [self.clean(key, _shift(period, -step)) for step in range(0, 7)]
+        if self._counted(key):
+            return False  # things counted one by one stay the same for months
+        history = [self.clean(key, _shift(period, -step)) for step in range(0, 13)]
         if any(figure is None for figure in history) or not all(
-            self.was_reported(key, _shift(period, -step)) for step in range(1, 7)
+            self.was_reported(key, _shift(period, -step)) for step in range(1, 13)
         ):
             return False
         moved = all(history[step] != history[step + 1] for step in range(len(history) - 1))
