@@ -79,6 +79,14 @@ PATHS: dict[MistakeKind, Path] = {
     MistakeKind.counties_exceed_city: Path.gate,
 }
 
+# Kinds few files allow (a year of moving figures, a city with its counties in one table, a December).
+SELDOM_POSSIBLE = {
+    MistakeKind.unchanged_copy,
+    MistakeKind.counties_exceed_city,
+    MistakeKind.jump_after_gap,
+    MistakeKind.year_on_year_jump,
+    MistakeKind.rate_as_fraction,
+}
 OWN_MEASURES = (Measure.month_value, Measure.ytd_value, Measure.period_end_value)
 FALL = 0.4  # a stock keeps 40 % of itself: a fall well past the default 50 % jump share
 YEAR_ON_YEAR_SHARE = 1.0  # planwatch.toml's default year_on_year_jump_share
@@ -179,10 +187,10 @@ class MistakeMaker:
                     candidates.append((kind, key))
         if not candidates:
             return mistakes
-        # the kind used least so far, then one of its figures
+        # the kind used least so far (a kind with few chances counts its uses a third), then a figure
         kinds = sorted({kind for kind, _ in candidates})
-        fewest = min(self.used[each] for each in kinds)
-        kind = rng.choice([each for each in kinds if self.used[each] == fewest])
+        uses = {each: self.used[each] / (3 if each in SELDOM_POSSIBLE else 1) for each in kinds}
+        kind = rng.choice([each for each in kinds if uses[each] == min(uses.values())])
         key = rng.choice([figure for each, figure in candidates if each is kind])
         self.used[kind] += 1
         mistake = self._apply(kind, key, period, values, department_id)
@@ -264,6 +272,7 @@ class MistakeMaker:
             and month >= 3
             and self.was_reported(key, before)
             and bool(self.clean(key, before))
+            and self.round(key, (self.clean(key, before) or 0) * 0.9) < (self.clean(key, before) or 0)
         )
 
     def _falls(self, key: Key, value: float, period: str, frequency: Frequency | None) -> bool:
@@ -345,14 +354,14 @@ class MistakeMaker:
             return False
         if not (
             (indicator.nature is Nature.stock and key[2] is Measure.period_end_value)
-            or (self._additive_flow(key) and key[2] is Measure.month_value)
+            or (self._additive_flow(key) and key[2] in (Measure.month_value, Measure.ytd_value))
         ):
             return False
         if self._counted(key):
             return False  # things counted one by one stay the same for months
-        history = [self.clean(key, _shift(period, -step)) for step in range(0, 13)]
+        history = [self.clean(key, _shift(period, -step)) for step in range(0, 12)]
         if any(figure is None for figure in history) or not all(
-            self.was_reported(key, _shift(period, -step)) for step in range(1, 13)
+            self.was_reported(key, _shift(period, -step)) for step in range(1, 12)
         ):
             return False
         moved = all(history[step] != history[step + 1] for step in range(len(history) - 1))
