@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planwatch.config import PROJECT_ROOT
+from planwatch.quality.data_docs_offline import make_offline
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,9 +90,11 @@ def run_checkpoint(
 
 
 def build_data_docs(context: AbstractDataContext) -> Path | None:
-    """Rebuild the HTML data docs from the stored validation results; the index page."""
+    """Rebuild the HTML data docs from the stored validation results, made to open offline; the index page."""
     context.build_data_docs(site_names=[DATA_DOCS_SITE])
     urls = context.get_docs_sites_urls(site_name=DATA_DOCS_SITE)
     if not urls or not urls[0].get("site_url"):
         return None
-    return Path(str(urls[0]["site_url"]).removeprefix("file://"))
+    index = Path(str(urls[0]["site_url"]).removeprefix("file://"))
+    make_offline(index.parent)
+    return index
