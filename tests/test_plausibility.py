@@ -1,0 +1,249 @@
+"""Plausibility: every mistake a clerk makes is caught on the path its severity sets, and clean data raises nothing.
+
+A sample of all five plans is written with clerks' mistakes injected (`planwatch sample --mistakes`,
+no layout mess), ingested, transformed and checked through the CLI, as a department's month would be.
+The manifest says what was injected where and which path it must take: a critical mistake's row is
+quarantined at ingest with its reason (or, across a month, the gate blocks the month); a warning's
+figure is used, told on the receipt and shown in the briefing of the plan whose targets it concerns,
+and in no other plan's. The same sample without mistakes raises no plausibility finding at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from planwatch.briefing.gather import gather_plan
+from planwatch.ingest.run import RECEIPT_SUFFIX
+from planwatch.sample.mistakes import PATHS, MistakeKind
+
+from .conftest import PROJECT_ROOT, run_planwatch
+from .ingest_support import ingest, query, statistics_workbook
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("plausibility")]
+
+UNTIL = "2026-11"
+MISTAKE_RATE = "0.7"
+
+
+@dataclass
+class Built:
+    root: Path
+    warehouse: Path
+    receipts: Path
+    mistakes: list[dict]
+    env: dict[str, str]
+
+
+def _month_folders(sample: Path) -> list[str]:
+    """The sample's month folders (its manifest and truth files beside them are not submissions)."""
+    return sorted(str(folder) for folder in sample.iterdir() if folder.is_dir())
+
+
+def _build(root: Path, mistakes: str) -> Built:
+    sample, warehouse, receipts = root / "sample", root / "w.duckdb", root / "receipts"
+    env = {"PLANWATCH_WAREHOUSE": str(warehouse), "PLANWATCH_OUTPUT_DIR": str(root / "output")}
+    run_planwatch("sample", "--until", UNTIL, "--out", str(sample), "--mess", "0", "--mistakes", mistakes)
+    run_planwatch("plans", "load", env=env)
+    run_planwatch("ingest", *_month_folders(sample), "--receipts", str(receipts), env=env)
+    run_planwatch("transform", env=env)
+    manifest = json.loads((sample / "sample_manifest.json").read_text(encoding="utf-8"))
+    return Built(root, warehouse, receipts, manifest["mistakes"], env)
+
+
+@pytest.fixture(scope="module")
+def with_mistakes(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return _build(tmp_path_factory.mktemp("mistakes"), MISTAKE_RATE)
+
+
+def _row(cell: str) -> int:
+    return int(re.sub(r"\D", "", cell.split(":", 1)[0]))
+
+
+def _name(mistake: dict) -> str:
+    return mistake["file"].rsplit("/", 1)[-1]
+
+
+def test_the_sample_injects_every_kind_several_times(with_mistakes: Built) -> None:
+    kinds = Counter(mistake["kind"] for mistake in with_mistakes.mistakes)
+    assert len(kinds) >= 15, kinds
+    assert all(count >= 3 for count in kinds.values()), kinds
+    assert {mistake["path"] for mistake in with_mistakes.mistakes} == {"quarantine", "gate", "warning"}
+    assert all(PATHS[MistakeKind(mistake["kind"])].value == mistake["path"] for mistake in with_mistakes.mistakes)
+
+
+def test_every_critical_mistake_is_quarantined_with_a_reason_naming_its_cell(with_mistakes: Built) -> None:
+    quarantined = {
+        (file_name, sheet or "", row_number): (reason_code, reason)
+        for file_name, sheet, row_number, reason_code, reason in query(
+            with_mistakes.warehouse, "select file_name, sheet, row_number, reason_code, reason from raw.quarantine"
+        )
+    }
+    caught: dict[str, list[bool]] = defaultdict(list)
+    for mistake in with_mistakes.mistakes:
+        if mistake["path"] != "quarantine":
+            continue
+        found = quarantined.get((_name(mistake), mistake["sheet"], _row(mistake["cell"])))
+        caught[mistake["kind"]].append(found is not None)
+        if found is not None and found[0] not in ("not_a_number", "negative_value"):
+            # the review's own message: file, sheet, row, cell and the value as typed
+            reason = found[1]
+            assert _name(mistake) in reason and f"第{_row(mistake['cell'])}行" in reason
+            assert mistake["sheet"] in reason and mistake["cell"] in reason
+    assert caught and all(all(flags) for flags in caught.values()), {
+        kind: f"{sum(flags)}/{len(flags)}" for kind, flags in caught.items()
+    }
+    # none of the quarantined figures reached the marts
+    in_marts = query(
+        with_mistakes.warehouse, "select count(*) from marts.fct_observation where value >= 1e8 or value < 0"
+    )[0][0]
+    assert in_marts == 0
+
+
+def test_a_month_whose_counties_add_up_past_their_city_is_blocked(with_mistakes: Built) -> None:
+    months = sorted({m["period"] for m in with_mistakes.mistakes if m["path"] == "gate"})
+    assert months
+    for month in months:
+        done = subprocess.run(
+            [sys.executable, "-m", "planwatch", "check", "--period", month, "--json"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **with_mistakes.env},
+            cwd=PROJECT_ROOT,
+        )
+        assert done.returncode == 1, done.stdout + done.stderr  # 1: the gate blocks the month
+        verdict = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("{")))
+        assert not verdict["publishable"]
+        assert "submissions_observations.regions_within_their_total" in verdict["critical_failures"]
+        assert verdict["rows_checked"]["submissions_observations"] > 0
+
+
+def test_every_warning_is_on_the_receipt_and_in_its_plans_briefing_only(with_mistakes: Built) -> None:
+    warnings = [m for m in with_mistakes.mistakes if m["path"] == "warning"]
+    assert warnings
+    with duckdb.connect(str(with_mistakes.warehouse), read_only=True) as con:
+        targets = con.execute("select plan_id, indicator_code, region_code from marts.dim_target").fetchall()
+        components = dict(
+            con.execute(
+                "select indicator_code, list_value(numerator, denominator) from raw.ref_indicators"
+                " where numerator is not null"
+            ).fetchall()
+        )
+        plans_of: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for plan_id, indicator, region in targets:
+            for code in (indicator, *components.get(indicator, [])):
+                plans_of[(code, region)].add(plan_id)
+        all_plans = {plan_id for plan_id, _, _ in targets}
+        notes: dict[tuple[str, str], list[str]] = {}
+
+        def plausibility_notes(plan_id: str, period: str) -> list[str]:
+            if (plan_id, period) not in notes:
+                try:
+                    briefing = gather_plan(con, plan_id, period)
+                except ValueError:  # the plan has no briefing that month (not begun, or reporting over)
+                    notes[(plan_id, period)] = []
+                else:
+                    notes[(plan_id, period)] = [n.text for n in briefing.quality if n.kind == "plausibility"]
+            return notes[(plan_id, period)]
+
+        missing = []
+        for mistake in warnings:
+            receipt = load_workbook(with_mistakes.receipts / f"{Path(_name(mistake)).stem}{RECEIPT_SUFFIX}.xlsx")
+            told = [row for row in receipt["数据合理性提示"].iter_rows(min_row=2, values_only=True)]
+            assert any(row[1] == mistake["cell"] for row in told), (mistake, told)
+            region_name = con.execute(
+                "select region_name from raw.ref_regions where region_code = ?", [mistake["region_code"]]
+            ).fetchone()[0]
+            said = f"（{region_name}，{mistake['period']}，"  # 奶牛存栏（呼和浩特市，2021-12，期末数）为…
+            concerned = plans_of[(mistake["indicator_code"], mistake["region_code"])]
+            assert concerned, mistake
+            if not any(said in text for plan in concerned for text in plausibility_notes(plan, mistake["period"])):
+                missing.append(mistake)
+            for other in sorted(all_plans - concerned):
+                assert not any(said in text for text in plausibility_notes(other, mistake["period"])), (other, mistake)
+        assert not missing, missing
+
+
+def test_the_clean_sample_raises_no_plausibility_finding(tmp_path: Path) -> None:
+    sample, warehouse = tmp_path / "sample", tmp_path / "w.duckdb"
+    run_planwatch("sample", "--until", UNTIL, "--out", str(sample), "--mess", "0")
+    run_planwatch(
+        "ingest", *_month_folders(sample), "--warehouse", str(warehouse), "--receipts", str(tmp_path / "receipts")
+    )
+    assert query(warehouse, "select count(*) from raw.observations")[0][0] > 2000
+    assert query(warehouse, "select check_name, message from raw.observation_findings") == []
+    assert query(warehouse, "select count(*) from raw.quarantine where reason_code <> 'unreadable_file'")[0][0] == 0
+
+
+def _long_sheet(rows: list[list[object]]) -> dict:
+    return {"导出数据": [["指标名称", "地区", "时期", "数值", "单位", "口径"], *rows]}
+
+
+def test_the_named_mistakes_are_rejected_with_file_sheet_row_and_value(tmp_path: Path) -> None:
+    """1,000,000,000 亿元 of revenue, 101.25 dairy farms, and a month above its year-to-date."""
+    path = statistics_workbook(
+        tmp_path / "虎林市统计局_导出_2025-03.xlsx",
+        _long_sheet(
+            [
+                ["农产品加工业营业收入", "虎林市", "2025-03", 1_000_000_000, "亿元", "累计"],
+                ["大型（高标准规模化）奶牛牧场数", "呼和浩特市", "2025-03", 101.25, "个", "期末"],
+                ["农产品加工业营业收入", "虎林市", "2025-02", 9, "亿元", "累计"],
+                ["农产品加工业营业收入", "虎林市", "2025-02", 12, "亿元", "本月"],
+            ]
+        ),
+    )
+    [result] = ingest([path], tmp_path / "w.duckdb", receipts=tmp_path / "receipts")
+    assert result.rows_quarantined == 3 and result.rows_loaded == 1
+    reasons = {
+        row_number: (code, reason)
+        for row_number, code, reason in query(
+            tmp_path / "w.duckdb", "select row_number, reason_code, reason from raw.quarantine order by row_number"
+        )
+    }
+    assert reasons[2][0] in ("out_of_range", "unit_scale") and "1000000000亿元" in reasons[2][1]
+    assert reasons[3][0] == "non_integer_count" and "101.25个" in reasons[3][1] and "整数" in reasons[3][1]
+    assert reasons[5][0] == "month_above_ytd" and "本月数12亿元大于本年累计数9亿元" in reasons[5][1]
+    for row_number, (_, reason) in reasons.items():
+        assert path.name in reason and "工作表“导出数据”" in reason and f"第{row_number}行" in reason
+    receipt = load_workbook(tmp_path / "receipts" / f"{path.stem}{RECEIPT_SUFFIX}.xlsx")
+    listed = [row for row in receipt["未接收的行"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(row[1] for row in listed) == [2, 3, 5]
+    assert all("请" in row[3] for row in listed)  # each tells the clerk what to do
+
+
+def test_changing_the_lagging_threshold_in_planwatch_toml_changes_the_statuses(tmp_path: Path) -> None:
+    sample, warehouse = tmp_path / "sample", tmp_path / "w.duckdb"
+    run_planwatch("sample", "--until", "2024-06", "--out", str(sample), "--mess", "0")
+    statuses = {}
+    for threshold in ("10", "45"):
+        config = tmp_path / f"planwatch_{threshold}.toml"
+        text = (PROJECT_ROOT / "planwatch.toml").read_text(encoding="utf-8")
+        config.write_text(text + f"\nlagging_threshold_pp = {threshold}\nsevere_threshold_pp = 60\n", encoding="utf-8")
+        env = {
+            "PLANWATCH_CONFIG": str(config),
+            "PLANWATCH_WAREHOUSE": str(warehouse),
+            "PLANWATCH_OUTPUT_DIR": str(tmp_path / "output"),
+        }
+        if threshold == "10":
+            run_planwatch("plans", "load", env=env)
+            run_planwatch("ingest", *_month_folders(sample), "--receipts", str(tmp_path / "receipts"), env=env)
+        run_planwatch("transform", env=env)
+        statuses[threshold] = dict(
+            query(warehouse, "select status, count(*) from marts.fct_target_progress group by status")
+        )
+    assert statuses["10"] != statuses["45"]
+    # a wider band before 滞后 turns lagging targets on track: fewer lag, more are on track
+    assert statuses["45"].get("lagging", 0) + statuses["45"].get("severely_lagging", 0) < statuses["10"].get(
+        "lagging", 0
+    ) + statuses["10"].get("severely_lagging", 0)
+    assert statuses["45"].get("on_track", 0) > statuses["10"].get("on_track", 0)
