@@ -17,7 +17,7 @@ import pytest
 
 from planwatch.config import PROJECT_ROOT
 from planwatch.ingest.store import ensure_tables as ensure_raw_tables
-from planwatch.quality.run import run_checks
+from planwatch.quality.run import ROWS_CHECKED, run_checks
 from planwatch.quality.store import ExpectationOutcome, RunRecord
 from planwatch.quality.suites import SUITES
 from planwatch.registry.load import load_registry
@@ -159,7 +159,22 @@ def test_a_consistent_load_passes_every_submissions_check(registry_warehouse: Pa
     assert failed == []
     assert {item.suite for item in record.outcomes} == {"submissions_observations", "submissions_file_loads"}
     declared = len(SUITES["submissions_observations"].checks) + len(SUITES["submissions_file_loads"].checks)
-    assert len(record.outcomes) == declared
+    assert len(record.outcomes) == declared + 2  # and each suite's rows checked
+    rows = {item.suite: item.element_count for item in record.outcomes if item.check_name == ROWS_CHECKED}
+    assert rows == {"submissions_observations": 2, "submissions_file_loads": 1}  # November's file and its rows
+
+
+def test_a_suite_that_checked_no_rows_in_a_month_with_submissions_fails(
+    registry_warehouse: Path, tmp_path: Path, gx_output: Path
+):
+    # November's file arrived, but every one of its rows was set aside: nothing of the month to check
+    october = [row for row in good_observations() if row["period"] == "2025-10"]
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", october, {2: {"rows_loaded": 0}})
+    rows = {item.suite: item for item in check(warehouse, gx_output).outcomes if item.check_name == ROWS_CHECKED}
+    found = rows["submissions_observations"]
+    assert (found.success, found.severity, found.element_count) == (False, "critical", 0)
+    assert rows["submissions_file_loads"].success and rows["submissions_file_loads"].element_count == 1
+    assert "未检查到任何数据行" in found.message
 
 
 def _replace(rows: list[dict], index: int, **changes: object) -> list[dict]:
@@ -220,6 +235,16 @@ BAD_CASES = {
         [*good_observations(), observation(3, "C4", FLOW, FLOW_REGION, "2025-11", "ytd_value", 40.0, "亿元")],
         "C4",
     ),
+    # 中宁县 and 海原县 report 40 亿元 of the city's 33: the city's figure is the failing row
+    "regions_within_their_total": (
+        "critical",
+        [
+            *good_observations(),
+            observation(2, "C6", FLOW, "640521", "2025-11", "ytd_value", 25.0, "亿元"),
+            observation(2, "C7", FLOW, "640522", "2025-11", "ytd_value", 15.0, "亿元"),
+        ],
+        "C4",
+    ),
     "no_duplicate_within_file": (
         "critical",
         [*good_observations(), observation(2, "C9", FLOW, FLOW_REGION, "2025-11", "ytd_value", 33.5, "亿元")],
@@ -265,6 +290,12 @@ NEAR_MISSES = {
     "revision_jump": [
         *good_observations(),
         observation(3, "C4", FLOW, FLOW_REGION, "2025-11", "ytd_value", 34.5, "亿元"),  # +4.5 %, under 5 %
+    ],
+    # the counties add up to the city's 33 plus the 1 % tolerance, no more
+    "regions_within_their_total": [
+        *good_observations(),
+        observation(2, "C6", FLOW, "640521", "2025-11", "ytd_value", 20.0, "亿元"),
+        observation(2, "C7", FLOW, "640522", "2025-11", "ytd_value", 13.33, "亿元"),
     ],
     # the same figure again in a later file is a revision, not a duplicate within a file
     "no_duplicate_within_file": [
