@@ -69,7 +69,7 @@ def run_pipeline(
 
         run.sample_dir = config.output_path / "sample"
         shutil.rmtree(run.sample_dir, ignore_errors=True)
-        result = generate_sample(registry, run.sample_dir, period, seed=42, mess_rate=0.1)
+        result = generate_sample(registry, run.sample_dir, period, seed=42, mess_rate=0.1, mistake_rate=0.1)
         say(f"sample: {len(result.files)} department files up to {period} in {run.sample_dir}")
         submissions = sorted(p for p in run.sample_dir.iterdir() if p.is_dir())
     run.receipts_dir = config.output_path / "receipts"

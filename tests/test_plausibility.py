@@ -228,7 +228,10 @@ def test_changing_the_lagging_threshold_in_planwatch_toml_changes_the_statuses(t
     for threshold in ("10", "45"):
         config = tmp_path / f"planwatch_{threshold}.toml"
         text = (PROJECT_ROOT / "planwatch.toml").read_text(encoding="utf-8")
-        config.write_text(text + f"\nlagging_threshold_pp = {threshold}\nsevere_threshold_pp = 60\n", encoding="utf-8")
+        text = re.sub(r"^lagging_threshold_pp = .*$", f"lagging_threshold_pp = {threshold}", text, flags=re.M)
+        text = re.sub(r"^severe_threshold_pp = .*$", "severe_threshold_pp = 60", text, flags=re.M)
+        assert f"lagging_threshold_pp = {threshold}" in text
+        config.write_text(text, encoding="utf-8")
         env = {
             "PLANWATCH_CONFIG": str(config),
             "PLANWATCH_WAREHOUSE": str(warehouse),
