@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -45,9 +46,14 @@ def airflow(environment: dict[str, str], *args: str, check: bool = True) -> subp
     return completed
 
 
-def initialise(home: Path) -> dict[str, str]:
-    """A migrated SQLite metadata database and the pools the DAGs use."""
+def initialise(home: Path, metadata: Path | None = None) -> dict[str, str]:
+    """A migrated SQLite metadata database and the pools the DAGs use: a copy of `metadata` (the
+    session fixture `airflow_metadata`, migrated once) when given, else migrated here."""
     environment = airflow_environment(home)
+    if metadata is not None:
+        home.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(metadata, home / "airflow.db")  # it holds no path of its home: airflow.cfg does
+        return environment
     airflow(environment, "db", "migrate")
     airflow(environment, "pools", "set", "duckdb_writer", "1", "DuckDB allows one writer at a time")
     return environment

@@ -1,5 +1,6 @@
-"""Shared fixtures: copies of the real registry to break, the briefing sample warehouse, and service
-discovery that fails in CI."""
+"""Shared fixtures: copies of the real registry to break, the briefing sample warehouse, a migrated Airflow
+metadata database, and service discovery that fails in CI; and how `-n 2 --dist loadgroup` hands the
+tests to its workers (each xdist group on one worker, the longest units first)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,85 @@ def briefing_sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     run_planwatch("transform", env={"PLANWATCH_WAREHOUSE": str(path)})
     return path
+
+
+# The units of work (an xdist group, else one test) that take minutes, longest first. Under
+# `--dist loadgroup` they are handed out first and the short tests fill in around them, so that both
+# workers finish at about the same time, instead of one of them starting the Celery test when the other
+# is nearly done. An entry is a group name or a test file.
+LONGEST_FIRST = (
+    "briefing_warehouse",  # the sample warehouse, the month's briefings, every plan in every month
+    "plausibility",
+    "tests/test_airflow_celery.py",
+    "tests/test_dag_chain.py",
+    "quality_sample",
+    "dbt_warehouse",
+    "publish_warehouse",
+    "marts_coverage",
+    "tests/test_dag_quality.py",
+    "ingest_sample",
+    "tests/test_dag_ingest.py",
+    "tests/test_dag_briefing.py",
+)
+
+
+def _xdist_groups(item: pytest.Item) -> set[str]:
+    return {
+        str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+        for mark in item.iter_markers("xdist_group")
+    }
+
+
+def _unit_rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    groups = _xdist_groups(item)
+    for rank, unit in enumerate(LONGEST_FIRST):
+        if unit in groups or (not groups and unit == path):
+            return rank
+    return len(LONGEST_FIRST)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # the controller hands out the units in the order the workers collected them (LONGEST_FIRST),
+    # not by how many tests each holds, which says nothing of how long they take
+    if config.getoption("dist", "no") == "loadgroup":
+        config.option.loadscopereorder = False
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On an xdist worker under `--dist loadgroup`: name each test's group in its nodeid, longest units first.
+
+    pytest-xdist 3.8 tells the controller a test's group by appending `@<group>` to the nodeid the
+    worker collected, through the attribute `_nodeid`; pytest 9.2 derives the nodeid from a structured
+    id instead, so the suffix is lost (pytest-dev/pytest-xdist#1386) and every test becomes a unit of
+    its own: the tests of one group are spread over both workers, and each worker builds the group's
+    session and module fixtures (the briefing sample warehouse and the month's briefings, the marts
+    coverage warehouse, ...) again. This appends the suffix as xdist would, on the structured id, and
+    leaves a nodeid alone where xdist's own suffix took effect.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        groups = _xdist_groups(item)
+        if not groups or item.nodeid.rfind("@") > item.nodeid.rfind("]"):
+            continue
+        structured = getattr(item, "_id", None)
+        if structured is None or not hasattr(type(structured), "parse"):
+            continue  # a pytest whose nodeid xdist can still set
+        item._id = type(structured).parse(f"{item.nodeid}@{'_'.join(sorted(groups))}")
+    items.sort(key=_unit_rank)  # stable: each unit keeps its tests' order
+
+
+@pytest.fixture(scope="session")
+def airflow_metadata(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An Airflow metadata database migrated once per worker, with the pools the DAGs use: each DAG test
+    starts from a copy (tests/airflow_support.initialise) instead of migrating its own."""
+    from tests.airflow_support import initialise
+
+    home = tmp_path_factory.mktemp("airflow_metadata")
+    initialise(home)
+    return home / "airflow.db"
 
 
 def require_service(available: bool, what: str) -> None:

@@ -10,9 +10,11 @@ from .airflow_support import airflow, airflow_environment, initialise, task_stat
 
 
 @pytest.mark.slow
-def test_a_new_deployment_skips_the_briefing_instead_of_alerting_a_failure(tmp_path: Path) -> None:
+def test_a_new_deployment_skips_the_briefing_instead_of_alerting_a_failure(
+    tmp_path: Path, airflow_metadata: Path
+) -> None:
     home = tmp_path / "airflow"
-    initialise(home)
+    initialise(home, airflow_metadata)
     environment = airflow_environment(home, warehouse=str(tmp_path / "w.duckdb"), output_dir=str(tmp_path / "output"))
     completed = airflow(
         environment, "dags", "test", "planwatch_briefing", "--conf", '{"period": "2026-10"}', check=False

@@ -20,7 +20,7 @@ PERIOD = "2024-06"
 
 
 @pytest.mark.slow
-def test_one_month_runs_through_every_dag_and_produces_the_briefings(tmp_path: Path) -> None:
+def test_one_month_runs_through_every_dag_and_produces_the_briefings(tmp_path: Path, airflow_metadata: Path) -> None:
     registry = load_registry(PROJECT_ROOT / "plans")
     sample = tmp_path / "sample"
     generate_sample(registry, sample, PERIOD, seed=7, mess_rate=0.0)
@@ -31,7 +31,7 @@ def test_one_month_runs_through_every_dag_and_produces_the_briefings(tmp_path: P
     landed = sorted(path.name for path in landing.iterdir())
 
     home = tmp_path / "airflow"
-    initialise(home)
+    initialise(home, airflow_metadata)
     environment = airflow_environment(
         home,
         warehouse=str(warehouse),

@@ -24,9 +24,11 @@ def _statistics_table(path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_the_ingest_dag_loads_good_files_archives_them_and_fails_a_bad_file_alone(tmp_path: Path) -> None:
+def test_the_ingest_dag_loads_good_files_archives_them_and_fails_a_bad_file_alone(
+    tmp_path: Path, airflow_metadata: Path
+) -> None:
     home = tmp_path / "airflow"
-    initialise(home)
+    initialise(home, airflow_metadata)
     landing, archive = tmp_path / "landing", tmp_path / "archive"
     landing.mkdir()
     _statistics_table(landing / "平凉市统计局_统计月报_2024-03.xlsx")

@@ -18,10 +18,10 @@ __all__ = ["registry_warehouse"]  # the session fixture, shared
 
 @pytest.mark.slow
 def test_the_quality_dag_blocks_a_bad_month_and_an_override_releases_it(
-    registry_warehouse: Path, tmp_path: Path
+    registry_warehouse: Path, tmp_path: Path, airflow_metadata: Path
 ) -> None:
     home = tmp_path / "airflow"
-    initialise(home)
+    initialise(home, airflow_metadata)
     warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", BAD_CASES["ytd_not_decreasing"][1])
     environment = airflow_environment(home, warehouse=str(warehouse), output_dir=str(tmp_path / "output"))
     conf = f'{{"period": "{PERIOD}"}}'

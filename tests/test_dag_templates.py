@@ -40,14 +40,16 @@ def _attachment_names(message: email.message.Message) -> list[str]:
 
 
 @pytest.mark.slow
-def test_templates_go_to_the_outbox_and_by_email_to_each_department_with_an_address(tmp_path: Path) -> None:
+def test_templates_go_to_the_outbox_and_by_email_to_each_department_with_an_address(
+    tmp_path: Path, airflow_metadata: Path
+) -> None:
     registry = load_registry(PROJECT_ROOT / "plans")
     inbox = _Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
     try:
         home = tmp_path / "airflow"
-        initialise(home)
+        initialise(home, airflow_metadata)
         addresses = {
             department_id: f"{index}@departments.example"
             for index, department_id in enumerate(sorted(registry.reference.departments))

@@ -19,6 +19,9 @@ from planwatch.sample.generate import generate_sample
 
 from .ingest_support import REGISTRY, ingest, query
 
+# the messy sample is generated and ingested once (module fixture): its tests on one xdist worker
+pytestmark = pytest.mark.xdist_group("ingest_sample")
+
 MESS_KINDS = {
     "numbers_as_text",
     "full_width_digits",
