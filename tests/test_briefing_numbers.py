@@ -237,6 +237,12 @@ def mart_numbers(warehouse: Path, plan_ids: list[str], period: str) -> set[str]:
             for r in _rows(con, "select count(*) as n from raw.quarantine group by load_id, reason_code", [])
         }
         allowed |= {str(n) for n in range(0, 100)} & _revision_counts(con, day)
+        # a plausibility warning quotes the figure it doubts and the one it was compared with, as the
+        # ingest review recorded them (the briefing says what the finding says, not a figure of its own)
+        allowed |= _tokens(
+            r["message"]
+            for r in _rows(con, "select message from raw.observation_findings where severity = 'warning'", [])
+        )
         allowed |= _tokens(
             r["department_name"] for r in _rows(con, "select department_name from marts.dim_department", [])
         )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -243,6 +243,8 @@ where plans.period_start <= $month_end
 order by targets.target_id
 """
 
+EXPECTED_SUBMISSIONS_SQL = "select count(*) from raw.expected_submissions where period = $period"
+
 
 def month_end(period: str) -> dt.date:
     year, month = (int(part) for part in period.split("-"))
@@ -304,6 +306,8 @@ class Frames:
     period: str
     frames: dict[str, pd.DataFrame]
     parameters: dict[str, Any]
+    # per frame, whether the month should give it rows: a suite that checked none of them has not passed
+    rows_expected: dict[str, bool] = field(default_factory=dict)
 
 
 def read_frames(
@@ -333,6 +337,8 @@ def read_frames(
             row[0] for row in con.execute("select indicator_code from raw.ref_indicators").fetchall()
         ],
     }
+    submitted = not frames["file_loads"].empty
+    rows_expected = {"observations": submitted, "file_loads": submitted}
     if include_marts is None:
         include_marts = has_marts(con)
     if include_marts:
@@ -341,7 +347,16 @@ def read_frames(
         frames["region_ranking"] = con.execute(REGION_RANKING_SQL, month).df()
         frames["submission_completeness"] = con.execute(COMPLETENESS_SQL, month).df()
         parameters["active_target_ids"] = [row[0] for row in con.execute(ACTIVE_TARGETS_SQL, month).fetchall()]
-    return Frames(period, {name: with_row_ids(frame) for name, frame in frames.items()}, parameters)
+        # a month before every plan's start (a base year's figures) has no targets to follow, and a
+        # month nobody owes a submission for has no completeness to check
+        following = bool(parameters["active_target_ids"])
+        owed = con.execute(EXPECTED_SUBMISSIONS_SQL, params).fetchone()
+        rows_expected |= {
+            "target_progress": submitted and following,
+            "region_ranking": submitted and following,
+            "submission_completeness": submitted and bool(owed and owed[0]),
+        }
+    return Frames(period, {name: with_row_ids(frame) for name, frame in frames.items()}, parameters, rows_expected)
 
 
 def latest_period(con: duckdb.DuckDBPyConnection) -> str | None:
