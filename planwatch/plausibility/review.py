@@ -143,7 +143,11 @@ thresholds as (
         $department_disagreement_tolerance as disagreement,
         $unchanged_months as unchanged_months
 ),
-series as (select distinct indicator_code, region_code from batch),
+series as (
+    -- every figure of the batch, or in a later round only those whose history a round changed
+    select distinct indicator_code, region_code from batch
+    where $series is null or list_contains($series, indicator_code || '|' || region_code)
+),
 reports as (
     select
         o.load_id, o.row_number, o.department_id, o.indicator_code, o.region_code, o.measure, o.period, o.value,
@@ -221,6 +225,7 @@ compared as (
             else 1
         end as plan_level
     from batch
+    semi join series on batch.indicator_code = series.indicator_code and batch.region_code = series.region_code
     inner join {INDICATOR_TABLE} as i on batch.indicator_code = i.indicator_code
     left join {SCALE_TABLE} as scales
         on batch.indicator_code = scales.indicator_code and batch.region_code = scales.region_code
@@ -263,37 +268,39 @@ findings as (
 )
 select * from (
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
-        measure, value, 'unit_scale' as check_name, history_value as expected_value, null as expected_period
+        measure, value, 'unit_scale' as check_name, history_value as expected_value, null as expected_period,
+        1 as stage
     from findings
-    where $stage = 1 and can_slip and value > 0 and history_value > 0 and {_SLIP.format(ratio="value / history_value")}
+    where $stage in (0, 1) and can_slip and value > 0 and history_value > 0
+        and {_SLIP.format(ratio="value / history_value")}
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
-        measure, value, 'out_of_range', history_value, null
+        measure, value, 'out_of_range', history_value, null, 1
     from findings
-    where $stage = 1 and is_stock is not null and value > 0 and history_value > 0
+    where $stage in (0, 1) and is_stock is not null and value > 0 and history_value > 0
         and (value / history_value > range_factor * range_factor or history_value / value > range_factor * range_factor)
         and not (can_slip and {_SLIP.format(ratio="value / history_value")})
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
-        measure, value, 'rate_as_fraction', recent_median, null
+        measure, value, 'rate_as_fraction', recent_median, null, 1
     from findings
-    where $stage = 1 and is_percent and value > 0 and value <= 1.5 and recent_median >= 5
+    where $stage in (0, 1) and is_percent and value > 0 and value <= 1.5 and recent_median >= 5
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
-        measure, value, 'month_above_ytd', ytd_value, period
+        measure, value, 'month_above_ytd', ytd_value, period, 2
     from findings
-    where $stage = 2 and measure = 'month_value' and is_additive_flow and value > ytd_value * (1 + 1e-9) + 1e-9
+    where $stage in (0, 2) and measure = 'month_value' and is_additive_flow and value > ytd_value * (1 + 1e-9) + 1e-9
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
-        measure, value, 'ytd_falls', year_max, last_period
+        measure, value, 'ytd_falls', year_max, last_period, 2
     from findings
-    where $stage = 2 and measure = 'ytd_value' and is_additive_flow and last_idx // 12 = idx // 12
+    where $stage in (0, 2) and measure = 'ytd_value' and is_additive_flow and last_idx // 12 = idx // 12
         and value < year_max * (1 - 1e-9) - 1e-9
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
-        measure, value, 'jump_from_last_report', last_value, last_period
+        measure, value, 'jump_from_last_report', last_value, last_period, 2
     from findings
-    where $stage = 2 and last_value > 0 and (
+    where $stage in (0, 2) and last_value > 0 and (
             (is_stock and measure = 'period_end_value')
             or (not is_stock and measure = 'month_value' and idx - last_idx = frequency_months)
         )
@@ -302,16 +309,16 @@ select * from (
         and not coalesce(value > last_value and value <= plan_level * (1 + jump_share), false)
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
-        measure, value, 'jump_from_last_year', last_year_value, last_year_period
+        measure, value, 'jump_from_last_year', last_year_value, last_year_period, 2
     from findings
-    where $stage = 2 and last_year_value > 0 and abs(value / last_year_value - 1) > yoy_share
+    where $stage in (0, 2) and last_year_value > 0 and abs(value / last_year_value - 1) > yoy_share
         and not (is_count and abs(value - last_year_value) <= 3)
         and not coalesce(value > last_year_value and value <= plan_level * (1 + yoy_share), false)
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
-        measure, value, 'unchanged_for_months', value, last_period
+        measure, value, 'unchanged_for_months', value, last_period, 2
     from findings
-    where $stage = 2 and frequency_months = 1 and value <> 0 and last_idx = idx - 1 and last_value = value
+    where $stage in (0, 2) and frequency_months = 1 and value <> 0 and last_idx = idx - 1 and last_value = value
         and run_length + 1 >= unchanged_months and not is_count
         -- a figure at its indicator's bound (a pass rate of 100 %) stays there for good reason
         and value is distinct from declared_min and value is distinct from declared_max
@@ -319,9 +326,9 @@ select * from (
         and (is_stock or measure <> 'period_end_value')
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
-        measure, value, 'departments_disagree', other_value, other_department
+        measure, value, 'departments_disagree', other_value, other_department, 2
     from findings
-    where $stage = 2 and other_value is not null
+    where $stage in (0, 2) and other_value is not null
         and abs(value - other_value) > disagreement * greatest(abs(value), abs(other_value))
 )
 """
@@ -344,7 +351,12 @@ _COLUMNS = (
 )
 
 
+_STAGE = len(_COLUMNS)  # HISTORY_PASS's last column: 1 for a single figure's checks, 2 for relations
 MAX_ROUNDS = 24  # single-figure history rounds per batch: one per wrong month of a figure, in order
+
+
+def _series_of(row: tuple) -> str:
+    return f"{row[_COLUMNS.index('indicator_code')]}|{row[_COLUMNS.index('region_code')]}"
 
 
 def _earliest_of_each_figure(rows: list[tuple]) -> list[tuple]:
@@ -425,19 +437,35 @@ class Reviewer:
         }
         # single figures against their history first, the earliest finding of each figure at a time, so
         # that no figure set aside is another's history (two absurd months in a row are both caught);
-        # then the figures' relations (a year-to-date that falls, a jump) on what is left
+        # then the figures' relations (a year-to-date that falls, a jump) on what is left. The first run
+        # asks both at once over the whole batch; only the figures whose history a round changed are
+        # asked again (a batch with nothing set aside is reviewed in one query).
+        found = connection.execute(HISTORY_PASS, parameters | {"stage": 0, "series": None}).fetchall()
+        single = [row for row in found if row[_STAGE] == 1]
+        if not single:
+            self._apply(connection, found, review, registry_pass=False)
+            return review
+        changed: set[str] = set()
+        relations = [row for row in found if row[_STAGE] == 2]
         for _ in range(MAX_ROUNDS):
-            found = connection.execute(HISTORY_PASS, parameters | {"stage": 1}).fetchall()
-            if not found:
+            changed |= {_series_of(row) for row in single} | self._apply(
+                connection, _earliest_of_each_figure(single), review, registry_pass=False
+            )
+            again = connection.execute(HISTORY_PASS, parameters | {"stage": 0, "series": sorted(changed)}).fetchall()
+            single = [row for row in again if row[_STAGE] == 1]
+            if not single:
                 break
-            self._apply(connection, _earliest_of_each_figure(found), review, registry_pass=False)
-        found = connection.execute(HISTORY_PASS, parameters | {"stage": 2}).fetchall()
-        self._apply(connection, found, review, registry_pass=False)
+        else:  # a figure wrong in more months of one batch than there are rounds: its relations are asked last
+            again = connection.execute(HISTORY_PASS, parameters | {"stage": 2, "series": sorted(changed)}).fetchall()
+        unchanged = [row for row in relations if _series_of(row) not in changed]
+        self._apply(connection, unchanged + [row for row in again if row[_STAGE] == 2], review, registry_pass=False)
         return review
 
     def _apply(
         self, connection: duckdb.DuckDBPyConnection, rows: list[tuple], review: Review, registry_pass: bool
-    ) -> None:
+    ) -> set[str]:
+        """Record the findings of `rows` and quarantine the rows with a critical one; returns the figures
+        (indicator|region) those rows held."""
         set_aside = {
             (load_id, *key) for load_id, rows_of_load in review.quarantined_rows.items() for key in rows_of_load
         }
@@ -448,7 +476,7 @@ class Reviewer:
                 continue
             findings.append(self._finding(record, row[len(_COLUMNS) :] if registry_pass else ()))
         if not findings:
-            return
+            return set()
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         found = {  # noqa: F841 (read by DuckDB by name)
             name: np.array([_plain(getattr(f, name)) for f in findings], dtype=object)
@@ -463,8 +491,7 @@ class Reviewer:
             review.findings[finding.load_id].append(finding)
             if finding.severity is Severity.CRITICAL:
                 critical.setdefault((finding.load_id, finding.sheet, finding.row_number), finding)
-        if critical:
-            self._quarantine(connection, critical, review)
+        return self._quarantine(connection, critical, review) if critical else set()
 
     def _wording(self, check: CheckName, record: dict, extra: tuple) -> tuple[str, str]:
         """The message's {expected} and {other} for a finding; `extra` holds the registry pass's bounds."""
@@ -535,8 +562,9 @@ class Reviewer:
     @staticmethod
     def _quarantine(
         connection: duckdb.DuckDBPyConnection, critical: dict[tuple[int, str, int], Finding], review: Review
-    ) -> None:
-        """Move each row with a critical finding from raw.observations to raw.quarantine, with its message."""
+    ) -> set[str]:
+        """Move each row with a critical finding from raw.observations to raw.quarantine, with its message;
+        returns the figures (indicator|region) the rows held (a wide sheet's row holds several)."""
         keys = {  # noqa: F841 (read by DuckDB by name)
             name: np.array(values, dtype=object)
             for name, values in (
@@ -568,10 +596,11 @@ class Reviewer:
             """
             delete from raw.observations as o using plausibility_quarantined as q
             where o.load_id = q.load_id and o.sheet = q.sheet and o.row_number = q.row_number
-            returning o.load_id
+            returning o.load_id, o.indicator_code || '|' || o.region_code
             """
         ).fetchall()
-        for (load_id,) in removed:
+        for load_id, _ in removed:
             review.removed_observations[load_id] += 1
         for (load_id, sheet, row_number), finding in critical.items():
             review.quarantined_rows[load_id][(sheet, row_number)] = finding
+        return {series for _, series in removed}
