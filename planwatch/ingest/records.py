@@ -15,6 +15,8 @@ from planwatch.ingest.read import Sheet
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.template_format import Measure
 from planwatch.ingest.values import (
+    AmbiguousNumberError,
+    NonFiniteNumberError,
     NotANumberError,
     cell_address,
     compact,
@@ -35,6 +37,9 @@ class RowStatus(StrEnum):
 # Reasons for quarantine, in the words a department clerk reads on the receipt.
 QUARANTINE_REASONS: dict[str, str] = {
     "not_a_number": "{column}的值“{value}”不是有效数字，请填写阿拉伯数字（不要加单位或文字）",
+    "ambiguous_number": "{column}的值“{value}”中的分隔符有两种读法（小数点还是千位分隔符），系统不作猜测，"
+    "请填写不带分隔符的数字，小数点用“.”（如1234.5）",
+    "non_finite_number": "{column}的值“{value}”超出了可以表示的数字范围，请核实后填写正确的数字",
     "negative_value": "{column}为负数（{value}），该指标不应为负，请核实后重新填报",
     "unknown_region": "地区“{value}”无法识别，请使用模板中的地区名称，不要修改地区编码",
     "unknown_indicator": "指标“{value}”无法识别，请使用统一的指标名称",
@@ -261,6 +266,9 @@ def read_figure(
     address = cell_address(row_index, column)
     try:
         number = parse_number(raw)
+    except (AmbiguousNumberError, NonFiniteNumberError) as error:
+        code = "ambiguous_number" if isinstance(error, AmbiguousNumberError) else "non_finite_number"
+        return None, quarantined_row(sheet, row_index, code, address, column=column_label, value=display(raw)), unit
     except NotANumberError:
         typed = number_with_unit(raw)  # 12.5万吨: the clerk wrote the unit in the cell; read it if it converts
         if typed is None or resolver.conversion_factor(typed[1], indicator) is None:

@@ -24,6 +24,7 @@ from planwatch.config import settings
 from planwatch.ingest.layout_spec import LayoutSpec, load_layouts
 from planwatch.ingest.parse_layout import matches, parse_layout
 from planwatch.ingest.parse_template import is_template, parse_template, parse_template_without_meta
+from planwatch.ingest.periods import unusable_period
 from planwatch.ingest.read import (
     CSV_SUFFIXES,
     SPREADSHEET_SUFFIXES,
@@ -106,6 +107,8 @@ class Ingestor:
         except UnreadableFileError as error:
             return None, error.reason, None
         parsed, rejection = self._recognise(path, source)
+        if parsed is not None and (bad_period := unusable_period(parsed.periods)):
+            return None, bad_period, source.encoding
         if parsed is not None:
             parsed.rows_in_source = count_filled_rows(source.sheets)  # what the outcomes must add up to
         return parsed, rejection, source.encoding

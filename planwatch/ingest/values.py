@@ -1,12 +1,15 @@
 """Turning what a clerk typed into clean values: numbers, labels, units in headers, cell addresses.
 
 Numbers typed as text arrive as strings: NFKC normalisation fixes full-width digits and signs,
-thousands separators are stripped, and placeholders ("—", "-", "/", "无") mean "not reported".
+thousands separators are stripped where they group by three (1,234,567.8), and placeholders ("—",
+"-", "/", "无") mean "not reported". A number that could be read two ways ('3,21': a decimal comma or a
+slipped thousands separator; '3 21') or that no float holds ('1e400') is refused, never guessed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -33,12 +36,41 @@ PLACEHOLDERS = {
     "×",
 }
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_NUMBER_THEN_UNIT = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))([^\d.].*)$")
+_GROUPED_BY_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_DIGITS_AND_SEPARATORS = re.compile(r"^[+-]?[\d,]*(\.\d*)?$")
+_DIGITS_APART = re.compile(r"\d\s+\d")  # '3 21': a thousands space or two numbers in one cell
+_NUMBER_THEN_UNIT = re.compile(r"^([+-]?(?:\d[\d,，]*(?:\.\d*)?|\.\d+))([^\d.,，].*)$")
 _PARENTHESISED = re.compile(r"[（(]\s*([^（）()]+?)\s*[)）]")
 
 
 class NotANumberError(ValueError):
     """The cell holds text that is not a number (e.g. 约三百)."""
+
+
+class AmbiguousNumberError(NotANumberError):
+    """The separators in the cell read two ways ('3,21', '1,2345', '3 21'): it is not guessed."""
+
+
+class NonFiniteNumberError(NotANumberError):
+    """The cell's number is beyond what a float holds ('1e400') or is not a number at all (NaN)."""
+
+
+def _finite(number: float, typed: object) -> float:
+    if not math.isfinite(number):
+        raise NonFiniteNumberError(normalise_text(typed))
+    return number
+
+
+def _without_separators(text: str, typed: object) -> str:
+    """`text` (compacted) with thousands separators removed where they group by three."""
+    text = text.replace("，", ",")
+    if "," not in text:
+        return text
+    if _GROUPED_BY_THOUSANDS.match(text):
+        return text.replace(",", "")
+    if _DIGITS_AND_SEPARATORS.match(text):
+        raise AmbiguousNumberError(normalise_text(typed))
+    return text  # not a bare number (125,000吨): the caller reads it otherwise
 
 
 _WHITESPACE = re.compile(r"\s+")
@@ -77,24 +109,32 @@ def parse_number(value: object) -> float | None:
             raise NotANumberError(str(value))
         return None
     if isinstance(value, int | float):
-        return float(value)
+        return _finite(float(value), value)
     if isinstance(value, dt.date | dt.datetime | dt.time | dt.timedelta):
         raise NotANumberError(str(value))
     text = compact(value)
     if text.lower() in PLACEHOLDERS:
         return None
-    text = text.replace(",", "").replace("，", "")
+    if _DIGITS_APART.search(normalise_text(value)):
+        raise AmbiguousNumberError(normalise_text(value))
+    text = _without_separators(text, value)
     if _NUMBER.match(text):
-        return float(text)
+        return _finite(float(text), value)
     raise NotANumberError(normalise_text(value))
 
 
 def number_with_unit(value: object) -> tuple[float, str] | None:
     """A figure typed with its unit in the cell (12.5万吨, 85%), as (number, unit text); None otherwise."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or _DIGITS_APART.search(normalise_text(value)):
         return None
-    match = _NUMBER_THEN_UNIT.match(compact(value).replace(",", "").replace("，", ""))
-    return (float(match.group(1)), match.group(2)) if match else None
+    match = _NUMBER_THEN_UNIT.match(compact(value))
+    if match is None:
+        return None
+    try:
+        number = float(_without_separators(match.group(1), value))
+    except AmbiguousNumberError:
+        return None
+    return (number, match.group(2)) if math.isfinite(number) else None
 
 
 @dataclass(frozen=True)

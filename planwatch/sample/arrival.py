@@ -16,9 +16,9 @@ import os
 import random
 from pathlib import Path
 
+from planwatch.ingest.periods import CHINA_STANDARD_TIME
 from planwatch.reporting import parse_period
 
-CHINA_STANDARD_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
 DUE_DAY = 5
 LATE_SHARE = 0.12  # of (department, month) pairs: enough for the briefings' 逾期 lines to show
 LAST_LATE_DAY = 20

@@ -1,0 +1,35 @@
+"""A submission's periods, checked before anything of the file is stored: each must be a real month
+(YYYY-MM) that has begun. A period no month can be (a hidden sheet edited to 2025年11月) or one still to
+come (2030-01) would otherwise load under a key the marts cannot use, and stop the month's transform
+for every department; the file is rejected instead, with the period named."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+
+CHINA_STANDARD_TIME = dt.timezone(dt.timedelta(hours=8), "CST")  # the departments' calendar
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def china_today() -> dt.date:
+    return dt.datetime.now(CHINA_STANDARD_TIME).date()
+
+
+def unusable_period(periods: Iterable[str], today: dt.date | None = None) -> str | None:
+    """The Chinese reason a file's periods cannot be loaded, naming the first bad one; None when all can."""
+    today = today or china_today()
+    this_month = f"{today.year:04d}-{today.month:02d}"
+    for period in sorted(periods):
+        if not _MONTH.fullmatch(period):
+            return (
+                f"报送期“{period}”不是有效的年月（应为“2024-03”这样的格式），无法确定数据所属月份，"
+                "请使用平台下发的原模板重新填报，不要修改模板中的报送期"
+            )
+        if period > this_month:
+            return (
+                f"报送期“{period}”尚未到来（今天是{today.year}年{today.month}月{today.day}日），不能报送该月数据，"
+                "请核实报送期后重新报送"
+            )
+    return None

@@ -1,0 +1,131 @@
+"""A number is loaded only when it reads one way, a period only when it is a real month that has come:
+what cannot be read for sure is quarantined (a cell) or rejected (a file) with a Chinese reason, never
+guessed, and one bad file never stops the month's transform for everyone."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from planwatch.forms.layout import template_layout
+from planwatch.forms.template import build_template
+from planwatch.ingest.template_format import META_SHEET
+from planwatch.ingest.values import AmbiguousNumberError, NonFiniteNumberError, NotANumberError, parse_number
+from planwatch.sample.series import SeriesBook
+
+from .conftest import run_planwatch
+from .ingest_support import REGISTRY, ingest, query
+
+PERIOD = "2022-06"
+DEPARTMENT = "hohhot.agriculture_animal_husbandry_bureau"
+SERIES = SeriesBook(REGISTRY, seed=42, first_year=2020, last_year=2023)
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("1,234", 1234.0),
+        ("12,345,678.5", 12345678.5),
+        ("１，２３４", 1234.0),  # full width, as an IME types it
+        ("-1,234", -1234.0),
+        ("3.21", 3.21),
+        ("1e3", 1000.0),
+        (" 72 ", 72.0),
+        ("—", None),
+    ],
+)
+def test_a_number_that_reads_one_way_is_read(typed: str, read: float | None) -> None:
+    assert parse_number(typed) == read
+
+
+@pytest.mark.parametrize("typed", ["3,21", "1,2345", "3 21", "1 234", "12,34,567", "1,234,56", ",123", "1,"])
+def test_a_separator_that_could_be_a_decimal_comma_or_a_misplaced_thousands_one_is_not_guessed(typed: str) -> None:
+    with pytest.raises(AmbiguousNumberError):
+        parse_number(typed)
+
+
+@pytest.mark.parametrize("typed", ["1e400", "-1e400", float("inf"), float("nan"), "inf", "nan"])
+def test_a_value_beyond_any_number_is_refused(typed: object) -> None:
+    with pytest.raises(NotANumberError) as raised:
+        parse_number(typed)
+    assert isinstance(raised.value, NonFiniteNumberError) or typed in ("inf", "nan")
+
+
+def _template(path: Path) -> tuple[Path, list[tuple[str, int]]]:
+    """A filled template of PERIOD; the (sheet, row) of each data sheet's region rows."""
+    period = PERIOD
+    layout = template_layout(REGISTRY, DEPARTMENT, period)
+    year, month = (int(part) for part in period.split("-"))
+    values = {}
+    for sheet in layout.data_sheets:
+        for region in sheet.region_codes:
+            for measure in sheet.measures:
+                figure = SERIES.series(sheet.indicator_code, region).figure(measure, year, month)
+                if figure is not None:
+                    values[(sheet.indicator_code, region, measure)] = figure
+    build_template(REGISTRY, DEPARTMENT, period, values, {}, layout).save(path)
+    return path, [
+        (sheet.sheet_name, 4 + index) for sheet in layout.data_sheets for index in range(len(sheet.region_codes))
+    ]
+
+
+def _set_period(path: Path, period: str) -> None:
+    workbook = load_workbook(path)
+    for row in workbook[META_SHEET].iter_rows():
+        if row[0].value == "period":
+            row[1].value = period
+    workbook.save(path)
+
+
+@pytest.mark.slow
+def test_ambiguous_and_poisonous_cells_and_periods_are_set_aside_and_the_transform_still_passes(
+    tmp_path: Path,
+) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    run_planwatch("plans", "load", "--warehouse", str(warehouse))
+    cells, rows = _template(tmp_path / "呼和浩特市农牧局_2022-06_填报模板.xlsx")
+    workbook = load_workbook(cells)
+    typed = {"3,21": "ambiguous_number", "1,2345": "ambiguous_number", "3 21": "ambiguous_number"}
+    typed["1e400"] = "non_finite_number"
+    for (sheet_name, row), text in zip(rows, typed, strict=False):
+        workbook[sheet_name].cell(row=row, column=3).value = text
+    workbook.save(cells)
+    chinese_period, _ = _template(tmp_path / "呼和浩特市农牧局_2022年6月_填报模板.xlsx")
+    _set_period(chinese_period, "2022年6月")
+    future, _ = _template(tmp_path / "呼和浩特市农牧局_2030-01_填报模板.xlsx")
+    _set_period(future, "2030-01")
+
+    results = {result.file: result for result in ingest([cells, chinese_period, future], warehouse)}
+
+    quarantined = query(
+        warehouse,
+        f"select cell, reason_code, reason from raw.quarantine where file_name = '{cells.name}'",
+    )
+    assert len(quarantined) == len(typed)
+    for text, code in typed.items():
+        [(cell, reason)] = [(cell, reason) for cell, found, reason in quarantined if f"“{text}”" in reason]
+        assert cell.startswith("C") and code == next(c for _, c, r in quarantined if r == reason), reason
+        assert "数字" in reason, reason
+    placed = {(sheet, row) for sheet, row in rows[: len(typed)]}
+    assert (
+        set(query(warehouse, f"select sheet, row_number from raw.quarantine where file_name = '{cells.name}'"))
+        == placed
+    ), "each refused value is named by its file, sheet, row and cell"
+    loaded = query(warehouse, "select original_value from raw.observations")
+    assert not {value for (value,) in loaded} & set(typed), "an ambiguous figure was loaded as a guess"
+    assert query(warehouse, "select count(*) from raw.observations where not isfinite(value)") == [(0,)]
+    assert results[cells.name].status == "loaded" and results[cells.name].rows_quarantined == len(typed)
+
+    rejected = results[chinese_period.name]
+    assert rejected.status == "rejected" and "2022年6月" in rejected.reason and "报送期" in rejected.reason
+    too_early = results[future.name]
+    assert too_early.status == "rejected" and "2030-01" in too_early.reason and "尚未到来" in too_early.reason
+    assert query(warehouse, "select distinct period from raw.observations") == [(PERIOD,)]
+
+    # the month still builds for everyone
+    run_planwatch("transform", env={"PLANWATCH_WAREHOUSE": str(warehouse)})
+    assert query(warehouse, "select count(*) from marts.fct_observation")[0][0] == len(loaded)
+    assert all(math.isfinite(value) for (value,) in query(warehouse, "select value from marts.fct_observation"))
