@@ -129,3 +129,57 @@ def test_ambiguous_and_poisonous_cells_and_periods_are_set_aside_and_the_transfo
     run_planwatch("transform", env={"PLANWATCH_WAREHOUSE": str(warehouse)})
     assert query(warehouse, "select count(*) from marts.fct_observation")[0][0] == len(loaded)
     assert all(math.isfinite(value) for (value,) in query(warehouse, "select value from marts.fct_observation"))
+
+
+def _reasons(warehouse: Path) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for sheet, code in query(warehouse, "select sheet, reason_code from raw.quarantine"):
+        found.setdefault(code, set()).add(sheet)
+    return found
+
+
+def test_swapped_sheets_are_not_filed_under_each_others_indicator(tmp_path: Path) -> None:
+    path, rows = _template(tmp_path / "t.xlsx")
+    first, second = sorted({sheet for sheet, _ in rows})[:2]
+    workbook = load_workbook(path)
+    workbook[first].title, workbook[second].title = "swap", first
+    workbook["swap"].title = second
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert _reasons(tmp_path / "w.duckdb") == {"sheet_indicator_mismatch": {first, second}}
+    assert query(
+        tmp_path / "w.duckdb", f"select count(*) from raw.observations where sheet in ('{first}', '{second}')"
+    )[0] == (0,)
+    [reason] = query(tmp_path / "w.duckdb", f"select distinct reason from raw.quarantine where sheet = '{first}'")[0]
+    assert "调换或改名" in reason and first in reason
+    assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored
+
+
+def test_a_region_of_another_city_typed_into_the_template_is_not_filed_under_this_sender(tmp_path: Path) -> None:
+    path, rows = _template(tmp_path / "t.xlsx")
+    sheet, row = rows[0]
+    workbook = load_workbook(path)
+    workbook[sheet].cell(row=row, column=1).value = "中卫市"
+    workbook[sheet].cell(row=row, column=2).value = "640500"
+    workbook.save(path)
+    ingest([path], tmp_path / "w.duckdb")
+    assert _reasons(tmp_path / "w.duckdb") == {"region_out_of_scope": {sheet}}
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations where region_code = '640500'") == [(0,)]
+    [(reason,)] = query(tmp_path / "w.duckdb", "select reason from raw.quarantine")
+    assert "中卫市" in reason and "填报范围" in reason
+
+
+def test_a_second_column_of_the_same_measure_is_not_read_as_either(tmp_path: Path) -> None:
+    path, rows = _template(tmp_path / "t.xlsx")
+    sheet, row = rows[0]
+    workbook = load_workbook(path)
+    data = workbook[sheet]
+    header = [cell.value for cell in data[3]]
+    extra = len(header) + 1
+    data.cell(row=3, column=extra).value = header[2]  # the first measure's header again
+    data.cell(row=row, column=extra).value = 99.5
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert _reasons(tmp_path / "w.duckdb") == {"duplicate_measure_column": {sheet}}
+    assert query(tmp_path / "w.duckdb", f"select count(*) from raw.observations where sheet = '{sheet}'") == [(0,)]
+    assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored

@@ -40,6 +40,7 @@ from planwatch.ingest.template_format import (
 from planwatch.ingest.values import (
     NotANumberError,
     cell_address,
+    column_letter,
     compact,
     display,
     normalise_text,
@@ -78,9 +79,18 @@ def _find_header(sheet: Sheet, marker: str) -> int | None:
 
 
 def parse_data_sheet(
-    sheet: Sheet, indicator: Indicator, period: str, resolver: Resolver, city: str | None
+    sheet: Sheet,
+    indicator: Indicator,
+    period: str,
+    resolver: Resolver,
+    city: str | None,
+    declared_regions: tuple[str, ...] = (),
 ) -> tuple[list[RowOutcome], list[str]]:
-    """One indicator's sheet: a row per region, a column per measure (unit from the header)."""
+    """One indicator's sheet: a row per region, a column per measure (unit from the header).
+
+    A region is taken only when it is one the template asks for (`declared_regions`, from the hidden
+    sheet) or, without them, one of the sender's city: a figure typed for another city's region is
+    quarantined, never filed under this sender."""
     header_index = _find_header(sheet, REGION_HEADER)
     if header_index is None:
         return _whole_sheet(sheet, "no_header", value=sheet.name, marker=REGION_HEADER), []
@@ -101,6 +111,11 @@ def parse_data_sheet(
         elif header.label:
             ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {normalise_text(cell)}")
     del remark_column  # remarks are kept with the row content, not as observations
+    repeated = _repeated_measure(measure_columns)
+    if repeated:
+        return outcomes + _whole_sheet(
+            sheet, "duplicate_measure_column", start=header_index + 1, value=repeated
+        ), ignored_columns
     seen: dict[tuple[str, Measure], int] = {}
     for row_index in range(header_index + 1, len(sheet.rows)):
         row = sheet.rows[row_index]
@@ -127,6 +142,18 @@ def parse_data_sheet(
                 )
             )
             continue
+        if not _region_in_scope(region_code, declared_regions, city, resolver):
+            outcomes.append(
+                quarantined_row(
+                    sheet,
+                    row_index,
+                    "region_out_of_scope",
+                    region_cell,
+                    value=normalise_text(name) or display(code),
+                    expected="、".join(resolver.reference.regions[c].name for c in declared_regions) or "本市地区",
+                )
+            )
+            continue
         outcome = _measure_cells(sheet, row_index, measure_columns, indicator, period, region_code, resolver)
         if outcome.status is RowStatus.loaded:
             duplicate = next(
@@ -145,6 +172,39 @@ def parse_data_sheet(
                 seen.update({(region_code, o.measure): row_index + 1 for o in outcome.observations})
         outcomes.append(outcome)
     return outcomes, ignored_columns
+
+
+def _repeated_measure(measure_columns: list[tuple[int, Measure, str | None, str]]) -> str | None:
+    """The header of a measure that has two columns (a second 本月数): which one is meant is not guessed."""
+    seen: dict[Measure, str] = {}
+    for column, measure, _, label in measure_columns:
+        if measure in seen:
+            return f"{seen[measure]}”和“{label}（{column_letter(column)}列）"
+        seen[measure] = label
+    return None
+
+
+def _region_in_scope(region_code: str, declared: tuple[str, ...], city: str | None, resolver: Resolver) -> bool:
+    if declared:
+        return region_code in declared
+    return city is None or resolver.city_of(region_code) == city
+
+
+def _disagrees_with_its_entry(
+    sheet: Sheet, entry_indicator: Indicator, period: str, resolver: Resolver
+) -> list[RowOutcome]:
+    """The whole sheet, quarantined, when its own title names another indicator or period than the
+    hidden sheet says it holds (sheets swapped or renamed): whose figures they are is not guessed."""
+    title = normalise_text(sheet.rows[0][0]) if sheet.rows and sheet.rows[0] else ""
+    named = resolver.indicator(title.split(" ")[-1]) if title else None
+    if named is not None and named.indicator_code != entry_indicator.indicator_code:
+        return _whole_sheet(
+            sheet, "sheet_indicator_mismatch", value=sheet.name, title=named.name, expected=entry_indicator.name
+        )
+    filed = _FILING_PERIOD.search(" ".join(normalise_text(cell) for row in sheet.rows[:3] for cell in row))
+    if filed is not None and filed.group(1) != period:
+        return _whole_sheet(sheet, "sheet_period_mismatch", value=sheet.name, title=filed.group(1), expected=period)
+    return []
 
 
 def _measure_cells(
@@ -269,7 +329,11 @@ def parse_template(source: SourceFile, resolver: Resolver, known_milestones: set
         if sheet is None or sheet.name in claimed or indicator is None:
             continue
         claimed.add(sheet.name)
-        outcomes, extra_columns = parse_data_sheet(sheet, indicator, meta.period, resolver, city)
+        disagreement = _disagrees_with_its_entry(sheet, indicator, meta.period, resolver)
+        if disagreement:
+            rows += disagreement
+            continue
+        outcomes, extra_columns = parse_data_sheet(sheet, indicator, meta.period, resolver, city, entry.region_codes)
         rows += outcomes
         ignored_columns += extra_columns
     for sheet in source.sheets:

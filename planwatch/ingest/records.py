@@ -51,6 +51,13 @@ QUARANTINE_REASONS: dict[str, str] = {
     "bad_percent": "完成百分比“{value}”应为0到100之间的数字",
     "unrecognised_sheet": "工作表“{value}”不是模板中的填报表，无法识别其中的数据，请在模板规定的表中填报",
     "no_header": "工作表“{value}”中找不到表头（{marker}），无法识别数据，请勿删除或修改表头",
+    "region_out_of_scope": "地区“{value}”不在本表的填报范围内（本表填报：{expected}），"
+    "数据不能记在本单位名下，请核实地区后在对应模板中填报",
+    "duplicate_measure_column": "表头中同一口径出现了两列（“{value}”），无法确定采用哪一列，请删除多余的列后重新报送",
+    "sheet_indicator_mismatch": "工作表“{value}”的标题是“{title}”，与模板登记的指标“{expected}”不一致"
+    "（工作表可能被调换或改名），无法确定数据所属指标，请使用平台下发的原模板重新填报",
+    "sheet_period_mismatch": "工作表“{value}”标题中的报送期“{title}”与模板的报送期“{expected}”不一致，"
+    "无法确定数据所属月份，请使用平台下发的原模板重新填报",
     "unknown_measure": "口径“{value}”无法识别，请填写“本年累计”“本月”或“期末”",
 }
 

@@ -282,6 +282,9 @@ def ingest_files(
         duckdb.connect(str(warehouse)) as connection,
     ):
         ensure_tables(connection)
+        if len(files) >= PARALLEL_MIN_FILES:
+            # the reading workers hold every core: DuckDB's own threads would only contend with them
+            connection.execute("set threads = 1")
         reviewer = ingestor.start_review(connection)
         previous = _previous_loads(connection)
         batch: list[tuple[int, PendingFile]] = []
