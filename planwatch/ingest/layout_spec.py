@@ -21,7 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from planwatch.ingest.template_format import Measure
 
@@ -43,25 +43,104 @@ class Detection(BaseModel):
     scan_rows: int = 10
 
 
+class Granularity(StrEnum):
+    """What one period of a table covers; a period is filed under its last month (第2季度 → June)."""
+
+    month = "month"  # 2024年3月, 1—3月 (a year-to-date ends in its month)
+    quarter = "quarter"  # 第2季度, 二季度
+    half_year = "half_year"  # 上半年, 下半年
+    year = "year"  # 2025年, 年报
+
+
+# The named groups a period pattern of each granularity must have, and the values each group may
+# take (as a clerk writes them: 3, 03, 三; 2, 二; 上, 下).
+_CHINESE_NUMBERS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
+PERIOD_GROUPS: dict[Granularity, dict[str, dict[str, int]]] = {
+    Granularity.month: {
+        "month": {
+            **{str(n): n for n in range(1, 13)},
+            **{f"{n:02d}": n for n in range(1, 10)},
+            **{word: n for n, word in enumerate(_CHINESE_NUMBERS, start=1)},
+        }
+    },
+    Granularity.quarter: {
+        "quarter": {**{str(n): n for n in range(1, 5)}, **{word: n for n, word in enumerate(_CHINESE_NUMBERS[:4], 1)}}
+    },
+    Granularity.half_year: {"half": {"上": 1, "下": 2, "1": 1, "2": 2, "一": 1, "二": 2}},
+    Granularity.year: {},
+}
+_GRANULARITY_WORDS = {"季度": Granularity.quarter, "季": Granularity.quarter, "半年": Granularity.half_year}
+MONTHS_PER_PERIOD = {Granularity.month: 1, Granularity.quarter: 3, Granularity.half_year: 6, Granularity.year: 12}
+
+
+def _group_pattern(pattern: str, name: str) -> str | None:
+    """The sub-pattern of the named group `name` in `pattern` (its balanced parentheses)."""
+    start = pattern.find(f"(?P<{name}>")
+    if start < 0:
+        return None
+    depth, index, body = 0, start, start + len(f"(?P<{name}>")
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        depth += char == "("
+        depth -= char == ")"
+        if depth == 0:
+            return pattern[body:index]
+        index += 1
+    return None
+
+
 class PeriodRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
     source: str = Field(pattern=r"^(sheet_name|title|column)$")
-    pattern: str = Field(
-        default=r"(?P<year>\d{4})\s*年\s*(?:1\s*[-—~至]\s*)?(?P<month>\d{1,2})\s*月",
-        description="regular expression with named groups year and month",
+    granularity: Granularity = Field(
+        default=Granularity.month, description="what one period covers: month, quarter, half_year or year"
+    )
+    pattern: str | None = Field(
+        default=None,
+        description="regular expression with the named group year and, by granularity, month (1–12), "
+        "quarter (1–4), half (上/下); default: the granularity's usual forms",
     )
 
-    @field_validator("pattern")
-    @classmethod
-    def _has_year_and_month(cls, pattern: str) -> str:
+    @model_validator(mode="after")
+    def _pattern_yields_periods(self) -> PeriodRule:
+        if self.pattern is None:
+            return self
         try:
-            compiled = re.compile(pattern)
+            compiled = re.compile(self.pattern)
         except re.error as error:
             raise ValueError(f"not a regular expression: {error}") from None
-        missing = {"year", "month"} - set(compiled.groupindex)
+        wanted = {"year", *PERIOD_GROUPS[self.granularity]}
+        missing = wanted - set(compiled.groupindex)
         if missing:
-            raise ValueError(f"the pattern needs the named groups {', '.join(sorted(missing))}")
-        return pattern
+            raise ValueError(f"a {self.granularity.value} pattern needs the named groups {', '.join(sorted(missing))}")
+        word, written_as = next(((w, g) for w, g in _GRANULARITY_WORDS.items() if w in self.pattern), ("", None))
+        if written_as is not None and written_as is not self.granularity:
+            groups = ", ".join(PERIOD_GROUPS[written_as]) or "year"
+            raise ValueError(
+                f"the pattern reads a {written_as.value} ({word}) but the granularity is "
+                f"{self.granularity.value}: set granularity: {written_as.value} and name its group "
+                f"{groups}, or a {written_as.value} would be filed as a month"
+            )
+        for name, values in PERIOD_GROUPS[self.granularity].items():
+            group = re.compile(_group_pattern(self.pattern, name) or ".*")
+            if not any(group.fullmatch(text) for text in values):
+                raise ValueError(
+                    f"the group {name} of the pattern can never match a valid {name} "
+                    f"({', '.join(list(values)[:12])}…): no {self.granularity.value} could be read"
+                )
+        return self
+
+    def last_month(self, match: re.Match[str]) -> int | None:
+        """The month a match of the pattern ends in (第2季度 → 6); None when a group holds no valid value
+        (a month 13, a quarter 5)."""
+        if self.granularity is Granularity.year:
+            return 12
+        [(name, values)] = PERIOD_GROUPS[self.granularity].items()
+        number = values.get(match[name].strip()) if match[name] is not None else None
+        return None if number is None else number * MONTHS_PER_PERIOD[self.granularity]
 
 
 class LongColumns(BaseModel):

@@ -90,11 +90,14 @@ def _valid(year: int, month: int) -> str | None:
     return f"{year:04d}-{month:02d}" if 1 <= month <= 12 and 1900 < year < 2200 else None
 
 
-def _candidates(text: str, forms: list[tuple[re.Pattern[str], Callable[[re.Match[str]], int]]], rank: int) -> list:
+def _candidates(
+    text: str, forms: list[tuple[re.Pattern[str], Callable[[re.Match[str]], int | None]]], rank: int
+) -> list:
     found = []
     for pattern, month_of in forms:
         for match in pattern.finditer(text):
-            period = _valid(int(match["year"]), month_of(match))
+            month = month_of(match)
+            period = _valid(int(match["year"]), month) if month is not None else None
             if period:
                 found.append((_A_DAY_FOLLOWS.match(text, match.end()) is not None, rank, match.start(), period))
     return found
@@ -105,8 +108,9 @@ def _period_from(text: str, spec: LayoutSpec) -> str | None:
     usual forms, the earliest mention first; a day's date (制表日期：2024年7月10日) only when nothing
     else names a month."""
     text = normalise_text(text)
-    own = re.compile(spec.period.pattern)
-    found = _candidates(text, [(own, lambda m: int(m["month"]))], 0) + _candidates(text, list(_PERIOD_FORMS), 1)
+    rule = spec.period
+    own = [(re.compile(rule.pattern), rule.last_month)] if rule.pattern else []
+    found = _candidates(text, own, 0) + _candidates(text, list(_PERIOD_FORMS), 1)
     return min(found)[3] if found else None
 
 
