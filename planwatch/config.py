@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import os
 import tomllib
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SourceKind(StrEnum):
+    """Who a figure comes from: a statistics bureau (its tables, or its own templates: a department
+    whose name holds 统计局) or a line department's template."""
+
+    statistics = "statistics"
+    department = "department"
 
 
 class Settings(BaseModel):
@@ -95,12 +104,25 @@ class Settings(BaseModel):
         default=3, ge=2, description="a figure that always moves, reported unchanged this many months running"
     )
 
-    def dbt_vars(self) -> dict[str, float]:
-        """The thresholds dbt reads as vars: passed on every dbt run so that this file is their one source."""
+    source_precedence: list[SourceKind] = Field(
+        default_factory=lambda: [SourceKind.statistics, SourceKind.department],
+        description="which source's figure is current when several report one (the newest within a source); "
+        "a source not listed comes last",
+    )
+    source_precedence_by_indicator: dict[str, list[SourceKind]] = Field(
+        default_factory=dict, description="indicator code → its own order of sources, over source_precedence"
+    )
+
+    def dbt_vars(self) -> dict[str, object]:
+        """The settings dbt reads as vars: passed on every dbt run so that this file is their one source."""
         return {
             "lagging_threshold_pp": self.lagging_threshold_pp,
             "severe_threshold_pp": self.severe_threshold_pp,
             "ahead_margin_pp": self.ahead_margin_pp,
+            "source_precedence": [kind.value for kind in self.source_precedence],
+            "source_precedence_by_indicator": {
+                code: [kind.value for kind in kinds] for code, kinds in self.source_precedence_by_indicator.items()
+            },
         }
 
     def resolve(self, path: Path) -> Path:

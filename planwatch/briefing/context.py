@@ -102,6 +102,7 @@ class TargetLine(_Model):
     projection_points: int | None = None
     observed_annual_growth_pct: float | None = None
     required_annual_growth_pct: float | None = None
+    actual_source_name: str | None = None  # the department or statistics bureau whose figure is used
 
     @property
     def status_label(self) -> str:

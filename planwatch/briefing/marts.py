@@ -70,10 +70,19 @@ def target_progress(con: duckdb.DuckDBPyConnection, plan_id: str, period: dt.dat
             progress.yoy_change_pp, progress.mom_growth_pct, progress.mom_change_pp,
             progress.projected_value, progress.projected_value_low, progress.projected_value_high,
             progress.projected_to_meet, progress.projection_points,
-            progress.observed_annual_growth_pct, progress.required_annual_growth_pct
+            progress.observed_annual_growth_pct, progress.required_annual_growth_pct,
+            sources.department_name as actual_source_name
         from marts.fct_target_progress as progress
         inner join marts.dim_target as targets on progress.target_id = targets.target_id
         left join marts.dim_indicator as indicators on progress.indicator_code = indicators.indicator_code
+        -- who reported the figure the target is judged by (the current source, by source_precedence)
+        left join (
+            select file_name, sheet, cell, any_value(department_id) as department_id
+            from marts.fct_observation group by file_name, sheet, cell
+        ) as observed
+            on progress.actual_file_name = observed.file_name and progress.actual_sheet = observed.sheet
+            and progress.actual_cell = observed.cell
+        left join marts.dim_department as sources on observed.department_id = sources.department_id
         where progress.plan_id = ? and progress.period = ?
         order by progress.target_year, progress.target_id
         """,

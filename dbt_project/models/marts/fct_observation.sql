@@ -1,4 +1,5 @@
-{#- Current values, one row per (indicator, region, month, measure), with the cell each came from.
+{#- Current values, one row per (indicator, region, month, measure), with the cell and the source
+    (statistics bureau or department, by planwatch.toml's source_precedence) each came from.
     Incremental: a run reads only loads newer than the newest already here, and a revision replaces
     the row of its key (delete+insert on observation_key). A full refresh gives the same table. -#}
 {{
@@ -41,6 +42,7 @@ final as (
         cast(original_value as varchar) as original_value,
         cast(original_unit as varchar) as original_unit,
         cast(department_id as varchar) as department_id,
+        cast(source_kind as varchar) as source_kind,
         cast(layout as varchar) as layout,
         cast(load_id as bigint) as load_id,
         cast(file_name as varchar) as file_name,

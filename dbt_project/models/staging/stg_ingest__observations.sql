@@ -1,10 +1,33 @@
-{#- The current revision of every observation: a later load (higher load_id) of the same
-    (indicator, region, period, measure) supersedes the earlier ones, which stay in raw as history. -#}
+{#- The current figure of every observation. When several sources report one (indicator, region,
+    period, measure), the source ranked first by planwatch.toml's source_precedence (per indicator:
+    source_precedence_by_indicator) is current, and within a source the latest load (higher load_id);
+    every other figure stays in raw as history. A figure is a statistics bureau's when it came in one of
+    its tables (a source spec's layout) or from a department whose name holds 统计局. -#}
 with
 
 source as (
 
     select * from {{ source('ingest', 'observations') }}
+
+),
+
+departments as (
+
+    select * from {{ ref('stg_reference__departments') }}
+
+),
+
+sourced as (
+
+    select
+        source.*,
+        case
+            when source.layout not in ('template', 'template_without_meta') then 'statistics'
+            when departments.department_name like '%统计局%' then 'statistics'
+            else 'department'
+        end as source_kind
+    from source
+    left join departments on source.department_id = departments.department_id
 
 ),
 
@@ -14,12 +37,12 @@ ranked as (
         *,
         row_number() over (
             partition by indicator_code, region_code, period, measure
-            order by load_id desc
+            order by {{ source_rank('indicator_code', 'source_kind') }}, load_id desc
         ) as revision_rank,
         count(*) over (
             partition by indicator_code, region_code, period, measure
         ) as loads_of_key
-    from source
+    from sourced
 
 ),
 
@@ -42,6 +65,7 @@ renamed as (
         cell,
         cast(row_number as integer) as source_row_number,
         department_id,
+        source_kind,
         layout,
         cast(loads_of_key - 1 as integer) as superseded_revisions,
         loaded_at

@@ -1,0 +1,95 @@
+"""The same figure from a department's template and a statistics bureau's table: both are kept, the
+source planwatch.toml ranks first is current whatever the load order, and the briefing names it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from planwatch.briefing.gather import gather_plan
+from planwatch.briefing.render import render_html
+from planwatch.forms.layout import template_layout
+from planwatch.forms.template import build_template
+from planwatch.ingest.template_format import Measure
+
+from .conftest import PROJECT_ROOT, run_planwatch
+from .ingest_support import REGISTRY, ingest, query, statistics_workbook
+
+pytestmark = pytest.mark.slow
+
+PERIOD = "2024-06"
+DEPARTMENT = "pingliang.agriculture_rural_bureau"
+INDICATOR = "beef_cattle_rearing_volume"
+COUNTY = "620825"  # 庄浪县
+FIGURE = f"indicator_code = '{INDICATOR}' and region_code = '{COUNTY}' and measure = 'ytd_value'"
+KEY = f"indicator_code = '{INDICATOR}' and region_code = '{COUNTY}' and period = '{PERIOD}' and measure = 'ytd_value'"
+
+
+def _statistics_table(tmp_path: Path, value: float) -> Path:
+    return statistics_workbook(
+        tmp_path / "平凉市统计局_分县区_2024-06.xlsx",
+        {"Sheet1": [["平凉市分县区主要指标（2024年1-6月）"], ["县区", "肉牛饲养量（万头）"], ["庄浪县", value]]},
+    )
+
+
+def _department_template(tmp_path: Path, value: float) -> Path:
+    layout = template_layout(REGISTRY, DEPARTMENT, PERIOD)
+    values = {
+        (sheet.indicator_code, region, Measure.ytd_value): value
+        for sheet in layout.data_sheets
+        if sheet.indicator_code == INDICATOR
+        for region in sheet.region_codes
+    }
+    path = tmp_path / "平凉市农业农村局_2024-06_填报模板.xlsx"
+    build_template(REGISTRY, DEPARTMENT, PERIOD, values, {}, layout).save(path)
+    return path
+
+
+def _current(warehouse: Path) -> tuple:
+    [row] = query(
+        warehouse,
+        "select value, source_kind, department_id from marts.fct_observation "
+        f"where {FIGURE} and strftime(period, '%Y-%m') = '{PERIOD}'",
+    )
+    return row
+
+
+def test_the_configured_source_is_current_whatever_the_load_order_and_the_briefing_names_it(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    run_planwatch("plans", "load", "--warehouse", str(warehouse))
+    # the bureau's table arrives first, the department's own figure (a little different) after it
+    [table] = ingest([_statistics_table(tmp_path, 30.0)], warehouse)
+    [template] = ingest([_department_template(tmp_path, 30.4)], warehouse)
+    assert (table.status, template.status) == ("loaded", "loaded")
+    assert sorted(query(warehouse, f"select value from raw.observations where {KEY}")) == [(30.0,), (30.4,)]
+    # the disagreement is told to the department, not silently settled
+    assert query(warehouse, f"select check_name from raw.observation_findings where {KEY}") == [
+        ("departments_disagree",)
+    ]
+
+    environment = {"PLANWATCH_WAREHOUSE": str(warehouse)}
+    run_planwatch("transform", env=environment)
+    assert _current(warehouse) == (30.0, "statistics", "pingliang.statistics_bureau")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        briefing = gather_plan(con, "pingliang_key_counties_2023", PERIOD, region_code=COUNTY)
+    lines = (*briefing.targets, *briefing.final_targets)
+    [line] = [line for line in lines if line.target_id.startswith(f"pingliang.{INDICATOR}.{COUNTY}")]
+    assert line.actual_value == 30.0 and line.actual_source_name == "平凉市统计局"
+    assert "来源：平凉市统计局" in render_html(briefing)
+
+    # a deployment that trusts the department for this indicator says so in planwatch.toml
+    config = tmp_path / "planwatch.toml"
+    own = (PROJECT_ROOT / "planwatch.toml").read_text(encoding="utf-8")
+    own = re.sub(r"(?m)^plans_dir = .*$", f'plans_dir = "{PROJECT_ROOT / "plans"}"', own)
+    config.write_text(
+        own.replace(
+            "[planwatch]\n",
+            f'[planwatch]\nsource_precedence_by_indicator = {{ {INDICATOR} = ["department", "statistics"] }}\n',
+        ),
+        encoding="utf-8",
+    )
+    run_planwatch("transform", "--full-refresh", env=environment | {"PLANWATCH_CONFIG": str(config)})
+    assert _current(warehouse) == (30.4, "department", DEPARTMENT)
