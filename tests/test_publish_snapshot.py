@@ -262,12 +262,15 @@ def test_current_always_resolves_to_a_whole_snapshot_while_publishes_switch_it(t
     done = threading.Event()
 
     def resolve_current() -> None:
-        while not done.is_set():
+        while True:
+            finished = done.is_set()  # one more read after the last publish: it must show the newest
             try:
                 manifest = json.loads((published / "current" / "manifest.json").read_text(encoding="utf-8"))
                 seen.append(manifest["snapshot_id"])
             except Exception as error:
                 errors.append(repr(error))
+            if finished:
+                return
 
     watcher = threading.Thread(target=resolve_current)
     watcher.start()
