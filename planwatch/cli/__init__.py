@@ -8,6 +8,7 @@ from planwatch.cli.brief import brief
 from planwatch.cli.check import check
 from planwatch.cli.forms import templates
 from planwatch.cli.ingest import ingest
+from planwatch.cli.layouts import layouts_app
 from planwatch.cli.pipeline import demo
 from planwatch.cli.plans import plans_app
 from planwatch.cli.publish import publish
@@ -20,6 +21,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(plans_app, name="plans")
+app.add_typer(layouts_app, name="layouts")
 app.command("demo")(demo)
 app.command("ingest")(ingest)
 app.command("templates")(templates)

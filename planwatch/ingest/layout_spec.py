@@ -188,6 +188,17 @@ class LayoutSpecError(ValueError):
     """A source spec that cannot be used; the message names the file."""
 
 
+def load_spec(path: Path) -> LayoutSpec:
+    """One source spec file, validated; LayoutSpecError naming the file when it cannot be used."""
+    try:
+        spec = LayoutSpec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValueError) as error:
+        raise LayoutSpecError(f"{path}: not a valid source spec: {error}") from None
+    if spec.orientation is Orientation.long and spec.long_columns is None:
+        raise LayoutSpecError(f"{path}: a long layout needs long_columns")
+    return spec
+
+
 def load_layouts(*extra_folders: Path | None) -> list[LayoutSpec]:
     """The built-in layout specs, then those of `extra_folders`, each folder in file-name order.
 
@@ -200,16 +211,11 @@ def load_layouts(*extra_folders: Path | None) -> list[LayoutSpec]:
         if not folder.is_dir():
             raise LayoutSpecError(f"{folder}: the folder of source specs does not exist")
         for path in sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")]):
-            try:
-                spec = LayoutSpec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-            except (yaml.YAMLError, ValueError) as error:
-                raise LayoutSpecError(f"{path}: not a valid source spec: {error}") from None
+            spec = load_spec(path)
             if spec.layout_id in seen:
                 raise LayoutSpecError(
                     f"{path}: layout_id {spec.layout_id!r} is already defined in {seen[spec.layout_id]}"
                 )
-            if spec.orientation is Orientation.long and spec.long_columns is None:
-                raise LayoutSpecError(f"{path}: a long layout needs long_columns")
             seen[spec.layout_id] = path
             specs.append(spec)
     return specs
