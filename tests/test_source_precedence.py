@@ -8,9 +8,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from docx import Document
 
 from planwatch.briefing.gather import gather_plan
-from planwatch.briefing.render import render_html
+from planwatch.briefing.render import render_html, write_docx
 from planwatch.forms.layout import template_layout
 from planwatch.forms.template import build_template
 from planwatch.ingest.template_format import Measure
@@ -79,6 +80,9 @@ def test_the_configured_source_is_current_whatever_the_load_order_and_the_briefi
     [line] = [line for line in lines if line.target_id.startswith(f"pingliang.{INDICATOR}.{COUNTY}")]
     assert line.actual_value == 30.0 and line.actual_source_name == "平凉市统计局"
     assert "来源：平凉市统计局" in render_html(briefing)
+    document = Document(str(write_docx(briefing, tmp_path / "briefing.docx")))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert any("来源：平凉市统计局" in cell for cell in cells)
 
     # a deployment that trusts the department for this indicator says so in planwatch.toml
     config = tmp_path / "planwatch.toml"

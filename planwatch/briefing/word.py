@@ -255,7 +255,8 @@ def _target_table(document: Any, loop: str, final: bool) -> None:
         "{{ line.target_year }}",
         "{{ target_text(line) }}",
         "{{ line.actual_value | quantity(line.measure_unit) }}"
-        "{% if line.actual_as_of %}（{{ line.as_of_label }}）{% endif %}",
+        "{% if line.actual_as_of %}（{{ line.as_of_label }}）{% endif %}"
+        "{% if line.actual_source_name %}，来源：{{ line.actual_source_name }}{% endif %}",
         "{{ line.year_on_year_text }}",
         "{{ line.completion_cell }}",
     ]
