@@ -7,13 +7,50 @@ from pathlib import Path
 import duckdb
 import openpyxl
 
+from planwatch.forms.layout import template_layout
 from planwatch.ingest.run import ingest_files
 from planwatch.ingest.store import FileResult
+from planwatch.ingest.template_format import Measure
 from planwatch.registry.load import load_registry
+from planwatch.sample.series import SeriesBook
 
 from .conftest import PLANS_DIR
 
 REGISTRY = load_registry(PLANS_DIR)
+
+# Plausible figures (the sample's own series): the plausibility review at ingest would rightly set
+# aside a figure hundreds of times below its plan's level.
+SERIES = SeriesBook(REGISTRY, seed=42, first_year=2020, last_year=2023)
+
+
+def plausible_values(department_id: str, period: str) -> dict[tuple[str, str, Measure], float]:
+    """A department's template figures for `period`, from the sample's series."""
+    layout = template_layout(REGISTRY, department_id, period)
+    year, month = (int(part) for part in period.split("-"))
+    values = {}
+    for sheet in layout.data_sheets:
+        for region in sheet.region_codes:
+            for measure in sheet.measures:
+                figure = SERIES.series(sheet.indicator_code, region).figure(measure, year, month)
+                if figure is not None:
+                    values[(sheet.indicator_code, region, measure)] = figure
+    return values
+
+
+# A deployment's own quarterly statistics layout (regions as rows), as a spec file holds it.
+QUARTERLY_SPEC = """
+layout_id: county_quarterly_survey
+description: 分县季度调查表（县区为行）
+orientation: regions_as_rows
+detect:
+  any_text: [季度调查]
+header_marker: [单位名称]
+period:
+  source: title
+  granularity: quarter
+  pattern: "(?P<year>\\\\d{4})年第(?P<quarter>[1-4一二三四])季度"
+measure: period_end_value
+"""
 
 
 def statistics_workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .ingest_support import ingest, pingliang_table, query, statistics_workbook
+from .ingest_support import QUARTERLY_SPEC, ingest, pingliang_table, query, statistics_workbook
 
 
 def _accounting_holds(result) -> None:
@@ -482,21 +482,6 @@ def test_a_spec_promising_a_unit_row_never_swallows_a_row_of_data(tmp_path: Path
     ]
 
 
-_QUARTERLY_SPEC = """
-layout_id: county_quarterly_survey
-description: 分县季度调查表（县区为行）
-orientation: regions_as_rows
-detect:
-  any_text: [季度调查]
-header_marker: [单位名称]
-period:
-  source: title
-  granularity: quarter
-  pattern: "(?P<year>\\\\d{4})年第(?P<quarter>[1-4一二三四])季度"
-measure: period_end_value
-"""
-
-
 def test_a_quarterly_spec_files_the_second_quarter_under_its_last_month(tmp_path: Path) -> None:
     from planwatch.ingest.layout_spec import load_layouts
     from planwatch.ingest.run import ingest_files
@@ -505,7 +490,7 @@ def test_a_quarterly_spec_files_the_second_quarter_under_its_last_month(tmp_path
 
     own = tmp_path / "layouts"
     own.mkdir()
-    (own / "county_quarterly_survey.yml").write_text(_QUARTERLY_SPEC, encoding="utf-8")
+    (own / "county_quarterly_survey.yml").write_text(QUARTERLY_SPEC, encoding="utf-8")
     table = {"Q2": [["平凉市2024年第2季度季度调查"], ["单位名称", "肉牛存栏（万头）"], ["庄浪县", 3.5]]}
     path = statistics_workbook(tmp_path / "quarterly.xlsx", table)
     [loaded] = ingest_files([path], tmp_path / "w.duckdb", REGISTRY, layouts=load_layouts(own))
@@ -531,7 +516,7 @@ def test_a_period_rule_that_cannot_yield_a_period_of_its_granularity_is_refused(
 
     own = tmp_path / "layouts"
     own.mkdir()
-    (own / name).write_text(_QUARTERLY_SPEC.split("period:")[0] + f"period:\n  source: title\n  {period_rule}\n")
+    (own / name).write_text(QUARTERLY_SPEC.split("period:")[0] + f"period:\n  source: title\n  {period_rule}\n")
     with pytest.raises(LayoutSpecError, match=name) as refused:
         load_layouts(own)
     assert said in str(refused.value)

@@ -14,14 +14,12 @@ from planwatch.forms.layout import template_layout
 from planwatch.forms.template import build_template
 from planwatch.ingest.template_format import META_SHEET
 from planwatch.ingest.values import AmbiguousNumberError, NonFiniteNumberError, NotANumberError, parse_number
-from planwatch.sample.series import SeriesBook
 
 from .conftest import run_planwatch
-from .ingest_support import REGISTRY, ingest, query
+from .ingest_support import REGISTRY, ingest, plausible_values, query
 
 PERIOD = "2022-06"
 DEPARTMENT = "hohhot.agriculture_animal_husbandry_bureau"
-SERIES = SeriesBook(REGISTRY, seed=42, first_year=2020, last_year=2023)
 
 
 @pytest.mark.parametrize(
@@ -56,17 +54,8 @@ def test_a_value_beyond_any_number_is_refused(typed: object) -> None:
 
 def _template(path: Path) -> tuple[Path, list[tuple[str, int]]]:
     """A filled template of PERIOD; the (sheet, row) of each data sheet's region rows."""
-    period = PERIOD
-    layout = template_layout(REGISTRY, DEPARTMENT, period)
-    year, month = (int(part) for part in period.split("-"))
-    values = {}
-    for sheet in layout.data_sheets:
-        for region in sheet.region_codes:
-            for measure in sheet.measures:
-                figure = SERIES.series(sheet.indicator_code, region).figure(measure, year, month)
-                if figure is not None:
-                    values[(sheet.indicator_code, region, measure)] = figure
-    build_template(REGISTRY, DEPARTMENT, period, values, {}, layout).save(path)
+    layout = template_layout(REGISTRY, DEPARTMENT, PERIOD)
+    build_template(REGISTRY, DEPARTMENT, PERIOD, plausible_values(DEPARTMENT, PERIOD), {}, layout).save(path)
     return path, [
         (sheet.sheet_name, 4 + index) for sheet in layout.data_sheets for index in range(len(sheet.region_codes))
     ]

@@ -17,31 +17,16 @@ from planwatch.ingest.template_format import (
     Measure,
     MilestoneState,
 )
-from planwatch.sample.series import SeriesBook
 
-from .ingest_support import REGISTRY, ingest, query
+from .ingest_support import REGISTRY, ingest, plausible_values, query
 
 PERIOD = "2022-06"
 DATA_DEPARTMENT = "hohhot.agriculture_animal_husbandry_bureau"
 MILESTONE_DEPARTMENT = "hohhot.industry_it_bureau"
 
 
-# Plausible figures for the month (the sample's own series): the plausibility review at ingest would
-# rightly set aside a figure hundreds of times below its plan's level.
-SERIES = SeriesBook(REGISTRY, seed=42, first_year=2020, last_year=2023)
-
-
 def _plausible_values(department_id: str) -> dict[tuple[str, str, Measure], float]:
-    layout = template_layout(REGISTRY, department_id, PERIOD)
-    year, month = (int(part) for part in PERIOD.split("-"))
-    values = {}
-    for sheet in layout.data_sheets:
-        for region in sheet.region_codes:
-            for measure in sheet.measures:
-                figure = SERIES.series(sheet.indicator_code, region).figure(measure, year, month)
-                if figure is not None:
-                    values[(sheet.indicator_code, region, measure)] = figure
-    return values
+    return plausible_values(department_id, PERIOD)
 
 
 def _filled(path: Path, department_id: str, **reports: MilestoneReport) -> tuple[Path, Workbook]:

@@ -8,21 +8,7 @@ import sys
 from pathlib import Path
 
 from .conftest import PROJECT_ROOT
-from .ingest_support import statistics_workbook
-
-SPEC = """
-layout_id: county_quarterly_survey
-description: 分县季度调查表（县区为行）
-orientation: regions_as_rows
-detect:
-  any_text: [季度调查]
-header_marker: [单位名称]
-period:
-  source: title
-  granularity: quarter
-  pattern: "(?P<year>\\\\d{4})年第(?P<quarter>[1-4一二三四])季度"
-measure: period_end_value
-"""
+from .ingest_support import QUARTERLY_SPEC, statistics_workbook
 
 
 def _check(*args: str) -> subprocess.CompletedProcess[str]:
@@ -36,7 +22,7 @@ def _check(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_a_spec_is_tried_on_a_file_and_what_it_leaves_unmapped_is_listed(tmp_path: Path) -> None:
     spec = tmp_path / "county_quarterly_survey.yml"
-    spec.write_text(SPEC, encoding="utf-8")
+    spec.write_text(QUARTERLY_SPEC, encoding="utf-8")
     table = {
         "Q2": [
             ["平凉市2024年第2季度季度调查"],
@@ -62,6 +48,6 @@ def test_a_spec_is_tried_on_a_file_and_what_it_leaves_unmapped_is_listed(tmp_pat
 
 def test_a_broken_spec_is_named(tmp_path: Path) -> None:
     spec = tmp_path / "broken.yml"
-    spec.write_text(SPEC.replace("quarter>[1-4一二三四]", "quarter>5"), encoding="utf-8")
+    spec.write_text(QUARTERLY_SPEC.replace("quarter>[1-4一二三四]", "quarter>5"), encoding="utf-8")
     done = _check(str(tmp_path), "--spec", str(spec))
     assert done.returncode == 2 and "broken.yml" in done.stdout + done.stderr
