@@ -289,6 +289,7 @@ def ingest_files(
         previous = _previous_loads(connection)
         batch: list[tuple[int, PendingFile]] = []
         in_batch: set[str] = set()
+        repeated_in_batch: list[tuple[int, str]] = []  # the same bytes again: a duplicate once the first is stored
 
         def flush() -> None:
             stored = store_batch(connection, [pending for _, pending in batch], reviewer)
@@ -296,8 +297,11 @@ def ingest_files(
                 if result.sha256:  # a file that could not be read at all has no bytes to recognise
                     previous.setdefault(result.sha256, (result.load_id, result.status, result.reason))
                 finish(position, result, pending.parsed)
+            for position, sha256 in repeated_in_batch:
+                finish(position, _duplicate(files[position], sha256, previous[sha256]), None)
             batch.clear()
             in_batch.clear()
+            repeated_in_batch.clear()
 
         def finish(position: int, result: FileResult, parsed: ParsedFile | None) -> None:
             if receipts_dir is not None:
@@ -308,7 +312,8 @@ def ingest_files(
 
         for position, pending in enumerate(prepared):
             if pending.sha256 and pending.sha256 in in_batch:
-                flush()  # the same bytes twice in one batch: commit the first, then see it as loaded
+                repeated_in_batch.append((position, pending.sha256))
+                continue
             if pending.sha256 and pending.sha256 in previous:
                 finish(position, _duplicate(files[position], pending.sha256, previous[pending.sha256]), None)
                 continue

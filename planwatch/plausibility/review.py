@@ -177,6 +177,8 @@ history as (
         select
             *,
             value <> lag(value) over by_month as moved,
+            lag(idx) over by_month as idx_before,
+            lag(idx, 2) over by_month as idx_two_before,
             coalesce(idx - lag(idx) over by_month = 1, false) as is_next_month
         from current_values
         window by_month as (partition by indicator_code, region_code, measure order by idx)
@@ -213,6 +215,8 @@ compared as (
         i.is_percent, i.can_slip, i.range_factor, i.jump_share, i.frequency_months, i.is_stock,
         i.is_additive_flow, i.is_count, i.declared_min, i.declared_max,
         previous.idx as last_idx, previous.period as last_period, previous.value as last_value,
+        -- the months a single figure's checks read: the last three reports and the same month last year
+        [previous.idx, previous.idx_before, previous.idx_two_before, batch.idx - 12] as history_months,
         previous.recent_median, previous.year_max, previous.run_length, previous.pairs_so_far,
         previous.still_so_far, previous.reports_so_far,
         last_year.value as last_year_value, last_year.period as last_year_period,
@@ -269,36 +273,36 @@ findings as (
 select * from (
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
         measure, value, 'unit_scale' as check_name, history_value as expected_value, null as expected_period,
-        1 as stage
+        1 as stage, history_months
     from findings
     where $stage in (0, 1) and can_slip and value > 0 and history_value > 0
         and {_SLIP.format(ratio="value / history_value")}
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
-        measure, value, 'out_of_range', history_value, null, 1
+        measure, value, 'out_of_range', history_value, null, 1, history_months
     from findings
     where $stage in (0, 1) and is_stock is not null and value > 0 and history_value > 0
         and (value / history_value > range_factor * range_factor or history_value / value > range_factor * range_factor)
         and not (can_slip and {_SLIP.format(ratio="value / history_value")})
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
-        measure, value, 'rate_as_fraction', recent_median, null, 1
+        measure, value, 'rate_as_fraction', recent_median, null, 1, history_months
     from findings
     where $stage in (0, 1) and is_percent and value > 0 and value <= 1.5 and recent_median >= 5
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
-        measure, value, 'month_above_ytd', ytd_value, period, 2
+        measure, value, 'month_above_ytd', ytd_value, period, 2, null
     from findings
     where $stage in (0, 2) and measure = 'month_value' and is_additive_flow and value > ytd_value * (1 + 1e-9) + 1e-9
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
-        measure, value, 'ytd_falls', year_max, last_period, 2
+        measure, value, 'ytd_falls', year_max, last_period, 2, null
     from findings
     where $stage in (0, 2) and measure = 'ytd_value' and is_additive_flow and last_idx // 12 = idx // 12
         and value < year_max * (1 - 1e-9) - 1e-9
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
-        measure, value, 'jump_from_last_report', last_value, last_period, 2
+        measure, value, 'jump_from_last_report', last_value, last_period, 2, null
     from findings
     where $stage in (0, 2) and last_value > 0 and (
             (is_stock and measure = 'period_end_value')
@@ -309,14 +313,14 @@ select * from (
         and not coalesce(value > last_value and value <= plan_level * (1 + jump_share), false)
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
-        measure, value, 'jump_from_last_year', last_year_value, last_year_period, 2
+        measure, value, 'jump_from_last_year', last_year_value, last_year_period, 2, null
     from findings
     where $stage in (0, 2) and last_year_value > 0 and abs(value / last_year_value - 1) > yoy_share
         and not (is_count and abs(value - last_year_value) <= 3)
         and not coalesce(value > last_year_value and value <= plan_level * (1 + yoy_share), false)
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
-        measure, value, 'unchanged_for_months', value, last_period, 2
+        measure, value, 'unchanged_for_months', value, last_period, 2, null
     from findings
     where $stage in (0, 2) and frequency_months = 1 and value <> 0 and last_idx = idx - 1 and last_value = value
         and run_length + 1 >= unchanged_months and not is_count
@@ -326,7 +330,7 @@ select * from (
         and (is_stock or measure <> 'period_end_value')
     union all
     select load_id, file_name, sheet, cell, row_number, department_id, indicator_code, region_code, period,
-        measure, value, 'departments_disagree', other_value, other_department, 2
+        measure, value, 'departments_disagree', other_value, other_department, 2, null
     from findings
     where $stage in (0, 2) and other_value is not null
         and abs(value - other_value) > disagreement * greatest(abs(value), abs(other_value))
@@ -351,23 +355,37 @@ _COLUMNS = (
 )
 
 
-_STAGE = len(_COLUMNS)  # HISTORY_PASS's last column: 1 for a single figure's checks, 2 for relations
-MAX_ROUNDS = 24  # single-figure history rounds per batch: one per wrong month of a figure, in order
+_STAGE = len(_COLUMNS)  # HISTORY_PASS: 1 for a single figure's checks, 2 for relations; then the months it read
+MAX_ROUNDS = 24  # single-figure history rounds per batch: one per wrong month of a figure whose history holds another
 
 
 def _series_of(row: tuple) -> str:
     return f"{row[_COLUMNS.index('indicator_code')]}|{row[_COLUMNS.index('region_code')]}"
 
 
-def _earliest_of_each_figure(rows: list[tuple]) -> list[tuple]:
-    """Of a round's findings, each figure's (indicator, region, measure) earliest month's."""
+def _month_index(period: str) -> int:
+    return int(period[:4]) * 12 + int(period[5:7]) - 1
+
+
+def _independent_findings(rows: list[tuple]) -> list[tuple]:
+    """Of a round's single-figure findings, those no other of them could have changed, earliest first.
+
+    A finding is taken unless the months its check read (the last three reports, the same month last
+    year) hold a finding taken before it: setting that one aside changes this one's history, so it is
+    asked again in the next round. Two wrong months a year apart are both caught, in two rounds; wrong
+    months far apart, in one.
+    """
     index = {name: position for position, name in enumerate(_COLUMNS)}
-    earliest: dict[tuple, tuple] = {}
+    taken_months: set[tuple[str, int]] = set()
+    taken: list[tuple] = []
     for row in sorted(rows, key=lambda row: row[index["period"]]):
-        figure = (row[index["indicator_code"]], row[index["region_code"]], row[index["measure"]])
-        earliest.setdefault(figure, row)
-    chosen = set(map(id, earliest.values()))
-    return [row for row in rows if id(row) in chosen]
+        series = _series_of(row)
+        read = row[_STAGE + 1] or ()
+        if any((series, month) in taken_months for month in read if month is not None):
+            continue
+        taken.append(row)
+        taken_months.add((series, _month_index(row[index["period"]])))
+    return taken
 
 
 @dataclass(frozen=True)
@@ -449,7 +467,7 @@ class Reviewer:
         relations = [row for row in found if row[_STAGE] == 2]
         for _ in range(MAX_ROUNDS):
             changed |= {_series_of(row) for row in single} | self._apply(
-                connection, _earliest_of_each_figure(single), review, registry_pass=False
+                connection, _independent_findings(single), review, registry_pass=False
             )
             again = connection.execute(HISTORY_PASS, parameters | {"stage": 0, "series": sorted(changed)}).fetchall()
             single = [row for row in again if row[_STAGE] == 1]
