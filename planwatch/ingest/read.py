@@ -52,7 +52,6 @@ class Sheet:
 @dataclass
 class SourceFile:
     path: Path
-    sha256: str
     size: int
     sheets: list[Sheet]
     encoding: str | None = None  # for CSV
@@ -257,4 +256,4 @@ def read_source_file(path: Path, data: bytes | None = None) -> SourceFile:
         sheets = _read_workbook(path, data)
     else:
         raise UnreadableFileError(f"不支持的文件类型“{path.suffix}”，请报送Excel（.xlsx/.xls）或CSV文件")
-    return SourceFile(path=path, sha256=sha256_of(data), size=len(data), sheets=sheets, encoding=encoding)
+    return SourceFile(path=path, size=len(data), sheets=sheets, encoding=encoding)

@@ -157,12 +157,17 @@ reports as (
     where regexp_full_match(o.period, '\\d{{4}}-(0[1-9]|1[0-2])')
 ),
 current_values as (
-    -- what a reader sees of each month: the newest load's figure
-    select indicator_code, region_code, measure, period, idx, value, department_id
-    from reports
-    qualify row_number() over (
-        partition by indicator_code, region_code, measure, idx order by load_id desc, row_number desc
-    ) = 1
+    -- what a reader sees of each month: the newest load's figure (an aggregate: a window costs more)
+    select indicator_code, region_code, measure, idx, newest.*
+    from (
+        select
+            indicator_code, region_code, measure, idx,
+            arg_max(
+                {{'period': period, 'value': value, 'department_id': department_id}}, (load_id, row_number)
+            ) as newest
+        from reports
+        group by indicator_code, region_code, measure, idx
+    )
 ),
 history as (
     select
