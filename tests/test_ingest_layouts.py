@@ -176,10 +176,21 @@ def test_a_table_with_regions_as_rows_is_read_by_its_spec_with_units_from_the_he
     assert query(tmp_path / "w.duckdb", "select row_number, cell, reason_code, reason from raw.quarantine") == [
         (7, "A7", "unknown_region", "地区“某某县”无法识别，请使用模板中的地区名称，不要修改地区编码")
     ]
-    ignored = query(tmp_path / "w.duckdb", "select row_number, reason_code from raw.ignored_rows order by 1")
+    ignored = query(
+        tmp_path / "w.duckdb", "select row_number, reason_code from raw.ignored_rows where scope = 'row' order by 1"
+    )
     assert ignored == [(1, "title_row"), (2, "header_row"), (5, "total_row"), (8, "note_row")]
+    # the cells of loaded rows that were not loaded, each with its reason: the "—" and the remark
+    values = query(
+        tmp_path / "w.duckdb",
+        "select cell, reason_code, row_content from raw.ignored_rows where scope = 'value' order by cell",
+    )
+    assert values == [("B4", "not_reported", '["—"]'), ("D3", "untracked_column", '["快报"]')]
     assert result.rows_read == 8
-    assert query(tmp_path / "w.duckdb", "select ignored_columns from raw.file_loads") == [('["Sheet1!D2 备注"]',)]
+    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+    assert query(tmp_path / "w.duckdb", "select ignored_columns from raw.file_loads") == [
+        ('["Sheet1!D2 备注（不跟踪的列）"]',)
+    ]
 
 
 def test_a_unit_row_under_the_header_gives_each_indicator_its_unit(tmp_path: Path) -> None:
@@ -343,7 +354,9 @@ def test_a_city_report_with_measure_columns_reads_each_measure_for_the_city(tmp_
         ("beef_cattle_inventory", "620800", "period_end_value", 40.1, "C4"),  # a stock: its level, once
         ("apple_output", "620800", "ytd_value", 12.5, "D3"),
     ]
-    assert query(tmp_path / "w.duckdb", "select ignored_columns from raw.file_loads") == [('["Sheet1!E2 同比增长"]',)]
+    assert query(tmp_path / "w.duckdb", "select ignored_columns from raw.file_loads") == [
+        ('["Sheet1!E2 同比增长（不跟踪的列）"]',)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -460,6 +473,8 @@ def test_two_columns_for_one_region_count_once_and_the_second_is_named(tmp_path:
     assert rows == [("620800", 40.0, "C3"), ("620825", 12.5, "E3")]
     [(ignored,)] = query(tmp_path / "w.duckdb", "select ignored_columns from raw.file_loads")
     assert "D2 全市（与前面的地区列重复）" in ignored
+    [(cell, reason)] = query(tmp_path / "w.duckdb", "select cell, reason from raw.ignored_rows where scope = 'value'")
+    assert cell == "D3" and "与“平凉市”（C列）是同一地区" in reason
 
 
 def test_a_spec_promising_a_unit_row_never_swallows_a_row_of_data(tmp_path: Path) -> None:

@@ -38,7 +38,13 @@ def test_a_spec_is_tried_on_a_file_and_what_it_leaves_unmapped_is_listed(tmp_pat
     [result] = [json.loads(line) for line in done.stdout.splitlines()]
     assert (result["layout"], result["periods"], result["figures"]) == ("county_quarterly_survey", ["2024-06"], 1)
     assert result["rows_quarantined"] == 1 and "回民区" in result["unmapped"][0]
-    assert result["ignored_columns"] == ["Q2!C2 猪存栏(万头)"]
+    assert result["ignored_columns"] == ["Q2!C2 猪存栏(万头)（未登记的指标）"]
+    # the loaded row's 猪存栏 value is set aside, named, and every cell is accounted for
+    [value] = result["values_set_aside"]
+    assert (value["cell"], value["status"], value["code"]) == ("C3", "quarantined", "unknown_indicator_column")
+    assert "猪存栏" in value["reason"] and "“1”" in value["reason"]
+    cells = result["cells"]
+    assert (cells["read"], cells["loaded"], cells["quarantined"], cells["ignored"]) == (10, 2, 4, 4)
     assert not list(tmp_path.glob("*.duckdb")), "a dry run writes nothing"
 
     # without the spec the file is not recognised, and the check says so with a failing exit code

@@ -24,7 +24,16 @@ from planwatch.registry.load import load_registry
 layouts_app = typer.Typer(help="Source specs (statistics table layouts): try them on files.", no_args_is_help=True)
 console = Console()
 
-UNMAPPED = {"unknown_region", "unknown_indicator", "unknown_unit", "unknown_measure", "region_out_of_scope"}
+UNMAPPED = {
+    "unknown_region",
+    "unknown_indicator",
+    "unknown_unit",
+    "unknown_measure",
+    "region_out_of_scope",
+    "unknown_region_column",
+    "unknown_indicator_column",
+    "unrecognised_column",
+}
 
 
 def dry_run(ingestor: Ingestor, path: Path) -> dict:
@@ -55,6 +64,19 @@ def _outcomes(parsed: ParsedFile) -> dict:
             )
         elif row.status is RowStatus.ignored:
             ignored[str(row.reason)] += row.row_count
+    set_aside = [
+        {
+            "sheet": v.sheet,
+            "row": v.row_number,
+            "cell": v.cell,
+            "status": v.status.value,
+            "code": v.reason_code,
+            "reason": v.reason,
+        }
+        for row in parsed.rows
+        for v in row.set_aside
+    ]
+    cells = parsed.cells
     return {
         "layout": parsed.layout,
         "department_id": parsed.department_id,
@@ -66,7 +88,15 @@ def _outcomes(parsed: ParsedFile) -> dict:
         "quarantined": quarantined,
         "ignored": dict(ignored),
         "ignored_columns": parsed.ignored_columns,
-        "unmapped": sorted({q["reason"] for q in quarantined if q["code"] in UNMAPPED}),
+        "cells": {
+            "read": cells.read if cells else None,
+            "loaded": cells.loaded if cells else None,
+            "quarantined": cells.quarantined if cells else None,
+            "ignored": cells.ignored if cells else None,
+        },
+        "values_set_aside": set_aside,
+        "unmapped": sorted({q["reason"] for q in quarantined if q["code"] in UNMAPPED})
+        + sorted({f"{column}" for column in parsed.ignored_columns if not column.endswith("（不跟踪的列）")}),
     }
 
 
@@ -106,7 +136,9 @@ def _print(result: dict) -> None:
         f"✓ {name}: layout {result['layout']}, department {result['department_id'] or '—'}, "
         f"periods {', '.join(result['periods']) or '—'}; would load {result['figures']} figures "
         f"({result['rows_loaded']} rows), quarantine {result['rows_quarantined']} rows, "
-        f"ignore {result['rows_ignored']} rows",
+        f"ignore {result['rows_ignored']} rows; cells: {result['cells']['read']} read = "
+        f"{result['cells']['loaded']} loaded + {result['cells']['quarantined']} quarantined + "
+        f"{result['cells']['ignored']} ignored",
         highlight=False,
         soft_wrap=True,
     )
@@ -117,4 +149,6 @@ def _print(result: dict) -> None:
     for reason, rows in result["ignored"].items():
         console.print(f"    ignored {rows} rows: {reason}", highlight=False, soft_wrap=True)
     for column in result["ignored_columns"]:
-        console.print(f"    ignored column {column}", highlight=False, soft_wrap=True)
+        console.print(f"    column not read: {column}", highlight=False, soft_wrap=True)
+    for value in result["values_set_aside"]:
+        console.print(f"    {value['status']} value: {value['reason']}", highlight=False, soft_wrap=True)

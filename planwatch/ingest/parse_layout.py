@@ -15,20 +15,24 @@ from dataclasses import dataclass
 from planwatch.ingest.layout_spec import LayoutSpec, Orientation
 from planwatch.ingest.read import Sheet, SourceFile
 from planwatch.ingest.records import (
+    ColumnBook,
     Observation,
     ParsedFile,
     RowOutcome,
     RowStatus,
+    SetAsideValue,
     ignored_row,
     is_signature_row,
     observation_at,
     quarantined_row,
     read_figure,
+    set_aside_value,
 )
 from planwatch.ingest.resolve import CITY_WIDE_NAMES, Resolver
 from planwatch.ingest.template_format import MEASURE_ALIASES, Measure
 from planwatch.ingest.values import (
     cell_address,
+    column_letter,
     compact,
     display,
     normalise_text,
@@ -38,6 +42,10 @@ from planwatch.ingest.values import (
 from planwatch.registry.schema import Indicator, Nature
 
 _UNIT_NOTE = re.compile(r"单位[:：]\s*([^\s，,；;]+)")
+
+
+def _month_words(period: str | None) -> str:
+    return f"{period[:4]}年{int(period[5:])}月" if period else "未写明"
 
 
 def _find_header(sheet: Sheet, spec: LayoutSpec) -> int | None:
@@ -199,7 +207,7 @@ def _table_head(sheet: Sheet, spec: LayoutSpec) -> _TableHead | None:
 
 
 def _regions_as_columns(
-    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_city: str | None, ignored_columns: list[str]
+    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_city: str | None, book: ColumnBook
 ) -> list[RowOutcome]:
     head = _table_head(sheet, spec)
     if head is None:
@@ -207,6 +215,7 @@ def _regions_as_columns(
     header_index, title_text, period, sheet_unit = head.header_index, head.title_text, head.period, head.sheet_unit
     header, markers = sheet.rows[header_index], head.markers
     unit_headers = {compact(name) for name in spec.unit_column}
+    untracked = {compact(name) for name in spec.untracked_columns}
     label_column = unit_column = None
     region_columns: list[tuple[int, str]] = []
     measure_columns: list[tuple[int, Measure]] = []
@@ -217,12 +226,14 @@ def _regions_as_columns(
             label_column = column
         elif label in unit_headers:
             unit_column = column
+        elif label in untracked:
+            book.note(sheet.name, column, "untracked_column", label)
         elif label and (measure := measure_of_header(label, spec)) is not None:
             month = month_of_header(label)
             if month is None or period is None or month == int(period[5:]):
                 measure_columns.append((column, measure))
             else:  # 4月 and 5月 beside 6月: other months' figures, not this period's
-                ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {normalise_text(cell)}")
+                book.note(sheet.name, column, "other_period_column", normalise_text(cell), _month_words(period))
         elif label:
             region_code = resolver.region(label, within=sender_city) if label not in CITY_WIDE_NAMES else None
             (region_columns if region_code else unresolved).append((column, region_code or label))
@@ -231,14 +242,20 @@ def _regions_as_columns(
         if label in CITY_WIDE_NAMES and city:
             region_columns.append((column, city))
         else:
-            ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {label}")
+            book.note(sheet.name, column, "unknown_region_column", normalise_text(header[column]))
     region_columns.sort()
     first_column: dict[str, int] = {}
     for column, region_code in list(region_columns):  # 全市 beside the city's own name: one column counts
         if region_code in first_column:
             region_columns.remove((column, region_code))
-            label = normalise_text(header[column])
-            ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {label}（与前面的地区列重复）")
+            earlier = first_column[region_code]
+            book.note(
+                sheet.name,
+                column,
+                "duplicate_region_column",
+                normalise_text(header[column]),
+                f"“{normalise_text(header[earlier])}”（{column_letter(earlier)}列）",
+            )
         else:
             first_column[region_code] = column
     # measure columns hold one region's figures: the spec's, the sender's city, or the one the title names
@@ -247,9 +264,10 @@ def _regions_as_columns(
     )
     if measure_columns and table_region is None:
         for column, _ in measure_columns:
-            label = normalise_text(header[column])
-            ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {label}")
+            book.note(sheet.name, column, "region_unknown_for_column", normalise_text(header[column]))
         measure_columns = []
+    book.header(sheet.name, header_index)
+    book.keys(sheet.name, label_column or 0, unit_column)
     figure_columns = [(column, region, None) for column, region in region_columns] + [
         (column, table_region, measure) for column, measure in measure_columns
     ]
@@ -288,6 +306,7 @@ def _regions_as_columns(
         if unit_column is not None and unit_column < len(row) and compact(row[unit_column]):
             unit = compact(row[unit_column])
         observations: list[Observation] = []
+        set_aside: list[SetAsideValue] = []
         failure = None
         for column, region_code, column_measure in figure_columns:
             value, failure, written_unit = read_figure(
@@ -297,8 +316,19 @@ def _regions_as_columns(
                 break
             if value is not None:
                 measure = _column_measure(column_measure or spec.measure, indicator)
-                if any(o.region_code == region_code and o.measure == measure for o in observations):
-                    continue  # a stock's 本月 and 1-N月 columns both give its level at the month's end: the first
+                taken = next((o for o in observations if o.region_code == region_code and o.measure == measure), None)
+                if taken is not None:  # a stock's 本月 and 1-N月 columns both give its level at the month's end
+                    set_aside.append(
+                        set_aside_value(
+                            sheet,
+                            row_index,
+                            column,
+                            "same_figure_column",
+                            normalise_text(header[column]),
+                            f"{taken.cell}单元格",
+                        )
+                    )
+                    continue
                 observations.append(
                     observation_at(
                         sheet,
@@ -329,7 +359,11 @@ def _regions_as_columns(
             )
         else:
             seen[(indicator.indicator_code, period)] = row_index + 1
-            outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], observations=observations))
+            outcomes.append(
+                RowOutcome(
+                    sheet.name, row_index + 1, RowStatus.loaded, [], observations=observations, set_aside=set_aside
+                )
+            )
     return outcomes
 
 
@@ -346,7 +380,7 @@ def _is_unit_row(row: list, label_column: int, resolver: Resolver) -> bool:
 
 
 def _regions_as_rows(
-    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_city: str | None, ignored_columns: list[str]
+    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_city: str | None, book: ColumnBook
 ) -> list[RowOutcome]:
     """Regions as rows, indicators as columns: the header names each indicator, with its unit in parentheses
     or in a unit row under it; the label column (a header marker) names the region of each row."""
@@ -373,11 +407,15 @@ def _regions_as_rows(
             continue
         indicator = resolver.indicator(cell)
         if indicator is None:
-            ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {normalise_text(cell)}")
+            label = normalise_text(cell)
+            untracked = compact(label) in {compact(name) for name in spec.untracked_columns}
+            book.note(sheet.name, column, "untracked_column" if untracked else "unknown_indicator_column", label)
             continue
         row_unit = compact(unit_row[column]) if column < len(unit_row) else ""
         unit = split_header(cell).unit or row_unit or sheet_unit
         indicator_columns.append((column, indicator, unit, normalise_text(cell)))
+    book.header(sheet.name, header_index)
+    book.keys(sheet.name, label_column)
     outcomes = [ignored_row(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
     outcomes += [ignored_row(sheet, i, "header_row") for i in range(header_index, after_header)]
     rows = sheet.rows
@@ -461,7 +499,7 @@ _LONG_REQUIRED = ("indicator", "region", "period", "value")
 
 
 def _long(
-    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_city: str | None, ignored_columns: list[str]
+    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_city: str | None, book: ColumnBook
 ) -> list[RowOutcome]:
     assert spec.long_columns is not None
     header_index = _find_header(sheet, spec)
@@ -483,9 +521,13 @@ def _long(
             for i, row in enumerate(sheet.rows)
             if not row_is_empty(row)
         ]
+    book.header(sheet.name, header_index)
+    book.keys(sheet.name, *(column for role, column in position.items() if role != "value"))
+    untracked = {compact(name) for name in spec.untracked_columns}
     for column, label in enumerate(header):
-        if label and column not in position.values():
-            ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {label}")
+        if column not in position.values():
+            typed = normalise_text(sheet.rows[header_index][column]) or f"{column_letter(column)}列"
+            book.note(sheet.name, column, "untracked_column" if label in untracked else "unrecognised_column", typed)
     measure_labels = {compact(k): v for k, v in spec.measure_labels.items()} | MEASURE_ALIASES
     outcomes = [ignored_row(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
     outcomes.append(ignored_row(sheet, header_index, "header_row"))
@@ -589,7 +631,7 @@ def _long(
 def parse_layout(source: SourceFile, spec: LayoutSpec, resolver: Resolver, department_id: str | None) -> ParsedFile:
     department = resolver.reference.departments.get(department_id) if department_id else None
     sender_city = resolver.city_of(department.region) if department else None
-    ignored_columns: list[str] = []
+    book = ColumnBook()
     rows: list[RowOutcome] = []
     read_sheet = {
         Orientation.regions_as_columns: _regions_as_columns,
@@ -599,6 +641,6 @@ def parse_layout(source: SourceFile, spec: LayoutSpec, resolver: Resolver, depar
     for sheet in source.sheets:
         if not any(not row_is_empty(row) for row in sheet.rows):
             continue
-        rows += read_sheet(sheet, spec, resolver, sender_city, ignored_columns)
+        rows += read_sheet(sheet, spec, resolver, sender_city, book)
     periods = {o.period for outcome in rows for o in outcome.observations}
-    return ParsedFile(spec.layout_id, department_id, periods, rows, ignored_columns)
+    return ParsedFile(spec.layout_id, department_id, periods, rows, book.summary(), columns=book)

@@ -13,6 +13,7 @@ from planwatch.forms.meta import parse_meta
 from planwatch.ingest.read import Sheet, SourceFile
 from planwatch.ingest.records import (
     IGNORED_REASONS,
+    ColumnBook,
     MilestoneReport,
     ParsedFile,
     RowOutcome,
@@ -30,6 +31,7 @@ from planwatch.ingest.template_format import (
     INSTRUCTIONS_SHEET,
     MEASURE_ALIASES,
     META_SHEET,
+    MILESTONE_HEADERS,
     MILESTONE_SHEET,
     MILESTONE_STATE_LABELS,
     REGION_CODE_HEADER,
@@ -84,8 +86,9 @@ def parse_data_sheet(
     period: str,
     resolver: Resolver,
     city: str | None,
+    book: ColumnBook,
     declared_regions: tuple[str, ...] = (),
-) -> tuple[list[RowOutcome], list[str]]:
+) -> list[RowOutcome]:
     """One indicator's sheet: a row per region, a column per measure (unit from the header).
 
     A region is taken only when it is one the template asks for (`declared_regions`, from the hidden
@@ -93,29 +96,27 @@ def parse_data_sheet(
     quarantined, never filed under this sender."""
     header_index = _find_header(sheet, REGION_HEADER)
     if header_index is None:
-        return _whole_sheet(sheet, "no_header", value=sheet.name, marker=REGION_HEADER), []
+        return _whole_sheet(sheet, "no_header", value=sheet.name, marker=REGION_HEADER)
     outcomes = [ignored_template_heading(sheet, header_index)]
-    region_column = code_column = remark_column = None
+    region_column = code_column = None
     measure_columns: list[tuple[int, Measure, str | None, str]] = []
-    ignored_columns: list[str] = []
+    book.header(sheet.name, header_index)
     for column, cell in enumerate(sheet.rows[header_index]):
         header = split_header(cell)
         if header.label == REGION_HEADER:
             region_column = column
         elif header.label == REGION_CODE_HEADER:
             code_column = column
-        elif header.label == REMARK_HEADER:
-            remark_column = column
+        elif header.label == REMARK_HEADER:  # a remark is set aside with its text: shown, not loaded
+            book.note(sheet.name, column, "remark", normalise_text(cell))
         elif header.label in MEASURE_ALIASES:
             measure_columns.append((column, MEASURE_ALIASES[header.label], header.unit, normalise_text(cell)))
-        elif header.label:
-            ignored_columns.append(f"{sheet.name}!{cell_address(header_index, column)} {normalise_text(cell)}")
-    del remark_column  # remarks are kept with the row content, not as observations
+        else:  # a column a clerk added: its values are quarantined one by one
+            book.note(sheet.name, column, "unrecognised_column", normalise_text(cell) or f"{column_letter(column)}列")
+    book.keys(sheet.name, region_column, code_column)
     repeated = _repeated_measure(measure_columns)
     if repeated:
-        return outcomes + _whole_sheet(
-            sheet, "duplicate_measure_column", start=header_index + 1, value=repeated
-        ), ignored_columns
+        return outcomes + _whole_sheet(sheet, "duplicate_measure_column", start=header_index + 1, value=repeated)
     seen: dict[tuple[str, Measure], int] = {}
     for row_index in range(header_index + 1, len(sheet.rows)):
         row = sheet.rows[row_index]
@@ -171,7 +172,7 @@ def parse_data_sheet(
             else:
                 seen.update({(region_code, o.measure): row_index + 1 for o in outcome.observations})
         outcomes.append(outcome)
-    return outcomes, ignored_columns
+    return outcomes
 
 
 def _repeated_measure(measure_columns: list[tuple[int, Measure, str | None, str]]) -> str | None:
@@ -239,12 +240,17 @@ def _measure_cells(
     return RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], observations=observations)
 
 
-def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str]) -> list[RowOutcome]:
+def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str], book: ColumnBook) -> list[RowOutcome]:
     header_index = _find_header(sheet, "项目编码")
     if header_index is None:
         return _whole_sheet(sheet, "no_header", value=sheet.name, marker="项目编码")
     outcomes = [ignored_template_heading(sheet, header_index)]
     columns = {compact(cell): column for column, cell in enumerate(sheet.rows[header_index])}
+    book.header(sheet.name, header_index)
+    book.keys(sheet.name, *(columns.get(name) for name in MILESTONE_HEADERS))  # a report is the whole row
+    for label, column in columns.items():
+        if label not in MILESTONE_HEADERS:
+            book.note(sheet.name, column, "unrecognised_column", label or f"{column_letter(column)}列")
 
     def cell(row: list, name: str) -> object:
         column = columns.get(name)
@@ -322,7 +328,7 @@ def parse_template(source: SourceFile, resolver: Resolver, known_milestones: set
     by_position = {sheet.index: sheet for sheet in source.sheets}
     claimed: set[str] = {META_SHEET}
     rows: list[RowOutcome] = []
-    ignored_columns: list[str] = []
+    book = ColumnBook()
     for entry in meta.sheets:
         sheet = sheets.get(entry.sheet_name) or by_position.get(entry.sheet_index)
         indicator = resolver.reference.indicators.get(entry.indicator_code)
@@ -333,20 +339,18 @@ def parse_template(source: SourceFile, resolver: Resolver, known_milestones: set
         if disagreement:
             rows += disagreement
             continue
-        outcomes, extra_columns = parse_data_sheet(sheet, indicator, meta.period, resolver, city, entry.region_codes)
-        rows += outcomes
-        ignored_columns += extra_columns
+        rows += parse_data_sheet(sheet, indicator, meta.period, resolver, city, book, entry.region_codes)
     for sheet in source.sheets:
         if sheet.name in claimed:
             continue
         if sheet.name == MILESTONE_SHEET:
-            rows += parse_milestone_sheet(sheet, meta.period, known_milestones)
+            rows += parse_milestone_sheet(sheet, meta.period, known_milestones, book)
         elif sheet.name == INSTRUCTIONS_SHEET:
             rows += ignored_own_sheet(sheet, "instructions")
         else:
             rows += _whole_sheet(sheet, "unrecognised_sheet", value=sheet.name)
     rows += ignored_own_sheet(sheets[META_SHEET], "metadata")
-    return ParsedFile("template", meta.department_id, {meta.period}, rows, ignored_columns)
+    return ParsedFile("template", meta.department_id, {meta.period}, rows, book.summary(), columns=book)
 
 
 _FILING_PERIOD = re.compile(r"报送期[:：]\s*(\d{4}-\d{2})")
@@ -385,7 +389,7 @@ def parse_template_without_meta(
     department = resolver.reference.departments[department_id]
     city = resolver.city_of(department.region)
     rows: list[RowOutcome] = []
-    ignored_columns: list[str] = []
+    book = ColumnBook()
     claimed: set[str] = set()
     for sheet, _ in data_sheets:
         title = normalise_text(sheet.rows[0][0]) if sheet.rows and sheet.rows[0] else ""
@@ -393,18 +397,16 @@ def parse_template_without_meta(
         if indicator is None:
             continue
         claimed.add(sheet.name)
-        outcomes, extra_columns = parse_data_sheet(sheet, indicator, period, resolver, city)
-        rows += outcomes
-        ignored_columns += extra_columns
+        rows += parse_data_sheet(sheet, indicator, period, resolver, city, book)
     if not claimed:
         return None
     for sheet in source.sheets:
         if sheet.name in claimed:
             continue
         if sheet.name == MILESTONE_SHEET:
-            rows += parse_milestone_sheet(sheet, period, known_milestones)
+            rows += parse_milestone_sheet(sheet, period, known_milestones, book)
         elif sheet.name == INSTRUCTIONS_SHEET:
             rows += ignored_own_sheet(sheet, "instructions")
         else:
             rows += _whole_sheet(sheet, "unrecognised_sheet", value=sheet.name)
-    return ParsedFile("template_without_meta", department_id, {period}, rows, ignored_columns)
+    return ParsedFile("template_without_meta", department_id, {period}, rows, book.summary(), columns=book)

@@ -57,6 +57,8 @@ def write_receipt(
     status = {"loaded": "已接收", "duplicate": "重复报送（此前已接收，未重复入库）", "rejected": "已拒收"}[
         result.status
     ]
+    if result.is_partial:
+        status = "部分接收（部分行或数据项未接收，见“未接收的行”“未采用的数据项”，请更正后重报）"
     lines = [
         ["数据报送回执"],
         ["文件名", result.file],
@@ -67,6 +69,10 @@ def write_receipt(
         ["接收行数", result.rows_loaded],
         ["未接收行数（需更正后重报）", result.rows_quarantined],
         ["忽略行数（标题、表头、注释、合计等）", result.rows_ignored],
+        ["读取单元格数", result.cells_read],
+        ["接收单元格数", result.cells_loaded],
+        ["未接收单元格数（需更正后重报）", result.cells_quarantined],
+        ["忽略单元格数（标题、表头、备注、未填报等）", result.cells_ignored],
         ["数据合理性提示（已接收，请核实）", len(result.warnings)],
         ["接收数据项", result.observations],
         ["其中更正以前报送的数据项", result.revisions],
@@ -105,6 +111,23 @@ def write_receipt(
             if r.status is RowStatus.loaded and (r.sheet, r.row_number) in set_aside
         ],
         [18, 8, 10, 60, 60],
+    )
+    _table(
+        workbook,
+        "未采用的数据项",
+        ["工作表", "行号", "单元格", "处理", "原因", "填报值"],
+        [
+            [
+                v.sheet,
+                v.row_number,
+                v.cell,
+                "未接收" if v.status is RowStatus.quarantined else "忽略",
+                v.reason,
+                v.value,
+            ]
+            for v in result.values_set_aside
+        ],
+        [18, 8, 10, 8, 80, 20],
     )
     _table(
         workbook,

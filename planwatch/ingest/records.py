@@ -3,6 +3,9 @@
 Every non-empty row of every sheet ends as exactly one `RowOutcome`: loaded (with its observations),
 quarantined (with a reason a department clerk understands, and the cell it is about) or ignored (a
 title, header, note or 合计 row, named). That is what makes rows read = loaded + quarantined + ignored.
+Within a loaded row, every non-empty cell the row did not load (a column for a region the registry
+does not know, a remark, a "—") is a `SetAsideValue`, quarantined or ignored with its own reason
+(`planwatch.ingest.cells`): cells read = loaded + quarantined + ignored as well.
 """
 
 from __future__ import annotations
@@ -75,6 +78,49 @@ IGNORED_REASONS: dict[str, str] = {
 }
 
 
+# Cells of a loaded row that were not loaded: why, in the words a clerk reads on the receipt.
+VALUE_REASONS: dict[str, tuple[RowStatus, str]] = {
+    "unknown_region_column": (
+        RowStatus.quarantined,
+        "表头“{label}”不是本平台登记的地区（或不在本表的填报范围内），该列的值“{value}”未入库；"
+        "请核实地区名称，如为新设地区请联系平台管理员登记后重新报送",
+    ),
+    "unknown_indicator_column": (
+        RowStatus.quarantined,
+        "表头“{label}”不是本平台登记的指标，该列的值“{value}”未入库；请使用统一的指标名称，或联系平台管理员登记该指标",
+    ),
+    "region_unknown_for_column": (
+        RowStatus.quarantined,
+        "表中未写明“{label}”一列所属的地区，该值“{value}”未入库；请在标题中写明地区后重新报送",
+    ),
+    "unrecognised_column": (
+        RowStatus.quarantined,
+        "“{label}”不是本表可识别的数据列，该值“{value}”未入库；请在模板规定的列中填报",
+    ),
+    "other_period_column": (RowStatus.ignored, "表头“{label}”是其他月份的数据（本表报送期为{detail}），本次不入库"),
+    "duplicate_region_column": (RowStatus.ignored, "表头“{label}”与{detail}是同一地区，只采用前一列的值"),
+    "same_figure_column": (RowStatus.ignored, "同一指标同一口径已采用{detail}的值，“{label}”一列不再重复入库"),
+    "untracked_column": (RowStatus.ignored, "“{label}”一列不是本平台跟踪的数据（报表格式登记为不入库的列）"),
+    "remark": (RowStatus.ignored, "备注仅作说明，不入库（内容：“{value}”）"),
+    "not_reported": (RowStatus.ignored, "填写为“{value}”，按未填报处理"),
+}
+
+
+# Why a column is not read, in a few words (the file's summary of columns not read).
+COLUMN_NOTE_TITLES: dict[str, str] = {
+    "unknown_region_column": "未登记的地区",
+    "unknown_indicator_column": "未登记的指标",
+    "region_unknown_for_column": "未写明所属地区",
+    "unrecognised_column": "无法识别的列",
+    "other_period_column": "其他月份",
+    "duplicate_region_column": "与前面的地区列重复",
+    "same_figure_column": "与前一列重复",
+    "remark": "备注",
+    "untracked_column": "不跟踪的列",
+    "not_reported": "未填报",
+}
+
+
 # Who filled, checked and signed the form, written under the table: never a region or an indicator.
 SIGNATURE_PREFIXES = (
     "填报人",
@@ -137,6 +183,57 @@ class MilestoneReport(NamedTuple):
     row_number: int
 
 
+class SetAsideValue(NamedTuple):
+    """A non-empty cell of a loaded row that was not loaded: quarantined or ignored, with its reason."""
+
+    sheet: str
+    row_number: int
+    cell: str
+    status: RowStatus
+    reason_code: str
+    reason: str  # Chinese, naming the cell, the column's header and the value
+    value: str  # the cell as typed
+
+
+class ColumnNote(NamedTuple):
+    """Why a column of a sheet is not read: its values, in loaded rows, are set aside for this reason."""
+
+    reason_code: str  # a key of VALUE_REASONS
+    label: str  # the column's header as typed
+    detail: str = ""  # what the reason names besides the header (the table's period, the earlier column)
+
+
+@dataclass
+class ColumnBook:
+    """What the parsers say of each sheet's columns, for accounting for every cell of a loaded row.
+
+    The header row of each sheet; the columns that name a row's figures (region, indicator, unit,
+    a milestone's fields: loaded with them); and why each column that is not read is not.
+    """
+
+    header_rows: dict[str, int] = field(default_factory=dict)
+    key_columns: dict[str, set[int]] = field(default_factory=dict)
+    notes: dict[tuple[str, int], ColumnNote] = field(default_factory=dict)
+
+    def header(self, sheet: str, row_index: int) -> None:
+        self.header_rows[sheet] = row_index
+
+    def keys(self, sheet: str, *columns: int | None) -> None:
+        self.key_columns.setdefault(sheet, set()).update(c for c in columns if c is not None)
+
+    def note(self, sheet: str, column: int, reason_code: str, label: str, detail: str = "") -> None:
+        assert reason_code in VALUE_REASONS
+        self.notes[(sheet, column)] = ColumnNote(reason_code, label, detail)
+
+    def summary(self) -> list[str]:
+        """The columns not read, as the file's summary lists them: sheet!cell label（why）."""
+        return [
+            f"{sheet}!{cell_address(self.header_rows.get(sheet, 0), column)} {note.label}"
+            f"（{COLUMN_NOTE_TITLES[note.reason_code]}）"
+            for (sheet, column), note in sorted(self.notes.items())
+        ]
+
+
 @dataclass
 class RowOutcome:
     sheet: str
@@ -149,6 +246,21 @@ class RowOutcome:
     observations: list[Observation] = field(default_factory=list)
     milestone_reports: list[MilestoneReport] = field(default_factory=list)
     row_count: int = 1  # an outcome may stand for a run of rows: a whole sheet planwatch wrote itself
+    last_row_number: int | None = None  # a run's last sheet row (its empty rows included); None: this row only
+    set_aside: list[SetAsideValue] = field(default_factory=list)  # a loaded row's cells not loaded, and why
+
+
+@dataclass
+class CellCounts:
+    read: int  # non-empty cells of every sheet, counted apart from the parsers
+    loaded: int  # cells of loaded rows that were loaded: figures, and the labels that name them
+    quarantined: int
+    ignored: int
+    loaded_by_row: dict[tuple[str, int], int] = field(default_factory=dict)  # (sheet, row number) → cells
+
+    @property
+    def accounted(self) -> int:
+        return self.loaded + self.quarantined + self.ignored
 
 
 @dataclass
@@ -159,6 +271,8 @@ class ParsedFile:
     rows: list[RowOutcome]
     ignored_columns: list[str] = field(default_factory=list)
     rows_in_source: int | None = None  # the file's non-empty rows, counted apart from the parsers
+    columns: ColumnBook = field(default_factory=ColumnBook)
+    cells: CellCounts | None = None  # set by planwatch.ingest.cells.account_cells
 
 
 def count_filled_rows(sheets: list[Sheet]) -> int:
@@ -192,6 +306,7 @@ def ignored_template_heading(sheet: Sheet, header_index: int) -> RowOutcome:
         reason_code="template_heading",
         reason=IGNORED_REASONS["template_heading"],
         row_count=len(filled),
+        last_row_number=header_index + 1,
     )
 
 
@@ -213,6 +328,7 @@ def ignored_own_sheet(sheet: Sheet, code: str) -> list[RowOutcome]:
             reason_code=code,
             reason=IGNORED_REASONS[code],
             row_count=len(filled),
+            last_row_number=filled[-1] + 1,
         )
     ]
 
@@ -228,6 +344,17 @@ def quarantined_row(sheet: Sheet, row_index: int, code: str, cell: str | None, *
         reason=quarantine_reason(code, **details),
         cell=cell,
     )
+
+
+def set_aside_value(
+    sheet: Sheet, row_index: int, column: int, code: str, label: str, detail: str = ""
+) -> SetAsideValue:
+    """A cell of a loaded row that is not loaded, with the reason `code` (a key of VALUE_REASONS)."""
+    status, wording = VALUE_REASONS[code]
+    value = display(sheet.rows[row_index][column])
+    address = cell_address(row_index, column)
+    reason = f"{sheet.name}!{address}：" + wording.format(label=label, detail=detail, value=value)
+    return SetAsideValue(sheet.name, row_index + 1, address, status, code, reason, value)
 
 
 def observation_at(

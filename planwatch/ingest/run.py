@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from planwatch.config import settings
+from planwatch.ingest.cells import account_cells
 from planwatch.ingest.layout_spec import LayoutSpec, load_layouts
 from planwatch.ingest.parse_layout import matches, parse_layout
 from planwatch.ingest.parse_template import is_template, parse_template, parse_template_without_meta
@@ -124,6 +125,7 @@ class Ingestor:
             return None, bad_period, source.encoding
         if parsed is not None:
             parsed.rows_in_source = count_filled_rows(source.sheets)  # what the outcomes must add up to
+            account_cells(source, parsed)
         return parsed, rejection, source.encoding
 
     def _recognise(self, path: Path, source: SourceFile) -> tuple[ParsedFile | None, str | None]:

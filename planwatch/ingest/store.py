@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 
-from planwatch.ingest.records import ParsedFile, RowStatus
+from planwatch.ingest.records import CellCounts, ParsedFile, RowStatus, SetAsideValue
 from planwatch.plausibility.review import Finding, Reviewer, ensure_findings_table
 
 DDL = """
@@ -41,7 +41,11 @@ create table if not exists raw.file_loads (
     revisions integer not null,
     ignored_columns varchar,
     submitted_at timestamp,           -- when the file arrived (its modification time in the landing folder)
-    loaded_at timestamp not null
+    loaded_at timestamp not null,
+    cells_read integer,               -- non-empty cells of every sheet = loaded + quarantined + ignored
+    cells_loaded integer,
+    cells_quarantined integer,
+    cells_ignored integer
 );
 create table if not exists raw.observations (
     load_id bigint not null,
@@ -88,7 +92,8 @@ create table if not exists raw.quarantine (
     reason_code varchar not null,
     reason varchar not null,
     row_content varchar,
-    loaded_at timestamp not null
+    loaded_at timestamp not null,
+    scope varchar not null default 'row'  -- row: the whole row | value: one cell of a row otherwise loaded
 );
 create table if not exists raw.ignored_rows (
     load_id bigint not null,
@@ -100,11 +105,20 @@ create table if not exists raw.ignored_rows (
     reason varchar not null,
     row_content varchar,
     loaded_at timestamp not null,
-    row_count integer not null default 1  -- a run of rows from row_number on (a sheet planwatch wrote itself)
+    row_count integer not null default 1, -- a run of rows from row_number on (a sheet planwatch wrote itself)
+    cell varchar,                         -- a value's cell
+    scope varchar not null default 'row'  -- row: the rows | value: one cell of a loaded row (row_count 0)
 );
 -- warehouses created before these columns existed
 alter table raw.file_loads add column if not exists submitted_at timestamp;
 alter table raw.ignored_rows add column if not exists row_count integer default 1;
+alter table raw.ignored_rows add column if not exists cell varchar;
+alter table raw.ignored_rows add column if not exists scope varchar default 'row';
+alter table raw.quarantine add column if not exists scope varchar default 'row';
+alter table raw.file_loads add column if not exists cells_read integer;
+alter table raw.file_loads add column if not exists cells_loaded integer;
+alter table raw.file_loads add column if not exists cells_quarantined integer;
+alter table raw.file_loads add column if not exists cells_ignored integer;
 """
 
 
@@ -121,6 +135,11 @@ class FileResult:
     rows_ignored: int = 0
     revisions: int = 0
     observations: int = 0
+    cells_read: int = 0
+    cells_loaded: int = 0
+    cells_quarantined: int = 0
+    cells_ignored: int = 0
+    values_set_aside: list[SetAsideValue] = field(default_factory=list)  # cells of loaded rows not loaded
     milestone_reports: int = 0
     load_id: int | None = None
     department_id: str | None = None
@@ -133,6 +152,11 @@ class FileResult:
     def warnings(self) -> list[Finding]:
         return [finding for finding in self.findings if finding.severity == "warning"]
 
+    @property
+    def is_partial(self) -> bool:
+        """Loaded, but a row or a value was not taken (quarantined): the receipt says 部分接收."""
+        return self.status == "loaded" and (self.rows_quarantined > 0 or self.cells_quarantined > 0)
+
     def as_json(self) -> dict:
         return {
             "file": self.file,
@@ -142,6 +166,14 @@ class FileResult:
             "rows_loaded": self.rows_loaded,
             "rows_quarantined": self.rows_quarantined,
             "rows_ignored": self.rows_ignored,
+            "cells_read": self.cells_read,
+            "cells_loaded": self.cells_loaded,
+            "cells_quarantined": self.cells_quarantined,
+            "cells_ignored": self.cells_ignored,
+            "values_set_aside": [
+                {"sheet": v.sheet, "cell": v.cell, "status": v.status.value, "reason": v.reason}
+                for v in self.values_set_aside
+            ],
             "revisions": self.revisions,
             "observations": self.observations,
             "load_id": self.load_id,
@@ -157,7 +189,7 @@ class FileResult:
 
 
 class AccountingError(AssertionError):
-    """Rows read ≠ loaded + quarantined + ignored: a bug in a parser, never committed."""
+    """Rows (or cells) read ≠ loaded + quarantined + ignored: a bug in a parser, never committed."""
 
 
 def ensure_tables(connection: duckdb.DuckDBPyConnection) -> None:
@@ -198,8 +230,8 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "note",
         "department_id",
     ),
-    "quarantine": ("sheet", "row_number", "cell", "reason_code", "reason", "row_content", "department_id"),
-    "ignored_rows": ("sheet", "row_number", "reason_code", "reason", "row_content", "row_count"),
+    "quarantine": ("sheet", "row_number", "cell", "reason_code", "reason", "row_content", "scope", "department_id"),
+    "ignored_rows": ("sheet", "row_number", "reason_code", "reason", "row_content", "row_count", "cell", "scope"),
 }
 LOAD_COLUMNS = ("load_id", "file_sha256", "file_name")
 
@@ -218,6 +250,8 @@ class FileTables:
     rows_ignored: int
     observations: int
     milestone_reports: int
+    cells: CellCounts | None = None
+    values_set_aside: list[SetAsideValue] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
@@ -245,7 +279,7 @@ def _content_json(content: list[str]) -> str | None:
 def tabulate(parsed: ParsedFile | None, rejection: str | None, file_name: str) -> FileTables:
     """A parsed file (or a rejected one's single quarantine row) as raw-table columns, accounting checked."""
     if parsed is None:
-        unreadable = [(None, None, None, "unreadable_file", rejection, None)]
+        unreadable = [(None, None, None, "unreadable_file", rejection, None, "row")]
         columns = {table: _columns(table, []) for table in TABLE_COLUMNS}
         columns["quarantine"] = _columns("quarantine", unreadable, None)
         return FileTables(columns, 0, 0, 0, 0, 0)
@@ -257,6 +291,10 @@ def tabulate(parsed: ParsedFile | None, rejection: str | None, file_name: str) -
     if parsed.rows_in_source is not None and sum(counts.values()) != parsed.rows_in_source:
         # a parser lost or double-counted a row: never committed
         raise AccountingError(f"{file_name}: {parsed.rows_in_source} non-empty rows but outcomes for {counts}")
+    cells = parsed.cells
+    if cells is not None and cells.read != cells.accounted:
+        raise AccountingError(f"{file_name}: {cells.read} non-empty cells but {cells} accounted for")
+    set_aside = [value for row in parsed.rows for value in row.set_aside]
     observations = [
         (
             o.sheet,
@@ -280,14 +318,30 @@ def tabulate(parsed: ParsedFile | None, rejection: str | None, file_name: str) -
         for r in row.milestone_reports
     ]
     quarantined = [
-        (row.sheet, row.row_number, row.cell, row.reason_code, row.reason, json.dumps(row.content, ensure_ascii=False))
+        (
+            row.sheet,
+            row.row_number,
+            row.cell,
+            row.reason_code,
+            row.reason,
+            json.dumps(row.content, ensure_ascii=False),
+            "row",
+        )
         for row in parsed.rows
         if row.status is RowStatus.quarantined
+    ] + [
+        (v.sheet, v.row_number, v.cell, v.reason_code, v.reason, _content_json([v.value]), "value")
+        for v in set_aside
+        if v.status is RowStatus.quarantined
     ]
     ignored = [
-        (row.sheet, row.row_number, row.reason_code, row.reason, _content_json(row.content), row.row_count)
+        (row.sheet, row.row_number, row.reason_code, row.reason, _content_json(row.content), row.row_count, None, "row")
         for row in parsed.rows
         if row.status is RowStatus.ignored
+    ] + [
+        (v.sheet, v.row_number, v.reason_code, v.reason, _content_json([v.value]), 0, v.cell, "value")
+        for v in set_aside
+        if v.status is RowStatus.ignored
     ]
     department = parsed.department_id
     columns = {
@@ -303,6 +357,8 @@ def tabulate(parsed: ParsedFile | None, rejection: str | None, file_name: str) -
         counts[RowStatus.ignored],
         len(observations),
         len(reports),
+        cells,
+        set_aside,
     )
 
 
@@ -421,7 +477,10 @@ def store_batch(
         loads: dict[str, list] = {}
         for pending, load_id in zip(batch, load_ids, strict=True):
             tables = pending.tables
-            set_aside = len(review.quarantined_rows.get(load_id, {})) if review else 0
+            rows_set_aside = review.quarantined_rows.get(load_id, {}) if review else {}
+            set_aside = len(rows_set_aside)
+            cells = tables.cells or CellCounts(0, 0, 0, 0)
+            cells_set_aside = sum(cells.loaded_by_row.get(key, 0) for key in rows_set_aside)
             result = FileResult(
                 pending.file_name,
                 pending.sha256,
@@ -432,6 +491,11 @@ def store_batch(
                 tables.rows_ignored,
                 revisions.get(load_id, 0),
                 tables.observations - (review.removed_observations.get(load_id, 0) if review else 0),
+                cells.read,
+                cells.loaded - cells_set_aside,
+                cells.quarantined + cells_set_aside,
+                cells.ignored,
+                tables.values_set_aside,
                 tables.milestone_reports,
                 load_id,
                 pending.department_id,
@@ -460,6 +524,10 @@ def store_batch(
                 ("observations", result.observations),
                 ("milestone_reports", result.milestone_reports),
                 ("revisions", result.revisions),
+                ("cells_read", result.cells_read if tables.cells else None),
+                ("cells_loaded", result.cells_loaded if tables.cells else None),
+                ("cells_quarantined", result.cells_quarantined if tables.cells else None),
+                ("cells_ignored", result.cells_ignored if tables.cells else None),
                 ("ignored_columns", json.dumps(pending.ignored_columns, ensure_ascii=False)),
                 ("submitted_at", pending.submitted_at),
             ):

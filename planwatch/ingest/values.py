@@ -193,3 +193,12 @@ def row_is_empty(row: list[object]) -> bool:
             continue
         return False
     return True
+
+
+def filled_columns(row: list[object]) -> list[int]:
+    """The columns of a row's cells that hold something (what `row_is_empty` looks for)."""
+    return [
+        column
+        for column, cell in enumerate(row)
+        if cell is not None and cell != "" and not (isinstance(cell, str) and _compact_string(cell) == "")
+    ]

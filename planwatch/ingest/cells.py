@@ -1,0 +1,82 @@
+"""Every non-empty cell of a file accounted for: loaded, quarantined or ignored, each with its reason.
+
+Rows are accounted for by the parsers (rows read = loaded + quarantined + ignored). A loaded row may
+still hold cells it did not load: a column for a region the registry does not know, an indicator
+the spec does not map, a remark, a "—". Here each such cell becomes a `SetAsideValue` with the
+reason its column carries (the parsers' `ColumnBook`), or, for a cell no parser claimed, quarantined
+as unrecognised. The cells of quarantined and ignored rows follow their row. The file's cells are
+counted apart from all of this, and the two counts must agree before anything is written.
+"""
+
+from __future__ import annotations
+
+from planwatch.ingest.read import Sheet, SourceFile
+from planwatch.ingest.records import CellCounts, ParsedFile, RowOutcome, RowStatus, SetAsideValue, set_aside_value
+from planwatch.ingest.values import PLACEHOLDERS, column_letter, compact, filled_columns, normalise_text
+
+
+def _column_of(address: str) -> int:
+    number = 0
+    for letter in address:
+        if not letter.isalpha():
+            break
+        number = number * 26 + ord(letter) - 64
+    return number - 1
+
+
+def _header_label(sheet: Sheet, header_row: int | None, column: int) -> str:
+    if header_row is None or header_row >= len(sheet.rows) or column >= len(sheet.rows[header_row]):
+        return f"{column_letter(column)}列"
+    return normalise_text(sheet.rows[header_row][column]) or f"{column_letter(column)}列"
+
+
+def _set_aside(sheet: Sheet, outcome: RowOutcome, parsed: ParsedFile, filled: list[int]) -> list[SetAsideValue]:
+    """The cells of a loaded row that it did not load, each with its reason (those a parser named first)."""
+    book = parsed.columns
+    row_index = outcome.row_number - 1
+    used = book.key_columns.get(sheet.name, set()) | {_column_of(o.cell) for o in outcome.observations}
+    named = {_column_of(value.cell) for value in outcome.set_aside}
+    set_aside = list(outcome.set_aside)
+    for column in filled:
+        if column in used or column in named:
+            continue
+        note = book.notes.get((sheet.name, column))
+        if note is not None:
+            set_aside.append(set_aside_value(sheet, row_index, column, note.reason_code, note.label, note.detail))
+        elif compact(sheet.rows[row_index][column]).lower() in PLACEHOLDERS:
+            label = _header_label(sheet, book.header_rows.get(sheet.name), column)
+            set_aside.append(set_aside_value(sheet, row_index, column, "not_reported", label))
+        else:
+            label = _header_label(sheet, book.header_rows.get(sheet.name), column)
+            set_aside.append(set_aside_value(sheet, row_index, column, "unrecognised_column", label))
+    return set_aside
+
+
+def account_cells(source: SourceFile, parsed: ParsedFile) -> CellCounts:
+    """Set aside, with a reason, every cell of a loaded row it did not load; count the file's cells by outcome.
+
+    The counts are stored on `parsed.cells`; `read` is counted over every row of every sheet, apart
+    from the outcomes, so a row counted twice or not at all shows as a difference.
+    """
+    sheets = {sheet.name: sheet for sheet in source.sheets}
+    filled = {sheet.name: [filled_columns(row) for row in sheet.rows] for sheet in source.sheets}
+    read = sum(len(cells) for rows in filled.values() for cells in rows)
+    counts = {RowStatus.loaded: 0, RowStatus.quarantined: 0, RowStatus.ignored: 0}
+    loaded_by_row: dict[tuple[str, int], int] = {}  # a row the plausibility review sets aside takes its cells
+    for outcome in parsed.rows:
+        rows = filled.get(outcome.sheet)
+        if rows is None:  # a file-level outcome names no sheet of the file
+            continue
+        first, last = outcome.row_number - 1, (outcome.last_row_number or outcome.row_number) - 1
+        if outcome.status is not RowStatus.loaded:
+            counts[outcome.status] += sum(len(cells) for cells in rows[first : last + 1])
+            continue
+        outcome.set_aside = _set_aside(sheets[outcome.sheet], outcome, parsed, rows[first])
+        for value in outcome.set_aside:
+            counts[value.status] += 1
+        loaded_by_row[(outcome.sheet, outcome.row_number)] = len(rows[first]) - len(outcome.set_aside)
+    counts[RowStatus.loaded] = sum(loaded_by_row.values())
+    parsed.cells = CellCounts(
+        read, counts[RowStatus.loaded], counts[RowStatus.quarantined], counts[RowStatus.ignored], loaded_by_row
+    )
+    return parsed.cells
