@@ -183,7 +183,10 @@ class LayoutSpec(BaseModel):
     note_prefixes: list[str] = Field(default_factory=lambda: ["注", "资料来源", "说明", "备注", "数据来源"])
     total_labels: list[str] = Field(default_factory=lambda: ["合计", "总计", "小计"])
     untracked_columns: list[str] = Field(
-        default_factory=lambda: ["序号", "备注", "说明", "同比增长", "同比增减", "同比", "增速", "增长率", "比上年增长"],
+        default_factory=lambda: [
+            *("序号", "备注", "说明"),
+            *("同比增长", "同比增减", "同比", "增速", "增长率", "比上年增长"),
+        ],
         description="headers of columns that hold no figure to track (a row number, a remark, a growth rate the "
         "marts compute themselves): their cells are "
         "counted as ignored with this reason; any other column the spec does not map is quarantined, value by value",
