@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from planwatch.ingest.read import Sheet, SourceFile
 from planwatch.ingest.records import CellCounts, ParsedFile, RowOutcome, RowStatus, SetAsideValue, set_aside_value
-from planwatch.ingest.values import PLACEHOLDERS, column_letter, compact, filled_columns, normalise_text
+from planwatch.ingest.values import PLACEHOLDERS, column_letter, compact, filled_columns, filled_count, normalise_text
 
 
 def _column_of(address: str) -> int:
@@ -53,14 +53,16 @@ def _set_aside(sheet: Sheet, outcome: RowOutcome, parsed: ParsedFile, filled: li
 
 
 def account_cells(source: SourceFile, parsed: ParsedFile) -> CellCounts:
-    """Set aside, with a reason, every cell of a loaded row it did not load; count the file's cells by outcome.
+    """Set aside, with a reason, every cell of a loaded row it did not load; count the file's rows and cells.
 
-    The counts are stored on `parsed.cells`; `read` is counted over every row of every sheet, apart
-    from the outcomes, so a row counted twice or not at all shows as a difference.
+    `parsed.rows_in_source` and `parsed.cells` are set from every row of every sheet, counted apart
+    from the outcomes, so a row counted twice or not at all shows as a difference when the file is
+    tabulated (and nothing of it is written).
     """
     sheets = {sheet.name: sheet for sheet in source.sheets}
-    filled = {sheet.name: [filled_columns(row) for row in sheet.rows] for sheet in source.sheets}
-    read = sum(len(cells) for rows in filled.values() for cells in rows)
+    filled = {sheet.name: [filled_count(row) for row in sheet.rows] for sheet in source.sheets}
+    parsed.rows_in_source = sum(1 for counts in filled.values() for count in counts if count)
+    read = sum(sum(counts) for counts in filled.values())
     counts = {RowStatus.loaded: 0, RowStatus.quarantined: 0, RowStatus.ignored: 0}
     loaded_by_row: dict[tuple[str, int], int] = {}  # a row the plausibility review sets aside takes its cells
     for outcome in parsed.rows:
@@ -69,12 +71,13 @@ def account_cells(source: SourceFile, parsed: ParsedFile) -> CellCounts:
             continue
         first, last = outcome.row_number - 1, (outcome.last_row_number or outcome.row_number) - 1
         if outcome.status is not RowStatus.loaded:
-            counts[outcome.status] += sum(len(cells) for cells in rows[first : last + 1])
+            counts[outcome.status] += sum(rows[first : last + 1])
             continue
-        outcome.set_aside = _set_aside(sheets[outcome.sheet], outcome, parsed, rows[first])
+        sheet = sheets[outcome.sheet]
+        outcome.set_aside = _set_aside(sheet, outcome, parsed, filled_columns(sheet.rows[first]))
         for value in outcome.set_aside:
             counts[value.status] += 1
-        loaded_by_row[(outcome.sheet, outcome.row_number)] = len(rows[first]) - len(outcome.set_aside)
+        loaded_by_row[(outcome.sheet, outcome.row_number)] = rows[first] - len(outcome.set_aside)
     counts[RowStatus.loaded] = sum(loaded_by_row.values())
     parsed.cells = CellCounts(
         read, counts[RowStatus.loaded], counts[RowStatus.quarantined], counts[RowStatus.ignored], loaded_by_row

@@ -275,11 +275,6 @@ class ParsedFile:
     cells: CellCounts | None = None  # set by planwatch.ingest.cells.account_cells
 
 
-def count_filled_rows(sheets: list[Sheet]) -> int:
-    """Every non-empty row of every sheet: what the outcomes of a file must add up to."""
-    return sum(1 for sheet in sheets for row in sheet.rows if not row_is_empty(row))
-
-
 # Rows of the sheets planwatch itself wrote into a template: counted, but their text is ours.
 _OWN_TEXT = {"instructions", "metadata"}
 

@@ -36,7 +36,7 @@ from planwatch.ingest.read import (
     sha256_of,
 )
 from planwatch.ingest.receipt import write_receipt
-from planwatch.ingest.records import ParsedFile, count_filled_rows
+from planwatch.ingest.records import ParsedFile
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.store import AccountingError, FileResult, PendingFile, ensure_tables, store_batch
 from planwatch.plausibility import expectations
@@ -124,8 +124,7 @@ class Ingestor:
         if parsed is not None and (bad_period := unusable_period(parsed.periods)):
             return None, bad_period, source.encoding
         if parsed is not None:
-            parsed.rows_in_source = count_filled_rows(source.sheets)  # what the outcomes must add up to
-            account_cells(source, parsed)
+            account_cells(source, parsed)  # the rows and cells the outcomes must add up to
         return parsed, rejection, source.encoding
 
     def _recognise(self, path: Path, source: SourceFile) -> tuple[ParsedFile | None, str | None]:
