@@ -172,3 +172,27 @@ def test_a_second_column_of_the_same_measure_is_not_read_as_either(tmp_path: Pat
     assert _reasons(tmp_path / "w.duckdb") == {"duplicate_measure_column": {sheet}}
     assert query(tmp_path / "w.duckdb", f"select count(*) from raw.observations where sheet = '{sheet}'") == [(0,)]
     assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored
+
+
+def test_excel_errors_and_formulas_saved_without_their_result_are_quarantined_not_read_as_blank(
+    tmp_path: Path,
+) -> None:
+    """calamine reads #DIV/0!, #N/A and an uncomputed formula as empty: the sheet's XML says otherwise."""
+    path, rows = _template(tmp_path / "呼和浩特市农牧局_2022-06_填报模板.xlsx")
+    workbook = load_workbook(path)
+    typed = {"#DIV/0!": "error_value", "#N/A": "error_value", "=C5*2": "formula_without_value"}
+    for (sheet_name, row), text in zip(rows, typed, strict=False):
+        workbook[sheet_name].cell(row=row, column=3).value = text  # openpyxl saves errors as errors, no results
+    workbook.save(path)
+
+    [result] = ingest([path], tmp_path / "w.duckdb")
+
+    assert result.status == "loaded" and result.rows_quarantined == len(typed)
+    quarantined = query(
+        tmp_path / "w.duckdb", "select sheet, row_number, cell, reason_code, reason from raw.quarantine"
+    )
+    for (sheet_name, row), (text, code) in zip(rows, typed.items(), strict=False):
+        [(cell, found, reason)] = [(c, f, r) for s, n, c, f, r in quarantined if (s, n) == (sheet_name, row)]
+        assert (cell, found) == (f"C{row}", code)
+        assert f"“{text}”" in reason and ("Excel错误" in reason or "没有保存计算结果" in reason), reason
+    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored

@@ -22,6 +22,8 @@ from typing import NamedTuple
 
 import python_calamine
 
+from planwatch.ingest.formula_cells import HiddenCell, find_hidden_cells, put_back
+
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt"}
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -146,7 +148,7 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _check_zip(data: bytes) -> None:
+def _check_zip(data: bytes) -> list[_ZipMember]:
     """Refuse before calamine reads: a decompression bomb, and a sheet whose used range is absurd.
 
     calamine has no decompression limit, and it allocates a sheet's whole used range at once: one
@@ -174,6 +176,7 @@ def _check_zip(data: bytes) -> None:
                 f"工作表的已用范围异常（{used}），远超填报表格的大小，可能在很远的单元格里误填了内容；"
                 "请删除表格以外的行和列后重新报送"
             )
+    return members
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -197,8 +200,9 @@ def _read_csv(path: Path, data: bytes) -> tuple[list[Sheet], str]:
 
 
 def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
+    hidden: dict[str, list[HiddenCell]] = {}
     if data[:2] == b"PK" or b"PK\x05\x06" in data[-65_557:]:  # a zip, even with bytes put before it
-        _check_zip(data)
+        hidden = find_hidden_cells(data, _check_zip(data))
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
@@ -210,12 +214,15 @@ def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
                 merged = list(sheet.merged_cell_ranges or [])
             except Exception:  # merged ranges are not available for every format
                 merged = []
+            rows = sheet.to_python(skip_empty_area=False)
+            if metadata.name in hidden:  # errors and uncomputed formulas calamine reads as blank
+                put_back(rows, hidden[metadata.name])
             sheets.append(
                 Sheet(
                     name=metadata.name,
                     index=index,
                     hidden=metadata.visible != python_calamine.SheetVisibleEnum.Visible,
-                    rows=sheet.to_python(skip_empty_area=False),
+                    rows=rows,
                     merged=merged,
                 )
             )

@@ -19,8 +19,10 @@ from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.template_format import Measure
 from planwatch.ingest.values import (
     AmbiguousNumberError,
+    ErrorValueError,
     NonFiniteNumberError,
     NotANumberError,
+    UncomputedFormulaError,
     cell_address,
     compact,
     display,
@@ -43,6 +45,9 @@ QUARANTINE_REASONS: dict[str, str] = {
     "ambiguous_number": "{column}的值“{value}”中的分隔符有两种读法（小数点还是千位分隔符），系统不作猜测，"
     "请填写不带分隔符的数字，小数点用“.”（如1234.5）",
     "non_finite_number": "{column}的值“{value}”超出了可以表示的数字范围，请核实后填写正确的数字",
+    "error_value": "{column}的值是Excel错误“{value}”（公式计算出错），请核实公式，或直接填写数值后重新报送",
+    "formula_without_value": "{column}是公式“{value}”，但文件中没有保存计算结果"
+    "（可能由程序生成、未在Excel中重新计算），请在Excel中打开、重新计算并保存后报送，或直接填写数值",
     "negative_value": "{column}为负数（{value}），该指标不应为负，请核实后重新填报",
     "unknown_region": "地区“{value}”无法识别，请使用模板中的地区名称，不要修改地区编码",
     "unknown_indicator": "指标“{value}”无法识别，请使用统一的指标名称",
@@ -379,6 +384,14 @@ def observation_at(
     )
 
 
+_PARSE_FAILURES = {
+    AmbiguousNumberError: "ambiguous_number",
+    NonFiniteNumberError: "non_finite_number",
+    ErrorValueError: "error_value",
+    UncomputedFormulaError: "formula_without_value",
+}
+
+
 def read_figure(
     sheet: Sheet,
     row_index: int,
@@ -395,8 +408,8 @@ def read_figure(
     address = cell_address(row_index, column)
     try:
         number = parse_number(raw)
-    except (AmbiguousNumberError, NonFiniteNumberError) as error:
-        code = "ambiguous_number" if isinstance(error, AmbiguousNumberError) else "non_finite_number"
+    except (AmbiguousNumberError, NonFiniteNumberError, ErrorValueError, UncomputedFormulaError) as error:
+        code = _PARSE_FAILURES[type(error)]
         return None, quarantined_row(sheet, row_index, code, address, column=column_label, value=display(raw)), unit
     except NotANumberError:
         typed = number_with_unit(raw)  # 12.5万吨: the clerk wrote the unit in the cell; read it if it converts

@@ -43,12 +43,28 @@ _NUMBER_THEN_UNIT = re.compile(r"^([+-]?(?:\d[\d,，]*(?:\.\d*)?|\.\d+))([^\d.,�
 _PARENTHESISED = re.compile(r"[（(]\s*([^（）()]+?)\s*[)）]")
 
 
+class ErrorCell(str):
+    """A cell Excel saved as an error (#DIV/0!, #N/A): its text is the error."""
+
+
+class FormulaCell(str):
+    """A formula saved without its result (=A1/A2): its text is the formula."""
+
+
 class NotANumberError(ValueError):
     """The cell holds text that is not a number (e.g. 约三百)."""
 
 
 class AmbiguousNumberError(NotANumberError):
     """The separators in the cell read two ways ('3,21', '1,2345', '3 21'): it is not guessed."""
+
+
+class ErrorValueError(NotANumberError):
+    """The cell holds an Excel error, not a number."""
+
+
+class UncomputedFormulaError(NotANumberError):
+    """The cell holds a formula whose result was never saved."""
 
 
 class NonFiniteNumberError(NotANumberError):
@@ -112,6 +128,10 @@ def parse_number(value: object) -> float | None:
         return _finite(float(value), value)
     if isinstance(value, dt.date | dt.datetime | dt.time | dt.timedelta):
         raise NotANumberError(str(value))
+    if isinstance(value, ErrorCell):
+        raise ErrorValueError(str(value))
+    if isinstance(value, FormulaCell):
+        raise UncomputedFormulaError(str(value))
     text = compact(value)
     if text.lower() in PLACEHOLDERS:
         return None

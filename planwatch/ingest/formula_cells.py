@@ -1,0 +1,139 @@
+"""Cells python-calamine reads as blank although they are not: Excel errors and formulas never computed.
+
+calamine gives "" for a cell holding #DIV/0! or #N/A and leaves out a formula saved without its
+result (a file a program wrote and nobody opened in Excel). Read as blank, such a cell would count
+as "not reported" without a word to the clerk. The sheets' XML says what they are: an error cell
+has t="e", an uncomputed formula an <f> and no value. They are put back into the rows as
+`ErrorCell` and `FormulaCell`, which no number parser accepts, so each is quarantined with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from typing import NamedTuple, Protocol
+
+from planwatch.ingest.values import ErrorCell, FormulaCell
+
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
+_REFERENCE = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
+_ERROR_TYPE = re.compile(rb'\bt="e"')
+_FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.DOTALL)
+_VALUE = re.compile(rb"<v>(.*?)</v>", re.DOTALL)
+_SHEET = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_RELATIONSHIP = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
+_RELATIONSHIP_REVERSED = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+_ENTITIES = {b"&lt;": b"<", b"&gt;": b">", b"&amp;": b"&", b"&quot;": b'"', b"&apos;": b"'"}
+
+
+class Member(Protocol):
+    """A zip member as read.py lists it from the central directory."""
+
+    name: str
+    method: int  # 0 stored, 8 deflated
+    compressed: int
+    local_header: int | None
+
+
+class HiddenCell(NamedTuple):
+    row_index: int  # zero-based
+    column_index: int
+    cell: ErrorCell | FormulaCell
+
+
+def _inflate(data: bytes, member: Member) -> bytes | None:
+    local = member.local_header
+    if local is None or data[local : local + 4] != b"PK\x03\x04":
+        return None
+    name_length, extra_length = struct.unpack_from("<HH", data, local + 26)
+    start = local + 30 + name_length + extra_length
+    raw = data[start : start + member.compressed]
+    try:
+        return raw if member.method == 0 else zlib.decompress(raw, -15) if member.method == 8 else None
+    except zlib.error:
+        return None
+
+
+def _text(value: bytes) -> str:
+    for entity, character in _ENTITIES.items():
+        value = value.replace(entity, character)
+    return value.decode("utf-8", "replace")
+
+
+def _column_index(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number - 1
+
+
+def hidden_cells(xml: bytes) -> list[HiddenCell]:
+    """The error cells and uncomputed formulas of one worksheet's XML (none, in almost every sheet)."""
+    if b' t="e"' not in xml and b"<f>" not in xml and b"<f " not in xml:
+        return []  # the common case, found without parsing
+    found = []
+    for match in _CELL.finditer(xml):
+        attributes, body = match.group(1), match.group(2) or b""
+        reference = _REFERENCE.search(attributes)
+        if reference is None:
+            continue
+        value = _VALUE.search(body)
+        formula = _FORMULA.search(body)
+        if _ERROR_TYPE.search(attributes):
+            cell: ErrorCell | FormulaCell = ErrorCell(_text(value.group(1)) if value else "#ERROR")
+        elif formula is not None and (value is None or not value.group(1).strip()):
+            cell = FormulaCell("=" + _text(formula.group(1) or b""))
+        else:
+            continue
+        found.append(HiddenCell(int(reference.group(2)) - 1, _column_index(reference.group(1)), cell))
+    return found
+
+
+def _sheet_names_by_member(data: bytes, members: dict[str, Member]) -> dict[str, str]:
+    """worksheet member (xl/worksheets/sheet3.xml) → the sheet's name, from workbook.xml and its rels."""
+    workbook = members.get("xl/workbook.xml")
+    rels = members.get("xl/_rels/workbook.xml.rels")
+    workbook_xml = _inflate(data, workbook) if workbook else None
+    rels_xml = _inflate(data, rels) if rels else None
+    if not workbook_xml or not rels_xml:
+        return {}
+    targets = {rid: target for rid, target in _RELATIONSHIP.findall(rels_xml)}
+    targets |= {rid: target for target, rid in _RELATIONSHIP_REVERSED.findall(rels_xml)}
+    names = {}
+    for name, rid in _SHEET.findall(workbook_xml):
+        target = targets.get(rid)
+        if target is None:
+            continue
+        path = target.decode().lstrip("/")
+        names[path if path.startswith("xl/") else f"xl/{path}"] = _text(name)
+    return names
+
+
+def find_hidden_cells(data: bytes, members: list[Member]) -> dict[str, list[HiddenCell]]:
+    """Sheet name → its error cells and uncomputed formulas, for a zip-based workbook's members."""
+    by_name = {member.name: member for member in members}
+    found: dict[str, list[HiddenCell]] = {}
+    for member in members:
+        if not (member.name.startswith("xl/worksheets/") and member.name.endswith(".xml")):
+            continue
+        xml = _inflate(data, member)
+        cells = hidden_cells(xml) if xml else []
+        if cells:
+            found[member.name] = cells
+    if not found:
+        return {}
+    names = _sheet_names_by_member(data, by_name)
+    return {names[member]: cells for member, cells in found.items() if member in names}
+
+
+def put_back(rows: list[list], cells: list[HiddenCell]) -> None:
+    """Write the hidden cells into a sheet's rows (as calamine returned them), growing them as needed."""
+    for hidden in cells:
+        while len(rows) <= hidden.row_index:
+            rows.append([])
+        row = rows[hidden.row_index]
+        if len(row) <= hidden.column_index:
+            row.extend([""] * (hidden.column_index + 1 - len(row)))
+        if row[hidden.column_index] in ("", None):
+            row[hidden.column_index] = hidden.cell
