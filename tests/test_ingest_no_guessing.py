@@ -196,3 +196,14 @@ def test_excel_errors_and_formulas_saved_without_their_result_are_quarantined_no
         assert (cell, found) == (f"C{row}", code)
         assert f"“{text}”" in reason and ("Excel错误" in reason or "没有保存计算结果" in reason), reason
     assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+
+
+@pytest.mark.parametrize("period", ["2019-06", "2024-01"])
+def test_a_period_outside_the_span_of_the_senders_plans_is_refused(tmp_path: Path, period: str) -> None:
+    """呼和浩特's plan runs 2021–2023 (base year 2020): a month before or after it is no plan's month."""
+    path, _ = _template(tmp_path / f"呼和浩特市农牧局_{period}_填报模板.xlsx")
+    _set_period(path, period)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert result.status == "rejected"
+    assert f"报送期“{period}”不在规划期内" in result.reason and "2020年1月至2023年12月" in result.reason
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations") == [(0,)]

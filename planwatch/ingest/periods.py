@@ -1,13 +1,15 @@
 """A submission's periods, checked before anything of the file is stored: each must be a real month
-(YYYY-MM) that has begun. A period no month can be (a hidden sheet edited to 2025年11月) or one still to
-come (2030-01) would otherwise load under a key the marts cannot use, and stop the month's transform
-for every department; the file is rejected instead, with the period named."""
+(YYYY-MM) that has begun, within the span of the plans the sender reports for. A period no month can
+be (a hidden sheet edited to 2025年11月) or one still to come (2030-01) would otherwise load under a
+key the marts cannot use, and stop the month's transform for every department; one outside every plan
+(1999-03) would load figures no briefing reads. The file is rejected instead, with the period named."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import NamedTuple
 
 CHINA_STANDARD_TIME = dt.timezone(dt.timedelta(hours=8), "CST")  # the departments' calendar
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -17,7 +19,18 @@ def china_today() -> dt.date:
     return dt.datetime.now(CHINA_STANDARD_TIME).date()
 
 
-def unusable_period(periods: Iterable[str], today: dt.date | None = None) -> str | None:
+class PlanSpan(NamedTuple):
+    """The months a sender's plans cover: from January of the year before the first (or of the earliest
+    base year, whichever comes first: 同比 needs it) to the last month of the last."""
+
+    first: str  # YYYY-MM
+    last: str
+
+    def describe(self) -> str:
+        return f"{self.first[:4]}年{int(self.first[5:])}月至{self.last[:4]}年{int(self.last[5:])}月"
+
+
+def unusable_period(periods: Iterable[str], today: dt.date | None = None, span: PlanSpan | None = None) -> str | None:
     """The Chinese reason a file's periods cannot be loaded, naming the first bad one; None when all can."""
     today = today or china_today()
     this_month = f"{today.year:04d}-{today.month:02d}"
@@ -31,5 +44,10 @@ def unusable_period(periods: Iterable[str], today: dt.date | None = None) -> str
             return (
                 f"报送期“{period}”尚未到来（今天是{today.year}年{today.month}月{today.day}日），不能报送该月数据，"
                 "请核实报送期后重新报送"
+            )
+        if span is not None and not span.first <= period <= span.last:
+            return (
+                f"报送期“{period}”不在规划期内（本单位涉及的规划覆盖{span.describe()}，含基期），"
+                "平台不接收该月数据，请核实报送期后重新报送"
             )
     return None

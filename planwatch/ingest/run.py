@@ -25,7 +25,7 @@ from planwatch.ingest.cells import account_cells
 from planwatch.ingest.layout_spec import LayoutSpec, load_layouts
 from planwatch.ingest.parse_layout import matches, parse_layout
 from planwatch.ingest.parse_template import is_template, parse_template, parse_template_without_meta
-from planwatch.ingest.periods import unusable_period
+from planwatch.ingest.periods import PlanSpan, unusable_period
 from planwatch.ingest.read import (
     CSV_SUFFIXES,
     SPREADSHEET_SUFFIXES,
@@ -100,6 +100,7 @@ class Ingestor:
         self.resolver = Resolver(registry.reference)
         self.layout_resolvers = {s.layout_id: Resolver(registry.reference, s.indicator_labels) for s in self.layouts}
         self.known_milestones = {m.milestone_id for plan in registry.plans.values() for m in plan.milestones}
+        self.spans = _plan_spans(registry, self.resolver)
         self.names = {code: r.name for code, r in registry.reference.regions.items()}
         self.names |= {code: i.name for code, i in registry.reference.indicators.items()}
         self.reviewer = Reviewer(
@@ -121,11 +122,18 @@ class Ingestor:
         except UnreadableFileError as error:
             return None, error.reason, None
         parsed, rejection = self._recognise(path, source)
-        if parsed is not None and (bad_period := unusable_period(parsed.periods)):
+        span = self._span_of(parsed.department_id) if parsed is not None else None
+        if parsed is not None and (bad_period := unusable_period(parsed.periods, span=span)):
             return None, bad_period, source.encoding
         if parsed is not None:
             account_cells(source, parsed)  # the rows and cells the outcomes must add up to
         return parsed, rejection, source.encoding
+
+    def _span_of(self, department_id: str | None) -> PlanSpan | None:
+        """The months the plans of the sender's city cover (every plan's, for a sender not known)."""
+        department = self.registry.reference.departments.get(department_id or "")
+        city = self.resolver.city_of(department.region) if department else None
+        return self.spans.get(city) or self.spans.get(None)
 
     def _recognise(self, path: Path, source: SourceFile) -> tuple[ParsedFile | None, str | None]:
         """The file read as a template, a layout a spec describes, or a template without its hidden sheet."""
@@ -183,6 +191,19 @@ class Ingestor:
             self.names,
             department.name if department else None,
         )
+
+
+def _plan_spans(registry: Registry, resolver: Resolver) -> dict[str | None, PlanSpan]:
+    """City code → the span of its plans; None → the span of every plan in the registry."""
+    spans: dict[str | None, PlanSpan] = {}
+    for plan in registry.plans.values():
+        base_years = [target.base_year for target in plan.targets if target.base_year]
+        first = f"{min([plan.period_start.year - 1, *base_years]):04d}-01"
+        last = f"{plan.period_end.year:04d}-{plan.period_end.month:02d}"
+        for key in (resolver.city_of(plan.region), None):
+            known = spans.get(key)
+            spans[key] = PlanSpan(min(first, known.first), max(last, known.last)) if known else PlanSpan(first, last)
+    return spans
 
 
 def _previous_loads(connection: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str, str | None]]:
