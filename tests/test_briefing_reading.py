@@ -413,3 +413,18 @@ def test_an_outlook_is_said_with_its_interval_only_for_targets_not_yet_due() -> 
     )
     assert counted.outlook is not None and "预计2023年末为32个（95%预测区间21个～46个）" in counted.outlook.sentence
     assert running.model_copy(update={"is_final_verdict": True}).outlook is None
+
+
+def test_a_quarterly_figure_reads_as_its_quarter_as_the_table_wrote_it_not_as_a_month() -> None:
+    # a county's quarterly survey: Q2 sits at June in the marts, and the briefing says 第2季度, not 6月末
+    stock = line(actual_as_of=dt.date(2024, 6, 30), period=dt.date(2024, 8, 31), actual_period_label="2024年第2季度")
+    assert stock.as_of_label == "2024年第2季度末"
+    flow = line(
+        aggregation="additive_flow",
+        indicator_frequency="monthly",
+        actual_as_of=dt.date(2024, 6, 30),
+        period=dt.date(2024, 8, 31),
+        actual_period_label="2024年上半年",
+    )
+    assert flow.as_of_label == "2024年上半年"
+    assert line(actual_as_of=dt.date(2024, 6, 30), period=dt.date(2024, 8, 31)).as_of_label == "2024年末"

@@ -510,8 +510,8 @@ def test_a_quarterly_spec_files_the_second_quarter_under_its_last_month(tmp_path
     path = statistics_workbook(tmp_path / "quarterly.xlsx", table)
     [loaded] = ingest_files([path], tmp_path / "w.duckdb", REGISTRY, layouts=load_layouts(own))
     assert (loaded.status, loaded.layout, loaded.periods) == ("loaded", "county_quarterly_survey", ["2024-06"])
-    assert query(tmp_path / "w.duckdb", "select period, region_code, value from raw.observations") == [
-        ("2024-06", "620825", 3.5)
+    assert query(tmp_path / "w.duckdb", "select period, period_label, region_code, value from raw.observations") == [
+        ("2024-06", "2024年第2季度", "620825", 3.5)  # filed at the quarter's last month, and says so
     ]
 
 

@@ -71,13 +71,14 @@ def target_progress(con: duckdb.DuckDBPyConnection, plan_id: str, period: dt.dat
             progress.projected_value, progress.projected_value_low, progress.projected_value_high,
             progress.projected_to_meet, progress.projection_points,
             progress.observed_annual_growth_pct, progress.required_annual_growth_pct,
-            sources.department_name as actual_source_name
+            sources.department_name as actual_source_name, observed.period_label as actual_period_label
         from marts.fct_target_progress as progress
         inner join marts.dim_target as targets on progress.target_id = targets.target_id
         left join marts.dim_indicator as indicators on progress.indicator_code = indicators.indicator_code
         -- who reported the figure the target is judged by (the current source, by source_precedence)
         left join (
-            select file_name, sheet, cell, any_value(department_id) as department_id
+            select file_name, sheet, cell, any_value(department_id) as department_id,
+                any_value(period_label) as period_label
             from marts.fct_observation group by file_name, sheet, cell
         ) as observed
             on progress.actual_file_name = observed.file_name and progress.actual_sheet = observed.sheet

@@ -72,6 +72,8 @@ def as_of_label(line: TargetLine) -> str:
     day = line.actual_as_of
     if day is None:
         return MISSING
+    if line.actual_period_label:  # a quarterly table's figure: its quarter as the table wrote it
+        return f"{line.actual_period_label}末" if line.aggregation == "stock" else line.actual_period_label
     year = "" if line.period is not None and line.period.year == day.year else f"{day.year}年"
     months = "1月" if day.month == 1 else f"1—{day.month}月"
     if line.measure_space == "sum_since_plan_start":

@@ -143,6 +143,19 @@ class PeriodRule(BaseModel):
         return None if number is None else number * MONTHS_PER_PERIOD[self.granularity]
 
 
+def period_label(period: str, granularity: Granularity) -> str | None:
+    """A period of a coarser granularity as statistics write it (2024-06, quarter → 2024年第2季度); None for a month."""
+    year, month = int(period[:4]), int(period[5:7])
+    match granularity:
+        case Granularity.quarter:
+            return f"{year}年第{(month + 2) // 3}季度"
+        case Granularity.half_year:
+            return f"{year}年{'上' if month <= 6 else '下'}半年"
+        case Granularity.year:
+            return f"{year}年"
+    return None
+
+
 class LongColumns(BaseModel):
     """Header names (any of the aliases) of a long layout's columns."""
 

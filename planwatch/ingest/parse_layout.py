@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from planwatch.ingest.layout_spec import LayoutSpec, Orientation
+from planwatch.ingest.layout_spec import LayoutSpec, Orientation, period_label
 from planwatch.ingest.read import Sheet, SourceFile
 from planwatch.ingest.records import (
     ColumnBook,
@@ -111,18 +112,26 @@ def _candidates(
     return found
 
 
-def _period_from(text: str, spec: LayoutSpec) -> str | None:
-    """The reporting month a cell, sheet name or title names: the spec's own pattern first, then the
-    usual forms, the earliest mention first; a day's date (制表日期：2024年7月10日) only when nothing
-    else names a month."""
+class Period(NamedTuple):
+    month: str  # YYYY-MM: the month, or the last month of the quarter, half-year or year
+    label: str | None  # a quarter, half-year or year as written (2024年第2季度); None for a month
+
+
+def _period_from(text: str, spec: LayoutSpec) -> Period | None:
+    """The reporting period a cell, sheet name or title names: the spec's own pattern first (of the
+    spec's granularity), then the usual forms of a month, the earliest mention first; a day's date
+    (制表日期：2024年7月10日) only when nothing else names a month."""
     text = normalise_text(text)
     rule = spec.period
     own = [(re.compile(rule.pattern), rule.last_month)] if rule.pattern else []
     found = _candidates(text, own, 0) + _candidates(text, list(_PERIOD_FORMS), 1)
-    return min(found)[3] if found else None
+    if not found:
+        return None
+    _, rank, _, month = min(found)
+    return Period(month, period_label(month, rule.granularity) if rank == 0 else None)
 
 
-def _table_period(sheet: Sheet, spec: LayoutSpec, title_text: str) -> str | None:
+def _table_period(sheet: Sheet, spec: LayoutSpec, title_text: str) -> Period | None:
     """A table's period from where its spec says (sheet name or title), else from the other one."""
     places = [sheet.name, title_text] if spec.period.source == "sheet_name" else [title_text, sheet.name]
     return next((period for place in places if (period := _period_from(place, spec))), None)
@@ -186,9 +195,17 @@ class _TableHead:
 
     header_index: int
     title_text: str
-    period: str | None
+    found_period: Period | None
     sheet_unit: str | None  # from a note such as 单位：万元
     markers: set[str]
+
+    @property
+    def period(self) -> str | None:
+        return self.found_period.month if self.found_period else None
+
+    @property
+    def period_label(self) -> str | None:
+        return self.found_period.label if self.found_period else None
 
 
 def _table_head(sheet: Sheet, spec: LayoutSpec) -> _TableHead | None:
@@ -340,6 +357,7 @@ def _regions_as_columns(
                         measure,
                         value,
                         written_unit,
+                        head.period_label,
                     )
                 )
         if failure is not None:
@@ -483,6 +501,7 @@ def _regions_as_rows(
                         _column_measure(spec.measure, indicator),
                         value,
                         written_unit,
+                        head.period_label,
                     )
                 )
         if failure is not None:
@@ -573,7 +592,8 @@ def _long(
                 )
             )
             continue
-        period = _period_from(display(cell(row, "period")), spec)
+        found_period = _period_from(display(cell(row, "period")), spec)
+        period = found_period.month if found_period else None
         if period is None:
             outcomes.append(
                 quarantined_row(
@@ -623,6 +643,7 @@ def _long(
             measure,
             value,
             written_unit,
+            found_period.label,
         )
         outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], observations=[observation]))
     return outcomes

@@ -175,6 +175,7 @@ class Observation(NamedTuple):  # a tuple: tens of thousands are built per run
     sheet: str
     cell: str
     row_number: int
+    period_label: str | None = None  # a quarter, half-year or year as the source wrote it (period: its last month)
 
 
 class MilestoneReport(NamedTuple):
@@ -367,6 +368,7 @@ def observation_at(
     measure: Measure,
     value: float,
     written_unit: str | None,
+    period_label: str | None = None,
 ) -> Observation:
     """A figure read from a cell, with its lineage: the cell as written, its sheet, address and row."""
     return Observation(
@@ -381,6 +383,7 @@ def observation_at(
         sheet.name,
         cell_address(row_index, column),
         row_index + 1,
+        period_label,
     )
 
 

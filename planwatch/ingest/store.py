@@ -64,7 +64,8 @@ create table if not exists raw.observations (
     unit varchar not null,
     original_value varchar,
     original_unit varchar,
-    loaded_at timestamp not null
+    loaded_at timestamp not null,
+    period_label varchar              -- a quarter, half-year or year as written (period is its last month)
 );
 create table if not exists raw.milestone_reports (
     load_id bigint not null,
@@ -115,6 +116,7 @@ alter table raw.ignored_rows add column if not exists row_count integer default 
 alter table raw.ignored_rows add column if not exists cell varchar;
 alter table raw.ignored_rows add column if not exists scope varchar default 'row';
 alter table raw.quarantine add column if not exists scope varchar default 'row';
+alter table raw.observations add column if not exists period_label varchar;
 alter table raw.file_loads add column if not exists cells_read integer;
 alter table raw.file_loads add column if not exists cells_loaded integer;
 alter table raw.file_loads add column if not exists cells_quarantined integer;
@@ -216,6 +218,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "unit",
         "original_value",
         "original_unit",
+        "period_label",
         "department_id",
         "layout",
     ),
@@ -308,6 +311,7 @@ def tabulate(parsed: ParsedFile | None, rejection: str | None, file_name: str) -
             o.unit,
             o.original_value,
             o.original_unit,
+            o.period_label,
         )
         for row in parsed.rows
         for o in row.observations

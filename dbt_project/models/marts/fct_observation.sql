@@ -41,6 +41,8 @@ final as (
         cast(unit as varchar) as unit,
         cast(original_value as varchar) as original_value,
         cast(original_unit as varchar) as original_unit,
+        -- a quarterly (half-yearly, yearly) figure sits at its period's last month; this says which
+        cast(period_label as varchar) as period_label,
         cast(department_id as varchar) as department_id,
         cast(source_kind as varchar) as source_kind,
         cast(layout as varchar) as layout,

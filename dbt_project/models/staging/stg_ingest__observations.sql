@@ -58,6 +58,7 @@ renamed as (
         unit,
         original_value,
         original_unit,
+        period_label,
         load_id,
         file_sha256,
         file_name,
