@@ -5,14 +5,13 @@ result (a file a program wrote and nobody opened in Excel). Read as blank, such 
 as "not reported" without a word to the clerk. The sheets' XML says what they are: an error cell
 has t="e", an uncomputed formula an <f> and no value. They are put back into the rows as
 `ErrorCell` and `FormulaCell`, which no number parser accepts, so each is quarantined with its reason.
+read.py inflates each worksheet once (its zip checks need it too) and asks `hidden_cells` of it.
 """
 
 from __future__ import annotations
 
 import re
-import struct
-import zlib
-from typing import NamedTuple, Protocol
+from typing import NamedTuple
 
 from planwatch.ingest.values import ErrorCell, FormulaCell
 
@@ -27,32 +26,10 @@ _RELATIONSHIP_REVERSED = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^
 _ENTITIES = {b"&lt;": b"<", b"&gt;": b">", b"&amp;": b"&", b"&quot;": b'"', b"&apos;": b"'"}
 
 
-class Member(Protocol):
-    """A zip member as read.py lists it from the central directory."""
-
-    name: str
-    method: int  # 0 stored, 8 deflated
-    compressed: int
-    local_header: int | None
-
-
 class HiddenCell(NamedTuple):
     row_index: int  # zero-based
     column_index: int
     cell: ErrorCell | FormulaCell
-
-
-def _inflate(data: bytes, member: Member) -> bytes | None:
-    local = member.local_header
-    if local is None or data[local : local + 4] != b"PK\x03\x04":
-        return None
-    name_length, extra_length = struct.unpack_from("<HH", data, local + 26)
-    start = local + 30 + name_length + extra_length
-    raw = data[start : start + member.compressed]
-    try:
-        return raw if member.method == 0 else zlib.decompress(raw, -15) if member.method == 8 else None
-    except zlib.error:
-        return None
 
 
 def _text(value: bytes) -> str:
@@ -71,7 +48,7 @@ def _column_index(letters: bytes) -> int:
 def hidden_cells(xml: bytes) -> list[HiddenCell]:
     """The error cells and uncomputed formulas of one worksheet's XML (none, in almost every sheet)."""
     if b' t="e"' not in xml and b"<f>" not in xml and b"<f " not in xml:
-        return []  # the common case, found without parsing
+        return []  # the common case, found by byte search (faster than any one regex here)
     found = []
     for match in _CELL.finditer(xml):
         attributes, body = match.group(1), match.group(2) or b""
@@ -90,12 +67,8 @@ def hidden_cells(xml: bytes) -> list[HiddenCell]:
     return found
 
 
-def _sheet_names_by_member(data: bytes, members: dict[str, Member]) -> dict[str, str]:
+def sheet_names_by_member(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
     """worksheet member (xl/worksheets/sheet3.xml) → the sheet's name, from workbook.xml and its rels."""
-    workbook = members.get("xl/workbook.xml")
-    rels = members.get("xl/_rels/workbook.xml.rels")
-    workbook_xml = _inflate(data, workbook) if workbook else None
-    rels_xml = _inflate(data, rels) if rels else None
     if not workbook_xml or not rels_xml:
         return {}
     targets = {rid: target for rid, target in _RELATIONSHIP.findall(rels_xml)}
@@ -108,23 +81,6 @@ def _sheet_names_by_member(data: bytes, members: dict[str, Member]) -> dict[str,
         path = target.decode().lstrip("/")
         names[path if path.startswith("xl/") else f"xl/{path}"] = _text(name)
     return names
-
-
-def find_hidden_cells(data: bytes, members: list[Member]) -> dict[str, list[HiddenCell]]:
-    """Sheet name → its error cells and uncomputed formulas, for a zip-based workbook's members."""
-    by_name = {member.name: member for member in members}
-    found: dict[str, list[HiddenCell]] = {}
-    for member in members:
-        if not (member.name.startswith("xl/worksheets/") and member.name.endswith(".xml")):
-            continue
-        xml = _inflate(data, member)
-        cells = hidden_cells(xml) if xml else []
-        if cells:
-            found[member.name] = cells
-    if not found:
-        return {}
-    names = _sheet_names_by_member(data, by_name)
-    return {names[member]: cells for member, cells in found.items() if member in names}
 
 
 def put_back(rows: list[list], cells: list[HiddenCell]) -> None:

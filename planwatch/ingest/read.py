@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import python_calamine
 
-from planwatch.ingest.formula_cells import HiddenCell, find_hidden_cells, put_back
+from planwatch.ingest.formula_cells import HiddenCell, hidden_cells, put_back, sheet_names_by_member
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -120,25 +120,31 @@ def _zip_members(data: bytes) -> tuple[list[_ZipMember], zipfile.ZipFile | None]
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?\"")
 
 
-def _head_of(data: bytes, member: _ZipMember, archive: zipfile.ZipFile | None, size: int = 1024) -> bytes:
-    """The first `size` bytes of a member, inflating no more than that (a sheet's <dimension> comes first)."""
+def _member_bytes(data: bytes, member: _ZipMember, archive: zipfile.ZipFile | None) -> bytes:
+    """A member inflated, never past the size the archive declares for it (a lying size is a bomb)."""
+    limit = min(member.uncompressed, MAX_UNCOMPRESSED_BYTES)
     try:
         if archive is not None:
             with archive.open(member.name) as handle:
-                return handle.read(size)
-        local = member.local_header
-        if local is None or local + 30 > len(data) or data[local : local + 4] != b"PK\x03\x04":
-            return b""
-        name_length, extra_length = struct.unpack_from("<HH", data, local + 26)
-        start = local + 30 + name_length + extra_length
-        raw = data[start : start + min(member.compressed, size)]
-        if member.method == 0:
-            return raw[:size]
-        if member.method == 8:
-            return zlib.decompressobj(-15).decompress(raw, size)
+                inflated = handle.read(limit + 1)
+        else:
+            local = member.local_header
+            if local is None or local + 30 > len(data) or data[local : local + 4] != b"PK\x03\x04":
+                return b""
+            name_length, extra_length = struct.unpack_from("<HH", data, local + 26)
+            start = local + 30 + name_length + extra_length
+            raw = data[start : start + member.compressed]
+            if member.method == 0:
+                inflated = raw
+            elif member.method == 8:
+                inflated = zlib.decompressobj(-15).decompress(raw, limit + 1)
+            else:
+                return b""
     except (zlib.error, zipfile.BadZipFile, KeyError, NotImplementedError, RuntimeError, OSError):
         return b""
-    return b""
+    if len(inflated) > limit:
+        raise UnreadableFileError(f"文件内部数据异常（{member.name} 解压后大于其声明的大小），已拒收，请重新导出后报送")
+    return inflated
 
 
 def _column_number(letters: bytes) -> int:
@@ -148,11 +154,13 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _check_zip(data: bytes) -> list[_ZipMember]:
-    """Refuse before calamine reads: a decompression bomb, and a sheet whose used range is absurd.
+def _inspect_zip(data: bytes) -> dict[str, list[HiddenCell]]:
+    """Refuse before calamine reads: a decompression bomb, and a sheet whose used range is absurd; and
+    find the cells calamine would read as blank (Excel errors, formulas saved without their result).
 
     calamine has no decompression limit, and it allocates a sheet's whole used range at once: one
-    stray cell at XFD1048576 in a 5 KB file asks for hundreds of GB and kills the process.
+    stray cell at XFD1048576 in a 5 KB file asks for hundreds of GB and kills the process. Each
+    worksheet is inflated once, here, within the size its archive declares.
     """
     members, archive = _zip_members(data)
     total = 0
@@ -163,20 +171,30 @@ def _check_zip(data: bytes) -> list[_ZipMember]:
             raise UnreadableFileError(f"文件内部数据异常（{member.name} 压缩比过高），已拒收，请重新导出后报送")
     if total > MAX_UNCOMPRESSED_BYTES:
         raise UnreadableFileError("文件解压后过大，已拒收；请只保留填报表格后重新报送")
+    hidden: dict[str, list[HiddenCell]] = {}
     for member in members:
         if not (member.name.startswith("xl/worksheets/") and member.name.endswith(".xml")):
             continue
-        found = _DIMENSION.search(_head_of(data, member, archive))
-        if not found or not found.group(3):
-            continue
-        rows, columns = int(found.group(4)), _column_number(found.group(3))
-        if rows * columns > MAX_SHEET_CELLS:
-            used = f"A1:{found.group(3).decode()}{rows}"
-            raise UnreadableFileError(
-                f"工作表的已用范围异常（{used}），远超填报表格的大小，可能在很远的单元格里误填了内容；"
-                "请删除表格以外的行和列后重新报送"
-            )
-    return members
+        xml = _member_bytes(data, member, archive)
+        found = _DIMENSION.search(xml, 0, 2048)  # a sheet's <dimension> comes first
+        if found and found.group(3):
+            rows, columns = int(found.group(4)), _column_number(found.group(3))
+            if rows * columns > MAX_SHEET_CELLS:
+                used = f"A1:{found.group(3).decode()}{rows}"
+                raise UnreadableFileError(
+                    f"工作表的已用范围异常（{used}），远超填报表格的大小，可能在很远的单元格里误填了内容；"
+                    "请删除表格以外的行和列后重新报送"
+                )
+        if cells := hidden_cells(xml):
+            hidden[member.name] = cells
+    if not hidden:
+        return {}
+    by_name = {member.name: member for member in members}
+    workbook, rels = by_name.get("xl/workbook.xml"), by_name.get("xl/_rels/workbook.xml.rels")
+    if workbook is None or rels is None:
+        return {}
+    names = sheet_names_by_member(_member_bytes(data, workbook, archive), _member_bytes(data, rels, archive))
+    return {names[member]: cells for member, cells in hidden.items() if member in names}
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -202,7 +220,7 @@ def _read_csv(path: Path, data: bytes) -> tuple[list[Sheet], str]:
 def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
     hidden: dict[str, list[HiddenCell]] = {}
     if data[:2] == b"PK" or b"PK\x05\x06" in data[-65_557:]:  # a zip, even with bytes put before it
-        hidden = find_hidden_cells(data, _check_zip(data))
+        hidden = _inspect_zip(data)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
