@@ -119,6 +119,51 @@ def test_ambiguous_and_poisonous_cells_and_periods_are_set_aside_and_the_transfo
     assert query(warehouse, "select count(*) from marts.fct_observation")[0][0] == len(loaded)
     assert all(math.isfinite(value) for (value,) in query(warehouse, "select value from marts.fct_observation"))
 
+    # and the other cases of the table, each in its own file of the same month: swapped sheets, a region
+    # of another city, a second column of one measure, Excel errors and an uncomputed formula
+    broken = {}
+    for case in ("swapped", "foreign_region", "second_column", "errors"):
+        path, rows = _template(tmp_path / f"呼和浩特市农牧局_{PERIOD}_{case}.xlsx")
+        workbook = load_workbook(path)
+        sheet, row = rows[0]
+        if case == "swapped":
+            first, second = sorted({name for name, _ in rows})[:2]
+            workbook[first].title, workbook[second].title = "swap", first
+            workbook["swap"].title = second
+        elif case == "foreign_region":
+            workbook[sheet].cell(row=row, column=1).value = "中卫市"
+            workbook[sheet].cell(row=row, column=2).value = "640500"
+        elif case == "second_column":
+            extra = workbook[sheet].max_column + 1
+            workbook[sheet].cell(row=3, column=extra).value = workbook[sheet].cell(row=3, column=3).value
+            workbook[sheet].cell(row=row, column=extra).value = 99.5
+        else:
+            workbook[sheet].cell(row=row, column=3).value = "#DIV/0!"
+            workbook[rows[1][0]].cell(row=rows[1][1], column=3).value = "=C5*2"
+        workbook.save(path)
+        broken[case] = path
+    results = {result.file: result for result in ingest(list(broken.values()), warehouse)}
+    expected = {
+        "swapped": {"sheet_indicator_mismatch"},
+        "foreign_region": {"region_out_of_scope"},
+        "second_column": {"duplicate_measure_column"},
+        "errors": {"error_value", "formula_without_value"},
+    }
+    for case, path in broken.items():
+        codes = {
+            code
+            for (code,) in query(warehouse, f"select reason_code from raw.quarantine where file_name = '{path.name}'")
+        }
+        assert codes == expected[case], case
+        result = results[path.name]
+        assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+    assert query(warehouse, "select count(*) from raw.observations where region_code = '640500'") == [(0,)]
+    run_planwatch("transform", env={"PLANWATCH_WAREHOUSE": str(warehouse)})
+    keys = query(
+        warehouse, "select count(distinct (indicator_code, region_code, period, measure)) from raw.observations"
+    )
+    assert query(warehouse, "select count(*) from marts.fct_observation") == keys
+
 
 def _reasons(warehouse: Path) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
