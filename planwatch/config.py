@@ -61,6 +61,12 @@ class Settings(BaseModel):
         description="YYYY-MM whose briefing is 第1期, numbered on by month; empty: 期号 is the month of the year",
     )
     briefing_issue_day: int = Field(default=10, ge=1, le=28, description="day of the next month a briefing is dated")
+    report_due_working_days: int = Field(
+        default=5,
+        ge=1,
+        le=20,
+        description="a month's report is due on this working day of the next month (holidays and 调休 counted)",
+    )
     # -- status thresholds (passed to dbt as vars; see docs/method.md) --
     lagging_threshold_pp: float = Field(
         default=10, gt=0, description="completion this many points behind time progress is 滞后 (yellow)"

@@ -503,7 +503,9 @@ def _save(document: Any, path: Path) -> Path:
 
 
 def build_templates() -> list[Path]:
-    return [build_template(), build_summary_template()]
+    from planwatch.supervision.notice_template import build_reminder_template  # it builds on this module
+
+    return [build_template(), build_summary_template(), build_reminder_template()]
 
 
 def _text_environment() -> jinja2.Environment:

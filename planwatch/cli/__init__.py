@@ -12,6 +12,7 @@ from planwatch.cli.layouts import layouts_app
 from planwatch.cli.pipeline import demo
 from planwatch.cli.plans import plans_app
 from planwatch.cli.publish import publish
+from planwatch.cli.remind import remind
 from planwatch.cli.sample import sample
 from planwatch.cli.transform import transform
 
@@ -30,3 +31,4 @@ app.command("transform")(transform)
 app.command("brief")(brief)
 app.command("check")(check)
 app.command("publish")(publish)
+app.command("remind")(remind)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from planwatch.config import settings
 from planwatch.forms.layout import TemplateLayout
 from planwatch.ingest.template_format import META_SHEET, MILESTONE_SHEET, MILESTONE_STATE_LABELS
 from planwatch.reporting import parse_period
+from planwatch.supervision.workdays import due_date
 
 
 def period_label(period: str) -> str:
@@ -14,10 +16,9 @@ def period_label(period: str) -> str:
 
 
 def deadline_label(period: str) -> str:
-    """The 5th of the month after the period: when the figures are due."""
-    month = parse_period(period)
-    year, next_month = (month.year + 1, 1) if month.month == 12 else (month.year, month.month + 1)
-    return f"{year}年{next_month}月5日"
+    """When the figures are due: the `report_due_working_days`-th working day of the next month."""
+    due = due_date(period, settings().report_due_working_days)
+    return f"{due.year}年{due.month}月{due.day}日"
 
 
 def instruction_lines(layout: TemplateLayout) -> list[str]:

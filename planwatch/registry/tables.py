@@ -6,6 +6,7 @@ JSON and the warehouse's raw tables are the same data.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from planwatch.registry.load import Registry
@@ -228,6 +229,8 @@ NON_TEXT_COLUMNS = {
     "plausible_max": "float64",
     "target_count": "int64",
     "milestone_count": "int64",
+    "is_working_day": "bool",
+    "officially_announced": "bool",
 }
 
 # The column order of each table, which is also its schema when a table has no rows.
@@ -317,6 +320,7 @@ COLUMNS = {
         "description",
     ],
     "ref_units": ["unit", "dimension", "factor", "aliases"],
+    "ref_working_days": ["day", "is_working_day", "officially_announced"],
     "expected_submissions": [
         "period",
         "department_id",
@@ -329,8 +333,13 @@ COLUMNS = {
 
 
 def expected_submission_rows(registry: Registry) -> list[Row]:
-    """One row per department and month it owes a submission: what, and by when (the 5th of next month)."""
+    """One row per department and month it owes a submission: what, and by when (the
+    `report_due_working_days`-th working day of the next month, holidays and 调休 counted)."""
+    from planwatch.config import settings
     from planwatch.reporting import milestone_duties, reporting_duties, reporting_months
+    from planwatch.supervision.workdays import due_date
+
+    working_days = settings().report_due_working_days
 
     rows = []
     for period in reporting_months(registry):
@@ -340,8 +349,7 @@ def expected_submission_rows(registry: Registry) -> list[Row]:
         milestones: dict[str, int] = {}
         for duty in milestone_duties(registry, period):
             milestones[duty.department_id] = milestones.get(duty.department_id, 0) + 1
-        year, month = (int(part) for part in period.split("-"))
-        due = f"{year + month // 12:04d}-{month % 12 + 1:02d}-05"
+        due = due_date(period, working_days).isoformat()
         for department_id in sorted(set(indicators) | set(milestones)):
             rows.append(
                 {
@@ -356,6 +364,30 @@ def expected_submission_rows(registry: Registry) -> list[Row]:
     return rows
 
 
+def working_day_rows(registry: Registry) -> list[Row]:
+    """Every day from January of the year before the first plan to December of the year after the
+    last plan or this year: whether it is a working day in China (holidays and 调休 counted), and
+    whether that year's holiday arrangement is announced yet (else Monday to Friday)."""
+    from planwatch.ingest.periods import china_today
+    from planwatch.supervision.workdays import is_working_day, known_year
+
+    if not registry.plans:
+        return []
+    first = min(plan.period_start.year for plan in registry.plans.values()) - 1
+    last = max(max(plan.period_end.year for plan in registry.plans.values()), china_today().year) + 1
+    day, rows = dt.date(first, 1, 1), []
+    while day.year <= last:
+        rows.append(
+            {
+                "day": day.isoformat(),
+                "is_working_day": is_working_day(day),
+                "officially_announced": known_year(day.year),
+            }
+        )
+        day += dt.timedelta(days=1)
+    return rows
+
+
 TABLES = {
     "registry_plans": plan_rows,
     "registry_targets": target_rows,
@@ -365,5 +397,6 @@ TABLES = {
     "ref_departments": department_rows,
     "ref_indicators": indicator_rows,
     "ref_units": unit_rows,
+    "ref_working_days": working_day_rows,
     "expected_submissions": expected_submission_rows,
 }

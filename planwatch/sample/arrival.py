@@ -1,12 +1,12 @@
 """When each sample file arrives: the moment a department's office drops it into the landing folder.
 
-Departments report a month by the 5th of the next month (the due date `planwatch plans load` writes
-into `expected_submissions`). Most files arrive between the 1st and the 5th in office hours, China
-Standard Time; a seeded share of departments is late some months and sends between the 6th and the
-20th. Everything a department sends for a month arrives together (its template, a milestone-only
-template, a base-year return); a correction arrives when it was made. The sample writes the moment as
-the file's modification time, which ingestion stores as `submitted_at` and the completeness mart
-judges punctuality on, and records it in the manifest.
+Departments report a month by its due date, the 5th working day of the next month (the date
+`planwatch plans load` writes into `expected_submissions`). Most files arrive between the 1st and the
+5th in office hours, China Standard Time; a seeded share of departments is late some months and
+sends after the due date, by the 20th. Everything a department sends for a month arrives together
+(its template, a milestone-only template, a base-year return); a correction arrives when it was
+made. The sample writes the moment as the file's modification time, which ingestion stores as
+`submitted_at` and the completeness mart judges punctuality on, and records it in the manifest.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ import os
 import random
 from pathlib import Path
 
+from planwatch.config import settings
 from planwatch.ingest.periods import CHINA_STANDARD_TIME
 from planwatch.reporting import parse_period
+from planwatch.supervision.workdays import due_date
 
 DUE_DAY = 5
 LATE_SHARE = 0.12  # of (department, month) pairs: enough for the briefings' 逾期 lines to show
@@ -31,7 +33,9 @@ def arrival_time(seed: int, department_id: str, period: str) -> dt.datetime:
     month = parse_period(period)
     year, next_month = (month.year + 1, 1) if month.month == 12 else (month.year, month.month + 1)
     late = rng.random() < LATE_SHARE
-    day = rng.randint(DUE_DAY + 1, LAST_LATE_DAY) if late else rng.randint(1, DUE_DAY)
+    due = due_date(period, settings().report_due_working_days)
+    first_late = due + dt.timedelta(days=1)
+    day = rng.randint(first_late.day, max(first_late.day, LAST_LATE_DAY)) if late else rng.randint(1, DUE_DAY)
     minute = rng.randint(*OFFICE_HOURS_MINUTES)
     return dt.datetime(year, next_month, day, minute // 60, minute % 60, tzinfo=CHINA_STANDARD_TIME)
 

@@ -1,5 +1,6 @@
 {#- One row per department and month it owes a submission: what was expected, what arrived, and
-    whether the first file covering the month arrived by the due date (the 5th of the next month). A
+    whether the first file covering the month arrived by the due date (the 5th working day of the next
+    month by default, planwatch.toml's report_due_working_days, public holidays and 调休 counted). A
     file arrives when it lands in the landing folder (`submitted_at`, else when it was loaded); the
     warehouse keeps UTC, the due date is a date in China Standard Time (dbt var local_utc_offset_hours). -#}
 with
@@ -25,6 +26,12 @@ observations as (
 reports as (
 
     select * from {{ ref('stg_ingest__milestone_reports') }}
+
+),
+
+working_days as (
+
+    select * from {{ ref('stg_reference__working_days') }}
 
 ),
 
@@ -83,7 +90,14 @@ final as (
         cast(files_received.first_received_at as timestamp) as first_received_at,
         cast(
             coalesce(cast(files_received.first_received_at as date) <= expected.due_date, false) as boolean
-        ) as is_on_time
+        ) as is_on_time,
+        -- working days after the due date the first file arrived (0 on time; null: nothing arrived)
+        cast(
+            case
+                when files_received.first_received_at is not null
+                    then greatest(received_day.working_day_number - due_day.working_day_number, 0)
+            end as integer
+        ) as working_days_late
     from expected
     left join files_received
         on expected.department_id = files_received.department_id and expected.month_index = files_received.month_index
@@ -95,6 +109,8 @@ final as (
         on
             expected.department_id = milestones_received.department_id
             and expected.month_index = milestones_received.month_index
+    left join working_days as due_day on expected.due_date = due_day.day
+    left join working_days as received_day on cast(files_received.first_received_at as date) = received_day.day
 
 )
 

@@ -1,0 +1,68 @@
+"""`planwatch remind --period YYYY-MM`: 催报 — who owes the month, by when, how many working days overdue.
+
+Prints one line per department that owes the month (not reported, or not in full) and writes, under
+output/reminders/<period>/, the whole list as CSV (催报清单) and a 催报通知 (docx) to send. Due dates and
+overdue days count working days (public holidays and 调休 from chinese-calendar). Exit 0 when every
+department has reported in full, 1 when someone owes the month, 2 when there is nothing to judge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from planwatch.config import settings
+
+console = Console(soft_wrap=True, highlight=False)
+
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def remind(
+    period: Annotated[str, typer.Option(help="month whose reports are chased, YYYY-MM")],
+    as_of: Annotated[
+        str | None, typer.Option(help="judge on this day, YYYY-MM-DD (default: today, China Standard Time)")
+    ] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: configuration)")] = None,
+    output: Annotated[Path | None, typer.Option(help="folder for the CSV and the notice")] = None,
+) -> None:
+    """List each department's report for the month, its due date and working days overdue; write the 催报通知."""
+    from planwatch.ingest.periods import china_today
+    from planwatch.supervision.remind import duties, write_csv, write_notice
+    from planwatch.warehouse import connect
+
+    if not _PERIOD.match(period):
+        console.print(f"--period {period!r}: expected YYYY-MM, e.g. 2025-10")
+        raise typer.Exit(code=2)
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else china_today()
+    except ValueError:
+        console.print(f"--as-of {as_of!r}: expected YYYY-MM-DD, e.g. 2025-11-10")
+        raise typer.Exit(code=2) from None
+    config = settings()
+    warehouse = warehouse or config.warehouse_path
+    if not warehouse.exists():
+        console.print(f"{warehouse}: no warehouse; run `planwatch plans load`, `ingest` and `transform` first")
+        raise typer.Exit(code=2)
+    with connect(warehouse, read_only=True) as connection:
+        found = duties(connection, period, day)
+    if not found:
+        console.print(f"{period}: no department owes a report for this month (is it transformed?)")
+        raise typer.Exit(code=2)
+    folder = output or config.output_path / "reminders" / period
+    listed = write_csv(found, folder / f"催报清单_{period}.csv")
+    issuer = config.briefing_summary_issuer
+    notice = write_notice(found, period, day, issuer, folder / f"催报通知_{period}.docx")
+    owing = [duty for duty in found if duty.needs_reminder]
+    console.print(f"{period} as of {day.isoformat()}: {len(found)} departments owe a report, {len(owing)} to remind")
+    for duty in owing:
+        console.print(f"  {duty.department_name}: due {duty.due_date.isoformat()}, {duty.state}")
+    console.print(f"list:   {listed}")
+    if notice is not None:
+        console.print(f"notice: {notice}")
+    raise typer.Exit(code=1 if owing else 0)

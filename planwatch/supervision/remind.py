@@ -1,0 +1,166 @@
+"""催报: which departments owe a month's report, by when, and how many working days they are overdue.
+
+Read from `marts.mart_submission_completeness` (what each department owes each month, its due date
+in working days, when its first file arrived), judged on an as-of date (today, in China Standard
+Time, unless given), with public holidays and 调休 from chinese-calendar. Written as a CSV for the
+office's own follow-up and a 催报通知 (docx, from `reports/word/reminder.docx`) for the departments
+that have not reported.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import jinja2
+from docxtpl import DocxTemplate
+
+from planwatch.config import PROJECT_ROOT
+from planwatch.supervision.workdays import is_working_day, known_year, working_days_late
+
+REMINDER_TEMPLATE = PROJECT_ROOT / "reports" / "word" / "reminder.docx"
+CSV_COLUMNS = [
+    ("department_id", "单位编码"),
+    ("department_name", "单位"),
+    ("period", "报送期"),
+    ("due_date", "截止日期"),
+    ("state", "状态"),
+    ("working_days_overdue", "逾期工作日"),
+    ("first_received_at", "首次报送时间"),
+    ("indicators_expected", "应报指标数"),
+    ("indicators_received", "已报指标数"),
+    ("milestones_expected", "应报项目节点数"),
+    ("milestones_received", "已报项目节点数"),
+]
+
+
+@dataclass
+class Duty:
+    """One department's report for one month, as of a day."""
+
+    department_id: str
+    department_name: str
+    period: str  # YYYY-MM
+    due_date: dt.date
+    first_received_at: dt.datetime | None
+    indicators_expected: int
+    indicators_received: int
+    milestones_expected: int
+    milestones_received: int
+    as_of: dt.date
+
+    @property
+    def received(self) -> bool:
+        return self.first_received_at is not None
+
+    @property
+    def working_days_overdue(self) -> int:
+        """Working days past the due date: when the first file came, or (none yet) as of the day."""
+        until = self.first_received_at.date() if self.first_received_at else self.as_of
+        return working_days_late(self.due_date, until)
+
+    @property
+    def is_incomplete(self) -> bool:
+        """Files came, but not every indicator or milestone owed."""
+        return self.received and (
+            self.indicators_received < self.indicators_expected or self.milestones_received < self.milestones_expected
+        )
+
+    @property
+    def needs_reminder(self) -> bool:
+        return not self.received or self.is_incomplete
+
+    @property
+    def state(self) -> str:
+        if not self.received:
+            return (
+                f"未报送，已逾期{self.working_days_overdue}个工作日"
+                if self.working_days_overdue
+                else "未报送，未到截止日"
+            )
+        late = f"逾期{self.working_days_overdue}个工作日报送" if self.working_days_overdue else "按时报送"
+        return f"{late}，未报齐" if self.is_incomplete else late
+
+
+def duties(connection: duckdb.DuckDBPyConnection, period: str, as_of: dt.date) -> list[Duty]:
+    """Every department's report owed for `period` (YYYY-MM), judged on `as_of`; the overdue first."""
+    year, month = int(period[:4]), int(period[5:7])
+    month_end = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    rows = connection.execute(
+        """
+        select completeness.department_id, coalesce(departments.department_name, completeness.department_id),
+            completeness.due_date, completeness.first_received_at, completeness.indicators_expected,
+            completeness.indicators_received, completeness.milestones_expected, completeness.milestones_received
+        from marts.mart_submission_completeness as completeness
+        left join marts.dim_department as departments on completeness.department_id = departments.department_id
+        where completeness.period = ?
+        order by completeness.department_id
+        """,
+        [month_end],
+    ).fetchall()
+    found = [Duty(row[0], row[1], period, row[2], row[3], *row[4:8], as_of=as_of) for row in rows]
+    return sorted(found, key=lambda duty: (not duty.needs_reminder, -duty.working_days_overdue, duty.department_id))
+
+
+def write_csv(found: list[Duty], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:  # with a BOM: Excel opens it as UTF-8
+        writer = csv.writer(handle)
+        writer.writerow([label for _, label in CSV_COLUMNS])
+        for duty in found:
+            writer.writerow([_csv_value(getattr(duty, name)) for name, _ in CSV_COLUMNS])
+    return path
+
+
+def _csv_value(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
+        return "'" + value  # never a formula when the office opens it
+    return value
+
+
+def _zh_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def write_notice(found: list[Duty], period: str, as_of: dt.date, issuer: str, path: Path) -> Path | None:
+    """The 催报通知 for the departments that have not reported (or not in full); None when there are none."""
+    from planwatch.briefing.word import _fix_fonts
+
+    owing = [duty for duty in found if duty.needs_reminder]
+    if not owing:
+        return None
+    due = owing[0].due_date
+    year, month = int(period[:4]), int(period[5:7])
+    document = DocxTemplate(str(REMINDER_TEMPLATE))
+    context = {
+        "issuer": issuer,
+        "period_label": f"{year}年{month}月",
+        "due_label": _zh_date(due),
+        "as_of_label": _zh_date(as_of),
+        "count": len(owing),
+        "provisional": not known_year(due.year) or not known_year(as_of.year),
+        "lines": [
+            {"number": index, "name": duty.department_name, "due": _zh_date(duty.due_date), "state": duty.state}
+            for index, duty in enumerate(owing, start=1)
+        ],
+        "issue_date": _zh_date(as_of),
+    }
+    document.render(context, jinja_env=jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True))
+    _fix_fonts(document.docx)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+    return path
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    day += dt.timedelta(days=1)
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day

@@ -1,0 +1,57 @@
+"""Working days in China: public holidays and 调休 (weekend days worked) as the State Council announces
+them each year, kept by the chinese-calendar library, never a hand list.
+
+A year the library does not know yet (the notice comes out in the autumn before) counts Monday to
+Friday, and `known_year` says so, so that a deadline computed that way can be marked provisional.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import chinese_calendar
+
+
+@lru_cache(maxsize=64)
+def known_year(year: int) -> bool:
+    """Whether the library holds the official holiday arrangement of `year`."""
+    try:
+        chinese_calendar.is_workday(dt.date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def is_working_day(day: dt.date) -> bool:
+    if known_year(day.year):
+        return chinese_calendar.is_workday(day)
+    return day.weekday() < 5
+
+
+def nth_working_day(year: int, month: int, n: int) -> dt.date:
+    """The n-th working day (1-based) of a month: October 2026, n=5 → the 13th (after 国庆: the 8th, the 9th,
+    Saturday the 10th worked as 调休, the 12th, the 13th)."""
+    day, found = dt.date(year, month, 1), 0
+    while True:
+        if is_working_day(day):
+            found += 1
+            if found == n:
+                return day
+        day += dt.timedelta(days=1)
+
+
+def due_date(period: str, working_days: int) -> dt.date:
+    """When a month's report is due: the `working_days`-th working day of the next month."""
+    year, month = int(period[:4]), int(period[5:7])
+    return nth_working_day(year + month // 12, month % 12 + 1, working_days)
+
+
+def working_days_late(due: dt.date, day: dt.date) -> int:
+    """Working days after `due` up to and including `day` (0 when `day` is not after `due`)."""
+    late, current = 0, due + dt.timedelta(days=1)
+    while current <= day:
+        late += is_working_day(current)
+        current += dt.timedelta(days=1)
+    return late

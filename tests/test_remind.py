@@ -1,0 +1,115 @@
+"""催报: due dates and overdue days in Chinese working days, and `planwatch remind` on a built warehouse."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from docx import Document
+
+from planwatch.supervision.workdays import due_date, is_working_day, known_year, working_days_late
+
+from .conftest import BRIEFING_SAMPLE_LATEST, PROJECT_ROOT, run_planwatch
+
+
+def test_a_due_date_counts_working_days_past_the_new_year_holiday_and_its_make_up_sunday() -> None:
+    # January 2026: 元旦 off on the 1st–3rd, Sunday the 4th worked (调休): the 5th working day is the 8th,
+    # where counting Monday to Friday would give the 7th
+    assert not is_working_day(dt.date(2026, 1, 1)) and is_working_day(dt.date(2026, 1, 4))
+    assert due_date("2025-12", 5) == dt.date(2026, 1, 8)
+    # 国庆 2026: 1–7 October off, Saturday the 10th worked
+    assert due_date("2026-09", 5) == dt.date(2026, 10, 13)
+    assert working_days_late(dt.date(2026, 9, 30), dt.date(2026, 10, 9)) == 2
+    assert working_days_late(dt.date(2026, 1, 8), dt.date(2026, 1, 8)) == 0
+
+
+def test_a_year_whose_holidays_are_not_announced_yet_counts_monday_to_friday_and_says_so() -> None:
+    year = next(year for year in range(2026, 2100) if not known_year(year))
+    monday = next(dt.date(year, 3, day) for day in range(1, 8) if dt.date(year, 3, day).weekday() == 0)
+    assert is_working_day(monday) and not is_working_day(monday + dt.timedelta(days=5))
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("briefing_warehouse")
+def test_remind_lists_who_owes_the_month_with_working_days_overdue_and_writes_the_notice(
+    briefing_sample_warehouse: Path, tmp_path: Path
+) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(briefing_sample_warehouse, warehouse)
+    period = BRIEFING_SAMPLE_LATEST
+    with duckdb.connect(str(warehouse)) as connection:
+        [first, second] = [
+            row[0]
+            for row in connection.execute(
+                "select department_id from marts.mart_submission_completeness "
+                "where strftime(period, '%Y-%m') = ? and submissions_received = 1 order by department_id limit 2",
+                [period],
+            ).fetchall()
+        ]
+        # these two departments' files for the month never arrived
+        loads = (
+            f"select load_id from raw.file_loads where department_id in ('{first}', '{second}') "
+            f"and periods like '%{period}%'"
+        )
+        for table in ("observations", "milestone_reports", "quarantine", "ignored_rows", "observation_findings"):
+            connection.execute(f"delete from raw.{table} where load_id in ({loads})")
+        connection.execute(f"delete from raw.file_loads where load_id in ({loads})")
+    run_planwatch("transform", "--select", "mart_submission_completeness+", env={"PLANWATCH_WAREHOUSE": str(warehouse)})
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "planwatch",
+            "remind",
+            "--period",
+            period,
+            "--as-of",
+            "2026-01-20",
+            "--warehouse",
+            str(warehouse),
+            "--output",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr  # someone owes the month
+
+    with (tmp_path / "out" / f"催报清单_{period}.csv").open(encoding="utf-8-sig") as handle:
+        rows = {row["单位编码"]: row for row in csv.DictReader(handle)}
+    # due the 8th (the 5th working day after 元旦); on the 20th: the 9th, 12th–16th, 19th, 20th = 8 days
+    for department in (first, second):
+        assert rows[department]["截止日期"] == "2026-01-08"
+        assert rows[department]["状态"] == "未报送，已逾期8个工作日"
+        assert rows[department]["逾期工作日"] == "8"
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        marts = dict(
+            connection.execute(
+                "select department_id, working_days_late from marts.mart_submission_completeness "
+                "where strftime(period, '%Y-%m') = ? and submissions_received = 1",
+                [period],
+            ).fetchall()
+        )
+    assert marts and all(value is not None and value >= 0 for value in marts.values())
+    for department, late in marts.items():  # the mart's working days late and the list agree
+        assert rows[department]["逾期工作日"] == str(late), department
+
+    notice = Document(str(tmp_path / "out" / f"催报通知_{period}.docx"))
+    text = "\n".join(p.text for p in notice.paragraphs)
+    cells = [cell.text for table in notice.tables for row in table.rows for cell in row.cells]
+    assert "关于报送2025年12月规划目标监测数据的催报通知" in text and "2026年1月8日前" in text
+    names = dict(
+        duckdb.connect(str(warehouse), read_only=True)
+        .execute("select department_id, department_name from marts.dim_department")
+        .fetchall()
+    )
+    assert names[first] in cells and names[second] in cells
+    assert "未报送，已逾期8个工作日" in cells
