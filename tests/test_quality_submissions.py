@@ -177,6 +177,24 @@ def test_a_suite_that_checked_no_rows_in_a_month_with_submissions_fails(
     assert "未检查到任何数据行" in found.message
 
 
+def test_a_month_whose_files_owe_no_figures_needs_no_observations_to_check(
+    registry_warehouse: Path, tmp_path: Path, gx_output: Path
+):
+    # November's only file is from a department that owes no figure that month (its indicators are
+    # annual; a milestone-only template): no observations is right, not a suite that checked nothing
+    october = [row for row in good_observations() if row["period"] == "2025-10"]
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", october, {2: {"rows_loaded": 0}})
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update raw.expected_submissions set expected_indicators = 0 "
+            "where period = ? and department_id = 'zhongwei.statistics_bureau'",
+            [PERIOD],
+        )
+    rows = {item.suite: item for item in check(warehouse, gx_output).outcomes if item.check_name == ROWS_CHECKED}
+    assert rows["submissions_observations"].success and rows["submissions_observations"].element_count == 0
+    assert rows["submissions_file_loads"].success and rows["submissions_file_loads"].element_count == 1
+
+
 def _replace(rows: list[dict], index: int, **changes: object) -> list[dict]:
     rows = [dict(row) for row in rows]
     rows[index].update(changes)

@@ -244,6 +244,14 @@ order by targets.target_id
 """
 
 EXPECTED_SUBMISSIONS_SQL = "select count(*) from raw.expected_submissions where period = $period"
+FIGURES_OWED_SQL = """
+select count(*) > 0
+from raw.expected_submissions as owed
+inner join raw.file_loads as loads
+    on owed.department_id = loads.department_id and loads.status = 'loaded'
+    and list_contains(string_split(replace(coalesce(loads.periods, ''), ';', ','), ','), owed.period)
+where owed.period = $period and owed.expected_indicators > 0
+"""
 
 
 def month_end(period: str) -> dt.date:
@@ -338,7 +346,10 @@ def read_frames(
         ],
     }
     submitted = not frames["file_loads"].empty
-    rows_expected = {"observations": submitted, "file_loads": submitted}
+    # figures are expected when a department that sent the month's files owes figures for it: a
+    # month of milestone-only templates (annual indicators, monthly project progress) gives none
+    [(owes_figures,)] = con.execute(FIGURES_OWED_SQL, params).fetchall()
+    rows_expected = {"observations": submitted and bool(owes_figures), "file_loads": submitted}
     if include_marts is None:
         include_marts = has_marts(con)
     if include_marts:
