@@ -12,30 +12,21 @@ from __future__ import annotations
 
 from planwatch.ingest.read import Sheet, SourceFile
 from planwatch.ingest.records import CellCounts, ParsedFile, RowOutcome, RowStatus, SetAsideValue, set_aside_value
-from planwatch.ingest.values import PLACEHOLDERS, column_letter, compact, filled_columns, filled_count, normalise_text
-
-
-def _column_of(address: str) -> int:
-    number = 0
-    for letter in address:
-        if not letter.isalpha():
-            break
-        number = number * 26 + ord(letter) - 64
-    return number - 1
+from planwatch.ingest.values import PLACEHOLDERS, column_index, compact, filled_columns, filled_count, header_label
 
 
 def _header_label(sheet: Sheet, header_row: int | None, column: int) -> str:
     if header_row is None or header_row >= len(sheet.rows) or column >= len(sheet.rows[header_row]):
-        return f"{column_letter(column)}列"
-    return normalise_text(sheet.rows[header_row][column]) or f"{column_letter(column)}列"
+        return header_label(None, column)
+    return header_label(sheet.rows[header_row][column], column)
 
 
 def _set_aside(sheet: Sheet, outcome: RowOutcome, parsed: ParsedFile, filled: list[int]) -> list[SetAsideValue]:
     """The cells of a loaded row that it did not load, each with its reason (those a parser named first)."""
     book = parsed.columns
     row_index = outcome.row_number - 1
-    used = book.key_columns.get(sheet.name, set()) | {_column_of(o.cell) for o in outcome.observations}
-    named = {_column_of(value.cell) for value in outcome.set_aside}
+    used = book.key_columns.get(sheet.name, set()) | {column_index(o.cell) for o in outcome.observations}
+    named = {column_index(value.cell) for value in outcome.set_aside}
     set_aside = list(outcome.set_aside)
     for column in filled:
         if column in used or column in named:

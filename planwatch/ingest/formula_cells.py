@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from planwatch.ingest.values import ErrorCell, FormulaCell
+from planwatch.ingest.values import ErrorCell, FormulaCell, column_index
 
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
 _REFERENCE = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
@@ -38,13 +38,6 @@ def _text(value: bytes) -> str:
     return value.decode("utf-8", "replace")
 
 
-def _column_index(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - 64
-    return number - 1
-
-
 def hidden_cells(xml: bytes) -> list[HiddenCell]:
     """The error cells and uncomputed formulas of one worksheet's XML (none, in almost every sheet)."""
     if b' t="e"' not in xml and b"<f>" not in xml and b"<f " not in xml:
@@ -63,7 +56,7 @@ def hidden_cells(xml: bytes) -> list[HiddenCell]:
             cell = FormulaCell("=" + _text(formula.group(1) or b""))
         else:
             continue
-        found.append(HiddenCell(int(reference.group(2)) - 1, _column_index(reference.group(1)), cell))
+        found.append(HiddenCell(int(reference.group(2)) - 1, column_index(reference.group(1)), cell))
     return found
 
 

@@ -36,6 +36,7 @@ from planwatch.ingest.values import (
     column_letter,
     compact,
     display,
+    header_label,
     normalise_text,
     row_is_empty,
     split_header,
@@ -545,7 +546,7 @@ def _long(
     untracked = {compact(name) for name in spec.untracked_columns}
     for column, label in enumerate(header):
         if column not in position.values():
-            typed = normalise_text(sheet.rows[header_index][column]) or f"{column_letter(column)}列"
+            typed = header_label(sheet.rows[header_index][column], column)
             book.note(sheet.name, column, "untracked_column" if label in untracked else "unrecognised_column", typed)
     measure_labels = {compact(k): v for k, v in spec.measure_labels.items()} | MEASURE_ALIASES
     outcomes = [ignored_row(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]

@@ -45,6 +45,7 @@ from planwatch.ingest.values import (
     column_letter,
     compact,
     display,
+    header_label,
     normalise_text,
     parse_number,
     row_is_empty,
@@ -112,7 +113,7 @@ def parse_data_sheet(
         elif header.label in MEASURE_ALIASES:
             measure_columns.append((column, MEASURE_ALIASES[header.label], header.unit, normalise_text(cell)))
         else:  # a column a clerk added: its values are quarantined one by one
-            book.note(sheet.name, column, "unrecognised_column", normalise_text(cell) or f"{column_letter(column)}列")
+            book.note(sheet.name, column, "unrecognised_column", header_label(cell, column))
     book.keys(sheet.name, region_column, code_column)
     repeated = _repeated_measure(measure_columns)
     if repeated:
@@ -250,7 +251,7 @@ def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str],
     book.keys(sheet.name, *(columns.get(name) for name in MILESTONE_HEADERS))  # a report is the whole row
     for label, column in columns.items():
         if label not in MILESTONE_HEADERS:
-            book.note(sheet.name, column, "unrecognised_column", label or f"{column_letter(column)}列")
+            book.note(sheet.name, column, "unrecognised_column", header_label(label, column))
 
     def cell(row: list, name: str) -> object:
         column = columns.get(name)

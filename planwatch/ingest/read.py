@@ -23,6 +23,7 @@ from typing import NamedTuple
 import python_calamine
 
 from planwatch.ingest.formula_cells import HiddenCell, hidden_cells, put_back, sheet_names_by_member
+from planwatch.ingest.values import column_index
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -147,13 +148,6 @@ def _member_bytes(data: bytes, member: _ZipMember, archive: zipfile.ZipFile | No
     return inflated
 
 
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - 64
-    return number
-
-
 def _inspect_zip(data: bytes) -> dict[str, list[HiddenCell]]:
     """Refuse before calamine reads: a decompression bomb, and a sheet whose used range is absurd; and
     find the cells calamine would read as blank (Excel errors, formulas saved without their result).
@@ -178,7 +172,7 @@ def _inspect_zip(data: bytes) -> dict[str, list[HiddenCell]]:
         xml = _member_bytes(data, member, archive)
         found = _DIMENSION.search(xml, 0, 2048)  # a sheet's <dimension> comes first
         if found and found.group(3):
-            rows, columns = int(found.group(4)), _column_number(found.group(3))
+            rows, columns = int(found.group(4)), column_index(found.group(3)) + 1
             if rows * columns > MAX_SHEET_CELLS:
                 used = f"A1:{found.group(3).decode()}{rows}"
                 raise UnreadableFileError(

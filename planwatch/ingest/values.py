@@ -190,6 +190,22 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def column_index(address: str | bytes) -> int:
+    """The zero-based column of a column's letters or a cell address: A → 0, AA → 26, B7 → 1."""
+    text = address.decode("ascii", "replace") if isinstance(address, bytes) else address
+    number = 0
+    for letter in text:
+        if not "A" <= letter <= "Z":
+            break
+        number = number * 26 + ord(letter) - 64
+    return number - 1
+
+
+def header_label(cell: object, column: int) -> str:
+    """A column's header as typed, or its letter when the header is blank: 备注, F列."""
+    return normalise_text(cell) or f"{column_letter(column)}列"
+
+
 def cell_address(row_index: int, column_index: int) -> str:
     """Zero-based row and column → A1 form."""
     return f"{column_letter(column_index)}{row_index + 1}"

@@ -19,7 +19,8 @@ import jinja2
 from docxtpl import DocxTemplate
 
 from planwatch.config import PROJECT_ROOT
-from planwatch.supervision.workdays import is_working_day, known_year, working_days_late
+from planwatch.ingest.receipt import safe_text
+from planwatch.supervision.workdays import known_year, working_days_late
 
 REMINDER_TEMPLATE = PROJECT_ROOT / "reports" / "word" / "reminder.docx"
 CSV_COLUMNS = [
@@ -120,9 +121,7 @@ def _csv_value(value: object) -> object:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
-        return "'" + value  # never a formula when the office opens it
-    return value
+    return safe_text(value)  # never a formula when the office opens it
 
 
 def _zh_date(day: dt.date) -> str:
@@ -157,10 +156,3 @@ def write_notice(found: list[Duty], period: str, as_of: dt.date, issuer: str, pa
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
     return path
-
-
-def next_working_day(day: dt.date) -> dt.date:
-    day += dt.timedelta(days=1)
-    while not is_working_day(day):
-        day += dt.timedelta(days=1)
-    return day
