@@ -67,6 +67,16 @@ class Settings(BaseModel):
         le=20,
         description="a month's report is due on this working day of the next month (holidays and 调休 counted)",
     )
+    # -- supervision: 督办 opened when a briefing is issued (planwatch/supervision/follow_up.py) --
+    follow_up_reply_working_days: int = Field(
+        default=10, ge=1, le=60, description="a 督办事项's 整改反馈 is due this many working days after the issue date"
+    )
+    follow_up_lagging: bool = Field(
+        default=False, description="open 督办 for 滞后 targets too, not only 严重滞后 / 未完成 ones and overdue milestones"
+    )
+    issued_dir: Path = Field(
+        default=Path("output/issued"), description="issued briefings, frozen (planwatch issue); never rewritten"
+    )
     # -- status thresholds (passed to dbt as vars; see docs/method.md) --
     lagging_threshold_pp: float = Field(
         default=10, gt=0, description="completion this many points behind time progress is 滞后 (yellow)"
@@ -153,6 +163,10 @@ class Settings(BaseModel):
     @property
     def published_path(self) -> Path:
         return self.resolve(self.published_dir)
+
+    @property
+    def issued_path(self) -> Path:
+        return self.resolve(self.issued_dir)
 
     def briefings_path(self, period: str) -> Path:
         """Briefings of one month: output/briefings/<YYYY-MM>/."""

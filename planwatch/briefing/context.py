@@ -56,7 +56,8 @@ KIND_WORDS: dict[str, str] = {
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # bytes (a chart's PNG) as base64 in JSON: an issued briefing's context is archived as JSON
+    model_config = ConfigDict(frozen=True, extra="forbid", ser_json_bytes="base64", val_json_bytes="base64")
 
 
 class TargetLine(_Model):
@@ -226,6 +227,55 @@ class SubmissionLine(_Model):
     milestones_received: int
     first_received_at: dt.date | None
     is_on_time: bool
+    review_state: str | None = None  # 已报送（待审核）, 已审核, 已退回, 已锁定 … (supervision.states)
+
+
+class CorrectionLine(_Model):
+    """A figure of an issued (locked) month corrected since: 更正说明 names it once, old and new."""
+
+    indicator_name: str
+    region_name: str
+    period: dt.date
+    measure_label: str
+    old_value: float | None
+    new_value: float
+    unit: str
+    reason: str
+    corrected_on: dt.date
+
+
+class FollowUpLine(_Model):
+    """One 督办事项 opened by an earlier issued briefing, as it stands on this briefing's issue date."""
+
+    item_id: str
+    subject: str
+    department_name: str
+    opened_period: str
+    reply_due: dt.date
+    status: Literal["open", "replied", "overdue", "closed"]
+    status_label: str
+    replied_on_time: bool
+
+
+class FollowUp(_Model):
+    """督办落实情况: the items earlier briefings opened and what became of them."""
+
+    items: tuple[FollowUpLine, ...]
+
+    def count(self, status: str) -> int:
+        return sum(item.status == status for item in self.items)
+
+    @property
+    def replied_on_time(self) -> int:
+        return sum(item.status in ("replied", "closed") and item.replied_on_time for item in self.items)
+
+    @property
+    def replied_late(self) -> int:
+        return sum(item.status == "replied" and not item.replied_on_time for item in self.items)
+
+    @property
+    def overdue_units(self) -> tuple[str, ...]:
+        return tuple(sorted({item.department_name for item in self.items if item.status == "overdue"}))
 
 
 class QualityNote(_Model):
@@ -308,6 +358,8 @@ class Briefing(_Model):
     plans: tuple[PlanSummaryLine, ...] = ()
     charts: tuple[Chart, ...] = ()
     override_note: str | None = None
+    corrections: tuple[CorrectionLine, ...] = ()
+    follow_up: FollowUp | None = None
 
     @property
     def stale_targets(self) -> tuple[TargetLine, ...]:

@@ -18,7 +18,7 @@ from collections import Counter
 
 import duckdb
 
-from planwatch.briefing import marts
+from planwatch.briefing import marts, supervision_sections
 from planwatch.briefing.context import (
     Briefing,
     MilestoneLine,
@@ -232,6 +232,12 @@ def gather_plan(
     else:
         region_name = plan["region_name"]
     briefing_region = region_code or plan["region_code"]
+    issue_date = issue_date_for(month, config)
+    states = supervision_sections.review_states(con, reporting, month)
+    submissions = [
+        SubmissionLine(**row, review_state=states.get(row["department_name"]))
+        for row in marts.submissions(con, reporting, month)
+    ]
     return Briefing(
         kind="county" if region_code else "plan",
         plan_id=plan_id,
@@ -240,7 +246,7 @@ def gather_plan(
         plan_document_number=plan["document_number"],
         issuing_office=config.briefing_issuer or f"{plan['region_name']}{OFFICE_SUFFIX}",
         issue_number=issue_number_for(month, config),
-        issue_date=issue_date_for(month, config),
+        issue_date=issue_date,
         period=month,
         region_code=briefing_region,
         region_name=region_name,
@@ -261,9 +267,11 @@ def gather_plan(
             MilestoneLine(**{key: value for key, value in row.items() if key != "region_code"})
             for row in milestone_rows
         ),
-        submissions=tuple(SubmissionLine(**row) for row in marts.submissions(con, reporting, month)),
+        submissions=tuple(submissions),
         quality=tuple(_quality(con, scope, located, month)),
         override_note=override_note(con, month),
+        corrections=supervision_sections.correction_lines(con, plan_id, all_lines, month),
+        follow_up=supervision_sections.follow_up_status(con, plan_id, month, issue_date, region_code),
     )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import os
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -407,7 +408,8 @@ def build_template(path: Path = WORD_TEMPLATE) -> Path:
         [
             "{{ line.department_name }}",
             "{{ line.due_date | zh_date }}",
-            "{{ '未报送' if not line.received else ('按时' if line.is_on_time else '逾期') }}",
+            "{{ '未报送' if not line.received else ('按时' if line.is_on_time else '逾期') }}"
+            "{{ '（' ~ line.review_state ~ '）' if line.review_state else '' }}",
             "{{ line.files_received }}",
             "{{ line.indicators_received }}/{{ line.indicators_expected }}",
             "{{ line.milestones_received }}/{{ line.milestones_expected }}",
@@ -416,6 +418,30 @@ def build_template(path: Path = WORD_TEMPLATE) -> Path:
         "b.submissions",
         [36.0, 24.0, 15.0, 13.0, 21.0, 23.0, 24.0],
     )
+    para("{%p endif %}")
+    para("{%p if b.follow_up %}")
+    para("{{ section_follow_up }}、督办落实情况", "一级标题")
+    para("{{ follow_up_text }}")
+    para("督办事项落实情况表", "表题")
+    _table(
+        document,
+        ["督办编号", "督办事项", "责任单位", "反馈时限", "落实情况"],
+        [
+            "{{ line.item_id }}",
+            "{{ line.subject }}",
+            "{{ line.department_name }}",
+            "{{ line.reply_due | zh_date }}",
+            "{{ line.status_label }}",
+        ],
+        "b.follow_up.items",
+        [30.0, 52.0, 30.0, 24.0, 20.0],
+    )
+    para("{%p endif %}")
+    para("{%p if b.corrections %}")
+    para("{{ section_corrections }}、更正说明", "一级标题")
+    para("{%p for text in corrections %}")
+    para("{{ text }}")
+    para("{%p endfor %}")
     para("{%p endif %}")
     para("{{ section_quality }}、数据质量说明", "一级标题")
     para("{%p for text in quality %}")
@@ -580,7 +606,11 @@ def _plan_context(briefing: Briefing, document: DocxTemplate) -> dict[str, objec
         "quality": _lines(prose.quality_lines(briefing)),
         "section_milestones": FILTERS["zh_numeral"](sections + 1),
         "section_submissions": FILTERS["zh_numeral"](sections + 2),
-        "section_quality": FILTERS["zh_numeral"](sections + 3),
+        "section_follow_up": FILTERS["zh_numeral"](sections + 3),
+        "section_corrections": FILTERS["zh_numeral"](sections + 3 + bool(briefing.follow_up)),
+        "section_quality": FILTERS["zh_numeral"](sections + 3 + bool(briefing.follow_up) + bool(briefing.corrections)),
+        "follow_up_text": _plain(prose.follow_up_text(briefing)) if briefing.follow_up else "",
+        "corrections": _lines(prose.correction_lines(briefing)),
         "completion_charts": completion_charts,
         "trend_rows": list(_pairs(trend_charts)),
     }
@@ -652,7 +682,22 @@ def render_docx(briefing: Briefing, path: Path) -> None:
     context = {"b": briefing, **extra}
     document.render(context, jinja_env=env, autoescape=True)
     _fix_fonts(document.docx)
-    document.save(str(path))
+    save_reproducibly(document, path)
+
+
+def save_reproducibly(document: Any, path: Path) -> None:
+    """Save with every zip entry dated 1980-01-01: the same briefing gives the same bytes, whenever it
+    is rendered (python-docx stamps each entry with the time of saving), so an issued briefing can be
+    re-rendered and checked byte for byte."""
+    buffer = io.BytesIO()
+    document.save(buffer)
+    buffer.seek(0)
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            fixed = zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = entry.external_attr
+            target.writestr(fixed, source.read(entry.filename))
 
 
 if __name__ == "__main__":

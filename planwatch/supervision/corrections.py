@@ -1,0 +1,196 @@
+"""Corrections to a locked month: the only way a figure of an issued month changes.
+
+A department asks the office; the office records who, why, the old and the new value
+(`planwatch correct`). The corrected figure is written as its own load (layout `correction`, a
+`raw.file_loads` row named 更正登记第N号) so it is history like any other figure, and it outranks
+every source for its key in `stg_ingest__observations`. The next briefing of each plan whose targets
+read that figure says so under 更正说明, once; issuing that briefing marks the correction reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+import duckdb
+
+from planwatch.supervision.ledger import audit, now, rows, transaction
+
+
+class CorrectionError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Correction:
+    correction_id: int
+    indicator_code: str
+    region_code: str
+    period: str
+    measure: str
+    old_value: float | None
+    new_value: float
+    unit: str
+    load_id: int
+
+
+def _month_end(period: str) -> dt.date:
+    year, month = int(period[:4]), int(period[5:7])
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def current_figures(
+    connection: duckdb.DuckDBPyConnection, indicator_code: str, region_code: str, period: str
+) -> list[dict]:
+    """The figures in use for the key, one per measure (marts.fct_observation: what the briefings read)."""
+    return rows(
+        connection,
+        """
+        select measure, value, unit, department_id, period_label
+        from marts.fct_observation
+        where indicator_code = ? and region_code = ? and period = ?
+        order by measure
+        """,
+        [indicator_code, region_code, _month_end(period)],
+    )
+
+
+def correct(
+    connection: duckdb.DuckDBPyConnection,
+    indicator_code: str,
+    region_code: str,
+    period: str,
+    new_value: float,
+    reason: str,
+    actor: str,
+    measure: str | None = None,
+) -> Correction:
+    """Record a correction of a locked month's figure and load the new value; run `transform` after."""
+    if not reason.strip():
+        raise CorrectionError("更正须写明理由（--reason）")
+    locked = connection.execute("select count(*) from supervision.locked_months where period = ?", [period]).fetchone()
+    if not locked or not locked[0]:
+        raise CorrectionError(
+            f"{period} 尚未签发锁定：未锁定月份的数据由报送单位重新报送（或由督查室退回后重报），不需要更正登记"
+        )
+    figures = current_figures(connection, indicator_code, region_code, period)
+    if measure is not None:
+        figures = [figure for figure in figures if figure["measure"] == measure]
+    if not figures:
+        raise CorrectionError(
+            f"{indicator_code} {region_code} {period}{' ' + measure if measure else ''}: no figure in "
+            "marts.fct_observation to correct (check the codes; `planwatch transform` after the month's ingest)"
+        )
+    if len(figures) > 1:
+        measures = ", ".join(figure["measure"] for figure in figures)
+        raise CorrectionError(f"{indicator_code} {region_code} {period} has several measures ({measures}): give --measure")
+    figure = figures[0]
+    at = now()
+    with transaction(connection):
+        (correction_id,) = connection.execute(
+            "select coalesce(max(correction_id), 0) + 1 from supervision.corrections"
+        ).fetchone()
+        (load_id,) = connection.execute("select nextval('raw.load_id_sequence')").fetchone()
+        name = f"更正登记第{correction_id}号"
+        digest = hashlib.sha256(
+            json.dumps([correction_id, indicator_code, region_code, period, new_value, str(at)]).encode()
+        ).hexdigest()
+        connection.execute(
+            """
+            insert into raw.file_loads (load_id, file_name, file_path, sha256, file_size, layout, department_id,
+                periods, status, rows_read, rows_loaded, rows_quarantined, rows_ignored, observations,
+                milestone_reports, revisions, submitted_at, loaded_at, cells_read, cells_loaded,
+                cells_quarantined, cells_ignored)
+            values (?, ?, ?, ?, 0, 'correction', ?, ?, 'loaded', 1, 1, 0, 0, 1, 0, 1, ?, ?, 1, 1, 0, 0)
+            """,
+            [load_id, name, f"supervision:corrections/{correction_id}", digest, figure["department_id"], period, at, at],
+        )
+        connection.execute(
+            """
+            insert into raw.observations (load_id, file_sha256, file_name, sheet, cell, row_number, department_id,
+                layout, indicator_code, region_code, period, measure, value, unit, original_value, original_unit,
+                loaded_at, period_label)
+            values (?, ?, ?, '更正登记', '-', ?, ?, 'correction', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                load_id,
+                digest,
+                name,
+                correction_id,
+                figure["department_id"],
+                indicator_code,
+                region_code,
+                period,
+                figure["measure"],
+                new_value,
+                figure["unit"],
+                repr(new_value),
+                figure["unit"],
+                at,
+                figure["period_label"],
+            ],
+        )
+        connection.execute(
+            "insert into supervision.corrections values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                correction_id,
+                indicator_code,
+                region_code,
+                period,
+                figure["measure"],
+                figure["value"],
+                new_value,
+                figure["unit"],
+                figure["department_id"],
+                reason,
+                actor,
+                at,
+                load_id,
+            ],
+        )
+        audit(
+            connection,
+            actor,
+            "correct",
+            period=period,
+            department_id=figure["department_id"],
+            subject=f"{indicator_code}|{region_code}|{figure['measure']}",
+            detail={"old": figure["value"], "new": new_value, "unit": figure["unit"], "reason": reason},
+            at=at,
+        )
+    return Correction(
+        correction_id, indicator_code, region_code, period, figure["measure"], figure["value"], new_value, figure["unit"], load_id
+    )
+
+
+UNREPORTED_SQL = """
+select
+    corrections.correction_id, corrections.indicator_code, corrections.region_code, corrections.period,
+    corrections.measure, corrections.old_value, corrections.new_value, corrections.unit, corrections.reason,
+    corrections.actor, cast(corrections.at as date) as corrected_on
+from supervision.corrections as corrections
+where not exists (
+        select 1 from supervision.correction_reports as reports
+        where reports.correction_id = corrections.correction_id and reports.plan_id = $plan_id
+    )
+  and corrections.indicator_code in (select unnest($indicator_codes))
+  and corrections.region_code in (select unnest($region_codes))
+  and corrections.period < $period
+order by corrections.correction_id
+"""
+
+
+def unreported(
+    connection: duckdb.DuckDBPyConnection, plan_id: str, indicator_codes: list[str], region_codes: list[str], period: str
+) -> list[dict]:
+    """Corrections of months before `period` to the plan's figures that no issued briefing of the plan reported."""
+    if not indicator_codes or not region_codes:
+        return []
+    return rows(
+        connection,
+        UNREPORTED_SQL,
+        {"plan_id": plan_id, "indicator_codes": indicator_codes, "region_codes": region_codes, "period": period},
+    )

@@ -1,0 +1,197 @@
+"""督办: what an issued briefing asks of the units that lag, and whether they answered.
+
+Issuing a plan's briefing opens one 督办事项 for every 严重滞后 or 未完成 target (and, with
+`follow_up_lagging`, every 滞后 one) and every overdue milestone, addressed to its lead unit, with a
+reply deadline in working days after the issue date. A subject already open is not opened twice: the
+open item is followed on. Departments answer with the 整改反馈 form (forms in follow_up_form.py,
+ingested like any submission into `supervision.follow_up_replies`). An item is closed (销号) when the
+next issued briefing finds its target back on track or its milestone done, or when the office closes
+it with a reason. Each briefing reports 督办落实情况 as of its own issue date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+
+from planwatch.supervision.ledger import audit, now, rows
+from planwatch.supervision.workdays import is_working_day
+
+SEVERE_STATUSES = frozenset({"severely_lagging", "missed"})
+RECOVERED_STATUSES = frozenset({"achieved", "ahead", "on_track"})
+ITEM_STATES = {"open": "办理中", "replied": "已反馈", "overdue": "逾期未反馈", "closed": "已销号"}
+
+
+def add_working_days(day: dt.date, count: int) -> dt.date:
+    """The `count`-th working day after `day` (public holidays and 调休 counted)."""
+    current, found = day, 0
+    while found < count:
+        current += dt.timedelta(days=1)
+        found += is_working_day(current)
+    return current
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Something an issued briefing found lagging: a target or a milestone, with its lead unit."""
+
+    kind: str  # target | milestone
+    subject_id: str
+    subject: str
+    region_code: str | None
+    lead_unit: str | None
+    ask: str
+
+
+def _department_ids(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    found = connection.execute("select department_name, department_id from raw.ref_departments").fetchall()
+    return dict(found)
+
+
+def open_items(
+    connection: duckdb.DuckDBPyConnection,
+    plan_id: str,
+    period: str,
+    issue_number: int,
+    issue_date: dt.date,
+    subjects: list[Subject],
+    reply_working_days: int,
+    actor: str,
+) -> list[dict]:
+    """Open an item for each subject not already open (call inside the issuing transaction); the new items."""
+    reply_due = add_working_days(issue_date, reply_working_days)
+    already = {
+        row[0]
+        for row in connection.execute(
+            "select subject_id from supervision.follow_up_items where plan_id = ? and state = 'open'", [plan_id]
+        ).fetchall()
+    }
+    departments = _department_ids(connection)
+    opened = []
+    at = now()
+    for number, subject in enumerate((s for s in subjects if s.subject_id not in already), start=1):
+        item_id = f"DB{period.replace('-', '')}-{plan_id}-{number:03d}"
+        department_name = subject.lead_unit or "牵头单位未明确（由督查室指定）"
+        item = {
+            "item_id": item_id,
+            "plan_id": plan_id,
+            "opened_period": period,
+            "issue_number": issue_number,
+            "kind": subject.kind,
+            "subject_id": subject.subject_id,
+            "subject": subject.subject,
+            "region_code": subject.region_code,
+            "department_id": departments.get(subject.lead_unit or ""),
+            "department_name": department_name,
+            "ask": f"{subject.ask}请于{reply_due.year}年{reply_due.month}月{reply_due.day}日前报送整改反馈"
+            "（原因分析、整改措施、预计完成时间）。",
+            "reply_due": reply_due,
+            "opened_at": at,
+            "state": "open",
+            "closed_at": None,
+            "closed_by": None,
+            "close_reason": None,
+        }
+        connection.execute(
+            f"insert into supervision.follow_up_items values ({', '.join('?' * len(item))})", list(item.values())
+        )
+        audit(connection, actor, "open_item", plan_id=plan_id, period=period, subject=item_id, detail=item, at=at)
+        opened.append(item)
+    return opened
+
+
+def close_item(connection: duckdb.DuckDBPyConnection, item_id: str, actor: str, reason: str) -> None:
+    """销号: the office closes an item with a reason (call inside a transaction)."""
+    found = connection.execute("select state, plan_id from supervision.follow_up_items where item_id = ?", [item_id])
+    row = found.fetchone()
+    if row is None:
+        raise ValueError(f"督办编号 {item_id} 不存在")
+    if row[0] == "closed":
+        raise ValueError(f"督办事项 {item_id} 已销号")
+    at = now()
+    connection.execute(
+        "update supervision.follow_up_items set state = 'closed', closed_at = ?, closed_by = ?, close_reason = ? "
+        "where item_id = ?",
+        [at, actor, reason, item_id],
+    )
+    audit(connection, actor, "close_item", plan_id=row[1], subject=item_id, detail={"reason": reason}, at=at)
+
+
+def close_recovered(
+    connection: duckdb.DuckDBPyConnection,
+    plan_id: str,
+    period: str,
+    target_statuses: dict[str, str],
+    completed_milestones: set[str],
+    actor: str,
+) -> list[str]:
+    """Close the open items whose target the issued briefing finds back on track or whose milestone is done."""
+    closed = []
+    for item in rows(
+        connection,
+        "select item_id, kind, subject_id from supervision.follow_up_items where plan_id = ? and state = 'open' "
+        "and opened_period < ? order by item_id",
+        [plan_id, period],
+    ):
+        recovered = (
+            item["kind"] == "target" and target_statuses.get(item["subject_id"]) in RECOVERED_STATUSES
+        ) or (item["kind"] == "milestone" and item["subject_id"] in completed_milestones)
+        if recovered:
+            what = "目标进度已恢复正常" if item["kind"] == "target" else "项目已完成"
+            close_item(connection, item["item_id"], actor, f"{what}（{period}通报核实），予以销号")
+            closed.append(item["item_id"])
+    return closed
+
+
+ITEMS_SQL = """
+select
+    items.item_id, items.subject, items.department_name, items.reply_due, items.opened_period,
+    items.state, items.closed_at, items.close_reason,
+    min(replies.received_at) filter (where replies.received_at < cast($as_of as date) + interval 1 day)
+        as first_reply_at
+from supervision.follow_up_items as items
+left join supervision.follow_up_replies as replies on items.item_id = replies.item_id
+where items.plan_id = $plan_id and items.opened_period < $period
+  and (items.region_code is null or items.region_code in (select unnest($region_codes)) or $all_regions)
+  and cast(items.opened_at as date) <= cast($as_of as date)
+group by all
+order by items.item_id
+"""
+
+
+def item_lines(
+    connection: duckdb.DuckDBPyConnection,
+    plan_id: str,
+    period: str,
+    as_of: dt.date,
+    region_codes: list[str] | None = None,
+) -> list[dict]:
+    """The plan's items opened by earlier briefings, each judged as of `as_of` (a briefing's issue date):
+    closed, replied (on time or late), overdue (no reply after its deadline) or open (not yet due)."""
+    found = rows(
+        connection,
+        ITEMS_SQL,
+        {
+            "plan_id": plan_id,
+            "period": period,
+            "as_of": as_of,
+            "region_codes": region_codes or [],
+            "all_regions": region_codes is None,
+        },
+    )
+    for item in found:
+        closed = item["state"] == "closed" and item["closed_at"] is not None and item["closed_at"].date() <= as_of
+        replied_at = item["first_reply_at"]
+        item["replied_on_time"] = replied_at is not None and replied_at.date() <= item["reply_due"]
+        if closed:
+            item["status"] = "closed"
+        elif replied_at is not None:
+            item["status"] = "replied"
+        elif as_of > item["reply_due"]:
+            item["status"] = "overdue"
+        else:
+            item["status"] = "open"
+        item["status_label"] = ITEM_STATES[item["status"]]
+    return found

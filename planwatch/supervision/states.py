@@ -1,0 +1,137 @@
+"""Where each department's report for a month stands: 未报送 → 已报送 → 已审核 or 已退回 → 已锁定.
+
+Modelled on DHIS2's data approval: a department's files covering a month are its submission; the
+office approves it (a county's department first at county level, then the city) or returns it with
+a reason; issuing the month's briefing locks it. A file that arrives after a decision reopens the
+submission (已报送 again), because what was decided on is no longer what is current. Read straight
+from `raw.file_loads` and the `supervision` tables, so a decision shows at once, without a transform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from planwatch.supervision.ledger import rows
+
+STATE_LABELS: dict[str, str] = {
+    "not_submitted": "未报送",
+    "submitted": "已报送",
+    "county_approved": "县级已审核",
+    "approved": "已审核",
+    "returned": "已退回",
+    "locked": "已锁定",
+}
+# where a decision still has to come from: a submission that waits on the office
+AWAITING_REVIEW = frozenset({"submitted", "county_approved"})
+
+STATES_SQL = """
+with departments as (
+    select departments.department_id, departments.department_name,
+           coalesce(regions.level = 'county', false) as two_levels
+    from raw.ref_departments as departments
+    left join raw.ref_regions as regions on departments.region_code = regions.region_code
+    where departments.department_id in (select unnest($department_ids))
+),
+loads as (
+    select department_id, max(load_id) as last_load_id, count(*) as files
+    from raw.file_loads
+    where status = 'loaded' and department_id is not null
+      and list_contains(string_split(replace(coalesce(periods, ''), ' ', ''), ','), $period)
+      and layout is distinct from 'correction'
+    group by department_id
+),
+decisions as (
+    select *, row_number() over (partition by department_id, level order by at desc) as latest
+    from supervision.submission_reviews
+    where period = $period
+),
+city as (select * from decisions where latest = 1 and level = 'city'),
+county as (select * from decisions where latest = 1 and level = 'county'),
+returns as (
+    select department_id, max(up_to_load_id) as returned_up_to
+    from supervision.submission_reviews
+    where period = $period and decision = 'returned'
+    group by department_id
+),
+locked as (select distinct department_id from supervision.locked_months where period = $period)
+select
+    departments.department_id,
+    departments.department_name,
+    departments.two_levels,
+    coalesce(loads.files, 0) as files,
+    case
+        when locked.department_id is not null then 'locked'
+        when loads.last_load_id is null then 'not_submitted'
+        when city.decision = 'returned' and city.up_to_load_id >= loads.last_load_id then 'returned'
+        when county.decision = 'returned' and county.up_to_load_id >= loads.last_load_id then 'returned'
+        when city.decision = 'approved' and city.up_to_load_id >= loads.last_load_id then 'approved'
+        when departments.two_levels and county.decision = 'approved' and county.up_to_load_id >= loads.last_load_id
+            then 'county_approved'
+        else 'submitted'
+    end as state,
+    case
+        when city.decision = 'returned' and city.up_to_load_id >= loads.last_load_id then city.reason
+        when county.decision = 'returned' and county.up_to_load_id >= loads.last_load_id then county.reason
+    end as return_reason,
+    coalesce(loads.last_load_id > returns.returned_up_to, false) as resubmitted,
+    loads.last_load_id
+from departments
+left join loads on departments.department_id = loads.department_id
+left join city on departments.department_id = city.department_id
+left join county on departments.department_id = county.department_id
+left join returns on departments.department_id = returns.department_id
+left join locked on departments.department_id = locked.department_id
+order by departments.department_id
+"""
+
+
+@dataclass(frozen=True)
+class SubmissionState:
+    department_id: str
+    department_name: str
+    two_levels: bool  # a county's department: approved by the county, then the city
+    files: int
+    state: str
+    return_reason: str | None
+    resubmitted: bool  # returned earlier, sent again since
+    last_load_id: int | None
+
+    @property
+    def label(self) -> str:
+        label = STATE_LABELS[self.state]
+        if self.state == "submitted" and self.resubmitted:
+            return "已重报（待审核）"
+        if self.state == "submitted":
+            return "已报送（待审核）"
+        if self.state == "county_approved":
+            return "县级已审核（待市级审核）"
+        return label
+
+
+def submission_states(
+    connection: duckdb.DuckDBPyConnection, department_ids: list[str], period: str
+) -> list[SubmissionState]:
+    """The state of each department's report for `period` (YYYY-MM), in department order."""
+    if not department_ids:
+        return []
+    found = rows(connection, STATES_SQL, {"department_ids": sorted(department_ids), "period": period})
+    return [SubmissionState(**row) for row in found]
+
+
+def locked_departments(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[tuple[str, int]]]:
+    """(department, period) → the issued briefings (plan, 期号) that locked it: what ingest refuses."""
+    found = connection.execute(
+        """
+        select locked.department_id, locked.period, locked.plan_id, issued.issue_number
+        from supervision.locked_months as locked
+        inner join supervision.issued_briefings as issued
+            on locked.plan_id = issued.plan_id and locked.period = issued.period
+        order by 1, 2, 3
+        """
+    ).fetchall()
+    locks: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for department_id, period, plan_id, issue_number in found:
+        locks.setdefault((department_id, period), []).append((plan_id, issue_number))
+    return locks
