@@ -72,7 +72,8 @@ class Settings(BaseModel):
         default=10, ge=1, le=60, description="a 督办事项's 整改反馈 is due this many working days after the issue date"
     )
     follow_up_lagging: bool = Field(
-        default=False, description="open 督办 for 滞后 targets too, not only 严重滞后 / 未完成 ones and overdue milestones"
+        default=False,
+        description="open 督办 for 滞后 targets too, not only 严重滞后 / 未完成 ones and overdue milestones",
     )
     issued_dir: Path = Field(
         default=Path("output/issued"), description="issued briefings, frozen (planwatch issue); never rewritten"

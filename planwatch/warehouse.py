@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from planwatch.registry.load import Registry
 from planwatch.registry.tables import COLUMNS, NON_TEXT_COLUMNS, TABLES
+from planwatch.supervision.ledger import ensure_tables as ensure_supervision_tables
 
 RAW_SCHEMA = "raw"
 
@@ -45,6 +46,7 @@ def load_registry_tables(connection: duckdb.DuckDBPyConnection, registry: Regist
     counts: dict[str, int] = {}
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     connection.execute(f"create schema if not exists {RAW_SCHEMA}")
+    ensure_supervision_tables(connection)
     connection.execute("begin transaction")
     try:
         for table, make_rows in TABLES.items():

@@ -18,6 +18,7 @@ from planwatch.briefing.gather import county_regions, gather_plan, gather_summar
 from planwatch.briefing.marts import plans, target_progress
 from planwatch.briefing.render import FORMATS, render, with_charts
 from planwatch.config import Settings
+from planwatch.supervision.issuing import issued_plans, reproduce
 
 
 @dataclass
@@ -92,7 +93,8 @@ def render_month(
         raise ValueError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
     month = month_end(period)
     run = BriefRun(period=f"{month:%Y-%m}", seconds_by_format=dict.fromkeys(formats, 0.0))
-    raster = bool({"pdf", "docx"} & set(formats))  # the PNG of each chart is for the PDF and Word only
+    raster = bool({"pdf", "docx"} & set(formats))
+    reproduced: list[Path] = []  # the PNG of each chart is for the PDF and Word only
     started = time.perf_counter()
     with duckdb.connect(str(warehouse), read_only=True) as con:
         if plan_id:
@@ -103,7 +105,11 @@ def render_month(
             plan_ids = [row["plan_id"] for row in plans(con) if target_progress(con, row["plan_id"], month)]
             run.skipped_plans = [row["plan_id"] for row in plans(con) if row["plan_id"] not in plan_ids]
         briefings = []
+        issued = issued_plans(con, run.period)
         for pid in plan_ids:
+            if pid in issued:  # an issued month is its archive: re-rendered only to prove it unchanged
+                reproduced.extend(reproduce(issued[pid], out_dir, formats))
+                continue
             briefings.append(with_charts(con, gather_plan(con, pid, month, config=config), raster))
             if counties:
                 briefings.extend(
@@ -113,6 +119,7 @@ def render_month(
         if summary and plan_id is None:
             briefings.append(with_charts(con, gather_summary(con, month, config=config), raster))
     run.seconds_gathering = time.perf_counter() - started
+    run.written.extend(reproduced)
     for briefing in briefings:
         for fmt in formats:
             started = time.perf_counter()

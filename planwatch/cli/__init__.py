@@ -14,6 +14,7 @@ from planwatch.cli.plans import plans_app
 from planwatch.cli.publish import publish
 from planwatch.cli.remind import remind
 from planwatch.cli.sample import sample
+from planwatch.cli.supervise import approve, correct, followup_app, issue, return_submission, states
 from planwatch.cli.transform import transform
 
 app = typer.Typer(
@@ -32,3 +33,9 @@ app.command("brief")(brief)
 app.command("check")(check)
 app.command("publish")(publish)
 app.command("remind")(remind)
+app.command("states")(states)
+app.command("approve")(approve)
+app.command("return")(return_submission)
+app.command("issue")(issue)
+app.command("correct")(correct)
+app.add_typer(followup_app, name="followup")

@@ -42,6 +42,7 @@ from planwatch.ingest.store import AccountingError, FileResult, PendingFile, ens
 from planwatch.plausibility import expectations
 from planwatch.plausibility.review import Reviewer
 from planwatch.registry.load import Registry
+from planwatch.supervision.states import locked_departments, locked_refusal
 
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
 BATCH_SIZE = 1000  # files per transaction: fewer commits and revision look-ups, at most this many to redo
@@ -181,6 +182,10 @@ class Ingestor:
             rejection=rejection,
             submitted_at=submitted_at,
         )
+
+    def locked_refusal(self, pending: PendingFile, locks: dict[tuple[str, str], list[tuple[str, int]]]) -> str | None:
+        titles = {plan_id: plan.title for plan_id, plan in self.registry.plans.items()}
+        return locked_refusal(pending.department_id, pending.periods, locks, titles)
 
     def write_receipt(self, receipts_dir: Path, path: Path, result: FileResult, parsed: ParsedFile | None) -> None:
         department = self.registry.reference.departments.get(result.department_id or "")
@@ -322,6 +327,7 @@ def ingest_files(
             connection.execute("set threads = 1")
         reviewer = ingestor.start_review(connection)
         previous = _previous_loads(connection)
+        locks = locked_departments(connection)  # months whose briefing is issued take no more files
         batch: list[tuple[int, PendingFile]] = []
         in_batch: set[str] = set()
         repeated_in_batch: list[tuple[int, str]] = []  # the same bytes again: a duplicate once the first is stored
@@ -352,6 +358,8 @@ def ingest_files(
             if pending.sha256 and pending.sha256 in previous:
                 finish(position, _duplicate(files[position], pending.sha256, previous[pending.sha256]), None)
                 continue
+            if locks and (refusal := ingestor.locked_refusal(pending, locks)):
+                pending = pending.refused(refusal)
             batch.append((position, pending))
             in_batch.add(pending.sha256)
             if len(batch) >= batch_size:

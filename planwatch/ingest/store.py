@@ -16,6 +16,7 @@ import numpy as np
 
 from planwatch.ingest.records import CellCounts, ParsedFile, RowStatus, SetAsideValue
 from planwatch.plausibility.review import Finding, Reviewer, ensure_findings_table
+from planwatch.supervision.ledger import ensure_tables as ensure_supervision_tables
 
 DDL = """
 create schema if not exists raw;
@@ -197,6 +198,7 @@ class AccountingError(AssertionError):
 def ensure_tables(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(DDL)
     ensure_findings_table(connection)
+    ensure_supervision_tables(connection)  # dbt reads the office's decisions beside the figures
 
 
 def _now() -> dt.datetime:
@@ -387,6 +389,25 @@ class PendingFile:
     layout: str | None = None
     periods: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+
+    def refused(self, reason: str) -> PendingFile:
+        """The same file refused as a whole (a locked month): nothing of it is loaded, the reason says why."""
+        refused = PendingFile.of(
+            self.file_name,
+            self.file_path,
+            self.sha256,
+            self.size,
+            None,
+            rejection=reason,
+            submitted_at=self.submitted_at,
+        )
+        refused.encoding, refused.department_id, refused.layout, refused.periods = (
+            self.encoding,
+            self.department_id,
+            self.layout,
+            self.periods,
+        )
+        return refused
 
     @classmethod
     def of(

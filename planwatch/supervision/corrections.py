@@ -86,7 +86,9 @@ def correct(
         )
     if len(figures) > 1:
         measures = ", ".join(figure["measure"] for figure in figures)
-        raise CorrectionError(f"{indicator_code} {region_code} {period} has several measures ({measures}): give --measure")
+        raise CorrectionError(
+            f"{indicator_code} {region_code} {period} has several measures ({measures}): give --measure"
+        )
     figure = figures[0]
     at = now()
     with transaction(connection):
@@ -106,7 +108,16 @@ def correct(
                 cells_quarantined, cells_ignored)
             values (?, ?, ?, ?, 0, 'correction', ?, ?, 'loaded', 1, 1, 0, 0, 1, 0, 1, ?, ?, 1, 1, 0, 0)
             """,
-            [load_id, name, f"supervision:corrections/{correction_id}", digest, figure["department_id"], period, at, at],
+            [
+                load_id,
+                name,
+                f"supervision:corrections/{correction_id}",
+                digest,
+                figure["department_id"],
+                period,
+                at,
+                at,
+            ],
         )
         connection.execute(
             """
@@ -162,7 +173,15 @@ def correct(
             at=at,
         )
     return Correction(
-        correction_id, indicator_code, region_code, period, figure["measure"], figure["value"], new_value, figure["unit"], load_id
+        correction_id,
+        indicator_code,
+        region_code,
+        period,
+        figure["measure"],
+        figure["value"],
+        new_value,
+        figure["unit"],
+        load_id,
     )
 
 
@@ -184,7 +203,11 @@ order by corrections.correction_id
 
 
 def unreported(
-    connection: duckdb.DuckDBPyConnection, plan_id: str, indicator_codes: list[str], region_codes: list[str], period: str
+    connection: duckdb.DuckDBPyConnection,
+    plan_id: str,
+    indicator_codes: list[str],
+    region_codes: list[str],
+    period: str,
 ) -> list[dict]:
     """Corrections of months before `period` to the plan's figures that no issued briefing of the plan reported."""
     if not indicator_codes or not region_codes:

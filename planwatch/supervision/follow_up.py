@@ -135,9 +135,9 @@ def close_recovered(
         "and opened_period < ? order by item_id",
         [plan_id, period],
     ):
-        recovered = (
-            item["kind"] == "target" and target_statuses.get(item["subject_id"]) in RECOVERED_STATUSES
-        ) or (item["kind"] == "milestone" and item["subject_id"] in completed_milestones)
+        recovered = (item["kind"] == "target" and target_statuses.get(item["subject_id"]) in RECOVERED_STATUSES) or (
+            item["kind"] == "milestone" and item["subject_id"] in completed_milestones
+        )
         if recovered:
             what = "目标进度已恢复正常" if item["kind"] == "target" else "项目已完成"
             close_item(connection, item["item_id"], actor, f"{what}（{period}通报核实），予以销号")

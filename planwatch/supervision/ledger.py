@@ -25,7 +25,7 @@ create schema if not exists supervision;
 create table if not exists supervision.audit_log (
     at timestamp not null,
     actor varchar not null,
-    action varchar not null,          -- approve | return | review_briefing | issue | correct | open_item | reply | close_item | transform
+    action varchar not null,          -- approve | return | review_briefing | issue | correct | open_item | close_item
     plan_id varchar,
     period varchar,                   -- YYYY-MM
     department_id varchar,

@@ -135,3 +135,31 @@ def locked_departments(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str,
     for department_id, period, plan_id, issue_number in found:
         locks.setdefault((department_id, period), []).append((plan_id, issue_number))
     return locks
+
+
+def locked_refusal(
+    department_id: str | None,
+    periods: list[str],
+    locks: dict[tuple[str, str], list[tuple[str, int]]],
+    plan_titles: dict[str, str],
+) -> str | None:
+    """The Chinese reason a file for a locked month is refused (None when no month it covers is locked)."""
+    if department_id is None:
+        return None
+    locked = [(period, locks[(department_id, period)]) for period in periods if (department_id, period) in locks]
+    if not locked:
+        return None
+    months = "、".join(f"{period[:4]}年{int(period[5:7])}月" for period, _ in locked)
+    issues = "、".join(
+        sorted(
+            {
+                f"《{plan_titles.get(plan_id, plan_id)}》督查通报第{number}期"
+                for _, found in locked
+                for plan_id, number in found
+            }
+        )
+    )
+    return (
+        f"{months}的数据已随{issues}签发并锁定，本文件未接收。如数据确需更正，请向督查室书面提出更正申请，"
+        "写明指标、地区、月份、原数值、新数值和更正理由，经审核后由督查室登记更正（更正情况将在下期通报中说明）。"
+    )

@@ -47,6 +47,7 @@ files_received as (
         on
             expected.department_id = file_loads.department_id
             and file_loads.load_status = 'loaded'
+            and file_loads.layout is distinct from 'correction'  -- the office's correction is no submission
             and ',' || replace(file_loads.periods, ' ', '') || ',' like '%,' || expected.period_label || ',%'
     group by expected.department_id, expected.month_index
 

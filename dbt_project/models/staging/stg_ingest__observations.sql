@@ -2,12 +2,56 @@
     period, measure), the source ranked first by planwatch.toml's source_precedence (per indicator:
     source_precedence_by_indicator) is current, and within a source the latest load (higher load_id);
     every other figure stays in raw as history. A figure is a statistics bureau's when it came in one of
-    its tables (a source spec's layout) or from a department whose name holds 统计局. -#}
+    its tables (a source spec's layout) or from a department whose name holds 统计局. A correction the
+    office recorded for a locked month (layout 'correction', `planwatch correct`) outranks every source;
+    the figures of a submission the office returned (supervision.submission_reviews, not approved again
+    since) are left out. -#}
 with
 
 source as (
 
     select * from {{ source('ingest', 'observations') }}
+
+),
+
+reviews as (
+
+    select * from {{ source('supervision', 'submission_reviews') }}
+
+),
+
+returned_loads as (
+
+    select distinct observations.load_id, observations.department_id, observations.period
+    from source as observations
+    inner join reviews as returns
+        on
+            returns.decision = 'returned'
+            and observations.department_id = returns.department_id
+            and observations.period = returns.period
+            and observations.load_id <= returns.up_to_load_id
+    where not exists (
+        select 1 from reviews as later
+        where
+            later.decision = 'approved'
+            and later.department_id = returns.department_id
+            and later.period = returns.period
+            and later.at > returns.at
+            and later.up_to_load_id >= observations.load_id
+    )
+
+),
+
+kept as (
+
+    select source.*
+    from source
+    left join returned_loads
+        on
+            source.load_id = returned_loads.load_id
+            and source.department_id = returned_loads.department_id
+            and source.period = returned_loads.period
+    where returned_loads.load_id is null
 
 ),
 
@@ -22,12 +66,13 @@ sourced as (
     select
         source.*,
         case
-            when source.layout not in ('template', 'template_without_meta') then 'statistics'
+            when kept.layout = 'correction' then 'correction'
+            when kept.layout not in ('template', 'template_without_meta') then 'statistics'
             when departments.department_name like '%统计局%' then 'statistics'
             else 'department'
         end as source_kind
-    from source
-    left join departments on source.department_id = departments.department_id
+    from kept
+    left join departments on kept.department_id = departments.department_id
 
 ),
 
@@ -37,7 +82,10 @@ ranked as (
         *,
         row_number() over (
             partition by indicator_code, region_code, period, measure
-            order by {{ source_rank('indicator_code', 'source_kind') }}, load_id desc
+            order by
+                source_kind = 'correction' desc,
+                {{ source_rank('indicator_code', 'source_kind') }},
+                load_id desc
         ) as revision_rank,
         count(*) over (
             partition by indicator_code, region_code, period, measure

@@ -1,0 +1,286 @@
+"""The office's commands: review submissions, issue briefings, correct locked months, follow up 督办.
+
+    planwatch states  --period 2026-11 [--plan P]              每个单位的报送状态
+    planwatch approve --period 2026-11 --plan P [--department D] [--level county|city]
+    planwatch return  --period 2026-11 --department D --reason "…"
+    planwatch issue   --period 2026-11 --plan P --stage review  (审核), then without --stage (签发)
+    planwatch correct --period 2026-10 --indicator I --region R --value V --reason "…"
+    planwatch followup list [--plan P] | close ITEM --reason "…" | forms --period 2026-12
+
+Every decision is recorded with who made it (`--actor`, default $PLANWATCH_ACTOR or the login name)
+in `supervision.audit_log`. Exit codes: 0 done, 1 refused (the message says why and what to do), 2 bad arguments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from planwatch.config import settings
+
+console = Console(soft_wrap=True, highlight=False)
+followup_app = typer.Typer(help="督办: list, close (销号) and the 整改反馈 forms.", no_args_is_help=True)
+
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+Actor = Annotated[str | None, typer.Option(help="who decides (default: $PLANWATCH_ACTOR or the login name)")]
+Warehouse = Annotated[Path | None, typer.Option(help="DuckDB file (default: configuration)")]
+
+
+def _actor(actor: str | None) -> str:
+    return actor or os.environ.get("PLANWATCH_ACTOR") or getpass.getuser()
+
+
+def _period(period: str) -> str:
+    if not _PERIOD.match(period):
+        console.print(f"--period {period!r}: expected YYYY-MM, e.g. 2026-11")
+        raise typer.Exit(2)
+    return period
+
+
+def _warehouse(warehouse: Path | None) -> Path:
+    path = warehouse or settings().warehouse_path
+    if not path.exists():
+        console.print(f"{path}: no warehouse; run `planwatch plans load`, `ingest` and `transform` first")
+        raise typer.Exit(2)
+    return path
+
+
+def _refused(error: Exception) -> typer.Exit:
+    console.print(str(error), style="red", markup=False)
+    return typer.Exit(1)
+
+
+def _plan_departments(connection, plan: str | None, period: str) -> list[str]:
+    from planwatch.supervision.issuing import plan_departments
+
+    if plan is not None:
+        return plan_departments(connection, plan, period)
+    found = connection.execute("select department_id from raw.ref_departments order by 1").fetchall()
+    return [row[0] for row in found]
+
+
+def states(
+    period: Annotated[str, typer.Option(help="month, YYYY-MM")],
+    plan: Annotated[str | None, typer.Option(help="only the departments of this plan")] = None,
+    warehouse: Warehouse = None,
+) -> None:
+    """Each department's report for the month: 未报送, 已报送（待审核）, 已审核, 已退回 or 已锁定."""
+    import duckdb
+
+    from planwatch.supervision.ledger import ensure_tables
+    from planwatch.supervision.states import submission_states
+
+    period = _period(period)
+    with duckdb.connect(str(_warehouse(warehouse))) as connection:
+        ensure_tables(connection)
+        try:
+            departments = _plan_departments(connection, plan, period)
+        except ValueError as error:
+            raise _refused(error) from None
+        for state in submission_states(connection, departments, period):
+            reason = f"（退回理由：{state.return_reason}）" if state.return_reason else ""
+            console.print(f"{state.department_id}  {state.department_name}  {state.label}{reason}  files {state.files}")
+
+
+def approve(
+    period: Annotated[str, typer.Option(help="month, YYYY-MM")],
+    plan: Annotated[str | None, typer.Option(help="the plan whose departments are approved")] = None,
+    department: Annotated[
+        list[str] | None, typer.Option(help="department id (repeatable); default: all waiting")
+    ] = None,
+    level: Annotated[str | None, typer.Option(help="county or city (default: the next level due)")] = None,
+    actor: Actor = None,
+    warehouse: Warehouse = None,
+) -> None:
+    """已审核: approve departments' reports for the month (a county's department: county first, then city)."""
+    _decide("approved", period, plan, department, level, None, actor, warehouse)
+
+
+def return_submission(
+    period: Annotated[str, typer.Option(help="month, YYYY-MM")],
+    department: Annotated[list[str], typer.Option(help="department id (repeatable)")],
+    reason: Annotated[str, typer.Option(help="why, in Chinese: the department reads it in its 退回通知")],
+    plan: Annotated[str | None, typer.Option(help="the plan the review is for")] = None,
+    level: Annotated[str | None, typer.Option(help="county or city (default: the next level due)")] = None,
+    actor: Actor = None,
+    warehouse: Warehouse = None,
+) -> None:
+    """已退回: return departments' reports with a reason; a 退回通知 is written beside their receipts."""
+    _decide("returned", period, plan, department, level, reason, actor, warehouse)
+
+
+def _decide(
+    decision: str,
+    period: str,
+    plan: str | None,
+    department: list[str] | None,
+    level: str | None,
+    reason: str | None,
+    actor: str | None,
+    warehouse: Path | None,
+) -> None:
+    import duckdb
+
+    from planwatch.supervision.approval import DecisionError, decide, files_covered, write_return_notice
+    from planwatch.supervision.ledger import ensure_tables
+    from planwatch.supervision.states import AWAITING_REVIEW, submission_states
+
+    period = _period(period)
+    if level not in (None, "county", "city"):
+        console.print(f"--level {level!r}: county or city")
+        raise typer.Exit(2)
+    config = settings()
+    with duckdb.connect(str(_warehouse(warehouse))) as connection:
+        ensure_tables(connection)
+        try:
+            if department:
+                chosen = list(department)
+            else:
+                candidates = _plan_departments(connection, plan, period)
+                waiting = submission_states(connection, candidates, period)
+                chosen = [s.department_id for s in waiting if s.state in AWAITING_REVIEW]
+                if level is not None:  # approving one level for all: only those at that level's turn
+                    chosen = [
+                        s.department_id
+                        for s in waiting
+                        if s.department_id in chosen
+                        and (level == "city") == (not s.two_levels or s.state != "submitted")
+                    ]
+            if not chosen:
+                console.print(f"{period}: no report waits for review")
+                return
+            before = {s.department_id: s for s in submission_states(connection, chosen, period)}
+            made = decide(connection, chosen, period, decision, _actor(actor), plan_id=plan, level=level, reason=reason)
+        except (DecisionError, ValueError) as error:
+            raise _refused(error) from None
+        for item in made:
+            console.print(f"{item.department_name} {period}: {item.level} {item.decision} → {item.state_after}")
+            if decision == "returned":
+                state = before[item.department_id]
+                files = files_covered(connection, item.department_id, period, state.last_load_id or 0)
+                office = config.briefing_issuer or config.briefing_summary_issuer
+                notice = write_return_notice(
+                    config.output_path / "receipts", state, period, reason or "", files, office
+                )
+                console.print(f"  退回通知: {notice}")
+    if decision == "returned":
+        console.print("the returned figures leave the marts at the next `planwatch transform`")
+
+
+def issue(
+    period: Annotated[str, typer.Option(help="month, YYYY-MM")],
+    plan: Annotated[str, typer.Option(help="plan id")],
+    stage: Annotated[str, typer.Option(help="review (审核) or sign (签发)")] = "sign",
+    actor: Actor = None,
+    warehouse: Warehouse = None,
+) -> None:
+    """审核 then 签发 the plan's briefing of the month: frozen in the archive, the month locked, 督办 opened."""
+    from planwatch.quality.gate import QualityGateError
+    from planwatch.supervision.issuing import IssueError, issue_briefing, review_briefing
+
+    period = _period(period)
+    if stage not in ("review", "sign"):
+        console.print(f"--stage {stage!r}: review or sign")
+        raise typer.Exit(2)
+    config = settings()
+    path = _warehouse(warehouse)
+    try:
+        if stage == "review":
+            number = review_briefing(path, plan, period, _actor(actor), config)
+            console.print(f"{plan} {period}: 第{number}期 reviewed (审核); sign it with `planwatch issue` (签发)")
+            return
+        result = issue_briefing(path, plan, period, _actor(actor), config)
+    except (IssueError, QualityGateError, ValueError) as error:
+        raise _refused(error) from None
+    console.print(f"{plan} {period}: 第{result.issue_number}期 issued (签发) into {result.archive_dir}")
+    for file in result.files:
+        console.print(f"  {file}")
+    console.print(f"locked for {len(result.locked_departments)} department(s)")
+    for item in result.opened:
+        console.print(
+            f"督办 {item['item_id']}: {item['department_name']} — {item['subject']} (反馈时限 {item['reply_due']})"
+        )
+    for item_id in result.closed:
+        console.print(f"销号 {item_id}")
+
+
+def correct(
+    period: Annotated[str, typer.Option(help="the locked month, YYYY-MM")],
+    indicator: Annotated[str, typer.Option(help="indicator code")],
+    region: Annotated[str, typer.Option(help="region code (GB/T 2260)")],
+    value: Annotated[float, typer.Option(help="the corrected value, in the figure's unit")],
+    reason: Annotated[str, typer.Option(help="why, as the department's request says")],
+    measure: Annotated[str | None, typer.Option(help="month_value, ytd_value … when the figure has several")] = None,
+    actor: Actor = None,
+    warehouse: Warehouse = None,
+) -> None:
+    """Correct a figure of a locked month (recorded: who, why, old and new); `transform` afterwards."""
+    import duckdb
+
+    from planwatch.supervision.corrections import CorrectionError
+    from planwatch.supervision.corrections import correct as record
+
+    period = _period(period)
+    with duckdb.connect(str(_warehouse(warehouse))) as connection:
+        try:
+            done = record(connection, indicator, region, period, value, reason, _actor(actor), measure)
+        except CorrectionError as error:
+            raise _refused(error) from None
+    console.print(
+        f"更正登记第{done.correction_id}号: {indicator} {region} {period} {done.measure} "
+        f"{done.old_value} → {done.new_value} {done.unit}; run `planwatch transform`"
+    )
+
+
+@followup_app.command("list")
+def list_items(
+    plan: Annotated[str | None, typer.Option(help="only this plan")] = None,
+    as_of: Annotated[str | None, typer.Option(help="judge on this day, YYYY-MM-DD (default: today)")] = None,
+    warehouse: Warehouse = None,
+) -> None:
+    """Every 督办事项 with its state as of a day: 办理中, 已反馈, 逾期未反馈 or 已销号."""
+    import duckdb
+
+    from planwatch.ingest.periods import china_today
+    from planwatch.supervision.follow_up import item_lines
+    from planwatch.supervision.ledger import ensure_tables
+
+    day = dt.date.fromisoformat(as_of) if as_of else china_today()
+    with duckdb.connect(str(_warehouse(warehouse))) as connection:
+        ensure_tables(connection)
+        plans = [plan] if plan else [row[0] for row in connection.execute("select plan_id from raw.registry_plans")]
+        for plan_id in plans:
+            for item in item_lines(connection, plan_id, "9999-12", day):
+                console.print(
+                    f"{item['item_id']}  {item['department_name']}  {item['subject']}  "
+                    f"反馈时限 {item['reply_due']}  {item['status_label']}"
+                )
+
+
+@followup_app.command("close")
+def close(
+    item: Annotated[str, typer.Argument(help="督办编号")],
+    reason: Annotated[str, typer.Option(help="why the item is closed (销号)")],
+    actor: Actor = None,
+    warehouse: Warehouse = None,
+) -> None:
+    """销号: close a 督办事项 with a reason."""
+    import duckdb
+
+    from planwatch.supervision.follow_up import close_item
+    from planwatch.supervision.ledger import transaction
+
+    with duckdb.connect(str(_warehouse(warehouse))) as connection:
+        try:
+            with transaction(connection):
+                close_item(connection, item, _actor(actor), reason)
+        except ValueError as error:
+            raise _refused(error) from None
+    console.print(f"{item}: 已销号")

@@ -1,0 +1,360 @@
+"""Issuing a plan's briefing for a month: 草稿 → 审核 → 签发, frozen in an archive no run rewrites.
+
+`review_briefing` (审核) checks that the month may go out: its quality gate passed, every
+department's submission approved or returned (none waiting), the marts rebuilt since the last
+decision or correction. `issue_briefing` (签发) checks the same again, renders the plan's briefing
+and its counties' in every format into `issued_dir/<plan>/<YYYY-MM>/` with the context each was
+built from (`contexts/*.json`: the marts' rows as the briefing read them) and a manifest of
+hashes, then, in one transaction, records the files, locks the month for the plan's departments,
+opens 督办 for what lags, closes the items whose target recovered and marks the corrections the
+briefing reported. An issued month re-rendered (`reproduce`) gives the archived bytes or is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from planwatch.briefing.context import Briefing
+from planwatch.briefing.gather import briefing_scope, county_regions, gather_plan, month_end
+from planwatch.briefing.render import FORMATS, render, with_charts
+from planwatch.config import Settings
+from planwatch.supervision import follow_up
+from planwatch.supervision.corrections import unreported
+from planwatch.supervision.ledger import audit, ensure_tables, now, rows, transaction
+from planwatch.supervision.states import AWAITING_REVIEW, STATE_LABELS, submission_states
+
+MANIFEST = "manifest.json"
+CONTEXTS = "contexts"
+
+
+class IssueError(RuntimeError):
+    """The month cannot be reviewed or issued as it stands; the message says what to do first."""
+
+
+class IssuedBriefingChangedError(RuntimeError):
+    """Re-rendering an issued briefing did not give the archived bytes: nothing is written over them."""
+
+
+@dataclass
+class IssueResult:
+    plan_id: str
+    period: str
+    issue_number: int
+    archive_dir: Path
+    files: list[Path] = field(default_factory=list)
+    opened: list[dict] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)
+    locked_departments: list[str] = field(default_factory=list)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _issued(connection: duckdb.DuckDBPyConnection, plan_id: str, period: str) -> dict | None:
+    found = rows(
+        connection, "select * from supervision.issued_briefings where plan_id = ? and period = ?", [plan_id, period]
+    )
+    return found[0] if found else None
+
+
+def plan_departments(connection: duckdb.DuckDBPyConnection, plan_id: str, period: str) -> list[str]:
+    """The departments the plan's briefing of the month reports on: seated in its region, leading its
+    targets, or owing its figures that month."""
+    plan = gather_plan(connection, plan_id, period)
+    scope_plan = {"plan_id": plan_id, "region_code": plan.region_code}
+    return briefing_scope(connection, scope_plan, list(plan.targets + plan.final_targets), None)[2]
+
+
+def _stale_marts(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """Why the marts do not show the office's decisions yet: a correction missing, a returned figure still there."""
+    problems = []
+    missing = connection.execute(
+        """
+        select count(*) from supervision.corrections as corrections
+        where not exists (select 1 from marts.fct_observation as used where used.load_id = corrections.load_id)
+        """
+    ).fetchone()[0]
+    if missing:
+        problems.append(f"{missing} correction(s) not yet in the marts")
+    returned = connection.execute(
+        """
+        select count(*) from marts.fct_observation as used
+        where exists (
+            select 1 from supervision.submission_reviews as returns
+            where returns.decision = 'returned' and returns.department_id = used.department_id
+              and returns.period = strftime(used.period, '%Y-%m') and used.load_id <= returns.up_to_load_id
+              and not exists (
+                  select 1 from supervision.submission_reviews as later
+                  where later.decision = 'approved' and later.department_id = returns.department_id
+                    and later.period = returns.period and later.at > returns.at
+                    and later.up_to_load_id >= used.load_id
+              )
+        )
+        """
+    ).fetchone()[0]
+    if returned:
+        problems.append(f"{returned} figure(s) of returned submissions still in the marts")
+    return problems
+
+
+def _check_issuable(connection: duckdb.DuckDBPyConnection, plan_id: str, period: str) -> list[str]:
+    """Everything that stops the month from going out: the gate, submissions waiting, stale marts."""
+    from planwatch.quality.gate import blocked_message, decide
+
+    decision = decide(connection, month_end(period))
+    if not decision.publishable:
+        raise IssueError(blocked_message(decision))
+    departments = plan_departments(connection, plan_id, period)
+    waiting = [s for s in submission_states(connection, departments, period) if s.state in AWAITING_REVIEW]
+    if waiting:
+        listed = "、".join(f"{s.department_name}（{STATE_LABELS[s.state]}）" for s in waiting)
+        raise IssueError(
+            f"{plan_id} {period}: 以下单位的报送尚未审核：{listed}。"
+            f"请先审核或退回（planwatch approve / planwatch return --period {period}）"
+        )
+    stale = _stale_marts(connection)
+    if stale:
+        raise IssueError(
+            f"{'; '.join(stale)}: run `planwatch transform` (and `planwatch check --period {period}`) first"
+        )
+    return departments
+
+
+def review_briefing(warehouse: Path, plan_id: str, period: str, actor: str, config: Settings) -> int:
+    """审核: record that the month's briefing of the plan was reviewed and may be signed; its 期号."""
+    from planwatch.briefing.gather import issue_number_for
+
+    with duckdb.connect(str(warehouse)) as connection:
+        ensure_tables(connection)
+        existing = _issued(connection, plan_id, period)
+        if existing and existing["state"] == "签发":
+            raise IssueError(
+                f"{plan_id} {period} 已于{existing['issued_at']:%Y-%m-%d}签发（第{existing['issue_number']}期）"
+            )
+        _check_issuable(connection, plan_id, period)
+        number = issue_number_for(month_end(period), config)
+        with transaction(connection):
+            connection.execute(
+                "delete from supervision.issued_briefings where plan_id = ? and period = ?", [plan_id, period]
+            )
+            connection.execute(
+                "insert into supervision.issued_briefings values (?, ?, ?, '审核', ?, ?, null, null, null)",
+                [plan_id, period, number, actor, now()],
+            )
+            audit(connection, actor, "review_briefing", plan_id=plan_id, period=period, detail={"issue_number": number})
+    return number
+
+
+def _subjects(briefing: Briefing, include_lagging: bool) -> list[follow_up.Subject]:
+    statuses = follow_up.SEVERE_STATUSES | ({"lagging"} if include_lagging else set())
+    subjects = []
+    for line in briefing.targets:
+        if line.status not in statuses:
+            continue
+        gap = f"，低于时序进度{abs(line.gap_pp):.1f}个百分点" if line.gap_pp is not None else ""
+        completion = f"完成率{line.completion_rate:.1f}%" if line.completion_rate is not None else "未完成"
+        subject = f"{line.region_name}{line.indicator_name}（{line.target_year}年目标）{line.status_label}"
+        subjects.append(
+            follow_up.Subject(
+                "target",
+                line.target_id,
+                subject,
+                line.region_code,
+                line.lead_unit,
+                f"{line.region_name}{line.indicator_name}{completion}{gap}，{line.status_label}。请分析原因、提出整改措施，",
+            )
+        )
+    for milestone in briefing.overdue_milestones:
+        deadline = f"{milestone.deadline:%Y年%m月%d日}" if milestone.deadline else "时限"
+        subjects.append(
+            follow_up.Subject(
+                "milestone",
+                milestone.milestone_id,
+                f"{milestone.project}逾期{milestone.days_overdue or 0}天",
+                None,
+                milestone.lead_unit,
+                f"{milestone.project}已逾期{milestone.days_overdue or 0}天（完成时限{deadline}）。"
+                "请说明进展、提出整改措施，",
+            )
+        )
+    return subjects
+
+
+def _render_archive(briefings: list[Briefing], folder: Path) -> dict[str, str]:
+    """Render every briefing in every format into `folder`, with its context as JSON; file name → sha256."""
+    (folder / CONTEXTS).mkdir(parents=True)
+    hashes = {}
+    for briefing in briefings:
+        (folder / CONTEXTS / f"{briefing.file_stem}.json").write_text(briefing.model_dump_json(), encoding="utf-8")
+        for path in render(briefing, folder, FORMATS):
+            hashes[path.name] = _sha256(path)
+    return hashes
+
+
+def _freeze(folder: Path) -> None:
+    """Read-only files and folders: no later run (of ours or anyone's by mistake) writes over an issue."""
+    for path in sorted(folder.rglob("*"), reverse=True):
+        path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH | (stat.S_IXUSR if path.is_dir() else 0))
+    folder.chmod(stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
+
+
+def issue_briefing(warehouse: Path, plan_id: str, period: str, actor: str, config: Settings) -> IssueResult:
+    """签发: freeze the plan's briefings of the month, lock the month, open and close 督办."""
+    with duckdb.connect(str(warehouse)) as connection:
+        ensure_tables(connection)
+        existing = _issued(connection, plan_id, period)
+        if existing is None:
+            raise IssueError(f"{plan_id} {period}: 通报尚未审核，请先审核（planwatch issue --stage review）")
+        if existing["state"] == "签发":
+            raise IssueError(
+                f"{plan_id} {period} 已签发（第{existing['issue_number']}期），不能重复签发；更正请用 planwatch correct"
+            )
+        departments = _check_issuable(connection, plan_id, period)
+        month = month_end(period)
+        plan = with_charts(connection, gather_plan(connection, plan_id, month, config=config))
+        briefings = [plan] + [
+            with_charts(connection, gather_plan(connection, plan_id, month, code, config=config))
+            for code in county_regions(connection, plan_id)
+        ]
+        if plan.issue_number != existing["issue_number"]:
+            raise IssueError(
+                f"期号 changed since review ({existing['issue_number']} → {plan.issue_number}): review again"
+            )
+        archive = config.issued_path / plan_id / period
+        if archive.exists():
+            raise IssueError(f"{archive} exists: an issued briefing is never written over")
+        archive.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{period}.", dir=archive.parent))
+        try:
+            hashes = _render_archive(briefings, staging)
+            issued_at = now()
+            manifest = {
+                "plan_id": plan_id,
+                "period": period,
+                "issue_number": plan.issue_number,
+                "issue_date": plan.issue_date.isoformat(),
+                "reviewed_by": existing["reviewed_by"],
+                "issued_by": actor,
+                "issued_at": issued_at.isoformat(timespec="seconds"),
+                "files": hashes,
+            }
+            (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+            os.rename(staging, archive)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        try:
+            result = _record_issue(connection, plan, departments, hashes, archive, actor, issued_at, config)
+        except BaseException:
+            shutil.rmtree(archive, ignore_errors=True)
+            raise
+        _freeze(archive)
+    return result
+
+
+def _record_issue(
+    connection: duckdb.DuckDBPyConnection,
+    plan: Briefing,
+    departments: list[str],
+    hashes: dict[str, str],
+    archive: Path,
+    actor: str,
+    issued_at: dt.datetime,
+    config: Settings,
+) -> IssueResult:
+    plan_id, period = plan.plan_id or "", f"{plan.period:%Y-%m}"
+    result = IssueResult(plan_id, period, plan.issue_number, archive, [archive / name for name in sorted(hashes)])
+    with transaction(connection):
+        for name, digest in sorted(hashes.items()):
+            connection.execute(
+                "insert into supervision.issued_files values (?, ?, ?, ?, ?)",
+                [plan_id, period, name, digest, (archive / name).stat().st_size],
+            )
+        connection.execute(
+            "update supervision.issued_briefings set state = '签发', issued_by = ?, issued_at = ?, archive_dir = ? "
+            "where plan_id = ? and period = ?",
+            [actor, issued_at, str(archive), plan_id, period],
+        )
+        for department_id in departments:
+            connection.execute(
+                "insert into supervision.locked_months values (?, ?, ?, ?)", [plan_id, period, department_id, issued_at]
+            )
+        result.locked_departments = departments
+        statuses = {line.target_id: line.status for line in plan.targets}
+        completed = {line.milestone_id for line in plan.milestones if line.reported_status == "completed"}
+        result.closed = follow_up.close_recovered(connection, plan_id, period, statuses, completed, actor)
+        result.opened = follow_up.open_items(
+            connection,
+            plan_id,
+            period,
+            plan.issue_number,
+            plan.issue_date,
+            _subjects(plan, config.follow_up_lagging),
+            config.follow_up_reply_working_days,
+            actor,
+        )
+        if plan.corrections:
+            lines = list(plan.targets + plan.final_targets)
+            from planwatch.briefing import marts
+
+            codes = marts.reported_indicators_of(connection, [line.target_id for line in lines])
+            regions = sorted({line.region_code for line in lines})
+            for correction in unreported(connection, plan_id, codes, regions, period):
+                connection.execute(
+                    "insert into supervision.correction_reports values (?, ?, ?)",
+                    [correction["correction_id"], plan_id, period],
+                )
+        audit(
+            connection,
+            actor,
+            "issue",
+            plan_id=plan_id,
+            period=period,
+            subject=f"第{plan.issue_number}期",
+            detail={"files": hashes, "opened": [i["item_id"] for i in result.opened], "closed": result.closed},
+            at=issued_at,
+        )
+    return result
+
+
+def issued_plans(connection: duckdb.DuckDBPyConnection, period: str) -> dict[str, Path]:
+    """plan → archive folder of the plans whose briefing of the month is issued."""
+    from planwatch.briefing.marts import table_exists
+
+    if not table_exists(connection, "supervision.issued_briefings"):
+        return {}
+    found = connection.execute(
+        "select plan_id, archive_dir from supervision.issued_briefings where period = ? and state = '签发'", [period]
+    ).fetchall()
+    return {plan_id: Path(folder) for plan_id, folder in found}
+
+
+def reproduce(archive: Path, out_dir: Path, formats: list[str]) -> list[Path]:
+    """Re-render an issued briefing from its archived contexts; write it only if every byte is the issued one."""
+    manifest = json.loads((archive / MANIFEST).read_text(encoding="utf-8"))
+    written = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for context in sorted((archive / CONTEXTS).glob("*.json")):
+            briefing = Briefing.model_validate_json(context.read_text(encoding="utf-8"))
+            for path in render(briefing, Path(scratch), formats):
+                issued = manifest["files"].get(path.name)
+                if issued != _sha256(path):
+                    raise IssuedBriefingChangedError(
+                        f"{path.name}: re-rendered from the archived context it differs from the issued file "
+                        f"({archive / path.name}); the issued file stands and is not written over. Templates or "
+                        "renderer changed since issue: send the archived file, not a new rendering"
+                    )
+                written.append(path)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        return [Path(shutil.copyfile(path, out_dir / path.name)) for path in written]
