@@ -77,6 +77,13 @@ def run_dbt(
         *(["--target", target] if target else []),
     ]
     variables = {"PLANWATCH_WAREHOUSE": str(warehouse_path.resolve()), **(environment or {})}
+    if warehouse_path.exists():  # a warehouse from before the supervision ledger: its tables are a dbt source
+        import duckdb
+
+        from planwatch.supervision.ledger import ensure_tables
+
+        with duckdb.connect(str(warehouse_path)) as connection:
+            ensure_tables(connection)
     started = time.perf_counter()
     with _environment(variables):
         result = dbtRunner().invoke(command)

@@ -284,3 +284,28 @@ def close(
         except ValueError as error:
             raise _refused(error) from None
     console.print(f"{item}: 已销号")
+
+
+@followup_app.command("forms")
+def forms(
+    period: Annotated[str, typer.Option(help="the issued month whose open items are asked about, YYYY-MM")],
+    out: Annotated[Path | None, typer.Option(help="folder (default: output/follow_up/<period>)")] = None,
+    warehouse: Warehouse = None,
+) -> None:
+    """Write each department's 整改反馈 form for its open 督办事项 (sent back through `planwatch ingest`)."""
+    import duckdb
+
+    from planwatch.supervision.follow_up import write_reply_forms
+    from planwatch.supervision.ledger import ensure_tables
+
+    period = _period(period)
+    config = settings()
+    folder = out or config.output_path / "follow_up" / period
+    with duckdb.connect(str(_warehouse(warehouse))) as connection:
+        ensure_tables(connection)
+        written = write_reply_forms(
+            connection, period, folder, config.briefing_issuer or config.briefing_summary_issuer
+        )
+    for path in written:
+        console.print(str(path))
+    console.print(f"{len(written)} 整改反馈 form(s) in {folder}")

@@ -10,6 +10,7 @@ does not know, a remark, a "—") is a `SetAsideValue`, quarantined or ignored w
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
@@ -66,6 +67,9 @@ QUARANTINE_REASONS: dict[str, str] = {
     "（工作表可能被调换或改名），无法确定数据所属指标，请使用平台下发的原模板重新填报",
     "sheet_period_mismatch": "工作表“{value}”标题中的报送期“{title}”与模板的报送期“{expected}”不一致，"
     "无法确定数据所属月份，请使用平台下发的原模板重新填报",
+    "unknown_follow_up_item": "督办编号“{value}”不是本表下发的督办事项，请不要修改督办编号",
+    "bad_follow_up_date": "预计完成时间“{value}”无法识别，请填写如“2027-03-31”或“2027年3月31日”",
+    "bad_closure_request": "申请销号“{value}”应填写“是”或“否”",
     "unknown_measure": "口径“{value}”无法识别，请填写“本年累计”“本月”或“期末”",
 }
 
@@ -78,6 +82,7 @@ IGNORED_REASONS: dict[str, str] = {
     "total_row": "合计行（由系统自行汇总）",
     "signature_row": "填报人、审核人、填报日期等签署行",
     "blank_figures": "未填写任何数据的行",
+    "no_reply": "未填写整改措施的督办事项（视为未反馈）",
     "instructions": "填报说明",
     "metadata": "模板元数据（隐藏表）",
 }
@@ -240,6 +245,19 @@ class ColumnBook:
         ]
 
 
+@dataclass(frozen=True)
+class FollowUpReply:
+    """A department's 整改反馈 on one 督办事项 (a row of the reply form)."""
+
+    sheet: str
+    cell: str
+    row_number: int
+    item_id: str
+    measures: str
+    expected_date: dt.date | None
+    asks_closure: bool
+
+
 @dataclass
 class RowOutcome:
     sheet: str
@@ -251,6 +269,7 @@ class RowOutcome:
     cell: str | None = None
     observations: list[Observation] = field(default_factory=list)
     milestone_reports: list[MilestoneReport] = field(default_factory=list)
+    follow_up_replies: list[FollowUpReply] = field(default_factory=list)
     row_count: int = 1  # an outcome may stand for a run of rows: a whole sheet planwatch wrote itself
     last_row_number: int | None = None  # a run's last sheet row (its empty rows included); None: this row only
     set_aside: list[SetAsideValue] = field(default_factory=list)  # a loaded row's cells not loaded, and why

@@ -24,6 +24,8 @@ from planwatch.config import settings
 from planwatch.ingest.cells import account_cells
 from planwatch.ingest.layout_spec import LayoutSpec, load_layouts
 from planwatch.ingest.parse_layout import matches, parse_layout
+from planwatch.ingest.parse_reply import LAYOUT as REPLY_LAYOUT
+from planwatch.ingest.parse_reply import is_reply_form, parse_reply_form
 from planwatch.ingest.parse_template import is_template, parse_template, parse_template_without_meta
 from planwatch.ingest.periods import PlanSpan, unusable_period
 from planwatch.ingest.read import (
@@ -138,6 +140,11 @@ class Ingestor:
 
     def _recognise(self, path: Path, source: SourceFile) -> tuple[ParsedFile | None, str | None]:
         """The file read as a template, a layout a spec describes, or a template without its hidden sheet."""
+        if is_reply_form(source):
+            try:
+                return parse_reply_form(source), None
+            except (KeyError, ValueError):
+                return None, TAMPERED_TEMPLATE
         if is_template(source):
             try:
                 return parse_template(source, self.resolver, self.known_milestones), None
@@ -358,7 +365,7 @@ def ingest_files(
             if pending.sha256 and pending.sha256 in previous:
                 finish(position, _duplicate(files[position], pending.sha256, previous[pending.sha256]), None)
                 continue
-            if locks and (refusal := ingestor.locked_refusal(pending, locks)):
+            if locks and pending.layout != REPLY_LAYOUT and (refusal := ingestor.locked_refusal(pending, locks)):
                 pending = pending.refused(refusal)
             batch.append((position, pending))
             in_batch.add(pending.sha256)

@@ -235,6 +235,16 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "note",
         "department_id",
     ),
+    "follow_up_replies": (
+        "sheet",
+        "cell",
+        "row_number",
+        "item_id",
+        "measures",
+        "expected_date",
+        "asks_closure",
+        "department_id",
+    ),
     "quarantine": ("sheet", "row_number", "cell", "reason_code", "reason", "row_content", "scope", "department_id"),
     "ignored_rows": ("sheet", "row_number", "reason_code", "reason", "row_content", "row_count", "cell", "scope"),
 }
@@ -323,6 +333,11 @@ def tabulate(parsed: ParsedFile | None, rejection: str | None, file_name: str) -
         for row in parsed.rows
         for r in row.milestone_reports
     ]
+    replies = [
+        (r.sheet, r.cell, r.row_number, r.item_id, r.measures, r.expected_date, r.asks_closure)
+        for row in parsed.rows
+        for r in row.follow_up_replies
+    ]
     quarantined = [
         (
             row.sheet,
@@ -353,6 +368,7 @@ def tabulate(parsed: ParsedFile | None, rejection: str | None, file_name: str) -
     columns = {
         "observations": _columns("observations", observations, department, parsed.layout),
         "milestone_reports": _columns("milestone_reports", reports, department),
+        "follow_up_replies": _columns("follow_up_replies", replies, department),
         "quarantine": _columns("quarantine", quarantined, department),
         "ignored_rows": _columns("ignored_rows", ignored),
     }

@@ -22,6 +22,10 @@ TEMPLATE_VERSION = "1"
 META_SHEET = "_planwatch"
 INSTRUCTIONS_SHEET = "填报说明"
 MILESTONE_SHEET = "重点项目进展"
+# the 整改反馈 form (planwatch/forms/reply_form.py): its data sheet, its columns and its hidden sheet
+REPLY_SHEET = "整改反馈"
+REPLY_META_SHEET = "_planwatch_reply"
+REPLY_HEADERS = ("督办编号", "督办事项", "反馈时限", "整改措施（必填）", "预计完成时间", "申请销号（是/否）")
 HEADER_ROW = 3  # 1-based row of the header in a data sheet
 REGION_HEADER = "地区"
 REGION_CODE_HEADER = "地区编码"

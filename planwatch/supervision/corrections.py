@@ -189,7 +189,7 @@ UNREPORTED_SQL = """
 select
     corrections.correction_id, corrections.indicator_code, corrections.region_code, corrections.period,
     corrections.measure, corrections.old_value, corrections.new_value, corrections.unit, corrections.reason,
-    corrections.actor, cast(corrections.at as date) as corrected_on
+    corrections.actor, cast(corrections.corrected_at as date) as corrected_on
 from supervision.corrections as corrections
 where not exists (
         select 1 from supervision.correction_reports as reports

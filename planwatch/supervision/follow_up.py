@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -69,11 +70,16 @@ def open_items(
         ).fetchall()
     }
     departments = _department_ids(connection)
+    # a target without a named lead unit goes to the unit that reports on the plan (its 牵头报送单位)
+    (reporting_unit,) = connection.execute(
+        "select reporting_unit from raw.registry_plans where plan_id = ?", [plan_id]
+    ).fetchone() or (None,)
     opened = []
     at = now()
     for number, subject in enumerate((s for s in subjects if s.subject_id not in already), start=1):
         item_id = f"DB{period.replace('-', '')}-{plan_id}-{number:03d}"
-        department_name = subject.lead_unit or "牵头单位未明确（由督查室指定）"
+        lead_unit = subject.lead_unit or reporting_unit
+        department_name = lead_unit or "牵头单位未明确（由督查室指定）"
         item = {
             "item_id": item_id,
             "plan_id": plan_id,
@@ -83,7 +89,7 @@ def open_items(
             "subject_id": subject.subject_id,
             "subject": subject.subject,
             "region_code": subject.region_code,
-            "department_id": departments.get(subject.lead_unit or ""),
+            "department_id": departments.get(lead_unit or ""),
             "department_name": department_name,
             "ask": f"{subject.ask}请于{reply_due.year}年{reply_due.month}月{reply_due.day}日前报送整改反馈"
             "（原因分析、整改措施、预计完成时间）。",
@@ -152,7 +158,12 @@ select
     min(replies.received_at) filter (where replies.received_at < cast($as_of as date) + interval 1 day)
         as first_reply_at
 from supervision.follow_up_items as items
-left join supervision.follow_up_replies as replies on items.item_id = replies.item_id
+left join (
+    select replies.item_id, coalesce(loads.submitted_at, loads.loaded_at) as received_at
+    from raw.follow_up_replies as replies
+    inner join raw.file_loads as loads on replies.load_id = loads.load_id
+    where loads.status = 'loaded'
+) as replies on items.item_id = replies.item_id
 where items.plan_id = $plan_id and items.opened_period < $period
   and (items.region_code is null or items.region_code in (select unnest($region_codes)) or $all_regions)
   and cast(items.opened_at as date) <= cast($as_of as date)
@@ -195,3 +206,26 @@ def item_lines(
             item["status"] = "open"
         item["status_label"] = ITEM_STATES[item["status"]]
     return found
+
+
+def write_reply_forms(connection: duckdb.DuckDBPyConnection, period: str, out_dir: Path, office: str) -> list[Path]:
+    """One 整改反馈 form per department with open items (opened up to `period`'s briefing)."""
+    from planwatch.forms.reply_form import reply_form_filename, write_reply_form
+
+    found = rows(
+        connection,
+        """
+        select item_id, subject, reply_due, ask, department_id, department_name
+        from supervision.follow_up_items
+        where state = 'open' and opened_period <= ?
+        order by department_name, item_id
+        """,
+        [period],
+    )
+    by_department: dict[tuple[str | None, str], list[dict]] = {}
+    for item in found:
+        by_department.setdefault((item["department_id"], item["department_name"]), []).append(item)
+    return [
+        write_reply_form(out_dir / reply_form_filename(name, period), department_id or "", name, period, items, office)
+        for (department_id, name), items in by_department.items()
+    ]

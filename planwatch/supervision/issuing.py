@@ -97,7 +97,7 @@ def _stale_marts(connection: duckdb.DuckDBPyConnection) -> list[str]:
               and not exists (
                   select 1 from supervision.submission_reviews as later
                   where later.decision = 'approved' and later.department_id = returns.department_id
-                    and later.period = returns.period and later.at > returns.at
+                    and later.period = returns.period and later.decided_at > returns.decided_at
                     and later.up_to_load_id >= used.load_id
               )
         )

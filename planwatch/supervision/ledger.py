@@ -3,8 +3,9 @@
 Schema `supervision` of the warehouse holds the office's side of the loop, beside the departments'
 figures in `raw`: reviews of each month's submissions (approved or returned, at county and city
 level), the briefings issued (期号, files and their hashes), the months locked by issuing, the
-corrections made to locked months, the 督办 items opened and the 整改反馈 replies received. Every
-change is also one row of `supervision.audit_log` (who, when, what), written in the same transaction.
+corrections made to locked months and the 督办 items opened (the departments' 整改反馈 replies
+are in `raw.follow_up_replies`, created here too, written by ingest). Every change is also one
+row of `supervision.audit_log` (who, when, what), written in the same transaction.
 Nothing here is ever updated in place except an item's state; history is rows.
 """
 
@@ -23,7 +24,7 @@ SCHEMA = "supervision"
 DDL = """
 create schema if not exists supervision;
 create table if not exists supervision.audit_log (
-    at timestamp not null,
+    recorded_at timestamp not null,
     actor varchar not null,
     action varchar not null,          -- approve | return | review_briefing | issue | correct | open_item | close_item
     plan_id varchar,
@@ -41,7 +42,7 @@ create table if not exists supervision.submission_reviews (
     reason varchar,                   -- a return's reason, shown to the department on its receipts
     up_to_load_id bigint,             -- the loads the decision covers (the department's files up to this one)
     actor varchar not null,
-    at timestamp not null
+    decided_at timestamp not null
 );
 create table if not exists supervision.issued_briefings (
     plan_id varchar not null,
@@ -80,7 +81,7 @@ create table if not exists supervision.corrections (
     department_id varchar,
     reason varchar not null,
     actor varchar not null,
-    at timestamp not null,
+    corrected_at timestamp not null,
     load_id bigint not null           -- the raw.file_loads row that carries the corrected figure
 );
 create table if not exists supervision.correction_reports (
@@ -107,17 +108,20 @@ create table if not exists supervision.follow_up_items (
     closed_by varchar,
     close_reason varchar
 );
-create table if not exists supervision.follow_up_replies (
-    item_id varchar not null,
+create schema if not exists raw;
+create table if not exists raw.follow_up_replies (  -- 整改反馈 as departments sent it (written by ingest)
     load_id bigint not null,
+    file_sha256 varchar not null,
     file_name varchar not null,
     sheet varchar not null,
+    cell varchar not null,
     row_number integer not null,
     department_id varchar,
+    item_id varchar not null,
     measures varchar not null,
     expected_date date,
     asks_closure boolean not null,
-    received_at timestamp not null
+    loaded_at timestamp not null
 );
 """
 

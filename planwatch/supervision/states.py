@@ -39,11 +39,11 @@ loads as (
     from raw.file_loads
     where status = 'loaded' and department_id is not null
       and list_contains(string_split(replace(coalesce(periods, ''), ' ', ''), ','), $period)
-      and layout is distinct from 'correction'
+      and layout not in ('correction', 'follow_up_reply')
     group by department_id
 ),
 decisions as (
-    select *, row_number() over (partition by department_id, level order by at desc) as latest
+    select *, row_number() over (partition by department_id, level order by decided_at desc) as latest
     from supervision.submission_reviews
     where period = $period
 ),

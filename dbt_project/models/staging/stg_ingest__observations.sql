@@ -36,7 +36,7 @@ returned_loads as (
             later.decision = 'approved'
             and later.department_id = returns.department_id
             and later.period = returns.period
-            and later.at > returns.at
+            and later.decided_at > returns.decided_at
             and later.up_to_load_id >= observations.load_id
     )
 
@@ -64,7 +64,7 @@ departments as (
 sourced as (
 
     select
-        source.*,
+        kept.*,
         case
             when kept.layout = 'correction' then 'correction'
             when kept.layout not in ('template', 'template_without_meta') then 'statistics'
