@@ -154,9 +154,7 @@ def close_recovered(
 ITEMS_SQL = """
 select
     items.item_id, items.subject, items.department_name, items.reply_due, items.opened_period,
-    items.state, items.closed_at, items.close_reason,
-    min(replies.received_at) filter (where replies.received_at < cast($as_of as date) + interval 1 day)
-        as first_reply_at
+    items.state, items.close_reason, min(replies.received_at) as first_reply_at
 from supervision.follow_up_items as items
 left join (
     select replies.item_id, coalesce(loads.submitted_at, loads.loaded_at) as received_at
@@ -166,7 +164,6 @@ left join (
 ) as replies on items.item_id = replies.item_id
 where items.plan_id = $plan_id and items.opened_period < $period
   and (items.region_code is null or items.region_code in (select unnest($region_codes)) or $all_regions)
-  and cast(items.opened_at as date) <= cast($as_of as date)
 group by all
 order by items.item_id
 """
@@ -179,21 +176,21 @@ def item_lines(
     as_of: dt.date,
     region_codes: list[str] | None = None,
 ) -> list[dict]:
-    """The plan's items opened by earlier briefings, each judged as of `as_of` (a briefing's issue date):
-    closed, replied (on time or late), overdue (no reply after its deadline) or open (not yet due)."""
+    """The plan's items opened by briefings before `period`: closed (销号), replied (on time or not:
+    the reply's arrival against its deadline), overdue (no reply, deadline before `as_of`, the
+    briefing's issue date) or open (no reply, not yet due)."""
     found = rows(
         connection,
         ITEMS_SQL,
         {
             "plan_id": plan_id,
             "period": period,
-            "as_of": as_of,
             "region_codes": region_codes or [],
             "all_regions": region_codes is None,
         },
     )
     for item in found:
-        closed = item["state"] == "closed" and item["closed_at"] is not None and item["closed_at"].date() <= as_of
+        closed = item["state"] == "closed"
         replied_at = item["first_reply_at"]
         item["replied_on_time"] = replied_at is not None and replied_at.date() <= item["reply_due"]
         if closed:

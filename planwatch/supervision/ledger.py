@@ -34,7 +34,7 @@ create table if not exists supervision.audit_log (
     detail varchar                    -- JSON
 );
 create table if not exists supervision.submission_reviews (
-    plan_id varchar not null,
+    plan_id varchar,                  -- the plan whose office decided (a department's month is one submission)
     department_id varchar not null,
     period varchar not null,
     level varchar not null,           -- county | city

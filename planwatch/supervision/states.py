@@ -39,7 +39,7 @@ loads as (
     from raw.file_loads
     where status = 'loaded' and department_id is not null
       and list_contains(string_split(replace(coalesce(periods, ''), ' ', ''), ','), $period)
-      and layout not in ('correction', 'follow_up_reply')
+      and coalesce(layout, '') not in ('correction', 'follow_up_reply')
     group by department_id
 ),
 decisions as (

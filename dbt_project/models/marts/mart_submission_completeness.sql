@@ -48,7 +48,7 @@ files_received as (
             expected.department_id = file_loads.department_id
             and file_loads.load_status = 'loaded'
             -- the office's corrections and the 整改反馈 forms are not the month's report
-            and file_loads.layout not in ('correction', 'follow_up_reply')
+            and coalesce(file_loads.layout, '') not in ('correction', 'follow_up_reply')
             and ',' || replace(file_loads.periods, ' ', '') || ',' like '%,' || expected.period_label || ',%'
     group by expected.department_id, expected.month_index
 

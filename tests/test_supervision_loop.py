@@ -1,0 +1,274 @@
+"""The supervision loop over three simulated months of the Hohhot plan (2023-09 … 2023-11).
+
+Departments report (one late, one not at all, one returned and resubmitting); the office approves,
+issues month 1 (督办 opened, the month locked, the files archived), a late upload for the locked month
+is refused; in month 2 a department replies to its 督办 on time, the office corrects a locked figure and
+issues; month 3's draft shows who has not replied. Month 1's issued files never change and re-render
+byte for byte. Everything runs for real: sample files, ingest, dbt, the quality gate, the renderers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from planwatch.briefing.gather import gather_plan
+from planwatch.briefing.render import render_html
+from planwatch.briefing.run import brief_month
+from planwatch.config import settings
+from planwatch.ingest.run import ingest_files
+from planwatch.ingest.store import ensure_tables
+from planwatch.quality.run import check_and_gate
+from planwatch.registry.load import load_registry
+from planwatch.supervision import approval, corrections, follow_up
+from planwatch.supervision.issuing import IssueError, issue_briefing, plan_departments, review_briefing
+from planwatch.supervision.remind import duties
+from planwatch.supervision.states import submission_states
+from planwatch.transform import transform
+from planwatch.warehouse import connect, load_registry_tables
+
+from .conftest import run_planwatch
+
+PLAN = "hohhot_dairy_cluster_2021"
+MONTHS = ("2023-09", "2023-10", "2023-11")
+LATE = "呼和浩特市区域经济合作局"
+MISSING = "呼和浩特市科学技术局"  # never reports 2023-09
+RETURNED = "呼和浩特市发展和改革委员会"
+CST = dt.timezone(dt.timedelta(hours=8))
+
+
+def _arrive(path: Path, day: dt.date) -> None:
+    """The file lands in the folder on `day` (10:00 China time): its modification time is its arrival."""
+    moment = dt.datetime(day.year, day.month, day.day, 10, tzinfo=CST).timestamp()
+    os.utime(path, (moment, moment))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class Office:
+    """The pieces of one deployment: its warehouse, output folders and settings."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.warehouse = root / "w.duckdb"
+        self.config = settings().model_copy(
+            update={"output_dir": root / "out", "issued_dir": root / "issued", "warehouse": self.warehouse}
+        )
+        self.registry = load_registry(self.config.plans_path)
+        self.env = {
+            "PLANWATCH_WAREHOUSE": str(self.warehouse),
+            "PLANWATCH_OUTPUT_DIR": str(root / "out"),
+            "PLANWATCH_ISSUED_DIR": str(root / "issued"),
+        }
+        with connect(self.warehouse) as connection:
+            load_registry_tables(connection, self.registry)
+
+    def ingest(self, *files: Path) -> list:
+        return ingest_files(list(files), self.warehouse, self.registry, self.root / "out" / "receipts")
+
+    def build(self, period: str) -> None:
+        built = transform(warehouse=self.warehouse)
+        assert built.success, built.failures
+        record, decision = check_and_gate(self.warehouse, period, self.root / "out")
+        assert decision.publishable
+
+    def states(self, period: str) -> dict[str, str]:
+        with duckdb.connect(str(self.warehouse)) as connection:
+            departments = plan_departments(connection, PLAN, period)
+            return {s.department_name: s.state for s in submission_states(connection, departments, period)}
+
+    def approve_all(self, period: str) -> None:
+        run_planwatch("approve", "--period", period, "--plan", PLAN, "--actor", "张科长", env=self.env)
+
+    def issue(self, period: str):  # noqa: ANN201
+        review_briefing(self.warehouse, PLAN, period, "王主任", self.config)
+        return issue_briefing(self.warehouse, PLAN, period, "李秘书长", self.config)
+
+    def draft(self, period: str):  # noqa: ANN201
+        with duckdb.connect(str(self.warehouse), read_only=True) as connection:
+            return gather_plan(connection, PLAN, period, config=self.config)
+
+
+@pytest.mark.slow
+def test_three_months_of_supervision(tmp_path: Path) -> None:
+    office = Office(tmp_path)
+    sample = tmp_path / "sample"
+    run_planwatch("sample", "--until", MONTHS[-1], "--out", str(sample), "--mess", "0", "--seed", "7")
+    history = sorted(p for p in sample.glob("20*/*") if p.parent.name < MONTHS[0])
+    month = {m: sorted((sample / m).iterdir()) for m in MONTHS}
+    for path in history:
+        _arrive(path, dt.date(2023, 8, 1))
+
+    # ── month 1: 2023-09, due the 5th working day of October: 11 October (国庆 1–6, 7–8 worked as 调休)
+    first = MONTHS[0]
+    held_back = next(p for p in month[first] if p.name.startswith(MISSING))
+    arriving = [p for p in month[first] if p != held_back]
+    for path in arriving:
+        _arrive(path, dt.date(2023, 10, 13) if path.name.startswith(LATE) else dt.date(2023, 10, 9))
+    office.ingest(*history, *arriving)
+    office.build(first)
+
+    with duckdb.connect(str(office.warehouse), read_only=True) as connection:
+        on_the_10th = {d.department_name: d for d in duties(connection, first, dt.date(2023, 10, 10))}
+        on_the_16th = {d.department_name: d for d in duties(connection, first, dt.date(2023, 10, 16))}
+        late_in_marts = connection.execute(
+            "select d.department_name, m.working_days_late from marts.mart_submission_completeness m "
+            "join marts.dim_department d using (department_id) where strftime(m.period, '%Y-%m') = ?",
+            [first],
+        ).fetchall()
+    # the 10th is ten calendar days into October but only the 3rd working day: nobody is overdue yet
+    assert on_the_10th[MISSING].due_date == dt.date(2023, 10, 11)
+    assert not on_the_10th[MISSING].needs_reminder or "逾期" not in on_the_10th[MISSING].state
+    assert on_the_16th[MISSING].needs_reminder and "已逾期3个工作日" in on_the_16th[MISSING].state
+    assert dict(late_in_marts)[LATE] == 2  # arrived the 13th: the 12th and the 13th
+
+    states = office.states(first)
+    assert states[MISSING] == "not_submitted" and states[RETURNED] == "submitted"
+
+    # the office returns one department's month; the department sees why and sends it again
+    run_planwatch(
+        "return", "--period", first, "--department", "hohhot.development_reform_commission",
+        "--reason", "规上工业增加值与统计局口径不一致，请核实", "--plan", PLAN, "--actor", "张科长", env=office.env,
+    )  # fmt: skip
+    notice = openpyxl.load_workbook(tmp_path / "out" / "receipts" / f"{RETURNED}_{first}_退回通知.xlsx").active
+    assert any("规上工业增加值与统计局口径不一致" in str(cell.value) for row in notice.iter_rows() for cell in row)
+    assert office.states(first)[RETURNED] == "returned"
+    original = next(p for p in arriving if p.name.startswith(RETURNED))
+    resubmitted = tmp_path / "resubmit" / original.name.replace(".xlsx", "_重报.xlsx")
+    resubmitted.parent.mkdir()
+    workbook = openpyxl.load_workbook(original)
+    workbook.worksheets[1]["A1"] = f"{workbook.worksheets[1]['A1'].value}（重报）"
+    workbook.save(resubmitted)
+    _arrive(resubmitted, dt.date(2023, 10, 12))
+    [result] = office.ingest(resubmitted)
+    assert result.status == "loaded"
+    assert office.states(first)[RETURNED] == "submitted"
+
+    # nothing issues while a report waits for review
+    with pytest.raises(IssueError, match="尚未审核"):
+        review_briefing(office.warehouse, PLAN, first, "王主任", office.config)
+    office.approve_all(first)
+    assert set(office.states(first).values()) <= {"approved", "not_submitted"}
+    office.build(first)
+    issued = office.issue(first)
+    assert issued.opened, "month 1 has severely lagging targets or overdue milestones to follow up"
+    month_one_files = {path.name: _sha256(path) for path in issued.files}
+    manifest = json.loads((issued.archive_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["files"] == month_one_files and manifest["issued_by"] == "李秘书长"
+    assert set(office.states(first).values()) == {"locked"}
+
+    # the missing department's file arrives after the month was issued: refused, with how to correct
+    _arrive(held_back, dt.date(2023, 10, 20))
+    [refused] = office.ingest(held_back)
+    assert refused.status == "rejected"
+    assert "已随" in refused.reason and "签发并锁定" in refused.reason and "更正申请" in refused.reason
+
+    # ── month 2: 2023-10; one department replies to its 督办 in time, the others do not
+    second = MONTHS[1]
+    for path in month[second]:
+        _arrive(path, dt.date(2023, 11, 6))
+    office.ingest(*month[second])
+    with duckdb.connect(str(office.warehouse)) as connection:
+        forms = follow_up.write_reply_forms(connection, first, tmp_path / "forms", "呼和浩特市人民政府督查室")
+    assert forms
+    form = forms[0]
+    workbook = openpyxl.load_workbook(form)
+    sheet = workbook["整改反馈"]
+    answered = sheet["A3"].value
+    sheet["D3"], sheet["E3"], sheet["F3"] = "已制定专项推进方案，每周调度", "2024-03-31", "否"
+    workbook.save(form)
+    reply_due = next(item["reply_due"] for item in issued.opened if item["item_id"] == answered)
+    _arrive(form, reply_due - dt.timedelta(days=2))
+    [reply] = office.ingest(form)
+    assert reply.status == "loaded" and reply.rows_loaded == 1
+
+    # a locked figure of month 1 is corrected: recorded, old and new, and shown once in the next briefing
+    with duckdb.connect(str(office.warehouse)) as connection:
+        figure = connection.execute(
+            """
+            select o.indicator_code, o.region_code, o.measure, o.value from marts.fct_observation o
+            join marts.dim_target t on o.indicator_code = t.indicator_code and o.region_code = t.region_code
+            where t.plan_id = ? and strftime(o.period, '%Y-%m') = ? order by 1, 2, 3 limit 1
+            """,
+            [PLAN, first],
+        ).fetchone()
+        indicator, region, measure, old = figure
+        done = corrections.correct(
+            connection, indicator, region, first, round(old * 1.1, 2), "统计年报核定后更正", "张科长", measure
+        )
+    assert done.old_value == old
+    office.build(second)
+    draft = office.draft(second)
+    [correction] = draft.corrections
+    assert correction.old_value == old and correction.new_value == round(old * 1.1, 2)
+    assert draft.follow_up is not None
+    assert draft.follow_up.replied_on_time == 1
+    assert draft.follow_up.count("overdue") == len(issued.opened) - 1  # the others' deadline passed unanswered
+    html = render_html(draft)
+    assert "更正说明" in html and "督办落实情况" in html and "统计年报核定后更正" in html
+    assert any(name in html for name in draft.follow_up.overdue_units)
+    with duckdb.connect(str(office.warehouse), read_only=True) as connection:
+        used = connection.execute(
+            "select value from marts.fct_observation where indicator_code = ? and region_code = ? "
+            "and strftime(period, '%Y-%m') = ? and measure = ?",
+            [indicator, region, first, measure],
+        ).fetchone()[0]
+        audit = connection.execute("select action, actor from supervision.audit_log order by recorded_at").fetchall()
+    assert used == round(old * 1.1, 2)  # the marts read the corrected figure
+    assert {("return", "张科长"), ("approve", "张科长"), ("issue", "李秘书长"), ("correct", "张科长")} <= set(audit)
+    office.approve_all(second)
+    second_issue = office.issue(second)
+
+    # ── month 3: 2023-11; the correction was reported in month 2 and is not repeated
+    third = MONTHS[2]
+    for path in month[third]:
+        _arrive(path, dt.date(2023, 12, 6))
+    office.ingest(*month[third])
+    office.build(third)
+    draft = office.draft(third)
+    assert draft.corrections == ()
+    assert draft.follow_up is not None
+    ids = {item.item_id for item in draft.follow_up.items}
+    assert {item["item_id"] for item in issued.opened + second_issue.opened} - set(second_issue.closed) <= ids
+    assert draft.follow_up.overdue_units  # named in month 3 too
+    assert "督办落实情况" in render_html(draft)
+
+    # month 1's issued files never changed, and re-rendering the month gives the same bytes
+    assert {path.name: _sha256(path) for path in sorted(issued.archive_dir.glob("*.*")) if path.suffix != ".json"} == (
+        month_one_files
+    )
+    again = brief_month(office.warehouse, first, tmp_path / "again", PLAN, summary=False, config=office.config)
+    assert {path.name: _sha256(path) for path in again.written} == month_one_files
+
+
+def test_a_county_departments_report_is_approved_by_the_county_then_the_city(tmp_path: Path) -> None:
+    office = Office(tmp_path)
+    department = "hohhot.togtoh_county_government"
+    with duckdb.connect(str(office.warehouse)) as connection:
+        ensure_tables(connection)
+        connection.execute(
+            "insert into raw.file_loads (load_id, file_name, file_path, sha256, department_id, periods, status, "
+            "rows_read, rows_loaded, rows_quarantined, rows_ignored, observations, milestone_reports, revisions, "
+            "loaded_at) values (nextval('raw.load_id_sequence'), 'a.xlsx', 'a.xlsx', 'x', ?, '2023-09', 'loaded', "
+            "1, 1, 0, 0, 1, 0, 0, now())",
+            [department],
+        )
+        [state] = submission_states(connection, [department], "2023-09")
+        assert state.two_levels and state.state == "submitted"
+        with pytest.raises(approval.DecisionError, match="先经县级审核"):
+            approval.decide(connection, [department], "2023-09", "approved", "市级", level="city")
+        [county] = approval.decide(connection, [department], "2023-09", "approved", "县级")
+        assert county.level == "county" and county.state_after == "county_approved"
+        [city] = approval.decide(connection, [department], "2023-09", "approved", "市级")
+        assert city.level == "city" and city.state_after == "approved"
+        with pytest.raises(approval.DecisionError, match="不能审核"):
+            approval.decide(connection, [department], "2023-09", "approved", "市级")
