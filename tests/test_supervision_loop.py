@@ -19,6 +19,7 @@ import duckdb
 import openpyxl
 import pytest
 
+from planwatch.briefing.context import Briefing
 from planwatch.briefing.gather import gather_plan
 from planwatch.briefing.render import render_html
 from planwatch.briefing.run import brief_month
@@ -28,7 +29,7 @@ from planwatch.ingest.store import ensure_tables
 from planwatch.quality.run import check_and_gate
 from planwatch.registry.load import load_registry
 from planwatch.supervision import approval, corrections, follow_up
-from planwatch.supervision.issuing import IssueError, issue_briefing, plan_departments, review_briefing
+from planwatch.supervision.issuing import IssueError, IssueResult, issue_briefing, plan_departments, review_briefing
 from planwatch.supervision.remind import duties
 from planwatch.supervision.states import submission_states
 from planwatch.transform import transform
@@ -78,7 +79,7 @@ class Office:
     def build(self, period: str) -> None:
         built = transform(warehouse=self.warehouse)
         assert built.success, built.failures
-        record, decision = check_and_gate(self.warehouse, period, self.root / "out")
+        _, decision = check_and_gate(self.warehouse, period, self.root / "out")
         assert decision.publishable
 
     def states(self, period: str) -> dict[str, str]:
@@ -89,11 +90,11 @@ class Office:
     def approve_all(self, period: str) -> None:
         run_planwatch("approve", "--period", period, "--plan", PLAN, "--actor", "张科长", env=self.env)
 
-    def issue(self, period: str):  # noqa: ANN201
+    def issue(self, period: str) -> IssueResult:
         review_briefing(self.warehouse, PLAN, period, "王主任", self.config)
         return issue_briefing(self.warehouse, PLAN, period, "李秘书长", self.config)
 
-    def draft(self, period: str):  # noqa: ANN201
+    def draft(self, period: str) -> Briefing:
         with duckdb.connect(str(self.warehouse), read_only=True) as connection:
             return gather_plan(connection, PLAN, period, config=self.config)
 
