@@ -52,5 +52,6 @@ format: setup
 bench: setup
 	$(BIN)/python -m benchmarks
 
-clean:
+clean:  # issued briefings are read-only (never rewritten by a run): make them writable to delete them
+	chmod -R u+w output 2>/dev/null || true
 	rm -rf warehouse output .pytest_cache

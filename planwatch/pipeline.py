@@ -1,7 +1,8 @@
 """The main job, end to end, on the embedded default: the one sequence `make demo` and tests run.
 
 registry check and load → sample submissions for every plan (when asked) → ingest → dbt build of the
-marts → quality checkpoints and the publication gate → the month's briefings in HTML, PDF and Word.
+marts → quality checkpoints and the publication gate → the month's briefings in HTML, PDF and Word →
+the office's approval and 签发 of each plan's briefing (archived, the month locked, 督办 opened).
 Each step is the same function the CLI command and the Airflow task of that stage call.
 """
 
@@ -21,6 +22,8 @@ from planwatch.registry.check import check_registry
 from planwatch.registry.load import load_registry
 from planwatch.registry.reference import Problem
 from planwatch.warehouse import connect, load_registry_tables
+
+DEMO_OFFICE = "演示督查室（make demo）"  # who the audit log says approved and signed in a demo run
 
 
 class TransformFailedError(RuntimeError):
@@ -42,6 +45,7 @@ class PipelineRun:
     ingest_results: list[FileResult] = field(default_factory=list)
     receipts_dir: Path | None = None
     outputs: dict[str, Path] = field(default_factory=dict)
+    issued: list = field(default_factory=list)  # supervision.issuing.IssueResult of each plan signed
 
 
 def previous_month(today: dt.date | None = None) -> str:
@@ -120,4 +124,22 @@ def run_pipeline(
     for path in briefed.written:
         if "leadership_summary" in path.name:
             run.outputs[f"leadership summary ({path.suffix[1:]})"] = path
+
+    # the office's side, done here in its place: approve what waits, review and sign each plan's briefing
+    from planwatch.supervision.issuing import issue_month
+
+    issued, skipped = issue_month(config.warehouse_path, period, DEMO_OFFICE, config, approve_waiting=True)
+    for note in skipped:
+        say(f"issue: {note}")
+    for result in issued:
+        say(
+            f"issue: {result.plan_id} 第{result.issue_number}期 签发 into {result.archive_dir}; "
+            f"{len(result.locked_departments)} departments' {period} locked; "
+            f"督办 opened {len(result.opened)}, closed {len(result.closed)}"
+        )
+        for item in result.opened:
+            due = item["reply_due"]
+            say(f"  督办 {item['item_id']} → {item['department_name']}: {item['subject']}（反馈时限 {due}）")
+        run.outputs[f"issued {result.plan_id}"] = result.archive_dir
+    run.issued = issued
     return run

@@ -358,3 +358,43 @@ def reproduce(archive: Path, out_dir: Path, formats: list[str]) -> list[Path]:
                 written.append(path)
         out_dir.mkdir(parents=True, exist_ok=True)
         return [Path(shutil.copyfile(path, out_dir / path.name)) for path in written]
+
+
+def issue_month(
+    warehouse: Path, period: str, actor: str, config: Settings, approve_waiting: bool = False
+) -> tuple[list[IssueResult], list[str]]:
+    """Review and sign every plan's briefing of the month that has progress rows and is not issued yet.
+
+    `approve_waiting` first approves every report still waiting (what `make demo` does in the office's
+    place; a real office runs `planwatch approve` after looking). Returns the issues and, for each plan
+    left out, why.
+    """
+    from planwatch.briefing.marts import plans, target_progress
+    from planwatch.supervision.approval import decide
+
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        month = month_end(period)
+        plan_ids = [row["plan_id"] for row in plans(connection) if target_progress(connection, row["plan_id"], month)]
+    issued, skipped = [], []
+    for plan_id in plan_ids:
+        with duckdb.connect(str(warehouse)) as connection:
+            ensure_tables(connection)
+            existing = _issued(connection, plan_id, period)
+            if existing and existing["state"] == "签发":
+                skipped.append(
+                    f"{plan_id}: 第{existing['issue_number']}期 already issued, in {existing['archive_dir']}"
+                )
+                continue
+            if approve_waiting:
+                for _ in range(2):  # a county's department: county, then city
+                    departments = plan_departments(connection, plan_id, period)
+                    waiting = [
+                        s.department_id
+                        for s in submission_states(connection, departments, period)
+                        if s.state in AWAITING_REVIEW
+                    ]
+                    if waiting:
+                        decide(connection, waiting, period, "approved", actor, plan_id=plan_id)
+        review_briefing(warehouse, plan_id, period, actor, config)
+        issued.append(issue_briefing(warehouse, plan_id, period, actor, config))
+    return issued, skipped
