@@ -6,7 +6,15 @@ import os
 
 from .airflow_support import PROJECT_ROOT
 
-DAG_IDS = {"planwatch_templates", "planwatch_ingest", "planwatch_transform", "planwatch_quality", "planwatch_briefing"}
+DAG_IDS = {
+    "planwatch_templates",
+    "planwatch_ingest",
+    "planwatch_transform",
+    "planwatch_quality",
+    "planwatch_briefing",
+    "planwatch_supervision",
+    "planwatch_issue",
+}
 
 
 def test_every_dag_imports_without_error_and_parses_in_under_a_second(tmp_path, monkeypatch) -> None:
@@ -41,6 +49,9 @@ def test_every_task_that_opens_the_warehouse_takes_the_one_writer_slot_and_io_ta
         ("planwatch_quality", "check_and_gate"),
         ("planwatch_briefing", "quality_gate"),
         ("planwatch_briefing", "render_briefings"),
+        ("planwatch_supervision", "remind"),
+        ("planwatch_supervision", "follow_up_forms"),
+        ("planwatch_issue", "issue"),
     }
     for dag_id, task_id in opens_warehouse:
         assert bag.dags[dag_id].get_task(task_id).pool == "duckdb_writer", (dag_id, task_id)
@@ -59,6 +70,11 @@ def test_every_task_that_opens_the_warehouse_takes_the_one_writer_slot_and_io_ta
                 assert task.execution_timeout is not None, (dag.dag_id, task.task_id)
             callbacks = task.on_failure_callback or []
             assert any(type(cb).__name__ == "PlanwatchFailureNotifier" for cb in callbacks), (dag.dag_id, task.task_id)
-    for dag_id, cron in [("planwatch_templates", "0 8 1 * *"), ("planwatch_briefing", "0 9 10 * *")]:
+    assert type(bag.dags["planwatch_issue"].timetable).__name__ == "NullTimetable"  # a person signs: no schedule
+    for dag_id, cron in [
+        ("planwatch_templates", "0 8 1 * *"),
+        ("planwatch_briefing", "0 9 10 * *"),
+        ("planwatch_supervision", "0 9 * * *"),
+    ]:
         timetable = bag.dags[dag_id].timetable
         assert (timetable.expression, str(timetable.timezone)) == (cron, "Asia/Shanghai"), dag_id

@@ -166,6 +166,15 @@ def test_three_months_of_supervision(tmp_path: Path) -> None:
     manifest = json.loads((issued.archive_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["files"] == month_one_files and manifest["issued_by"] == "李秘书长"
     assert set(office.states(first).values()) == {"locked"}
+    # 一单位一单: each item is in its lead unit's own letter, with its deadline
+    letters = {path: path.read_text(encoding="utf-8") for path in issued.archive_dir.glob("*_letter*.html")}
+    assert letters and all(path.with_suffix(".pdf").name in month_one_files for path in letters)
+    for item in issued.opened:
+        due = f"{item['reply_due'].year}年{item['reply_due'].month}月{item['reply_due'].day}日"
+        assert any(
+            f"{item['department_name']}：" in text and item["item_id"] in text and due in text
+            for text in letters.values()
+        ), item["item_id"]
 
     # the missing department's file arrives after the month was issued: refused, with how to correct
     _arrive(held_back, dt.date(2023, 10, 20))
@@ -224,7 +233,19 @@ def test_three_months_of_supervision(tmp_path: Path) -> None:
             [indicator, region, first, measure],
         ).fetchone()[0]
         audit = connection.execute("select action, actor from supervision.audit_log order by recorded_at").fetchall()
+        in_marts = connection.execute(
+            "select item_id, follow_up_status, replied_on_time, latest_measures from marts.mart_follow_up_items"
+        ).fetchall()
+        reviews = connection.execute(
+            "select department_id, city_decision, return_reason, is_locked from marts.mart_submission_reviews "
+            "where strftime(period, '%Y-%m') = ?",
+            [first],
+        ).fetchall()
     assert used == round(old * 1.1, 2)  # the marts read the corrected figure
+    # for BI: each item with its reply, each department's month with its review
+    assert (answered, "replied", True, "已制定专项推进方案，每周调度") in in_marts
+    assert len(in_marts) == len(issued.opened)
+    assert ("hohhot.development_reform_commission", "approved", None, True) in reviews
     assert {("return", "张科长"), ("approve", "张科长"), ("issue", "李秘书长"), ("correct", "张科长")} <= set(audit)
     office.approve_all(second)
     second_issue = office.issue(second)

@@ -76,7 +76,7 @@ def issue_number_for(period: dt.date, config: Settings) -> int:
     return number
 
 
-def _counts(lines: list[TargetLine]) -> StatusCounts:
+def status_counts(lines: list[TargetLine]) -> StatusCounts:
     by_status = Counter(line.status for line in lines)
     return StatusCounts(
         total=len(lines),
@@ -251,7 +251,7 @@ def gather_plan(
         region_code=briefing_region,
         region_name=region_name,
         is_final_assessment=is_final_assessment,
-        counts=_counts(main),
+        counts=status_counts(main),
         targets=tuple(main),
         final_targets=tuple(final) if running else (),
         lagging=tuple(lagging),

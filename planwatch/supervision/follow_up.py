@@ -51,7 +51,13 @@ def _department_ids(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(found)
 
 
-def open_items(
+def reporting_unit(connection: duckdb.DuckDBPyConnection, plan_id: str) -> str | None:
+    """The unit that reports on the plan (its 牵头报送单位): a target without a named lead unit goes to it."""
+    found = connection.execute("select reporting_unit from raw.registry_plans where plan_id = ?", [plan_id]).fetchone()
+    return found[0] if found else None
+
+
+def new_items(
     connection: duckdb.DuckDBPyConnection,
     plan_id: str,
     period: str,
@@ -59,9 +65,8 @@ def open_items(
     issue_date: dt.date,
     subjects: list[Subject],
     reply_working_days: int,
-    actor: str,
 ) -> list[dict]:
-    """Open an item for each subject not already open (call inside the issuing transaction); the new items."""
+    """The items issuing would open: one per subject not already open (nothing is written)."""
     reply_due = add_working_days(issue_date, reply_working_days)
     already = {
         row[0]
@@ -70,42 +75,61 @@ def open_items(
         ).fetchall()
     }
     departments = _department_ids(connection)
-    # a target without a named lead unit goes to the unit that reports on the plan (its 牵头报送单位)
-    (reporting_unit,) = connection.execute(
-        "select reporting_unit from raw.registry_plans where plan_id = ?", [plan_id]
-    ).fetchone() or (None,)
-    opened = []
-    at = now()
+    fallback = reporting_unit(connection, plan_id)
+    items = []
     for number, subject in enumerate((s for s in subjects if s.subject_id not in already), start=1):
-        item_id = f"DB{period.replace('-', '')}-{plan_id}-{number:03d}"
-        lead_unit = subject.lead_unit or reporting_unit
-        department_name = lead_unit or "牵头单位未明确（由督查室指定）"
-        item = {
-            "item_id": item_id,
-            "plan_id": plan_id,
-            "opened_period": period,
-            "issue_number": issue_number,
-            "kind": subject.kind,
-            "subject_id": subject.subject_id,
-            "subject": subject.subject,
-            "region_code": subject.region_code,
-            "department_id": departments.get(lead_unit or ""),
-            "department_name": department_name,
-            "ask": f"{subject.ask}请于{reply_due.year}年{reply_due.month}月{reply_due.day}日前报送整改反馈"
-            "（原因分析、整改措施、预计完成时间）。",
-            "reply_due": reply_due,
-            "opened_at": at,
-            "state": "open",
-            "closed_at": None,
-            "closed_by": None,
-            "close_reason": None,
-        }
+        lead_unit = subject.lead_unit or fallback
+        items.append(
+            {
+                "item_id": f"DB{period.replace('-', '')}-{plan_id}-{number:03d}",
+                "plan_id": plan_id,
+                "opened_period": period,
+                "issue_number": issue_number,
+                "kind": subject.kind,
+                "subject_id": subject.subject_id,
+                "subject": subject.subject,
+                "region_code": subject.region_code,
+                "department_id": departments.get(lead_unit or ""),
+                "department_name": lead_unit or "牵头单位未明确（由督查室指定）",
+                "ask": f"{subject.ask}请于{reply_due.year}年{reply_due.month}月{reply_due.day}日前报送整改反馈"
+                "（原因分析、整改措施、预计完成时间）。",
+                "reply_due": reply_due,
+                "opened_at": None,
+                "state": "open",
+                "closed_at": None,
+                "closed_by": None,
+                "close_reason": None,
+            }
+        )
+    return items
+
+
+def open_items(connection: duckdb.DuckDBPyConnection, items: list[dict], actor: str) -> None:
+    """Record the items (from `new_items`), each with its audit row; call inside the issuing transaction."""
+    at = now()
+    for item in items:
+        item = item | {"opened_at": at}
         connection.execute(
             f"insert into supervision.follow_up_items values ({', '.join('?' * len(item))})", list(item.values())
         )
-        audit(connection, actor, "open_item", plan_id=plan_id, period=period, subject=item_id, detail=item, at=at)
-        opened.append(item)
-    return opened
+        audit(
+            connection,
+            actor,
+            "open_item",
+            plan_id=item["plan_id"],
+            period=item["opened_period"],
+            subject=item["item_id"],
+            detail=item,
+            at=at,
+        )
+
+
+def open_items_of(connection: duckdb.DuckDBPyConnection, plan_id: str) -> list[dict]:
+    return rows(
+        connection,
+        "select * from supervision.follow_up_items where plan_id = ? and state = 'open' order by item_id",
+        [plan_id],
+    )
 
 
 def close_item(connection: duckdb.DuckDBPyConnection, item_id: str, actor: str, reason: str) -> None:
@@ -125,30 +149,25 @@ def close_item(connection: duckdb.DuckDBPyConnection, item_id: str, actor: str, 
     audit(connection, actor, "close_item", plan_id=row[1], subject=item_id, detail={"reason": reason}, at=at)
 
 
-def close_recovered(
+def recovered_items(
     connection: duckdb.DuckDBPyConnection,
     plan_id: str,
     period: str,
     target_statuses: dict[str, str],
     completed_milestones: set[str],
-    actor: str,
-) -> list[str]:
-    """Close the open items whose target the issued briefing finds back on track or whose milestone is done."""
-    closed = []
-    for item in rows(
-        connection,
-        "select item_id, kind, subject_id from supervision.follow_up_items where plan_id = ? and state = 'open' "
-        "and opened_period < ? order by item_id",
-        [plan_id, period],
-    ):
-        recovered = (item["kind"] == "target" and target_statuses.get(item["subject_id"]) in RECOVERED_STATUSES) or (
-            item["kind"] == "milestone" and item["subject_id"] in completed_milestones
-        )
-        if recovered:
-            what = "目标进度已恢复正常" if item["kind"] == "target" else "项目已完成"
-            close_item(connection, item["item_id"], actor, f"{what}（{period}通报核实），予以销号")
-            closed.append(item["item_id"])
-    return closed
+) -> dict[str, str]:
+    """item → 销号 reason, for the open items whose target the briefing of `period` finds back on track or
+    whose milestone it finds done (nothing is written)."""
+    recovered = {}
+    for item in open_items_of(connection, plan_id):
+        if item["opened_period"] >= period:
+            continue
+        back_on_track = item["kind"] == "target" and target_statuses.get(item["subject_id"]) in RECOVERED_STATUSES
+        done = item["kind"] == "milestone" and item["subject_id"] in completed_milestones
+        if back_on_track or done:
+            what = "目标进度已恢复正常" if back_on_track else "项目已完成"
+            recovered[item["item_id"]] = f"{what}（{period}通报核实），予以销号"
+    return recovered
 
 
 ITEMS_SQL = """

@@ -26,6 +26,7 @@ import duckdb
 
 from planwatch.briefing.context import Briefing
 from planwatch.briefing.gather import briefing_scope, county_regions, gather_plan, month_end
+from planwatch.briefing.letters import Letter, department_letters, render_letter
 from planwatch.briefing.render import FORMATS, render, with_charts
 from planwatch.config import Settings
 from planwatch.supervision import follow_up
@@ -35,6 +36,8 @@ from planwatch.supervision.states import AWAITING_REVIEW, STATE_LABELS, submissi
 
 MANIFEST = "manifest.json"
 CONTEXTS = "contexts"
+LETTERS = "letters"  # 一单位一单: each department's page, contexts in contexts/letters/
+LETTER_FORMATS = ("html", "pdf")
 
 
 class IssueError(RuntimeError):
@@ -191,13 +194,19 @@ def _subjects(briefing: Briefing, include_lagging: bool) -> list[follow_up.Subje
     return subjects
 
 
-def _render_archive(briefings: list[Briefing], folder: Path) -> dict[str, str]:
-    """Render every briefing in every format into `folder`, with its context as JSON; file name → sha256."""
-    (folder / CONTEXTS).mkdir(parents=True)
+def _render_archive(briefings: list[Briefing], letters: list[Letter], folder: Path) -> dict[str, str]:
+    """Render every briefing in every format, and each department's letter, into `folder`, with each
+    one's context as JSON; file name → sha256."""
+    (folder / CONTEXTS / LETTERS).mkdir(parents=True)
     hashes = {}
     for briefing in briefings:
         (folder / CONTEXTS / f"{briefing.file_stem}.json").write_text(briefing.model_dump_json(), encoding="utf-8")
         for path in render(briefing, folder, FORMATS):
+            hashes[path.name] = _sha256(path)
+    for letter in letters:
+        context = folder / CONTEXTS / LETTERS / f"{letter.file_stem}.json"
+        context.write_text(letter.model_dump_json(), encoding="utf-8")
+        for path in render_letter(letter, folder, list(LETTER_FORMATS)):
             hashes[path.name] = _sha256(path)
     return hashes
 
@@ -231,13 +240,27 @@ def issue_briefing(warehouse: Path, plan_id: str, period: str, actor: str, confi
             raise IssueError(
                 f"期号 changed since review ({existing['issue_number']} → {plan.issue_number}): review again"
             )
+        statuses = {line.target_id: line.status for line in plan.targets}
+        completed = {line.milestone_id for line in plan.milestones if line.reported_status == "completed"}
+        recovered = follow_up.recovered_items(connection, plan_id, period, statuses, completed)
+        opening = follow_up.new_items(
+            connection,
+            plan_id,
+            period,
+            plan.issue_number,
+            plan.issue_date,
+            _subjects(plan, config.follow_up_lagging),
+            config.follow_up_reply_working_days,
+        )
+        still_open = [i for i in follow_up.open_items_of(connection, plan_id) if i["item_id"] not in recovered]
+        letters = department_letters(plan, still_open + opening, follow_up.reporting_unit(connection, plan_id))
         archive = config.issued_path / plan_id / period
         if archive.exists():
             raise IssueError(f"{archive} exists: an issued briefing is never written over")
         archive.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{period}.", dir=archive.parent))
         try:
-            hashes = _render_archive(briefings, staging)
+            hashes = _render_archive(briefings, letters, staging)
             issued_at = now()
             manifest = {
                 "plan_id": plan_id,
@@ -255,7 +278,12 @@ def issue_briefing(warehouse: Path, plan_id: str, period: str, actor: str, confi
             shutil.rmtree(staging, ignore_errors=True)
             raise
         try:
-            result = _record_issue(connection, plan, departments, hashes, archive, actor, issued_at, config)
+            result = _record_issue(connection, plan, departments, hashes, archive, actor, issued_at)
+            with transaction(connection):
+                for item_id, reason in recovered.items():
+                    follow_up.close_item(connection, item_id, actor, reason)
+                follow_up.open_items(connection, opening, actor)
+            result.opened, result.closed = opening, sorted(recovered)
         except BaseException:
             shutil.rmtree(archive, ignore_errors=True)
             raise
@@ -271,7 +299,6 @@ def _record_issue(
     archive: Path,
     actor: str,
     issued_at: dt.datetime,
-    config: Settings,
 ) -> IssueResult:
     plan_id, period = plan.plan_id or "", f"{plan.period:%Y-%m}"
     result = IssueResult(plan_id, period, plan.issue_number, archive, [archive / name for name in sorted(hashes)])
@@ -291,19 +318,6 @@ def _record_issue(
                 "insert into supervision.locked_months values (?, ?, ?, ?)", [plan_id, period, department_id, issued_at]
             )
         result.locked_departments = departments
-        statuses = {line.target_id: line.status for line in plan.targets}
-        completed = {line.milestone_id for line in plan.milestones if line.reported_status == "completed"}
-        result.closed = follow_up.close_recovered(connection, plan_id, period, statuses, completed, actor)
-        result.opened = follow_up.open_items(
-            connection,
-            plan_id,
-            period,
-            plan.issue_number,
-            plan.issue_date,
-            _subjects(plan, config.follow_up_lagging),
-            config.follow_up_reply_working_days,
-            actor,
-        )
         if plan.corrections:
             lines = list(plan.targets + plan.final_targets)
             from planwatch.briefing import marts
@@ -322,7 +336,7 @@ def _record_issue(
             plan_id=plan_id,
             period=period,
             subject=f"第{plan.issue_number}期",
-            detail={"files": hashes, "opened": [i["item_id"] for i in result.opened], "closed": result.closed},
+            detail={"files": hashes},
             at=issued_at,
         )
     return result
@@ -345,17 +359,21 @@ def reproduce(archive: Path, out_dir: Path, formats: list[str]) -> list[Path]:
     manifest = json.loads((archive / MANIFEST).read_text(encoding="utf-8"))
     written = []
     with tempfile.TemporaryDirectory() as scratch:
+        rendered: list[Path] = []
         for context in sorted((archive / CONTEXTS).glob("*.json")):
             briefing = Briefing.model_validate_json(context.read_text(encoding="utf-8"))
-            for path in render(briefing, Path(scratch), formats):
-                issued = manifest["files"].get(path.name)
-                if issued != _sha256(path):
-                    raise IssuedBriefingChangedError(
-                        f"{path.name}: re-rendered from the archived context it differs from the issued file "
-                        f"({archive / path.name}); the issued file stands and is not written over. Templates or "
-                        "renderer changed since issue: send the archived file, not a new rendering"
-                    )
-                written.append(path)
+            rendered += render(briefing, Path(scratch), formats)
+        for context in sorted((archive / CONTEXTS / LETTERS).glob("*.json")):
+            letter = Letter.model_validate_json(context.read_text(encoding="utf-8"))
+            rendered += render_letter(letter, Path(scratch), [f for f in formats if f in LETTER_FORMATS])
+        for path in rendered:
+            if manifest["files"].get(path.name) != _sha256(path):
+                raise IssuedBriefingChangedError(
+                    f"{path.name}: re-rendered from the archived context it differs from the issued file "
+                    f"({archive / path.name}); the issued file stands and is not written over. Templates or "
+                    "renderer changed since issue: send the archived file, not a new rendering"
+                )
+            written.append(path)
         out_dir.mkdir(parents=True, exist_ok=True)
         return [Path(shutil.copyfile(path, out_dir / path.name)) for path in written]
 
