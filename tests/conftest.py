@@ -73,6 +73,7 @@ LONGEST_FIRST = (
     "plausibility",
     "tests/test_airflow_celery.py",
     "tests/test_dag_chain.py",
+    "tests/test_supervision_loop.py",  # three months issued, corrected and followed up
     "quality_sample",
     "dbt_warehouse",
     "publish_warehouse",

@@ -255,20 +255,25 @@ def _postgres_reachable() -> bool:
     return True
 
 
-def _copy_raw_tables(warehouse: Path, dbname: str) -> None:
+def _copy_source_tables(warehouse: Path, dbname: str) -> None:
+    """dbt's sources as a PostgreSQL deployment holds them: departments' data (raw), the office's (supervision)."""
     with duckdb.connect(str(warehouse), read_only=True) as source, _postgres(dbname) as target:
         cursor = target.cursor()
-        cursor.execute("create schema raw")
-        tables = source.execute(
-            "select table_name from information_schema.tables where table_schema = 'raw'"
-        ).fetchall()
-        for (table,) in tables:
-            columns = source.execute(f"describe raw.{table}").fetchall()
-            cursor.execute(f"create table raw.{table} ({', '.join(f'{c[0]} {_PG_TYPES[c[1]]}' for c in columns)})")
-            buffer = io.StringIO()
-            source.execute(f"select * from raw.{table}").df().to_csv(buffer, index=False, header=False, na_rep="\\N")
-            buffer.seek(0)
-            cursor.copy_expert(f"copy raw.{table} from stdin with (format csv, null '\\N')", buffer)
+        for schema in ("raw", "supervision"):
+            cursor.execute(f"create schema {schema}")
+            tables = source.execute(
+                "select table_name from information_schema.tables where table_schema = ?", [schema]
+            ).fetchall()
+            assert tables, schema
+            for (table,) in tables:
+                columns = source.execute(f"describe {schema}.{table}").fetchall()
+                typed = ", ".join(f"{c[0]} {_PG_TYPES[c[1]]}" for c in columns)
+                cursor.execute(f"create table {schema}.{table} ({typed})")
+                buffer = io.StringIO()
+                frame = source.execute(f"select * from {schema}.{table}").df()
+                frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
+                buffer.seek(0)
+                cursor.copy_expert(f"copy {schema}.{table} from stdin with (format csv, null '\\N')", buffer)
 
 
 def _comparable(value: object) -> object:
@@ -291,7 +296,7 @@ def test_postgres_marts_equal_duckdb_marts_row_for_row(built: Built) -> None:
     admin.autocommit = True
     admin.cursor().execute(f"create database {dbname}")
     try:
-        _copy_raw_tables(built.warehouse, dbname)
+        _copy_source_tables(built.warehouse, dbname)
         result = run_dbt(
             ["build"],
             warehouse=built.warehouse,

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -29,7 +30,15 @@ from planwatch.ingest.store import ensure_tables
 from planwatch.quality.run import check_and_gate
 from planwatch.registry.load import load_registry
 from planwatch.supervision import approval, corrections, follow_up
-from planwatch.supervision.issuing import IssueError, IssueResult, issue_briefing, plan_departments, review_briefing
+from planwatch.supervision.issuing import (
+    IssuedBriefingChangedError,
+    IssueError,
+    IssueResult,
+    issue_briefing,
+    plan_departments,
+    reproduce,
+    review_briefing,
+)
 from planwatch.supervision.remind import duties
 from planwatch.supervision.states import submission_states
 from planwatch.transform import transform
@@ -42,6 +51,7 @@ MONTHS = ("2023-09", "2023-10", "2023-11")
 LATE = "呼和浩特市区域经济合作局"
 MISSING = "呼和浩特市科学技术局"  # never reports 2023-09
 RETURNED = "呼和浩特市发展和改革委员会"
+PLAN_TITLE_WORD = "乳业"  # in the plan's title, on every page of its briefing
 CST = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -270,6 +280,18 @@ def test_three_months_of_supervision(tmp_path: Path) -> None:
     )
     again = brief_month(office.warehouse, first, tmp_path / "again", PLAN, summary=False, config=office.config)
     assert {path.name: _sha256(path) for path in again.written} == month_one_files
+
+    # a rendering that differs from the issued bytes is refused, and nothing is written
+    tampered = tmp_path / "tampered"
+    shutil.copytree(issued.archive_dir, tampered)
+    tampered.chmod(0o755)
+    for path in tampered.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    context = next((tampered / "contexts").glob("*.json"))
+    context.write_text(context.read_text(encoding="utf-8").replace(PLAN_TITLE_WORD, "改动"), encoding="utf-8")
+    with pytest.raises(IssuedBriefingChangedError, match="differs from the issued file"):
+        reproduce(tampered, tmp_path / "not_written", ["html"])
+    assert not (tmp_path / "not_written").exists()
 
 
 def test_a_county_departments_report_is_approved_by_the_county_then_the_city(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Onboarding a new plan from its text: read it, propose a registry draft, review, accept."""
