@@ -1,0 +1,182 @@
+"""The registry draft a reviewer works on: YAML in the registry's own format, each entry marked.
+
+`plans propose` writes `plans/drafts/<plan_id>.yml`: the plan's metadata, every proposed target and
+milestone with a `review` block (status proposed, confidence, and what the assistant was unsure of),
+the passages left out and why, and what the reference lists lack (indicators, units, departments).
+The reviewer corrects an entry and sets `review.status` to accepted (or rejected). A second `propose`
+keeps every entry a reviewer touched and adds only proposals it does not already hold. `plans
+accept` writes the accepted entries into `plans/<plan_id>.yml` and refuses while any is proposed.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from planwatch.onboarding.propose import Draft
+from planwatch.registry.reference import ReferenceData, UnknownUnitError
+
+DRAFTS = "drafts"
+PROPOSED, ACCEPTED, REJECTED = "proposed", "accepted", "rejected"
+
+
+class DraftError(ValueError):
+    """The draft cannot be accepted as it stands; the message lists what to review."""
+
+
+def plan_id_for(draft: Draft, reference: ReferenceData, stem: str) -> str:
+    """An id from the file name (letters, digits, _), else from the region and the first year."""
+    slug = re.sub(r"[^a-z0-9_]+", "_", stem.lower()).strip("_")
+    if re.fullmatch(r"[a-z][a-z0-9_]{2,}", slug):
+        return slug
+    year = draft.metadata.period_start or draft.metadata.period_end or 0
+    return f"plan_{draft.metadata.region_code or 'unknown'}_{year}"
+
+
+def _unit(reference: ReferenceData, unit: str) -> tuple[str, bool]:
+    try:
+        return reference.unit_table.lookup(unit).unit, True
+    except UnknownUnitError:
+        return unit, False
+
+
+def _target(index: int, plan_id: str, draft: Draft, reference: ReferenceData) -> dict[str, Any]:
+    target = draft.extraction.targets[index]
+    code, score = draft.indicator_matches[index]
+    region = draft.region_codes[index] or draft.metadata.region_code
+    unit, known_unit = _unit(reference, target.unit)
+    notes = []
+    if code is None:
+        notes.append(f"新指标：“{target.subject}”与指标目录中的指标都不相近，请在 plans/reference/indicators/ 中登记")
+    else:
+        notes.append(f"指标按名称匹配为“{reference.indicators[code].name}”（相似度{score:.2f}），请核对")
+    if target.year_inherited:
+        notes.append(target.year_inherited)
+    if not known_unit:
+        notes.append(f"单位“{target.unit}”不在单位目录中，请在 plans/reference/units/ 中登记")
+    confidence = round(target.confidence * (0.5 + min(score, 1.0) / 2), 2)
+    indicator = code or f"new_indicator_{index + 1:03d}"
+    return {
+        "target_id": f"{plan_id}.{indicator}.{region}.{target.year}",
+        "indicator_code": indicator,
+        "region": region,
+        "target_year": target.year,
+        "target_value": target.value,
+        "unit": unit,
+        "comparator": target.comparator,
+        "kind": target.kind,
+        "base_year": target.base_year,
+        "baseline_value": None,
+        "lead_unit": target.lead_unit,
+        "responsible_units": target.responsible_units,
+        "section": target.section or "（正文）",
+        "source_quote": target.quote,
+        "review": {"status": PROPOSED, "confidence": confidence, "notes": notes},
+    }
+
+
+def _milestone(index: int, plan_id: str, draft: Draft) -> dict[str, Any]:
+    milestone = draft.extraction.milestones[index]
+    import calendar
+
+    day = calendar.monthrange(milestone.deadline_year, milestone.deadline_month)[1]
+    return {
+        "milestone_id": f"{plan_id}.ms.{index + 1:03d}",
+        "project": milestone.project[:60],
+        "description": milestone.project,
+        "deadline": f"{milestone.deadline_year:04d}-{milestone.deadline_month:02d}-{day:02d}",
+        "region": draft.metadata.region_code,
+        "lead_unit": milestone.lead_unit,
+        "responsible_units": milestone.responsible_units,
+        "section": milestone.section or "（正文）",
+        "source_quote": milestone.quote,
+        "review": {"status": PROPOSED, "confidence": milestone.confidence, "notes": []},
+    }
+
+
+def build(draft: Draft, reference: ReferenceData, plan_id: str, source_text: str) -> dict[str, Any]:
+    meta = draft.metadata
+    return {
+        "plan_id": plan_id,
+        "title": meta.title or "（标题未识别，请填写）",
+        "issuer": meta.issuer or "（发文机关未识别，请填写）",
+        "document_number": meta.document_number,
+        "issue_date": meta.issue_date.isoformat() if meta.issue_date else None,
+        "period_start": f"{meta.period_start}-01-01" if meta.period_start else None,
+        "period_end": f"{meta.period_end}-12-31" if meta.period_end else None,
+        "region": meta.region_code,
+        "source_text": source_text,
+        "reporting_unit": None,
+        "statistics_unit": None,
+        "horizon_note": meta.horizon_note,
+        "targets": [_target(i, plan_id, draft, reference) for i in range(len(draft.extraction.targets))],
+        "milestones": [_milestone(i, plan_id, draft) for i in range(len(draft.extraction.milestones))],
+        "policy_parameters": [],
+        "left_out": [
+            {"source_quote": item.quote, "section": item.section, "reason": item.reason}
+            for item in draft.extraction.left_out
+        ],
+        "new_reference": {"indicators": draft.new_indicators},
+    }
+
+
+def _key(entry: dict[str, Any]) -> tuple:
+    return (entry.get("source_quote"), entry.get("target_value"), entry.get("target_year"), entry.get("region"))
+
+
+def merge(previous: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
+    """A rerun: every entry a reviewer touched stays as it is; fresh proposals are added if new."""
+    merged = dict(fresh)
+    for kind in ("targets", "milestones"):
+        kept = [entry for entry in previous.get(kind) or [] if (entry.get("review") or {}).get("status") != PROPOSED]
+        held = {_key(entry) for entry in kept}
+        merged[kind] = kept + [entry for entry in fresh[kind] if _key(entry) not in held]
+    for field in ("title", "issuer", "document_number", "issue_date", "period_start", "period_end", "region"):
+        if previous.get(field) not in (None, fresh.get(field)):
+            merged[field] = previous[field]  # the reviewer's correction of the metadata stands
+    return merged
+
+
+def write_draft(content: dict[str, Any], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = (
+        "# planwatch plans propose: a DRAFT for review. For each entry, check it against its source_quote,\n"
+        "# correct what is wrong and set review.status to accepted (or rejected); then `planwatch plans accept`.\n"
+        "# left_out lists the passages with numbers that were not taken as targets, and why.\n"
+    )
+    path.write_text(header + yaml.safe_dump(content, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
+    return path
+
+
+def accept(draft_path: Path, plans_dir: Path) -> Path:
+    """Write the accepted entries as plans/<plan_id>.yml (refusing while any entry is still proposed)."""
+    content = yaml.safe_load(draft_path.read_text(encoding="utf-8")) or {}
+    waiting = [
+        entry.get("target_id") or entry.get("milestone_id")
+        for kind in ("targets", "milestones")
+        for entry in content.get(kind) or []
+        if (entry.get("review") or {}).get("status", PROPOSED) == PROPOSED
+    ]
+    if waiting:
+        listed = ", ".join(str(item) for item in waiting[:10]) + (" …" if len(waiting) > 10 else "")
+        raise DraftError(f"{draft_path}: {len(waiting)} entries still proposed ({listed}): review them first")
+    plan = {key: value for key, value in content.items() if key not in ("left_out", "new_reference", "horizon_note")}
+    for kind in ("targets", "milestones"):
+        plan[kind] = [
+            {key: value for key, value in entry.items() if key != "review"}
+            for entry in content.get(kind) or []
+            if (entry.get("review") or {}).get("status") == ACCEPTED
+        ]
+    if not plan["targets"]:
+        raise DraftError(f"{draft_path}: no accepted target: a plan needs at least one")
+    target = plans_dir / f"{plan['plan_id']}.yml"
+    text_path = plans_dir / plan["source_text"]
+    if not text_path.exists():  # the text as read (a .docx or .pdf's too), which every quote is checked against
+        text_path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(draft_path.with_suffix(".txt"), text_path)
+    target.write_text(yaml.safe_dump(plan, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
+    return target

@@ -1,0 +1,345 @@
+"""Proposing targets, milestones and what is left out, from a plan's text, by the genre's rules.
+
+A target is a quantity in a clause that commits to a year (its own 到2025年, its sentence's, or the
+plan's horizon, said so) outside the sections that describe the present (发展基础, 现状). Left out,
+with the reason, are baselines and achievements (已…, a year before the plan), expectations (预计),
+subsidy and reward standards (policy parameters), eligibility thresholds (…以上的企业) and changes
+in percentage points. A milestone is a dated action (2021年底前完成…, 到2023年建成) in a paragraph;
+its lead unit comes from the paragraph's 牵头单位 bracket.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from planwatch.onboarding.outline import Paragraph, Span, clauses, paragraphs, sentences
+from planwatch.onboarding.quantities import Quantity, quantities
+
+_YEAR = re.compile(r"(?<![\d—-])(20\d{2})\s*年(?![\d—-])")
+_TARGET_YEAR = re.compile(r"(?:到|至|力争到|力争|到了)?\s*(20\d{2})\s*年(?:底|末)?")
+_BASE_YEAR = re.compile(r"[比较]\s*(20\d{2})\s*年")
+_RANGE = re.compile(r"(20\d{2})\s*[—–\-－~至到]+\s*(20\d{2})年")
+_PRESENT_SECTIONS = ("基础", "现状", "成效", "形势", "背景", "面临")
+_ACHIEVED = ("已", "现有", "目前", "截至", "截止", "建成了", "实现了", "完成了")
+_POLICY = ("补贴", "奖补", "奖励", "补助", "资助", "贴息", "给予", "扶持资金", "一次性")
+_VERBS = (
+    "力争", "达到", "建成", "建设", "培育", "打造", "新建", "新增", "认定", "发展到", "发展", "实现", "完成", "保持",
+    "稳定在", "稳定", "提高到", "提升到", "提高", "提升", "突破", "超过", "增加", "扩大", "推广", "创建", "引进",
+    "制定", "修订", "举办", "开展", "全市", "全县", "全区", "累计", "每年", "年均", "以上", "左右", "力争",
+)  # fmt: skip
+_LEAD = re.compile(r"[（(]\s*牵头单位[:：]\s*([^；;）)]+)(?:[；;]\s*(?:责任|配合)单位[:：]\s*([^）)]+))?[）)]")
+_LEAD_ALT = re.compile(r"[（(〔]([^（）()〔〕]{2,40}?)牵头[，,、]?([^（）()〔〕]*?)(?:配合|参与|负责)?[）)〕]")
+_BARE_GROWTH = re.compile(r"(比|较)?(上年|同期)?(年均)?(增长|提高|增加)?(率)?")
+_MILESTONE_VERBS = ("建成", "完成", "投产", "竣工", "投入使用", "开工", "启动", "上市", "完工", "运营", "达产", "落地")
+_DEADLINE = re.compile(r"(?:到|至|于)?(20\d{2})年(?:(\d{1,2})月)?(?:底|末)?(?:前|以前)?")
+
+
+@dataclass
+class Proposal:
+    """A target as proposed: what the text says, before matching to the reference lists."""
+
+    quote: str
+    start: int
+    section: str
+    subject: str
+    region_spelling: str | None
+    year: int
+    year_inherited: str | None  # why the year is not the clause's own: its sentence's or the plan's horizon
+    value: float
+    unit: str
+    comparator: str
+    kind: str
+    base_year: int | None
+    lead_unit: str | None
+    responsible_units: list[str]
+    confidence: float
+
+
+@dataclass
+class LeftOut:
+    quote: str
+    section: str
+    reason: str
+
+
+@dataclass
+class MilestoneProposal:
+    quote: str
+    start: int
+    section: str
+    project: str
+    deadline_year: int
+    deadline_month: int
+    lead_unit: str | None
+    responsible_units: list[str]
+    confidence: float
+
+
+@dataclass
+class Extraction:
+    targets: list[Proposal] = field(default_factory=list)
+    milestones: list[MilestoneProposal] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)
+
+
+def _kind(clause: str, sentence: str, quantity: Quantity) -> tuple[str, int | None]:
+    base = _BASE_YEAR.search(clause) or _BASE_YEAR.search(sentence)
+    if "年均" in clause and quantity.unit == "%":
+        return "average_annual_growth", int(base.group(1)) if base else None
+    if base and quantity.unit == "%" and "增长" in clause:
+        return "growth_over_base", int(base.group(1))
+    if quantity.unit == ":1":
+        return "ratio", None
+    if quantity.unit == "%":
+        return "rate", None
+    if "累计" in clause:
+        return "cumulative", None
+    if any(word in clause for word in ("新增", "新建", "新培育", "新认定", "新发展", "新改扩建", "每年新增")):
+        return "new_additions", None
+    return "level", None
+
+
+def _units(paragraph: str) -> tuple[str | None, list[str]]:
+    found = _LEAD.search(paragraph)
+    if found:
+        others = re.split(r"[、，,]", found.group(2) or "")
+        return found.group(1).strip(), [unit.strip() for unit in others if unit.strip()]
+    found = _LEAD_ALT.search(paragraph)
+    if found:
+        return found.group(1).strip("，、 "), []
+    return None, []
+
+
+def _subject(clause: str, quantity: Quantity, regions: list[str]) -> tuple[str, str | None]:
+    """The words that name what is counted, and the region the clause opens with (if any)."""
+    text = clause[: quantity.start] + " " + clause[quantity.end :]
+    text = _TARGET_YEAR.sub("", text)
+    region = next((name for name in regions if text.lstrip().startswith(name)), None)
+    for word in sorted(_VERBS, key=len, reverse=True):
+        text = text.replace(word, " ")
+    text = re.sub(r"[（(][^（）()]*[）)]$", "", text.strip())
+    return re.sub(r"\s+", "", text), region
+
+
+def _left_out_reason(clause: str, sentence: str, section: str, year: int | None, issued: int | None) -> str | None:
+    if any(word in section for word in _PRESENT_SECTIONS):
+        return "描述现状的章节（发展基础、现状），是基数或已有成绩，不是目标"
+    if "预计" in clause:
+        return "预计数（预计），不是目标"
+    if any(word in sentence for word in _POLICY) and re.search(r"\d\s*(万元|元|亿元)", clause):
+        return "补贴、奖励标准（政策参数），不是目标"
+    if re.search(r"(以上|以下|及以上)的", clause):
+        return "条件或门槛（…以上的），不是目标"
+    if "个百分点" in clause:
+        return "百分点变化，作背景说明，不作目标"
+    if any(clause.startswith(word) or f"，{word}" in clause for word in _ACHIEVED) or "已" in clause[:6]:
+        return "已有成绩或基数（已…），不是目标"
+    if year is not None and issued is not None and year < issued:
+        return f"{year}年的数字早于规划印发，是基数，不是目标"
+    return None
+
+
+def extract(
+    text: str,
+    horizon: tuple[int | None, int | None],
+    issued_year: int | None,
+    units_pattern: re.Pattern[str],
+    regions: list[str],
+) -> Extraction:
+    """Everything the text proposes; `regions` are the place names the plan may name (longest first)."""
+    result = Extraction()
+    for paragraph in paragraphs(text):
+        lead, responsible = _units(paragraph.text)
+        _paragraph_targets(paragraph, horizon, issued_year, units_pattern, regions, lead, responsible, result)
+        _paragraph_milestones(paragraph, lead, responsible, result)
+    return result
+
+
+def _paragraph_targets(
+    paragraph: Paragraph,
+    horizon: tuple[int | None, int | None],
+    issued_year: int | None,
+    pattern: re.Pattern[str],
+    regions: list[str],
+    lead: str | None,
+    responsible: list[str],
+    result: Extraction,
+) -> None:
+    plan_start, horizon_end = horizon
+    context_year: int | None = None
+    context_region: str | None = None
+    for sentence in sentences(paragraph):
+        respective = _respectively(sentence, paragraph, context_year, horizon_end, pattern, regions, lead, responsible)
+        covered = [(span.start, span.end) for span, _ in respective]
+        result.targets += [proposal for _, proposal in respective]
+        for clause in clauses(sentence):
+            if any(begin <= clause.start < end for begin, end in covered):
+                own = [int(y) for y in _YEAR.findall(clause.text)]
+                context_year = own[0] if own else context_year
+                continue
+            own = [int(y) for y in _YEAR.findall(_RANGE.sub("", _BASE_YEAR.sub("", clause.text)))]
+            if own:
+                context_year = own[-1] if clause.text.startswith(("到", "至", "力争")) else own[0]
+            found = [q for q in quantities(clause.text, pattern) if not _inside_enumeration(clause.text, q)]
+            if not found:
+                continue
+            year = own[0] if own else context_year
+            reason = _left_out_reason(clause.text, sentence.text, paragraph.section, year, issued_year)
+            if reason:
+                result.left_out.append(LeftOut(clause.text, paragraph.section, reason))
+                continue
+            inherited = None
+            if not own and context_year is not None:
+                inherited = "年份取自同一句或上文（如“到2025年，…”）"
+            if year is None:
+                if horizon_end is None:
+                    result.left_out.append(LeftOut(clause.text, paragraph.section, "没有目标年份"))
+                    continue
+                year, inherited = horizon_end, f"年份取自规划期末（{horizon_end}年）"
+            quantity = found[0]
+            subject, region = _subject(clause.text, quantity, regions)
+            if region is not None:
+                subject = subject[len(region) :] if subject.startswith(region) else subject
+                context_region = region
+            elif clause.text.startswith(("全市", "全县", "全区", "全旗", "全省", "我市", "我县")):
+                context_region = None  # back to the plan's own region
+            region = region or context_region
+            previous = result.targets[-1] if result.targets and result.targets[-1].start >= sentence.start else None
+            if _BARE_GROWTH.fullmatch(subject) and previous is not None:
+                subject, region = (
+                    previous.subject,
+                    previous.region_spelling,
+                )  # 营业收入达到…，增长10%: the same statistic
+            if not re.search(r"[\u4e00-\u9fff]{2}", subject) or _BARE_GROWTH.fullmatch(subject):
+                result.left_out.append(LeftOut(clause.text, paragraph.section, "看不出统计的是什么（缺少指标名称）"))
+                continue
+            kind, base_year = _kind(clause.text, sentence.text, quantity)
+            confidence = 0.9 if not inherited else 0.7
+            proposal = Proposal(
+                clause.text, clause.start, paragraph.section, subject, region, year, inherited, quantity.value,
+                quantity.unit, quantity.comparator, kind, base_year, lead, responsible, confidence,
+            )  # fmt: skip
+            if "每年" in clause.text and plan_start is not None and horizon_end is not None and not own:
+                # 每年…: the same figure for every year of the plan
+                result.targets += [
+                    Proposal(**{**proposal.__dict__, "year": each, "year_inherited": "“每年”：规划期内逐年"})
+                    for each in range(plan_start, horizon_end + 1)
+                ]
+                continue
+            result.targets.append(proposal)
+            result.targets += _enumerated(clause, proposal, pattern, regions)
+
+
+_RESPECTIVELY = re.compile(
+    r"([^，,；;。]*?)分别(?:达到|为|增长|提高到|提升到|突破|发展到|稳定在|控制在)?([^，,；;。]+)"
+)
+_MEASURES = (
+    "种植面积",
+    "饲养量",
+    "出栏量",
+    "存栏量",
+    "存栏",
+    "出栏",
+    "产量",
+    "产值",
+    "营业收入",
+    "收入",
+    "面积",
+    "数量",
+    "规模",
+)
+
+
+def _respectively(
+    sentence: Span,
+    paragraph: Paragraph,
+    context_year: int | None,
+    horizon_end: int | None,
+    pattern: re.Pattern[str],
+    regions: list[str],
+    lead: str | None,
+    responsible: list[str],
+) -> list[tuple[Span, Proposal]]:
+    """X、Y分别达到a、b: one target per subject, paired in order (only when the counts agree)."""
+    found = []
+    for match in _RESPECTIVELY.finditer(sentence.text):
+        head, tail = match.group(1), match.group(2)
+        year_match = _YEAR.search(head)
+        year = int(year_match.group(1)) if year_match else context_year
+        head = _TARGET_YEAR.sub("", head).strip("，, ")
+        region = next((name for name in regions if head.startswith(name)), None)
+        if region:
+            head = head[len(region) :]
+        subjects = [part for part in re.split(r"[、和及与]", head) if part]
+        amounts = quantities(tail, pattern)
+        if len(subjects) < 2 or len(subjects) != len(amounts) or (year is None and horizon_end is None):
+            continue
+        suffix = next((m for m in _MEASURES if subjects[-1].endswith(m)), "")
+        quote = Span(sentence.start + match.start(), match.group(0))
+        for subject, amount in zip(subjects, amounts, strict=True):
+            if suffix and not any(subject.endswith(m) for m in _MEASURES):
+                subject += suffix
+            kind, base_year = _kind(tail, sentence.text, amount)
+            proposal = Proposal(
+                quote.text, quote.start, paragraph.section, subject, region, year or horizon_end or 0,
+                None if year_match else "年份取自同一句或上文", amount.value, amount.unit, amount.comparator, kind,
+                base_year, lead, responsible, 0.7,
+            )  # fmt: skip
+            found.append((quote, proposal))
+    return found
+
+
+def _inside_enumeration(clause: str, quantity: Quantity) -> bool:
+    """A quantity inside the clause's trailing brackets (土左旗40万亩，…) belongs to a region's breakdown."""
+    depth = 0
+    for character in clause[: quantity.start]:
+        depth += character in "（("
+        depth -= character in "）)"
+    return depth > 0
+
+
+def _enumerated(clause: Span, total: Proposal, pattern: re.Pattern[str], regions: list[str]) -> list[Proposal]:
+    """The per-region figures of a bracketed breakdown: 青贮玉米100万亩（土左旗40万亩，和林县25万亩，…）."""
+    found = []
+    for bracket in re.finditer(r"[（(]([^（）()]+)[）)]", clause.text):
+        for part in re.split(r"[，,、；;]", bracket.group(1)):
+            part = part.strip().removeprefix("其中")
+            region = next((name for name in regions if part.startswith(name)), None)
+            if region is None:
+                continue
+            amounts = quantities(part, pattern)
+            if len(amounts) != 1:
+                continue
+            found.append(
+                Proposal(
+                    **{**total.__dict__, "region_spelling": region, "value": amounts[0].value, "unit": amounts[0].unit}
+                )
+            )
+    return found
+
+
+def _paragraph_milestones(paragraph: Paragraph, lead: str | None, responsible: list[str], result: Extraction) -> None:
+    if any(word in paragraph.section for word in _PRESENT_SECTIONS):
+        return
+    for sentence in sentences(paragraph):
+        for clause in clauses(sentence):
+            deadline = _DEADLINE.search(clause.text)
+            verb = next((v for v in _MILESTONE_VERBS if v in clause.text), None)
+            if deadline is None or verb is None or "预计" in clause.text:
+                continue
+            project = clause.text[deadline.end() :].strip("，、 ") or clause.text
+            month = int(deadline.group(2)) if deadline.group(2) else 12
+            result.milestones.append(
+                MilestoneProposal(
+                    sentence.text,
+                    sentence.start,
+                    paragraph.section,
+                    project,
+                    int(deadline.group(1)),
+                    month,
+                    lead,
+                    responsible,
+                    0.8 if lead else 0.6,
+                )
+            )

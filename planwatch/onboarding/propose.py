@@ -1,0 +1,165 @@
+"""`planwatch plans propose FILE`: a registry draft for a plan the registry has never seen.
+
+The text's metadata (title, issuer, 文号, date, horizon, region) and every proposed target and
+milestone, matched against the reference lists: regions by name and alias (GB/T 2260 codes), units
+by spelling, departments by alias, indicators by the words that name them (character bigrams) within
+the unit's dimension. What matches nothing is proposed as new and flagged for the reference lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from planwatch.onboarding.extract import Extraction, extract
+from planwatch.onboarding.plan_text import PlanText
+from planwatch.onboarding.quantities import unit_pattern
+from planwatch.registry.reference import ReferenceData, UnknownUnitError
+
+_NOTICE_TITLE = re.compile(r"关于印发\s*《?([^《》\n]{6,80}?)》?\s*的通知")
+_TITLE = re.compile(r"《([^《》\n]{6,80}?(?:方案|计划|规划|意见|纲要))》")
+_TITLE_LINE = re.compile(
+    r"^[#\s]*([^\n。，：:《》]{6,100}?(?:实施方案|行动方案|行动计划|实施意见|规划|方案|计划|意见)(?:[（(]20\d{2}\s*[—–\-－~至到]+\s*20\d{2}\s*年?[）)])?)\s*$",
+    re.MULTILINE,
+)
+_DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]20\d{2}[〕\]］)）]\s*\d{1,4}\s*号")
+_DATE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_ISSUER = re.compile(r"([\u4e00-\u9fff]{2,20}?(?:人民政府办公室|人民政府办公厅|人民政府|委员会|办公室))")
+_HORIZON = re.compile(r"[（(](20\d{2})\s*[—–\-－~至到]+\s*(20\d{2})\s*年?[）)]")
+_YEARS_TO_COME = re.compile(r"(?:力争)?用\s*([一二三四五六七八九十\d]+)\s*年(?:左右)?(?:的)?时间")
+_BY_YEAR = re.compile(r"到\s*(20\d{2})\s*年")
+MIN_SIMILARITY = 0.34
+
+
+@dataclass
+class PlanMetadata:
+    title: str | None
+    issuer: str | None
+    document_number: str | None
+    issue_date: dt.date | None
+    period_start: int | None
+    period_end: int | None
+    horizon_note: str
+    region_code: str | None
+
+
+@dataclass
+class Draft:
+    metadata: PlanMetadata
+    extraction: Extraction
+    indicator_matches: list[tuple[str | None, float]] = field(default_factory=list)  # per target: code, score
+    region_codes: list[str | None] = field(default_factory=list)
+    new_indicators: list[str] = field(default_factory=list)
+
+
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", text)
+    return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
+
+
+def similarity(a: str, b: str) -> float:
+    """Dice coefficient of character bigrams: 0 nothing shared, 1 the same words."""
+    x, y = _bigrams(a), _bigrams(b)
+    return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
+
+
+def metadata(text: str, reference: ReferenceData) -> PlanMetadata:
+    head = text[:4000]
+    candidates = [m.group(1) for m in _NOTICE_TITLE.finditer(head)] + [m.group(1) for m in _TITLE_LINE.finditer(head)]
+    candidates += [m.group(1) for m in _TITLE.finditer(head)]
+    titles = [re.sub(r"\s+", "", candidate) for candidate in candidates]
+    # the plan's own title: the notice that issues it, else its heading; a cited document (《黑龙江省…》) comes last
+    title = next(iter(titles), None)
+    number = _DOCUMENT_NUMBER.search(head)
+    dates = [dt.date(*(int(part) for part in found.groups())) for found in _DATE.finditer(head)]
+    dates = dates or [dt.date(*(int(part) for part in found.groups())) for found in _DATE.finditer(text[-3000:])]
+    issuer = _ISSUER.search(head)
+    start = end = None
+    note = ""
+    horizon = _HORIZON.search(title or "") or _HORIZON.search(head)
+    issue_date = dates[0] if dates else None
+    if horizon:
+        start, end, note = int(horizon.group(1)), int(horizon.group(2)), f"规划期{horizon.group(0)}（标题）"
+    elif (years := _YEARS_TO_COME.search(text)) and issue_date:
+        import cn2an
+
+        count = int(cn2an.cn2an(years.group(1), "smart"))
+        start, end = issue_date.year, issue_date.year + count - 1
+        note = f"“{years.group(0)}”自印发年起算"
+    else:
+        targets = [int(y) for y in _BY_YEAR.findall(text)]
+        if targets:
+            start, end = (issue_date.year if issue_date else min(targets)), max(targets)
+            note = "规划期末取文中“到20XX年”的最晚年份"
+    region = None
+    for code, found in reference.regions.items():
+        names = [found.name, *found.aliases]
+        opens_title = bool(title) and any(name and title.startswith(name) for name in names)
+        if opens_title and (region is None or len(found.name) > len(reference.regions[region].name)):
+            region = code
+    return PlanMetadata(
+        title,
+        issuer.group(1) if issuer else None,
+        number.group(0) if number else None,
+        issue_date,
+        start,
+        end,
+        note,
+        region,
+    )
+
+
+def _region_names(reference: ReferenceData, plan_region: str | None) -> dict[str, str]:
+    """Every spelling (name, alias) of the plan's region and those under it → code, longest first."""
+    if plan_region is None:
+        return {}
+    names = {}
+    for code in reference.descendants_and_self(plan_region):
+        region = reference.regions[code]
+        for spelling in (region.name, *region.aliases):
+            if spelling:
+                names[spelling] = code
+    return dict(sorted(names.items(), key=lambda item: -len(item[0])))
+
+
+def _dimension(reference: ReferenceData, unit: str) -> str | None:
+    try:
+        return reference.unit_table.lookup(unit).dimension
+    except UnknownUnitError:
+        return None
+
+
+def match_indicator(reference: ReferenceData, subject: str, unit: str) -> tuple[str | None, float]:
+    """The catalogue indicator whose name best matches the subject, within the unit's dimension."""
+    dimension = _dimension(reference, unit)
+    best, score = None, 0.0
+    for code, indicator in reference.indicators.items():
+        if dimension is not None and _dimension(reference, indicator.canonical_unit) not in (dimension, None):
+            continue
+        name = re.sub(r"[（(][^）)]*[）)]", "", indicator.name)
+        value = max(similarity(subject, indicator.name), similarity(subject, name))
+        if value > score:
+            best, score = code, value
+    return (best, score) if score >= MIN_SIMILARITY else (None, score)
+
+
+def propose(plan_text: PlanText, reference: ReferenceData) -> Draft:
+    meta = metadata(plan_text.text, reference)
+    names = _region_names(reference, meta.region_code)
+    units = [spelling for unit in reference.unit_table.units.values() for spelling in (unit.unit, *unit.aliases)]
+    extraction = extract(
+        plan_text.text,
+        (meta.issue_date.year if meta.issue_date else meta.period_start, meta.period_end),
+        meta.issue_date.year if meta.issue_date else meta.period_start,
+        unit_pattern(units),
+        list(names),
+    )
+    draft = Draft(meta, extraction)
+    for target in extraction.targets:
+        code, score = match_indicator(reference, target.subject, target.unit)
+        draft.indicator_matches.append((code, score))
+        draft.region_codes.append(names.get(target.region_spelling or "", meta.region_code))
+        if code is None and target.subject not in draft.new_indicators:
+            draft.new_indicators.append(target.subject)
+    return draft
