@@ -129,8 +129,6 @@ def _left_out_reason(clause: str, sentence: str, section: str, year: int | None,
         return "预计数（预计），不是目标"
     if any(word in sentence for word in _POLICY) and re.search(r"\d\s*(万元|元|亿元)", clause):
         return "补贴、奖励标准（政策参数），不是目标"
-    if re.search(r"(以上|以下|及以上)的", clause):
-        return "条件或门槛（…以上的），不是目标"
     if "个百分点" in clause:
         return "百分点变化，作背景说明，不作目标"
     if any(clause.startswith(word) or f"，{word}" in clause for word in _ACHIEVED) or "已" in clause[:6]:
@@ -183,6 +181,8 @@ def _paragraph_targets(
                 context_year = own[-1] if clause.text.startswith(("到", "至", "力争")) else own[0]
             found = [q for q in quantities(clause.text, pattern) if not _inside_enumeration(clause.text, q)]
             if not found:
+                if re.search(r"\d\s*\S{0,3}(以上|以下)的", clause.text):
+                    result.left_out.append(LeftOut(clause.text, paragraph.section, "条件或门槛（…以上的），不是目标"))
                 continue
             year = own[0] if own else context_year
             reason = _left_out_reason(clause.text, sentence.text, paragraph.section, year, issued_year)
@@ -220,7 +220,8 @@ def _paragraph_targets(
                 clause.text, clause.start, paragraph.section, subject, region, year, inherited, quantity.value,
                 quantity.unit, quantity.comparator, kind, base_year, lead, responsible, confidence,
             )  # fmt: skip
-            if "每年" in clause.text and plan_start is not None and horizon_end is not None and not own:
+            every_year = re.search(r"每年|常年", sentence.text[: clause.end - sentence.start])
+            if every_year and plan_start is not None and horizon_end is not None and not own:
                 # 每年…: the same figure for every year of the plan
                 result.targets += [
                     Proposal(**{**proposal.__dict__, "year": each, "year_inherited": "“每年”：规划期内逐年"})
@@ -265,7 +266,9 @@ def _respectively(
     found = []
     for match in _RESPECTIVELY.finditer(sentence.text):
         head, tail = match.group(1), match.group(2)
+        earlier = _YEAR.findall(_BASE_YEAR.sub("", sentence.text[: match.start()]))
         year_match = _YEAR.search(head)
+        context_year = int(earlier[-1]) if earlier else context_year
         year = int(year_match.group(1)) if year_match else context_year
         head = _TARGET_YEAR.sub("", head).strip("，, ")
         region = next((name for name in regions if head.startswith(name)), None)

@@ -59,9 +59,14 @@ def _bigrams(text: str) -> set[str]:
 
 
 def similarity(a: str, b: str) -> float:
-    """Dice coefficient of character bigrams: 0 nothing shared, 1 the same words."""
+    """How well the words of `a` (a clause's subject) name `b` (a catalogue name): the Dice coefficient
+    of character bigrams, or, when higher, the share of `b`'s bigrams `a` holds (a subject that says
+    more than the name, 全市新培育的国家级龙头企业, still names it)."""
     x, y = _bigrams(a), _bigrams(b)
-    return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
+    if not x or not y:
+        return 0.0
+    shared = len(x & y)
+    return max(2 * shared / (len(x) + len(y)), 0.9 * shared / len(y))
 
 
 def metadata(text: str, reference: ReferenceData) -> PlanMetadata:
@@ -137,7 +142,7 @@ def match_indicator(reference: ReferenceData, subject: str, unit: str) -> tuple[
     for code, indicator in reference.indicators.items():
         if dimension is not None and _dimension(reference, indicator.canonical_unit) not in (dimension, None):
             continue
-        name = re.sub(r"[（(][^）)]*[）)]", "", indicator.name)
+        name = re.sub(r"[（(][^）)]*[）)]", "", indicator.name).removesuffix("数")
         value = max(similarity(subject, indicator.name), similarity(subject, name))
         if value > score:
             best, score = code, value
