@@ -113,10 +113,8 @@ def quantities(clause: str, pattern: re.Pattern[str]) -> list[Quantity]:
             continue
         if unit in ("批", "支", "些") and not number[0].isdigit():
             continue  # 一批, 一支队伍: no amount to measure
-        after = clause[match.end() : match.end() + 4]
-        if after.startswith(("的", "以上的", "及以上的", "以下的")) or clause[max(0, match.start() - 1) : match.start()] == "超":
-            if not after.startswith(("以上", "及以上")) or "的" in after[:4]:
-                continue  # 超1亿元的企业, 100亩以上的基地: a qualifier of what is counted
+        if re.match(r"(以上|及以上|以下)?的", clause[match.end() :]) or clause[: match.start()].rstrip().endswith("超"):
+            continue  # 超1亿元的企业, 100亩以上的基地: a qualifier of what is counted
         if unit == "％":
             unit = "%"
         found.append(Quantity(value, unit, match.start(), match.end(), _comparator(clause, match.start(), match.end())))
