@@ -13,13 +13,18 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from planwatch.cli.onboarding import accept, propose
 from planwatch.config import settings
 from planwatch.registry.check import check_registry
 from planwatch.registry.load import Registry, load_registry
 from planwatch.registry.tables import milestone_rows, policy_parameter_rows, target_rows
 from planwatch.warehouse import connect, load_registry_tables
 
-plans_app = typer.Typer(help="The target registry (plans/): check, export, load.", no_args_is_help=True)
+plans_app = typer.Typer(
+    help="The target registry (plans/): propose from a plan's text, accept, check, export, load.", no_args_is_help=True
+)
+plans_app.command("propose")(propose)
+plans_app.command("accept")(accept)
 console = Console(stderr=True)
 
 PlansDir = Annotated[Path | None, typer.Option(help="registry folder (default: plans/ from the configuration)")]

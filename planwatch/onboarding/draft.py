@@ -98,6 +98,18 @@ def _milestone(index: int, plan_id: str, draft: Draft) -> dict[str, Any]:
     }
 
 
+def _unknown_departments(draft: Draft, reference: ReferenceData) -> list[str]:
+    """Lead and responsible units no department of the reference goes by (to add, with the alias)."""
+    region = draft.metadata.region_code
+    named = {
+        unit
+        for item in (*draft.extraction.targets, *draft.extraction.milestones)
+        for unit in (item.lead_unit, *item.responsible_units)
+        if unit
+    }
+    return sorted(unit for unit in named if region is None or not reference.resolve_department(unit, region))
+
+
 def build(draft: Draft, reference: ReferenceData, plan_id: str, source_text: str) -> dict[str, Any]:
     meta = draft.metadata
     return {
@@ -120,7 +132,7 @@ def build(draft: Draft, reference: ReferenceData, plan_id: str, source_text: str
             {"source_quote": item.quote, "section": item.section, "reason": item.reason}
             for item in draft.extraction.left_out
         ],
-        "new_reference": {"indicators": draft.new_indicators},
+        "new_reference": {"indicators": draft.new_indicators, "departments": _unknown_departments(draft, reference)},
     }
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from planwatch.registry.load import Registry
 from planwatch.registry.numbers import states_number, without_whitespace
 from planwatch.registry.reference import Problem
-from planwatch.registry.schema import Plan, TargetKind
+from planwatch.registry.schema import Plan, Review, TargetKind
 
 _PERCENT_KINDS = {TargetKind.rate, TargetKind.growth_over_base, TargetKind.average_annual_growth}
 
@@ -79,6 +79,15 @@ class _PlanChecker:
                 ids = ", ".join(sorted(match.department_id for match in matches))
                 self.add(item, field, f"department '{spelling}' is ambiguous: {ids}")
 
+    def reviewed(self, item: str, review: Review | None) -> None:
+        if review is not None and review.status != "accepted":
+            self.add(
+                item,
+                "review.status",
+                f"{review.status}: a drafted entry needs a person's review (set accepted, or remove the entry); "
+                "`planwatch plans accept` takes a reviewed draft in",
+            )
+
     def quote(self, item: str, quote: str) -> None:
         if self.text is not None and without_whitespace(quote) not in self.text:
             self.add(item, "source_quote", f"not found verbatim in {self.plan.source_text}: {quote[:60]}")
@@ -94,6 +103,7 @@ class _PlanChecker:
             self.region(item, "region", target.region)
             self.departments(item, target.lead_unit, target.responsible_units)
             self.quote(item, target.source_quote)
+            self.reviewed(item, target.review)
             if not states_number(target.source_quote, target.target_value):
                 self.add(item, "target_value", f"{target.target_value:g} does not appear in its source_quote")
             self.target_unit(item, target.indicator_code, target.unit, target.kind)
@@ -105,6 +115,7 @@ class _PlanChecker:
             self.region(item, "region", milestone.region)
             self.departments(item, milestone.lead_unit, milestone.responsible_units)
             self.quote(item, milestone.source_quote)
+            self.reviewed(item, milestone.review)
         for parameter in plan.policy_parameters:
             item = parameter.parameter_id
             self.unique(item)

@@ -54,6 +54,14 @@ class Nature(StrEnum):
     flow = "flow"  # accumulates over a period (产值, 营业收入, 产量)
 
 
+class Review(Strict):
+    """What `planwatch plans propose` says of an entry it drafted: proposed until a person accepts it."""
+
+    status: Annotated[str, StringConstraints(pattern=r"^(proposed|accepted|rejected)$")] = "proposed"
+    confidence: float | None = Field(default=None, ge=0, le=1)
+    notes: list[str] = Field(default_factory=list)
+
+
 class Target(Strict):
     target_id: Identifier
     indicator_code: Identifier
@@ -69,6 +77,7 @@ class Target(Strict):
     responsible_units: list[Text] = Field(default_factory=list)
     section: Text
     source_quote: Text
+    review: Review | None = None  # a drafted entry (plans propose); `plans check` refuses a proposed one
     note: str | None = None
 
 
@@ -82,6 +91,7 @@ class Milestone(Strict):
     responsible_units: list[Text] = Field(default_factory=list)
     section: Text
     source_quote: Text
+    review: Review | None = None  # a drafted entry (plans propose); `plans check` refuses a proposed one
 
 
 class PolicyParameter(Strict):
