@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from benchmarks import briefings, dbt_marts, ingest_throughput
+from benchmarks import briefings, dbt_marts, extraction, ingest_throughput
 
 
 def main() -> None:
@@ -15,6 +15,7 @@ def main() -> None:
         ingest_throughput.main(sample)
         dbt_marts.main(sample)
     briefings.main()
+    extraction.main()
 
 
 if __name__ == "__main__":
