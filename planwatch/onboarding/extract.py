@@ -26,7 +26,8 @@ _POLICY = ("补贴", "奖补", "奖励", "补助", "资助", "贴息", "给予",
 _VERBS = (
     "力争", "达到", "建成", "建设", "培育", "打造", "新建", "新增", "认定", "发展到", "发展", "实现", "完成", "保持",
     "稳定在", "稳定", "提高到", "提升到", "提高", "提升", "突破", "超过", "增加", "扩大", "推广", "创建", "引进",
-    "制定", "修订", "举办", "开展", "全市", "全县", "全区", "累计", "每年", "年均", "以上", "左右", "力争",
+    "制定", "修订", "举办", "开展", "全市", "全县", "全区", "我市", "我县", "我区", "累计", "每年", "年均", "力争",
+    "争取", "至少", "年达", "可达",
 )  # fmt: skip
 _LEAD = re.compile(r"[（(]\s*牵头单位[:：]\s*([^；;）)]+)(?:[；;]\s*(?:责任|配合)单位[:：]\s*([^）)]+))?[）)]")
 _LEAD_ALT = re.compile(r"[（(〔]([^（）()〔〕]{2,40}?)牵头[，,、]?([^（）()〔〕]*?)(?:配合|参与|负责)?[）)〕]")
@@ -87,8 +88,8 @@ def _kind(clause: str, sentence: str, quantity: Quantity) -> tuple[str, int | No
     base = _BASE_YEAR.search(clause) or _BASE_YEAR.search(sentence)
     if "年均" in clause and quantity.unit == "%":
         return "average_annual_growth", int(base.group(1)) if base else None
-    if base and quantity.unit == "%" and "增长" in clause:
-        return "growth_over_base", int(base.group(1))
+    if quantity.unit == "%" and re.search(r"增长|提高|增加", clause) and not re.search(r"率|比重|占比", clause):
+        return "growth_over_base", int(base.group(1)) if base else None
     if quantity.unit == ":1":
         return "ratio", None
     if quantity.unit == "%":
@@ -113,7 +114,8 @@ def _units(paragraph: str) -> tuple[str | None, list[str]]:
 
 def _subject(clause: str, quantity: Quantity, regions: list[str]) -> tuple[str, str | None]:
     """The words that name what is counted, and the region the clause opens with (if any)."""
-    text = clause[: quantity.start] + " " + clause[quantity.end :]
+    after = re.sub(r"^\s*(及以上|以上|以内|以下|左右)", "", clause[quantity.end :])
+    text = clause[: quantity.start] + " " + after
     text = _TARGET_YEAR.sub("", text)
     region = next((name for name in regions if text.lstrip().startswith(name)), None)
     for word in sorted(_VERBS, key=len, reverse=True):

@@ -135,9 +135,10 @@ def _dimension(reference: ReferenceData, unit: str) -> str | None:
         return None
 
 
-def match_indicator(reference: ReferenceData, subject: str, unit: str) -> tuple[str | None, float]:
-    """The catalogue indicator whose name best matches the subject, within the unit's dimension."""
-    dimension = _dimension(reference, unit)
+def match_indicator(reference: ReferenceData, subject: str, unit: str, kind: str = "level") -> tuple[str | None, float]:
+    """The catalogue indicator whose name best matches the subject, within the unit's dimension (a growth
+    rate, in %, is of any indicator: 营业收入比2022年增长50% is the revenue's)."""
+    dimension = None if kind in ("growth_over_base", "average_annual_growth") else _dimension(reference, unit)
     best, score = None, 0.0
     for code, indicator in reference.indicators.items():
         if dimension is not None and _dimension(reference, indicator.canonical_unit) not in (dimension, None):
@@ -162,7 +163,7 @@ def propose(plan_text: PlanText, reference: ReferenceData) -> Draft:
     )
     draft = Draft(meta, extraction)
     for target in extraction.targets:
-        code, score = match_indicator(reference, target.subject, target.unit)
+        code, score = match_indicator(reference, target.subject, target.unit, target.kind)
         draft.indicator_matches.append((code, score))
         draft.region_codes.append(names.get(target.region_spelling or "", meta.region_code))
         if code is None and target.subject not in draft.new_indicators:

@@ -15,7 +15,7 @@ import cn2an
 # classifiers a count is written with, beyond the units of the reference catalogue
 CLASSIFIERS = (
     "个", "家", "项", "处", "座", "条", "名", "人", "户", "村", "场", "次", "款", "件", "所", "批", "支", "套",
-    "台", "辆", "只", "头", "匹", "栋", "间", "张", "份", "种", "类", "部", "次", "届", "期", "镇", "乡", "县",
+    "台", "辆", "只", "头", "匹", "栋", "间", "张", "份", "种", "类", "部", "次", "镇", "乡", "县",
     "园", "区", "基地", "企业", "品牌", "万支", "万个", "万家", "万套", "万台",
 )  # fmt: skip
 _NUMBER = r"(?P<number>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]+(?:点[零一二三四五六七八九]+)?)"
@@ -38,6 +38,7 @@ _AT_MOST_BEFORE = ("控制在", "不超过", "不高于", "低于", "少于", "�
 _AT_MOST_AFTER = ("以内", "以下", "之内")
 
 
+_COMMITTED = r"达到|新增|新建|建成|培育|打造|引进|发展|认定|创建|实现|完成|建设"
 _TIME_UNITS = ("年", "月", "日", "天", "周", "小时")
 _PLACES = ("乡镇", "乡", "镇", "县", "区", "村", "市", "旗", "省")
 
@@ -113,6 +114,8 @@ def quantities(clause: str, pattern: re.Pattern[str]) -> list[Quantity]:
             continue
         if unit in ("批", "支", "些") and not number[0].isdigit():
             continue  # 一批, 一支队伍: no amount to measure
+        if not number[0].isdigit() and not re.search(_COMMITTED, clause[max(0, match.start() - 4) : match.start()]):
+            continue  # 五项任务, 四个体系: how a text counts its own parts, not a target
         if re.match(r"(以上|及以上|以下)?的", clause[match.end() :]) or clause[: match.start()].rstrip().endswith("超"):
             continue  # 超1亿元的企业, 100亩以上的基地: a qualifier of what is counted
         if unit == "％":
