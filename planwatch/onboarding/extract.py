@@ -170,7 +170,14 @@ def _paragraph_targets(
     context_year: int | None = None
     context_region: str | None = None
     for sentence in sentences(paragraph):
-        respective = _respectively(sentence, paragraph, context_year, horizon_end, pattern, regions, lead, responsible)
+        before = paragraph.text[: sentence.start - paragraph.start].rstrip()
+        if not before.endswith(("；", ";")):
+            context_region = None  # a place named in one sentence does not carry past its full stop
+        respective = _respectively(
+            sentence, paragraph, context_year, horizon_end, pattern, regions, lead, responsible, context_region
+        )
+        if respective and respective[0][1].region_spelling:
+            context_region = respective[0][1].region_spelling
         covered = [(span.start, span.end) for span, _ in respective]
         result.targets += [proposal for _, proposal in respective]
         for clause in clauses(sentence):
@@ -263,6 +270,7 @@ def _respectively(
     regions: list[str],
     lead: str | None,
     responsible: list[str],
+    context_region: str | None,
 ) -> list[tuple[Span, Proposal]]:
     """X、Y分别达到a、b: one target per subject, paired in order (only when the counts agree)."""
     found = []
@@ -276,7 +284,12 @@ def _respectively(
         region = next((name for name in regions if head.startswith(name)), None)
         if region:
             head = head[len(region) :]
+        region = region or context_region
         subjects = [part for part in re.split(r"[、和及与]", head) if part]
+        measure = next((m for m in _MEASURES if subjects and subjects[0].endswith(m)), None)
+        if measure and len(subjects[0]) > len(measure):  # 肉牛饲养量、出栏量: the second is 肉牛出栏量
+            stem = subjects[0][: -len(measure)]
+            subjects = [subjects[0]] + [stem + s if s in _MEASURES else s for s in subjects[1:]]
         amounts = quantities(tail, pattern)
         if len(subjects) < 2 or len(subjects) != len(amounts) or (year is None and horizon_end is None):
             continue
