@@ -20,7 +20,10 @@ _YEAR = re.compile(r"(?<![\d—-])(20\d{2})\s*年(?![\d—-])")
 _TARGET_YEAR = re.compile(r"(?:到|至|力争到|力争|到了)?\s*(20\d{2})\s*年(?:底|末)?")
 _BASE_YEAR = re.compile(r"[比较]\s*(20\d{2})\s*年")
 _RANGE = re.compile(r"(20\d{2})\s*[—–\-－~至到]+\s*(20\d{2})年")
-_PRESENT_SECTIONS = ("基础", "现状", "成效", "形势", "背景", "面临")
+# a heading about the present (一、发展基础; （一）发展现状): its figures are baselines and achievements
+_PRESENT_SECTION = re.compile(
+    r"(?:^|[、）)．.])\s*(?:发展基础|工作基础|产业基础|基础条件|发展现状|现状|基本情况|主要成效|取得的?成效|发展形势|面临的?形势|背景)"
+)
 _ACHIEVED = ("已", "现有", "目前", "截至", "截止", "建成了", "实现了", "完成了")
 _POLICY = ("补贴", "奖补", "奖励", "补助", "资助", "贴息", "给予", "扶持资金", "一次性")
 _VERBS = (
@@ -125,7 +128,7 @@ def _subject(clause: str, quantity: Quantity, regions: list[str]) -> tuple[str, 
 
 
 def _left_out_reason(clause: str, sentence: str, section: str, year: int | None, issued: int | None) -> str | None:
-    if any(word in section for word in _PRESENT_SECTIONS):
+    if _PRESENT_SECTION.search(section):
         return "描述现状的章节（发展基础、现状），是基数或已有成绩，不是目标"
     if "预计" in clause:
         return "预计数（预计），不是目标"
@@ -338,7 +341,7 @@ def _enumerated(clause: Span, total: Proposal, pattern: re.Pattern[str], regions
 
 
 def _paragraph_milestones(paragraph: Paragraph, lead: str | None, responsible: list[str], result: Extraction) -> None:
-    if any(word in paragraph.section for word in _PRESENT_SECTIONS):
+    if _PRESENT_SECTION.search(paragraph.section):
         return
     for sentence in sentences(paragraph):
         for clause in clauses(sentence):

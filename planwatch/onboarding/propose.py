@@ -135,6 +135,22 @@ def _dimension(reference: ReferenceData, unit: str) -> str | None:
         return None
 
 
+_LEVEL_WORDS = (("国家",), ("省级", "自治区级", "省（自治区）", "自治区"), ("市级",), ("县级",))
+
+
+def _level_agreement(subject: str, name: str) -> float:
+    """国家级, 省级, 市级, 县级 tell apart indicators whose names are otherwise alike: agree +0.2, differ -0.2."""
+    said = [index for index, words in enumerate(_LEVEL_WORDS) if any(word in subject for word in words)]
+    if not said or "以上" in subject:
+        return 0.0
+    named = [index for index, words in enumerate(_LEVEL_WORDS) if any(word in name for word in words)]
+    if "合计" in name or len(named) > 1:
+        return -0.1  # a total over every level
+    if set(said) & set(named):
+        return 0.2
+    return -0.2 if named else 0.0
+
+
 def match_indicator(reference: ReferenceData, subject: str, unit: str, kind: str = "level") -> tuple[str | None, float]:
     """The catalogue indicator whose name best matches the subject, within the unit's dimension (a growth
     rate, in %, is of any indicator: 营业收入比2022年增长50% is the revenue's)."""
@@ -144,7 +160,9 @@ def match_indicator(reference: ReferenceData, subject: str, unit: str, kind: str
         if dimension is not None and _dimension(reference, indicator.canonical_unit) not in (dimension, None):
             continue
         name = re.sub(r"[（(][^）)]*[）)]", "", indicator.name).removesuffix("数")
-        value = max(similarity(subject, indicator.name), similarity(subject, name))
+        value = max(similarity(subject, indicator.name), similarity(subject, name)) + _level_agreement(
+            subject, indicator.name
+        )
         if value > score:
             best, score = code, value
     return (best, score) if score >= MIN_SIMILARITY else (None, score)
