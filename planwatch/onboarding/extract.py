@@ -11,7 +11,7 @@ its lead unit comes from the paragraph's 牵头单位 bracket.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from planwatch.onboarding.outline import Paragraph, Span, clauses, paragraphs, sentences
 from planwatch.onboarding.quantities import Quantity, quantities
@@ -228,6 +228,8 @@ def _paragraph_targets(
                 continue
             kind, base_year = _kind(clause.text, sentence.text, quantity)
             confidence = 0.9 if not inherited else 0.7
+            if quantity.unit in ("吨", "万吨") and re.search(r"日(产|处理|加工|屠宰)", clause.text):
+                quantity = replace(quantity, unit=f"{quantity.unit}/日")  # 日处理鲜奶5300吨: a daily capacity
             proposal = Proposal(
                 clause.text, clause.start, paragraph.section, subject, region, year, inherited, quantity.value,
                 quantity.unit, quantity.comparator, kind, base_year, lead, responsible, confidence,

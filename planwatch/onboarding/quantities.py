@@ -116,7 +116,7 @@ def quantities(clause: str, pattern: re.Pattern[str]) -> list[Quantity]:
             continue  # 一批, 一支队伍: no amount to measure
         if not number[0].isdigit() and not re.search(_COMMITTED, clause[max(0, match.start() - 4) : match.start()]):
             continue  # 五项任务, 四个体系: how a text counts its own parts, not a target
-        qualifier = re.match(r"(以上|及以上|以下)?的(?!目标|任务|水平|规模)", clause[match.end() :])
+        qualifier = re.match(r"(以上|及以上|以下|以内)?的(?!目标|任务|水平|规模)", clause[match.end() :])
         if qualifier or clause[: match.start()].rstrip().endswith("超"):
             continue  # 超1亿元的企业, 100亩以上的基地: a qualifier of what is counted
         if unit == "％":
