@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from planwatch.onboarding.outline import Paragraph, Span, clauses, paragraphs, sentences
 from planwatch.onboarding.quantities import Quantity, quantities
+from planwatch.onboarding.tables import table_figures
 
 _YEAR = re.compile(r"(?<![\d—-])(20\d{2})\s*年(?![\d—-])")
 _TARGET_YEAR = re.compile(r"(?:到|至|力争到|力争|到了)?\s*(20\d{2})\s*年(?:底|末)?")
@@ -152,6 +153,7 @@ def extract(
 ) -> Extraction:
     """Everything the text proposes; `regions` are the place names the plan may name (longest first)."""
     result = Extraction()
+    _table_targets(text, regions, result)
     for paragraph in paragraphs(text):
         lead, responsible = _units(paragraph.text)
         _paragraph_targets(paragraph, horizon, issued_year, units_pattern, regions, lead, responsible, result)
@@ -311,6 +313,36 @@ def _respectively(
             )  # fmt: skip
             found.append((quote, proposal))
     return found
+
+
+def _table_targets(text: str, regions: list[str], result: Extraction) -> None:
+    """The figures of one-cell-per-line tables (tables.py): targets under a 目标 year, baselines left out."""
+    for figure in table_figures(text, set(regions)):
+        if not figure.is_target:
+            result.left_out.append(
+                LeftOut(figure.quote, figure.section, f"{figure.year}年基数（{figure.label}），不是目标")
+            )
+            continue
+        region = figure.region_label if figure.region_label in regions else None
+        result.targets.append(
+            Proposal(
+                figure.quote,
+                0,
+                figure.section,
+                figure.label,
+                region,
+                figure.year,
+                None,
+                figure.value,
+                figure.unit,
+                ">=",
+                "level",
+                None,
+                None,
+                [],
+                0.7,
+            )
+        )
 
 
 def _inside_enumeration(clause: str, quantity: Quantity) -> bool:
