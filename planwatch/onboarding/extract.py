@@ -153,10 +153,11 @@ def extract(
 ) -> Extraction:
     """Everything the text proposes; `regions` are the place names the plan may name (longest first)."""
     result = Extraction()
+    groups = groups_of(text, regions)
     _table_targets(text, regions, result)
     for paragraph in paragraphs(text):
         lead, responsible = _units(paragraph.text)
-        _paragraph_targets(paragraph, horizon, issued_year, units_pattern, regions, lead, responsible, result)
+        _paragraph_targets(paragraph, horizon, issued_year, units_pattern, regions, groups, lead, responsible, result)
         _paragraph_milestones(paragraph, lead, responsible, result)
     return result
 
@@ -167,6 +168,7 @@ def _paragraph_targets(
     issued_year: int | None,
     pattern: re.Pattern[str],
     regions: list[str],
+    groups: dict[str, list[str]],
     lead: str | None,
     responsible: list[str],
     result: Extraction,
@@ -237,15 +239,18 @@ def _paragraph_targets(
                 quantity.unit, quantity.comparator, kind, base_year, lead, responsible, confidence,
             )  # fmt: skip
             every_year = re.search(r"每年|常年", sentence.text[: clause.end - sentence.start])
+            years = [year]
             if every_year and plan_start is not None and horizon_end is not None and not own:
-                # 每年…: the same figure for every year of the plan
-                result.targets += [
-                    Proposal(**{**proposal.__dict__, "year": each, "year_inherited": "“每年”：规划期内逐年"})
-                    for each in range(plan_start, horizon_end + 1)
-                ]
-                continue
-            result.targets.append(proposal)
-            result.targets += _enumerated(clause, proposal, pattern, regions)
+                years = list(range(plan_start, horizon_end + 1))  # 每年…: the same figure for every year of the plan
+            members = _each_member(clause.text, sentence.text, quantity, region, groups)
+            for each_region in members or [region]:
+                for each_year in years:
+                    changes: dict = {"region_spelling": each_region, "year": each_year}
+                    if len(years) > 1:
+                        changes["year_inherited"] = "“每年”：规划期内逐年"
+                    result.targets.append(replace(proposal, **changes))
+            if not members and len(years) == 1:
+                result.targets += _enumerated(clause, proposal, pattern, regions)
 
 
 _RESPECTIVELY = re.compile(
@@ -343,6 +348,32 @@ def _table_targets(text: str, regions: list[str], result: Extraction) -> None:
                 0.7,
             )
         )
+
+
+_GROUP = re.compile(r"[（(]([^（）()]*?)[，,]\s*以下简称\s*[“\"]?([^）)”\"]+)[”\"]?[）)]")
+
+
+def groups_of(text: str, regions: list[str]) -> dict[str, list[str]]:
+    """Groups a plan defines: 重点帮扶县（庄浪县、静宁县，以下简称重点帮扶县） → {重点帮扶县: [庄浪县, 静宁县]}."""
+    found = {}
+    for match in _GROUP.finditer(text):
+        members = [part.strip() for part in re.split(r"[、，,和及]", match.group(1)) if part.strip() in regions]
+        if len(members) >= 2:
+            found[match.group(2).strip()] = members
+    return found
+
+
+def _each_member(
+    clause: str, sentence: str, quantity: Quantity, region: str | None, groups: dict[str, list[str]]
+) -> list[str]:
+    """The regions a target binds one by one: 每县…, 每个重点帮扶县…, or a rate of a group (重点帮扶县…占比33%)."""
+    for alias, members in groups.items():
+        named = alias in clause or alias in sentence[: sentence.find(clause) + 1 if clause in sentence else 0]
+        if re.search(r"每县|每个县|各县", clause) or (named and re.search(f"每个{alias}|各{alias}", clause)):
+            return members
+        if (named or region == alias) and quantity.unit == "%":
+            return members
+    return []
 
 
 def _inside_enumeration(clause: str, quantity: Quantity) -> bool:
