@@ -133,7 +133,7 @@ def _left_out_reason(clause: str, sentence: str, section: str, year: int | None,
         return "描述现状的章节（发展基础、现状），是基数或已有成绩，不是目标"
     if "预计" in clause:
         return "预计数（预计），不是目标"
-    if any(word in sentence for word in _POLICY) and re.search(r"\d\s*(万元|元|亿元)", clause):
+    if (any(word in sentence for word in _POLICY) or "标准" in clause) and re.search(r"\d\s*(万元|元|亿元)", clause):
         return "补贴、奖励标准（政策参数），不是目标"
     if "个百分点" in clause:
         return "百分点变化，作背景说明，不作目标"
@@ -187,6 +187,7 @@ def _paragraph_targets(
             context_region = respective[0][1].region_spelling
         covered = [(span.start, span.end) for span, _ in respective]
         result.targets += [proposal for _, proposal in respective]
+        last_clause: str | None = None
         for clause in clauses(sentence):
             if any(begin <= clause.start < end for begin, end in covered):
                 own = [int(y) for y in _YEAR.findall(clause.text)]
@@ -196,6 +197,9 @@ def _paragraph_targets(
             if own:
                 context_year = own[-1] if clause.text.startswith(("到", "至", "力争")) else own[0]
             found = [q for q in quantities(clause.text, pattern) if not _inside_enumeration(clause.text, q)]
+            previous_clause, last_clause = last_clause, clause.text
+            if found:
+                last_clause = previous_clause
             if not found:
                 if re.search(r"\d\s*\S{0,3}(以上|以下)的", clause.text):
                     result.left_out.append(LeftOut(clause.text, paragraph.section, "条件或门槛（…以上的），不是目标"))
@@ -222,6 +226,9 @@ def _paragraph_targets(
                 context_region = None  # back to the plan's own region
             region = region or context_region
             previous = result.targets[-1] if result.targets and result.targets[-1].start >= sentence.start else None
+            if not re.search(r"[\u4e00-\u9fff]{2}", subject.replace("确保", "")) and last_clause is not None:
+                # 逐年提高…比例，确保2025年底达到50%: the clause before names the statistic
+                subject = _subject(last_clause, Quantity(0, "", len(last_clause), len(last_clause), ">="), regions)[0]
             if _BARE_GROWTH.fullmatch(subject) and previous is not None:
                 subject, region = (
                     previous.subject,
@@ -297,6 +304,7 @@ def _respectively(
         if region:
             head = head[len(region) :]
         region = region or context_region
+        context_region = region  # 庄浪县肉牛…分别…，苹果、蔬菜产量分别…: the place carries on
         subjects = [part for part in re.split(r"[、和及与]", head) if part]
         measure = next((m for m in _MEASURES if subjects and subjects[0].endswith(m)), None)
         if measure and len(subjects[0]) > len(measure):  # 肉牛饲养量、出栏量: the second is 肉牛出栏量

@@ -73,6 +73,7 @@ def unit_pattern(units: list[str]) -> re.Pattern[str]:
 
 def _comparator(clause: str, start: int, end: int) -> str:
     before, after = clause[max(0, start - 6) : start], clause[end : end + 4]
+    before = re.sub(r"不(低于|少于|小于)", "", before)  # 不低于: a floor, whatever 低于 says alone
     if any(after.startswith(word) for word in _AT_MOST_AFTER) or any(word in before for word in _AT_MOST_BEFORE):
         return "<="
     if after.startswith("左右"):
