@@ -36,8 +36,11 @@ _VERBS = (
 _LEAD = re.compile(r"[（(]\s*牵头单位[:：]\s*([^；;）)]+)(?:[；;]\s*(?:责任|配合)单位[:：]\s*([^）)]+))?[）)]")
 _LEAD_ALT = re.compile(r"[（(〔]([^（）()〔〕]{2,40}?)牵头[，,、]?([^（）()〔〕]*?)(?:配合|参与|负责)?[）)〕]")
 _BARE_GROWTH = re.compile(r"(比|较)?(上年|同期)?(年均)?(增长|提高|增加)?(率)?")
-_MILESTONE_VERBS = ("建成", "完成", "投产", "竣工", "投入使用", "开工", "启动", "上市", "完工", "运营", "达产", "落地")
-_DEADLINE = re.compile(r"(?:到|至|于)?(20\d{2})年(?:(\d{1,2})月)?(?:底|末)?(?:前|以前)?")
+_MILESTONE_VERBS = (
+    "建成", "完成", "投产", "竣工", "投入使用", "开工", "启动", "上市", "完工", "运营", "达产", "落地", "全覆盖",
+    "实现县", "率先实现", "发展成为", "建立健全", "形成",
+)  # fmt: skip
+_DEADLINE = re.compile(r"(?:到|至|于)?\s*(20\d{2})\s*年(?:\s*(\d{1,2})\s*月)?(?:底|末)?(?:前|以前)?")
 
 
 @dataclass
@@ -417,12 +420,15 @@ def _paragraph_milestones(paragraph: Paragraph, lead: str | None, responsible: l
     if _PRESENT_SECTION.search(paragraph.section):
         return
     for sentence in sentences(paragraph):
+        sentence_deadline = None
         for clause in clauses(sentence):
-            deadline = _DEADLINE.search(clause.text)
+            deadline = _DEADLINE.search(_BASE_YEAR.sub("", clause.text)) or sentence_deadline
+            sentence_deadline = deadline  # 到2025年，…实现…: the year heads the sentence
             verb = next((v for v in _MILESTONE_VERBS if v in clause.text), None)
             if deadline is None or verb is None or "预计" in clause.text:
                 continue
-            project = clause.text[deadline.end() :].strip("，、 ") or clause.text
+            project = clause.text[deadline.end() :].strip("，、 ") if deadline.string == clause.text else clause.text
+            project = project or clause.text
             month = int(deadline.group(2)) if deadline.group(2) else 12
             result.milestones.append(
                 MilestoneProposal(
