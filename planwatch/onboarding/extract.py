@@ -35,6 +35,21 @@ _VERBS = (
 )  # fmt: skip
 _LEAD = re.compile(r"[（(]\s*牵头单位[:：]\s*([^；;）)]+)(?:[；;]\s*(?:责任|配合)单位[:：]\s*([^）)]+))?[）)]")
 _LEAD_ALT = re.compile(r"[（(〔]([^（）()〔〕]{2,40}?)牵头[，,、]?([^（）()〔〕]*?)(?:配合|参与|负责)?[）)〕]")
+_GENERIC_MEASURE = re.compile(r"(实现)?(营业收入|销售收入|主营业务收入|总产值|产值|产量|收入|加工量|规模)")
+
+
+_HEADING_NUMBER = re.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\s?\d+[.．]")
+
+
+def _topic(section: str) -> str | None:
+    """The innermost heading that names a subject: （三）水稻加工产业 → 水稻加工 (1.发展目标 says nothing)."""
+    for heading in reversed([part.strip() for part in _HEADING_NUMBER.split(section) if part.strip()]):
+        if re.search(r"目标|任务|要求|措施|布局|方向|重点|思路|原则", heading):
+            continue
+        return re.sub(r"(产业|行业)$", "", heading) or None
+    return None
+
+
 _BARE_GROWTH = re.compile(r"(比|较)?(上年|同期)?(年均)?(增长|提高|增加)?(率)?")
 _MILESTONE_VERBS = (
     "建成", "完成", "投产", "竣工", "投入使用", "开工", "启动", "上市", "完工", "运营", "达产", "落地", "全覆盖",
@@ -237,6 +252,8 @@ def _paragraph_targets(
                     previous.subject,
                     previous.region_spelling,
                 )  # 营业收入达到…，增长10%: the same statistic
+            if _GENERIC_MEASURE.fullmatch(subject) and (topic := _topic(paragraph.section)):
+                subject = topic + subject  # （三）水稻加工产业 … 实现营业收入57.15亿元: the section says whose
             if not re.search(r"[\u4e00-\u9fff]{2}", subject) or _BARE_GROWTH.fullmatch(subject):
                 result.left_out.append(LeftOut(clause.text, paragraph.section, "看不出统计的是什么（缺少指标名称）"))
                 continue

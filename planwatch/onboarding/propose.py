@@ -141,7 +141,10 @@ _LEVEL_WORDS = (("国家",), ("省级", "自治区级", "省（自治区）", "�
 def _level_agreement(subject: str, name: str) -> float:
     """国家级, 省级, 市级, 县级 tell apart indicators whose names are otherwise alike: agree +0.2, differ -0.2."""
     said = [index for index, words in enumerate(_LEVEL_WORDS) if any(word in subject for word in words)]
-    if not said or "以上" in subject:
+    floor = re.search(r"([市省县]级|国家级|自治区级)以上", subject)
+    if floor:  # 市级以上: the names that say the same floor
+        return 0.3 if floor.group(0) in name else -0.1
+    if not said:
         return 0.0
     named = [index for index, words in enumerate(_LEVEL_WORDS) if any(word in name for word in words)]
     if "合计" in name or len(named) > 1:

@@ -113,6 +113,8 @@ def quantities(clause: str, pattern: re.Pattern[str]) -> list[Quantity]:
         value = _value(number)
         if value is None or (not number[0].isdigit() and value > 1000):
             continue
+        if "会议" in clause[match.end() : match.end() + 6]:
+            continue  # 七届25次常务会议: which meeting, not an amount
         if unit in ("批", "支", "些") and not number[0].isdigit():
             continue  # 一批, 一支队伍: no amount to measure
         if not number[0].isdigit() and not re.search(_COMMITTED, clause[max(0, match.start() - 4) : match.start()]):
