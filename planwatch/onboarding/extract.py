@@ -35,6 +35,9 @@ _VERBS = (
 )  # fmt: skip
 _LEAD = re.compile(r"[（(]\s*牵头单位[:：]\s*([^；;）)]+)(?:[；;]\s*(?:责任|配合)单位[:：]\s*([^）)]+))?[）)]")
 _LEAD_ALT = re.compile(r"[（(〔]([^（）()〔〕]{2,40}?)牵头[，,、]?([^（）()〔〕]*?)(?:配合|参与|负责)?[）)〕]")
+_PROJECT_SIZE = re.compile(
+    r"(年产|日产|年加工能力|年处理|年屠宰|存栏)\s*[\d.]+[^，,；;。]{0,12}?(项目|工厂|生产线|工程|养殖场)"
+)
 _GENERIC_MEASURE = re.compile(r"(实现)?(营业收入|销售收入|主营业务收入|总产值|产值|产量|收入|加工量|规模)")
 
 
@@ -153,6 +156,8 @@ def _left_out_reason(clause: str, sentence: str, section: str, year: int | None,
         return "预计数（预计），不是目标"
     if (any(word in sentence for word in _POLICY) or "标准" in clause) and re.search(r"\d\s*(万元|元|亿元)", clause):
         return "补贴、奖励标准（政策参数），不是目标"
+    if _PROJECT_SIZE.search(clause):
+        return "重点项目的建设规模（年产…的项目），列为项目，不作目标"
     if "个百分点" in clause:
         return "百分点变化，作背景说明，不作目标"
     if any(clause.startswith(word) or f"，{word}" in clause for word in _ACHIEVED) or "已" in clause[:6]:
