@@ -76,8 +76,8 @@ def _comparator(clause: str, start: int, end: int) -> str:
     before = re.sub(r"不(低于|少于|小于)", "", before)  # 不低于: a floor, whatever 低于 says alone
     if any(after.startswith(word) for word in _AT_MOST_AFTER) or any(word in before for word in _AT_MOST_BEFORE):
         return "<="
-    if after.startswith("左右"):
-        return "="
+    if after.startswith("左右") or before.rstrip().endswith(("约", "大约")):
+        return "="  # 左右, 约250万吨: about, neither floor nor ceiling
     return ">="
 
 
