@@ -240,7 +240,10 @@ def _paragraph_targets(
                     result.left_out.append(LeftOut(clause.text, paragraph.section, "没有目标年份"))
                     continue
                 year, inherited = horizon_end, f"年份取自规划期末（{horizon_end}年）"
-            quantity = found[0]
+            # the figure a clause commits to closes it (…示范基地6个); an earlier one qualifies (200亩以上设施…)
+            last = found[-1]
+            closes = re.fullmatch(r"\s*(及以上|以上|以内|以下|左右)?\s*", clause.text[last.end :])
+            quantity = last if closes else found[0]
             subject, region = _subject(clause.text, quantity, regions)
             if region is not None:
                 subject = subject[len(region) :] if subject.startswith(region) else subject

@@ -58,15 +58,32 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
 
 
-def similarity(a: str, b: str) -> float:
+def similarity(a: str, b: str, weight: dict[str, float] | None = None) -> float:
     """How well the words of `a` (a clause's subject) name `b` (a catalogue name): the Dice coefficient
     of character bigrams, or, when higher, the share of `b`'s bigrams `a` holds (a subject that says
-    more than the name, 全市新培育的国家级龙头企业, still names it)."""
+    more than the name, 全市新培育的国家级龙头企业, still names it). With `weight`, a bigram counts by how
+    rare it is in the catalogue (续建, 选址 tell more than 奶牛, 牧场)."""
     x, y = _bigrams(a), _bigrams(b)
     if not x or not y:
         return 0.0
-    shared = len(x & y)
-    return max(2 * shared / (len(x) + len(y)), 0.9 * shared / len(y))
+
+    def total(bigrams: set[str]) -> float:
+        return sum(weight.get(bigram, 1.0) for bigram in bigrams) if weight else float(len(bigrams))
+
+    shared = total(x & y)
+    return max(2 * shared / (total(x) + total(y)), 0.9 * shared / total(y))
+
+
+def _rarity(reference: ReferenceData) -> dict[str, float]:
+    """Each bigram's inverse document frequency over the catalogue's names (1 + log N/df)."""
+    import math
+
+    names = [_bigrams(indicator.name) for indicator in reference.indicators.values()]
+    counts: dict[str, int] = {}
+    for bigrams in names:
+        for bigram in bigrams:
+            counts[bigram] = counts.get(bigram, 0) + 1
+    return {bigram: 1 + math.log(len(names) / count) for bigram, count in counts.items()}
 
 
 def metadata(text: str, reference: ReferenceData) -> PlanMetadata:
@@ -150,7 +167,7 @@ def _level_agreement(subject: str, name: str) -> float:
     if "合计" in name or len(named) > 1:
         return -0.1  # a total over every level
     if set(said) & set(named):
-        return 0.2
+        return 0.3
     return -0.2 if named else 0.0
 
 
@@ -158,14 +175,14 @@ def match_indicator(reference: ReferenceData, subject: str, unit: str, kind: str
     """The catalogue indicator whose name best matches the subject, within the unit's dimension (a growth
     rate, in %, is of any indicator: 营业收入比2022年增长50% is the revenue's)."""
     dimension = None if kind in ("growth_over_base", "average_annual_growth") else _dimension(reference, unit)
+    weight = reference.__dict__.setdefault("_bigram_rarity", _rarity(reference))
     best, score = None, 0.0
     for code, indicator in reference.indicators.items():
         if dimension is not None and _dimension(reference, indicator.canonical_unit) not in (dimension, None):
             continue
         name = re.sub(r"[（(][^）)]*[）)]", "", indicator.name).removesuffix("数")
-        value = max(similarity(subject, indicator.name), similarity(subject, name)) + _level_agreement(
-            subject, indicator.name
-        )
+        value = max(similarity(subject, indicator.name, weight), similarity(subject, name, weight))
+        value += _level_agreement(subject, indicator.name)
         if value > score:
             best, score = code, value
     return (best, score) if score >= MIN_SIMILARITY else (None, score)
