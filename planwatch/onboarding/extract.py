@@ -142,6 +142,8 @@ def _subject(clause: str, quantity: Quantity, regions: list[str]) -> tuple[str, 
     after = re.sub(r"^\s*(及以上|以上|以内|以下|左右)", "", clause[quantity.end :])
     text = clause[: quantity.start] + " " + after
     text = _TARGET_YEAR.sub("", text)
+    # the place the clause opens with, past a count of places (2个重点帮扶县…) and a 力争
+    text = re.sub(r"^[\s，,]*(力争|争取)?\s*[\d一二两三四五六七八九十]+\s*个(?=\S)", "", text)
     region = next((name for name in regions if text.lstrip().startswith(name)), None)
     for word in sorted(_VERBS, key=len, reverse=True):
         text = text.replace(word, " ")
@@ -240,9 +242,13 @@ def _paragraph_targets(
                     result.left_out.append(LeftOut(clause.text, paragraph.section, "没有目标年份"))
                     continue
                 year, inherited = horizon_end, f"年份取自规划期末（{horizon_end}年）"
+            # a count of places (2个重点帮扶县…) says where, not how much
+            places = tuple(regions) + tuple(groups)
+            found = [q for q in found if not clause.text[q.end :].lstrip().startswith(places)] or found
             # the figure a clause commits to closes it (…示范基地6个); an earlier one qualifies (200亩以上设施…)
             last = found[-1]
-            closes = re.fullmatch(r"\s*(及以上|以上|以内|以下|左右)?\s*", clause.text[last.end :])
+            tail = re.sub(r"[（(][^（）()]*[）)]?\s*$", "", clause.text[last.end :])  # a closing breakdown aside
+            closes = re.fullmatch(r"\s*(及以上|以上|以内|以下|左右)?\s*", tail)
             quantity = last if closes else found[0]
             subject, region = _subject(clause.text, quantity, regions)
             if region is not None:
@@ -273,7 +279,11 @@ def _paragraph_targets(
                 clause.text, clause.start, paragraph.section, subject, region, year, inherited, quantity.value,
                 quantity.unit, quantity.comparator, kind, base_year, lead, responsible, confidence,
             )  # fmt: skip
-            every_year = re.search(r"每年|常年", sentence.text[: clause.end - sentence.start])
+            # 每年 binds its clause and those after it in the sentence, unless one names its own subject (每县…)
+            every_year = re.search(r"每年|常年", clause.text) or (
+                re.search(r"每年|常年", sentence.text[: clause.start - sentence.start])
+                and not re.search(r"每县|每个", clause.text)
+            )
             years = [year]
             if every_year and plan_start is not None and horizon_end is not None and not own:
                 years = list(range(plan_start, horizon_end + 1))  # 每年…: the same figure for every year of the plan
