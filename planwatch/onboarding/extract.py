@@ -158,8 +158,10 @@ def _left_out_reason(clause: str, sentence: str, section: str, year: int | None,
         return "预计数（预计），不是目标"
     if (any(word in sentence for word in _POLICY) or "标准" in clause) and re.search(r"\d\s*(万元|元|亿元)", clause):
         return "补贴、奖励标准（政策参数），不是目标"
-    if _PROJECT_SIZE.search(clause):
+    if _PROJECT_SIZE.search(clause) or re.search(r"\d\s*[^\d，,；;。]{0,10}?(项目|生产线|工厂)", clause):
         return "重点项目的建设规模（年产…的项目），列为项目，不作目标"
+    if re.search(r"公司|集团|有限责任", clause):
+        return "企业项目的内容（…公司…），列为项目进展，不作目标"
     if "个百分点" in clause:
         return "百分点变化，作背景说明，不作目标"
     if any(clause.startswith(word) or f"，{word}" in clause for word in _ACHIEVED) or "已" in clause[:6]:
