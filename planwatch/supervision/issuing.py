@@ -278,12 +278,7 @@ def issue_briefing(warehouse: Path, plan_id: str, period: str, actor: str, confi
             shutil.rmtree(staging, ignore_errors=True)
             raise
         try:
-            result = _record_issue(connection, plan, departments, hashes, archive, actor, issued_at)
-            with transaction(connection):
-                for item_id, reason in recovered.items():
-                    follow_up.close_item(connection, item_id, actor, reason)
-                follow_up.open_items(connection, opening, actor)
-            result.opened, result.closed = opening, sorted(recovered)
+            result = _record_issue(connection, plan, departments, hashes, archive, actor, issued_at, recovered, opening)
         except BaseException:
             shutil.rmtree(archive, ignore_errors=True)
             raise
@@ -299,10 +294,18 @@ def _record_issue(
     archive: Path,
     actor: str,
     issued_at: dt.datetime,
+    recovered: dict[str, str],
+    opening: list[dict],
 ) -> IssueResult:
+    """Everything issuing records, in one transaction: the files, the 签发, the locks, the corrections
+    reported, the items closed (销号) and opened (督办), and the audit rows."""
     plan_id, period = plan.plan_id or "", f"{plan.period:%Y-%m}"
     result = IssueResult(plan_id, period, plan.issue_number, archive, [archive / name for name in sorted(hashes)])
+    result.opened, result.closed = opening, sorted(recovered)
     with transaction(connection):
+        for item_id, reason in recovered.items():
+            follow_up.close_item(connection, item_id, actor, reason)
+        follow_up.open_items(connection, opening, actor)
         for name, digest in sorted(hashes.items()):
             connection.execute(
                 "insert into supervision.issued_files values (?, ?, ?, ?, ?)",
