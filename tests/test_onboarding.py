@@ -149,3 +149,69 @@ def test_a_sixth_plan_goes_from_its_text_to_its_first_briefing(plans_copy: Path,
     )  # fmt: skip
     html = next((tmp_path / "briefings").glob("ganzhou_organic_vegetables_2024_620702_2024-10.html"))
     assert "甘州区有机蔬菜提质增效实施方案" in html.read_text(encoding="utf-8")
+
+
+PROVINCE_PLAN = """甘肃省人民政府办公厅关于印发甘肃省有机农业发展行动方案（2024—2026年）的通知
+甘政办发〔2024〕58号
+《甘肃省有机农业发展行动方案（2024—2026年）》已经省政府同意，现印发给你们，请认真贯彻执行。
+甘肃省人民政府办公厅
+2024年4月8日
+
+甘肃省有机农业发展行动方案（2024—2026年）
+
+一、发展现状
+全省已建成有机农产品基地面积30万亩。
+
+二、发展目标
+到2026年，全省有机农产品（蔬菜、中药材）基地达到50万亩以上，其中张掖市10万亩，平凉市5万亩。有机（含有机转换）农产品认证数量达到300个（张掖市100个，平凉市40个）。
+
+三、重点任务
+（一）建设示范基地。2025年底前完成10个省级有机农业示范基地建设。（牵头单位：省农业农村厅；配合单位：省财政厅）
+"""
+
+
+@pytest.mark.slow
+def test_a_province_plan_sets_targets_for_its_cities_and_briefs_each_city(plans_copy: Path, tmp_path: Path) -> None:
+    for launch_plan in plans_copy.glob("*.yml"):
+        launch_plan.unlink()  # the province plan alone
+    source = _write(tmp_path / "gansu_organic_agriculture_2024.txt", PROVINCE_PLAN)
+    run_planwatch("plans", "propose", str(source), "--plans-dir", str(plans_copy))
+    draft_path = plans_copy / "drafts" / "gansu_organic_agriculture_2024.yml"
+    draft = yaml.safe_load(draft_path.read_text(encoding="utf-8"))
+    assert draft["region"] == "620000"
+    targets = {(t["indicator_code"], t["region"], t["target_value"]) for t in draft["targets"]}
+    assert {  # the province's figure, and its cities' from 其中… and from the bracket
+        ("organic_vegetable_herb_base_area", "620000", 50.0),
+        ("organic_vegetable_herb_base_area", "620700", 10.0),
+        ("organic_vegetable_herb_base_area", "620800", 5.0),
+        ("organic_certified_products", "620000", 300.0),
+        ("organic_certified_products", "620700", 100.0),
+        ("organic_certified_products", "620800", 40.0),
+    } <= targets
+    for entry in draft["targets"] + draft["milestones"]:
+        entry["review"]["status"] = "accepted"
+    draft["reporting_unit"] = "甘肃省农业农村厅"
+    draft_path.write_text(yaml.safe_dump(draft, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (plans_copy / "reference" / "departments" / "gansu.yml").write_text(
+        "departments:\n"
+        "  - {department_id: gansu.agriculture_rural_department, name: 甘肃省农业农村厅, region: '620000',"
+        " aliases: [省农业农村厅]}\n"
+        "  - {department_id: gansu.finance_department, name: 甘肃省财政厅, region: '620000', aliases: [省财政厅]}\n",
+        encoding="utf-8",
+    )
+    run_planwatch("plans", "accept", str(draft_path), "--plans-dir", str(plans_copy))
+    env = {"PLANWATCH_PLANS_DIR": str(plans_copy), "PLANWATCH_WAREHOUSE": str(tmp_path / "w.duckdb")}
+    run_planwatch("plans", "load", env=env)
+    run_planwatch("sample", "--until", "2024-10", "--out", str(tmp_path / "sample"), env=env)
+    run_planwatch("ingest", *sorted(str(p) for p in (tmp_path / "sample").glob("20*")), env=env)
+    run_planwatch("transform", env=env)
+    run_planwatch("check", "--period", "2024-10", "--output", str(tmp_path / "out"), env=env)
+    out = tmp_path / "briefings"
+    run_planwatch("brief", "--period", "2024-10", "--format", "html", "--out", str(out), env=env)
+    written = sorted(path.name for path in out.glob("gansu_organic_agriculture_2024_*.html"))
+    assert written == [  # the province's briefing and one per city it sets targets for
+        "gansu_organic_agriculture_2024_620000_2024-10.html",
+        "gansu_organic_agriculture_2024_620700_2024-10.html",
+        "gansu_organic_agriculture_2024_620800_2024-10.html",
+    ]
+    assert "张掖市" in (out / written[1]).read_text(encoding="utf-8")

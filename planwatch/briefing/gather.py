@@ -283,14 +283,16 @@ def _title(plan_title: str, county: str | None, final: bool) -> str:
 
 
 def county_regions(con: duckdb.DuckDBPyConnection, plan_id: str) -> list[str]:
-    """The counties a plan sets targets for: regions directly under the plan's city, not sub-regions."""
+    """The regions directly under the plan's own that it sets targets for, each briefed apart: a city
+    plan's counties, a province plan's cities (not sub-regions such as towns or groups of counties)."""
     found = con.execute(
         """
         select distinct targets.region_code
         from marts.dim_target as targets
         inner join marts.dim_plan as plans on targets.plan_id = plans.plan_id
         inner join marts.dim_region as regions on targets.region_code = regions.region_code
-        where targets.plan_id = ? and regions.parent_code = plans.region_code and regions.region_level = 'county'
+        where targets.plan_id = ? and regions.parent_code = plans.region_code
+          and regions.region_level in ('city', 'county')
         order by targets.region_code
         """,
         [plan_id],

@@ -142,8 +142,9 @@ def _subject(clause: str, quantity: Quantity, regions: list[str]) -> tuple[str, 
     after = re.sub(r"^\s*(及以上|以上|以内|以下|左右)", "", clause[quantity.end :])
     text = clause[: quantity.start] + " " + after
     text = _TARGET_YEAR.sub("", text)
-    # the place the clause opens with, past a count of places (2个重点帮扶县…) and a 力争
+    # the place the clause opens with, past a count of places (2个重点帮扶县…), a 力争 and a 其中
     text = re.sub(r"^[\s，,]*(力争|争取)?\s*[\d一二两三四五六七八九十]+\s*个(?=\S)", "", text)
+    text = re.sub(r"^[\s，,]*其中", "", text)
     region = next((name for name in regions if text.lstrip().startswith(name)), None)
     for word in sorted(_VERBS, key=len, reverse=True):
         text = text.replace(word, " ")
@@ -263,6 +264,9 @@ def _paragraph_targets(
             if not re.search(r"[\u4e00-\u9fff]{2}", subject.replace("确保", "")) and last_clause is not None:
                 # 逐年提高…比例，确保2025年底达到50%: the clause before names the statistic
                 subject = _subject(last_clause, Quantity(0, "", len(last_clause), len(last_clause), ">="), regions)[0]
+            if not subject and region is not None and previous is not None:
+                # 全省…达到50万亩，其中张掖市10万亩，平凉市5万亩: the same statistic, for a place within
+                subject = previous.subject
             if _BARE_GROWTH.fullmatch(subject) and previous is not None:
                 subject, region = (
                     previous.subject,
