@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from planwatch.briefing.context import Briefing
+from planwatch.briefing.context import Briefing, TargetLine
 from planwatch.briefing.gather import briefing_scope, county_regions, gather_plan, month_end
 from planwatch.briefing.letters import Letter, department_letters, render_letter
 from planwatch.briefing.render import FORMATS, render, with_charts
@@ -159,11 +159,20 @@ def review_briefing(warehouse: Path, plan_id: str, period: str, actor: str, conf
     return number
 
 
+MISSED_FOLLOW_UP_MONTHS = 12  # a missed target is followed up in the year after its target year, not for ever
+
+
+def _long_missed(line: TargetLine, period: dt.date) -> bool:
+    """A target missed more than a year ago: its final verdict stands in the briefing, nobody can still act on it."""
+    months_since = (period.year - line.target_year - 1) * 12 + period.month
+    return line.status == "missed" and line.is_final_verdict and months_since > MISSED_FOLLOW_UP_MONTHS
+
+
 def _subjects(briefing: Briefing, include_lagging: bool) -> list[follow_up.Subject]:
     statuses = follow_up.SEVERE_STATUSES | ({"lagging"} if include_lagging else set())
     subjects = []
     for line in briefing.targets:
-        if line.status not in statuses:
+        if line.status not in statuses or _long_missed(line, briefing.period):
             continue
         gap = f"，低于时序进度{abs(line.gap_pp):.1f}个百分点" if line.gap_pp is not None else ""
         completion = f"完成率{line.completion_rate:.1f}%" if line.completion_rate is not None else "未完成"
