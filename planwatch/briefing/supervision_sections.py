@@ -68,17 +68,5 @@ def follow_up_status(
     if not items:
         return None
     return FollowUp(
-        items=tuple(
-            FollowUpLine(
-                item_id=item["item_id"],
-                subject=item["subject"],
-                department_name=item["department_name"],
-                opened_period=item["opened_period"],
-                reply_due=item["reply_due"],
-                status=item["status"],
-                status_label=item["status_label"],
-                replied_on_time=item["replied_on_time"],
-            )
-            for item in items
-        )
+        items=tuple(FollowUpLine(**{key: item[key] for key in FollowUpLine.model_fields}) for item in items)
     )

@@ -104,6 +104,7 @@ class Ingestor:
         self.layout_resolvers = {s.layout_id: Resolver(registry.reference, s.indicator_labels) for s in self.layouts}
         self.known_milestones = {m.milestone_id for plan in registry.plans.values() for m in plan.milestones}
         self.spans = _plan_spans(registry, self.resolver)
+        self.plan_titles = {plan_id: plan.title for plan_id, plan in registry.plans.items()}  # a lock's message
         self.names = {code: r.name for code, r in registry.reference.regions.items()}
         self.names |= {code: i.name for code, i in registry.reference.indicators.items()}
         self.reviewer = Reviewer(
@@ -191,8 +192,7 @@ class Ingestor:
         )
 
     def locked_refusal(self, pending: PendingFile, locks: dict[tuple[str, str], list[tuple[str, int]]]) -> str | None:
-        titles = {plan_id: plan.title for plan_id, plan in self.registry.plans.items()}
-        return locked_refusal(pending.department_id, pending.periods, locks, titles)
+        return locked_refusal(pending.department_id, pending.periods, locks, self.plan_titles)
 
     def write_receipt(self, receipts_dir: Path, path: Path, result: FileResult, parsed: ParsedFile | None) -> None:
         department = self.registry.reference.departments.get(result.department_id or "")

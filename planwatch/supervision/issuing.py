@@ -74,9 +74,13 @@ def _issued(connection: duckdb.DuckDBPyConnection, plan_id: str, period: str) ->
 def plan_departments(connection: duckdb.DuckDBPyConnection, plan_id: str, period: str) -> list[str]:
     """The departments the plan's briefing of the month reports on: seated in its region, leading its
     targets, or owing its figures that month."""
-    plan = gather_plan(connection, plan_id, period)
-    scope_plan = {"plan_id": plan_id, "region_code": plan.region_code}
-    return briefing_scope(connection, scope_plan, list(plan.targets + plan.final_targets), None)[2]
+    from planwatch.briefing import marts
+
+    plan = next((row for row in marts.plans(connection) if row["plan_id"] == plan_id), None)
+    if plan is None:
+        raise ValueError(f"plan {plan_id!r} is not in marts.dim_plan; run `planwatch plans load` and `transform`")
+    lines = [TargetLine(**row) for row in marts.target_progress(connection, plan_id, month_end(period))]
+    return briefing_scope(connection, plan, lines, None)[2]
 
 
 def _stale_marts(connection: duckdb.DuckDBPyConnection) -> list[str]:
