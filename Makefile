@@ -1,12 +1,13 @@
 # planwatch: `make demo` runs the main job, `make test` runs the tests. Both bootstrap themselves on
 # a fresh machine that has only python3: uv from PyPI when missing, the locked environment, and the
-# Debian packages the project needs (Chinese fonts for briefings, poppler to inspect PDFs).
+# Debian packages the project needs (Chinese fonts for briefings, poppler to inspect PDFs, LibreOffice
+# to print the fill-in templates in a test, Chromium to open the docs offline in a test).
 
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
+APT_PACKAGES := fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig libreoffice-calc-nogui chromium
 PERIOD ?=
 
 .PHONY: setup system-deps demo test test-fast lint format bench clean
