@@ -105,7 +105,7 @@ def planwatch_transform() -> None:
     )
     def publish_marts() -> dict:
         from planwatch.orchestration.airflow_config import task_settings
-        from planwatch.orchestration.monthly_tasks import publish_marts
+        from planwatch.publish.run import publish_marts
 
         return publish_marts(task_settings())
 

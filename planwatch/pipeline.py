@@ -44,7 +44,7 @@ class PipelineRun:
     sample_dir: Path | None = None
     ingest_results: list[FileResult] = field(default_factory=list)
     receipts_dir: Path | None = None
-    outputs: dict[str, Path] = field(default_factory=dict)
+    outputs: dict[str, Path | str] = field(default_factory=dict)  # what a user opens: paths, a database
     issued: list = field(default_factory=list)  # supervision.issuing.IssueResult of each plan signed
 
 
@@ -142,4 +142,18 @@ def run_pipeline(
             say(f"  督办 {item['item_id']} → {item['department_name']}: {item['subject']}（反馈时限 {due}）")
         run.outputs[f"issued {result.plan_id}"] = result.archive_dir
     run.issued = issued
+
+    # the marts where BI tools read them, switched whole (the same step as the monthly DAG's publish task)
+    from planwatch.publish.layout import CURRENT_LINK, DUCKDB_FILE, PARQUET_DIR
+    from planwatch.publish.run import publish_marts
+
+    published = publish_marts(config)
+    current = config.published_path / CURRENT_LINK
+    say(f"publish: marts snapshot {Path(published['snapshot']).name} is now {current}")
+    run.outputs["BI: DuckDB file (open read-only, tables marts.*)"] = current / DUCKDB_FILE
+    run.outputs["BI: Parquet folder (one file per mart)"] = current / PARQUET_DIR
+    if "postgres" in published:
+        run.outputs["BI: PostgreSQL"] = published["postgres"]
+    else:
+        say("publish: PostgreSQL not configured (set PLANWATCH_POSTGRES_URI to publish the marts there too)")
     return run

@@ -42,6 +42,7 @@ def publish(
 
     from planwatch.publish import ForeignSchemaError, SwapBlockedError, publish_postgres, publish_snapshot
     from planwatch.publish.marts import WarehouseLockedError
+    from planwatch.publish.postgres import public_address
     from planwatch.publish.postgres_types import UnsupportedTypeError
 
     config = settings()
@@ -65,7 +66,7 @@ def publish(
         if destination in {Destination.postgres, Destination.both}:
             publication = publish_postgres(warehouse, uri, reader_role=reader_role or config.bi_role)
             console.print(
-                f"PostgreSQL {_where(uri)} schema {publication.schema}: {len(publication.tables)} tables, "
+                f"PostgreSQL {public_address(uri)} schema {publication.schema}: {len(publication.tables)} tables, "
                 f"{sum(publication.tables.values())} rows, latest period {publication.latest_period} "
                 f"in {publication.seconds:.1f}s",
                 highlight=False,
@@ -83,11 +84,3 @@ def publish(
     ) as error:
         console.print(f"publish failed: {str(error).strip()}", highlight=False)
         raise typer.Exit(code=1) from error
-
-
-def _where(uri: str) -> str:
-    """Host and database of the URI, never its password."""
-    from psycopg2.extensions import parse_dsn
-
-    parts = parse_dsn(uri)
-    return f"{parts.get('host', 'localhost')}:{parts.get('port', '5432')}/{parts.get('dbname', '')}"

@@ -1,8 +1,8 @@
-"""The monthly tasks as Airflow runs them: templates out, marts published, quality gate, briefings.
+"""The monthly tasks as Airflow runs them: templates out, registry loaded, quality gate, briefings.
 
 Each function is one task body; it takes the reporting month and the settings and returns what the
 task should log (a small dict, stored as its XCom). The CLI commands call the same functions below
-them (`planwatch templates`, `check`, `brief`, `publish`).
+them (`planwatch templates`, `check`, `brief`); publishing is `planwatch.publish.run`.
 """
 
 from __future__ import annotations
@@ -151,15 +151,3 @@ def render_briefings(period: str, config: Settings) -> dict:
     run = brief_month(config.warehouse_path, period, out_dir, config=config)  # issuer and 期号 from Airflow too
     log.info("%d briefing files for %s in %s (%s)", len(run.written), period, out_dir, run.timings())
     return {"folder": str(out_dir), **run.as_dict()}
-
-
-def publish_marts(config: Settings) -> dict:
-    """A consistent snapshot of the marts for readers; and PostgreSQL too, when one is configured."""
-    from planwatch.publish import publish_postgres, publish_snapshot
-
-    snapshot = publish_snapshot(config.warehouse_path, config.published_path)
-    published: dict = {"snapshot": str(snapshot.path)}
-    if config.postgres_uri:
-        publish_postgres(config.warehouse_path, config.postgres_uri, schema="marts", reader_role=config.bi_role)
-        published["postgres"] = "marts"
-    return published

@@ -72,6 +72,14 @@ class PostgresPublication:
     old_schemas_left: list[str] = field(default_factory=list)
 
 
+def public_address(uri: str) -> str:
+    """Host, port and database of a PostgreSQL URI, never its password (for messages and logs)."""
+    from psycopg2.extensions import parse_dsn
+
+    parts = parse_dsn(uri)
+    return f"{parts.get('host', 'localhost')}:{parts.get('port', '5432')}/{parts.get('dbname', '')}"
+
+
 def publish_postgres(
     warehouse: Path,
     uri: str,
