@@ -9,14 +9,16 @@ Each step is the same function the CLI command and the Airflow task of that stag
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import shutil
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from planwatch.config import Settings
 from planwatch.ingest.layout_spec import load_layouts
-from planwatch.ingest.run import ingest_files
+from planwatch.ingest.run import collect_files, ingest_files
 from planwatch.ingest.store import FileResult
 from planwatch.registry.check import check_registry
 from planwatch.registry.load import load_registry
@@ -34,6 +36,9 @@ class RegistryProblemsError(RuntimeError):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(str(problem) for problem in problems))
         self.problems = problems
+
+
+ProgressFactory = Callable[[str], AbstractContextManager[Callable[[int, int, str], None]]]
 
 
 @dataclass
@@ -54,10 +59,22 @@ def previous_month(today: dt.date | None = None) -> str:
     return f"{first.year:04d}-{first.month:02d}"
 
 
+def _no_progress(description: str) -> AbstractContextManager[Callable[[int, int, str], None]]:
+    return nullcontext(lambda done, total, item: None)
+
+
 def run_pipeline(
-    config: Settings, period: str, with_sample: bool = True, say: Callable[[str], None] = print
+    config: Settings,
+    period: str,
+    with_sample: bool = True,
+    say: Callable[[str], None] = print,
+    progress: ProgressFactory = _no_progress,
 ) -> PipelineRun:
-    """Run every stage for the month; `with_sample` first writes sample submissions into the landing."""
+    """Run every stage for the month; `with_sample` first writes sample submissions into the landing.
+
+    `progress(description)` opens a progress report for a long stage (the CLI passes a rich bar):
+    a context manager giving a callback `step(done, total, item)`.
+    """
     registry = load_registry(config.plans_path)
     problems = check_registry(registry)
     if problems:
@@ -69,21 +86,35 @@ def run_pipeline(
     say(f"registry: {len(registry.plans)} plans, {targets} targets checked and loaded into {run.warehouse}")
     submissions = [config.resolve(config.landing_dir)]
     if with_sample:
-        from planwatch.sample.generate import generate_sample
+        from planwatch.sample.generate import generate_sample, sample_periods
 
         run.sample_dir = config.output_path / "sample"
         shutil.rmtree(run.sample_dir, ignore_errors=True)
-        result = generate_sample(registry, run.sample_dir, period, seed=42, mess_rate=0.1, mistake_rate=0.1)
+        months = sample_periods(registry, period)
+        with progress("sample") as step:
+            result = generate_sample(
+                registry,
+                run.sample_dir,
+                period,
+                seed=42,
+                mess_rate=0.1,
+                mistake_rate=0.1,
+                on_month=lambda month: step(months.index(month) + 1, len(months), month),
+            )
         say(f"sample: {len(result.files)} department files up to {period} in {run.sample_dir}")
         submissions = sorted(p for p in run.sample_dir.iterdir() if p.is_dir())
     run.receipts_dir = config.output_path / "receipts"
-    run.ingest_results = ingest_files(
-        [p for p in submissions if p.exists()],
-        config.warehouse_path,
-        registry,
-        run.receipts_dir,
-        layouts=load_layouts(config.layouts_path),
-    )
+    files = collect_files([p for p in submissions if p.exists()])
+    finished = itertools.count(1)
+    with progress("ingest") as step:
+        run.ingest_results = ingest_files(
+            files,
+            config.warehouse_path,
+            registry,
+            run.receipts_dir,
+            on_file=lambda result: step(next(finished), len(files), Path(result.file).name),
+            layouts=load_layouts(config.layouts_path),
+        )
     loaded = [r for r in run.ingest_results if r.status == "loaded"]
     say(
         f"ingest: {len(run.ingest_results)} files, {len(loaded)} newly loaded "
@@ -97,7 +128,8 @@ def run_pipeline(
 
     from planwatch.transform import transform
 
-    built = transform(warehouse=config.warehouse_path)
+    with progress("transform (dbt build)") as step:
+        built = transform(warehouse=config.warehouse_path, on_progress=step)
     if not built.success:
         failures = ", ".join(f"{node} ({status})" for node, status in built.failures.items()) or built.error
         raise TransformFailedError(f"dbt build failed: {failures}")
@@ -115,7 +147,8 @@ def run_pipeline(
     from planwatch.briefing.run import brief_month
 
     briefings_dir = config.briefings_path(period)
-    briefed = brief_month(config.warehouse_path, period, briefings_dir)
+    with progress("briefings") as step:
+        briefed = brief_month(config.warehouse_path, period, briefings_dir, on_progress=step)
     timings = ", ".join(f"{fmt} {seconds:.1f}s" for fmt, seconds in briefed.seconds_by_format.items())
     say(f"briefings: {len(briefed.written)} files for {period} ({timings})")
     if briefed.skipped_plans:

@@ -11,14 +11,16 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from planwatch.config import PROJECT_ROOT, settings
 
 DBT_PROJECT_DIR = Path(os.environ.get("PLANWATCH_DBT_PROJECT_DIR", PROJECT_ROOT / "dbt_project"))
+Progress = Callable[[int, int, str], None]  # (nodes done, nodes in all, the node just finished)
 
 
 @dataclass
@@ -55,13 +57,33 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
+def _progress_callback(on_progress: Progress) -> Callable[[Any], None]:
+    """A dbtRunner callback that reports each node finished: (nodes done, nodes in all, node id)."""
+    counts = {"done": 0, "total": 0}
+
+    def callback(event: Any) -> None:
+        name = event.info.name
+        if name == "LogStartLine":
+            counts["total"] = max(counts["total"], int(event.data.total))
+        elif name == "NodeFinished":
+            counts["done"] += 1
+            on_progress(counts["done"], counts["total"], event.data.node_info.node_name)
+
+    return callback
+
+
 def run_dbt(
     args: Sequence[str],
     warehouse: Path | None = None,
     target: str | None = None,
     environment: dict[str, str] | None = None,
+    on_progress: Progress | None = None,
 ) -> TransformResult:
-    """Run one dbt command (e.g. ["build"]) on the warehouse; never raises for a failed model."""
+    """Run one dbt command (e.g. ["build"]) on the warehouse; never raises for a failed model.
+
+    With `on_progress`, dbt's own log lines are quieted (errors still show) and each node finished is
+    reported to it instead, for a progress bar.
+    """
     from dbt.cli.main import dbtRunner
 
     warehouse_path = Path(warehouse) if warehouse else settings().warehouse_path
@@ -75,6 +97,7 @@ def run_dbt(
         "--profiles-dir",
         str(DBT_PROJECT_DIR),
         *(["--target", target] if target else []),
+        *(["--quiet"] if on_progress is not None else []),
     ]
     variables = {"PLANWATCH_WAREHOUSE": str(warehouse_path.resolve()), **(environment or {})}
     if warehouse_path.exists():  # a warehouse from before the supervision ledger: its tables are a dbt source
@@ -86,7 +109,8 @@ def run_dbt(
             ensure_tables(connection)
     started = time.perf_counter()
     with _environment(variables):
-        result = dbtRunner().invoke(command)
+        callbacks = [_progress_callback(on_progress)] if on_progress is not None else []
+        result = dbtRunner(callbacks=callbacks).invoke(command)
     seconds = time.perf_counter() - started
     _release_connections()
     statuses: dict[str, str] = {}
@@ -118,6 +142,7 @@ def transform(
     full_refresh: bool = False,
     target: str | None = None,
     environment: dict[str, str] | None = None,
+    on_progress: Progress | None = None,
 ) -> TransformResult:
     """`dbt build` (models, unit tests and data tests) on the warehouse.
 
@@ -128,4 +153,4 @@ def transform(
         args += ["--select", select]
     if full_refresh:
         args.append("--full-refresh")
-    return run_dbt(args, warehouse=warehouse, target=target, environment=environment)
+    return run_dbt(args, warehouse=warehouse, target=target, environment=environment, on_progress=on_progress)

@@ -261,14 +261,14 @@ def test_a_broken_or_clashing_spec_stops_the_command_and_names_its_file(tmp_path
     environment = {**os.environ, "PLANWATCH_LAYOUTS_DIR": str(own), "PLANWATCH_WAREHOUSE": str(tmp_path / "w.duckdb")}
     command = [sys.executable, "-m", "planwatch", "ingest", str(path), "--receipts", str(tmp_path / "receipts")]
     completed = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
-    assert completed.returncode == 2
+    assert completed.returncode == 1
     output = completed.stdout + completed.stderr
     assert "mine.yml" in output and "not a valid source spec" in output
     assert not (tmp_path / "w.duckdb").exists()  # nothing read before the specs are sound
     (own / "mine.yml").write_text(_OWN_SPEC.replace("county_special_survey", "stats_bureau_regions_as_rows"))
     completed = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
     output = completed.stdout + completed.stderr
-    assert completed.returncode == 2 and "already defined" in output and "mine.yml" in output
+    assert completed.returncode == 1 and "already defined" in output and "mine.yml" in output
 
 
 @pytest.mark.parametrize(

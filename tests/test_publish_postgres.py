@@ -476,7 +476,7 @@ def test_planwatch_publish_to_both_writes_the_snapshot_and_postgresql_and_never_
         text=True,
         env={**os.environ, "PLANWATCH_POSTGRES_URI": ""},
     )
-    assert no_uri.returncode == 2 and "no PostgreSQL URI" in no_uri.stderr
+    assert no_uri.returncode == 1 and "no PostgreSQL URI" in no_uri.stderr
 
 
 # --- the acceptance case ----------------------------------------------------------------------------------

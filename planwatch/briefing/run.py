@@ -8,7 +8,7 @@ charts) and rendering each format (`BriefRun.as_dict()` is JSON for XCom).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +19,12 @@ from planwatch.briefing.marts import plans, target_progress
 from planwatch.briefing.render import FORMATS, render, with_charts
 from planwatch.config import Settings
 from planwatch.supervision.issuing import issued_plans, reproduce
+
+Progress = Callable[[int, int, str], None]  # (briefings done, briefings in all, the one just done)
+
+
+class NoBriefingError(ValueError):
+    """No plan has progress rows in the month asked: nothing to brief (rather than an empty summary)."""
 
 
 @dataclass
@@ -55,6 +61,7 @@ def brief_month(
     counties: bool = True,
     summary: bool = True,
     config: Settings | None = None,
+    on_progress: Progress | None = None,
 ) -> BriefRun:
     """Gather and render the month's briefings into `out_dir`; the warehouse is opened read-only.
 
@@ -70,7 +77,7 @@ def brief_month(
         decision = decide(con, month)
     if not decision.publishable:
         raise QualityGateError(blocked_message(decision))
-    return render_month(warehouse, period, out_dir, plan_id, formats, counties, summary, config)
+    return render_month(warehouse, period, out_dir, plan_id, formats, counties, summary, config, on_progress)
 
 
 def render_month(
@@ -82,6 +89,7 @@ def render_month(
     counties: bool = True,
     summary: bool = True,
     config: Settings | None = None,
+    on_progress: Progress | None = None,
 ) -> BriefRun:
     """`brief_month` without the gate: for tests and benchmarks that render months nobody checked.
 
@@ -104,6 +112,8 @@ def render_month(
             # its final assessment in the briefing of its last month, not in every month after it
             plan_ids = [row["plan_id"] for row in plans(con) if target_progress(con, row["plan_id"], month)]
             run.skipped_plans = [row["plan_id"] for row in plans(con) if row["plan_id"] not in plan_ids]
+            if not plan_ids:
+                raise NoBriefingError(f"no plan has progress rows in {month:%Y-%m}: nothing to brief")
         briefings = []
         issued = issued_plans(con, run.period)
         for pid in plan_ids:
@@ -120,9 +130,14 @@ def render_month(
             briefings.append(with_charts(con, gather_summary(con, month, config=config), raster))
     run.seconds_gathering = time.perf_counter() - started
     run.written.extend(reproduced)
-    for briefing in briefings:
-        for fmt in formats:
-            started = time.perf_counter()
-            run.written.extend(render(briefing, out_dir, [fmt]))
-            run.seconds_by_format[fmt] += time.perf_counter() - started
+    total = len(briefings) * len(formats)
+    if on_progress is not None:
+        on_progress(0, total, f"{len(reproduced)} issued files reproduced" if reproduced else "")
+    for number, (briefing, fmt) in enumerate(((b, f) for b in briefings for f in formats), start=1):
+        started = time.perf_counter()
+        written = render(briefing, out_dir, [fmt])
+        run.written.extend(written)
+        run.seconds_by_format[fmt] += time.perf_counter() - started
+        if on_progress is not None:
+            on_progress(number, total, written[-1].name if written else "")
     return run

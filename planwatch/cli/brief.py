@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from planwatch.cli import arguments
 from planwatch.config import settings
 
 console = Console()
@@ -22,28 +23,24 @@ def brief(
     counties: Annotated[bool, typer.Option(help="also one briefing per county with targets")] = True,
 ) -> None:
     """Render the briefings of one month: each plan, each county, and the leadership summary."""
-    from planwatch.briefing.gather import month_end
+    from planwatch.briefing.render import FORMATS
     from planwatch.briefing.run import brief_month
-
-    try:
-        month_end(period)
-    except ValueError:
-        console.print(f"[red]--period must look like YYYY-MM, got {period!r}[/red]")
-        raise typer.Exit(2) from None
-    formats = [part.strip() for part in format.split(",") if part.strip()]
-    config = settings()
-    out_dir = out or config.briefings_path(period)
     from planwatch.quality.gate import QualityGateError
 
+    month = arguments.month(period)
+    formats = [part.strip() for part in format.split(",") if part.strip()]
+    for fmt in formats:
+        arguments.known(fmt, FORMATS, "--format", "format")
+    if plan is not None:
+        arguments.known_plan(plan)
+    warehouse = arguments.existing_warehouse(warehouse)
+    arguments.month_with_data(warehouse, month)
+    out_dir = out or settings().briefings_path(str(month))
     try:
-        result = brief_month(warehouse or config.warehouse_path, period, out_dir, plan, formats, counties=counties)
-    except QualityGateError as error:
-        # nothing was written: the gate is decided before the first file
-        console.print(str(error), style="red", markup=False)
-        raise typer.Exit(1) from None
-    except ValueError as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(1) from None
+        with arguments.progress(f"brief {month}") as step:
+            result = brief_month(warehouse, str(month), out_dir, plan, formats, counties=counties, on_progress=step)
+    except (QualityGateError, ValueError) as error:  # nothing was written: the gate is decided first
+        arguments.fail(str(error))
     for path in result.written:
-        console.print(str(path))
-    console.print(f"{len(result.written)} files in {out_dir} ({result.timings()})")
+        console.print(str(path), highlight=False)
+    console.print(f"{len(result.written)} files in {out_dir} ({result.timings()})", highlight=False)

@@ -1,24 +1,22 @@
 """`planwatch check`: run the data quality checkpoints for a month, show the gate, record an override.
 
 Exit 0 when the month may be published (no critical failure, or an override covers them), 1 when
-the gate blocks it, 2 when there is nothing to check. GX is imported only when checks actually run.
+the gate blocks it or there is nothing to check. GX is imported only when checks actually run.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from planwatch.cli import arguments
 from planwatch.config import settings
 
 console = Console(stderr=True, soft_wrap=True)
-
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def check(
@@ -43,23 +41,17 @@ def check(
     from planwatch.quality.gate import QualityGateError, blocked_message, decide, record_override
     from planwatch.warehouse import connect
 
-    if period is not None and not _PERIOD.match(period):
-        console.print(f"--period {period!r}: expected YYYY-MM, e.g. 2025-10")
-        raise typer.Exit(code=2)
-    warehouse = warehouse or settings().warehouse_path
-    if not warehouse.exists():
-        console.print(f"{warehouse}: no warehouse; run `planwatch plans load` and `planwatch ingest` first")
-        raise typer.Exit(code=2)
+    warehouse = arguments.existing_warehouse(warehouse)
+    if period is not None:
+        period = str(arguments.month_with_data(warehouse, arguments.month(period)))
 
     if override is not None:
         if not operator or period is None:
-            console.print("--override needs --operator (who) and --period (which month)")
-            raise typer.Exit(code=2)
+            arguments.fail("--override needs --operator (who) and --period (which month)")
         try:
             recorded = record_override(warehouse, period, operator, override)
         except (QualityGateError, ValueError) as error:
-            console.print(str(error), highlight=False)
-            raise typer.Exit(code=1) from error
+            arguments.fail(str(error))
         console.print(
             f"{period}: released by {recorded.operator} at {recorded.overridden_at:%Y-%m-%d %H:%M} "
             f"despite {', '.join(recorded.checks)}; the briefing will say so.",
@@ -70,15 +62,13 @@ def check(
     from planwatch.quality.run import ROWS_CHECKED, NoDataError, run_checks
     from planwatch.quality.suites import CHECKPOINTS
 
-    unknown = sorted(set(checkpoint or []) - set(CHECKPOINTS))
-    if unknown:
-        console.print(f"unknown checkpoint(s) {', '.join(unknown)}; known: {', '.join(CHECKPOINTS)}")
-        raise typer.Exit(code=2)
+    for name in checkpoint or []:
+        arguments.known(name, CHECKPOINTS, "--checkpoint", "checkpoint")
     try:
-        record, timings = run_checks(warehouse, period, output or settings().output_path, checkpoint or None)
+        with arguments.working(f"checking {period or 'the newest month'} (Great Expectations)"):
+            record, timings = run_checks(warehouse, period, output or settings().output_path, checkpoint or None)
     except NoDataError as error:
-        console.print(str(error), highlight=False)
-        raise typer.Exit(code=2) from error
+        arguments.fail(str(error))
     with connect(warehouse) as con:
         decision = decide(con, record.period)
 

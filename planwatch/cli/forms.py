@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from planwatch.cli import arguments
 from planwatch.config import settings
 from planwatch.forms.template import write_templates
 from planwatch.registry.load import load_registry
-from planwatch.reporting import parse_period
 
 console = Console(stderr=True)
 
@@ -24,12 +24,11 @@ def templates(
     ] = None,
 ) -> None:
     """Write one template per department with duties in the month (from the reporting duties)."""
-    try:
-        parse_period(period)
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--period") from None
+    month = arguments.month(period)
     registry = load_registry(plans_dir or settings().plans_path)
-    written = write_templates(registry, period, out)
+    written = write_templates(registry, str(month), out)
+    if not written:
+        arguments.fail(f"no department reports for {month} under the registry's plans (no template to write)")
     for path in written:
         console.print(f"wrote {path}", highlight=False)
     print(f"{len(written)} templates for {period} in {out}")

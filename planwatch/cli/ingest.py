@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from planwatch.cli import arguments
 from planwatch.config import settings
 from planwatch.ingest.layout_spec import LayoutSpecError, load_layouts
 from planwatch.ingest.run import WorkerDiedError, collect_files, ingest_files
@@ -44,8 +45,7 @@ def ingest(
     try:
         layouts = load_layouts(config.layouts_path)
     except LayoutSpecError as error:
-        console.print(f"source specs: {error}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=2) from None
+        arguments.fail(f"source specs: {error}")
     receipts_dir = receipts or config.output_path / "receipts"
     progress = Progress(
         TextColumn("[bold]ingest"),
@@ -76,8 +76,7 @@ def ingest(
                 layouts=layouts,
             )
         except WorkerDiedError as error:  # the files committed before it stay loaded; rerun skips them
-            console.print(f"ingest stopped: {error}", highlight=False, soft_wrap=True)
-            raise typer.Exit(code=1) from None
+            arguments.fail(f"ingest stopped: {error}")
     if not as_json:
         loaded = [r for r in results if r.status == "loaded"]
         console.print(

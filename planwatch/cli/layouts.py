@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from planwatch.cli import arguments
 from planwatch.config import settings
 from planwatch.ingest.layout_spec import LayoutSpecError, load_layouts, load_spec
 from planwatch.ingest.read import UnreadableFileError, read_bytes
@@ -113,8 +114,7 @@ def check(
     try:
         layouts = [load_spec(path) for path in spec] if spec else load_layouts(config.layouts_path)
     except LayoutSpecError as error:
-        console.print(f"source specs: {error}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=2) from None
+        arguments.fail(f"source specs: {error}")
     ingestor = Ingestor(load_registry(config.plans_path), layouts)
     rejected = 0
     for path in collect_files(paths):

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from planwatch.cli import arguments
 from planwatch.config import settings
 
 console = Console(stderr=True, soft_wrap=True)
@@ -49,9 +50,8 @@ def publish(
     uri = postgres_uri or config.postgres_uri
     destination = to or (Destination.both if uri else Destination.snapshot)
     if destination in {Destination.postgres, Destination.both} and not uri:
-        console.print(f"--to {destination}: no PostgreSQL URI; pass --postgres-uri or set PLANWATCH_POSTGRES_URI")
-        raise typer.Exit(code=2)
-    warehouse = warehouse or config.warehouse_path
+        arguments.fail(f"--to {destination}: no PostgreSQL URI; pass --postgres-uri or set PLANWATCH_POSTGRES_URI")
+    warehouse = arguments.existing_warehouse(warehouse)
     try:
         if destination in {Destination.snapshot, Destination.both}:
             snapshot = publish_snapshot(warehouse, published_dir or config.published_path)
@@ -82,5 +82,4 @@ def publish(
         UnsupportedTypeError,
         psycopg2.Error,
     ) as error:
-        console.print(f"publish failed: {str(error).strip()}", highlight=False)
-        raise typer.Exit(code=1) from error
+        arguments.fail(f"publish failed: {str(error).strip()}")

@@ -3,24 +3,22 @@
 Prints one line per department that owes the month (not reported, or not in full) and writes, under
 output/reminders/<period>/, the whole list as CSV (催报清单) and a 催报通知 (docx) to send. Due dates and
 overdue days count working days (public holidays and 调休 from chinese-calendar). Exit 0 when every
-department has reported in full, 1 when someone owes the month, 2 when there is nothing to judge.
+department has reported in full, 1 when someone owes the month or there is nothing to judge (one line says
+which).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from planwatch.cli import arguments
 from planwatch.config import settings
 
 console = Console(soft_wrap=True, highlight=False)
-
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def remind(
@@ -36,24 +34,17 @@ def remind(
     from planwatch.supervision.remind import duties, write_csv, write_notice
     from planwatch.warehouse import connect
 
-    if not _PERIOD.match(period):
-        console.print(f"--period {period!r}: expected YYYY-MM, e.g. 2025-10")
-        raise typer.Exit(code=2)
-    try:
-        day = dt.date.fromisoformat(as_of) if as_of else china_today()
-    except ValueError:
-        console.print(f"--as-of {as_of!r}: expected YYYY-MM-DD, e.g. 2025-11-10")
-        raise typer.Exit(code=2) from None
+    month = arguments.month(period)
+    day = arguments.day(as_of, "--as-of") if as_of else china_today()
+    if month.month_end >= day:
+        arguments.fail(f"{month} is not over on {day.isoformat()}: no report for it is due yet")
+    period = str(month)
     config = settings()
-    warehouse = warehouse or config.warehouse_path
-    if not warehouse.exists():
-        console.print(f"{warehouse}: no warehouse; run `planwatch plans load`, `ingest` and `transform` first")
-        raise typer.Exit(code=2)
+    warehouse = arguments.marts_built(arguments.existing_warehouse(warehouse))
     with connect(warehouse, read_only=True) as connection:
         found = duties(connection, period, day)
     if not found:
-        console.print(f"{period}: no department owes a report for this month (is it transformed?)")
-        raise typer.Exit(code=2)
+        arguments.fail(f"no department owes a report for {period} (outside every plan, or not transformed yet)")
     folder = output or config.output_path / "reminders" / period
     listed = write_csv(found, folder / f"催报清单_{period}.csv")
     issuer = config.briefing_summary_issuer

@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from planwatch.cli import arguments
 from planwatch.config import settings
 from planwatch.registry.load import load_registry
-from planwatch.reporting import parse_period
 from planwatch.sample.generate import generate_sample, sample_periods
 
 console = Console(stderr=True)
@@ -32,15 +32,14 @@ def sample(
     ] = None,
 ) -> None:
     """Write every month's filled templates and statistics-bureau tables, with manifest and truth."""
-    try:
-        parse_period(until)
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--until") from None
+    until = str(arguments.month(until, "--until"))
     for name, rate in (("--mess", mess), ("--mistakes", mistakes)):
         if rate is not None and not 0.0 <= rate <= 1.0:
-            raise typer.BadParameter("a share between 0 and 1", param_hint=name)
+            arguments.fail(f"{name} {rate}: a share between 0 and 1")
     registry = load_registry(plans_dir or settings().plans_path)
     months = sample_periods(registry, until)
+    if not months:
+        arguments.fail(f"no plan of the registry reports in any month up to {until}")
     started = time.perf_counter()
     with Progress(
         TextColumn("{task.description}"),

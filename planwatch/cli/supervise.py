@@ -8,27 +8,25 @@
     planwatch followup list [--plan P] | close ITEM --reason "…" | forms --period 2026-12
 
 Every decision is recorded with who made it (`--actor`, default $PLANWATCH_ACTOR or the login name)
-in `supervision.audit_log`. Exit codes: 0 done, 1 refused (the message says why and what to do), 2 bad arguments.
+in `supervision.audit_log`. Exit status 0 done, 1 refused or bad arguments (one line says why and what to do).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import os
-import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from planwatch.cli import arguments
 from planwatch.config import settings
 
 console = Console(soft_wrap=True, highlight=False)
 followup_app = typer.Typer(help="督办: list, close (销号) and the 整改反馈 forms.", no_args_is_help=True)
 
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 Actor = Annotated[str | None, typer.Option(help="who decides (default: $PLANWATCH_ACTOR or the login name)")]
 Warehouse = Annotated[Path | None, typer.Option(help="DuckDB file (default: configuration)")]
 
@@ -37,24 +35,16 @@ def _actor(actor: str | None) -> str:
     return actor or os.environ.get("PLANWATCH_ACTOR") or getpass.getuser()
 
 
-def _period(period: str) -> str:
-    if not _PERIOD.match(period):
-        console.print(f"--period {period!r}: expected YYYY-MM, e.g. 2026-11")
-        raise typer.Exit(2)
-    return period
-
-
-def _warehouse(warehouse: Path | None) -> Path:
-    path = warehouse or settings().warehouse_path
-    if not path.exists():
-        console.print(f"{path}: no warehouse; run `planwatch plans load`, `ingest` and `transform` first")
-        raise typer.Exit(2)
-    return path
+def _period(period: str, warehouse: Path, plan: str | None = None) -> str:
+    """The month asked for, which the warehouse must hold reports for (and the plan, if one is named, known)."""
+    month = arguments.month_with_data(warehouse, arguments.month(period))
+    if plan is not None:
+        arguments.known_plan(plan)
+    return str(month)
 
 
 def _refused(error: Exception) -> typer.Exit:
-    console.print(str(error), style="red", markup=False)
-    return typer.Exit(1)
+    arguments.fail(str(error))
 
 
 def _plan_departments(connection, plan: str | None, period: str) -> list[str]:
@@ -77,8 +67,9 @@ def states(
     from planwatch.supervision.ledger import ensure_tables
     from planwatch.supervision.states import submission_states
 
-    period = _period(period)
-    with duckdb.connect(str(_warehouse(warehouse))) as connection:
+    path = arguments.existing_warehouse(warehouse)
+    period = _period(period, path, plan)
+    with duckdb.connect(str(path)) as connection:
         ensure_tables(connection)
         try:
             departments = _plan_departments(connection, plan, period)
@@ -132,12 +123,12 @@ def _decide(
     from planwatch.supervision.ledger import ensure_tables
     from planwatch.supervision.states import AWAITING_REVIEW, submission_states
 
-    period = _period(period)
-    if level not in (None, "county", "city"):
-        console.print(f"--level {level!r}: county or city")
-        raise typer.Exit(2)
+    if level is not None:
+        arguments.known(level, ["county", "city"], "--level", "level")
+    path = arguments.existing_warehouse(warehouse)
+    period = _period(period, path, plan)
     config = settings()
-    with duckdb.connect(str(_warehouse(warehouse))) as connection:
+    with duckdb.connect(str(path)) as connection:
         ensure_tables(connection)
         try:
             if department:
@@ -185,12 +176,10 @@ def issue(
     from planwatch.quality.gate import QualityGateError
     from planwatch.supervision.issuing import IssueError, issue_briefing, review_briefing
 
-    period = _period(period)
-    if stage not in ("review", "sign"):
-        console.print(f"--stage {stage!r}: review or sign")
-        raise typer.Exit(2)
+    arguments.known(stage, ["review", "sign"], "--stage", "stage")
+    path = arguments.existing_warehouse(warehouse)
+    period = _period(period, path, plan)
     config = settings()
-    path = _warehouse(warehouse)
     try:
         if stage == "review":
             number = review_briefing(path, plan, period, _actor(actor), config)
@@ -227,8 +216,9 @@ def correct(
     from planwatch.supervision.corrections import CorrectionError
     from planwatch.supervision.corrections import correct as record
 
-    period = _period(period)
-    with duckdb.connect(str(_warehouse(warehouse))) as connection:
+    path = arguments.existing_warehouse(warehouse)
+    period = _period(period, path)
+    with duckdb.connect(str(path)) as connection:
         try:
             done = record(connection, indicator, region, period, value, reason, _actor(actor), measure)
         except CorrectionError as error:
@@ -252,8 +242,10 @@ def list_items(
     from planwatch.supervision.follow_up import item_lines
     from planwatch.supervision.ledger import ensure_tables
 
-    day = dt.date.fromisoformat(as_of) if as_of else china_today()
-    with duckdb.connect(str(_warehouse(warehouse))) as connection:
+    day = arguments.day(as_of, "--as-of") if as_of else china_today()
+    if plan is not None:
+        arguments.known_plan(plan)
+    with duckdb.connect(str(arguments.existing_warehouse(warehouse))) as connection:
         ensure_tables(connection)
         plans = [plan] if plan else [row[0] for row in connection.execute("select plan_id from raw.registry_plans")]
         for plan_id in plans:
@@ -277,7 +269,7 @@ def close(
     from planwatch.supervision.follow_up import close_item
     from planwatch.supervision.ledger import transaction
 
-    with duckdb.connect(str(_warehouse(warehouse))) as connection:
+    with duckdb.connect(str(arguments.existing_warehouse(warehouse))) as connection:
         try:
             with transaction(connection):
                 close_item(connection, item, _actor(actor), reason)
@@ -298,10 +290,11 @@ def forms(
     from planwatch.supervision.follow_up import write_reply_forms
     from planwatch.supervision.ledger import ensure_tables
 
-    period = _period(period)
+    path = arguments.existing_warehouse(warehouse)
+    period = _period(period, path)
     config = settings()
     folder = out or config.output_path / "follow_up" / period
-    with duckdb.connect(str(_warehouse(warehouse))) as connection:
+    with duckdb.connect(str(path)) as connection:
         ensure_tables(connection)
         written = write_reply_forms(
             connection, period, folder, config.briefing_issuer or config.briefing_summary_issuer

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from planwatch.cli import arguments
 from planwatch.transform import transform as run_transform
 
 console = Console(stderr=True)
@@ -20,12 +21,17 @@ def transform(
     target: Annotated[str | None, typer.Option(help="dbt target: duckdb (default) or postgres")] = None,
 ) -> None:
     """Run dbt build: staging → intermediate → marts, with unit and data tests."""
-    result = run_transform(warehouse=warehouse, select=select, full_refresh=full_refresh, target=target)
+    if target in (None, "duckdb"):
+        warehouse = arguments.existing_warehouse(warehouse)
+    else:
+        arguments.known(target, ["duckdb", "postgres"], "--target", "dbt target")
+    with arguments.progress("dbt build") as step:
+        result = run_transform(
+            warehouse=warehouse, select=select, full_refresh=full_refresh, target=target, on_progress=step
+        )
     if not result.success:
         for node, status in sorted(result.failures.items()):
             console.print(f"✗ {node}: {status}", highlight=False)
-        if result.error:
-            console.print(result.error, highlight=False)
-        console.print(f"dbt build failed after {result.seconds:.1f}s")
-        raise typer.Exit(code=1)
+        failed = ", ".join(sorted(result.failures)) or result.error or "see the messages above"
+        arguments.fail(f"dbt build failed after {result.seconds:.1f}s: {failed}")
     console.print(f"dbt build: {len(result.statuses)} nodes passed in {result.seconds:.1f}s")

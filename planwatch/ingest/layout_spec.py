@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from planwatch.ingest.template_format import Measure
+from planwatch.periods import MONTHS_PER_PERIOD, Granularity
 
 LAYOUTS_DIR = Path(__file__).parent / "layouts"
 
@@ -41,15 +42,6 @@ class Detection(BaseModel):
     any_text: list[str] = Field(default_factory=list, description="one of these appears in the first rows")
     all_headers: list[str] = Field(default_factory=list, description="the header row holds all of these")
     scan_rows: int = 10
-
-
-class Granularity(StrEnum):
-    """What one period of a table covers; a period is filed under its last month (第2季度 → June)."""
-
-    month = "month"  # 2024年3月, 1—3月 (a year-to-date ends in its month)
-    quarter = "quarter"  # 第2季度, 二季度
-    half_year = "half_year"  # 上半年, 下半年
-    year = "year"  # 2025年, 年报
 
 
 # The named groups a period pattern of each granularity must have, and the values each group may
@@ -70,7 +62,6 @@ PERIOD_GROUPS: dict[Granularity, dict[str, dict[str, int]]] = {
     Granularity.year: {},
 }
 _GRANULARITY_WORDS = {"季度": Granularity.quarter, "季": Granularity.quarter, "半年": Granularity.half_year}
-MONTHS_PER_PERIOD = {Granularity.month: 1, Granularity.quarter: 3, Granularity.half_year: 6, Granularity.year: 12}
 
 
 def _group_pattern(pattern: str, name: str) -> str | None:
@@ -141,19 +132,6 @@ class PeriodRule(BaseModel):
         [(name, values)] = PERIOD_GROUPS[self.granularity].items()
         number = values.get(match[name].strip()) if match[name] is not None else None
         return None if number is None else number * MONTHS_PER_PERIOD[self.granularity]
-
-
-def period_label(period: str, granularity: Granularity) -> str | None:
-    """A period of a coarser granularity as statistics write it (2024-06, quarter → 2024年第2季度); None for a month."""
-    year, month = int(period[:4]), int(period[5:7])
-    match granularity:
-        case Granularity.quarter:
-            return f"{year}年第{(month + 2) // 3}季度"
-        case Granularity.half_year:
-            return f"{year}年{'上' if month <= 6 else '下'}半年"
-        case Granularity.year:
-            return f"{year}年"
-    return None
 
 
 class LongColumns(BaseModel):

@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
 
-from planwatch.ingest.layout_spec import LayoutSpec, Orientation, period_label
+from planwatch.ingest.layout_spec import LayoutSpec, Orientation
 from planwatch.ingest.read import Sheet, SourceFile
 from planwatch.ingest.records import (
     ColumnBook,
@@ -41,6 +40,7 @@ from planwatch.ingest.values import (
     row_is_empty,
     split_header,
 )
+from planwatch.periods import Granularity, Period
 from planwatch.registry.schema import Indicator, Nature
 
 _UNIT_NOTE = re.compile(r"单位[:：]\s*([^\s，,；;]+)")
@@ -113,11 +113,6 @@ def _candidates(
     return found
 
 
-class Period(NamedTuple):
-    month: str  # YYYY-MM: the month, or the last month of the quarter, half-year or year
-    label: str | None  # a quarter, half-year or year as written (2024年第2季度); None for a month
-
-
 def _period_from(text: str, spec: LayoutSpec) -> Period | None:
     """The reporting period a cell, sheet name or title names: the spec's own pattern first (of the
     spec's granularity), then the usual forms of a month, the earliest mention first; a day's date
@@ -129,7 +124,7 @@ def _period_from(text: str, spec: LayoutSpec) -> Period | None:
     if not found:
         return None
     _, rank, _, month = min(found)
-    return Period(month, period_label(month, rule.granularity) if rank == 0 else None)
+    return Period(int(month[:4]), int(month[5:]), rule.granularity if rank == 0 else Granularity.month)
 
 
 def _table_period(sheet: Sheet, spec: LayoutSpec, title_text: str) -> Period | None:
@@ -202,11 +197,11 @@ class _TableHead:
 
     @property
     def period(self) -> str | None:
-        return self.found_period.month if self.found_period else None
+        return self.found_period.month_key if self.found_period else None
 
     @property
     def period_label(self) -> str | None:
-        return self.found_period.label if self.found_period else None
+        return self.found_period.coarse_label if self.found_period else None
 
 
 def _table_head(sheet: Sheet, spec: LayoutSpec) -> _TableHead | None:
@@ -594,7 +589,7 @@ def _long(
             )
             continue
         found_period = _period_from(display(cell(row, "period")), spec)
-        period = found_period.month if found_period else None
+        period = found_period.month_key if found_period else None
         if period is None:
             outcomes.append(
                 quarantined_row(
@@ -644,7 +639,7 @@ def _long(
             measure,
             value,
             written_unit,
-            found_period.label,
+            found_period.coarse_label,
         )
         outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], observations=[observation]))
     return outcomes

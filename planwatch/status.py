@@ -1,0 +1,130 @@
+"""What the warehouse holds, read without changing it: `planwatch status` and the CLI's month checks.
+
+Plans registered, months with loaded reports, the last ingest and build, the quality gate of the
+newest month, the months issued, and what is published for BI readers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from planwatch.config import Settings
+
+
+@dataclass
+class GateState:
+    period: str
+    checked_at: dt.datetime | None
+    publishable: bool
+    critical_failures: int
+    warnings: int
+    overridden: bool
+
+
+@dataclass
+class WarehouseStatus:
+    warehouse: Path
+    plans: list[tuple[str, str]] = field(default_factory=list)  # plan id, title
+    months: list[str] = field(default_factory=list)
+    files_loaded: int = 0
+    files_rejected: int = 0
+    last_ingest: dt.datetime | None = None
+    marts_built: bool = False
+    marts_latest_period: dt.date | None = None
+    gate: GateState | None = None
+    issued: list[tuple[str, str, int]] = field(default_factory=list)  # plan id, period, 期号
+    published_snapshot: str | None = None
+    published_latest_period: str | None = None
+    published_at: str | None = None
+    postgres: str | None = None
+
+
+def _tables(connection: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = connection.execute("select table_schema || '.' || table_name from information_schema.tables").fetchall()
+    return {name for (name,) in rows}
+
+
+def months_loaded(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """The months (YYYY-MM) some loaded file reported for, oldest first; none before the first ingest."""
+    if "raw.file_loads" not in _tables(connection):
+        return []
+    rows = connection.execute(
+        """
+        select distinct trim(period) as period
+        from raw.file_loads, unnest(string_split(periods, ',')) as split(period)
+        where status = 'loaded' and trim(period) <> ''
+        order by period
+        """
+    ).fetchall()
+    return [period for (period,) in rows]
+
+
+def warehouse_status(config: Settings, warehouse: Path | None = None) -> WarehouseStatus:
+    path = warehouse or config.warehouse_path
+    status = WarehouseStatus(warehouse=path)
+    if path.exists():
+        with duckdb.connect(str(path), read_only=True) as connection:
+            _read_warehouse(connection, status)
+    _read_published(config, status)
+    return status
+
+
+def _read_warehouse(connection: duckdb.DuckDBPyConnection, status: WarehouseStatus) -> None:
+    tables = _tables(connection)
+    if "raw.registry_plans" in tables:
+        status.plans = connection.execute("select plan_id, title from raw.registry_plans order by plan_id").fetchall()
+    status.months = months_loaded(connection)
+    if "raw.file_loads" in tables:
+        status.files_loaded, status.files_rejected, status.last_ingest = connection.execute(
+            "select count(*) filter (status = 'loaded'), count(*) filter (status <> 'loaded'), max(loaded_at) "
+            "from raw.file_loads"
+        ).fetchone()
+    if "marts.fct_target_progress" in tables:
+        status.marts_built = True
+        latest = connection.execute("select max(period) from marts.fct_target_progress").fetchone()
+        status.marts_latest_period = latest[0]
+    if "quality.runs" in tables:
+        _read_gate(connection, status)
+    if "supervision.issued_briefings" in tables:
+        status.issued = connection.execute(
+            "select plan_id, period, issue_number from supervision.issued_briefings where state = '签发' "
+            "order by period desc, plan_id"
+        ).fetchall()
+
+
+def _read_gate(connection: duckdb.DuckDBPyConnection, status: WarehouseStatus) -> None:
+    from planwatch.quality.gate import decide
+
+    latest = connection.execute(
+        "select period, finished_at from quality.runs order by period desc, finished_at desc"
+    ).fetchone()
+    if latest is None:
+        return
+    period, finished_at = latest
+    decision = decide(connection, period)
+    status.gate = GateState(
+        period=period,
+        checked_at=finished_at,
+        publishable=decision.publishable,
+        critical_failures=len(decision.critical_failures),
+        warnings=len(decision.warnings),
+        overridden=decision.override is not None,
+    )
+
+
+def _read_published(config: Settings, status: WarehouseStatus) -> None:
+    from planwatch.publish.layout import current_snapshot, current_snapshot_id, read_manifest
+    from planwatch.publish.postgres import public_address
+
+    published = config.published_path
+    status.published_snapshot = current_snapshot_id(published)
+    if status.published_snapshot is not None:
+        manifest = read_manifest(current_snapshot(published))
+        status.published_latest_period = manifest.get("latest_period")
+        status.published_at = manifest.get("built_at")
+    if config.postgres_uri:
+        status.postgres = public_address(config.postgres_uri)
