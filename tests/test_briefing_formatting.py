@@ -136,7 +136,7 @@ def test_heading_numbers_outside_one_to_ninety_nine_are_refused() -> None:
 
 
 def test_every_filter_is_registered_for_jinja() -> None:
-    from planwatch.briefing.render import environment
+    from planwatch.briefing.templates import environment
 
     env = environment()
     for name in f.FILTERS:

@@ -26,7 +26,8 @@ from planwatch.briefing.context import (
     SubmissionLine,
     TargetLine,
 )
-from planwatch.briefing.render import environment, render, render_html, write_atomically
+from planwatch.briefing.render import render, render_html, write_atomically
+from planwatch.briefing.templates import environment
 
 
 def _target(**overrides: object) -> TargetLine:

@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict
 
 from planwatch.briefing.context import Briefing
 from planwatch.briefing.gather import status_counts
-from planwatch.briefing.render import environment, fonts, write_html, write_pdf
+from planwatch.briefing.render import write_html, write_pdf
+from planwatch.briefing.templates import environment, fonts
 
 
 class LetterItem(BaseModel):

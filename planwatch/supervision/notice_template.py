@@ -1,7 +1,7 @@
 """The 催报通知 Word template (reports/word/reminder.docx), generated like the briefings' templates so that
-it is reviewable as code: the same GB/T 9704 page and styles (planwatch.briefing.word), a title, the
+it is reviewable as code: the same GB/T 9704 page and styles (planwatch.briefing.docx_layout), a title, the
 notice, one table row per department that owes the month, the issuing office and date.
-Regenerate with ``python -m planwatch.briefing.word``."""
+Regenerate with ``python -m planwatch.briefing.word_templates``."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from pathlib import Path
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from planwatch.briefing.word import _new_document, _save, _table
+from planwatch.briefing.docx_layout import add_table, new_document, save_document
 from planwatch.supervision.remind import REMINDER_TEMPLATE
 
 
 def build_reminder_template(path: Path = REMINDER_TEMPLATE) -> Path:
-    document = _new_document()
+    document = new_document()
 
     def para(text: str, style: str = "正文") -> object:
         return document.add_paragraph(text, style=style)
@@ -28,7 +28,7 @@ def build_reminder_template(path: Path = REMINDER_TEMPLATE) -> Path:
         "逾期未报的，将在督查通报中予以通报。"
     )
     para("{% if provisional %}（注：部分年份的法定节假日安排尚未发布，逾期天数暂按周一至周五计算。）{% endif %}")
-    _table(
+    add_table(
         document,
         ["序号", "单位", "截止日期", "报送情况"],
         ["{{ line.number }}", "{{ line.name }}", "{{ line.due }}", "{{ line.state }}"],
@@ -40,4 +40,4 @@ def build_reminder_template(path: Path = REMINDER_TEMPLATE) -> Path:
     signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     dated = para("{{ issue_date }}", "Normal")
     dated.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    return _save(document, path)
+    return save_document(document, path)

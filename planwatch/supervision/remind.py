@@ -130,7 +130,7 @@ def _zh_date(day: dt.date) -> str:
 
 def write_notice(found: list[Duty], period: str, as_of: dt.date, issuer: str, path: Path) -> Path | None:
     """The 催报通知 for the departments that have not reported (or not in full); None when there are none."""
-    from planwatch.briefing.word import _fix_fonts
+    from planwatch.briefing.docx_layout import fix_fonts
 
     owing = [duty for duty in found if duty.needs_reminder]
     if not owing:
@@ -152,7 +152,7 @@ def write_notice(found: list[Duty], period: str, as_of: dt.date, issuer: str, pa
         "issue_date": _zh_date(as_of),
     }
     document.render(context, jinja_env=jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True))
-    _fix_fonts(document.docx)
+    fix_fonts(document.docx)
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
     return path
