@@ -188,7 +188,7 @@ def test_a_worker_that_dies_stops_the_run_with_an_error_instead_of_hanging(tmp_p
 
 def test_a_parser_that_loses_a_row_stops_the_load_before_anything_is_committed(tmp_path: Path, monkeypatch) -> None:
     from planwatch.ingest import parse_layout, run
-    from planwatch.ingest.store import AccountingError
+    from planwatch.ingest.raw_tables import AccountingError
 
     real = parse_layout.parse_layout
 

@@ -376,8 +376,8 @@ def test_a_city_report_with_measure_columns_reads_each_measure_for_the_city(tmp_
     ],
 )
 def test_a_measure_column_is_known_by_its_header(header: str, measure: str | None) -> None:
+    from planwatch.ingest.layout_head import measure_of_header
     from planwatch.ingest.layout_spec import load_layouts
-    from planwatch.ingest.parse_layout import measure_of_header
     from planwatch.ingest.values import split_header
 
     spec = load_layouts()[0]

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from planwatch.config import PROJECT_ROOT
-from planwatch.ingest.store import ensure_tables as ensure_raw_tables
+from planwatch.ingest.raw_schema import ensure_tables as ensure_raw_tables
 from planwatch.quality.run import ROWS_CHECKED, run_checks
 from planwatch.quality.store import ExpectationOutcome, RunRecord
 from planwatch.quality.suites import SUITES

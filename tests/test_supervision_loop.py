@@ -25,8 +25,8 @@ from planwatch.briefing.gather import gather_plan
 from planwatch.briefing.render import render_html
 from planwatch.briefing.run import brief_month
 from planwatch.config import settings
+from planwatch.ingest.raw_schema import ensure_tables
 from planwatch.ingest.run import ingest_files
-from planwatch.ingest.store import ensure_tables
 from planwatch.quality.run import check_and_gate
 from planwatch.registry.load import load_registry
 from planwatch.supervision import approval, corrections, follow_up

@@ -1,4 +1,5 @@
-"""Reading a statistics table whose layout a source spec describes (see layout_spec.py).
+"""Reading a statistics table whose layout a source spec describes (see layout_spec.py): the wide shapes
+here, the long one in parse_long_layout.py, the table's head (period, header, measures) in layout_head.py.
 
 The spec says where the header is, where the period is written, which measure the figures are and
 how row labels map to indicators (the catalogue's Chinese names match without being listed). Regions
@@ -8,11 +9,17 @@ sender's city.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
-
+from planwatch.ingest.layout_head import (
+    measure_for_nature,
+    measure_of_header,
+    month_of_header,
+    month_words,
+    no_header,
+    period_missing,
+    table_head,
+)
 from planwatch.ingest.layout_spec import LayoutSpec, Orientation
+from planwatch.ingest.parse_long_layout import read_long_sheet
 from planwatch.ingest.read import Sheet, SourceFile
 from planwatch.ingest.records import (
     ColumnBook,
@@ -29,41 +36,16 @@ from planwatch.ingest.records import (
     set_aside_value,
 )
 from planwatch.ingest.resolve import CITY_WIDE_NAMES, Resolver
-from planwatch.ingest.template_format import MEASURE_ALIASES, Measure
+from planwatch.ingest.template_format import Measure
 from planwatch.ingest.values import (
     cell_address,
     column_letter,
     compact,
-    display,
-    header_label,
     normalise_text,
     row_is_empty,
     split_header,
 )
-from planwatch.periods import Granularity, Period
-from planwatch.registry.schema import Indicator, Nature
-
-_UNIT_NOTE = re.compile(r"单位[:：]\s*([^\s，,；;]+)")
-
-
-def _month_words(period: str | None) -> str:
-    return f"{period[:4]}年{int(period[5:])}月" if period else "未写明"
-
-
-def _find_header(sheet: Sheet, spec: LayoutSpec) -> int | None:
-    markers = {compact(marker) for marker in spec.header_marker}
-    for row_index, row in enumerate(sheet.rows[: spec.detect.scan_rows + 10]):
-        if any(isinstance(cell, str) and split_header(cell).label in markers for cell in row):  # a label is text
-            return row_index
-    return None
-
-
-def _no_header(sheet: Sheet, spec: LayoutSpec) -> list[RowOutcome]:
-    return [
-        quarantined_row(sheet, i, "no_header", None, value=sheet.name, marker="、".join(spec.header_marker))
-        for i, row in enumerate(sheet.rows)
-        if not row_is_empty(row)
-    ]
+from planwatch.registry.schema import Indicator
 
 
 def matches(spec: LayoutSpec, source: SourceFile) -> bool:
@@ -80,151 +62,12 @@ def matches(spec: LayoutSpec, source: SourceFile) -> bool:
     return False
 
 
-# Ways statistics tables write a reporting period, tried after the spec's own pattern; each match
-# gives (year, month of the period's end).
-_QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_RANGE = r"(?:1\s*[-—~至]\s*)?"  # 1-6月: the period is its last month
-_PERIOD_FORMS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], int]], ...] = (
-    (re.compile(rf"(?P<year>\d{{4}})\s*年\s*{_RANGE}(?P<month>\d{{1,2}})\s*月"), lambda m: int(m["month"])),
-    (re.compile(rf"(?<!\d)(?P<year>\d{{4}})\s*[\-/.]\s*{_RANGE}(?P<month>\d{{1,2}})(?!\d)"), lambda m: int(m["month"])),
-    (re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})$"), lambda m: int(m["month"])),  # 202403
-    (re.compile(r"(?P<year>\d{4})\s*年\s*第?(?P<quarter>[一二三四1-4])\s*季度"), lambda m: 3 * _QUARTERS[m["quarter"]]),
-    (re.compile(r"(?P<year>\d{4})\s*年\s*上半年"), lambda m: 6),
-    (re.compile(r"(?P<year>\d{4})\s*年\s*前三季度"), lambda m: 9),
-    (re.compile(r"(?P<year>\d{4})\s*(?:年度|年\s*全年)"), lambda m: 12),
-)
-_A_DAY_FOLLOWS = re.compile(r"\s*月?\s*\d{1,2}\s*[日号]")  # 2024年7月10日: the day a form was filled, not a period
-
-
-def _valid(year: int, month: int) -> str | None:
-    return f"{year:04d}-{month:02d}" if 1 <= month <= 12 and 1900 < year < 2200 else None
-
-
-def _candidates(
-    text: str, forms: list[tuple[re.Pattern[str], Callable[[re.Match[str]], int | None]]], rank: int
-) -> list:
-    found = []
-    for pattern, month_of in forms:
-        for match in pattern.finditer(text):
-            month = month_of(match)
-            period = _valid(int(match["year"]), month) if month is not None else None
-            if period:
-                found.append((_A_DAY_FOLLOWS.match(text, match.end()) is not None, rank, match.start(), period))
-    return found
-
-
-def _period_from(text: str, spec: LayoutSpec) -> Period | None:
-    """The reporting period a cell, sheet name or title names: the spec's own pattern first (of the
-    spec's granularity), then the usual forms of a month, the earliest mention first; a day's date
-    (制表日期：2024年7月10日) only when nothing else names a month."""
-    text = normalise_text(text)
-    rule = spec.period
-    own = [(re.compile(rule.pattern), rule.last_month)] if rule.pattern else []
-    found = _candidates(text, own, 0) + _candidates(text, list(_PERIOD_FORMS), 1)
-    if not found:
-        return None
-    _, rank, _, month = min(found)
-    return Period(int(month[:4]), int(month[5:]), rule.granularity if rank == 0 else Granularity.month)
-
-
-def _table_period(sheet: Sheet, spec: LayoutSpec, title_text: str) -> Period | None:
-    """A table's period from where its spec says (sheet name or title), else from the other one."""
-    places = [sheet.name, title_text] if spec.period.source == "sheet_name" else [title_text, sheet.name]
-    return next((period for place in places if (period := _period_from(place, spec))), None)
-
-
-def _period_missing(sheet: Sheet, title_text: str) -> str:
-    """What the clerk is told was searched for a period, for the bad_period reason."""
-    title = title_text.strip()[:40]
-    return f"{title}”或工作表名“{sheet.name}" if title else sheet.name
-
-
-_YEAR_TO_DATE = re.compile(r"^(?:本年)?1[-—~至](?:本月|\d{1,2}月)(?:累计|合计)?(?:数)?$")  # 1-6月, 1-6月累计
-_PRIOR_YEAR_TO_DATE = re.compile(r"^(?:上年|去年)(?:同期)?1[-—~至]\d{1,2}月(?:累计)?(?:数)?$")
-_ONE_MONTH = re.compile(r"^\d{1,2}月(?:份)?(?:数)?$")  # 6月
-
-
-def month_of_header(label: str) -> int | None:
-    """The month a measure header is about, when it writes one: 6月 → 6, 1-6月累计 → 6, 本月 → None."""
-    found = re.search(r"(\d{1,2})月", label)
-    return int(found.group(1)) if found else None
-
-
-def measure_of_header(label: str, spec: LayoutSpec) -> Measure | None:
-    """The measure a column header names (本月, 1-6月累计, 上年同期 …), or None for anything else."""
-    extra = {compact(k): v for k, v in spec.measure_labels.items()}
-    if label in extra:
-        return Measure(extra[label])
-    if label in MEASURE_ALIASES:
-        return MEASURE_ALIASES[label]
-    if _PRIOR_YEAR_TO_DATE.match(label):
-        return Measure.prior_year_ytd_value
-    if _YEAR_TO_DATE.match(label):
-        return Measure.ytd_value
-    if _ONE_MONTH.match(label):
-        return Measure.month_value
-    return None
-
-
-_STOCK_MEASURES = {
-    Measure.month_value: Measure.period_end_value,
-    Measure.ytd_value: Measure.period_end_value,
-    Measure.prior_year_ytd_value: Measure.prior_year_period_end_value,
-}
-
-
-def _measure_for(spec: LayoutSpec, indicator: Indicator, explicit: Measure | None) -> Measure:
-    """A long row's 口径 as written; otherwise the spec's measure, which for a stock means its level."""
-    if explicit is not None:
-        return explicit
-    return _column_measure(spec.measure, indicator)
-
-
-def _column_measure(measure: Measure, indicator: Indicator) -> Measure:
-    """A flow's measure as headed; a stock's 本月 or 1-N月 figure is its level at the month's end."""
-    return _STOCK_MEASURES.get(measure, measure) if indicator.nature is Nature.stock else measure
-
-
-@dataclass(frozen=True)
-class _TableHead:
-    """What a statistics table says above and in its header row."""
-
-    header_index: int
-    title_text: str
-    found_period: Period | None
-    sheet_unit: str | None  # from a note such as 单位：万元
-    markers: set[str]
-
-    @property
-    def period(self) -> str | None:
-        return self.found_period.month_key if self.found_period else None
-
-    @property
-    def period_label(self) -> str | None:
-        return self.found_period.coarse_label if self.found_period else None
-
-
-def _table_head(sheet: Sheet, spec: LayoutSpec) -> _TableHead | None:
-    header_index = _find_header(sheet, spec)
-    if header_index is None:
-        return None
-    title_text = " ".join(normalise_text(cell) for row in sheet.rows[:header_index] for cell in row)
-    unit_note = _UNIT_NOTE.search(title_text)
-    return _TableHead(
-        header_index,
-        title_text,
-        _table_period(sheet, spec, title_text),
-        unit_note.group(1) if unit_note else None,
-        {compact(marker) for marker in spec.header_marker},
-    )
-
-
 def _regions_as_columns(
     sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_city: str | None, book: ColumnBook
 ) -> list[RowOutcome]:
-    head = _table_head(sheet, spec)
+    head = table_head(sheet, spec)
     if head is None:
-        return _no_header(sheet, spec)
+        return no_header(sheet, spec)
     header_index, title_text, period, sheet_unit = head.header_index, head.title_text, head.period, head.sheet_unit
     header, markers = sheet.rows[header_index], head.markers
     unit_headers = {compact(name) for name in spec.unit_column}
@@ -246,7 +89,7 @@ def _regions_as_columns(
             if month is None or period is None or month == int(period[5:]):
                 measure_columns.append((column, measure))
             else:  # 4月 and 5月 beside 6月: other months' figures, not this period's
-                book.note(sheet.name, column, "other_period_column", normalise_text(cell), _month_words(period))
+                book.note(sheet.name, column, "other_period_column", normalise_text(cell), month_words(period))
         elif label:
             region_code = resolver.region(label, within=sender_city) if label not in CITY_WIDE_NAMES else None
             (region_columns if region_code else unresolved).append((column, region_code or label))
@@ -312,7 +155,7 @@ def _regions_as_columns(
             continue
         if period is None:
             outcomes.append(
-                quarantined_row(sheet, row_index, "bad_period", label_cell, value=_period_missing(sheet, title_text))
+                quarantined_row(sheet, row_index, "bad_period", label_cell, value=period_missing(sheet, title_text))
             )
             continue
         unit = split_header(label_raw).unit or sheet_unit
@@ -328,7 +171,7 @@ def _regions_as_columns(
             if failure is not None:
                 break
             if value is not None:
-                measure = _column_measure(column_measure or spec.measure, indicator)
+                measure = measure_for_nature(column_measure or spec.measure, indicator)
                 taken = next((o for o in observations if o.region_code == region_code and o.measure == measure), None)
                 if taken is not None:  # a stock's 本月 and 1-N月 columns both give its level at the month's end
                     set_aside.append(
@@ -398,9 +241,9 @@ def _regions_as_rows(
 ) -> list[RowOutcome]:
     """Regions as rows, indicators as columns: the header names each indicator, with its unit in parentheses
     or in a unit row under it; the label column (a header marker) names the region of each row."""
-    head = _table_head(sheet, spec)
+    head = table_head(sheet, spec)
     if head is None:
-        return _no_header(sheet, spec)
+        return no_header(sheet, spec)
     header_index, title_text, period, sheet_unit = head.header_index, head.title_text, head.period, head.sheet_unit
     header, markers = sheet.rows[header_index], head.markers
     label_column = next(column for column, cell in enumerate(header) if split_header(cell).label in markers)
@@ -462,7 +305,7 @@ def _regions_as_rows(
             continue
         if period is None:
             outcomes.append(
-                quarantined_row(sheet, row_index, "bad_period", label_cell, value=_period_missing(sheet, title_text))
+                quarantined_row(sheet, row_index, "bad_period", label_cell, value=period_missing(sheet, title_text))
             )
             continue
         if region_code in seen:
@@ -494,7 +337,7 @@ def _regions_as_rows(
                         indicator,
                         region_code,
                         period,
-                        _column_measure(spec.measure, indicator),
+                        measure_for_nature(spec.measure, indicator),
                         value,
                         written_unit,
                         head.period_label,
@@ -510,141 +353,6 @@ def _regions_as_rows(
     return outcomes
 
 
-_LONG_REQUIRED = ("indicator", "region", "period", "value")
-
-
-def _long(
-    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_city: str | None, book: ColumnBook
-) -> list[RowOutcome]:
-    assert spec.long_columns is not None
-    header_index = _find_header(sheet, spec)
-    if header_index is None:
-        return _no_header(sheet, spec)
-    header = [split_header(cell).label for cell in sheet.rows[header_index]]
-    wanted = spec.long_columns.model_dump()
-    position: dict[str, int] = {}
-    for role, names in wanted.items():
-        for name in names:
-            if compact(name) in header:
-                position[role] = header.index(compact(name))
-                break
-    missing = [names for role, names in wanted.items() if role in _LONG_REQUIRED and role not in position]
-    if missing:  # without an indicator, region, period or value column no row can be read
-        marker = "；".join("/".join(names) for names in missing)
-        return [
-            quarantined_row(sheet, i, "no_header", None, value=sheet.name, marker=marker)
-            for i, row in enumerate(sheet.rows)
-            if not row_is_empty(row)
-        ]
-    book.header(sheet.name, header_index)
-    book.keys(sheet.name, *(column for role, column in position.items() if role != "value"))
-    untracked = {compact(name) for name in spec.untracked_columns}
-    for column, label in enumerate(header):
-        if column not in position.values():
-            typed = header_label(sheet.rows[header_index][column], column)
-            book.note(sheet.name, column, "untracked_column" if label in untracked else "unrecognised_column", typed)
-    measure_labels = {compact(k): v for k, v in spec.measure_labels.items()} | MEASURE_ALIASES
-    outcomes = [ignored_row(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
-    outcomes.append(ignored_row(sheet, header_index, "header_row"))
-    seen: dict[tuple, int] = {}
-
-    def cell(row: list, role: str) -> object:
-        column = position.get(role)
-        return row[column] if column is not None and column < len(row) else None
-
-    for row_index in range(header_index + 1, len(sheet.rows)):
-        row = sheet.rows[row_index]
-        if row_is_empty(row):
-            continue
-        if is_signature_row(row):
-            outcomes.append(ignored_row(sheet, row_index, "signature_row"))
-            continue
-        first = compact(row[0]) if row else ""
-        if first.startswith(tuple(spec.note_prefixes)) and compact(cell(row, "value")) == "":
-            outcomes.append(ignored_row(sheet, row_index, "note_row"))
-            continue
-        region_text = compact(cell(row, "region"))
-        if region_text in {compact(t) for t in spec.total_labels}:
-            outcomes.append(ignored_row(sheet, row_index, "total_row"))
-            continue
-        address = {role: cell_address(row_index, column) for role, column in position.items()}
-        indicator = resolver.indicator(cell(row, "indicator"))
-        if indicator is None:
-            outcomes.append(
-                quarantined_row(
-                    sheet,
-                    row_index,
-                    "unknown_indicator",
-                    address.get("indicator"),
-                    value=normalise_text(cell(row, "indicator")),
-                )
-            )
-            continue
-        region_code = resolver.region(cell(row, "region"), within=sender_city)
-        if region_code is None:
-            outcomes.append(
-                quarantined_row(
-                    sheet, row_index, "unknown_region", address.get("region"), value=normalise_text(cell(row, "region"))
-                )
-            )
-            continue
-        found_period = _period_from(display(cell(row, "period")), spec)
-        period = found_period.month_key if found_period else None
-        if period is None:
-            outcomes.append(
-                quarantined_row(
-                    sheet, row_index, "bad_period", address.get("period"), value=display(cell(row, "period"))
-                )
-            )
-            continue
-        measure_text = compact(cell(row, "measure"))
-        explicit = measure_labels.get(measure_text) if measure_text else None
-        if measure_text and explicit is None:
-            outcomes.append(
-                quarantined_row(sheet, row_index, "unknown_measure", address.get("measure"), value=measure_text)
-            )
-            continue
-        measure = _measure_for(spec, indicator, Measure(explicit) if explicit else None)
-        unit = compact(cell(row, "unit")) or None
-        value, failure, written_unit = read_figure(
-            sheet, row_index, position["value"], indicator, unit, resolver, sheet.rows[header_index][position["value"]]
-        )
-        if failure is not None:
-            outcomes.append(failure)
-            continue
-        if value is None:
-            outcomes.append(ignored_row(sheet, row_index, "blank_figures"))
-            continue
-        key = (indicator.indicator_code, region_code, period, measure)
-        if key in seen:
-            outcomes.append(
-                quarantined_row(
-                    sheet,
-                    row_index,
-                    "duplicate_in_file",
-                    address.get("value"),
-                    other_row=seen[key],
-                    what=f"{indicator.name}{period}",
-                )
-            )
-            continue
-        seen[key] = row_index + 1
-        observation = observation_at(
-            sheet,
-            row_index,
-            position["value"],
-            indicator,
-            region_code,
-            period,
-            measure,
-            value,
-            written_unit,
-            found_period.coarse_label,
-        )
-        outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], observations=[observation]))
-    return outcomes
-
-
 def parse_layout(source: SourceFile, spec: LayoutSpec, resolver: Resolver, department_id: str | None) -> ParsedFile:
     department = resolver.reference.departments.get(department_id) if department_id else None
     sender_city = resolver.city_of(department.region) if department else None
@@ -653,7 +361,7 @@ def parse_layout(source: SourceFile, spec: LayoutSpec, resolver: Resolver, depar
     read_sheet = {
         Orientation.regions_as_columns: _regions_as_columns,
         Orientation.regions_as_rows: _regions_as_rows,
-        Orientation.long: _long,
+        Orientation.long: read_long_sheet,
     }[spec.orientation]
     for sheet in source.sheets:
         if not any(not row_is_empty(row) for row in sheet.rows):

@@ -28,6 +28,8 @@ from planwatch.ingest.parse_reply import LAYOUT as REPLY_LAYOUT
 from planwatch.ingest.parse_reply import is_reply_form, parse_reply_form
 from planwatch.ingest.parse_template import is_template, parse_template, parse_template_without_meta
 from planwatch.ingest.periods import PlanSpan, unusable_period
+from planwatch.ingest.raw_schema import ensure_tables
+from planwatch.ingest.raw_tables import AccountingError, PendingFile
 from planwatch.ingest.read import (
     CSV_SUFFIXES,
     SPREADSHEET_SUFFIXES,
@@ -40,7 +42,7 @@ from planwatch.ingest.read import (
 from planwatch.ingest.receipt import write_receipt
 from planwatch.ingest.records import ParsedFile
 from planwatch.ingest.resolve import Resolver
-from planwatch.ingest.store import AccountingError, FileResult, PendingFile, ensure_tables, store_batch
+from planwatch.ingest.store import FileResult, store_batch
 from planwatch.plausibility import expectations
 from planwatch.plausibility.review import Reviewer
 from planwatch.registry.load import Registry

@@ -1,0 +1,189 @@
+"""What the top of a statistics table says: its header row, its period, its unit and each column's measure.
+
+The spec's own patterns are tried first (`LayoutSpec.period`, `header_marker`), then the usual ways
+statistics write them (2024年1—6月, 第2季度, 上半年; 1—6月累计, 上年同期, 6月). A table whose period or
+header cannot be found is quarantined row by row with what was searched for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from planwatch.ingest.layout_spec import LayoutSpec
+from planwatch.ingest.read import Sheet
+from planwatch.ingest.records import (
+    RowOutcome,
+    quarantined_row,
+)
+from planwatch.ingest.template_format import MEASURE_ALIASES, Measure
+from planwatch.ingest.values import (
+    compact,
+    normalise_text,
+    row_is_empty,
+    split_header,
+)
+from planwatch.periods import Granularity, Period
+from planwatch.registry.schema import Indicator, Nature
+
+UNIT_NOTE = re.compile(r"单位[:：]\s*([^\s，,；;]+)")
+
+
+def month_words(period: str | None) -> str:
+    return f"{period[:4]}年{int(period[5:])}月" if period else "未写明"
+
+
+def find_header(sheet: Sheet, spec: LayoutSpec) -> int | None:
+    markers = {compact(marker) for marker in spec.header_marker}
+    for row_index, row in enumerate(sheet.rows[: spec.detect.scan_rows + 10]):
+        if any(isinstance(cell, str) and split_header(cell).label in markers for cell in row):  # a label is text
+            return row_index
+    return None
+
+
+def no_header(sheet: Sheet, spec: LayoutSpec) -> list[RowOutcome]:
+    return [
+        quarantined_row(sheet, i, "no_header", None, value=sheet.name, marker="、".join(spec.header_marker))
+        for i, row in enumerate(sheet.rows)
+        if not row_is_empty(row)
+    ]
+
+
+# Ways statistics tables write a reporting period, tried after the spec's own pattern; each match
+# gives (year, month of the period's end).
+_QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_RANGE = r"(?:1\s*[-—~至]\s*)?"  # 1-6月: the period is its last month
+_PERIOD_FORMS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], int]], ...] = (
+    (re.compile(rf"(?P<year>\d{{4}})\s*年\s*{_RANGE}(?P<month>\d{{1,2}})\s*月"), lambda m: int(m["month"])),
+    (re.compile(rf"(?<!\d)(?P<year>\d{{4}})\s*[\-/.]\s*{_RANGE}(?P<month>\d{{1,2}})(?!\d)"), lambda m: int(m["month"])),
+    (re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})$"), lambda m: int(m["month"])),  # 202403
+    (re.compile(r"(?P<year>\d{4})\s*年\s*第?(?P<quarter>[一二三四1-4])\s*季度"), lambda m: 3 * _QUARTERS[m["quarter"]]),
+    (re.compile(r"(?P<year>\d{4})\s*年\s*上半年"), lambda m: 6),
+    (re.compile(r"(?P<year>\d{4})\s*年\s*前三季度"), lambda m: 9),
+    (re.compile(r"(?P<year>\d{4})\s*(?:年度|年\s*全年)"), lambda m: 12),
+)
+_A_DAY_FOLLOWS = re.compile(r"\s*月?\s*\d{1,2}\s*[日号]")  # 2024年7月10日: the day a form was filled, not a period
+
+
+def _valid(year: int, month: int) -> str | None:
+    return f"{year:04d}-{month:02d}" if 1 <= month <= 12 and 1900 < year < 2200 else None
+
+
+def _candidates(
+    text: str, forms: list[tuple[re.Pattern[str], Callable[[re.Match[str]], int | None]]], rank: int
+) -> list:
+    found = []
+    for pattern, month_of in forms:
+        for match in pattern.finditer(text):
+            month = month_of(match)
+            period = _valid(int(match["year"]), month) if month is not None else None
+            if period:
+                found.append((_A_DAY_FOLLOWS.match(text, match.end()) is not None, rank, match.start(), period))
+    return found
+
+
+def period_from(text: str, spec: LayoutSpec) -> Period | None:
+    """The reporting period a cell, sheet name or title names: the spec's own pattern first (of the
+    spec's granularity), then the usual forms of a month, the earliest mention first; a day's date
+    (制表日期：2024年7月10日) only when nothing else names a month."""
+    text = normalise_text(text)
+    rule = spec.period
+    own = [(re.compile(rule.pattern), rule.last_month)] if rule.pattern else []
+    found = _candidates(text, own, 0) + _candidates(text, list(_PERIOD_FORMS), 1)
+    if not found:
+        return None
+    _, rank, _, month = min(found)
+    return Period(int(month[:4]), int(month[5:]), rule.granularity if rank == 0 else Granularity.month)
+
+
+def table_period(sheet: Sheet, spec: LayoutSpec, title_text: str) -> Period | None:
+    """A table's period from where its spec says (sheet name or title), else from the other one."""
+    places = [sheet.name, title_text] if spec.period.source == "sheet_name" else [title_text, sheet.name]
+    return next((period for place in places if (period := period_from(place, spec))), None)
+
+
+def period_missing(sheet: Sheet, title_text: str) -> str:
+    """What the clerk is told was searched for a period, for the bad_period reason."""
+    title = title_text.strip()[:40]
+    return f"{title}”或工作表名“{sheet.name}" if title else sheet.name
+
+
+_YEAR_TO_DATE = re.compile(r"^(?:本年)?1[-—~至](?:本月|\d{1,2}月)(?:累计|合计)?(?:数)?$")  # 1-6月, 1-6月累计
+_PRIOR_YEAR_TO_DATE = re.compile(r"^(?:上年|去年)(?:同期)?1[-—~至]\d{1,2}月(?:累计)?(?:数)?$")
+_ONE_MONTH = re.compile(r"^\d{1,2}月(?:份)?(?:数)?$")  # 6月
+
+
+def month_of_header(label: str) -> int | None:
+    """The month a measure header is about, when it writes one: 6月 → 6, 1-6月累计 → 6, 本月 → None."""
+    found = re.search(r"(\d{1,2})月", label)
+    return int(found.group(1)) if found else None
+
+
+def measure_of_header(label: str, spec: LayoutSpec) -> Measure | None:
+    """The measure a column header names (本月, 1-6月累计, 上年同期 …), or None for anything else."""
+    extra = {compact(k): v for k, v in spec.measure_labels.items()}
+    if label in extra:
+        return Measure(extra[label])
+    if label in MEASURE_ALIASES:
+        return MEASURE_ALIASES[label]
+    if _PRIOR_YEAR_TO_DATE.match(label):
+        return Measure.prior_year_ytd_value
+    if _YEAR_TO_DATE.match(label):
+        return Measure.ytd_value
+    if _ONE_MONTH.match(label):
+        return Measure.month_value
+    return None
+
+
+STOCK_MEASURES = {
+    Measure.month_value: Measure.period_end_value,
+    Measure.ytd_value: Measure.period_end_value,
+    Measure.prior_year_ytd_value: Measure.prior_year_period_end_value,
+}
+
+
+def measure_for(spec: LayoutSpec, indicator: Indicator, explicit: Measure | None) -> Measure:
+    """A long row's 口径 as written; otherwise the spec's measure, which for a stock means its level."""
+    if explicit is not None:
+        return explicit
+    return measure_for_nature(spec.measure, indicator)
+
+
+def measure_for_nature(measure: Measure, indicator: Indicator) -> Measure:
+    """A flow's measure as headed; a stock's 本月 or 1-N月 figure is its level at the month's end."""
+    return STOCK_MEASURES.get(measure, measure) if indicator.nature is Nature.stock else measure
+
+
+@dataclass(frozen=True)
+class TableHead:
+    """What a statistics table says above and in its header row."""
+
+    header_index: int
+    title_text: str
+    found_period: Period | None
+    sheet_unit: str | None  # from a note such as 单位：万元
+    markers: set[str]
+
+    @property
+    def period(self) -> str | None:
+        return self.found_period.month_key if self.found_period else None
+
+    @property
+    def period_label(self) -> str | None:
+        return self.found_period.coarse_label if self.found_period else None
+
+
+def table_head(sheet: Sheet, spec: LayoutSpec) -> TableHead | None:
+    header_index = find_header(sheet, spec)
+    if header_index is None:
+        return None
+    title_text = " ".join(normalise_text(cell) for row in sheet.rows[:header_index] for cell in row)
+    unit_note = UNIT_NOTE.search(title_text)
+    return TableHead(
+        header_index,
+        title_text,
+        table_period(sheet, spec, title_text),
+        unit_note.group(1) if unit_note else None,
+        {compact(marker) for marker in spec.header_marker},
+    )
