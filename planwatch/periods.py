@@ -59,7 +59,7 @@ class Period:
     @classmethod
     def parse(cls, text: str, granularity: Granularity | None = None) -> Period:
         """'2026-11', '2025-Q2', '2025-H1' or '2025'; with `granularity`, only that form is accepted."""
-        cleaned = str(text).strip()
+        cleaned = str(text)
         for pattern, form in _TEXT_FORMS:
             match = pattern.fullmatch(cleaned)
             if match is None or (granularity is not None and form is not granularity):

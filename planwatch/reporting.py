@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from planwatch.ingest.template_format import FLOW_MEASURES, STOCK_MEASURES, Measure
+from planwatch.periods import Period
 from planwatch.registry.load import Registry
 from planwatch.registry.schema import Frequency, Nature, Plan
 
@@ -33,15 +34,6 @@ class MilestoneDuty:
     department_id: str
     plan_id: str
     milestone_id: str
-
-
-def parse_period(period: str) -> dt.date:
-    """'2024-03' → date(2024, 3, 1); raises ValueError with the expected form."""
-    try:
-        year, month = (int(part) for part in period.split("-"))
-        return dt.date(year, month, 1)
-    except (ValueError, TypeError):
-        raise ValueError(f"period must look like YYYY-MM, got {period!r}") from None
 
 
 def is_due(frequency: Frequency, month: int) -> bool:
@@ -93,7 +85,7 @@ def reported_indicators(registry: Registry, indicator_code: str) -> list[str]:
 
 def reporting_duties(registry: Registry, period: str) -> list[ReportingDuty]:
     """Every (department, indicator) due for the month, with the regions and measures it covers."""
-    month_start = parse_period(period)
+    month_start = Period.parse(period).month_start
     regions: dict[tuple[str, str], set[str]] = defaultdict(set)
     plans: dict[tuple[str, str], set[str]] = defaultdict(set)
     for plan in registry.plans.values():
@@ -125,7 +117,7 @@ def reporting_duties(registry: Registry, period: str) -> list[ReportingDuty]:
 
 def milestone_duties(registry: Registry, period: str) -> list[MilestoneDuty]:
     """Milestones whose lead unit reports progress in the month (every month the plan is active)."""
-    month_start = parse_period(period)
+    month_start = Period.parse(period).month_start
     duties = []
     for plan in registry.plans.values():
         if not plan_active(plan, month_start):

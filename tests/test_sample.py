@@ -24,9 +24,10 @@ from typer.testing import CliRunner
 from planwatch.cli import app
 from planwatch.ingest.run import ingest_files
 from planwatch.ingest.template_format import META_SHEET, Measure
+from planwatch.periods import Period
 from planwatch.registry.load import Registry, load_registry
 from planwatch.registry.schema import Comparator, TargetKind
-from planwatch.reporting import milestone_duties, parse_period, reported_indicators, reporting_duties
+from planwatch.reporting import milestone_duties, reported_indicators, reporting_duties
 from planwatch.sample.arrival import DUE_DAY, LAST_LATE_DAY
 from planwatch.sample.generate import GROWTH_KINDS, SampleResult, generate_sample
 from planwatch.sample.mess import MessKind
@@ -298,7 +299,7 @@ def test_files_arrive_by_the_due_date_or_late_and_are_dated_so(clean: SampleResu
         arrived = dt.datetime.fromisoformat(item["submitted_at"])
         assert arrived.utcoffset() == dt.timedelta(hours=8), item  # China Standard Time
         assert arrivals[item["path"]] == arrived.timestamp(), item["path"]
-        folder = parse_period(item["path"][:7])
+        folder = Period.parse(item["path"][:7]).month_start
         following = dt.date(folder.year + folder.month // 12, folder.month % 12 + 1, 1)
         if item["is_revision"]:
             continue

@@ -12,7 +12,6 @@ Rules a reader relies on, decided here once:
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import Counter
 
@@ -31,6 +30,7 @@ from planwatch.briefing.context import (
 )
 from planwatch.briefing.scope import Scope, is_attributed, plans_concerned, rows_in_scope
 from planwatch.config import Settings, settings
+from planwatch.periods import Granularity, Period
 from planwatch.plausibility.checks import CHECKS, CheckName
 
 HEADLINE_COUNT = 4
@@ -49,11 +49,8 @@ QUARANTINE_REASONS: dict[str, str] = {
 
 def month_end(period: str | dt.date) -> dt.date:
     """'2025-10' or any day of October 2025 → 2025-10-31, the date the marts store a month under."""
-    if isinstance(period, str):
-        year, month = (int(part) for part in period.split("-")[:2])
-    else:
-        year, month = period.year, period.month
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
+    month = Period.month_of(period) if isinstance(period, dt.date) else Period.parse(period, Granularity.month)
+    return month.month_end
 
 
 def issue_date_for(period: dt.date, config: Settings) -> dt.date:

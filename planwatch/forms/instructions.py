@@ -5,13 +5,13 @@ from __future__ import annotations
 from planwatch.config import settings
 from planwatch.forms.layout import TemplateLayout
 from planwatch.ingest.template_format import META_SHEET, MILESTONE_SHEET, MILESTONE_STATE_LABELS
-from planwatch.reporting import parse_period
+from planwatch.periods import Period
 from planwatch.supervision.workdays import due_date
 
 
 def period_label(period: str) -> str:
     """'2024-03' → '2024年3月'."""
-    month = parse_period(period)
+    month = Period.parse(period).month_start
     return f"{month.year}年{month.month}月"
 
 

@@ -46,8 +46,9 @@ from planwatch.ingest.template_format import (
     Measure,
     MilestoneState,
 )
+from planwatch.periods import Period
 from planwatch.registry.load import Registry
-from planwatch.reporting import milestone_duties, parse_period, reporting_duties
+from planwatch.reporting import milestone_duties, reporting_duties
 
 FigureKey = tuple[str, str, Measure]  # (indicator_code, region_code, measure)
 
@@ -80,7 +81,7 @@ def template_timestamp(period: str) -> dt.datetime:
 
     A fixed time rather than the clock keeps files reproducible (see `planwatch.forms.files`).
     """
-    month = parse_period(period)
+    month = Period.parse(period).month_start
     year, next_month = (month.year + 1, 1) if month.month == 12 else (month.year, month.month + 1)
     return dt.datetime(year, next_month, 1, 8, 0, 0)
 

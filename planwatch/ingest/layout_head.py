@@ -31,7 +31,7 @@ UNIT_NOTE = re.compile(r"单位[:：]\s*([^\s，,；;]+)")
 
 
 def month_words(period: str | None) -> str:
-    return f"{period[:4]}年{int(period[5:])}月" if period else "未写明"
+    return Period.parse(period).label if period else "未写明"
 
 
 def find_header(sheet: Sheet, spec: LayoutSpec) -> int | None:

@@ -7,12 +7,12 @@ key the marts cannot use, and stop the month's transform for every department; o
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from planwatch.periods import Granularity, Period, PeriodError
+
 CHINA_STANDARD_TIME = dt.timezone(dt.timedelta(hours=8), "CST")  # the departments' calendar
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 def china_today() -> dt.date:
@@ -27,7 +27,7 @@ class PlanSpan(NamedTuple):
     last: str
 
     def describe(self) -> str:
-        return f"{self.first[:4]}年{int(self.first[5:])}月至{self.last[:4]}年{int(self.last[5:])}月"
+        return f"{Period.parse(self.first).label}至{Period.parse(self.last).label}"
 
 
 def unusable_period(periods: Iterable[str], today: dt.date | None = None, span: PlanSpan | None = None) -> str | None:
@@ -35,7 +35,9 @@ def unusable_period(periods: Iterable[str], today: dt.date | None = None, span: 
     today = today or china_today()
     this_month = f"{today.year:04d}-{today.month:02d}"
     for period in sorted(periods):
-        if not _MONTH.fullmatch(period):
+        try:
+            Period.parse(period, Granularity.month)
+        except PeriodError:
             return (
                 f"报送期“{period}”不是有效的年月（应为“2024-03”这样的格式），无法确定数据所属月份，"
                 "请使用平台下发的原模板重新填报，不要修改模板中的报送期"

@@ -12,6 +12,7 @@ import json
 import logging
 
 from planwatch.config import Settings
+from planwatch.periods import Granularity, Period
 
 log = logging.getLogger(__name__)
 
@@ -23,13 +24,9 @@ def reporting_period(explicit: str | None, run_date: dt.datetime | dt.date | Non
     or 10 December (briefing) is about November.
     """
     if explicit:
-        from planwatch.reporting import parse_period
-
-        parse_period(explicit)  # raises ValueError with the expected form
-        return explicit
+        return str(Period.parse(explicit, Granularity.month))  # PeriodError (a ValueError) says the expected form
     day = run_date.date() if isinstance(run_date, dt.datetime) else (run_date or dt.date.today())
-    last_month_end = day.replace(day=1) - dt.timedelta(days=1)
-    return f"{last_month_end.year:04d}-{last_month_end.month:02d}"
+    return str(Period.month_of(day).shifted(-1))
 
 
 def write_month_templates(period: str, config: Settings) -> dict:

@@ -12,7 +12,6 @@ month, so a wrong period typed in such a file is checked with it.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from planwatch.config import settings
+from planwatch.periods import Period
 from planwatch.quality.project import ROW_ID
 from planwatch.registry.reference import Problem, load_reference
 from planwatch.registry.schema import Indicator
@@ -254,11 +254,6 @@ where owed.period = $period and owed.expected_indicators > 0
 """
 
 
-def month_end(period: str) -> dt.date:
-    year, month = (int(part) for part in period.split("-"))
-    return (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
-
-
 class CatalogueProblemsError(ValueError):
     """The indicator catalogue does not validate, so its jump thresholds cannot be trusted."""
 
@@ -353,7 +348,7 @@ def read_frames(
     if include_marts is None:
         include_marts = has_marts(con)
     if include_marts:
-        month = {"month_end": month_end(period)}
+        month = {"month_end": Period.parse(period).month_end}
         frames["target_progress"] = con.execute(TARGET_PROGRESS_SQL, month).df()
         frames["region_ranking"] = con.execute(REGION_RANKING_SQL, month).df()
         frames["submission_completeness"] = con.execute(COMPLETENESS_SQL, month).df()

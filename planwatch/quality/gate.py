@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from planwatch.periods import Granularity, Period
 from planwatch.warehouse import connect
 
 
@@ -56,8 +57,10 @@ class GateDecision:
 
 
 def as_period(period: str | dt.date) -> str:
-    """'YYYY-MM' from a 'YYYY-MM' string or a date (the marts' month-end dates)."""
-    return period.strftime("%Y-%m") if isinstance(period, dt.date) else str(period)[:7]
+    """'YYYY-MM' from a 'YYYY-MM' string or a date (the marts' month-end dates); refuses any other text."""
+    return (
+        Period.month_of(period) if isinstance(period, dt.date) else Period.parse(period, Granularity.month)
+    ).month_key
 
 
 def _failures(con: duckdb.DuckDBPyConnection, run_id: str, severity: str) -> list[FailedCheck]:

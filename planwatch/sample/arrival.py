@@ -18,7 +18,7 @@ from pathlib import Path
 
 from planwatch.config import settings
 from planwatch.ingest.periods import CHINA_STANDARD_TIME
-from planwatch.reporting import parse_period
+from planwatch.periods import Period
 from planwatch.supervision.workdays import due_date
 
 DUE_DAY = 5
@@ -30,7 +30,7 @@ OFFICE_HOURS_MINUTES = (8 * 60 + 30, 17 * 60 + 30)
 def arrival_time(seed: int, department_id: str, period: str) -> dt.datetime:
     """When the department's files for the month arrive (time zone aware, China Standard Time)."""
     rng = random.Random(f"{seed}:arrival:{department_id}:{period}")
-    month = parse_period(period)
+    month = Period.parse(period).month_start
     year, next_month = (month.year + 1, 1) if month.month == 12 else (month.year, month.month + 1)
     late = rng.random() < LATE_SHARE
     due = due_date(period, settings().report_due_working_days)

@@ -30,13 +30,13 @@ from planwatch.forms.files import workbook_bytes, write_bytes
 from planwatch.forms.layout import TemplateLayout, reporting_departments, template_layout
 from planwatch.forms.template import build_template, template_filename, template_timestamp
 from planwatch.ingest.template_format import MILESTONE_SHEET, Measure
+from planwatch.periods import Period
 from planwatch.registry.load import Registry
 from planwatch.registry.schema import Nature, TargetKind
 from planwatch.reporting import (
     MilestoneDuty,
     ReportingDuty,
     milestone_duties,
-    parse_period,
     reported_indicators,
     reporting_duties,
 )
@@ -99,7 +99,7 @@ def is_statistics_bureau(department_id: str) -> bool:
 
 def sample_periods(registry: Registry, until: str) -> list[str]:
     """Every month from the earliest plan start to `until` (plans inactive in a month have no duties)."""
-    end = parse_period(until)
+    end = Period.parse(until).month_start
     starts = [plan.period_start.replace(day=1) for plan in registry.plans.values()]
     if not starts:
         return []
@@ -121,7 +121,7 @@ class _Sampler:
         self.mess_rate = mess_rate
         self.periods = sample_periods(registry, until)
         first_year = min((plan.period_start.year for plan in registry.plans.values()), default=2000) - 1
-        self.book = SeriesBook(registry, seed, first_year, parse_period(until).year)
+        self.book = SeriesBook(registry, seed, first_year, Period.parse(until).month_start.year)
         self.decimals = {
             code: decimals_for(self.reference.unit_table, indicator.canonical_unit)
             for code, indicator in self.reference.indicators.items()
@@ -144,7 +144,7 @@ class _Sampler:
 
     def figures(self, department_id: str, period: str, duties: list[ReportingDuty] | None = None) -> Figures:
         """The department's figures for the month; `duties` (default: the month's) say which are due."""
-        month = parse_period(period)
+        month = Period.parse(period).month_start
         values: Figures = {}
         for duty in self.duties_of(period)[0] if duties is None else duties:
             if duty.department_id != department_id:
@@ -217,7 +217,7 @@ class _Sampler:
         """`folder`: the month the file is sent with, when not its own (a base-year return)."""
         period = layout.period
         reports = {
-            row.milestone_id: self.course(row.plan_id, row.milestone_id).report(parse_period(period))
+            row.milestone_id: self.course(row.plan_id, row.milestone_id).report(Period.parse(period).month_start)
             for row in layout.milestones
         }
         workbook = build_template(self.registry, layout.department_id, period, values, reports, layout=layout)
@@ -368,7 +368,7 @@ class _Sampler:
         table shows one measure only, so the bureau sends the base year (上年年报数) once instead: the
         indicators it reports in December of its first year, as they stood at the end of the year before.
         """
-        year = parse_period(period).year
+        year = Period.parse(period).month_start.year
         base_period = f"{year - 1}-12"
         december = [duty for duty in self.duties_of(f"{year}-12")[0] if duty.department_id == department_id]
         if not december:

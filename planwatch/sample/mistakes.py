@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from planwatch.ingest.template_format import Measure
+from planwatch.periods import Period
 from planwatch.plausibility.expectations import ADDITIVE_DIMENSIONS, can_slip, counts_one_by_one, scale_frame
 from planwatch.registry.load import Registry
 from planwatch.registry.schema import Frequency, Indicator, Nature
-from planwatch.reporting import parse_period
 from planwatch.sample.series import SeriesBook
 
 Key = tuple[str, str, Measure]  # (indicator, region, measure)
@@ -149,7 +149,7 @@ class MistakeMaker:
         return (key, period) in self.reported and (key, period) not in self.touched
 
     def clean(self, key: Key, period: str) -> float | None:
-        month = parse_period(period)
+        month = Period.parse(period).month_start
         return self.book.series(key[0], key[1]).figure(key[2], month.year, month.month)
 
     def round(self, key: Key, value: float) -> float:
@@ -264,7 +264,7 @@ class MistakeMaker:
         return key[2] is Measure.month_value and self._additive_flow(key) and bool(ytd) and period[5:] != "01"
 
     def _ytd_falls(self, key: Key, value: float, period: str, values: Figures) -> bool:
-        month = parse_period(period).month
+        month = Period.parse(period).month_start.month
         before = _shift(period, -1)
         return (
             key[2] is Measure.ytd_value
@@ -469,6 +469,6 @@ class MistakeMaker:
 
 
 def _shift(period: str, months: int) -> str:
-    month = parse_period(period)
+    month = Period.parse(period).month_start
     index = month.year * 12 + month.month - 1 + months
     return f"{index // 12:04d}-{index % 12 + 1:02d}"

@@ -18,9 +18,10 @@ from openpyxl.utils import get_column_letter
 
 from planwatch.forms.cells import number_format_for, set_text
 from planwatch.ingest.template_format import Measure
+from planwatch.periods import Period
 from planwatch.registry.load import Registry
 from planwatch.registry.schema import Nature
-from planwatch.reporting import ReportingDuty, parse_period
+from planwatch.reporting import ReportingDuty
 from planwatch.sample.mess import (
     VALUE_KINDS,
     MessContext,
@@ -83,7 +84,7 @@ def bureau_layout(
 ) -> BureauLayout:
     reference = registry.reference
     department = reference.departments[department_id]
-    month = parse_period(period)
+    month = Period.parse(period).month_start
     own = [duty for duty in duties if duty.department_id == department_id]
     codes = sorted(
         {code for duty in own for code in duty.region_codes}, key=lambda code: (code != department.region, code)
@@ -127,7 +128,7 @@ def build_bureau_workbook(
     layout: BureauLayout, values: Mapping[tuple[str, str, Measure], float | None]
 ) -> tuple[Workbook, list[Observation]]:
     """The bureau's table with its figures, and the observations it holds (cell by cell)."""
-    month = parse_period(layout.period)
+    month = Period.parse(layout.period).month_start
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = layout.sheet_name

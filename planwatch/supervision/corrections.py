@@ -9,13 +9,13 @@ read that figure says so under 更正说明, once; issuing that briefing marks t
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
 
 import duckdb
 
+from planwatch.periods import Period
 from planwatch.supervision.ledger import audit, now, rows, transaction
 
 
@@ -36,12 +36,6 @@ class Correction:
     load_id: int
 
 
-def _month_end(period: str) -> dt.date:
-    year, month = int(period[:4]), int(period[5:7])
-    following = dt.date(year + month // 12, month % 12 + 1, 1)
-    return following - dt.timedelta(days=1)
-
-
 def current_figures(
     connection: duckdb.DuckDBPyConnection, indicator_code: str, region_code: str, period: str
 ) -> list[dict]:
@@ -54,7 +48,7 @@ def current_figures(
         where indicator_code = ? and region_code = ? and period = ?
         order by measure
         """,
-        [indicator_code, region_code, _month_end(period)],
+        [indicator_code, region_code, Period.parse(period).month_end],
     )
 
 

@@ -20,6 +20,7 @@ from docxtpl import DocxTemplate
 
 from planwatch.config import PROJECT_ROOT
 from planwatch.ingest.receipt import safe_text
+from planwatch.periods import Period
 from planwatch.supervision.workdays import known_year, working_days_late
 
 REMINDER_TEMPLATE = PROJECT_ROOT / "reports" / "word" / "reminder.docx"
@@ -88,8 +89,7 @@ class Duty:
 
 def duties(connection: duckdb.DuckDBPyConnection, period: str, as_of: dt.date) -> list[Duty]:
     """Every department's report owed for `period` (YYYY-MM), judged on `as_of`; the overdue first."""
-    year, month = int(period[:4]), int(period[5:7])
-    month_end = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    month_end = Period.parse(period).month_end
     rows = connection.execute(
         """
         select completeness.department_id, coalesce(departments.department_name, completeness.department_id),
@@ -136,11 +136,10 @@ def write_notice(found: list[Duty], period: str, as_of: dt.date, issuer: str, pa
     if not owing:
         return None
     due = owing[0].due_date
-    year, month = int(period[:4]), int(period[5:7])
     document = DocxTemplate(str(REMINDER_TEMPLATE))
     context = {
         "issuer": issuer,
-        "period_label": f"{year}年{month}月",
+        "period_label": Period.parse(period).label,
         "due_label": _zh_date(due),
         "as_of_label": _zh_date(as_of),
         "count": len(owing),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from planwatch.periods import Period
 from planwatch.supervision.ledger import rows
 
 STATE_LABELS: dict[str, str] = {
@@ -149,7 +150,7 @@ def locked_refusal(
     locked = [(period, locks[(department_id, period)]) for period in periods if (department_id, period) in locks]
     if not locked:
         return None
-    months = "、".join(f"{period[:4]}年{int(period[5:7])}月" for period, _ in locked)
+    months = "、".join(Period.parse(period).label for period, _ in locked)
     issues = "、".join(
         sorted(
             {

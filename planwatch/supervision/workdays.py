@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import chinese_calendar
 
+from planwatch.periods import Period
+
 
 @lru_cache(maxsize=64)
 def known_year(year: int) -> bool:
@@ -44,8 +46,8 @@ def nth_working_day(year: int, month: int, n: int) -> dt.date:
 
 def due_date(period: str, working_days: int) -> dt.date:
     """When a month's report is due: the `working_days`-th working day of the next month."""
-    year, month = int(period[:4]), int(period[5:7])
-    return nth_working_day(year + month // 12, month % 12 + 1, working_days)
+    following = Period.parse(period).shifted(1)
+    return nth_working_day(following.year, following.month, working_days)
 
 
 def working_days_late(due: dt.date, day: dt.date) -> int:
