@@ -24,7 +24,7 @@ import pytest
 from openpyxl import load_workbook
 
 from planwatch.briefing.gather import gather_plan
-from planwatch.ingest.run import RECEIPT_SUFFIX
+from planwatch.ingest.receipt import RECEIPT_SUFFIX
 from planwatch.sample.mistakes import PATHS, MistakeKind
 
 from .conftest import PROJECT_ROOT, run_planwatch

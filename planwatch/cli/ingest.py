@@ -21,6 +21,11 @@ console = Console(stderr=True)
 
 
 def summary_line(result: FileResult) -> str:
+    line = _outcome_line(result)
+    return f"{line}; RECEIPT NOT WRITTEN: {result.receipt_problem}" if result.receipt_problem else line
+
+
+def _outcome_line(result: FileResult) -> str:
     if result.status == "rejected":
         return f"✗ {result.file}: rejected — {result.reason}"
     if result.status == "duplicate":
@@ -87,5 +92,9 @@ def ingest(
             f"{sum(r.rows_quarantined for r in loaded)} rows quarantined; receipts in {receipts_dir}",
             highlight=False,
         )
+    unwritten = [r.file for r in results if r.receipt_problem]
+    if unwritten:
+        listed = ", ".join(unwritten[:5])
+        arguments.fail(f"{len(unwritten)} receipt(s) could not be written (the data is loaded): {listed}")
     if any(r.status == "rejected" for r in results):
         raise typer.Exit(code=2)

@@ -1,14 +1,24 @@
 """The receipt (回执) a department gets for each file: what was accepted, what was not and why.
 
 Every text cell is written so that it cannot run as a formula when opened: a text that begins with
-= + - @ tab or CR gets a leading apostrophe and is stored as a string.
+= + - @ tab or CR gets a leading apostrophe and is stored as a string; control characters a
+spreadsheet cannot hold (a NUL byte in a CSV cell) are written as visible escapes (\\x00).
+
+Each file gets its own receipt, never overwriting another: a resubmission of the same file name (or
+the same bytes again, 重复报送) gets `<name>_回执_2.xlsx`, and so on. A name too long for the file system
+or holding path separators or control characters is shortened and cleaned, with a hash of the full
+name so that two long names never share a receipt. A table lists at most `MAX_LISTED_ROWS` rows
+(a 100,000-row file's receipt takes seconds): the counts on the first sheet cover every row.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from planwatch.ingest.records import ParsedFile, RowStatus
@@ -17,15 +27,44 @@ from planwatch.ingest.template_format import MEASURE_LABELS
 from planwatch.plausibility.checks import CHECKS
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+RECEIPT_SUFFIX = "_回执"  # receipts we wrote are never read back as submissions
+MAX_LISTED_ROWS = 2000
+MAX_NAME_BYTES = 160  # of the submission's stem in a receipt's name (file systems allow 255 for the whole)
+_UNSAFE_IN_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
 def safe_text(value: object) -> object:
-    """Numbers stay numbers; text that a spreadsheet would run as a formula is neutralised."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+    """Numbers stay numbers; text that a spreadsheet would run as a formula is neutralised, and control
+    characters it cannot hold are written as escapes."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub(lambda match: f"\\x{ord(match.group()):02x}", value)
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+_RECEIPT_STEM = re.compile(re.escape(RECEIPT_SUFFIX) + r"(?:_\d+)?$")
+
+
+def is_receipt_name(stem: str) -> bool:
+    """Whether a file's stem is one of our receipts' (`…_回执`, `…_回执_2`): never read as a submission."""
+    return _RECEIPT_STEM.search(stem) is not None
+
+
+def receipt_path(receipts_dir: Path, submission: Path) -> Path:
+    """A new receipt's path for `submission`: its cleaned, bounded name, never one already written."""
+    stem = _UNSAFE_IN_NAME.sub("_", submission.stem) or "_"
+    encoded = stem.encode("utf-8")
+    if len(encoded) > MAX_NAME_BYTES:
+        digest = hashlib.sha256(submission.name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+        stem = encoded[:MAX_NAME_BYTES].decode("utf-8", "ignore") + f"…{digest}"
+    path = receipts_dir / f"{stem}{RECEIPT_SUFFIX}.xlsx"
+    number = 1
+    while path.exists():
+        number += 1
+        path = receipts_dir / f"{stem}{RECEIPT_SUFFIX}_{number}.xlsx"
+    return path
 
 
 def _append(sheet, values: list[object]) -> None:
@@ -40,8 +79,13 @@ def _table(workbook: Workbook, title: str, headers: list[str], rows: list[list[o
     _append(sheet, headers)
     for cell in sheet[1]:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-    for row in rows:
+    for row in rows[:MAX_LISTED_ROWS]:
         _append(sheet, row)
+    if len(rows) > MAX_LISTED_ROWS:
+        _append(
+            sheet,
+            [f"其余{len(rows) - MAX_LISTED_ROWS}行不再逐行列出（本表共{len(rows)}行），“回执”页的统计数已包含全部行"],
+        )
     for index, width in enumerate(widths):
         sheet.column_dimensions[chr(65 + index)].width = width
     sheet.freeze_panes = "A2"

@@ -8,10 +8,13 @@ warehouse in one transaction; write the department's receipt.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import gc
+import logging
 import multiprocessing as mp
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -39,7 +42,7 @@ from planwatch.ingest.read import (
     read_source_file,
     sha256_of,
 )
-from planwatch.ingest.receipt import write_receipt
+from planwatch.ingest.receipt import is_receipt_name, receipt_path, write_receipt
 from planwatch.ingest.records import ParsedFile
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.store import FileResult, store_batch
@@ -51,7 +54,6 @@ from planwatch.supervision.states import locked_departments, locked_refusal
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
 BATCH_SIZE = 1000  # files per transaction: fewer commits and revision look-ups, at most this many to redo
 TAMPERED_TEMPLATE = "填报模板的隐藏表“_planwatch”已被修改，无法识别报送单位和报送期，请使用平台下发的原模板重新填报"
-RECEIPT_SUFFIX = "_回执"  # receipts we wrote are never read back as submissions
 UNKNOWN_LAYOUT = (
     "文件格式无法识别：既不是平台下发的填报模板，也不符合已登记的统计报表格式。请使用平台下发的填报模板报送"
 )
@@ -83,9 +85,7 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
 
 def _is_submission(name: str) -> bool:
     stem, suffix = os.path.splitext(name)
-    return (
-        suffix.lower() in SUPPORTED_SUFFIXES and not name.startswith(("~$", ".")) and not stem.endswith(RECEIPT_SUFFIX)
-    )
+    return suffix.lower() in SUPPORTED_SUFFIXES and not name.startswith(("~$", ".")) and not is_receipt_name(stem)
 
 
 def submission_time(path: Path) -> dt.datetime | None:
@@ -197,14 +197,22 @@ class Ingestor:
         return locked_refusal(pending.department_id, pending.periods, locks, self.plan_titles)
 
     def write_receipt(self, receipts_dir: Path, path: Path, result: FileResult, parsed: ParsedFile | None) -> None:
+        """Write the file's receipt and record where; a receipt that cannot be written is recorded on the
+        result with the reason (the data is committed already; the CLI and the DAG report it)."""
         department = self.registry.reference.departments.get(result.department_id or "")
-        write_receipt(
-            receipts_dir / f"{path.stem}{RECEIPT_SUFFIX}.xlsx",
-            result,
-            parsed,
-            self.names,
-            department.name if department else None,
-        )
+        try:
+            written = write_receipt(
+                receipt_path(receipts_dir, path),
+                result,
+                parsed,
+                self.names,
+                department.name if department else None,
+            )
+        except Exception as error:  # any failure: the other files' receipts still get written
+            log.exception("receipt for %s not written", path)
+            result.receipt_problem = f"{type(error).__name__}: {error}"
+            return
+        result.receipt = str(written)
 
 
 def _plan_spans(registry: Registry, resolver: Resolver) -> dict[str | None, PlanSpan]:
@@ -242,9 +250,22 @@ class WorkerDiedError(RuntimeError):
     """A reading worker process was killed (by the reader's own abort or the operating system)."""
 
 
+log = logging.getLogger(__name__)
 PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
 _WORKER_INGESTOR: Ingestor | None = None
 _WORKER_KEEPS_PARSED = True
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make a reading worker end when the ingesting process does, even killed with -9 (Linux's
+    PR_SET_PDEATHSIG); elsewhere the executor's own shutdown has to do."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:
+        return
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the line above: nobody waits for this worker
+        os._exit(1)
 
 
 def _prepare_in_worker(path: Path) -> PendingFile:
@@ -288,7 +309,9 @@ def _prepared_in_order(ingestor: Ingestor, files: list[Path], keep_parsed: bool)
     _WORKER_INGESTOR, _WORKER_KEEPS_PARSED = ingestor, keep_parsed  # inherited by the forked workers
     # not multiprocessing.Pool: when a worker dies (a file that crashes the reader), the executor
     # raises BrokenProcessPool where Pool.imap would wait forever
-    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+    pool = ProcessPoolExecutor(
+        workers, mp_context=mp.get_context("fork"), initializer=_die_with_parent, initargs=(os.getpid(),)
+    )
     try:
         yield _in_order(pool.map(_prepare_in_worker, files, chunksize=16))
     finally:

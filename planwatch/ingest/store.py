@@ -44,6 +44,8 @@ class FileResult:
     periods: list[str] = field(default_factory=list)
     reason: str | None = None
     findings: list[Finding] = field(default_factory=list)  # plausibility: quarantined rows' and warnings
+    receipt: str | None = None  # the receipt written for this file
+    receipt_problem: str | None = None  # why its receipt could not be written (reported, never skipped)
 
     @property
     def warnings(self) -> list[Finding]:
@@ -78,6 +80,8 @@ class FileResult:
             "layout": self.layout,
             "periods": self.periods,
             "reason": self.reason,
+            "receipt": self.receipt,
+            "receipt_problem": self.receipt_problem,
             "findings": [
                 {"check": f.check_name.value, "severity": f.severity.value, "cell": f.cell, "message": f.message}
                 for f in self.findings

@@ -1,0 +1,153 @@
+"""Receipts keep the transaction's promise: one per file, never overwritten, never lost in silence.
+
+A resubmission gets its own receipt beside the original's; a NUL byte in a cell, a file name of 300
+characters or with control characters still get a receipt; a receipt that cannot be written is
+reported on the file's result and by the CLI; a receipt lists a bounded number of rows; and the
+reading workers of an ingest killed with -9 end with it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+
+from planwatch.ingest.receipt import MAX_LISTED_ROWS, MAX_NAME_BYTES, is_receipt_name
+from tests.conftest import run_planwatch
+from tests.ingest_support import ingest, query
+
+HEADER = "指标名称,地区,时期,数值,单位,口径"
+
+
+def _long_csv(path: Path, rows: list[str]) -> Path:
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def _summary(receipt: Path) -> dict[str, object]:
+    sheet = openpyxl.load_workbook(receipt, read_only=True)["回执"]
+    return {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+
+
+def test_a_resubmission_gets_its_own_receipt_and_the_original_stays(tmp_path: Path) -> None:
+    path = _long_csv(tmp_path / "平凉市统计局_导出.csv", ["苹果产量,庄浪县,2024-03,12.5,万吨,累计"])
+    receipts = tmp_path / "receipts"
+    [first] = ingest([path], tmp_path / "w.duckdb", receipts)
+    [again] = ingest([path], tmp_path / "w.duckdb", receipts)
+    assert first.status == "loaded" and again.status == "duplicate"
+    assert Path(first.receipt).name == "平凉市统计局_导出_回执.xlsx"
+    assert Path(again.receipt).name == "平凉市统计局_导出_回执_2.xlsx"
+    assert _summary(Path(first.receipt))["处理结果"] == "已接收" and _summary(Path(first.receipt))["接收行数"] == 1
+    assert str(_summary(Path(again.receipt))["处理结果"]).startswith("重复报送")
+    assert is_receipt_name("平凉市统计局_导出_回执_2") and not is_receipt_name("平凉市统计局_导出")
+
+
+def test_control_characters_and_a_long_name_still_get_a_receipt(tmp_path: Path) -> None:
+    long_name = "平凉市统计局_" + "x" * 225 + ".csv"  # 248 bytes: its receipt's name would not fit in 255
+    assert len(long_name.encode()) == 248
+    path = _long_csv(
+        tmp_path / long_name,
+        ["苹果产量,庄浪县,2024-03,12.5,万吨,累计", "苹果产量,静宁县,2024-03,3\x002,万吨,累计"],
+    )
+    odd = _long_csv(tmp_path / "报表\x01\x1b.csv", ["苹果产量,庄浪县,2024-03,12.5,万吨,累计"])
+    receipts = tmp_path / "receipts"
+    results = ingest([path, odd], tmp_path / "w.duckdb", receipts)
+    assert [r.receipt_problem for r in results] == [None, None]
+    long_receipt, odd_receipt = (Path(r.receipt) for r in results)
+    assert len(long_receipt.stem.encode()) <= MAX_NAME_BYTES + 40 and long_receipt.exists()
+    assert odd_receipt.name == "报表___回执.xlsx" and odd_receipt.exists()
+    # the NUL-bearing value is quarantined, and the receipt shows it escaped, not dropped
+    assert results[0].rows_loaded == 1 and results[0].rows_quarantined == 1
+    workbook = openpyxl.load_workbook(long_receipt, read_only=True)
+    texts = [str(cell) for row in workbook["未接收的行"].iter_rows(values_only=True) for cell in row if cell]
+    assert any("3\\x002" in text for text in texts), texts
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations") == [(2,)]
+
+
+def test_receipts_that_cannot_be_written_are_reported_file_by_file(tmp_path: Path) -> None:
+    first = _long_csv(tmp_path / "a.csv", ["苹果产量,庄浪县,2024-03,12.5,万吨,累计"])
+    second = _long_csv(tmp_path / "b.csv", ["苹果产量,静宁县,2024-03,2,万吨,累计"])
+    blocked = tmp_path / "not_a_folder"
+    blocked.write_text("a file where the receipts folder should be")
+    results = ingest([first, second], tmp_path / "w.duckdb", blocked / "receipts")
+    assert [r.status for r in results] == ["loaded", "loaded"]  # committed; each file's receipt was tried
+    assert all(r.receipt is None and "NotADirectoryError" in (r.receipt_problem or "") for r in results)
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations") == [(2,)]
+
+
+def test_the_cli_says_in_one_line_when_receipts_were_not_written(tmp_path: Path) -> None:
+    path = _long_csv(tmp_path / "a.csv", ["苹果产量,庄浪县,2024-03,12.5,万吨,累计"])
+    receipts = tmp_path / "receipts"
+    receipts.write_text("a file where the receipts folder should be")
+    done = subprocess.run(
+        [sys.executable, "-m", "planwatch", "ingest", str(path), "--warehouse", str(tmp_path / "w.duckdb"),
+         "--receipts", str(receipts)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("planwatch ingest: 1 receipt(s) could not be written (the data is loaded): ")
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations") == [(1,)]
+
+
+def test_a_huge_file_gets_a_bounded_receipt_fast(tmp_path: Path) -> None:
+    rows = [f"苹果产量,庄浪县,2024-03,{index % 90 + 10},万吨,累计" for index in range(30_000)]
+    path = _long_csv(tmp_path / "huge.csv", rows)
+    started = time.perf_counter()
+    [result] = ingest([path], tmp_path / "w.duckdb", tmp_path / "receipts")
+    seconds = time.perf_counter() - started
+    assert result.rows_read == 30_001  # the header and 30,000 figures
+    workbook = openpyxl.load_workbook(result.receipt, read_only=True)
+    listed = [row for row in workbook["未接收的行"].iter_rows(min_row=2, values_only=True)]
+    # the same figure 30,000 times: one loaded, the rest quarantined as repeats; the receipt lists a bounded number
+    assert result.rows_quarantined == 29_999
+    assert len(listed) == MAX_LISTED_ROWS + 1 and "其余" in str(listed[-1][0])
+    assert seconds < 120  # a bound against the old minutes, not a benchmark
+
+
+def test_the_reading_workers_end_with_an_ingest_killed_with_minus_nine(tmp_path: Path) -> None:
+    sample = tmp_path / "sample"
+    run_planwatch("sample", "--until", "2021-08", "--out", str(sample), "--seed", "5")
+    months = sorted(str(folder) for folder in sample.glob("20*"))
+    environment = {**os.environ, "PLANWATCH_WAREHOUSE": str(tmp_path / "w.duckdb")}
+    ingesting = subprocess.Popen(
+        [sys.executable, "-m", "planwatch", "ingest", *months, "--receipts", str(tmp_path / "receipts")],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while not workers and time.monotonic() < deadline and ingesting.poll() is None:
+        workers = _children(ingesting.pid)
+        time.sleep(0.02)
+    assert workers, "the ingest finished before its workers could be seen; give it more files"
+    os.kill(ingesting.pid, signal.SIGKILL)
+    ingesting.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if _alive(pid)]
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children = task / "children"
+        if children.exists():
+            found |= {int(child) for child in children.read_text().split()}
+    return found
+
+
+def _alive(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status")
+    try:
+        state = next(line for line in status.read_text().splitlines() if line.startswith("State:"))
+    except (FileNotFoundError, StopIteration, ProcessLookupError):
+        return False
+    return "Z" not in state.split()[1]
