@@ -101,11 +101,10 @@ def run_dbt(
     ]
     variables = {"PLANWATCH_WAREHOUSE": str(warehouse_path.resolve()), **(environment or {})}
     if warehouse_path.exists():  # a warehouse from before the supervision ledger: its tables are a dbt source
-        import duckdb
-
         from planwatch.supervision.ledger import ensure_tables
+        from planwatch.warehouse import connect
 
-        with duckdb.connect(str(warehouse_path)) as connection:
+        with connect(warehouse_path) as connection:  # waits while another process writes the warehouse
             ensure_tables(connection)
     started = time.perf_counter()
     with _environment(variables):

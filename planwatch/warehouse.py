@@ -7,9 +7,12 @@ transaction, so a reader never sees half a registry.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import re
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -19,14 +22,51 @@ from planwatch.registry.tables import COLUMNS, NON_TEXT_COLUMNS, TABLES
 from planwatch.supervision.ledger import ensure_tables as ensure_supervision_tables
 
 RAW_SCHEMA = "raw"
+T = TypeVar("T")
+# An ingest, a registry load or a dbt run holds DuckDB's single-writer lock for seconds to a minute:
+# another process waits that long for it, then fails saying who holds it.
+LOCK_WAIT_SECONDS = 120.0
+
+
+class WarehouseLockedError(RuntimeError):
+    """Another process (an ingest, a dbt run) held the warehouse for longer than this one waits."""
+
+
+def when_unlocked(open_it: Callable[[], T], warehouse: Path, lock_wait: float = LOCK_WAIT_SECONDS) -> T:
+    """`open_it()`, retried with back-off while another process holds the warehouse's lock.
+
+    DuckDB lets one process write a file (and no other read it meanwhile); two ingests, or an ingest
+    and a transform, started at once take turns: the second waits up to `lock_wait` seconds, then
+    fails with `WarehouseLockedError` naming the holder, and changes nothing.
+    """
+    deadline = time.monotonic() + lock_wait
+    pause = 0.1
+    while True:
+        try:
+            return open_it()
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise
+            if time.monotonic() >= deadline:
+                holder = re.search(r"held in (.*?)(?:\. See|$)", str(error))
+                raise WarehouseLockedError(
+                    f"the warehouse {warehouse} is in use by another process"
+                    f"{' (' + holder.group(1) + ')' if holder else ''} and was not released within "
+                    f"{lock_wait:.0f} s: run again when it has finished"
+                ) from error
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
 
 
 @contextmanager
-def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse file (creating its folder), closing it when done so the lock is released."""
+def connect(
+    path: Path, read_only: bool = False, lock_wait: float = LOCK_WAIT_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse file (creating its folder), waiting for another process's lock; closed when
+    done so the lock is released."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    connection = duckdb.connect(str(path), read_only=read_only)
+    connection = when_unlocked(lambda: duckdb.connect(str(path), read_only=read_only), path, lock_wait)
     try:
         yield connection
     finally:

@@ -28,6 +28,7 @@ from planwatch.cli.sample import sample
 from planwatch.cli.status import status
 from planwatch.cli.supervise import approve, correct, followup_app, issue, return_submission, states
 from planwatch.cli.transform import transform
+from planwatch.warehouse import WarehouseLockedError
 
 
 class PlanwatchApp(typer.Typer):
@@ -43,6 +44,9 @@ class PlanwatchApp(typer.Typer):
         except typer.TyperException as error:  # click's usage errors: missing option, unknown flag, bad value
             where = error.ctx.command_path if getattr(error, "ctx", None) is not None else prog_name
             print(f"{where}: {' '.join(error.format_message().split())}", file=sys.stderr)
+            sys.exit(1)
+        except WarehouseLockedError as error:  # another ingest or transform holds the warehouse
+            print(f"{prog_name}: {error}", file=sys.stderr)
             sys.exit(1)
         except typer.Abort:
             print(f"{prog_name}: interrupted", file=sys.stderr)

@@ -42,9 +42,9 @@ def publish(
     import psycopg2
 
     from planwatch.publish import ForeignSchemaError, SwapBlockedError, publish_postgres, publish_snapshot
-    from planwatch.publish.marts import WarehouseLockedError
     from planwatch.publish.postgres import public_address
     from planwatch.publish.postgres_types import UnsupportedTypeError
+    from planwatch.warehouse import WarehouseLockedError
 
     config = settings()
     uri = postgres_uri or config.postgres_uri

@@ -50,6 +50,7 @@ from planwatch.plausibility import expectations
 from planwatch.plausibility.review import Reviewer
 from planwatch.registry.load import Registry
 from planwatch.supervision.states import locked_departments, locked_refusal
+from planwatch.warehouse import connect
 
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
 BATCH_SIZE = 1000  # files per transaction: fewer commits and revision look-ups, at most this many to redo
@@ -351,7 +352,7 @@ def ingest_files(
     with (
         _collector_eased(),
         _prepared_in_order(ingestor, files, keep_parsed) as prepared,
-        duckdb.connect(str(warehouse)) as connection,
+        connect(warehouse) as connection,  # waits while another process writes the warehouse
     ):
         ensure_tables(connection)
         if len(files) >= PARALLEL_MIN_FILES:

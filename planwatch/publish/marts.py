@@ -9,7 +9,6 @@ paths, quarantined rows), staging and intermediate views and quality results sta
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,17 +16,13 @@ from pathlib import Path
 
 import duckdb
 
+from planwatch.warehouse import LOCK_WAIT_SECONDS, when_unlocked
+
 MARTS_SCHEMA = "marts"
 WAREHOUSE_ALIAS = "warehouse"
 # The marts' calendar runs from each plan's start to the last month with data (figures or milestone
 # progress), so this table's newest period is the newest month the marts describe.
 CALENDAR_TABLE = "fct_target_progress"
-# An ingest or dbt run holds DuckDB's single-writer lock for seconds to a minute; wait that long.
-LOCK_WAIT_SECONDS = 120.0
-
-
-class WarehouseLockedError(RuntimeError):
-    """A writer (ingest or dbt) held the warehouse for longer than publishing waits."""
 
 
 @dataclass(frozen=True)
@@ -62,20 +57,8 @@ def open_warehouse(warehouse: Path, lock_wait: float = LOCK_WAIT_SECONDS) -> Ite
         raise FileNotFoundError(f"{warehouse}: no warehouse to publish; run `planwatch transform` first")
     connection = duckdb.connect()
     try:
-        deadline = time.monotonic() + lock_wait
-        pause = 0.2
-        while True:
-            try:
-                connection.execute(f"attach '{sql_string(str(warehouse))}' as {WAREHOUSE_ALIAS} (read_only)")
-                break
-            except duckdb.IOException as error:
-                if "lock" not in str(error).lower() or time.monotonic() >= deadline:
-                    raise WarehouseLockedError(
-                        f"{warehouse}: could not open the warehouse to publish it ({error}); a writer "
-                        "(ingest or dbt) still holds it: publish after it finishes"
-                    ) from error
-                time.sleep(pause)
-                pause = min(pause * 2, 5.0)
+        attach = f"attach '{sql_string(str(warehouse))}' as {WAREHOUSE_ALIAS} (read_only)"
+        when_unlocked(lambda: connection.execute(attach), warehouse, lock_wait)
         yield connection
     finally:
         connection.close()
