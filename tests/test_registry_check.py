@@ -132,3 +132,23 @@ def test_a_milestone_quote_is_checked_too(plans_copy: Path) -> None:
     exit_code, output = _check(plans_copy)
     assert exit_code == 1
     assert f"{milestone_id}: source_quote: not found verbatim" in " ".join(output.split())
+
+
+@pytest.mark.parametrize(
+    ("lead_unit", "expected"),
+    [
+        ("市工信局", "lead_unit: its lead_unit_quote does not name '市工信局' as lead (牵头) unit"),  # a 配合单位
+        (None, "lead_unit_quote: a lead_unit_quote without a lead_unit"),
+    ],
+)
+def test_a_lead_unit_is_checked_against_its_quote(plans_copy: Path, lead_unit: str | None, expected: str) -> None:
+    path = plans_copy / "hohhot_dairy_cluster_2021.yml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    milestone = next(m for m in document["milestones"] if m.get("lead_unit_quote"))
+    milestone["lead_unit"] = lead_unit
+    if lead_unit is None:
+        milestone.pop("lead_unit")
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    exit_code, output = _check(plans_copy)
+    assert exit_code == 1
+    assert f"{milestone['milestone_id']}: {expected}" in " ".join(output.split())

@@ -2,11 +2,12 @@
 
 `planwatch plans check` prints these problems and fails on any: a schema error; an unknown region,
 indicator, department or unit; a duplicate id; a quote that is not verbatim in the plan text; a
-target value its own quote does not state.
+target value its own quote does not state; a lead unit its own lead_unit_quote does not name.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from planwatch.registry.load import Registry
@@ -15,6 +16,17 @@ from planwatch.registry.reference import Problem
 from planwatch.registry.schema import Plan, Review, TargetKind
 
 _PERCENT_KINDS = {TargetKind.rate, TargetKind.growth_over_base, TargetKind.average_annual_growth}
+
+# "（牵头单位：市农牧局；配合单位：…）" or "（市农牧局牵头，…）": the units a 牵头 clause names, so that a
+# 配合单位 of the same parenthesis is not taken for the lead
+_LEAD_CLAUSE = re.compile(r"牵头单位[：:]([^；;）)。]+)|([^（(，,；;。：:]+)牵头")
+
+
+def names_as_lead(quote: str, lead: str) -> bool:
+    """Whether the quote names `lead` as lead unit: in its 牵头 clause if it has one, else anywhere."""
+    text, wanted = without_whitespace(quote), without_whitespace(lead)
+    clauses = [named or before for named, before in _LEAD_CLAUSE.findall(text)]
+    return any(wanted in clause for clause in clauses) if clauses else wanted in text
 
 
 def check_reference(registry: Registry) -> list[Problem]:
@@ -88,9 +100,18 @@ class _PlanChecker:
                 "`planwatch plans accept` takes a reviewed draft in",
             )
 
-    def quote(self, item: str, quote: str) -> None:
+    def quote(self, item: str, quote: str, field: str = "source_quote") -> None:
         if self.text is not None and without_whitespace(quote) not in self.text:
-            self.add(item, "source_quote", f"not found verbatim in {self.plan.source_text}: {quote[:60]}")
+            self.add(item, field, f"not found verbatim in {self.plan.source_text}: {quote[:60]}")
+
+    def lead_unit_quote(self, item: str, lead: str | None, quote: str | None) -> None:
+        if quote is None:
+            return
+        self.quote(item, quote, "lead_unit_quote")
+        if lead is None:
+            self.add(item, "lead_unit_quote", "a lead_unit_quote without a lead_unit: set the unit it names")
+        elif not names_as_lead(quote, lead):
+            self.add(item, "lead_unit", f"its lead_unit_quote does not name '{lead}' as lead (牵头) unit")
 
     def check(self) -> list[Problem]:
         plan = self.plan
@@ -103,6 +124,7 @@ class _PlanChecker:
             self.region(item, "region", target.region)
             self.departments(item, target.lead_unit, target.responsible_units)
             self.quote(item, target.source_quote)
+            self.lead_unit_quote(item, target.lead_unit, target.lead_unit_quote)
             self.reviewed(item, target.review)
             if not states_number(target.source_quote, target.target_value):
                 self.add(item, "target_value", f"{target.target_value:g} does not appear in its source_quote")
@@ -115,6 +137,7 @@ class _PlanChecker:
             self.region(item, "region", milestone.region)
             self.departments(item, milestone.lead_unit, milestone.responsible_units)
             self.quote(item, milestone.source_quote)
+            self.lead_unit_quote(item, milestone.lead_unit, milestone.lead_unit_quote)
             self.reviewed(item, milestone.review)
         for parameter in plan.policy_parameters:
             item = parameter.parameter_id

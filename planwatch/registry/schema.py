@@ -25,6 +25,14 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# Most plans name a task's 牵头单位 in a parenthesis after the paragraph, outside the sentence quoted as
+# source_quote; this quote keeps the lead unit as traceable to the text as the commitment itself.
+LEAD_UNIT_QUOTE = (
+    "the plan text that names the lead unit (e.g. its 牵头单位 parenthesis), verbatim, where source_quote "
+    "does not; `plans check` finds it in the plan text and lead_unit in it"
+)
+
+
 class Comparator(StrEnum):
     at_least = ">="
     at_most = "<="
@@ -74,6 +82,7 @@ class Target(Strict):
     base_year: int | None = None
     baseline_value: float | None = None
     lead_unit: Text | None = None
+    lead_unit_quote: Text | None = Field(default=None, description=LEAD_UNIT_QUOTE)
     responsible_units: list[Text] = Field(default_factory=list)
     section: Text
     source_quote: Text
@@ -88,6 +97,7 @@ class Milestone(Strict):
     deadline: dt.date
     region: RegionCode | None = None
     lead_unit: Text | None = None
+    lead_unit_quote: Text | None = Field(default=None, description=LEAD_UNIT_QUOTE)
     responsible_units: list[Text] = Field(default_factory=list)
     section: Text
     source_quote: Text
