@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 APT_PACKAGES := fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig libreoffice-calc-nogui chromium
 PERIOD ?=
 
-.PHONY: setup system-deps demo test test-fast lint format bench clean
+.PHONY: setup system-deps demo docs test test-fast lint format bench clean
 
 $(BIN)/.synced: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -34,6 +34,10 @@ setup: $(BIN)/.synced system-deps $(MANIFEST)
 
 demo: setup
 	$(BIN)/planwatch demo $(if $(PERIOD),--period $(PERIOD),)
+
+# dbt docs and the GX data docs of the warehouse and the latest checks, into output/docs/ (open offline)
+docs: setup
+	$(BIN)/planwatch docs
 
 test: setup
 	$(BIN)/pytest -n 2 --dist loadgroup --durations=15

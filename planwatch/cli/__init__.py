@@ -17,6 +17,7 @@ from typer._click.exceptions import NoArgsIsHelpError  # typer 0.29 vendors clic
 
 from planwatch.cli.brief import brief
 from planwatch.cli.check import check
+from planwatch.cli.docs import docs
 from planwatch.cli.forms import templates
 from planwatch.cli.ingest import ingest
 from planwatch.cli.layouts import layouts_app
@@ -95,6 +96,7 @@ app.command("sample")(sample)
 app.command("transform")(transform)
 app.command("brief")(brief)
 app.command("check")(check)
+app.command("docs")(docs)
 app.command("publish")(publish)
 app.command("remind")(remind)
 app.command("states")(states)
