@@ -16,6 +16,7 @@ import jinja2
 import pytest
 from markupsafe import Markup
 
+from planwatch.atomic_files import write_atomically
 from planwatch.briefing.charts import completion_figures, strip_ids
 from planwatch.briefing.context import (
     Briefing,
@@ -26,7 +27,7 @@ from planwatch.briefing.context import (
     SubmissionLine,
     TargetLine,
 )
-from planwatch.briefing.render import render, render_html, write_atomically
+from planwatch.briefing.render import render, render_html
 from planwatch.briefing.templates import environment
 
 

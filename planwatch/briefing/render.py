@@ -18,9 +18,7 @@ body text and 小标宋 titles, which Debian does not ship with simplified chara
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ from typing import Any
 import duckdb
 import jinja2
 
+from planwatch.atomic_files import write_atomically
 from planwatch.briefing import chart_data, charts
 from planwatch.briefing.context import Briefing, Chart, ChartKind
 from planwatch.briefing.templates import TEMPLATES_DIR, environment, fonts
@@ -73,21 +72,6 @@ def render_html(briefing: Briefing, env: jinja2.Environment | None = None, raste
     env = env or environment()
     template = "summary.html.j2" if briefing.kind == "summary" else "briefing.html.j2"
     return env.get_template(template).render(briefing=briefing, fonts=fonts(), raster_charts=raster_charts)
-
-
-def write_atomically(path: Path, produce: Callable[[Path], None]) -> Path:
-    """Run `produce(temp_path)` and rename the result to `path`; on any error remove the temp file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(handle)
-    temp = Path(temp_name)
-    try:
-        produce(temp)
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def write_html(html: str, path: Path) -> Path:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from planwatch.atomic_files import remove_leftovers
 from planwatch.briefing.gather import county_regions, gather_plan, gather_summary, month_end
 from planwatch.briefing.marts import plans, target_progress
 from planwatch.briefing.render import FORMATS, render, with_charts
@@ -101,6 +102,7 @@ def render_month(
         raise ValueError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
     month = month_end(period)
     run = BriefRun(period=f"{month:%Y-%m}", seconds_by_format=dict.fromkeys(formats, 0.0))
+    remove_leftovers(out_dir)  # part files of a render killed midway
     raster = bool({"pdf", "docx"} & set(formats))
     reproduced: list[Path] = []  # the PNG of each chart is for the PDF and Word only
     started = time.perf_counter()

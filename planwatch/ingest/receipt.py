@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from planwatch.atomic_files import write_atomically
 from planwatch.ingest.records import ParsedFile, RowStatus
 from planwatch.ingest.store import FileResult
 from planwatch.ingest.template_format import MEASURE_LABELS
@@ -218,8 +219,4 @@ def write_receipt(
         ],
         [18, 8, 30, 80],
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp.xlsx")
-    workbook.save(temporary)
-    temporary.replace(path)
-    return path
+    return write_atomically(path, lambda temporary: workbook.save(temporary))

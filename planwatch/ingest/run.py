@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from planwatch.atomic_files import remove_leftovers
 from planwatch.config import settings
 from planwatch.ingest.cells import account_cells
 from planwatch.ingest.layout_spec import LayoutSpec, load_layouts
@@ -349,6 +350,8 @@ def ingest_files(
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     results: dict[int, FileResult] = {}  # by position in `files`: duplicates finish before their batch
     keep_parsed = receipts_dir is not None
+    if receipts_dir is not None:
+        remove_leftovers(receipts_dir)  # part files of receipts an ingest killed midway was writing
     with (
         _collector_eased(),
         _prepared_in_order(ingestor, files, keep_parsed) as prepared,

@@ -90,6 +90,8 @@ def publish_snapshot(
     snapshots_dir = published_dir / SNAPSHOTS_DIR
     snapshots_dir.mkdir(parents=True, exist_ok=True)
     with _publish_lock(published_dir):
+        for leftover in snapshots_dir.glob(f"{PARTIAL_PREFIX}*"):  # a publish killed midway (we hold the lock)
+            shutil.rmtree(leftover, ignore_errors=True)
         partial = snapshots_dir / f"{PARTIAL_PREFIX}{uuid.uuid4().hex}"
         partial.mkdir()
         try:

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 from openpyxl import Workbook
 
+from planwatch.atomic_files import write_atomically
 from planwatch.ingest.receipt import safe_text
 from planwatch.supervision.ledger import audit, now, transaction
 from planwatch.supervision.states import AWAITING_REVIEW, STATE_LABELS, SubmissionState, submission_states
@@ -120,7 +121,7 @@ def write_return_notice(
         sheet.append([safe_text(value) for value in line])
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 90
-    workbook.save(path)
+    write_atomically(path, lambda temporary: workbook.save(temporary))
     return path
 
 

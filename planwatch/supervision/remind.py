@@ -18,6 +18,7 @@ import duckdb
 import jinja2
 from docxtpl import DocxTemplate
 
+from planwatch.atomic_files import write_atomically
 from planwatch.config import PROJECT_ROOT
 from planwatch.ingest.receipt import safe_text
 from planwatch.periods import Period
@@ -153,5 +154,5 @@ def write_notice(found: list[Duty], period: str, as_of: dt.date, issuer: str, pa
     document.render(context, jinja_env=jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True))
     fix_fonts(document.docx)
     path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(path))
+    write_atomically(path, lambda temporary: document.save(str(temporary)))
     return path
