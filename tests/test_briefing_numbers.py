@@ -104,7 +104,7 @@ def numbers_in(html: str) -> list[str]:
 def pdf_numbers(path: Path) -> list[str]:
     """Every number of a PDF's text, page numbers ("— N —") left out."""
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    return NUMBER.findall(re.sub(r"—\s*\d+\s*—", " ", text))
+    return NUMBER.findall(re.sub(r"^\s*—\s*\d+\s*—\s*$", " ", text, flags=re.M))  # page numbers: a line of their own
 
 
 def docx_numbers(path: Path) -> list[str]:

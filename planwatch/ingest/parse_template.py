@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from planwatch.forms.meta import parse_meta
+from planwatch.forms.meta import TemplateMeta, parse_meta
 from planwatch.ingest.read import Sheet, SourceFile
 from planwatch.ingest.records import (
     IGNORED_REASONS,
@@ -189,7 +189,7 @@ def _repeated_measure(measure_columns: list[tuple[int, Measure, str | None, str]
 def _region_in_scope(region_code: str, declared: tuple[str, ...], city: str | None, resolver: Resolver) -> bool:
     if declared:
         return region_code in declared
-    return city is None or resolver.city_of(region_code) == city
+    return resolver.in_scope(region_code, city)
 
 
 def _disagrees_with_its_entry(
@@ -321,11 +321,43 @@ def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str],
     return outcomes
 
 
+class SenderMismatchError(ValueError):
+    """The hidden sheet names a sender its own regions cannot belong to: whose figures they are is not guessed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _check_sender(meta: TemplateMeta, resolver: Resolver) -> str | None:
+    """The sender's city; SenderMismatchError when the hidden sheet names a department the registry does not
+    know, or regions outside the department's city (another department's template, or the sheet edited)."""
+    reference = resolver.reference
+    department = reference.departments.get(meta.department_id)
+    if department is None:
+        raise SenderMismatchError(
+            f"填报模板隐藏表“{META_SHEET}”中的报送单位“{meta.department_id}”不是平台登记的单位，无法确定数据归属；"
+            "请使用平台下发给本单位的原模板重新填报"
+        )
+    city = resolver.city_of(department.region)
+    declared = [code for entry in meta.sheets for code in entry.region_codes]
+    foreign = next(
+        (code for code in declared if code not in reference.regions or not resolver.in_scope(code, city)), None
+    )
+    if foreign is not None:
+        region = reference.regions[foreign].name if foreign in reference.regions else foreign
+        raise SenderMismatchError(
+            f"填报模板中的地区“{region}”不属于报送单位“{department.name}”所在的"
+            f"{reference.regions[city].name if city in reference.regions else '城市'}（模板可能是其他单位的，"
+            f"或隐藏表“{META_SHEET}”已被修改），数据不能记在本单位名下；请使用平台下发给本单位的原模板重新填报"
+        )
+    return city
+
+
 def parse_template(source: SourceFile, resolver: Resolver, known_milestones: set[str]) -> ParsedFile:
     sheets = {sheet.name: sheet for sheet in source.sheets}
     meta = parse_meta(sheets[META_SHEET].rows, where=f"{source.path.name}!{META_SHEET}")
-    department = resolver.reference.departments.get(meta.department_id)
-    city = resolver.city_of(department.region) if department else None
+    city = _check_sender(meta, resolver)
     by_position = {sheet.index: sheet for sheet in source.sheets}
     claimed: set[str] = {META_SHEET}
     rows: list[RowOutcome] = []

@@ -1,13 +1,18 @@
 """Reading a submitted file into sheets of raw cell values: xlsx, xls, xlsb, ods and csv.
 
-python-calamine reads every spreadsheet format (5–9× faster than openpyxl). A CSV is decoded as
-strict UTF-8 first, then GB 18030 (a superset of GBK): the other order silently garbles UTF-8. Before
-calamine touches a zip-based workbook, its members' sizes and compression ratios are checked,
-because calamine has no decompression limit.
+python-calamine reads every spreadsheet format (5–9× faster than openpyxl). What a file is, is told
+by its first bytes, not its name: a workbook renamed .csv is still read as one, and a PDF, an image,
+a web page or a text renamed .xlsx is refused naming what it is. A CSV is decoded by its byte-order
+mark (UTF-8, UTF-16 as Excel's 'Unicode text' writes it), else as strict UTF-8, then GB 18030 (a
+superset of GBK): the other order silently garbles UTF-8. calamine trusts the sizes and checksums a
+file declares, so before it touches a workbook the container is checked here: a zip's members'
+sizes, compression ratios and CRCs, each sheet's used range; a compound file (.xls, or a workbook
+encrypted with a password) in `compound_file`.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import errno
 import hashlib
@@ -22,6 +27,7 @@ from typing import NamedTuple
 
 import python_calamine
 
+from planwatch.ingest.compound_file import compound_file_problem, is_compound_file
 from planwatch.ingest.formula_cells import HiddenCell, hidden_cells, put_back, sheet_names_by_member
 from planwatch.ingest.values import column_index
 
@@ -67,6 +73,7 @@ def sha256_of(data: bytes) -> str:
 class _ZipMember(NamedTuple):
     name: str
     method: int  # 0 stored, 8 deflated
+    crc: int
     compressed: int
     uncompressed: int
     local_header: int | None  # where its local header is, when the fast reader found it
@@ -90,20 +97,20 @@ def _zip_members_fast(data: bytes) -> list[_ZipMember] | None:
     for _ in range(entries):
         if position + 46 > end:
             return None
-        signature, method, compressed, uncompressed, name_length, extra_length, comment_length, local = unpack(
+        signature, method, crc, compressed, uncompressed, name_length, extra_length, comment_length, local = unpack(
             data, position
         )
         if signature != 0x02014B50 or 0xFFFFFFFF in (compressed, uncompressed, local):
             return None
         name = data[position + 46 : position + 46 + name_length].decode("utf-8", "replace")
-        members.append(_ZipMember(name, method, compressed, uncompressed, local))
+        members.append(_ZipMember(name, method, crc, compressed, uncompressed, local))
         position += 46 + name_length + extra_length + comment_length
     return members if position == end else None
 
 
-# signature, (version ×2, flags), method, (time, date, crc), compressed, uncompressed, name/extra/comment
+# signature, (version ×2, flags), method, (time, date), crc, compressed, uncompressed, name/extra/comment
 # lengths, (disk, internal and external attributes), local header offset
-_CENTRAL_ENTRY = struct.Struct("<I6xH8xIIHHH8xI")
+_CENTRAL_ENTRY = struct.Struct("<I6xH4xIIIHHH8xI")
 
 
 def _zip_members(data: bytes) -> tuple[list[_ZipMember], zipfile.ZipFile | None]:
@@ -112,17 +119,31 @@ def _zip_members(data: bytes) -> tuple[list[_ZipMember], zipfile.ZipFile | None]
         return members, None
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise UnreadableFileError("文件已损坏或不是有效的Excel文件（无法解压），请重新导出后报送") from None
-    listed = [_ZipMember(m.filename, m.compress_type, m.compress_size, m.file_size, None) for m in archive.infolist()]
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, UnicodeDecodeError):
+        # a damaged directory makes zipfile raise more than BadZipFile (a negative seek: ValueError)
+        raise UnreadableFileError(UNZIP_FAILED) from None
+    listed = [
+        _ZipMember(m.filename, m.compress_type, m.CRC, m.compress_size, m.file_size, None) for m in archive.infolist()
+    ]
     return listed, archive
+
+
+UNZIP_FAILED = "文件已损坏或不是有效的Excel文件（无法解压），请重新导出后报送"
+_PRINTABLE_NAME = re.compile(r"[^\w./\[\]-]")
+
+
+def _damaged_member(member: _ZipMember) -> UnreadableFileError:
+    """A member that does not inflate, or not to what its checksum says: its values could be anything."""
+    name = _PRINTABLE_NAME.sub("?", member.name)[:60]
+    return UnreadableFileError(f"文件已损坏（其中的“{name}”校验失败，内容可能有误），已拒收，请重新导出后报送")
 
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?\"")
 
 
 def _member_bytes(data: bytes, member: _ZipMember, archive: zipfile.ZipFile | None) -> bytes:
-    """A member inflated, never past the size the archive declares for it (a lying size is a bomb)."""
+    """A member inflated, never past the size the archive declares for it (a lying size is a bomb), and
+    checked against its CRC: calamine reads a damaged member as it comes, a flipped digit and all."""
     limit = min(member.uncompressed, MAX_UNCOMPRESSED_BYTES)
     try:
         if archive is not None:
@@ -131,7 +152,7 @@ def _member_bytes(data: bytes, member: _ZipMember, archive: zipfile.ZipFile | No
         else:
             local = member.local_header
             if local is None or local + 30 > len(data) or data[local : local + 4] != b"PK\x03\x04":
-                return b""
+                raise _damaged_member(member)
             name_length, extra_length = struct.unpack_from("<HH", data, local + 26)
             start = local + 30 + name_length + extra_length
             raw = data[start : start + member.compressed]
@@ -140,12 +161,38 @@ def _member_bytes(data: bytes, member: _ZipMember, archive: zipfile.ZipFile | No
             elif member.method == 8:
                 inflated = zlib.decompressobj(-15).decompress(raw, limit + 1)
             else:
-                return b""
-    except (zlib.error, zipfile.BadZipFile, KeyError, NotImplementedError, RuntimeError, OSError):
-        return b""
+                raise _damaged_member(member)
+    except (zlib.error, zipfile.BadZipFile, KeyError, NotImplementedError, RuntimeError, OSError, ValueError, EOFError):
+        raise _damaged_member(member) from None
     if len(inflated) > limit:
-        raise UnreadableFileError(f"文件内部数据异常（{member.name} 解压后大于其声明的大小），已拒收，请重新导出后报送")
+        raise UnreadableFileError(
+            f"文件内部数据异常（{_PRINTABLE_NAME.sub('?', member.name)[:60]} 解压后大于其声明的大小），"
+            "已拒收，请重新导出后报送"
+        )
+    if len(inflated) != member.uncompressed or zlib.crc32(inflated) != member.crc:
+        raise _damaged_member(member)
     return inflated
+
+
+_CELL_REFERENCE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]+)(\d+)"')
+
+
+def _cell_extent(xml: bytes) -> tuple[int, bytes, int]:
+    """(rows, last column's letters, columns) from A1 to the farthest cell the sheet's XML holds."""
+    references = _CELL_REFERENCE.findall(xml)
+    if not references:
+        return 0, b"A", 0
+    letters, digits = zip(*references, strict=True)
+    last = max(set(letters), key=lambda column: (len(column), column))  # AA after Z
+    return max(map(int, set(digits))), last, column_index(last) + 1
+
+
+# The parts calamine takes values, sheet names and number formats from; a damaged one is not read
+_VALUE_PARTS = ("xl/worksheets/", "xl/sharedStrings", "xl/workbook.", "xl/styles.", "xl/_rels/", "content.xml")
+
+
+def _checked_member(member: _ZipMember) -> bool:
+    return member.name.startswith(_VALUE_PARTS) and not member.name.endswith("/")
 
 
 def _inspect_zip(data: bytes) -> dict[str, list[HiddenCell]]:
@@ -167,18 +214,19 @@ def _inspect_zip(data: bytes) -> dict[str, list[HiddenCell]]:
         raise UnreadableFileError("文件解压后过大，已拒收；请只保留填报表格后重新报送")
     hidden: dict[str, list[HiddenCell]] = {}
     for member in members:
-        if not (member.name.startswith("xl/worksheets/") and member.name.endswith(".xml")):
+        if not _checked_member(member):
             continue
         xml = _member_bytes(data, member, archive)
-        found = _DIMENSION.search(xml, 0, 2048)  # a sheet's <dimension> comes first
+        if not (member.name.startswith("xl/worksheets/") and member.name.endswith(".xml")):
+            continue
+        found = _DIMENSION.search(xml, 0, 2048)  # a sheet's <dimension> comes first: calamine reserves it
         if found and found.group(3):
             rows, columns = int(found.group(4)), column_index(found.group(3)) + 1
             if rows * columns > MAX_SHEET_CELLS:
-                used = f"A1:{found.group(3).decode()}{rows}"
-                raise UnreadableFileError(
-                    f"工作表的已用范围异常（{used}），远超填报表格的大小，可能在很远的单元格里误填了内容；"
-                    "请删除表格以外的行和列后重新报送"
-                )
+                raise UnreadableFileError(ABSURD_RANGE.format(used=f"A1:{found.group(3).decode()}{rows}"))
+        rows, letters, columns = _cell_extent(xml)  # and allocates A1 to the farthest cell, whatever <dimension> said
+        if rows * columns > MAX_SHEET_CELLS:
+            raise UnreadableFileError(ABSURD_RANGE.format(used=f"A1:{letters.decode()}{rows}"))
         if cells := hidden_cells(xml):
             hidden[member.name] = cells
     if not hidden:
@@ -191,8 +239,32 @@ def _inspect_zip(data: bytes) -> dict[str, list[HiddenCell]]:
     return {names[member]: cells for member, cells in hidden.items() if member in names}
 
 
+ABSURD_RANGE = (
+    "工作表的已用范围异常（{used}），远超填报表格的大小，可能在很远的单元格里误填了内容；"
+    "请删除表格以外的行和列后重新报送"
+)
+
+# Byte-order marks, the longer first (UTF-32 LE's begins with UTF-16 LE's): Excel's 'Unicode text' is UTF-16
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Strict UTF-8 (with or without BOM) first, then GB 18030; returns (text, encoding)."""
+    """By its byte-order mark; else strict UTF-8, then GB 18030; returns (text, encoding)."""
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                raise UnreadableFileError(
+                    f"文件以{encoding.upper()}编码的标记开头，但内容不是有效的{encoding.upper()}文本（可能已损坏），"
+                    "请另存为Excel文件后报送"
+                ) from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding), encoding
@@ -207,14 +279,74 @@ def _read_csv(path: Path, data: bytes) -> tuple[list[Sheet], str]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    rows: list[list[Cell]] = [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)  # newline="": a CR inside a quoted cell is text
+    try:
+        rows: list[list[Cell]] = [list(row) for row in reader]
+    except csv.Error:  # a cell beyond the csv module's limit, a quote or line break the dialect cannot take
+        raise UnreadableFileError(
+            f"CSV文件第{reader.line_num}行的格式有误（引号或换行不成对，或单元格内容过长），无法读取；"
+            "请用Excel打开后另存为Excel工作簿（.xlsx）再报送"
+        ) from None
     return [Sheet(name=path.stem, index=0, hidden=False, rows=rows, merged=[])], encoding
+
+
+def _is_zip(data: bytes) -> bool:
+    return data[:2] == b"PK" or b"PK\x05\x06" in data[-65_557:]  # a zip, even with bytes put before it
+
+
+# What a file that is no workbook is, by its first bytes, in the words of the reason
+_OTHER_FORMATS = (
+    (b"%PDF", "PDF文档"),
+    (b"\x89PNG", "PNG图片"),
+    (b"\xff\xd8\xff", "JPEG图片"),
+    (b"GIF8", "GIF图片"),
+    (b"II*\x00", "TIFF图片"),
+    (b"MM\x00*", "TIFF图片"),
+    (b"{\\rtf", "RTF文档"),
+    (b"Rar!", "RAR压缩包"),
+    (b"7z\xbc\xaf", "7z压缩包"),
+)
+
+
+def _not_a_workbook(path: Path, data: bytes) -> str:
+    """Why a file named as a spreadsheet that is neither a zip nor a compound file cannot be read, naming what it is."""
+    named = f"文件扩展名为“{path.suffix}”，但"
+    for magic, what in _OTHER_FORMATS:
+        if data.startswith(magic):
+            return f"{named}内容是{what}，不是Excel表格；请报送Excel（.xlsx/.xls）或CSV文件，不要报送扫描件、截图或照片"
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")) or b"<html" in head:
+        return (
+            f"{named}内容是网页（HTML），不是真正的Excel文件（一些系统导出的“Excel”实为网页）；"
+            "请用Excel打开后“另存为”Excel工作簿（.xlsx）再报送"
+        )
+    if head.startswith(b"<?xml"):
+        return f"{named}内容是XML文本，不是Excel工作簿；请用Excel打开后“另存为”Excel工作簿（.xlsx）再报送"
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or not _BINARY.search(data[:4096]):
+        return (
+            f"{named}内容是文本（如CSV），不是Excel工作簿；"
+            "请将扩展名改为“.csv”，或用Excel另存为Excel工作簿（.xlsx）后报送"
+        )
+    return f"{named}内容不是任何一种Excel格式（无法识别，可能已损坏），请重新导出后报送"
+
+
+_BINARY = re.compile(rb"[\x00-\x08\x0e-\x1f]")  # control bytes no text file holds
+
+
+def _is_panic(error: BaseException) -> bool:
+    """A Rust panic inside calamine: pyo3 raises PanicException, which derives from BaseException."""
+    return type(error).__name__ == "PanicException"
 
 
 def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
     hidden: dict[str, list[HiddenCell]] = {}
-    if data[:2] == b"PK" or b"PK\x05\x06" in data[-65_557:]:  # a zip, even with bytes put before it
+    if _is_zip(data):
         hidden = _inspect_zip(data)
+    elif is_compound_file(data):
+        if problem := compound_file_problem(data, MAX_SHEET_CELLS, ABSURD_RANGE):
+            raise UnreadableFileError(problem)
+    else:  # calamine reads only zips (xlsx, xlsb, ods) and compound files (xls)
+        raise UnreadableFileError(_not_a_workbook(path, data))
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
@@ -238,10 +370,11 @@ def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
                     merged=merged,
                 )
             )
-    except Exception as error:  # calamine raises several types for damaged files and sheets
-        raise UnreadableFileError(
-            f"Excel文件无法打开（{type(error).__name__}），请确认文件未损坏、未加密后重新报送"
-        ) from None
+    except BaseException as error:  # calamine raises several types for damaged files and sheets, and panics
+        if not isinstance(error, Exception) and not _is_panic(error):
+            raise  # KeyboardInterrupt, SystemExit
+        why = "读取时内部结构出错" if _is_panic(error) else type(error).__name__
+        raise UnreadableFileError(f"Excel文件无法打开（{why}），请确认文件未损坏、未加密后重新报送") from None
     return sheets
 
 
@@ -269,9 +402,11 @@ def read_source_file(path: Path, data: bytes | None = None) -> SourceFile:
         raise UnreadableFileError("文件为空，请重新报送")
     suffix = path.suffix.lower()
     encoding = None
-    if suffix in CSV_SUFFIXES:
+    # a workbook renamed .csv is still one: its bytes say so (a zip's full signature: a CSV may begin with "PK")
+    workbook = data.startswith(b"PK\x03\x04") or b"PK\x05\x06" in data[-65_557:] or is_compound_file(data)
+    if suffix in CSV_SUFFIXES and not workbook:
         sheets, encoding = _read_csv(path, data)
-    elif suffix in SPREADSHEET_SUFFIXES:
+    elif suffix in CSV_SUFFIXES or suffix in SPREADSHEET_SUFFIXES:
         sheets = _read_workbook(path, data)
     else:
         raise UnreadableFileError(f"不支持的文件类型“{path.suffix}”，请报送Excel（.xlsx/.xls）或CSV文件")

@@ -7,6 +7,7 @@ A name that two regions share (全市, 城关镇) is resolved within the sender'
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from planwatch.ingest.values import compact
 from planwatch.registry.reference import IncompatibleUnitsError, ReferenceData, UnknownUnitError
@@ -16,8 +17,14 @@ CITY_WIDE_NAMES = {"全市", "全县", "全区", "全旗", "全盟", "市本级"
 
 
 class Resolver:
-    def __init__(self, reference: ReferenceData, indicator_labels: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        reference: ReferenceData,
+        indicator_labels: dict[str, str] | None = None,
+        reported_regions: Mapping[str, set[str]] | None = None,
+    ) -> None:
         self.reference = reference
+        self.reported_regions = reported_regions or {}  # city → regions outside it that its plans set targets for
         self._regions_by_name: dict[str, set[str]] = defaultdict(set)
         for region in reference.regions.values():
             for spelling in (region.name, *region.aliases):
@@ -53,6 +60,13 @@ class Resolver:
             if self.reference.regions[code].level == "city":
                 return code
         return chain[-1] if chain else None
+
+    def in_scope(self, region_code: str, city: str | None) -> bool:
+        """Whether a sender of `city` may report the region: one of its city, or one its city's plans set a
+        target for (Hohhot's plan counts milk-source bases in 包头市); any region when the city is unknown."""
+        if city is None:
+            return True
+        return self.city_of(region_code) == city or region_code in self.reported_regions.get(city, ())
 
     def region(self, name: object, code: object = None, within: str | None = None) -> str | None:
         """A region code from a code cell (trusted when known) or a name, or None."""

@@ -30,7 +30,12 @@ from planwatch.ingest.layout_spec import LayoutSpec, load_layouts
 from planwatch.ingest.parse_layout import matches, parse_layout
 from planwatch.ingest.parse_reply import LAYOUT as REPLY_LAYOUT
 from planwatch.ingest.parse_reply import is_reply_form, parse_reply_form
-from planwatch.ingest.parse_template import is_template, parse_template, parse_template_without_meta
+from planwatch.ingest.parse_template import (
+    SenderMismatchError,
+    is_template,
+    parse_template,
+    parse_template_without_meta,
+)
 from planwatch.ingest.periods import PlanSpan, unusable_period
 from planwatch.ingest.raw_schema import ensure_tables
 from planwatch.ingest.raw_tables import AccountingError, PendingFile
@@ -104,7 +109,8 @@ class Ingestor:
     def __init__(self, registry: Registry, layouts: list[LayoutSpec] | None = None) -> None:
         self.registry = registry
         self.layouts = layouts if layouts is not None else load_layouts()
-        self.resolver = Resolver(registry.reference)
+        reported = _reported_regions(registry, Resolver(registry.reference))
+        self.resolver = Resolver(registry.reference, reported_regions=reported)
         self.layout_resolvers = {s.layout_id: Resolver(registry.reference, s.indicator_labels) for s in self.layouts}
         self.known_milestones = {m.milestone_id for plan in registry.plans.values() for m in plan.milestones}
         self.spans = _plan_spans(registry, self.resolver)
@@ -153,6 +159,8 @@ class Ingestor:
         if is_template(source):
             try:
                 return parse_template(source, self.resolver, self.known_milestones), None
+            except SenderMismatchError as error:
+                return None, error.reason
             except (KeyError, ValueError):
                 return None, TAMPERED_TEMPLATE
         sender = self.resolver.department_named_in(path.name)
@@ -215,6 +223,18 @@ class Ingestor:
             result.receipt_problem = f"{type(error).__name__}: {error}"
             return
         result.receipt = str(written)
+
+
+def _reported_regions(registry: Registry, resolver: Resolver) -> dict[str, set[str]]:
+    """City → the regions outside it that its plans set targets for: what its senders may report besides their own."""
+    regions: dict[str, set[str]] = {}
+    for plan in registry.plans.values():
+        city = resolver.city_of(plan.region)
+        if city is not None:
+            regions.setdefault(city, set()).update(
+                target.region for target in plan.targets if resolver.city_of(target.region) != city
+            )
+    return regions
 
 
 def _plan_spans(registry: Registry, resolver: Resolver) -> dict[str | None, PlanSpan]:

@@ -66,7 +66,8 @@ earlier_years as (
     select
         points.target_id,
         points.month_index,
-        sum(year_ends.year_end_value) as earlier_total,
+        -- an exact decimal sum: the same total whatever order the threads add the years in
+        cast(sum(cast(year_ends.year_end_value as decimal(38, 9))) as {{ double() }}) as earlier_total,
         count(year_ends.year_end_value) as earlier_years_present
     from points
     inner join targets on points.target_id = targets.target_id

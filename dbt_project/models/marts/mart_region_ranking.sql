@@ -28,7 +28,8 @@ summarised as (
         sum(case when status = 'no_data' then 1 else 0 end) as targets_no_data,
         sum(case when status = 'stale' then 1 else 0 end) as targets_stale,
         -- a stale figure's completion is not this month's: it is counted apart, like no data
-        avg(case when status <> 'stale' then least(greatest(completion_rate, 0), 100) end) as mean_completion
+        -- exact decimal sums: the same data gives the same mean to the last digit, whatever the threads' order
+        avg(case when status <> 'stale' then cast(least(greatest(completion_rate, 0), 100) as decimal(18, 9)) end) as mean_completion
     from progress
     group by period, plan_id, region_code
 

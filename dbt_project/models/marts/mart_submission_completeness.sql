@@ -35,6 +35,12 @@ working_days as (
 
 ),
 
+departments as (
+
+    select * from {{ ref('stg_reference__departments') }}
+
+),
+
 files_received as (
 
     select
@@ -81,6 +87,7 @@ final as (
     select
         cast({{ month_end_of_index('expected.month_index') }} as date) as period,
         cast(expected.department_id as varchar) as department_id,
+        cast(departments.department_name as varchar) as department_name,
         cast(expected.due_date as date) as due_date,
         cast(1 as integer) as submissions_expected,
         cast(case when files_received.files_received > 0 then 1 else 0 end as integer) as submissions_received,
@@ -111,6 +118,7 @@ final as (
         on
             expected.department_id = milestones_received.department_id
             and expected.month_index = milestones_received.month_index
+    left join departments on expected.department_id = departments.department_id
     left join working_days as due_day on expected.due_date = due_day.day
     left join working_days as received_day on cast(files_received.first_received_at as date) = received_day.day
 

@@ -25,7 +25,14 @@ ranked as (
 
 latest as (
 
-    select department_id, period, review_level, decision, reason, actor, decided_at
+    select
+        department_id,
+        period,
+        review_level,
+        decision,
+        reason,
+        actor,
+        decided_at
     from ranked
     where recency = 1
 
@@ -33,15 +40,25 @@ latest as (
 
 keys as (
 
-    select department_id, period from latest
+    select
+        department_id,
+        period
+    from latest
     union
-    select department_id, period from locked
+    select
+        department_id,
+        period
+    from locked
 
 ),
 
 locks as (
 
-    select department_id, period, min(locked_at) as locked_at, count(*) as locking_plans
+    select
+        department_id,
+        period,
+        min(locked_at) as locked_at,
+        count(*) as locking_plans
     from locked
     group by department_id, period
 

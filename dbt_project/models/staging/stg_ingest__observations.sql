@@ -22,7 +22,10 @@ reviews as (
 
 returned_loads as (
 
-    select distinct observations.load_id, observations.department_id, observations.period
+    select distinct
+        observations.load_id,
+        observations.department_id,
+        observations.period
     from source as observations
     inner join reviews as returns
         on

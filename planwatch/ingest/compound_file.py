@@ -1,0 +1,201 @@
+"""Checking a compound file (CFB/OLE2: an .xls, or a workbook saved with a password) before calamine reads it.
+
+calamine trusts the sizes a compound file declares: a FAT, a directory or a stream it is told is huge is
+allocated whole, and so is a sheet whose cells span 65,536 rows by 65,536 columns, or a shared-string
+table that claims two billion strings. A failed allocation aborts the process, with no exception to
+catch (and a reading worker that dies stops the whole run). So the container is walked here first,
+every sector, chain and size checked against the file's own length, and the workbook stream's records
+scanned for what calamine would allocate from them. A file that fails is rejected with a reason and
+never handed to calamine. A workbook with an open password is named as such: an .xlsx with one is a
+compound file holding `EncryptionInfo` and `EncryptedPackage`, an .xls with one has a FilePass record.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable, Iterator
+
+MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_END_OF_CHAIN, _FREE = 0xFFFFFFFE, 0xFFFFFFFF
+_MINI_SECTOR = 64
+_MINI_STREAM_CUTOFF = 4096  # calamine's, whatever the header says
+
+DAMAGED = "文件已损坏（Excel 97-2003 文件的内部结构不完整或有误），无法读取，请重新导出后报送"
+ENCRYPTED = (
+    "文件设置了打开密码（已加密），平台无法读取其中的数据；请在Excel中取消密码"
+    "（文件→信息→保护工作簿→用密码进行加密，清空密码后保存）再报送"
+)
+NOT_A_WORKBOOK = "文件不是Excel表格（可能是Word文档等其他Office文件），请报送Excel（.xlsx/.xls）或CSV文件"
+
+# BIFF records calamine turns into cells (row and column in the first four bytes)
+_CELL_RECORDS = {0x0203, 0x0204, 0x0205, 0x0006, 0x027E, 0x00FD}
+_MULRK, _DIMENSIONS, _SST, _FILEPASS, _BOUNDSHEET, _EOF = 0x00BD, 0x0200, 0x00FC, 0x002F, 0x0085, 0x000A
+_GLOBALS = frozenset({_FILEPASS, _SST, _BOUNDSHEET})
+_SHEET_RECORDS = frozenset({*_CELL_RECORDS, _MULRK, _DIMENSIONS})
+
+
+class _Damaged(Exception):
+    pass
+
+
+def is_compound_file(data: bytes) -> bool:
+    return data[:8] == MAGIC
+
+
+class _Container:
+    """The sectors, FAT, directory and streams of a compound file, each checked against the file's length."""
+
+    def __init__(self, data: bytes) -> None:
+        if len(data) < 512:
+            raise _Damaged
+        self.data = data
+        shift, mini_shift = struct.unpack_from("<HH", data, 30)
+        if shift not in (9, 12) or mini_shift != 6:
+            raise _Damaged
+        self.shift = shift
+        self.size = 1 << shift
+        self.count = len(data) // self.size - 1  # whole sectors after the header's
+        directory_sectors, fat_sectors, directory_start = struct.unpack_from("<III", data, 40)
+        mini_fat_start, mini_fat_sectors, difat_start, difat_sectors = struct.unpack_from("<IIII", data, 60)
+        # calamine reserves each of these × the sector size before reading a byte of them
+        if max(directory_sectors, fat_sectors, mini_fat_sectors, difat_sectors) > self.count:
+            raise _Damaged
+        fat_ids = [sector for sector in struct.unpack_from("<109I", data, 76) if sector != _FREE]
+        sector, seen = difat_start, set()
+        while sector not in (_FREE, _END_OF_CHAIN):
+            if sector in seen:
+                raise _Damaged
+            seen.add(sector)
+            entries = struct.unpack_from(f"<{self.size // 4}I", self._sector(sector))
+            fat_ids += [entry for entry in entries[:-1] if entry != _FREE]
+            sector = entries[-1]
+        self.fat: list[int] = []
+        for sector in fat_ids:
+            self.fat += struct.unpack_from(f"<{self.size // 4}I", self._sector(sector))
+        directory = self._chain(directory_start, self.fat, self._sector)
+        self.entries = []
+        for offset in range(0, len(directory) - 127, 128):
+            entry = directory[offset : offset + 128]
+            name_bytes = min(struct.unpack_from("<H", entry, 64)[0], 64)
+            name = entry[:name_bytes].decode("utf-16-le", "ignore").split("\0")[0]
+            start = struct.unpack_from("<I", entry, 116)[0]
+            length = struct.unpack_from("<Q" if self.size == 4096 else "<I", entry, 120)[0]
+            self.entries.append((name, entry[66], start, length))
+        if not self.entries:
+            raise _Damaged
+        _, _, root_start, root_length = self.entries[0]
+        if root_length > len(data):
+            raise _Damaged
+        # calamine follows both chains whatever the header's counts say
+        self.mini_stream = self._chain(root_start, self.fat, self._sector)[:root_length] if root_start != _FREE else b""
+        mini_fat = self._chain(mini_fat_start, self.fat, self._sector) if mini_fat_start != _FREE else b""
+        self.mini_fat = list(struct.unpack_from(f"<{len(mini_fat) // 4}I", mini_fat))
+
+    def _sector(self, sector: int) -> bytes:
+        if sector >= self.count:
+            raise _Damaged
+        start = (sector + 1) << self.shift
+        return self.data[start : start + self.size]
+
+    def _mini_sector(self, sector: int) -> bytes:
+        start = sector * _MINI_SECTOR
+        if start + _MINI_SECTOR > len(self.mini_stream):
+            raise _Damaged
+        return self.mini_stream[start : start + _MINI_SECTOR]
+
+    def _chain(self, start: int, fat: list[int], read: Callable[[int], bytes]) -> bytes:
+        parts, sector, steps = [], start, 0
+        while sector != _END_OF_CHAIN:
+            if sector >= len(fat) or steps > len(fat):  # past the table, or a loop
+                raise _Damaged
+            parts.append(read(sector))
+            sector, steps = fat[sector], steps + 1
+        return b"".join(parts)
+
+    def names(self) -> set[str]:
+        return {name for name, kind, _, _ in self.entries if kind in (1, 2)}
+
+    def stream(self, name: str) -> bytes | None:
+        for entry_name, kind, start, length in self.entries:
+            if entry_name == name and kind == 2:
+                if length > len(self.data):
+                    raise _Damaged
+                if length < _MINI_STREAM_CUTOFF:
+                    return self._chain(start, self.mini_fat, self._mini_sector)[:length]
+                return self._chain(start, self.fat, self._sector)[:length]
+        return None
+
+
+def _used_range(rows: int, columns: int) -> str:
+    letters, index = "", columns
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return f"A1:{letters or 'A'}{rows}"
+
+
+def _records(stream: bytes, position: int, kinds: frozenset[int]) -> Iterator[tuple[int, bytes]]:
+    """The records of `kinds` from `position` to the substream's EOF record (included), as calamine walks them."""
+    unpack, size = struct.unpack_from, len(stream)
+    while position + 4 <= size:
+        kind, length = unpack("<HH", stream, position)
+        start, position = position + 4, position + 4 + length
+        if kind in kinds:
+            yield kind, stream[start:position]
+        if kind == _EOF:
+            return
+
+
+def _workbook_problem(stream: bytes, max_sheet_cells: int, absurd_range: str) -> str | None:
+    """What in the workbook stream calamine would choke on: a password, a huge SST or used range.
+
+    calamine reads the workbook's globals from the start of the stream and each sheet from where its
+    BoundSheet record says it begins (a damaged record length shifts the one walk, not the other)."""
+    sheets = []
+    for kind, record in _records(stream, 0, _GLOBALS):
+        if kind == _FILEPASS:
+            return ENCRYPTED
+        if kind == _SST and len(record) >= 8:
+            unique = struct.unpack_from("<i", record, 4)[0]
+            if unique < 0 or unique * 3 > len(stream):  # calamine reserves them all: a string takes 3 bytes at least
+                return DAMAGED
+        elif kind == _BOUNDSHEET and len(record) >= 4:
+            sheets.append(struct.unpack_from("<I", record)[0])
+    for position in sheets:
+        last_row = last_column = -1
+        for kind, record in _records(stream, position, _SHEET_RECORDS):
+            if kind == _DIMENSIONS and len(record) in (10, 14):
+                layout = "<IIHH" if len(record) == 14 else "<HHHH"
+                first_row, end_row, first_column, end_column = struct.unpack_from(layout, record)
+                last = (end_row - 1, end_column - 1) if end_row >= 1 and end_column >= 1 else (first_row, first_column)
+                if last[0] < first_row or last[1] < first_column:
+                    return DAMAGED  # calamine's u32 arithmetic would wrap round to a range of billions
+                if (last[0] + 1) * (last[1] + 1) > max_sheet_cells:  # from A1: rows above, columns to the left
+                    return absurd_range.format(used=_used_range(last[0] + 1, last[1] + 1))
+            elif kind in _CELL_RECORDS and len(record) >= 4:
+                row, column = struct.unpack_from("<HH", record)
+                last_row, last_column = max(last_row, row), max(last_column, column)
+            elif kind == _MULRK and len(record) >= 6:
+                (row,), (column,) = struct.unpack_from("<H", record), struct.unpack_from("<H", record, len(record) - 2)
+                last_row, last_column = max(last_row, row), max(last_column, column)
+        if (last_row + 1) * (last_column + 1) > max_sheet_cells:
+            return absurd_range.format(used=_used_range(last_row + 1, last_column + 1))
+    return None
+
+
+def compound_file_problem(data: bytes, max_sheet_cells: int, absurd_range: str) -> str | None:
+    """Why calamine must not read this compound file (damaged, encrypted, not a workbook, a sheet's used
+    range absurd: `absurd_range` with {used}), or None when it may."""
+    try:
+        container = _Container(data)
+        names = container.names()
+        if {"EncryptionInfo", "EncryptedPackage"} & names:
+            return ENCRYPTED
+        stream = container.stream("Workbook")
+        if stream is None:
+            stream = container.stream("Book")
+        if stream is None:
+            return NOT_A_WORKBOOK
+    except (_Damaged, struct.error):
+        return DAMAGED
+    return _workbook_problem(stream, max_sheet_cells, absurd_range)
