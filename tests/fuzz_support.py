@@ -34,6 +34,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
+from planwatch.ingest.values import column_letter
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
@@ -136,15 +138,6 @@ class Book:
 
     def sheet(self, name: str) -> XSheet | None:
         return next((sheet for sheet in self.sheets if sheet.name == name), None)
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 def address(row: int, column: int) -> str:

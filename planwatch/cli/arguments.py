@@ -88,17 +88,12 @@ def existing_warehouse(warehouse: Path | None) -> Path:
     return path
 
 
-def months_with_data(connection: duckdb.DuckDBPyConnection) -> list[str]:
-    """The months (YYYY-MM) some loaded file reported figures or milestones for, oldest first."""
-    from planwatch.status import months_loaded
-
-    return months_loaded(connection)
-
-
 def month_with_data(warehouse: Path, period: Period) -> Period:
     """`period` when the warehouse holds loaded reports for it, else a refusal naming the months it holds."""
+    from planwatch.status import months_loaded
+
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        held = months_with_data(connection)
+        held = months_loaded(connection)
     if period.month_key not in held:
         span = f"it holds {held[0]} to {held[-1]}" if held else "it holds no loaded reports yet"
         fail(f"the warehouse holds no data for {period} ({span})")
