@@ -162,6 +162,45 @@ def test_a_stray_cell_far_away_is_refused_before_the_reader_allocates_the_range(
     assert result.status == "rejected" and "A1:XFD1048576" in result.reason and "已用范围异常" in result.reason
 
 
+def _rewritten_sheet(path: Path, rewrite) -> None:
+    """The workbook at `path` with its first worksheet's XML passed through `rewrite` (a writer's other habits)."""
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    members["xl/worksheets/sheet1.xml"] = rewrite(members["xl/worksheets/sheet1.xml"])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+@pytest.mark.parametrize(
+    ("far_cell", "rewrite", "used"),
+    [
+        # the reference after another attribute (the reader takes it wherever it stands)
+        ("XFD1048576", lambda xml: xml.replace(b'<c r="XFD1048576"', b'<c s="0" r="XFD1048576"'), "A1:XFD1048576"),
+        # near in columns, far in rows; and a namespace-prefixed cell
+        ("AB1000000", lambda xml: xml, "A1:AB1000000"),
+        (
+            "XFD1048576",
+            lambda xml: (
+                xml.replace(b"<worksheet ", b'<x:worksheet xmlns:x="urn:x" ')
+                .replace(b'<c r="XFD1048576"', b'<x:c r="XFD1048576"')
+                .replace(b"</c>", b"</x:c>", 1)
+            ),
+            "A1:XFD1048576",
+        ),
+    ],
+)
+def test_a_far_cell_is_found_however_the_writer_spells_it(tmp_path: Path, far_cell: str, rewrite, used: str) -> None:
+    workbook = Workbook()
+    workbook.active["A1"] = "平凉市主要指标月报（2024年1-3月）"
+    workbook.active[far_cell] = 1
+    path = tmp_path / "far.xlsx"
+    workbook.save(path)
+    _rewritten_sheet(path, rewrite)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert result.status == "rejected" and used in result.reason and "已用范围异常" in result.reason
+
+
 def _dies_on_crash_file(path: Path):  # runs in a forked worker
     import os
 
