@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from openpyxl import load_workbook
 
 from tests.conftest import run_planwatch
 
@@ -187,6 +188,38 @@ def test_every_stage_killed_midway_then_rerun_ends_as_an_uninterrupted_run(
     assert _content(published / "current" / "marts.duckdb", "main") == _content(
         reference / "published" / "current" / "marts.duckdb", "main"
     )
+
+
+def test_an_ingest_killed_between_batches_keeps_whole_files_and_the_rerun_loads_the_rest(
+    reference: Path, sample: list[str], tmp_path: Path
+) -> None:
+    """Killed once a batch has committed (its receipts appear) and before the last: the warehouse holds
+    whole files only, every receipt visible is whole, and the rerun adds exactly what was missing."""
+    root = tmp_path
+    _finish(root, "plans", "load")
+    receipts = root / "receipts"
+    ingest = _planwatch(root, "ingest", *sample, "--receipts", str(receipts), "--batch-size", "10")
+    _kill_when(ingest, lambda: receipts.is_dir() and any(receipts.glob("*.xlsx")), "the first batch's receipts")
+    assert not _children(ingest.pid)
+    with duckdb.connect(str(root / "w.duckdb"), read_only=True) as connection:
+        loads = connection.execute("select count(*) from raw.file_loads").fetchone()[0]
+        torn = connection.execute(
+            """select f.file_name from raw.file_loads as f
+               where f.status = 'loaded' and f.observations <> (
+                   select count(*) from raw.observations as o where o.load_id = f.load_id)"""
+        ).fetchall()
+    files = [path for month in sample for path in Path(month).rglob("*") if path.suffix in (".xlsx", ".xls", ".csv")]
+    assert 0 < loads < len(files), f"killed after {loads} of {len(files)} files: not between batches"
+    assert torn == []  # every committed file has all its observations
+    for receipt in receipts.glob("*.xlsx"):
+        load_workbook(receipt, read_only=True).close()  # whole: opens (a half-written one is a hidden .part)
+
+    _finish(root, "ingest", *sample, "--receipts", str(receipts))
+    assert _content(root / "w.duckdb", "raw") == _content(reference / "w.duckdb", "raw")
+    assert not _hidden_parts(receipts)
+    stems = {receipt.stem.split("_回执")[0] for receipt in receipts.glob("*.xlsx")}
+    assert {path.stem for path in files} <= stems  # every file has its receipt (a file committed before
+    # the kill whose receipt was not yet written gets the rerun's 重复报送 receipt, naming its batch)
 
 
 def test_a_postgresql_publish_killed_midway_leaves_the_readers_marts_whole(reference: Path, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from planwatch.cli import arguments
 from planwatch.config import settings
 from planwatch.ingest.layout_spec import LayoutSpecError, load_layouts
-from planwatch.ingest.run import WorkerDiedError, collect_files, ingest_files
+from planwatch.ingest.run import BATCH_SIZE, WorkerDiedError, collect_files, ingest_files
 from planwatch.ingest.store import FileResult
 from planwatch.registry.load import load_registry
 
@@ -42,6 +42,10 @@ def ingest(
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: configuration)")] = None,
     receipts: Annotated[Path | None, typer.Option(help="folder for receipts (default: output/receipts)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per file on standard output")] = False,
+    batch_size: Annotated[
+        int,
+        typer.Option(min=1, help="files per transaction: a run stopped midway redoes at most this many (more: faster)"),
+    ] = BATCH_SIZE,
 ) -> None:
     """Read department files into observations; quarantine what cannot be read; write a receipt per file."""
     config = settings()
@@ -78,6 +82,7 @@ def ingest(
                 registry,
                 receipts_dir,
                 report,
+                batch_size=batch_size,
                 layouts=layouts,
             )
         except WorkerDiedError as error:  # the files committed before it stay loaded; rerun skips them
