@@ -5,7 +5,9 @@ On the 10th of each month at 09:00 (Asia/Shanghai), for the month before: first 
 (the month's checkpoints are run again on the current marts and a critical failure without an
 operator's override stops the run here, naming the checks), then every briefing of the month — each
 plan, each county a plan sets targets for, and the leadership summary — in HTML, PDF and Word, into
-`<output>/briefings/<YYYY-MM>/`. Any past month renders by backfill
+`<output>/briefings/<YYYY-MM>/`: one mapped task per briefing (Celery workers share them), each reading
+the run's frozen copy of the warehouse (taken in the writer slot right after the gate, removed at the
+end), so every briefing of a run shows the same data while new files load. Any past month renders by backfill
 (`airflow backfill create --dag-id planwatch_briefing --from-date 2025-02-10 --to-date 2025-06-10`)
 or by triggering with `{"period": "YYYY-MM"}`. On a new deployment whose warehouse holds no department
 file yet, the run is skipped (not failed): there is nothing to brief and nothing wrong.
@@ -58,20 +60,45 @@ def planwatch_briefing() -> None:
         except QualityGateError as blocked:  # the data is wrong: retrying cannot help
             raise AirflowFailException(str(blocked)) from blocked
 
+    @task(pool=DUCKDB_WRITER_POOL, execution_timeout=dt.timedelta(minutes=10))
+    def plan_briefings(gate: dict, run_id: str | None = None) -> dict:
+        from planwatch.orchestration.airflow_config import task_settings
+        from planwatch.orchestration.monthly_tasks import plan_briefings
+
+        return plan_briefings(gate["period"], task_settings(), run_id or "manual")
+
+    @task(execution_timeout=dt.timedelta(minutes=1))
+    def briefings_to_render(plan: dict) -> list[dict]:
+        return plan["units"]
+
+    # one mapped task per briefing (plan, county, summary): Celery workers share them. They read the
+    # run's frozen copy of the warehouse, not the warehouse: no writer slot, every briefing the same data
     @task(
-        pool=DUCKDB_WRITER_POOL,
         retries=2,
         retry_delay=dt.timedelta(minutes=2),
         retry_exponential_backoff=True,
-        execution_timeout=dt.timedelta(hours=1),
+        execution_timeout=dt.timedelta(minutes=30),
+        map_index_template="{{ briefing }}",
     )
-    def render_briefings(gate: dict) -> dict:
+    def render_briefing(plan: dict, unit: dict) -> dict:
+        from airflow.sdk import get_current_context
+
         from planwatch.orchestration.airflow_config import task_settings
-        from planwatch.orchestration.monthly_tasks import render_briefings
+        from planwatch.orchestration.monthly_tasks import render_briefing
 
-        return render_briefings(gate["period"], task_settings())
+        get_current_context()["briefing"] = "/".join(filter(None, unit.values())) or "summary"  # the UI's label
+        return render_briefing(plan, unit, task_settings())
 
-    render_briefings(quality_gate(reporting_period()))
+    @task(execution_timeout=dt.timedelta(minutes=5))
+    def finish_briefings(plan: dict, rendered: list[dict]) -> dict:
+        from planwatch.orchestration.monthly_tasks import finish_briefings
+
+        return finish_briefings(plan, list(rendered))
+
+    planned = plan_briefings(quality_gate(reporting_period()))
+    rendered = render_briefing.partial(plan=planned).expand(unit=briefings_to_render(planned))
+    # a teardown: the frozen copy is removed whatever the renders did; a briefing missing fails the run
+    finish_briefings(planned, rendered).as_teardown(setups=planned, on_failure_fail_dagrun=True)
 
 
 planwatch_briefing()

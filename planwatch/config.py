@@ -36,11 +36,12 @@ class Settings(BaseModel):
     layouts_dir: Path | None = Field(
         default=None, description="a folder of this deployment's own source specs (YAML), after the built-in ones"
     )
-    landing_dir: Path = Field(default=Path("output/landing"), description="where department files arrive")
-    archive_dir: Path = Field(default=Path("output/archive"), description="where loaded files move to")
-    outbox_dir: Path = Field(default=Path("output/outbox"), description="the month's templates for departments")
-    published_dir: Path = Field(
-        default=Path("output/published"), description="read-only snapshots of the marts for BI readers"
+    # the folders below default to one under output_dir (so moving output_dir moves them all)
+    landing_dir: Path | None = Field(default=None, description="where department files arrive (<output>/landing)")
+    archive_dir: Path | None = Field(default=None, description="where loaded files move to (<output>/archive)")
+    outbox_dir: Path | None = Field(default=None, description="the month's templates for departments (<output>/outbox)")
+    published_dir: Path | None = Field(
+        default=None, description="read-only snapshots of the marts for BI readers (<output>/published)"
     )
     postgres_uri: str = Field(default="", description="PostgreSQL to publish the marts to; empty: do not publish there")
     bi_role: str = Field(
@@ -75,8 +76,8 @@ class Settings(BaseModel):
         default=False,
         description="open 督办 for 滞后 targets too, not only 严重滞后 / 未完成 ones and overdue milestones",
     )
-    issued_dir: Path = Field(
-        default=Path("output/issued"), description="issued briefings, frozen (planwatch issue); never rewritten"
+    issued_dir: Path | None = Field(
+        default=None, description="issued briefings, frozen (planwatch issue); never rewritten (<output>/issued)"
     )
     # -- status thresholds (passed to dbt as vars; see docs/method.md) --
     lagging_threshold_pp: float = Field(
@@ -161,13 +162,28 @@ class Settings(BaseModel):
     def output_path(self) -> Path:
         return self.resolve(self.output_dir)
 
+    def _under_output(self, path: Path | None, name: str) -> Path:
+        return self.resolve(path) if path is not None else self.output_path / name
+
+    @property
+    def landing_path(self) -> Path:
+        return self._under_output(self.landing_dir, "landing")
+
+    @property
+    def archive_path(self) -> Path:
+        return self._under_output(self.archive_dir, "archive")
+
+    @property
+    def outbox_path(self) -> Path:
+        return self._under_output(self.outbox_dir, "outbox")
+
     @property
     def published_path(self) -> Path:
-        return self.resolve(self.published_dir)
+        return self._under_output(self.published_dir, "published")
 
     @property
     def issued_path(self) -> Path:
-        return self.resolve(self.issued_dir)
+        return self._under_output(self.issued_dir, "issued")
 
     def briefings_path(self, period: str) -> Path:
         """Briefings of one month: output/briefings/<YYYY-MM>/."""

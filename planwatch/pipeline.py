@@ -84,7 +84,7 @@ def run_pipeline(
         run.registry_tables = load_registry_tables(connection, registry)
     targets = sum(len(plan.targets) for plan in registry.plans.values())
     say(f"registry: {len(registry.plans)} plans, {targets} targets checked and loaded into {run.warehouse}")
-    submissions = [config.resolve(config.landing_dir)]
+    submissions = [config.landing_path]
     if with_sample:
         from planwatch.sample.generate import generate_sample, sample_periods
 
@@ -149,8 +149,7 @@ def run_pipeline(
     briefings_dir = config.briefings_path(period)
     with progress("briefings") as step:
         briefed = brief_month(config.warehouse_path, period, briefings_dir, on_progress=step)
-    timings = ", ".join(f"{fmt} {seconds:.1f}s" for fmt, seconds in briefed.seconds_by_format.items())
-    say(f"briefings: {len(briefed.written)} files for {period} ({timings})")
+    say(f"briefings: {len(briefed.written)} files for {period}: {briefed.timings()}")
     if briefed.skipped_plans:
         say(f"  no progress rows in {period} (plan and reporting over) for: {', '.join(briefed.skipped_plans)}")
     run.outputs["briefings"] = briefings_dir

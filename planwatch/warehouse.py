@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from typing import TypeVar
 import duckdb
 import pyarrow as pa
 
+from planwatch.atomic_files import write_atomically
 from planwatch.registry.load import Registry
 from planwatch.registry.tables import COLUMNS, NON_TEXT_COLUMNS, TABLES
 from planwatch.supervision.ledger import ensure_tables as ensure_supervision_tables
@@ -71,6 +73,16 @@ def connect(
         yield connection
     finally:
         connection.close()
+
+
+def frozen_copy(path: Path, copy: Path) -> Path:
+    """A copy of the warehouse as it stands, for readers that must all see the same data (a month's
+    briefings rendered by parallel tasks) while the warehouse takes new loads. Checkpointed first, so
+    the file alone holds every commit; copied while this process holds the lock, so nothing changes it."""
+    with connect(path) as connection:
+        connection.execute("checkpoint")
+        write_atomically(copy, lambda temp: shutil.copyfile(path, temp))
+    return copy
 
 
 def _arrow_schema(table: str) -> pa.Schema:

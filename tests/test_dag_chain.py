@@ -66,8 +66,11 @@ def test_one_month_runs_through_every_dag_and_produces_the_briefings(tmp_path: P
     assert str(latest) == "2024-06-30"  # the month just ingested is what readers now see
 
     run("planwatch_quality", "--conf", conf)
-    run("planwatch_briefing", "--conf", conf)
+    states = run("planwatch_briefing", "--conf", conf)
+    mapped = [task for task in states if task.startswith("render_briefing[")]
     briefings = sorted((output / "briefings" / PERIOD).iterdir())
+    assert len(mapped) * 3 == len(briefings) and len(mapped) > 5  # one mapped task per briefing, three formats
+    assert not list((output / "briefings").glob(".reading-*"))  # the run's frozen copy is removed
     suffixes = {path.suffix for path in briefings}
     assert suffixes == {".html", ".pdf", ".docx"}
     assert any("leadership_summary" in path.name for path in briefings)

@@ -48,25 +48,27 @@ def test_every_task_that_opens_the_warehouse_takes_the_one_writer_slot_and_io_ta
         ("planwatch_transform", "publish_marts"),
         ("planwatch_quality", "check_and_gate"),
         ("planwatch_briefing", "quality_gate"),
-        ("planwatch_briefing", "render_briefings"),
+        ("planwatch_briefing", "plan_briefings"),  # then the briefings read the run's frozen copy
         ("planwatch_supervision", "remind"),
         ("planwatch_supervision", "follow_up_forms"),
         ("planwatch_issue", "issue"),
     }
     for dag_id, task_id in opens_warehouse:
         assert bag.dags[dag_id].get_task(task_id).pool == "duckdb_writer", (dag_id, task_id)
+    # the briefings render in parallel (mapped, from the run's frozen copy), never in the one writer slot
+    assert bag.dags["planwatch_briefing"].get_task("render_briefing").pool != "duckdb_writer"
     for dag_id, task_id in [
         ("planwatch_ingest", "ingest_file"),
         ("planwatch_templates", "write_templates"),
         ("planwatch_templates", "email_templates"),
         ("planwatch_transform", "publish_marts"),
-        ("planwatch_briefing", "render_briefings"),
+        ("planwatch_briefing", "render_briefing"),
     ]:
         task = bag.dags[dag_id].get_task(task_id)
         assert task.retries >= 2 and task.retry_exponential_backoff, (dag_id, task_id)
     for dag in bag.dags.values():
         for task in dag.tasks:
-            if task.task_type.startswith("_Python") or task.task_id in {"publish_marts", "render_briefings"}:
+            if task.task_type.startswith("_Python") or task.task_id in {"publish_marts", "render_briefing"}:
                 assert task.execution_timeout is not None, (dag.dag_id, task.task_id)
             callbacks = task.on_failure_callback or []
             assert any(type(cb).__name__ == "PlanwatchFailureNotifier" for cb in callbacks), (dag.dag_id, task.task_id)

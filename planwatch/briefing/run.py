@@ -7,8 +7,11 @@ charts) and rendering each format (`BriefRun.as_dict()` is JSON for XCom).
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from planwatch.briefing.gather import county_regions, gather_plan, gather_summar
 from planwatch.briefing.marts import plans, target_progress
 from planwatch.briefing.render import FORMATS, render, with_charts
 from planwatch.config import Settings
+from planwatch.processes import can_fork, forked_pool
 from planwatch.supervision.issuing import issued_plans, reproduce
 
 Progress = Callable[[int, int, str], None]  # (briefings done, briefings in all, the one just done)
@@ -32,25 +36,32 @@ class NoBriefingError(ValueError):
 class BriefRun:
     period: str
     written: list[Path] = field(default_factory=list)
-    seconds_gathering: float = 0.0
+    seconds_gathering: float = 0.0  # this and the formats' seconds: summed over the rendering processes
     seconds_by_format: dict[str, float] = field(default_factory=dict)
     skipped_plans: list[str] = field(default_factory=list)
+    briefings: int = 0
+    processes: int = 1
+    seconds: float = 0.0  # from start to the last file written
 
     def as_dict(self) -> dict[str, object]:
         """What a task logs and returns: JSON-serialisable (paths as strings, seconds rounded)."""
         return {
             "period": self.period,
             "files": [str(path) for path in self.written],
+            "briefings": self.briefings,
+            "processes": self.processes,
+            "seconds": round(self.seconds, 2),
             "seconds_gathering": round(self.seconds_gathering, 2),
             "seconds_by_format": {fmt: round(seconds, 2) for fmt, seconds in self.seconds_by_format.items()},
             "skipped_plans": list(self.skipped_plans),
         }
 
     def timings(self) -> str:
-        """One line for a log: 'gather 3.1 s, html 0.4 s, pdf 21.0 s, docx 6.2 s'."""
+        """One line for a log: '22 briefings in 15.2 s by 2 processes (gather 3.1 s, html 0.4 s, pdf 21.0 s …)'."""
         parts = [f"gather {self.seconds_gathering:.1f} s"]
         parts += [f"{fmt} {seconds:.1f} s" for fmt, seconds in self.seconds_by_format.items()]
-        return ", ".join(parts)
+        by = f"by {self.processes} processes, " if self.processes > 1 else ""
+        return f"{self.briefings} briefings in {self.seconds:.1f} s ({by}{', '.join(parts)})"
 
 
 def brief_month(
@@ -63,6 +74,7 @@ def brief_month(
     summary: bool = True,
     config: Settings | None = None,
     on_progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> BriefRun:
     """Gather and render the month's briefings into `out_dir`; the warehouse is opened read-only.
 
@@ -78,7 +90,7 @@ def brief_month(
         decision = decide(con, month)
     if not decision.publishable:
         raise QualityGateError(blocked_message(decision))
-    return render_month(warehouse, period, out_dir, plan_id, formats, counties, summary, config, on_progress)
+    return render_month(warehouse, period, out_dir, plan_id, formats, counties, summary, config, on_progress, jobs)
 
 
 def render_month(
@@ -91,10 +103,13 @@ def render_month(
     summary: bool = True,
     config: Settings | None = None,
     on_progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> BriefRun:
     """`brief_month` without the gate: for tests and benchmarks that render months nobody checked.
 
-    Anything that publishes (the CLI, the DAG, `make demo`) calls `brief_month`.
+    Anything that publishes (the CLI, the DAG, `make demo`) calls `brief_month`. The briefings are
+    rendered by `jobs` processes (default: one per core), each gathering, drawing and writing whole
+    briefings; the files are the same bytes whatever the number of processes.
     """
     formats = list(formats)
     unknown = sorted(set(formats) - set(FORMATS))
@@ -102,44 +117,148 @@ def render_month(
         raise ValueError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
     month = month_end(period)
     run = BriefRun(period=f"{month:%Y-%m}", seconds_by_format=dict.fromkeys(formats, 0.0))
-    remove_leftovers(out_dir)  # part files of a render killed midway
-    raster = bool({"pdf", "docx"} & set(formats))
-    reproduced: list[Path] = []  # the PNG of each chart is for the PDF and Word only
     started = time.perf_counter()
+    remove_leftovers(out_dir)  # part files of a render killed midway
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        if plan_id:
-            plan_ids = [plan_id]
-        else:
-            # a plan whose progress stops before this month (its period and reporting are over) has
-            # its final assessment in the briefing of its last month, not in every month after it
-            plan_ids = [row["plan_id"] for row in plans(con) if target_progress(con, row["plan_id"], month)]
-            run.skipped_plans = [row["plan_id"] for row in plans(con) if row["plan_id"] not in plan_ids]
-            if not plan_ids:
-                raise NoBriefingError(f"no plan has progress rows in {month:%Y-%m}: nothing to brief")
-        briefings = []
-        issued = issued_plans(con, run.period)
-        for pid in plan_ids:
-            if pid in issued:  # an issued month is its archive: re-rendered only to prove it unchanged
-                reproduced.extend(reproduce(issued[pid], out_dir, formats))
-                continue
-            briefings.append(with_charts(con, gather_plan(con, pid, month, config=config), raster))
-            if counties:
-                briefings.extend(
-                    with_charts(con, gather_plan(con, pid, month, code, config=config), raster)
-                    for code in county_regions(con, pid)
-                )
-        if summary and plan_id is None:
-            briefings.append(with_charts(con, gather_summary(con, month, config=config), raster))
-    run.seconds_gathering = time.perf_counter() - started
-    run.written.extend(reproduced)
-    total = len(briefings) * len(formats)
+        units, run.skipped_plans, issued = briefing_units(con, month, plan_id, counties, summary)
+        for pid in issued:  # an issued month is its archive: re-rendered only to prove it unchanged
+            run.written.extend(reproduce(issued[pid], out_dir, formats))
+    total = len(units) * len(formats)
     if on_progress is not None:
-        on_progress(0, total, f"{len(reproduced)} issued files reproduced" if reproduced else "")
-    for number, (briefing, fmt) in enumerate(((b, f) for b in briefings for f in formats), start=1):
-        started = time.perf_counter()
-        written = render(briefing, out_dir, [fmt])
-        run.written.extend(written)
-        run.seconds_by_format[fmt] += time.perf_counter() - started
+        on_progress(0, total, f"{len(run.written)} issued files reproduced" if run.written else "")
+    job = _Job(warehouse, month, out_dir, formats, config)
+    run.briefings, run.processes = len(units), _processes(jobs, len(units))
+    done: dict[int, UnitResult] = {}
+    for index, result in rendered_units(job, units, run.processes):
+        done[index] = result
+        run.seconds_gathering += result.seconds_gathering
+        for fmt, seconds in result.seconds_by_format.items():
+            run.seconds_by_format[fmt] += seconds
         if on_progress is not None:
-            on_progress(number, total, written[-1].name if written else "")
+            on_progress(len(done) * len(formats), total, result.written[-1].name if result.written else "")
+    for index in range(len(units)):  # in the order of the units, however the processes finished
+        run.written.extend(done[index].written)
+    run.seconds = time.perf_counter() - started
     return run
+
+
+def _processes(jobs: int | None, units: int) -> int:
+    """The rendering processes: `jobs` (default: one per core), never more than briefings, one without fork."""
+    return max(1, min(jobs or os.cpu_count() or 1, units)) if can_fork() else 1
+
+
+@dataclass(frozen=True)
+class BriefingUnit:
+    """One briefing: a plan's (of its own region, or of one county it sets targets for), or the summary."""
+
+    plan_id: str | None  # None: the leadership summary
+    region_code: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"plan_id": self.plan_id, "region_code": self.region_code}
+
+
+def briefing_units(
+    con: duckdb.DuckDBPyConnection, month: dt.date, plan_id: str | None, counties: bool = True, summary: bool = True
+) -> tuple[list[BriefingUnit], list[str], dict[str, Path]]:
+    """The month's briefings to render; the plans skipped (their progress ended before the month); the
+    plans whose briefing is issued already (plan → archive), which are reproduced, not rendered."""
+    if plan_id:
+        plan_ids, skipped = [plan_id], []
+    else:
+        # a plan whose progress stops before this month (its period and reporting are over) has
+        # its final assessment in the briefing of its last month, not in every month after it
+        every = [row["plan_id"] for row in plans(con)]
+        plan_ids = [pid for pid in every if target_progress(con, pid, month)]
+        skipped = [pid for pid in every if pid not in plan_ids]
+        if not plan_ids:
+            raise NoBriefingError(f"no plan has progress rows in {month:%Y-%m}: nothing to brief")
+    issued = issued_plans(con, f"{month:%Y-%m}")
+    units = []
+    for pid in plan_ids:
+        if pid in issued:
+            continue
+        units.append(BriefingUnit(pid))
+        if counties:
+            units.extend(BriefingUnit(pid, code) for code in county_regions(con, pid))
+    if summary and plan_id is None:
+        units.append(BriefingUnit(None))
+    return units, skipped, {pid: issued[pid] for pid in plan_ids if pid in issued}
+
+
+@dataclass
+class UnitResult:
+    written: list[Path]
+    seconds_gathering: float
+    seconds_by_format: dict[str, float]
+
+
+def render_unit(
+    con: duckdb.DuckDBPyConnection,
+    unit: BriefingUnit,
+    month: dt.date,
+    out_dir: Path,
+    formats: list[str],
+    config: Settings | None = None,
+) -> UnitResult:
+    """Gather one briefing from the marts, draw its charts and write it in each format."""
+    started = time.perf_counter()
+    raster = bool({"pdf", "docx"} & set(formats))  # the PNG of each chart is for the PDF and Word only
+    if unit.plan_id is None:
+        gathered = gather_summary(con, month, config=config)
+    else:
+        gathered = gather_plan(con, unit.plan_id, month, unit.region_code, config=config)
+    briefing = with_charts(con, gathered, raster)
+    result = UnitResult([], time.perf_counter() - started, {})
+    for fmt in formats:
+        started = time.perf_counter()
+        result.written.extend(render(briefing, out_dir, [fmt]))
+        result.seconds_by_format[fmt] = time.perf_counter() - started
+    return result
+
+
+@dataclass(frozen=True)
+class _Job:
+    warehouse: Path
+    month: dt.date
+    out_dir: Path
+    formats: list[str]
+    config: Settings | None
+
+
+_WORKER_JOB: _Job | None = None  # inherited by the forked rendering processes
+_WORKER_CONNECTION: duckdb.DuckDBPyConnection | None = None
+
+
+def _render_in_worker(unit: BriefingUnit) -> UnitResult:
+    global _WORKER_CONNECTION
+    assert _WORKER_JOB is not None
+    if _WORKER_CONNECTION is None:  # each process its own read-only connection, opened after the fork
+        _WORKER_CONNECTION = duckdb.connect(str(_WORKER_JOB.warehouse), read_only=True)
+    job = _WORKER_JOB
+    return render_unit(_WORKER_CONNECTION, unit, job.month, job.out_dir, job.formats, job.config)
+
+
+def rendered_units(job: _Job, units: list[BriefingUnit], workers: int) -> Iterator[tuple[int, UnitResult]]:
+    """(index, result) of each unit as it is done: in this process, or in `workers` forked processes
+    (CPU-bound: WeasyPrint, matplotlib and python-docx hold the GIL). This process holds no open
+    connection while they run."""
+    if workers == 1:
+        with duckdb.connect(str(job.warehouse), read_only=True) as con:
+            for index, unit in enumerate(units):
+                yield index, render_unit(con, unit, job.month, job.out_dir, job.formats, job.config)
+        return
+    global _WORKER_JOB
+    _WORKER_JOB = job
+    try:
+        with forked_pool(workers) as pool:
+            futures = {pool.submit(_render_in_worker, unit): index for index, unit in enumerate(units)}
+            try:
+                for future in as_completed(futures):
+                    yield futures[future], future.result()
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    finally:
+        _WORKER_JOB = None

@@ -21,6 +21,7 @@ def brief(
     format: Annotated[str, typer.Option(help="comma-separated: html,pdf,docx")] = "html,pdf,docx",
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: configuration)")] = None,
     counties: Annotated[bool, typer.Option(help="also one briefing per county with targets")] = True,
+    jobs: Annotated[int, typer.Option(min=0, help="rendering processes (0: one per core)")] = 0,
 ) -> None:
     """Render the briefings of one month: each plan, each county, and the leadership summary."""
     from planwatch.briefing.render import FORMATS
@@ -38,9 +39,11 @@ def brief(
     out_dir = out or settings().briefings_path(str(month))
     try:
         with arguments.progress(f"brief {month}") as step:
-            result = brief_month(warehouse, str(month), out_dir, plan, formats, counties=counties, on_progress=step)
+            result = brief_month(
+                warehouse, str(month), out_dir, plan, formats, counties=counties, on_progress=step, jobs=jobs or None
+            )
     except (QualityGateError, ValueError) as error:  # nothing was written: the gate is decided first
         arguments.fail(str(error))
     for path in result.written:
         console.print(str(path), highlight=False)
-    console.print(f"{len(result.written)} files in {out_dir} ({result.timings()})", highlight=False)
+    console.print(f"{len(result.written)} files in {out_dir}: {result.timings()}", highlight=False)

@@ -8,15 +8,11 @@ warehouse in one transaction; write the department's receipt.
 
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
 import gc
 import logging
-import multiprocessing as mp
 import os
-import signal
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,6 +50,7 @@ from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.store import FileResult, store_batch
 from planwatch.plausibility import expectations
 from planwatch.plausibility.review import Reviewer
+from planwatch.processes import can_fork, forked_pool
 from planwatch.registry.load import Registry
 from planwatch.supervision.states import locked_departments, locked_refusal
 from planwatch.warehouse import connect
@@ -280,18 +277,6 @@ _WORKER_INGESTOR: Ingestor | None = None
 _WORKER_KEEPS_PARSED = True
 
 
-def _die_with_parent(parent: int) -> None:
-    """Make a reading worker end when the ingesting process does, even killed with -9 (Linux's
-    PR_SET_PDEATHSIG); elsewhere the executor's own shutdown has to do."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    except OSError:
-        return
-    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the parent died before the line above: nobody waits for this worker
-        os._exit(1)
-
-
 def _prepare_in_worker(path: Path) -> PendingFile:
     assert _WORKER_INGESTOR is not None
     return _WORKER_INGESTOR.prepare(path, _WORKER_KEEPS_PARSED)
@@ -326,16 +311,12 @@ def _prepared_in_order(ingestor: Ingestor, files: list[Path], keep_parsed: bool)
     columns, and the parsed rows only when a receipt is to be written.
     """
     workers = min(os.cpu_count() or 1, 8)
-    if workers < 2 or len(files) < PARALLEL_MIN_FILES or "fork" not in mp.get_all_start_methods():
+    if workers < 2 or len(files) < PARALLEL_MIN_FILES or not can_fork():
         yield (ingestor.prepare(path, keep_parsed) for path in files)
         return
     global _WORKER_INGESTOR, _WORKER_KEEPS_PARSED
     _WORKER_INGESTOR, _WORKER_KEEPS_PARSED = ingestor, keep_parsed  # inherited by the forked workers
-    # not multiprocessing.Pool: when a worker dies (a file that crashes the reader), the executor
-    # raises BrokenProcessPool where Pool.imap would wait forever
-    pool = ProcessPoolExecutor(
-        workers, mp_context=mp.get_context("fork"), initializer=_die_with_parent, initargs=(os.getpid(),)
-    )
+    pool = forked_pool(workers)
     try:
         yield _in_order(pool.map(_prepare_in_worker, files, chunksize=16))
     finally:

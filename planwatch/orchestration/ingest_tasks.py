@@ -22,7 +22,7 @@ class FileRejectedError(RuntimeError):
 def new_landing_files(config: Settings | None = None) -> list[str]:
     """Files waiting in the landing folder, oldest name first."""
     config = config or settings()
-    landing = config.resolve(config.landing_dir)
+    landing = config.landing_path
     landing.mkdir(parents=True, exist_ok=True)
     return [str(path) for path in collect_files([landing])]
 
@@ -50,7 +50,7 @@ def ingest_landing_file(path: str, config: Settings | None = None) -> dict:
         config.output_path / "receipts",
         layouts=load_layouts(config.layouts_path),
     )
-    archive = config.resolve(config.archive_dir)
+    archive = config.archive_path
     if result.status == "rejected":
         moved = _move(source, archive.parent / "rejected")
         raise FileRejectedError(f"{source.name} rejected: {result.reason} (moved to {moved})")

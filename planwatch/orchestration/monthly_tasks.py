@@ -35,7 +35,7 @@ def write_month_templates(period: str, config: Settings) -> dict:
     from planwatch.registry.load import load_registry
 
     registry = load_registry(config.plans_path)
-    outbox = config.resolve(config.outbox_dir) / period
+    outbox = config.outbox_path / period
     written = write_templates(registry, period, outbox)
     by_name = {path.name: path for path in written}
     departments = {
@@ -138,13 +138,69 @@ def warehouse_has_submissions(config: Settings) -> bool:
     return bool(loaded and loaded[0])
 
 
-def render_briefings(period: str, config: Settings) -> dict:
-    """Every briefing of the month in HTML, PDF and Word, after the gate has passed for it."""
-    from planwatch.briefing.run import brief_month
+def plan_briefings(period: str, config: Settings, run_id: str) -> dict:
+    """The month's briefings to render, one mapped task each, and the frozen copy of the warehouse they read.
+
+    Runs in the writer slot, after the gate: the warehouse is checkpointed and copied whole, so that
+    every briefing of the run reads the same data, in parallel, while the warehouse takes new loads.
+    Issued plans are reproduced from their archive here (never rendered again).
+    """
+    import duckdb
+
+    from planwatch.atomic_files import remove_leftovers
+    from planwatch.briefing.gather import month_end
+    from planwatch.briefing.render import FORMATS
+    from planwatch.briefing.run import briefing_units
     from planwatch.quality.gate import assert_publishable
+    from planwatch.supervision.issuing import reproduce
+    from planwatch.warehouse import frozen_copy
 
     assert_publishable(config.warehouse_path, period)  # never render past a gate that says no
     out_dir = config.briefings_path(period)
-    run = brief_month(config.warehouse_path, period, out_dir, config=config)  # issuer and 期号 from Airflow too
-    log.info("%d briefing files for %s in %s (%s)", len(run.written), period, out_dir, run.timings())
-    return {"folder": str(out_dir), **run.as_dict()}
+    remove_leftovers(out_dir)  # part files of a render killed midway
+    reading = frozen_copy(config.warehouse_path, out_dir.parent / f".reading-{period}-{_safe(run_id)}.duckdb")
+    with duckdb.connect(str(reading), read_only=True) as con:
+        units, skipped, issued = briefing_units(con, month_end(period), None)
+    reproduced = [str(path) for archive in issued.values() for path in reproduce(archive, out_dir, list(FORMATS))]
+    log.info("%d briefings to render for %s; %d issued files reproduced", len(units), period, len(reproduced))
+    return {
+        "period": period,
+        "reading": str(reading),
+        "units": [unit.as_dict() for unit in units],
+        "reproduced": reproduced,
+        "skipped_plans": skipped,
+    }
+
+
+def render_briefing(plan: dict, unit: dict, config: Settings) -> dict:
+    """One briefing (a plan's, a county's, or the summary) in every format, from the run's frozen copy."""
+    import duckdb
+
+    from planwatch.briefing.gather import month_end
+    from planwatch.briefing.render import FORMATS
+    from planwatch.briefing.run import BriefingUnit, render_unit
+
+    out_dir = config.briefings_path(plan["period"])
+    with duckdb.connect(plan["reading"], read_only=True) as con:
+        result = render_unit(con, BriefingUnit(**unit), month_end(plan["period"]), out_dir, list(FORMATS), config)
+    seconds = ", ".join(f"{fmt} {value:.1f} s" for fmt, value in result.seconds_by_format.items())
+    names = ", ".join(path.name for path in result.written)
+    log.info("%s (gather %.1f s, %s)", names, result.seconds_gathering, seconds)
+    return {"files": [str(path) for path in result.written]}
+
+
+def finish_briefings(plan: dict, rendered: list[dict]) -> dict:
+    """Remove the run's frozen copy; fail unless every briefing was written (runs whatever the renders did)."""
+    from pathlib import Path
+
+    Path(plan["reading"]).unlink(missing_ok=True)
+    Path(plan["reading"] + ".wal").unlink(missing_ok=True)
+    files = [*plan["reproduced"], *(path for result in rendered for path in result["files"])]
+    if len(rendered) != len(plan["units"]):
+        raise RuntimeError(f"{len(plan['units']) - len(rendered)} of {len(plan['units'])} briefings not written")
+    log.info("%d briefing files for %s", len(files), plan["period"])
+    return {"period": plan["period"], "files": files, "skipped_plans": plan["skipped_plans"]}
+
+
+def _safe(run_id: str) -> str:
+    return "".join(character if character.isalnum() or character in "-_" else "_" for character in run_id)[:80]
