@@ -447,3 +447,28 @@ def test_the_issue_number_and_date_follow_the_deployment_configuration() -> None
         load_settings({"PLANWATCH_CONFIG": "/nonexistent.toml", "PLANWATCH_BRIEFING_FIRST_ISSUE": "2024-13"})
     with pytest.raises(ValidationError):
         load_settings({"PLANWATCH_CONFIG": "/nonexistent.toml", "PLANWATCH_BRIEFING_ISSUE_DAY": "31"})
+
+
+def test_the_department_ranking_shows_the_score_it_ranks_by_in_html_and_word(tmp_path: Path) -> None:
+    department = RankingLine(
+        rank=1,
+        name="平凉市商务局",
+        targets=2,
+        targets_on_track=1,
+        targets_lagging=1,
+        targets_severely_lagging_or_missed=0,
+        targets_no_data=0,
+        share_on_track=0.5,
+        mean_completion=80.0,
+        milestones=1,
+        milestones_overdue=1,
+        score=33.333333,  # 100 × (1 target on track + 0 milestones on time) ÷ (2 targets + 1 milestone due)
+    )
+    briefing = _briefing(departments=(department,))
+    html = render_html(briefing)
+    assert "<th>考核得分</th>" in html and '<td class="num">33.3</td>' in html
+    assert "按考核得分排序" in html
+    [docx] = render(briefing, tmp_path, ["docx"])
+    with zipfile.ZipFile(docx) as archive:
+        text = re.sub(r"<[^>]+>", "", archive.read("word/document.xml").decode("utf-8"))
+    assert "考核得分" in text and "33.3" in text and "按考核得分排序" in text

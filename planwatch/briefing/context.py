@@ -197,6 +197,7 @@ class RankingLine(_Model):
     mean_completion: float | None
     milestones: int | None = None
     milestones_overdue: int | None = None
+    score: float | None = None  # a department's 考核得分 (0–100): targets on track and milestones done on time
 
 
 class MilestoneLine(_Model):

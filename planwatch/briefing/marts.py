@@ -111,7 +111,7 @@ def department_ranking(con: duckdb.DuckDBPyConnection, plan_id: str, period: dt.
         """
         select department_rank as rank, department_id, department_name as name, targets, targets_on_track,
                targets_lagging, targets_severely_lagging_or_missed, targets_no_data, targets_stale, share_on_track,
-               mean_completion, milestones, milestones_overdue
+               mean_completion, milestones, milestones_overdue, department_score as score
         from marts.mart_department_scorecard
         where plan_id = ? and period = ?
         order by department_rank, department_id

@@ -31,7 +31,7 @@ TARGET_WIDTHS = [7.0, 22.0, 14.0, 9.0, 17.0, 17.0, 15.0, 15.0, 12.0, 11.0, 17.0]
 FINAL_TARGET_WIDTHS = [7.0, 26.0, 16.0, 9.0, 19.0, 18.0, 16.0, 16.0, 15.0, 14.0]
 OUTLOOK_WIDTHS = [8.0, 30.0, 17.0, 11.0, 20.0, 30.0, 22.0, 18.0]
 RANKING_WIDTHS = [9.0, 30.0, 12.0, 14.0, 12.0, 17.0, 13.0, 14.0, 17.0, 18.0]
-DEPARTMENT_WIDTHS = [8.0, 29.0, 10.0, 11.0, 9.0, 14.0, 11.0, 11.0, 13.0, 14.0, 13.0, 13.0]
+DEPARTMENT_WIDTHS = [8.0, 27.0, 9.0, 10.0, 9.0, 13.0, 10.0, 10.0, 12.0, 13.0, 12.0, 11.0, 12.0]
 
 
 def _target_table(document: Any, loop: str, final: bool) -> None:
@@ -122,7 +122,9 @@ def build_template(path: Path = WORD_TEMPLATE) -> Path:
     para("{%p endfor %}")
     para("{%p if b.kind == 'plan' %}")
     para("四、县区和责任单位排名", "一级标题")
-    para("排名按进度正常目标占比（不含暂无数据和数据未更新的目标）排序，占比相同的按平均完成率（单项封顶100%）排序。")
+    para(
+        "县区排名按进度正常目标占比（不含暂无数据和数据未更新的目标）排序，占比相同的按平均完成率（单项封顶100%）排序。"
+    )
     para("表{{ table_regions }}　县区排名", "表题")
     ranking_headers = [
         "排名",
@@ -152,11 +154,20 @@ def build_template(path: Path = WORD_TEMPLATE) -> Path:
         document, [*ranking_headers[:1], "地区", *ranking_headers[2:]], ranking_cells, "b.regions", RANKING_WIDTHS
     )
     para("{%p if b.departments %}")
+    para(
+        "责任单位排名兼顾目标和重点项目：按考核得分排序，考核得分为进度正常的目标与按期完成的重点项目合计占考核项数"
+        "（有当期数据的目标与完成时限已过的重点项目）的比重；得分相同的按平均完成率、逾期未完成项目数排序。"
+    )
     para("表{{ table_departments }}　责任单位排名", "表题")
     add_table(
         document,
-        [*ranking_headers[:1], "牵头单位", *ranking_headers[2:], "牵头任务", "逾期"],
-        [*ranking_cells, "{{ line.milestones | integer }}", "{{ line.milestones_overdue | integer }}"],
+        [*ranking_headers[:1], "牵头单位", *ranking_headers[2:], "牵头任务", "逾期", "考核得分"],
+        [
+            *ranking_cells,
+            "{{ line.milestones | integer }}",
+            "{{ line.milestones_overdue | integer }}",
+            "{{ line.score | fixed(1) }}",
+        ],
         "b.departments",
         DEPARTMENT_WIDTHS,
     )
