@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from planwatch.ingest.receipt import MAX_LISTED_ROWS, MAX_NAME_BYTES, is_receipt_name
 from tests.conftest import run_planwatch
@@ -45,6 +46,63 @@ def test_a_resubmission_gets_its_own_receipt_and_the_original_stays(tmp_path: Pa
     assert _summary(Path(first.receipt))["处理结果"] == "已接收" and _summary(Path(first.receipt))["接收行数"] == 1
     assert str(_summary(Path(again.receipt))["处理结果"]).startswith("重复报送")
     assert is_receipt_name("平凉市统计局_导出_回执_2") and not is_receipt_name("平凉市统计局_导出")
+
+
+def test_receipts_of_a_batch_committed_just_before_a_crash_are_put_in_place_by_the_next_run(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The receipts are written, hidden, while the batch's transaction is open; a crash after the commit
+    and before they are in place leaves them staged, and the next run puts them in place: the clerk gets
+    the original receipt (with what was loaded and quarantined), not only a 重复报送 notice."""
+    from planwatch.ingest import run
+
+    paths = [
+        _long_csv(tmp_path / "平凉市统计局_一.csv", ["苹果产量,庄浪县,2024-03,12.5,万吨,累计"]),
+        _long_csv(tmp_path / "平凉市统计局_二.csv", ["苹果产量,静宁县,2024-03,-3,万吨,累计"]),
+    ]
+    receipts = tmp_path / "receipts"
+
+    def crash(staged: Path, receipts_dir: Path) -> Path:
+        raise KeyboardInterrupt  # what a kill between the commit and the receipts' renames leaves
+
+    monkeypatch.setattr(run, "promote_receipt", crash)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(paths, tmp_path / "w.duckdb", receipts)
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.file_loads") == [(2,)]  # committed
+    assert not list(receipts.glob("*.xlsx")) and len(list(receipts.glob(".*.staged"))) == 2
+    monkeypatch.undo()
+
+    again = ingest(paths, tmp_path / "w.duckdb", receipts)
+    assert [r.status for r in again] == ["duplicate", "duplicate"]
+    assert not list(receipts.glob(".*"))
+    first, second = (_summary(receipts / f"平凉市统计局_{n}_回执.xlsx") for n in ("一", "二"))
+    assert first["处理结果"] == "已接收" and first["接收行数"] == 1
+    assert second["未接收行数（需更正后重报）"] == 1  # the negative value, as the first run found it
+    assert str(_summary(receipts / "平凉市统计局_一_回执_2.xlsx")["处理结果"]).startswith("重复报送")
+
+
+def test_a_batch_that_never_committed_leaves_no_receipt(tmp_path: Path, monkeypatch) -> None:
+    from planwatch.ingest import run, store
+
+    path = _long_csv(tmp_path / "平凉市统计局_三.csv", ["苹果产量,庄浪县,2024-03,12.5,万吨,累计"])
+    receipts = tmp_path / "receipts"
+    real_store = store.store_batch
+
+    def crash_before_commit(connection, batch, reviewer=None, before_commit=None):
+        def stage_then_crash(results):
+            before_commit(results)
+            raise KeyboardInterrupt  # killed after the receipts were staged, before the commit
+
+        return real_store(connection, batch, reviewer, stage_then_crash)
+
+    monkeypatch.setattr(run, "store_batch", crash_before_commit)
+    with pytest.raises(KeyboardInterrupt):
+        ingest([path], tmp_path / "w.duckdb", receipts)
+    monkeypatch.undo()
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.file_loads") == [(0,)]
+    [result] = ingest([path], tmp_path / "w.duckdb", receipts)
+    assert result.status == "loaded"
+    assert sorted(p.name for p in receipts.iterdir()) == ["平凉市统计局_三_回执.xlsx"]  # the staged one deleted
 
 
 def test_control_characters_and_a_long_name_still_get_a_receipt(tmp_path: Path) -> None:

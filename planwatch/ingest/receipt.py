@@ -14,6 +14,7 @@ name so that two long names never share a receipt. A table lists at most `MAX_LI
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -53,13 +54,55 @@ def is_receipt_name(stem: str) -> bool:
     return _RECEIPT_STEM.search(stem) is not None
 
 
+STAGED_SUFFIX = ".staged"
+_STAGED = re.compile(r"^\.(?P<stem>.+)\.(?P<sha>[0-9a-f]{16})" + re.escape(STAGED_SUFFIX) + "$")
+
+
+def staged_receipt_path(receipts_dir: Path, submission: Path, sha256: str) -> Path:
+    """Where a receipt waits, hidden, while its batch commits: its receipt's stem and the file's bytes."""
+    return receipts_dir / f".{_receipt_stem(submission)}.{sha256[:16]}{STAGED_SUFFIX}"
+
+
+def promote_receipt(staged: Path, receipts_dir: Path) -> Path:
+    """A staged receipt under its own name (never over one already written)."""
+    found = _STAGED.match(staged.name)
+    final = _free_path(receipts_dir, found.group("stem") if found else staged.stem.lstrip("."))
+    os.replace(staged, final)
+    return final
+
+
+def recover_staged_receipts(receipts_dir: Path, committed: set[str]) -> list[Path]:
+    """After a crash: the staged receipts of committed files take their place; the others are deleted
+    (their files were not committed and load again). `committed` holds the sha256 of committed files."""
+    if not receipts_dir.is_dir():
+        return []
+    prefixes = {sha[:16] for sha in committed}
+    promoted = []
+    for staged in sorted(receipts_dir.glob(f".*{STAGED_SUFFIX}")):
+        found = _STAGED.match(staged.name)
+        if found and found.group("sha") in prefixes:
+            promoted.append(promote_receipt(staged, receipts_dir))
+        else:
+            staged.unlink(missing_ok=True)
+    return promoted
+
+
 def receipt_path(receipts_dir: Path, submission: Path) -> Path:
     """A new receipt's path for `submission`: its cleaned, bounded name, never one already written."""
+    return _free_path(receipts_dir, _receipt_stem(submission))
+
+
+def _receipt_stem(submission: Path) -> str:
+    """The submission's stem, cleaned of what a file name cannot hold and bounded (with a hash when cut)."""
     stem = _UNSAFE_IN_NAME.sub("_", submission.stem) or "_"
     encoded = stem.encode("utf-8")
     if len(encoded) > MAX_NAME_BYTES:
         digest = hashlib.sha256(submission.name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
         stem = encoded[:MAX_NAME_BYTES].decode("utf-8", "ignore") + f"…{digest}"
+    return stem
+
+
+def _free_path(receipts_dir: Path, stem: str) -> Path:
     path = receipts_dir / f"{stem}{RECEIPT_SUFFIX}.xlsx"
     number = 1
     while path.exists():

@@ -44,7 +44,14 @@ from planwatch.ingest.read import (
     read_source_file,
     sha256_of,
 )
-from planwatch.ingest.receipt import is_receipt_name, receipt_path, write_receipt
+from planwatch.ingest.receipt import (
+    is_receipt_name,
+    promote_receipt,
+    receipt_path,
+    recover_staged_receipts,
+    staged_receipt_path,
+    write_receipt,
+)
 from planwatch.ingest.records import ParsedFile
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.store import FileResult, store_batch
@@ -205,23 +212,16 @@ class Ingestor:
     def locked_refusal(self, pending: PendingFile, locks: dict[tuple[str, str], list[tuple[str, int]]]) -> str | None:
         return locked_refusal(pending.department_id, pending.periods, locks, self.plan_titles)
 
-    def write_receipt(self, receipts_dir: Path, path: Path, result: FileResult, parsed: ParsedFile | None) -> None:
-        """Write the file's receipt and record where; a receipt that cannot be written is recorded on the
-        result with the reason (the data is committed already; the CLI and the DAG report it)."""
+    def write_receipt(self, target: Path, result: FileResult, parsed: ParsedFile | None) -> Path | None:
+        """Write the file's receipt at `target`; a receipt that cannot be written is recorded on the
+        result with the reason (the CLI and the DAG report it), and the other files' still are."""
         department = self.registry.reference.departments.get(result.department_id or "")
         try:
-            written = write_receipt(
-                receipt_path(receipts_dir, path),
-                result,
-                parsed,
-                self.names,
-                department.name if department else None,
-            )
+            return write_receipt(target, result, parsed, self.names, department.name if department else None)
         except Exception as error:  # any failure: the other files' receipts still get written
-            log.exception("receipt for %s not written", path)
+            log.exception("receipt for %s not written", result.file)
             result.receipt_problem = f"{type(error).__name__}: {error}"
-            return
-        result.receipt = str(written)
+            return None
 
 
 def _reported_regions(registry: Registry, resolver: Resolver) -> dict[str, set[str]]:
@@ -366,26 +366,47 @@ def ingest_files(
             connection.execute("set threads = 1")
         reviewer = ingestor.start_review(connection)
         previous = _previous_loads(connection)
+        if receipts_dir is not None:  # the receipts of a batch committed just before a crash
+            recover_staged_receipts(receipts_dir, {sha for sha, (_, status, _) in previous.items()})
         locks = locked_departments(connection)  # months whose briefing is issued take no more files
         batch: list[tuple[int, PendingFile]] = []
         in_batch: set[str] = set()
         repeated_in_batch: list[tuple[int, str]] = []  # the same bytes again: a duplicate once the first is stored
 
         def flush() -> None:
-            stored = store_batch(connection, [pending for _, pending in batch], reviewer)
-            for (position, pending), result in zip(batch, stored, strict=True):
+            staged: dict[int, Path] = {}
+
+            def stage_receipts(stored: list[FileResult]) -> None:
+                # written while the batch's transaction is open, hidden: a crash before the commit leaves
+                # receipts the next run deletes, a crash after it receipts the next run puts in place
+                if receipts_dir is None:
+                    return
+                for (position, pending), result in zip(batch, stored, strict=True):
+                    target = staged_receipt_path(receipts_dir, files[position], result.sha256)
+                    if ingestor.write_receipt(target, result, pending.parsed) is not None:
+                        staged[position] = target
+
+            stored = store_batch(connection, [pending for _, pending in batch], reviewer, stage_receipts)
+            for (position, _), result in zip(batch, stored, strict=True):
                 if result.sha256:  # a file that could not be read at all has no bytes to recognise
                     previous.setdefault(result.sha256, (result.load_id, result.status, result.reason))
-                finish(position, result, pending.parsed)
+                if position in staged:
+                    try:
+                        result.receipt = str(promote_receipt(staged[position], receipts_dir))
+                    except OSError as error:  # left staged: the next run puts it in place
+                        result.receipt_problem = f"{type(error).__name__}: {error}"
+                finish(position, result, None)
             for position, sha256 in repeated_in_batch:
-                finish(position, _duplicate(files[position], sha256, previous[sha256]), None)
+                duplicate = _duplicate(files[position], sha256, previous[sha256])
+                finish(position, duplicate, None, receipt=True)
             batch.clear()
             in_batch.clear()
             repeated_in_batch.clear()
 
-        def finish(position: int, result: FileResult, parsed: ParsedFile | None) -> None:
-            if receipts_dir is not None:
-                ingestor.write_receipt(receipts_dir, files[position], result, parsed)
+        def finish(position: int, result: FileResult, parsed: ParsedFile | None, receipt: bool = False) -> None:
+            if receipt and receipts_dir is not None:
+                written = ingestor.write_receipt(receipt_path(receipts_dir, files[position]), result, parsed)
+                result.receipt = str(written) if written else None
             results[position] = result
             if on_file is not None:
                 on_file(result)
@@ -395,7 +416,8 @@ def ingest_files(
                 repeated_in_batch.append((position, pending.sha256))
                 continue
             if pending.sha256 and pending.sha256 in previous:
-                finish(position, _duplicate(files[position], pending.sha256, previous[pending.sha256]), None)
+                duplicate = _duplicate(files[position], pending.sha256, previous[pending.sha256])
+                finish(position, duplicate, None, receipt=True)
                 continue
             if locks and pending.layout != REPLY_LAYOUT and (refusal := ingestor.locked_refusal(pending, locks)):
                 pending = pending.refused(refusal)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -108,12 +109,16 @@ def _insert(
 
 
 def store_batch(
-    connection: duckdb.DuckDBPyConnection, batch: list[PendingFile], reviewer: Reviewer | None = None
+    connection: duckdb.DuckDBPyConnection,
+    batch: list[PendingFile],
+    reviewer: Reviewer | None = None,
+    before_commit: Callable[[list[FileResult]], None] | None = None,
 ) -> list[FileResult]:
     """Write a batch of files in one transaction; one result per file (accounting was checked in `tabulate`).
 
     With a `reviewer`, the batch's figures are judged for plausibility before it commits: a row with a
-    critical finding moves to quarantine, and each file's result carries its findings.
+    critical finding moves to quarantine, and each file's result carries its findings. `before_commit`
+    sees the results while the transaction is still open (the receipts are staged then).
     """
     if not batch:
         return []
@@ -211,6 +216,8 @@ def store_batch(
             ):
                 loads.setdefault(name, []).append(value)
         _insert(connection, "file_loads", loads, loaded_at)
+        if before_commit is not None:
+            before_commit(results)
         connection.execute("commit")
     except Exception:
         connection.execute("rollback")
