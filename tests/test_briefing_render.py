@@ -472,3 +472,16 @@ def test_the_department_ranking_shows_the_score_it_ranks_by_in_html_and_word(tmp
     with zipfile.ZipFile(docx) as archive:
         text = re.sub(r"<[^>]+>", "", archive.read("word/document.xml").decode("utf-8"))
     assert "考核得分" in text and "33.3" in text and "按考核得分排序" in text
+
+
+def test_a_briefing_is_written_again_when_a_figure_changes(tmp_path: Path) -> None:
+    from planwatch.briefing.unchanged import fingerprint, record, unchanged_file
+
+    briefing = _briefing()
+    [html] = render(briefing, tmp_path, ["html"])
+    record(tmp_path, briefing, {"html": html})
+    assert unchanged_file(tmp_path, briefing, "html") == html
+    revised = _briefing(targets=(_target(actual_value=12.5), _target(target_id="x", status="lagging")))
+    assert fingerprint(revised, "html") != fingerprint(briefing, "html")
+    assert unchanged_file(tmp_path, revised, "html") is None  # a revised figure: rendered again
+    assert unchanged_file(tmp_path, briefing, "docx") is None  # never rendered in this format

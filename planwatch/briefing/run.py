@@ -21,6 +21,7 @@ from planwatch.atomic_files import remove_leftovers
 from planwatch.briefing.gather import county_regions, gather_plan, gather_summary, month_end
 from planwatch.briefing.marts import plans, target_progress
 from planwatch.briefing.render import FORMATS, render, with_charts
+from planwatch.briefing.unchanged import record, unchanged_file
 from planwatch.config import Settings
 from planwatch.processes import can_fork, forked_pool
 from planwatch.supervision.issuing import issued_plans, reproduce
@@ -40,6 +41,7 @@ class BriefRun:
     seconds_by_format: dict[str, float] = field(default_factory=dict)
     skipped_plans: list[str] = field(default_factory=list)
     briefings: int = 0
+    unchanged: int = 0  # files kept as they were (their inputs did not change), not written again
     processes: int = 1
     seconds: float = 0.0  # from start to the last file written
 
@@ -49,6 +51,7 @@ class BriefRun:
             "period": self.period,
             "files": [str(path) for path in self.written],
             "briefings": self.briefings,
+            "unchanged_files": self.unchanged,
             "processes": self.processes,
             "seconds": round(self.seconds, 2),
             "seconds_gathering": round(self.seconds_gathering, 2),
@@ -61,7 +64,8 @@ class BriefRun:
         parts = [f"gather {self.seconds_gathering:.1f} s"]
         parts += [f"{fmt} {seconds:.1f} s" for fmt, seconds in self.seconds_by_format.items()]
         by = f"by {self.processes} processes, " if self.processes > 1 else ""
-        return f"{self.briefings} briefings in {self.seconds:.1f} s ({by}{', '.join(parts)})"
+        kept = f"; {self.unchanged} files unchanged, not written again" if self.unchanged else ""
+        return f"{self.briefings} briefings in {self.seconds:.1f} s ({by}{', '.join(parts)}){kept}"
 
 
 def brief_month(
@@ -75,6 +79,7 @@ def brief_month(
     config: Settings | None = None,
     on_progress: Progress | None = None,
     jobs: int | None = None,
+    force: bool = False,
 ) -> BriefRun:
     """Gather and render the month's briefings into `out_dir`; the warehouse is opened read-only.
 
@@ -90,7 +95,9 @@ def brief_month(
         decision = decide(con, month)
     if not decision.publishable:
         raise QualityGateError(blocked_message(decision))
-    return render_month(warehouse, period, out_dir, plan_id, formats, counties, summary, config, on_progress, jobs)
+    return render_month(
+        warehouse, period, out_dir, plan_id, formats, counties, summary, config, on_progress, jobs, force
+    )
 
 
 def render_month(
@@ -104,6 +111,7 @@ def render_month(
     config: Settings | None = None,
     on_progress: Progress | None = None,
     jobs: int | None = None,
+    force: bool = False,
 ) -> BriefRun:
     """`brief_month` without the gate: for tests and benchmarks that render months nobody checked.
 
@@ -126,12 +134,13 @@ def render_month(
     total = len(units) * len(formats)
     if on_progress is not None:
         on_progress(0, total, f"{len(run.written)} issued files reproduced" if run.written else "")
-    job = _Job(warehouse, month, out_dir, formats, config)
+    job = _Job(warehouse, month, out_dir, formats, config, force)
     run.briefings, run.processes = len(units), _processes(jobs, len(units))
     done: dict[int, UnitResult] = {}
     for index, result in rendered_units(job, units, run.processes):
         done[index] = result
         run.seconds_gathering += result.seconds_gathering
+        run.unchanged += result.unchanged
         for fmt, seconds in result.seconds_by_format.items():
             run.seconds_by_format[fmt] += seconds
         if on_progress is not None:
@@ -191,6 +200,7 @@ class UnitResult:
     written: list[Path]
     seconds_gathering: float
     seconds_by_format: dict[str, float]
+    unchanged: int = 0  # files kept as they were: their inputs did not change
 
 
 def render_unit(
@@ -200,8 +210,10 @@ def render_unit(
     out_dir: Path,
     formats: list[str],
     config: Settings | None = None,
+    force: bool = False,
 ) -> UnitResult:
-    """Gather one briefing from the marts, draw its charts and write it in each format."""
+    """Gather one briefing from the marts, draw its charts and write it in each format, unless the
+    file is there already as rendering would write it (`planwatch.briefing.unchanged`; `force` writes anyway)."""
     started = time.perf_counter()
     raster = bool({"pdf", "docx"} & set(formats))  # the PNG of each chart is for the PDF and Word only
     if unit.plan_id is None:
@@ -210,10 +222,19 @@ def render_unit(
         gathered = gather_plan(con, unit.plan_id, month, unit.region_code, config=config)
     briefing = with_charts(con, gathered, raster)
     result = UnitResult([], time.perf_counter() - started, {})
+    written: dict[str, Path] = {}
     for fmt in formats:
         started = time.perf_counter()
-        result.written.extend(render(briefing, out_dir, [fmt]))
+        kept = None if force else unchanged_file(out_dir, briefing, fmt)
+        if kept is not None:  # its inputs did not change: the file is what rendering would write
+            result.written.append(kept)
+            result.unchanged += 1
+            continue
+        [written[fmt]] = render(briefing, out_dir, [fmt])
+        result.written.append(written[fmt])
         result.seconds_by_format[fmt] = time.perf_counter() - started
+    if written:
+        record(out_dir, briefing, written)
     return result
 
 
@@ -224,6 +245,7 @@ class _Job:
     out_dir: Path
     formats: list[str]
     config: Settings | None
+    force: bool = False
 
 
 _WORKER_JOB: _Job | None = None  # inherited by the forked rendering processes
@@ -236,7 +258,7 @@ def _render_in_worker(unit: BriefingUnit) -> UnitResult:
     if _WORKER_CONNECTION is None:  # each process its own read-only connection, opened after the fork
         _WORKER_CONNECTION = duckdb.connect(str(_WORKER_JOB.warehouse), read_only=True)
     job = _WORKER_JOB
-    return render_unit(_WORKER_CONNECTION, unit, job.month, job.out_dir, job.formats, job.config)
+    return render_unit(_WORKER_CONNECTION, unit, job.month, job.out_dir, job.formats, job.config, job.force)
 
 
 def rendered_units(job: _Job, units: list[BriefingUnit], workers: int) -> Iterator[tuple[int, UnitResult]]:
@@ -246,7 +268,7 @@ def rendered_units(job: _Job, units: list[BriefingUnit], workers: int) -> Iterat
     if workers == 1:
         with duckdb.connect(str(job.warehouse), read_only=True) as con:
             for index, unit in enumerate(units):
-                yield index, render_unit(con, unit, job.month, job.out_dir, job.formats, job.config)
+                yield index, render_unit(con, unit, job.month, job.out_dir, job.formats, job.config, job.force)
         return
     global _WORKER_JOB
     _WORKER_JOB = job

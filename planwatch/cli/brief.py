@@ -22,6 +22,7 @@ def brief(
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: configuration)")] = None,
     counties: Annotated[bool, typer.Option(help="also one briefing per county with targets")] = True,
     jobs: Annotated[int, typer.Option(min=0, help="rendering processes (0: one per core)")] = 0,
+    force: Annotated[bool, typer.Option(help="write every file again, even those whose inputs did not change")] = False,
 ) -> None:
     """Render the briefings of one month: each plan, each county, and the leadership summary."""
     from planwatch.briefing.render import FORMATS
@@ -40,10 +41,18 @@ def brief(
     try:
         with arguments.progress(f"brief {month}") as step:
             result = brief_month(
-                warehouse, str(month), out_dir, plan, formats, counties=counties, on_progress=step, jobs=jobs or None
+                warehouse,
+                str(month),
+                out_dir,
+                plan,
+                formats,
+                counties=counties,
+                on_progress=step,
+                jobs=jobs or None,
+                force=force,
             )
     except (QualityGateError, ValueError) as error:  # nothing was written: the gate is decided first
         arguments.fail(str(error))
     for path in result.written:
-        console.print(str(path), highlight=False)
-    console.print(f"{len(result.written)} files in {out_dir}: {result.timings()}", highlight=False)
+        console.print(str(path), highlight=False, soft_wrap=True)
+    console.print(f"{len(result.written)} files in {out_dir}: {result.timings()}", highlight=False, soft_wrap=True)

@@ -1,0 +1,80 @@
+"""Briefings whose inputs did not change are not written again.
+
+A briefing's file in a format is written again only when what it would show changed: the briefing's
+context (every figure, sentence and chart, as gathered and drawn), or the code and templates that
+render it. Each rendered file is recorded in a hidden sidecar beside it
+(`.<stem>.rendered.json`: per format, the fingerprint of its inputs and the sha256 of the file). A
+file whose fingerprint matches and whose bytes are still the recorded ones is kept as it is; a file
+deleted or edited by hand is written again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+from planwatch import __version__
+from planwatch.atomic_files import write_atomically
+from planwatch.briefing.context import Briefing
+
+_PACKAGE = Path(__file__).resolve().parent
+_REPORTS = _PACKAGE.parent.parent / "reports"
+
+
+@cache
+def renderer_fingerprint() -> str:
+    """The code and templates that turn a context into files: the briefing package and reports/."""
+    digest = hashlib.sha256(__version__.encode())
+    for folder in (_PACKAGE, _REPORTS):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(folder)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(briefing: Briefing, fmt: str) -> str:
+    """What the file of `briefing` in `fmt` depends on: its context, its format, the renderer."""
+    digest = hashlib.sha256(renderer_fingerprint().encode())
+    digest.update(fmt.encode())
+    digest.update(briefing.model_dump_json().encode())
+    return digest.hexdigest()
+
+
+def _sidecar(out_dir: Path, stem: str) -> Path:
+    return out_dir / f".{stem}.rendered.json"
+
+
+def _recorded(out_dir: Path, stem: str) -> dict[str, dict[str, str]]:
+    try:
+        recorded = json.loads(_sidecar(out_dir, stem).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def unchanged_file(out_dir: Path, briefing: Briefing, fmt: str) -> Path | None:
+    """The file of `briefing` in `fmt` when it is already what rendering would write; else None."""
+    entry = _recorded(out_dir, briefing.file_stem).get(fmt)
+    path = out_dir / f"{briefing.file_stem}.{fmt}"
+    if not entry or entry.get("fingerprint") != fingerprint(briefing, fmt):
+        return None
+    return path if _sha256(path) == entry.get("sha256") else None
+
+
+def record(out_dir: Path, briefing: Briefing, written: dict[str, Path]) -> None:
+    """Record the files just written (format → path) in the briefing's sidecar."""
+    recorded = _recorded(out_dir, briefing.file_stem)
+    for fmt, path in written.items():
+        recorded[fmt] = {"fingerprint": fingerprint(briefing, fmt), "sha256": _sha256(path) or ""}
+    text = json.dumps(recorded, ensure_ascii=False, indent=1, sort_keys=True)
+    write_atomically(_sidecar(out_dir, briefing.file_stem), lambda temp: temp.write_text(text, encoding="utf-8"))
