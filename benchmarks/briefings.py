@@ -11,50 +11,22 @@ two processes faster than one.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
+from benchmarks.measured import measure
 from planwatch.periods import Granularity, Period
 from planwatch.pipeline import previous_month
 
 BEFORE_SECONDS = {"html": 2.8, "pdf": 38.0, "docx": 11.0}
 ALLOWED_RATIO = 1.5
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-# runs a command as its only child and reports that child's max RSS (KiB) on stderr's last line
-_MEASURED = (
-    "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
-    "print('MAXRSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
-    "sys.exit(done.returncode)"
-)
-
-
-def _planwatch(args: list[str], env: dict[str, str]) -> tuple[str, float]:
-    """Run `planwatch <args>`; its stdout and its peak memory in MB."""
-    done = subprocess.run(
-        [sys.executable, "-c", _MEASURED, sys.executable, "-m", "planwatch", *args],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"planwatch {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    peak = re.search(r"MAXRSS (\d+)", done.stderr)
-    return done.stdout, int(peak.group(1)) / 1024 if peak else float("nan")
 
 
 def _brief(month: str, jobs: int, out: Path, env: dict[str, str]) -> dict:
     """`planwatch brief` for `month` by `jobs` processes: wall time, peak memory, files, seconds per format."""
-    started = time.perf_counter()
-    stdout, peak_mb = _planwatch(["brief", "--period", month, "--jobs", str(jobs), "--out", str(out)], env)
-    wall = time.perf_counter() - started
+    measured = measure(["brief", "--period", month, "--jobs", str(jobs), "--out", str(out)], env)
+    stdout, peak_mb, wall = measured.stdout, measured.peak_mb, measured.seconds
     summary = re.search(r"(\d+) files in .*: (\d+) briefings in [\d.]+ s \((.*)\)", stdout.strip().splitlines()[-1])
     if summary is None:
         raise RuntimeError(f"unexpected output of planwatch brief:\n{stdout}")
@@ -64,7 +36,8 @@ def _brief(month: str, jobs: int, out: Path, env: dict[str, str]) -> dict:
     }
 
 
-def main() -> None:
+def main() -> float:
+    """Print the figures; return the PDF seconds per file by one process (the province bench compares)."""
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         env = {
@@ -74,10 +47,10 @@ def main() -> None:
         }
         print("briefings: building the demo warehouse (not timed) …", flush=True)
         demo_month = previous_month()  # the month `make demo` renders, and issues
-        _planwatch(["demo", "--period", demo_month], env)
+        measure(["demo", "--period", demo_month], env)
         # the month before it: checked, not issued, so every briefing is rendered (an issued one is reproduced)
         month = str(Period.parse(demo_month, Granularity.month).shifted(-1))
-        _planwatch(["check", "--period", month], env)
+        measure(["check", "--period", month], env)
         runs = {jobs: _brief(month, jobs, root / f"timed-{jobs}", env) for jobs in (1, 2)}
         one, two = runs[1], runs[2]
         print(
@@ -96,6 +69,7 @@ def main() -> None:
                 f"  {fmt:<4} {spent:6.1f} s  ({per_file:.2f} s per file; before {BEFORE_SECONDS[fmt]:.1f} s for "
                 f"66 files, goal ≤ {goal:.1f} s: {verdict})"
             )
+    return one["seconds"].get("pdf", float("nan")) / one["briefings"]
 
 
 if __name__ == "__main__":

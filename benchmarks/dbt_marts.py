@@ -145,14 +145,19 @@ def main(sample: Path | None = None) -> None:
             f"warehouse: {loads} observations loaded ({keys} distinct figures, each revised by the later seeds) "
             f"from {SAMPLE_COPIES} seeds × planwatch sample --until {SAMPLE_UNTIL} --mess 0.1"
         )
-        copies = {}
-        for kind in ("floor", "run", "build"):
-            copies[kind] = scratch / f"{kind}.duckdb"
-            shutil.copyfile(warehouse, copies[kind])
-        floor = _run_child("floor", copies["floor"], scratch)
-        run = _run_child("run", copies["run"], scratch)
-        build = _run_child("build", copies["build"], scratch)
-        floor_rows, mart_rows, different = _differences(copies["floor"], copies["build"])
+        compare_with_floor(warehouse, scratch)
+
+
+def compare_with_floor(warehouse: Path, scratch: Path) -> dict:
+    """Time the floor, `dbt run` and `dbt build` on copies of an ingested `warehouse`; print and return them."""
+    copies = {}
+    for kind in ("floor", "run", "build"):
+        copies[kind] = scratch / f"{kind}.duckdb"
+        shutil.copyfile(warehouse, copies[kind])
+    floor = _run_child("floor", copies["floor"], scratch)
+    run = _run_child("run", copies["run"], scratch)
+    build = _run_child("build", copies["build"], scratch)
+    floor_rows, mart_rows, different = _differences(copies["floor"], copies["build"])
     print(
         f"hand-written floor (benchmarks/dbt_floor.sql): {floor['seconds']:.2f}s for {floor['rows']} target-months, "
         f"peak {floor['max_rss_mb']:.0f} MB"
@@ -173,6 +178,7 @@ def main(sample: Path | None = None) -> None:
     )
     if verdict != "equal":
         raise SystemExit("the floor does not compute what the mart does: its time is no floor")
+    return {"floor": floor, "run": run, "build": build}
 
 
 if __name__ == "__main__":
