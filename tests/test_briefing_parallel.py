@@ -1,4 +1,5 @@
-"""A month's briefings rendered by two processes: the same files, byte for byte, as by one."""
+"""A month's briefings rendered by two processes: the same files, byte for byte, as by one; and a rerun
+writes only the files whose inputs changed."""
 
 from __future__ import annotations
 
@@ -10,32 +11,29 @@ from planwatch.briefing.run import render_month
 from tests.conftest import BRIEFING_SAMPLE_LATEST
 
 pytestmark = pytest.mark.xdist_group("briefing_warehouse")
+FORMATS = ["html", "docx"]
 
 
-def test_two_processes_write_the_same_briefings_as_one(briefing_sample_warehouse: Path, tmp_path: Path) -> None:
-    formats = ["html", "docx"]
-    one = render_month(briefing_sample_warehouse, BRIEFING_SAMPLE_LATEST, tmp_path / "one", formats=formats, jobs=1)
-    two = render_month(briefing_sample_warehouse, BRIEFING_SAMPLE_LATEST, tmp_path / "two", formats=formats, jobs=2)
+def test_two_processes_write_what_one_writes_and_a_rerun_writes_only_what_changed(
+    briefing_sample_warehouse: Path, tmp_path: Path
+) -> None:
+    warehouse, month = briefing_sample_warehouse, BRIEFING_SAMPLE_LATEST
+    one = render_month(warehouse, month, tmp_path / "one", formats=FORMATS, jobs=1)
+    two = render_month(warehouse, month, tmp_path / "two", formats=FORMATS, jobs=2)
     assert (one.processes, two.processes) == (1, 2)
     assert one.briefings == two.briefings > 5  # each plan, its counties, the summary
     assert [path.name for path in two.written] == [path.name for path in one.written]  # the same order, too
-    assert len(one.written) == one.briefings * len(formats)
+    assert len(one.written) == one.briefings * len(FORMATS) and one.unchanged == 0
     for first, second in zip(one.written, two.written, strict=True):
         assert first.read_bytes() == second.read_bytes(), first.name
     assert "by 2 processes" in two.timings()
 
-
-def test_a_briefing_whose_inputs_did_not_change_is_not_written_again(
-    briefing_sample_warehouse: Path, tmp_path: Path
-) -> None:
-    out = tmp_path / "month"
-    first = render_month(briefing_sample_warehouse, BRIEFING_SAMPLE_LATEST, out, formats=["html", "docx"], jobs=1)
-    assert first.unchanged == 0
-    before = {path.name: (path.stat().st_mtime_ns, path.read_bytes()) for path in first.written}
-    removed, edited = first.written[0], first.written[3]
+    # the month again into the same folder: only a file deleted and one edited by hand are written
+    before = {path.name: (path.stat().st_mtime_ns, path.read_bytes()) for path in two.written}
+    removed, edited = two.written[0], two.written[3]
     removed.unlink()
-    edited.write_bytes(edited.read_bytes() + b" ")  # changed by hand: written again
-    again = render_month(briefing_sample_warehouse, BRIEFING_SAMPLE_LATEST, out, formats=["html", "docx"], jobs=2)
+    edited.write_bytes(edited.read_bytes() + b" ")
+    again = render_month(warehouse, month, tmp_path / "two", formats=FORMATS, jobs=2)
     assert [path.name for path in again.written] == list(before)
     assert again.unchanged == len(before) - 2
     for path in again.written:
@@ -44,5 +42,5 @@ def test_a_briefing_whose_inputs_did_not_change_is_not_written_again(
         if path not in (removed, edited):
             assert path.stat().st_mtime_ns == mtime, f"{path.name} was written again"
     assert "files unchanged, not written again" in again.timings()
-    forced = render_month(briefing_sample_warehouse, BRIEFING_SAMPLE_LATEST, out, formats=["html"], jobs=1, force=True)
+    forced = render_month(warehouse, month, tmp_path / "two", formats=["html"], jobs=2, force=True)
     assert forced.unchanged == 0 and all(path.suffix == ".html" for path in forced.written)
