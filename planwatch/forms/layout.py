@@ -23,7 +23,9 @@ from planwatch.ingest.template_format import (
     MILESTONE_SHEET,
     Measure,
 )
+from planwatch.plausibility.expectations import counts_one_by_one
 from planwatch.registry.load import Registry
+from planwatch.registry.reference import UnitTable
 from planwatch.reporting import MilestoneDuty, ReportingDuty, milestone_duties, reporting_duties
 
 FIRST_DATA_ROW = HEADER_ROW + 1
@@ -48,6 +50,8 @@ class DataSheetLayout:
     plan_ids: tuple[str, ...]
     plausible_min: float | None
     plausible_max: float | None
+    counted: bool  # things counted one by one (个, 家, 头): a figure is a whole number
+    percent: bool  # the canonical unit is a percentage (its catalogue bounds are what a share can be)
 
     def measure_column(self, measure: Measure) -> int:
         return FIRST_MEASURE_COLUMN + self.measures.index(measure)
@@ -105,6 +109,10 @@ class TemplateLayout:
         raise KeyError(f"{self.department_id} reports no {indicator_code} in {self.period}")
 
 
+def _dimension(unit_table: UnitTable, unit: str) -> str | None:
+    return unit_table.lookup(unit).dimension if unit_table.knows(unit) else None
+
+
 def reporting_departments(
     registry: Registry,
     period: str,
@@ -150,6 +158,8 @@ def template_layout(
                 plan_ids=duty.plan_ids,
                 plausible_min=indicator.plausible_min,
                 plausible_max=indicator.plausible_max,
+                counted=counts_one_by_one(reference, indicator),
+                percent=_dimension(reference.unit_table, indicator.canonical_unit) == "percent",
             )
         )
     rows = []

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planwatch.forms.cells import number_format_for, set_text
@@ -33,6 +32,8 @@ from planwatch.forms.layout import (
     template_layout,
 )
 from planwatch.forms.meta import write_meta
+from planwatch.forms.printing import fit_row_heights, set_up_printing, text_width
+from planwatch.forms.validation import figure_validation, milestone_percent_validation, milestone_state_validation
 from planwatch.ingest.template_format import (
     HEADER_ROW,
     INSTRUCTIONS_SHEET,
@@ -58,6 +59,12 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_WRAPPED = Alignment(wrap_text=True, vertical="top")
+_HEADER_HEIGHT = 30.0
+# 项目编码 … 情况说明 and 工作表 | 指标 | 计量单位 | 填报地区 | 填报口径: long texts wrap, and the tables fit an A4
+# landscape page unscaled (planwatch.forms.printing.printable_width)
+_MILESTONE_WIDTHS = (26, 22, 34, 11, 10, 11, 28)
+_INSTRUCTION_WIDTHS = (24, 30, 10, 34, 40)
 _UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|]')
 
 
@@ -95,40 +102,19 @@ def _header_cell(sheet: Worksheet, row: int, column: int, text: str) -> None:
     cell.alignment = _CENTRE
 
 
+def _fitting_width(texts: Sequence[str], least: float, most: float) -> float:
+    """A column width that shows the longest of `texts` on one line, within `least` and `most`."""
+    return round(min(max([least, *(text_width(text) + 2 for text in texts)]), most), 1)
+
+
 def _title(sheet: Worksheet, text: str, last_column: int, period: str, unit: str | None) -> None:
     set_text(sheet.cell(row=1, column=1), text)
     sheet.cell(row=1, column=1).font = _TITLE_FONT
-    sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center")
+    sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_column)
-    sheet.row_dimensions[1].height = 28
     set_text(sheet.cell(row=2, column=1), f"报送期：{period}")
     if unit is not None:
         set_text(sheet.cell(row=2, column=FIRST_MEASURE_COLUMN), f"计量单位：{unit}")
-
-
-def _number_validation(data_sheet: DataSheetLayout) -> DataValidation:
-    unit = data_sheet.canonical_unit
-    minimum = data_sheet.plausible_min if data_sheet.plausible_min is not None else 0
-    # An upper bound only for percentages: a count's plausible_max is a quality check, not a typing rule.
-    if unit == "%" and data_sheet.plausible_max is not None:
-        rule = {"operator": "between", "formula1": f"{minimum:g}", "formula2": f"{data_sheet.plausible_max:g}"}
-        wanted = f"{minimum:g} 到 {data_sheet.plausible_max:g} 之间的数字"
-    else:
-        rule = {"operator": "greaterThanOrEqual", "formula1": f"{minimum:g}"}
-        wanted = f"不小于 {minimum:g} 的数字"
-    validation = DataValidation(
-        type="decimal",
-        allow_blank=True,
-        showErrorMessage=True,
-        showInputMessage=True,
-        errorStyle="stop",
-        errorTitle="数值有误",
-        error=f"请填写{wanted}（单位：{unit}），不要输入文字、单位或千位分隔符；未报送请留空。",
-        promptTitle="填报提示",
-        prompt=f"单位：{unit}；只填数字，未报送留空。",
-        **rule,
-    )
-    return validation
 
 
 def _data_sheet(
@@ -161,18 +147,20 @@ def _data_sheet(
             cell.number_format = number_format
         for column in range(1, last_column + 1):
             sheet.cell(row=row, column=column).border = _BORDER
-    validation = _number_validation(data_sheet)
+    validation = figure_validation(data_sheet)
     first = f"{get_column_letter(FIRST_MEASURE_COLUMN)}{FIRST_DATA_ROW}"
     last = f"{get_column_letter(last_column - 1)}{data_sheet.last_data_row}"
     validation.add(f"{first}:{last}")
     sheet.add_data_validation(validation)
-    longest_name = max((len(name) for name in data_sheet.region_names), default=4)
-    sheet.column_dimensions["A"].width = min(max(12, 2 * longest_name + 2), 40)
-    sheet.column_dimensions["B"].width = 14
+    # the region columns fit their longest entry: a name or code cut off is a row a clerk cannot identify
+    sheet.column_dimensions["A"].width = _fitting_width(data_sheet.region_names, 12, 40)
+    sheet.column_dimensions["B"].width = _fitting_width(data_sheet.region_codes, 14, 48)
     for column in range(FIRST_MEASURE_COLUMN, last_column):
         sheet.column_dimensions[get_column_letter(column)].width = 20
     sheet.column_dimensions[get_column_letter(last_column)].width = 30
-    sheet.row_dimensions[HEADER_ROW].height = 30
+    fit_row_heights(sheet, range(1, data_sheet.last_data_row + 1))
+    sheet.row_dimensions[HEADER_ROW].height = max(sheet.row_dimensions[HEADER_ROW].height, _HEADER_HEIGHT)
+    set_up_printing(sheet, last_column, data_sheet.last_data_row, title_rows=HEADER_ROW)
     sheet.freeze_panes = sheet.cell(row=FIRST_DATA_ROW, column=FIRST_MEASURE_COLUMN)
 
 
@@ -200,32 +188,19 @@ def _milestone_sheet(sheet: Worksheet, layout: TemplateLayout, reports: Mapping[
         sheet.cell(row=row.row, column=6).number_format = "0"
         for column in range(1, last_column + 1):
             sheet.cell(row=row.row, column=column).border = _BORDER
-    if layout.milestones:
-        first, last = layout.milestones[0].row, layout.milestones[-1].row
-        states = DataValidation(
-            type="list",
-            formula1='"' + ",".join(labels) + '"',
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle="进展状态有误",
-            error="请从下拉列表中选择：" + "、".join(labels) + "。",
-        )
-        states.add(f"E{first}:E{last}")
-        percent = DataValidation(
-            type="decimal",
-            operator="between",
-            formula1="0",
-            formula2="100",
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle="完成百分比有误",
-            error="完成百分比请填写 0 到 100 之间的数字，不带 % 号。",
-        )
-        percent.add(f"F{first}:F{last}")
-        sheet.add_data_validation(states)
-        sheet.add_data_validation(percent)
-    for column, width in zip("ABCDEFG", (36, 28, 40, 12, 12, 12, 40), strict=True):
+            sheet.cell(row=row.row, column=column).alignment = _WRAPPED
+    first, last = layout.milestones[0].row, layout.milestones[-1].row
+    states = milestone_state_validation(labels)
+    states.add(f"E{first}:E{last}")
+    percent = milestone_percent_validation()
+    percent.add(f"F{first}:F{last}")
+    sheet.add_data_validation(states)
+    sheet.add_data_validation(percent)
+    for column, width in zip("ABCDEFG", _MILESTONE_WIDTHS, strict=True):
         sheet.column_dimensions[column].width = width
+    fit_row_heights(sheet, range(1, last + 1))
+    sheet.row_dimensions[HEADER_ROW].height = max(sheet.row_dimensions[HEADER_ROW].height, _HEADER_HEIGHT)
+    set_up_printing(sheet, last_column, last, title_rows=HEADER_ROW)
     sheet.freeze_panes = sheet.cell(row=FIRST_DATA_ROW, column=3)
 
 
@@ -236,9 +211,8 @@ def _instructions_sheet(sheet: Worksheet, layout: TemplateLayout) -> None:
     for line in instruction_lines(layout):
         cell = sheet.cell(row=row, column=1)
         set_text(cell, line)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
-        sheet.row_dimensions[row].height = 36
+        cell.alignment = _WRAPPED
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(_INSTRUCTION_WIDTHS))
         row += 1
     row += 1
     for column, text in enumerate(("工作表", "指标", "计量单位", "填报地区", "填报口径"), start=1):
@@ -254,9 +228,11 @@ def _instructions_sheet(sheet: Worksheet, layout: TemplateLayout) -> None:
         )
         for column, text in enumerate(cells, start=1):
             set_text(sheet.cell(row=row, column=column), text)
-            sheet.cell(row=row, column=column).alignment = Alignment(wrap_text=True, vertical="top")
-    for column, width in zip("ABCDE", (30, 36, 10, 40, 50), strict=True):
-        sheet.column_dimensions[column].width = width
+            sheet.cell(row=row, column=column).alignment = _WRAPPED
+    for column, width in enumerate(_INSTRUCTION_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    fit_row_heights(sheet, range(1, row + 1))
+    set_up_printing(sheet, len(_INSTRUCTION_WIDTHS), row, title_rows=1)
 
 
 def build_template(
