@@ -5,14 +5,13 @@ from __future__ import annotations
 from planwatch.config import settings
 from planwatch.forms.layout import TemplateLayout
 from planwatch.ingest.template_format import META_SHEET, MILESTONE_SHEET, MILESTONE_STATE_LABELS
-from planwatch.periods import Period
+from planwatch.periods import Granularity, Period
 from planwatch.supervision.workdays import due_date
 
 
 def period_label(period: str) -> str:
-    """'2024-03' → '2024年3月'."""
-    month = Period.parse(period).month_start
-    return f"{month.year}年{month.month}月"
+    """'2024-03' → '2024年3月' (the period's own label)."""
+    return Period.parse(period, Granularity.month).label
 
 
 def deadline_label(period: str) -> str:

@@ -18,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from planwatch.forms.cells import set_text
 from planwatch.ingest.template_format import INSTRUCTIONS_SHEET, REPLY_HEADERS, REPLY_META_SHEET, REPLY_SHEET
+from planwatch.periods import Granularity, Period
 
 
 def reply_form_filename(department_name: str, period: str) -> str:
@@ -44,7 +45,8 @@ def write_reply_form(
     instructions["A1"].font = Font(bold=True, size=14)
 
     sheet = workbook.create_sheet(REPLY_SHEET)
-    set_text(sheet.cell(row=1, column=1), f"{department_name}督办事项整改反馈表（{period[:4]}年{int(period[5:7])}月）")
+    month = Period.parse(period, Granularity.month).label
+    set_text(sheet.cell(row=1, column=1), f"{department_name}督办事项整改反馈表（{month}）")
     sheet["A1"].font = Font(bold=True, size=14)
     for column, header in enumerate(REPLY_HEADERS, start=1):
         set_text(sheet.cell(row=2, column=column), header)
