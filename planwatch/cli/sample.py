@@ -1,8 +1,13 @@
-"""`planwatch sample`: write the sample data the departments of the five plans would have sent."""
+"""`planwatch sample`: write the sample data the departments of the five plans would have sent.
+
+With `--scale province` it first writes a synthetic provincial registry (`planwatch.sample.province`) into
+`<out>/registry` and writes the sample of that registry's plans instead.
+"""
 
 from __future__ import annotations
 
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -12,10 +17,38 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from planwatch.cli import arguments
 from planwatch.config import settings
-from planwatch.registry.load import load_registry
+from planwatch.registry.check import check_registry
+from planwatch.registry.load import Registry, load_registry
 from planwatch.sample.generate import generate_sample, sample_periods
+from planwatch.sample.province import write_province_registry
+from planwatch.sample.province.registry import CatalogueError
 
 console = Console(stderr=True)
+
+
+class Scale(StrEnum):
+    default = "default"  # the registry's own plans
+    province = "province"  # a synthetic province written into <out>/registry first
+
+
+def _province_registry(out: Path, seed: int, catalogue_dir: Path) -> Registry:
+    """Write the synthetic province's registry under `out` and load it; it must pass `plans check`."""
+    try:
+        written = write_province_registry(out / "registry", seed, catalogue_dir)
+    except (CatalogueError, FileExistsError) as error:
+        arguments.fail(str(error))
+    registry = load_registry(written.path)
+    problems = check_registry(registry)
+    if problems:
+        arguments.fail(
+            f"the synthetic registry does not pass plans check: {problems[0]} (and {len(problems) - 1} more)"
+        )
+    print(
+        f"synthetic registry: {written.plans} plans, {written.cities} cities, {written.counties} counties, "
+        f"{written.departments} departments, {written.targets} targets, {written.milestones} milestones, "
+        f"in {written.path}"
+    )
+    return registry
 
 
 def sample(
@@ -28,15 +61,27 @@ def sample(
         typer.Option(help="share of monthly files (0..1) with a clerk's mistake in a figure (default: --mess)"),
     ] = None,
     plans_dir: Annotated[
-        Path | None, typer.Option(help="registry folder (default: plans/ from the configuration)")
+        Path | None,
+        typer.Option(
+            help="registry folder (default: plans/ from the configuration); with --scale province, the "
+            "catalogue whose indicators and units the synthetic plans reuse"
+        ),
     ] = None,
+    scale: Annotated[
+        Scale,
+        typer.Option(
+            help="default: the registry's plans; province: a synthetic province (14 cities, 100+ counties, "
+            "a dozen plans) written into <out>/registry, then its sample"
+        ),
+    ] = Scale.default,
 ) -> None:
     """Write every month's filled templates and statistics-bureau tables, with manifest and truth."""
     until = str(arguments.month(until, "--until"))
     for name, rate in (("--mess", mess), ("--mistakes", mistakes)):
         if rate is not None and not 0.0 <= rate <= 1.0:
             arguments.fail(f"{name} {rate}: a share between 0 and 1")
-    registry = load_registry(plans_dir or settings().plans_path)
+    catalogue = plans_dir or settings().plans_path
+    registry = _province_registry(out, seed, catalogue) if scale is Scale.province else load_registry(catalogue)
     months = sample_periods(registry, until)
     if not months:
         arguments.fail(f"no plan of the registry reports in any month up to {until}")

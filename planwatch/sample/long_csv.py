@@ -44,7 +44,7 @@ def csv_filename(department_name: str, period: str, suffix: str = "") -> str:
 
 
 def build_long_csv(
-    layout: TemplateLayout, values: Mapping[tuple[str, str, Measure], float | None]
+    layout: TemplateLayout, values: Mapping[tuple[str, str, Measure], float | str | None]
 ) -> tuple[CsvGrid, list[Observation]]:
     grid = CsvGrid(list(HEADER))
     observations = []
@@ -59,7 +59,10 @@ def build_long_csv(
                         "指标名称": data_sheet.indicator_name,
                         "地区": region_name,
                         "时期": layout.period,
-                        VALUE_COLUMN: as_text(value, data_sheet.decimals, thousands=False),
+                        # a clerk's mistake typed as words (约三百, planwatch.sample.mistakes) stays as typed
+                        VALUE_COLUMN: value
+                        if isinstance(value, str)
+                        else as_text(value, data_sheet.decimals, thousands=False),
                         "单位": data_sheet.canonical_unit,
                         "口径": MEASURE_WORDS[measure],
                     }
