@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from benchmarks import briefings, dbt_marts, extraction, ingest_throughput
+from benchmarks import briefings, dbt_marts, extraction, ingest_throughput, province
 
 
 def main() -> None:
@@ -14,8 +14,9 @@ def main() -> None:
         ingest_throughput.write_sample(sample)  # both benchmarks read the same ten-seed sample
         ingest_throughput.main(sample)
         dbt_marts.main(sample)
-    briefings.main()
+    pdf_seconds_per_file = briefings.main()
     extraction.main()
+    province.main(pdf_seconds_per_file)  # the same steps at province scale
 
 
 if __name__ == "__main__":

@@ -124,8 +124,9 @@ def write_sample(folder: Path) -> None:
                 raise SystemExit(f"planwatch sample failed: {completed.stderr.decode(errors='replace')[-2000:]}")
 
 
-def main(sample: Path | None = None) -> None:
-    """Time ingestion of the ten-seed sample (written here unless `sample` is a folder already holding it)."""
+def main(sample: Path | None = None, described: str | None = None) -> None:
+    """Time ingestion of the ten-seed sample (written here unless `sample` is a folder already holding it;
+    `described` says what another sample is)."""
     with tempfile.TemporaryDirectory() as scratch:
         if sample is None:
             sample = Path(scratch) / "sample"
@@ -133,7 +134,7 @@ def main(sample: Path | None = None) -> None:
         submissions = [p for p in sample.rglob("*") if p.is_file()]
         print(
             f"sample: {len(submissions)} files, {sum(p.stat().st_size for p in submissions) / 1e6:.1f} MB "
-            f"({SAMPLE_COPIES} seeds × planwatch sample --until {SAMPLE_UNTIL} --mess 0.1)"
+            f"({described or f'{SAMPLE_COPIES} seeds × planwatch sample --until {SAMPLE_UNTIL} --mess 0.1'})"
         )
         floors, ingests = [], []
         for _ in range(REPEATS):  # side by side, so that a machine busier for a while weighs on both
