@@ -14,10 +14,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from planwatch.ingest.template_format import FLOW_MEASURES, STOCK_MEASURES, Measure
 from planwatch.periods import Period
 from planwatch.registry.load import Registry
 from planwatch.registry.schema import Frequency, Nature, Plan
+from planwatch.template_format import FLOW_MEASURES, STOCK_MEASURES, Measure
 
 
 @dataclass(frozen=True)

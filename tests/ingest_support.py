@@ -10,9 +10,9 @@ import openpyxl
 from planwatch.forms.layout import template_layout
 from planwatch.ingest.run import ingest_files
 from planwatch.ingest.store import FileResult
-from planwatch.ingest.template_format import Measure
 from planwatch.registry.load import load_registry
 from planwatch.sample.series import SeriesBook
+from planwatch.template_format import Measure
 
 from .conftest import PLANS_DIR
 

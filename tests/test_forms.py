@@ -21,7 +21,9 @@ from planwatch.forms.files import workbook_bytes
 from planwatch.forms.layout import reporting_departments, template_layout
 from planwatch.forms.meta import read_meta
 from planwatch.forms.template import MilestoneReport, build_template, template_filename, write_templates
-from planwatch.ingest.template_format import (
+from planwatch.registry.load import Registry, load_registry
+from planwatch.reporting import milestone_duties, reporting_duties
+from planwatch.template_format import (
     HEADER_ROW,
     INSTRUCTIONS_SHEET,
     MEASURE_LABELS,
@@ -30,8 +32,6 @@ from planwatch.ingest.template_format import (
     MILESTONE_STATE_LABELS,
     MilestoneState,
 )
-from planwatch.registry.load import Registry, load_registry
-from planwatch.reporting import milestone_duties, reporting_duties
 
 from .conftest import PLANS_DIR
 

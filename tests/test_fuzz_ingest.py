@@ -27,8 +27,8 @@ from openpyxl import load_workbook
 
 from planwatch.forms.reply_form import write_reply_form
 from planwatch.ingest.run import ingest_files
-from planwatch.ingest.template_format import REPLY_SHEET
 from planwatch.sample.generate import generate_sample
+from planwatch.template_format import REPLY_SHEET
 
 from .fuzz_support import Mutant, Seed, load_seed, mutate, oracle_texts
 from .ingest_support import REGISTRY, pingliang_table, query, statistics_workbook

@@ -26,8 +26,8 @@ from openpyxl import Workbook, load_workbook
 
 from planwatch.ingest.receipt import FORMULA_TRIGGERS
 from planwatch.ingest.store import FileResult
-from planwatch.ingest.template_format import META_SHEET
 from planwatch.sample.xls import xls_bytes
+from planwatch.template_format import META_SHEET
 
 from .fuzz_support import XCell, book_bytes, read_book
 from .ingest_support import ingest, pingliang_table, query, statistics_workbook

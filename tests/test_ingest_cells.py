@@ -17,7 +17,7 @@ import openpyxl
 
 from planwatch.forms.layout import template_layout
 from planwatch.forms.template import build_template
-from planwatch.ingest.template_format import REGION_HEADER
+from planwatch.template_format import REGION_HEADER
 
 from .ingest_support import REGISTRY, ingest, plausible_values, query, statistics_workbook
 

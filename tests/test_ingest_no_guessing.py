@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from planwatch.forms.layout import template_layout
 from planwatch.forms.template import build_template
-from planwatch.ingest.template_format import META_SHEET
 from planwatch.ingest.values import AmbiguousNumberError, NonFiniteNumberError, NotANumberError, parse_number
+from planwatch.template_format import META_SHEET
 
 from .conftest import run_planwatch
 from .ingest_support import REGISTRY, ingest, plausible_values, query

@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from planwatch.forms.layout import template_layout
 from planwatch.forms.template import MilestoneReport, build_template
-from planwatch.ingest.template_format import (
+from planwatch.template_format import (
     INSTRUCTIONS_SHEET,
     META_SHEET,
     MILESTONE_SHEET,

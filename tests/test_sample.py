@@ -23,7 +23,6 @@ from typer.testing import CliRunner
 
 from planwatch.cli import app
 from planwatch.ingest.run import ingest_files
-from planwatch.ingest.template_format import META_SHEET, Measure
 from planwatch.periods import Period
 from planwatch.registry.load import Registry, load_registry
 from planwatch.registry.schema import Comparator, TargetKind
@@ -33,6 +32,7 @@ from planwatch.sample.generate import GROWTH_KINDS, SampleResult, generate_sampl
 from planwatch.sample.mess import MessKind
 from planwatch.sample.records import MANIFEST_FILE, MILESTONE_TRUTH_FILE, TRUTH_FILE
 from planwatch.sample.series import SeriesBook, SeriesKind
+from planwatch.template_format import META_SHEET, Measure
 
 from .conftest import PLANS_DIR
 from .test_forms import write_registry_with_reporting_units

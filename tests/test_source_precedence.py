@@ -14,7 +14,7 @@ from planwatch.briefing.gather import gather_plan
 from planwatch.briefing.render import render_html, write_docx
 from planwatch.forms.layout import template_layout
 from planwatch.forms.template import build_template
-from planwatch.ingest.template_format import Measure
+from planwatch.template_format import Measure
 
 from .conftest import PROJECT_ROOT, run_planwatch
 from .ingest_support import REGISTRY, ingest, query, statistics_workbook

@@ -30,8 +30,8 @@ from planwatch.forms.meta import read_meta
 from planwatch.forms.printing import FOOTER_PAGES, MARGINS, printable_width
 from planwatch.forms.template import write_templates
 from planwatch.forms.validation import number_rule
-from planwatch.ingest.template_format import MILESTONE_SHEET
 from planwatch.registry.load import Registry, load_registry
+from planwatch.template_format import MILESTONE_SHEET
 
 from .conftest import IN_CI, PLANS_DIR
 

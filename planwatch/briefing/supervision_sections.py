@@ -12,9 +12,9 @@ import duckdb
 
 from planwatch.briefing import marts
 from planwatch.briefing.context import CorrectionLine, FollowUp, FollowUpLine, TargetLine
-from planwatch.ingest.template_format import MEASURE_LABELS
 from planwatch.supervision import corrections, follow_up
 from planwatch.supervision.states import submission_states
+from planwatch.template_format import MEASURE_LABELS
 
 
 def _has_ledger(con: duckdb.DuckDBPyConnection) -> bool:

@@ -1,7 +1,7 @@
 """Fill-in templates (填报模板): what `planwatch templates` writes and the sample generator fills.
 
 `layout` decides where every figure goes (sheets, rows, columns) from the reporting duties of a month,
-`template` writes the workbook in the format of `planwatch.ingest.template_format`, `validation` says what
+`template` writes the workbook in the format of `planwatch.template_format`, `validation` says what
 a clerk may type into its input cells, `printing` how each sheet prints (A4, one page wide), `meta` writes
 and reads its hidden `_planwatch` sheet, and `files` saves workbooks byte for byte reproducibly.
 """

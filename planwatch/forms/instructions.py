@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from planwatch.config import settings
 from planwatch.forms.layout import TemplateLayout
-from planwatch.ingest.template_format import META_SHEET, MILESTONE_SHEET, MILESTONE_STATE_LABELS
 from planwatch.periods import Granularity, Period
 from planwatch.supervision.workdays import due_date
+from planwatch.template_format import META_SHEET, MILESTONE_SHEET, MILESTONE_STATE_LABELS
 
 
 def period_label(period: str) -> str:

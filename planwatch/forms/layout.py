@@ -2,7 +2,7 @@
 
 The template writer and the sample generator both place figures through a `TemplateLayout`, so a
 cell address the sample records is exactly where the writer put the figure. The layout follows
-`planwatch.ingest.template_format`: header in row `HEADER_ROW`, one data row per region below it,
+`planwatch.template_format`: header in row `HEADER_ROW`, one data row per region below it,
 地区 | 地区编码 | one column per measure | 备注.
 """
 
@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from openpyxl.utils import get_column_letter
 
 from planwatch.forms.cells import decimals_for, excel_sheet_name
-from planwatch.ingest.template_format import (
+from planwatch.plausibility.expectations import counts_one_by_one
+from planwatch.registry.load import Registry
+from planwatch.registry.reference import UnitTable
+from planwatch.reporting import MilestoneDuty, ReportingDuty, milestone_duties, reporting_duties
+from planwatch.template_format import (
     HEADER_ROW,
     INSTRUCTIONS_SHEET,
     MEASURE_LABELS,
@@ -23,10 +27,6 @@ from planwatch.ingest.template_format import (
     MILESTONE_SHEET,
     Measure,
 )
-from planwatch.plausibility.expectations import counts_one_by_one
-from planwatch.registry.load import Registry
-from planwatch.registry.reference import UnitTable
-from planwatch.reporting import MilestoneDuty, ReportingDuty, milestone_duties, reporting_duties
 
 FIRST_DATA_ROW = HEADER_ROW + 1
 REGION_COLUMN = 1

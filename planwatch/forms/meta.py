@@ -25,7 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from planwatch.forms.cells import set_text
 from planwatch.forms.layout import TemplateLayout
-from planwatch.ingest.template_format import META_SHEET, MILESTONE_SHEET, TEMPLATE_VERSION, Measure
+from planwatch.template_format import META_SHEET, MILESTONE_SHEET, TEMPLATE_VERSION, Measure
 
 TABLE_HEADER = ("sheet_index", "sheet_name", "indicator_code", "canonical_unit", "measures", "region_codes")
 

@@ -17,8 +17,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from planwatch.forms.cells import set_text
-from planwatch.ingest.template_format import INSTRUCTIONS_SHEET, REPLY_HEADERS, REPLY_META_SHEET, REPLY_SHEET
 from planwatch.periods import Granularity, Period
+from planwatch.template_format import INSTRUCTIONS_SHEET, REPLY_HEADERS, REPLY_META_SHEET, REPLY_SHEET
 
 
 def reply_form_filename(department_name: str, period: str) -> str:

@@ -2,7 +2,7 @@
 
 `build_template` is the one writer: `planwatch templates` calls it without values, the sample
 generator with the figures a department would have sent. The format is the contract in
-`planwatch.ingest.template_format`; where each figure goes is the `TemplateLayout`.
+`planwatch.template_format`; where each figure goes is the `TemplateLayout`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,10 @@ from planwatch.forms.layout import (
 from planwatch.forms.meta import write_meta
 from planwatch.forms.printing import fit_row_heights, set_up_printing, text_width
 from planwatch.forms.validation import figure_validation, milestone_percent_validation, milestone_state_validation
-from planwatch.ingest.template_format import (
+from planwatch.periods import Period
+from planwatch.registry.load import Registry
+from planwatch.reporting import milestone_duties, reporting_duties
+from planwatch.template_format import (
     HEADER_ROW,
     INSTRUCTIONS_SHEET,
     META_SHEET,
@@ -47,9 +50,6 @@ from planwatch.ingest.template_format import (
     Measure,
     MilestoneState,
 )
-from planwatch.periods import Period
-from planwatch.registry.load import Registry
-from planwatch.reporting import milestone_duties, reporting_duties
 
 FigureKey = tuple[str, str, Measure]  # (indicator_code, region_code, measure)
 

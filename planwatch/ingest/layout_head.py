@@ -17,7 +17,6 @@ from planwatch.ingest.records import (
     RowOutcome,
     quarantined_row,
 )
-from planwatch.ingest.template_format import MEASURE_ALIASES, Measure
 from planwatch.ingest.values import (
     compact,
     normalise_text,
@@ -26,6 +25,7 @@ from planwatch.ingest.values import (
 )
 from planwatch.periods import Granularity, Period
 from planwatch.registry.schema import Indicator, Nature
+from planwatch.template_format import MEASURE_ALIASES, Measure
 
 UNIT_NOTE = re.compile(r"单位[:：]\s*([^\s，,；;]+)")
 

@@ -23,8 +23,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from planwatch.ingest.template_format import Measure
 from planwatch.periods import MONTHS_PER_PERIOD, Granularity
+from planwatch.template_format import Measure
 
 LAYOUTS_DIR = Path(__file__).parent / "layouts"
 

@@ -36,7 +36,6 @@ from planwatch.ingest.records import (
     set_aside_value,
 )
 from planwatch.ingest.resolve import CITY_WIDE_NAMES, Resolver
-from planwatch.ingest.template_format import Measure
 from planwatch.ingest.values import (
     cell_address,
     column_letter,
@@ -46,6 +45,7 @@ from planwatch.ingest.values import (
     split_header,
 )
 from planwatch.registry.schema import Indicator
+from planwatch.template_format import Measure
 
 
 def matches(spec: LayoutSpec, source: SourceFile) -> bool:

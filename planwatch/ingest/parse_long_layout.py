@@ -16,7 +16,6 @@ from planwatch.ingest.records import (
     read_figure,
 )
 from planwatch.ingest.resolve import Resolver
-from planwatch.ingest.template_format import MEASURE_ALIASES, Measure
 from planwatch.ingest.values import (
     cell_address,
     compact,
@@ -26,6 +25,7 @@ from planwatch.ingest.values import (
     row_is_empty,
     split_header,
 )
+from planwatch.template_format import MEASURE_ALIASES, Measure
 
 REQUIRED_COLUMNS = ("indicator", "region", "period", "value")
 

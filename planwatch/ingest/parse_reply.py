@@ -22,8 +22,8 @@ from planwatch.ingest.records import (
     ignored_template_heading,
     quarantined_row,
 )
-from planwatch.ingest.template_format import INSTRUCTIONS_SHEET, REPLY_HEADERS, REPLY_META_SHEET, REPLY_SHEET
 from planwatch.ingest.values import cell_address, compact, display, row_is_empty
+from planwatch.template_format import INSTRUCTIONS_SHEET, REPLY_HEADERS, REPLY_META_SHEET, REPLY_SHEET
 
 LAYOUT = "follow_up_reply"
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")

@@ -27,18 +27,6 @@ from planwatch.ingest.records import (
     read_figure,
 )
 from planwatch.ingest.resolve import Resolver
-from planwatch.ingest.template_format import (
-    INSTRUCTIONS_SHEET,
-    MEASURE_ALIASES,
-    META_SHEET,
-    MILESTONE_HEADERS,
-    MILESTONE_SHEET,
-    MILESTONE_STATE_LABELS,
-    REGION_CODE_HEADER,
-    REGION_HEADER,
-    REMARK_HEADER,
-    Measure,
-)
 from planwatch.ingest.values import (
     NotANumberError,
     cell_address,
@@ -52,6 +40,18 @@ from planwatch.ingest.values import (
     split_header,
 )
 from planwatch.registry.schema import Indicator
+from planwatch.template_format import (
+    INSTRUCTIONS_SHEET,
+    MEASURE_ALIASES,
+    META_SHEET,
+    MILESTONE_HEADERS,
+    MILESTONE_SHEET,
+    MILESTONE_STATE_LABELS,
+    REGION_CODE_HEADER,
+    REGION_HEADER,
+    REMARK_HEADER,
+    Measure,
+)
 
 TOTAL_LABELS = {"合计", "总计", "小计", "全市合计"}
 NOTE_PREFIXES = ("注", "说明", "备注", "填表说明", "资料来源", "数据来源")

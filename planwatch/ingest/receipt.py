@@ -25,8 +25,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from planwatch.atomic_files import write_atomically
 from planwatch.ingest.records import ParsedFile, RowStatus
 from planwatch.ingest.store import FileResult
-from planwatch.ingest.template_format import MEASURE_LABELS
 from planwatch.plausibility.checks import CHECKS
+from planwatch.template_format import MEASURE_LABELS
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 RECEIPT_SUFFIX = "_回执"  # receipts we wrote are never read back as submissions

@@ -17,7 +17,6 @@ from typing import NamedTuple
 
 from planwatch.ingest.read import Sheet
 from planwatch.ingest.resolve import Resolver
-from planwatch.ingest.template_format import Measure
 from planwatch.ingest.values import (
     AmbiguousNumberError,
     ErrorValueError,
@@ -32,6 +31,7 @@ from planwatch.ingest.values import (
     row_is_empty,
 )
 from planwatch.registry.schema import Indicator
+from planwatch.template_format import Measure
 
 
 class RowStatus(StrEnum):

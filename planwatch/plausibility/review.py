@@ -29,10 +29,10 @@ from enum import StrEnum
 import duckdb
 import numpy as np
 
-from planwatch.ingest.template_format import MEASURE_LABELS, Measure
 from planwatch.plausibility.checks import CHECKS, CheckName, locate
 from planwatch.plausibility.expectations import INDICATOR_TABLE, SCALE_TABLE, Thresholds
 from planwatch.quality.severity import Severity
+from planwatch.template_format import MEASURE_LABELS, Measure
 
 FINDINGS_DDL = """
 create table if not exists raw.observation_findings (

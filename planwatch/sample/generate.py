@@ -29,7 +29,6 @@ from planwatch.forms.cells import decimals_for
 from planwatch.forms.files import workbook_bytes, write_bytes
 from planwatch.forms.layout import TemplateLayout, reporting_departments, template_layout
 from planwatch.forms.template import build_template, template_filename, template_timestamp
-from planwatch.ingest.template_format import MILESTONE_SHEET, Measure
 from planwatch.periods import Period
 from planwatch.registry.load import Registry
 from planwatch.registry.schema import Nature, TargetKind
@@ -77,6 +76,7 @@ from planwatch.sample.stats_bureau import (
 )
 from planwatch.sample.template_mess import mess_template
 from planwatch.sample.xls import xls_bytes
+from planwatch.template_format import MILESTONE_SHEET, Measure
 
 STATISTICS_BUREAU_MARK = "statistics_bureau"
 GROWTH_KINDS = (TargetKind.growth_over_base, TargetKind.average_annual_growth)

@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 
 from planwatch.forms.cells import csv_safe
 from planwatch.forms.layout import TemplateLayout
-from planwatch.ingest.template_format import Measure
 from planwatch.registry.reference import ReferenceData
 from planwatch.sample.grids import CsvGrid, csv_cell
 from planwatch.sample.mess import (
@@ -29,6 +28,7 @@ from planwatch.sample.mess import (
     scaled,
 )
 from planwatch.sample.records import Expected, Observation
+from planwatch.template_format import Measure
 
 HEADER = ["指标名称", "地区", "时期", "数值", "单位", "口径"]
 VALUE_COLUMN = "数值"

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from planwatch.forms.template import MilestoneReport
-from planwatch.ingest.template_format import MilestoneState
 from planwatch.registry.schema import Milestone, Plan
+from planwatch.template_format import MilestoneState
 
 
 class Course(StrEnum):

@@ -20,12 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from planwatch.ingest.template_format import Measure
 from planwatch.periods import Period
 from planwatch.plausibility.expectations import ADDITIVE_DIMENSIONS, can_slip, counts_one_by_one, scale_frame
 from planwatch.registry.load import Registry
 from planwatch.registry.schema import Frequency, Indicator, Nature
 from planwatch.sample.series import SeriesBook
+from planwatch.template_format import Measure
 
 Key = tuple[str, str, Measure]  # (indicator, region, measure)
 Figures = dict[Key, float | None]

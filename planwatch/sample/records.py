@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from planwatch.ingest.template_format import Measure
+from planwatch.template_format import Measure
 
 MANIFEST_FILE = "sample_manifest.json"
 TRUTH_FILE = "sample_truth.csv"

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from planwatch.forms.cells import decimals_for
-from planwatch.ingest.template_format import Measure
 from planwatch.registry.load import Registry
 from planwatch.registry.reference import IncompatibleUnitsError, UnknownUnitError
 from planwatch.registry.schema import Comparator, Indicator, Nature, Plan, Target, TargetKind
+from planwatch.template_format import Measure
 
 
 class SeriesKind(StrEnum):

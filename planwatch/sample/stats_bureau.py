@@ -17,7 +17,6 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from planwatch.forms.cells import number_format_for, set_text
-from planwatch.ingest.template_format import Measure
 from planwatch.periods import Period
 from planwatch.registry.load import Registry
 from planwatch.registry.schema import Nature
@@ -32,6 +31,7 @@ from planwatch.sample.mess import (
     scaled,
 )
 from planwatch.sample.records import Expected, Observation
+from planwatch.template_format import Measure
 
 HEADER_ROW = 3
 FIRST_ROW = HEADER_ROW + 1

@@ -13,7 +13,6 @@ from openpyxl.utils import get_column_letter
 
 from planwatch.forms.cells import set_text
 from planwatch.forms.layout import FIRST_DATA_ROW, REGION_CODE_COLUMN, REGION_COLUMN, DataSheetLayout, TemplateLayout
-from planwatch.ingest.template_format import HEADER_ROW, REGION_HEADER
 from planwatch.sample.mess import (
     UNKNOWN_REGIONS,
     VALUE_KINDS,
@@ -25,6 +24,7 @@ from planwatch.sample.mess import (
     scaled,
 )
 from planwatch.sample.records import Expected
+from planwatch.template_format import HEADER_ROW, REGION_HEADER
 
 CLERKS = ("张伟", "李娜", "王芳", "刘洋", "陈静", "马丽", "杨帆")
 
