@@ -6,7 +6,8 @@ indicator (as matched against the reference catalogue), region, target year, val
 comparator; precision is the share of proposals that recall one. Quotes must be verbatim slices of the
 text. A registry milestone is recalled when a proposed milestone's quote overlaps its quote and its
 deadline year is the same. Goals: recall ≥ 90 %, precision ≥ 80 %, quotes 100 %, milestones ≥ 80 %;
-and `propose` on a 30-page plan in under 10 seconds.
+and `propose` on a 30-page plan in under 10 seconds. `python -m benchmarks.extraction --misses` prints,
+per plan, the registry targets the draft missed and the draft targets that match none.
 """
 
 from __future__ import annotations
@@ -25,11 +26,8 @@ def _overlaps(a: str, b: str) -> bool:
     return a in b or b in a or (len(a) > 8 and a[:8] in b) or (len(b) > 8 and b[:8] in a)
 
 
-def score_plan(plan, reference, plans_dir: Path) -> dict:
-    text = read_plan_text(plans_dir / plan.source_text)
-    started = time.perf_counter()
-    draft = propose(text, reference)
-    seconds = time.perf_counter() - started
+def _keys(draft, plan, reference) -> tuple[list[tuple], list[tuple]]:
+    """The draft's targets and the registry's, each as (indicator, region, year, value, unit, comparator)."""
     proposals = [
         (
             code,
@@ -47,6 +45,15 @@ def score_plan(plan, reference, plans_dir: Path) -> dict:
         (t.indicator_code, t.region, t.target_year, float(t.target_value), t.unit, t.comparator.value)
         for t in plan.targets
     ]
+    return proposals, wanted
+
+
+def score_plan(plan, reference, plans_dir: Path) -> dict:
+    text = read_plan_text(plans_dir / plan.source_text)
+    started = time.perf_counter()
+    draft = propose(text, reference)
+    seconds = time.perf_counter() - started
+    proposals, wanted = _keys(draft, plan, reference)
     recalled = sum(1 for key in wanted if key in proposals)
     precise = sum(1 for key in proposals if key in wanted)
     flat = without_whitespace(text.text)  # as `plans check` reads a quote: line breaks and spaces aside
@@ -90,6 +97,22 @@ def main() -> list[dict]:
     return results
 
 
+def print_misses() -> None:
+    """Per plan, the registry targets the draft missed and the draft targets that match none (`--misses`)."""
+    config = settings()
+    registry = load_registry(config.plans_path)
+    for plan in registry.plans.values():
+        draft = propose(read_plan_text(config.plans_path / plan.source_text), registry.reference)
+        proposals, wanted = _keys(draft, plan, registry.reference)
+        print(f"\n=== {plan.plan_id}")
+        for target, key in zip(plan.targets, wanted, strict=True):
+            if key not in proposals:
+                print(f"  missed   {key}\n           {target.source_quote[:90]}")
+        for target, key in zip(draft.extraction.targets, proposals, strict=True):
+            if key not in wanted:
+                print(f"  unmatched {key} subject={target.subject}\n           {target.quote[:90]}")
+
+
 def _long_plan(reference, plans_dir: Path, sources: list[str]) -> tuple[int, float]:
     """The five texts twice over as one plan (about 50 pages of A4 at 1,700 characters a page), timed."""
     import tempfile
@@ -104,4 +127,6 @@ def _long_plan(reference, plans_dir: Path, sources: list[str]) -> tuple[int, flo
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    print_misses() if "--misses" in sys.argv else main()

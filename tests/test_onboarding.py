@@ -18,7 +18,11 @@ import pytest
 import yaml
 
 from planwatch.onboarding.draft import DraftError, accept
-from planwatch.onboarding.plan_text import PlanTextError, read_plan_text
+from planwatch.onboarding.extract import Extraction, extract
+from planwatch.onboarding.plan_text import PlanText, PlanTextError, read_plan_text
+from planwatch.onboarding.propose import propose, similarity
+from planwatch.onboarding.quantities import unit_pattern
+from planwatch.onboarding.years import clause_years
 
 from .conftest import PROJECT_ROOT, run_planwatch
 
@@ -215,3 +219,162 @@ def test_a_province_plan_sets_targets_for_its_cities_and_briefs_each_city(plans_
         "gansu_organic_agriculture_2024_620800_2024-10.html",
     ]
     assert "张掖市" in (out / written[1]).read_text(encoding="utf-8")
+
+
+# The genre's rules, one by one, on sentences written for these tests (a county plan, issued in 2024,
+# running 2024—2026, for a county with the towns and the group below).
+
+_UNITS = ["万亩", "亩", "万头", "头", "亿元", "万元", "万吨", "吨", "家", "个", "户", "处", "座"]
+_PLACES = ["北山县", "南河县", "青石镇", "北山", "南河"]  # longest first, as propose passes them
+
+
+def _extract(text: str, counties: list[str] | None = None) -> Extraction:
+    return extract(text, (2024, 2026), 2024, unit_pattern(_UNITS), _PLACES, counties)
+
+
+def _figures(extraction: Extraction) -> set[tuple]:
+    return {(t.region_spelling, t.year, t.value, t.unit) for t in extraction.targets}
+
+
+def test_each_county_binds_every_member_of_the_group_the_plan_defines() -> None:
+    text = (
+        "支持山区县（北山县、南河县，以下简称山区县）发展特色产业。\n"
+        "到2026年，山区县规模以上农产品加工企业达到40家以上，每县至少有2家省级以上龙头企业。\n"
+    )
+    found = _extract(text)
+    leaders = {(t.region_spelling, t.value) for t in found.targets if "省级" in t.subject}
+    assert leaders == {("北山县", 2.0), ("南河县", 2.0)}  # 2家省级…: a level, not a count of places
+
+
+def test_each_county_without_a_group_binds_the_plan_counties() -> None:
+    found = _extract("到2026年，各县区建成冷链物流中心1个。\n", counties=["北山县", "南河县"])
+    assert _figures(found) == {("北山县", 2026, 1.0, "个"), ("南河县", 2026, 1.0, "个")}
+
+
+def test_a_description_joined_by_a_pause_mark_stays_whole_and_two_figures_joined_by_and_are_two_targets() -> None:
+    found = _extract("到2026年，培育1个特色鲜明、带动力强的区域公用品牌和3个以上竞争力强的企业商标品牌。\n")
+    by_value = {t.value: t.subject for t in found.targets}
+    assert set(by_value) == {1.0, 3.0}
+    assert "区域公用品牌" in by_value[1.0] and "带动力强" in by_value[1.0]
+    assert "企业商标品牌" in by_value[3.0] and "区域公用品牌" not in by_value[3.0]
+
+
+def test_a_list_of_figures_still_cuts_at_each_pause_mark() -> None:
+    found = _extract("到2026年，新增家庭农场30家、农民合作社12家、种植大户8户。\n")
+    assert {(t.subject, t.value) for t in found.targets} == {
+        ("家庭农场", 30.0),
+        ("农民合作社", 12.0),
+        ("种植大户", 8.0),
+    }
+
+
+def test_a_list_of_places_is_where_the_figure_is_not_a_clause_of_its_own() -> None:
+    [target] = _extract("到2026年，在北山、南河设立2个农产品质量检测中心。\n").targets
+    assert (target.value, target.region_spelling) == (2.0, None)  # two places: the plan's own region
+    [target] = _extract("到2026年，在青石镇建成千亩蔬菜示范园1处。\n").targets
+    assert (target.value, target.region_spelling) == (1.0, "青石镇")
+
+
+def test_a_programme_of_projects_gives_its_count_and_investment_and_each_county_its_share() -> None:
+    text = (
+        "实施好《山区县产业振兴规划（2022年—2025年）》中明确的5大类、120个、总投资35.6亿元的补短板项目"
+        "（其中北山县70个20.1亿元，南河县50个15.5亿元）。\n"
+    )
+    found = _figures(_extract(text))
+    assert {
+        (None, 2026, 120.0, "个"),
+        (None, 2026, 35.6, "亿元"),
+        ("北山县", 2026, 70.0, "个"),
+        ("北山县", 2026, 20.1, "亿元"),
+        ("南河县", 2026, 50.0, "个"),
+        ("南河县", 2026, 15.5, "亿元"),
+    } == found  # the years of the cited plan's title (2022年—2025年) are not the figures': the plan's horizon is
+    one_project = _extract("2025年建成年产5万吨饲料加工项目。\n")
+    assert not one_project.targets and "建设规模" in one_project.left_out[0].reason
+
+
+def test_the_end_of_a_five_year_plan_is_a_year_and_the_clause_before_names_the_share() -> None:
+    found = _extract("逐年提高财政资金用于特色产业的比重，由2022年的40%，到“十四五”末达到60%以上。\n")
+    [target] = found.targets
+    assert (target.year, target.value, target.unit) == (2025, 60.0, "%") and "比重" in target.subject
+    assert any("2022" in item.reason for item in found.left_out)  # 40% in 2022: the baseline
+
+
+def test_a_share_of_funds_to_be_spent_on_something_is_a_policy_parameter() -> None:
+    found = _extract("到2026年，统筹整合资金的30%以上用于产业发展。\n")
+    assert not found.targets and "政策参数" in found.left_out[0].reason
+
+
+def test_a_figure_without_words_takes_the_statistic_named_after_it() -> None:
+    found = _extract("突出区域特色，2025年达到8万亩，到2026年，建成10万亩高标准蔬菜基地。\n")
+    assert {(t.year, t.value, t.subject) for t in found.targets} == {
+        (2025, 8.0, "高标准蔬菜基地"),
+        (2026, 10.0, "高标准蔬菜基地"),
+    }
+
+
+def test_a_growth_rate_after_a_full_stop_is_the_growth_of_the_statistic_before() -> None:
+    found = _extract("到2026年，全县果品加工业营业收入达到8亿元。比2023年增长30%，年均增长9%。\n")
+    kinds = {(t.value, t.kind, t.base_year, t.subject) for t in found.targets}
+    assert kinds == {
+        (8.0, "level", None, "果品加工业营业收入"),
+        (30.0, "growth_over_base", 2023, "果品加工业营业收入"),
+        (9.0, "average_annual_growth", 2023, "果品加工业营业收入"),
+    }
+
+
+def test_a_breakdown_in_a_sentence_of_its_own_splits_the_figure_it_adds_up_to() -> None:
+    found = _extract("2025年新建标准化养殖场4个，存栏达到2万头。（北山县3个，南河县1个）。\n")
+    assert {("北山县", 2025, 3.0, "个"), ("南河县", 2025, 1.0, "个"), (None, 2025, 4.0, "个")} <= _figures(found)
+
+
+def test_a_place_named_before_the_figures_of_a_sentence_is_theirs() -> None:
+    found = _extract("2.重点方向。打造青石镇林下经济示范区，发展林下种植合作社3家、家庭农场5家。\n")
+    assert {(t.region_spelling, t.value) for t in found.targets} == {("青石镇", 3.0), ("青石镇", 5.0)}
+
+
+def test_this_year_is_the_year_the_plan_is_issued() -> None:
+    found = _extract("今年，全县新建日光温室300座。\n")
+    [target] = found.targets
+    assert (target.year, target.value) == (2024, 300.0) and "今年" in (target.year_inherited or "")
+
+
+def test_the_number_of_items_a_list_names_is_not_a_target() -> None:
+    found = _extract("到2026年，重点发展苹果、蔬菜、中药材等3个特色产业，引进1家大型饲料加工企业。\n")
+    assert {(t.value, t.subject) for t in found.targets} == {(1.0, "大型饲料加工企业")}  # 1家大型: a size
+    assert any("列举" in item.reason for item in found.left_out)
+
+
+def test_an_expected_date_of_an_event_is_a_milestone_to_watch() -> None:
+    found = _extract("目前正在申报北山小米地理标志认证，预计2025年底申报成功。\n")
+    [milestone] = found.milestones
+    assert (milestone.deadline_year, milestone.deadline_month) == (2025, 12) and "地理标志" in milestone.project
+    assert milestone.confidence < 0.6  # 预计: less sure than a committed date
+    assert not found.targets
+
+
+def test_clause_years_read_five_year_plans_and_leave_out_cited_titles() -> None:
+    assert clause_years("到“十四五”末达到70%以上") == [2025]
+    assert clause_years("十三五期末累计建成20个") == [2020]
+    assert clause_years("落实《某规划（2022年—2025年）》明确的项目") == []
+    assert clause_years("比2020年增长15%，到2025年达到") == [2025]
+
+
+def test_an_indicator_is_matched_by_the_words_of_the_subject_the_catalogue_knows() -> None:
+    weight = {"选址": 4.0, "启动": 4.0, "大型": 2.0, "奶牛": 1.5, "牛牧": 1.5, "牧场": 1.5, "场数": 1.0}
+    subject = "启动新建大型奶牛牧场的选址工作"
+    assert similarity(subject, "启动选址的新建奶牛牧场数", weight) > similarity(subject, "大型奶牛牧场数", weight)
+    assert similarity("新增奶牛", "奶牛存栏年增加量") > similarity("奶牛", "奶牛存栏年增加量")  # 新增 is 增加
+
+
+def test_a_city_plan_may_set_figures_for_its_neighbouring_cities() -> None:
+    from planwatch.config import settings
+    from planwatch.registry.load import load_registry
+
+    reference = load_registry(settings().plans_path).reference
+    text = (
+        "呼和浩特市奶源基地建设行动方案（2024—2026年）\n"
+        "到2026年，周边盟市新建奶源基地5个（包头市2个，乌兰察布市3个）。\n"
+    )
+    draft = propose(PlanText(Path("neighbours.txt"), text, "text"), reference)
+    assert {"150200", "150900"} <= set(draft.region_codes)

@@ -1,129 +1,75 @@
 """Proposing targets, milestones and what is left out, from a plan's text, by the genre's rules.
 
-A target is a quantity in a clause that commits to a year (its own 到2025年, its sentence's, or the
+A target is a quantity in a clause that commits to a year (its own 到2025年, its sentence's, 今年, or the
 plan's horizon, said so) outside the sections that describe the present (发展基础, 现状). Left out,
 with the reason, are baselines and achievements (已…, a year before the plan), expectations (预计),
-subsidy and reward standards (policy parameters), eligibility thresholds (…以上的企业) and changes
-in percentage points. A milestone is a dated action (2021年底前完成…, 到2023年建成) in a paragraph;
-its lead unit comes from the paragraph's 牵头单位 bracket.
+subsidy and reward standards and fund allocation rules (policy parameters), a single project's size,
+eligibility thresholds (…以上的企业) and changes in percentage points. Which figures of a clause count
+is figures.py's; what each counts, subjects.py's; breakdowns by region and group, breakdowns.py's. A
+milestone is a dated action (2021年底前完成…, 到2023年建成) in a paragraph (milestones.py); its lead unit
+comes from the paragraph's 牵头单位 bracket.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
-from planwatch.onboarding.outline import Paragraph, Span, clauses, paragraphs, sentences
-from planwatch.onboarding.quantities import Quantity, quantities
-from planwatch.onboarding.tables import table_figures
-
-_YEAR = re.compile(r"(?<![\d—-])(20\d{2})\s*年(?![\d—-])")
-_TARGET_YEAR = re.compile(r"(?:到|至|力争到|力争|到了)?\s*(20\d{2})\s*年(?:底|末)?")
-_BASE_YEAR = re.compile(r"[比较]\s*(20\d{2})\s*年")
-_RANGE = re.compile(r"(20\d{2})\s*[—–\-－~至到]+\s*(20\d{2})年")
-# a heading about the present (一、发展基础; （一）发展现状): its figures are baselines and achievements
-_PRESENT_SECTION = re.compile(
-    r"(?:^|[、）)．.])\s*(?:发展基础|工作基础|产业基础|基础条件|发展现状|现状|基本情况|主要成效|取得的?成效|发展形势|面临的?形势|背景)"
+from planwatch.onboarding.breakdowns import (
+    each_member,
+    enumerated,
+    groups_of,
+    inside_enumeration,
+    respectively,
+    table_targets,
+    trailing_breakdown,
 )
+from planwatch.onboarding.figures import Committed, committed, counts_its_list, region_named, target_clauses
+from planwatch.onboarding.milestones import paragraph_milestones
+from planwatch.onboarding.outline import Paragraph, Span, describes_present, paragraphs, sentences
+from planwatch.onboarding.proposals import Extraction, LeftOut, Proposal, kind_of
+from planwatch.onboarding.quantities import quantities
+from planwatch.onboarding.subjects import (
+    BARE_GROWTH,
+    GENERIC_MEASURE,
+    named_after,
+    named_before,
+    names_something,
+    subject,
+    topic,
+)
+from planwatch.onboarding.years import THIS_YEAR, WHOLE_YEAR, clause_years
+
+__all__ = ["Extraction", "extract"]
+
 _ACHIEVED = ("已", "现有", "目前", "截至", "截止", "建成了", "实现了", "完成了")
 _POLICY = ("补贴", "奖补", "奖励", "补助", "资助", "贴息", "给予", "扶持资金", "一次性")
-_VERBS = (
-    "力争", "达到", "建成", "建设", "培育", "打造", "新建", "新增", "认定", "发展到", "发展", "实现", "完成", "保持",
-    "稳定在", "稳定", "提高到", "提升到", "提高", "提升", "突破", "超过", "增加", "扩大", "推广", "创建", "引进",
-    "制定", "修订", "举办", "开展", "全市", "全县", "全区", "我市", "我县", "我区", "累计", "每年", "年均", "力争",
-    "争取", "至少", "年达", "可达",
-)  # fmt: skip
 _LEAD = re.compile(r"[（(]\s*牵头单位[:：]\s*([^；;）)]+)(?:[；;]\s*(?:责任|配合)单位[:：]\s*([^）)]+))?[）)]")
 _LEAD_ALT = re.compile(r"[（(〔]([^（）()〔〕]{2,40}?)牵头[，,、]?([^（）()〔〕]*?)(?:配合|参与|负责)?[）)〕]")
 _PROJECT_SIZE = re.compile(
     r"(年产|日产|年加工能力|年处理|年屠宰|存栏)\s*[\d.]+[^，,；;。]{0,12}?(项目|工厂|生产线|工程|养殖场)"
 )
-_GENERIC_MEASURE = re.compile(r"(实现)?(营业收入|销售收入|主营业务收入|总产值|产值|产量|收入|加工量|规模)")
+# a programme of projects (864个…项目, 项目50个, with its 总投资): a count to reach, not one project's size
+_PROGRAMME = re.compile(r"\d\s*[个项][^，,；;。]*?项目|项目\s*\d+\s*[个项]")
+# 资金的50%以上用于…: how funds are to be split, a policy parameter (用于…的比例达到50% is a target)
+_ALLOCATION = re.compile(r"\d\s*[%％]\s*(?:及以上|以上)?\s*(?:的资金)?\s*用于")
+_OPENING_YEAR = ("到", "至", "力争")
 
 
-_HEADING_NUMBER = re.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\s?\d+[.．]")
+@dataclass(frozen=True)
+class _Plan:
+    """What every paragraph is read against."""
 
+    horizon: tuple[int | None, int | None]
+    issued: int | None
+    pattern: re.Pattern[str]
+    regions: list[str]
+    groups: dict[str, list[str]]
+    counties: list[str]
 
-def _topic(section: str) -> str | None:
-    """The innermost heading that names a subject: （三）水稻加工产业 → 水稻加工 (1.发展目标 says nothing)."""
-    for heading in reversed([part.strip() for part in _HEADING_NUMBER.split(section) if part.strip()]):
-        if re.search(r"目标|任务|要求|措施|布局|方向|重点|思路|原则", heading):
-            continue
-        return re.sub(r"(产业|行业)$", "", heading) or None
-    return None
-
-
-_BARE_GROWTH = re.compile(r"(比|较)?(上年|同期)?(年均)?(增长|提高|增加)?(率)?")
-_MILESTONE_VERBS = (
-    "建成", "完成", "投产", "竣工", "投入使用", "开工", "启动", "上市", "完工", "运营", "达产", "落地", "全覆盖",
-    "实现县", "率先实现", "发展成为", "建立健全", "形成",
-)  # fmt: skip
-_DEADLINE = re.compile(r"(?:到|至|于)?\s*(20\d{2})\s*年(?:\s*(\d{1,2})\s*月)?(?:底|末)?(?:前|以前)?")
-
-
-@dataclass
-class Proposal:
-    """A target as proposed: what the text says, before matching to the reference lists."""
-
-    quote: str
-    start: int
-    section: str
-    subject: str
-    region_spelling: str | None
-    year: int
-    year_inherited: str | None  # why the year is not the clause's own: its sentence's or the plan's horizon
-    value: float
-    unit: str
-    comparator: str
-    kind: str
-    base_year: int | None
-    lead_unit: str | None
-    responsible_units: list[str]
-    confidence: float
-
-
-@dataclass
-class LeftOut:
-    quote: str
-    section: str
-    reason: str
-
-
-@dataclass
-class MilestoneProposal:
-    quote: str
-    start: int
-    section: str
-    project: str
-    deadline_year: int
-    deadline_month: int
-    lead_unit: str | None
-    responsible_units: list[str]
-    confidence: float
-
-
-@dataclass
-class Extraction:
-    targets: list[Proposal] = field(default_factory=list)
-    milestones: list[MilestoneProposal] = field(default_factory=list)
-    left_out: list[LeftOut] = field(default_factory=list)
-
-
-def _kind(clause: str, sentence: str, quantity: Quantity) -> tuple[str, int | None]:
-    base = _BASE_YEAR.search(clause) or _BASE_YEAR.search(sentence)
-    if "年均" in clause and quantity.unit == "%":
-        return "average_annual_growth", int(base.group(1)) if base else None
-    if quantity.unit == "%" and re.search(r"增长|提高|增加", clause) and not re.search(r"率|比重|占比", clause):
-        return "growth_over_base", int(base.group(1)) if base else None
-    if quantity.unit == ":1":
-        return "ratio", None
-    if quantity.unit == "%":
-        return "rate", None
-    if "累计" in clause:
-        return "cumulative", None
-    if any(word in clause for word in ("新增", "新建", "新培育", "新认定", "新发展", "新改扩建", "每年新增")):
-        return "new_additions", None
-    return "level", None
+    @property
+    def places(self) -> tuple[str, ...]:
+        return tuple(self.regions) + tuple(self.groups)
 
 
 def _units(paragraph: str) -> tuple[str | None, list[str]]:
@@ -137,29 +83,17 @@ def _units(paragraph: str) -> tuple[str | None, list[str]]:
     return None, []
 
 
-def _subject(clause: str, quantity: Quantity, regions: list[str]) -> tuple[str, str | None]:
-    """The words that name what is counted, and the region the clause opens with (if any)."""
-    after = re.sub(r"^\s*(及以上|以上|以内|以下|左右)", "", clause[quantity.end :])
-    text = clause[: quantity.start] + " " + after
-    text = _TARGET_YEAR.sub("", text)
-    # the place the clause opens with, past a count of places (2个重点帮扶县…), a 力争 and a 其中
-    text = re.sub(r"^[\s，,]*(力争|争取)?\s*[\d一二两三四五六七八九十]+\s*个(?=\S)", "", text)
-    text = re.sub(r"^[\s，,]*其中", "", text)
-    region = next((name for name in regions if text.lstrip().startswith(name)), None)
-    for word in sorted(_VERBS, key=len, reverse=True):
-        text = text.replace(word, " ")
-    text = re.sub(r"[（(][^（）()]*[）)]$", "", text.strip())
-    return re.sub(r"\s+", "", text), region
-
-
 def _left_out_reason(clause: str, sentence: str, section: str, year: int | None, issued: int | None) -> str | None:
-    if _PRESENT_SECTION.search(section):
+    if describes_present(section):
         return "描述现状的章节（发展基础、现状），是基数或已有成绩，不是目标"
     if "预计" in clause:
         return "预计数（预计），不是目标"
     if (any(word in sentence for word in _POLICY) or "标准" in clause) and re.search(r"\d\s*(万元|元|亿元)", clause):
         return "补贴、奖励标准（政策参数），不是目标"
-    if _PROJECT_SIZE.search(clause) or re.search(r"\d\s*[^\d，,；;。]{0,10}?(项目|生产线|工厂)", clause):
+    if _ALLOCATION.search(clause):
+        return "资金安排比例（…%以上用于…），是政策参数，不是目标"
+    project = re.search(r"\d\s*[^\d，,；;。]{0,10}?(项目|生产线|工厂)", clause) and not _PROGRAMME.search(clause)
+    if _PROJECT_SIZE.search(clause) or project:
         return "重点项目的建设规模（年产…的项目），列为项目，不作目标"
     if re.search(r"公司|集团|有限责任", clause):
         return "企业项目的内容（…公司…），列为项目进展，不作目标"
@@ -178,309 +112,171 @@ def extract(
     issued_year: int | None,
     units_pattern: re.Pattern[str],
     regions: list[str],
+    counties: list[str] | None = None,
 ) -> Extraction:
-    """Everything the text proposes; `regions` are the place names the plan may name (longest first)."""
+    """Everything the text proposes; `regions` are the place names the plan may name (longest first),
+    `counties` the county-level places under the plan's region (what 每县 binds when no group is named)."""
     result = Extraction()
-    groups = groups_of(text, regions)
-    _table_targets(text, regions, result)
+    plan = _Plan(horizon, issued_year, units_pattern, regions, groups_of(text, regions), counties or [])
+    table_targets(text, regions, result)
     for paragraph in paragraphs(text):
         lead, responsible = _units(paragraph.text)
-        _paragraph_targets(paragraph, horizon, issued_year, units_pattern, regions, groups, lead, responsible, result)
-        _paragraph_milestones(paragraph, lead, responsible, result)
+        _paragraph_targets(paragraph, plan, lead, responsible, result)
+        paragraph_milestones(paragraph, lead, responsible, result)
     return result
 
 
+@dataclass(frozen=True)
+class _Clause:
+    """A clause with figures, and what its sentence and paragraph say around it."""
+
+    span: Span
+    sentence: Span
+    paragraph: Paragraph
+    own_years: list[int]  # the clause's own (2021年…), none when it inherits one
+    said_year: int | None  # its own, else its sentence's (今年) or the paragraph's so far (到2025年，…)
+    year_note: str | None  # for the reviewer: where a year not the clause's own comes from
+    previous_clause: str | None  # the last clause before it in the sentence with no figure
+    later_in_sentence: list[str]
+    later_in_paragraph: list[str]
+    units: tuple[str | None, list[str]]  # the paragraph's lead unit and responsible units
+    first: int  # where the paragraph's targets begin in the extraction's
+
+
 def _paragraph_targets(
-    paragraph: Paragraph,
-    horizon: tuple[int | None, int | None],
-    issued_year: int | None,
-    pattern: re.Pattern[str],
-    regions: list[str],
-    groups: dict[str, list[str]],
-    lead: str | None,
-    responsible: list[str],
-    result: Extraction,
+    paragraph: Paragraph, plan: _Plan, lead: str | None, responsible: list[str], result: Extraction
 ) -> None:
-    plan_start, horizon_end = horizon
     context_year: int | None = None
     context_region: str | None = None
-    for sentence in sentences(paragraph):
+    first = len(result.targets)
+    cut = [(sentence, target_clauses(sentence, plan.pattern)) for sentence in sentences(paragraph)]
+    for index, (sentence, clauses) in enumerate(cut):
+        if re.fullmatch(r"[（(][^（）()]*[）)]", sentence.text):  # （甲县1个，乙县2个）: the breakdown of one before
+            result.targets += trailing_breakdown(sentence, result.targets[first:], plan.pattern, plan.regions)
+            continue
         before = paragraph.text[: sentence.start - paragraph.start].rstrip()
         if not before.endswith(("；", ";")):
             context_region = None  # a place named in one sentence does not carry past its full stop
-        respective = _respectively(
-            sentence, paragraph, context_year, horizon_end, pattern, regions, lead, responsible, context_region
-        )
+        # 今年 in a sentence with no year of its own: the year the plan is issued; 全年, unless a year is in sight
+        this_year, whole_year = None, None
+        if not clause_years(sentence.text):
+            this_year = plan.issued if THIS_YEAR.search(sentence.text) else None
+            whole_year = plan.issued if WHOLE_YEAR.search(sentence.text) else None
+        respective = respectively(
+            sentence, paragraph, context_year, plan.horizon[1], plan.pattern, plan.regions, lead, responsible,
+            context_region,
+        )  # fmt: skip
         if respective and respective[0][1].region_spelling:
             context_region = respective[0][1].region_spelling
         covered = [(span.start, span.end) for span, _ in respective]
         result.targets += [proposal for _, proposal in respective]
-        last_clause: str | None = None
-        for clause in clauses(sentence):
-            if any(begin <= clause.start < end for begin, end in covered):
-                own = [int(y) for y in _YEAR.findall(clause.text)]
-                context_year = own[0] if own else context_year
-                continue
-            own = [int(y) for y in _YEAR.findall(_RANGE.sub("", _BASE_YEAR.sub("", clause.text)))]
+        previous_clause: str | None = None
+        for position, clause in enumerate(clauses):
+            own = clause_years(clause.text)
             if own:
-                context_year = own[-1] if clause.text.startswith(("到", "至", "力争")) else own[0]
-            found = [q for q in quantities(clause.text, pattern) if not _inside_enumeration(clause.text, q)]
-            previous_clause, last_clause = last_clause, clause.text
-            if found:
-                last_clause = previous_clause
+                context_year = own[-1] if clause.text.startswith(_OPENING_YEAR) else own[0]
+            if any(begin <= clause.start < end for begin, end in covered):
+                continue
+            found = [q for q in quantities(clause.text, plan.pattern) if not inside_enumeration(clause.text, q)]
+            if any(counts_its_list(clause.text, q) for q in found):
+                result.left_out.append(LeftOut(clause.text, paragraph.section, "列举项的个数（甲、乙等2个），不是目标"))
+                found = [q for q in found if not counts_its_list(clause.text, q)]
             if not found:
                 if re.search(r"\d\s*\S{0,3}(以上|以下)的", clause.text):
                     result.left_out.append(LeftOut(clause.text, paragraph.section, "条件或门槛（…以上的），不是目标"))
+                elif (place := region_named(clause.text, plan.regions)) is not None:
+                    context_region = place  # 打造甲示范带，发展企业1个…: the figures after it are the place's
+                previous_clause = clause.text
                 continue
-            year = own[0] if own else context_year
-            reason = _left_out_reason(clause.text, sentence.text, paragraph.section, year, issued_year)
+            said_year = own[0] if own else (this_year or context_year or whole_year)
+            year_note = None
+            if not own and said_year is not None:
+                year_note = "年份取自同一句或上文（如“到2025年，…”）"
+                if said_year == (this_year or (None if context_year else whole_year)):
+                    year_note = "“今年”“全年”：规划印发之年"
+            reason = _left_out_reason(clause.text, sentence.text, paragraph.section, said_year, plan.issued)
             if reason:
                 result.left_out.append(LeftOut(clause.text, paragraph.section, reason))
                 continue
-            inherited = None
-            if not own and context_year is not None:
-                inherited = "年份取自同一句或上文（如“到2025年，…”）"
-            if year is None:
-                if horizon_end is None:
-                    result.left_out.append(LeftOut(clause.text, paragraph.section, "没有目标年份"))
-                    continue
-                year, inherited = horizon_end, f"年份取自规划期末（{horizon_end}年）"
-            # a count of places (2个重点帮扶县…) says where, not how much
-            places = tuple(regions) + tuple(groups)
-            found = [q for q in found if not clause.text[q.end :].lstrip().startswith(places)] or found
-            # the figure a clause commits to closes it (…示范基地6个); an earlier one qualifies (200亩以上设施…)
-            last = found[-1]
-            tail = re.sub(r"[（(][^（）()]*[）)]?\s*$", "", clause.text[last.end :])  # a closing breakdown aside
-            closes = re.fullmatch(r"\s*(及以上|以上|以内|以下|左右)?\s*", tail)
-            quantity = last if closes else found[0]
-            subject, region = _subject(clause.text, quantity, regions)
-            if region is not None:
-                subject = subject[len(region) :] if subject.startswith(region) else subject
-                context_region = region
-            elif clause.text.startswith(("全市", "全县", "全区", "全旗", "全省", "我市", "我县")):
-                context_region = None  # back to the plan's own region
-            region = region or context_region
-            previous = result.targets[-1] if result.targets and result.targets[-1].start >= sentence.start else None
-            if not re.search(r"[\u4e00-\u9fff]{2}", subject.replace("确保", "")) and last_clause is not None:
-                # 逐年提高…比例，确保2025年底达到50%: the clause before names the statistic
-                subject = _subject(last_clause, Quantity(0, "", len(last_clause), len(last_clause), ">="), regions)[0]
-            if not subject and region is not None and previous is not None:
-                # 全省…达到50万亩，其中张掖市10万亩，平凉市5万亩: the same statistic, for a place within
-                subject = previous.subject
-            if _BARE_GROWTH.fullmatch(subject) and previous is not None:
-                subject, region = (
-                    previous.subject,
-                    previous.region_spelling,
-                )  # 营业收入达到…，增长10%: the same statistic
-            if _GENERIC_MEASURE.fullmatch(subject) and (topic := _topic(paragraph.section)):
-                subject = topic + subject  # （三）水稻加工产业 … 实现营业收入57.15亿元: the section says whose
-            if not re.search(r"[\u4e00-\u9fff]{2}", subject) or _BARE_GROWTH.fullmatch(subject):
-                result.left_out.append(LeftOut(clause.text, paragraph.section, "看不出统计的是什么（缺少指标名称）"))
-                continue
-            kind, base_year = _kind(clause.text, sentence.text, quantity)
-            confidence = 0.9 if not inherited else 0.7
-            if quantity.unit in ("吨", "万吨") and re.search(r"日(产|处理|加工|屠宰)", clause.text):
-                quantity = replace(quantity, unit=f"{quantity.unit}/日")  # 日处理鲜奶5300吨: a daily capacity
-            proposal = Proposal(
-                clause.text, clause.start, paragraph.section, subject, region, year, inherited, quantity.value,
-                quantity.unit, quantity.comparator, kind, base_year, lead, responsible, confidence,
+            at = _Clause(
+                clause, sentence, paragraph, own, said_year, year_note, previous_clause,
+                [c.text for c in clauses[position + 1 :]], [c.text for _, rest in cut[index + 1 :] for c in rest],
+                (lead, responsible), first,
             )  # fmt: skip
-            # 每年 binds its clause and those after it in the sentence, unless one names its own subject (每县…)
-            every_year = re.search(r"每年|常年", clause.text) or (
-                re.search(r"每年|常年", sentence.text[: clause.start - sentence.start])
-                and not re.search(r"每县|每个", clause.text)
-            )
-            years = [year]
-            if every_year and plan_start is not None and horizon_end is not None and not own:
-                years = list(range(plan_start, horizon_end + 1))  # 每年…: the same figure for every year of the plan
-            members = _each_member(clause.text, sentence.text, quantity, region, groups)
-            for each_region in members or [region]:
-                for each_year in years:
-                    changes: dict = {"region_spelling": each_region, "year": each_year}
-                    if len(years) > 1:
-                        changes["year_inherited"] = "“每年”：规划期内逐年"
-                    result.targets.append(replace(proposal, **changes))
-            if not members and len(years) == 1:
-                result.targets += _enumerated(clause, proposal, pattern, regions)
+            for item in committed(clause.text, found, plan.places):
+                context_region = _propose(item, at, plan, context_region, result)
 
 
-_RESPECTIVELY = re.compile(
-    r"([^，,；;。]*?)分别(?:达到|为|增长|提高到|提升到|突破|发展到|稳定在|控制在)?([^，,；;。]+)"
-)
-_MEASURES = (
-    "种植面积",
-    "饲养量",
-    "出栏量",
-    "存栏量",
-    "存栏",
-    "出栏",
-    "产量",
-    "产值",
-    "营业收入",
-    "收入",
-    "面积",
-    "数量",
-    "规模",
-)
-
-
-def _respectively(
-    sentence: Span,
-    paragraph: Paragraph,
-    context_year: int | None,
-    horizon_end: int | None,
-    pattern: re.Pattern[str],
-    regions: list[str],
-    lead: str | None,
-    responsible: list[str],
-    context_region: str | None,
-) -> list[tuple[Span, Proposal]]:
-    """X、Y分别达到a、b: one target per subject, paired in order (only when the counts agree)."""
-    found = []
-    for match in _RESPECTIVELY.finditer(sentence.text):
-        head, tail = match.group(1), match.group(2)
-        earlier = _YEAR.findall(_BASE_YEAR.sub("", sentence.text[: match.start()]))
-        year_match = _YEAR.search(head)
-        context_year = int(earlier[-1]) if earlier else context_year
-        year = int(year_match.group(1)) if year_match else context_year
-        head = _TARGET_YEAR.sub("", head).strip("，, ")
-        region = next((name for name in regions if head.startswith(name)), None)
-        if region:
-            head = head[len(region) :]
-        region = region or context_region
-        context_region = region  # 庄浪县肉牛…分别…，苹果、蔬菜产量分别…: the place carries on
-        subjects = [part for part in re.split(r"[、和及与]", head) if part]
-        measure = next((m for m in _MEASURES if subjects and subjects[0].endswith(m)), None)
-        if measure and len(subjects[0]) > len(measure):  # 肉牛饲养量、出栏量: the second is 肉牛出栏量
-            stem = subjects[0][: -len(measure)]
-            subjects = [subjects[0]] + [stem + s if s in _MEASURES else s for s in subjects[1:]]
-        amounts = quantities(tail, pattern)
-        if len(subjects) < 2 or len(subjects) != len(amounts) or (year is None and horizon_end is None):
-            continue
-        suffix = next((m for m in _MEASURES if subjects[-1].endswith(m)), "")
-        quote = Span(sentence.start + match.start(), match.group(0))
-        for subject, amount in zip(subjects, amounts, strict=True):
-            if suffix and not any(subject.endswith(m) for m in _MEASURES):
-                subject += suffix
-            kind, base_year = _kind(tail, sentence.text, amount)
-            proposal = Proposal(
-                quote.text, quote.start, paragraph.section, subject, region, year or horizon_end or 0,
-                None if year_match else "年份取自同一句或上文", amount.value, amount.unit, amount.comparator, kind,
-                base_year, lead, responsible, 0.7,
-            )  # fmt: skip
-            found.append((quote, proposal))
-    return found
-
-
-def _table_targets(text: str, regions: list[str], result: Extraction) -> None:
-    """The figures of one-cell-per-line tables (tables.py): targets under a 目标 year, baselines left out."""
-    for figure in table_figures(text, set(regions)):
-        if not figure.is_target:
-            result.left_out.append(
-                LeftOut(figure.quote, figure.section, f"{figure.year}年基数（{figure.label}），不是目标")
-            )
-            continue
-        region = figure.region_label if figure.region_label in regions else None
-        result.targets.append(
-            Proposal(
-                figure.quote,
-                0,
-                figure.section,
-                figure.label,
-                region,
-                figure.year,
-                None,
-                figure.value,
-                figure.unit,
-                ">=",
-                "level",
-                None,
-                None,
-                [],
-                0.7,
-            )
+def _subject_of(item: Committed, at: _Clause, plan: _Plan, region: str | None, result: Extraction) -> tuple:
+    """What the figure counts (subject, wording) and where (region), from its clause or its neighbours."""
+    quantity = item.as_quantity()
+    named, own_region, wording, _ = subject(item.frame, quantity, plan.regions)
+    region = own_region or region
+    earlier = [t for t in result.targets[at.first :] if t.start < at.span.start]
+    previous = earlier[-1] if earlier and earlier[-1].start >= at.sentence.start else None
+    if not names_something(named.replace("确保", "")):
+        # 2021年达到70万亩，到2023年，建成100万亩优质马铃薯种植优势区: the same statistic, named after it
+        named = (
+            named_after(quantity.unit, at.later_in_sentence, plan.pattern, plan.regions)
+            or named_before(at.previous_clause, plan.regions)
+            or named_after(quantity.unit, at.later_in_paragraph, plan.pattern, plan.regions)
+            or named
         )
+    if not named and region is not None and previous is not None:
+        named = previous.subject  # 全省…达到50万亩，其中张掖市10万亩: the same statistic, for a place within
+    if BARE_GROWTH.fullmatch(named) and earlier:
+        # 营业收入达到0.5亿元。比2022年增长50%: the same statistic, even past a full stop
+        named, region = earlier[-1].subject, earlier[-1].region_spelling
+    if GENERIC_MEASURE.fullmatch(named) and (heading := topic(at.paragraph.section)):
+        named, wording = heading + named, heading + wording  # （三）水稻加工产业 … 实现营业收入57.15亿元: whose
+    return named, wording, region
 
 
-_GROUP = re.compile(r"[（(]([^（）()]*?)[，,]\s*以下简称\s*[“\"]?([^）)”\"]+)[”\"]?[）)]")
-
-
-def groups_of(text: str, regions: list[str]) -> dict[str, list[str]]:
-    """Groups a plan defines: 重点帮扶县（庄浪县、静宁县，以下简称重点帮扶县） → {重点帮扶县: [庄浪县, 静宁县]}."""
-    found = {}
-    for match in _GROUP.finditer(text):
-        members = [part.strip() for part in re.split(r"[、，,和及]", match.group(1)) if part.strip() in regions]
-        if len(members) >= 2:
-            found[match.group(2).strip()] = members
-    return found
-
-
-def _each_member(
-    clause: str, sentence: str, quantity: Quantity, region: str | None, groups: dict[str, list[str]]
-) -> list[str]:
-    """The regions a target binds one by one: 每县…, 每个重点帮扶县…, or a rate of a group (重点帮扶县…占比33%)."""
-    for alias, members in groups.items():
-        named = alias in clause or alias in sentence[: sentence.find(clause) + 1 if clause in sentence else 0]
-        if re.search(r"每县|每个县|各县", clause) or (named and re.search(f"每个{alias}|各{alias}", clause)):
-            return members
-        if (named or region == alias) and quantity.unit == "%":
-            return members
-    return []
-
-
-def _inside_enumeration(clause: str, quantity: Quantity) -> bool:
-    """A quantity inside the clause's trailing brackets (土左旗40万亩，…) belongs to a region's breakdown."""
-    depth = 0
-    for character in clause[: quantity.start]:
-        depth += character in "（("
-        depth -= character in "）)"
-    return depth > 0
-
-
-def _enumerated(clause: Span, total: Proposal, pattern: re.Pattern[str], regions: list[str]) -> list[Proposal]:
-    """The per-region figures of a bracketed breakdown: 青贮玉米100万亩（土左旗40万亩，和林县25万亩，…）."""
-    found = []
-    for bracket in re.finditer(r"[（(]([^（）()]+)[）)]", clause.text):
-        for part in re.split(r"[，,、；;]", bracket.group(1)):
-            part = part.strip().removeprefix("其中")
-            region = next((name for name in regions if part.startswith(name)), None)
-            if region is None:
-                continue
-            amounts = quantities(part, pattern)
-            if len(amounts) != 1:
-                continue
-            found.append(
-                Proposal(
-                    **{**total.__dict__, "region_spelling": region, "value": amounts[0].value, "unit": amounts[0].unit}
-                )
-            )
-    return found
-
-
-def _paragraph_milestones(paragraph: Paragraph, lead: str | None, responsible: list[str], result: Extraction) -> None:
-    if _PRESENT_SECTION.search(paragraph.section):
-        return
-    for sentence in sentences(paragraph):
-        sentence_deadline = None
-        for clause in clauses(sentence):
-            deadline = _DEADLINE.search(_BASE_YEAR.sub("", clause.text)) or sentence_deadline
-            sentence_deadline = deadline  # 到2025年，…实现…: the year heads the sentence
-            verb = next((v for v in _MILESTONE_VERBS if v in clause.text), None)
-            if deadline is None or verb is None or "预计" in clause.text:
-                continue
-            project = clause.text[deadline.end() :].strip("，、 ") if deadline.string == clause.text else clause.text
-            project = project or clause.text
-            month = int(deadline.group(2)) if deadline.group(2) else 12
-            result.milestones.append(
-                MilestoneProposal(
-                    sentence.text,
-                    sentence.start,
-                    paragraph.section,
-                    project,
-                    int(deadline.group(1)),
-                    month,
-                    lead,
-                    responsible,
-                    0.8 if lead else 0.6,
-                )
-            )
+def _propose(item: Committed, at: _Clause, plan: _Plan, context_region: str | None, result: Extraction) -> str | None:
+    """The proposal for one committed figure (and its copies per region and year); returns the place that
+    carries on to the next clause."""
+    clause, sentence, section = at.span, at.sentence, at.paragraph.section
+    plan_start, horizon_end = plan.horizon
+    year = at.said_year
+    inherited = at.year_note
+    if year is None:
+        if horizon_end is None:
+            result.left_out.append(LeftOut(clause.text, section, "没有目标年份"))
+            return context_region
+        year, inherited = horizon_end, f"年份取自规划期末（{horizon_end}年）"
+    quantity = item.as_quantity()
+    _, own_region, _, opens = subject(item.frame, quantity, plan.regions)
+    if opens:
+        context_region = own_region  # 甲县…，…: the place carries on (推进甲县…: only this clause's)
+    elif clause.text.startswith(("全市", "全县", "全区", "全旗", "全省", "我市", "我县")):
+        context_region = None  # back to the plan's own region
+    named, wording, region = _subject_of(item, at, plan, context_region, result)
+    if not names_something(named):
+        result.left_out.append(LeftOut(clause.text, section, "看不出统计的是什么（缺少指标名称）"))
+        return context_region
+    kind, base_year = kind_of(clause.text, sentence.text, quantity)
+    if quantity.unit in ("吨", "万吨") and re.search(r"日(产|处理|加工|屠宰)", clause.text):
+        quantity = replace(quantity, unit=f"{quantity.unit}/日")  # 日处理鲜奶5300吨: a daily capacity
+    lead, responsible = at.units
+    proposal = Proposal(
+        clause.text, clause.start, section, named, region, year, inherited, quantity.value, quantity.unit,
+        quantity.comparator, kind, base_year, lead, responsible, 0.9 if not inherited else 0.7, wording,
+    )  # fmt: skip
+    # 每年 binds its clause and those after it in the sentence, unless one names its own subject (每县…)
+    every_year = re.search(r"每年|常年", clause.text) or (
+        re.search(r"每年|常年", sentence.text[: clause.start - sentence.start])
+        and not re.search(r"每县|每个|各县", clause.text)
+    )
+    years = [year]
+    if every_year and plan_start is not None and horizon_end is not None and not at.own_years:
+        years = list(range(plan_start, horizon_end + 1))  # 每年…: the same figure for every year of the plan
+    members = each_member(clause.text, sentence.text, at.paragraph.text, quantity, region, plan.groups, plan.counties)
+    for each_region in members or [region]:
+        for each_year in years:
+            changes: dict = {"region_spelling": each_region, "year": each_year}
+            if len(years) > 1:
+                changes["year_inherited"] = "“每年”：规划期内逐年"
+            result.targets.append(replace(proposal, **changes))
+    if not members and len(years) == 1:
+        result.targets += enumerated(clause, proposal, plan.pattern, plan.regions)
+    return context_region

@@ -19,6 +19,10 @@ _LEVELS = (
 )
 _MARKDOWN = re.compile(r"^#+\s*")
 _SENTENCE_END = re.compile(r"[。；;！？!?]")
+# a heading about the present (一、发展基础; （一）发展现状): its figures are baselines and achievements
+_PRESENT = re.compile(
+    r"(?:^|[、）)．.])\s*(?:发展基础|工作基础|产业基础|基础条件|发展现状|现状|基本情况|主要成效|取得的?成效|发展形势|面临的?形势|背景)"
+)
 _OPEN, _CLOSE = "（(“《【[", "）)”》】]"
 _LINE_ENDS = ("。", "；", ";", "！", "？", "：", ":", "）", ")", "”")
 
@@ -88,14 +92,19 @@ def paragraphs(text: str) -> list[Paragraph]:
     return found
 
 
+def describes_present(section: str) -> bool:
+    """Whether the section's headings are about the present (发展基础, 现状): its figures are not targets."""
+    return bool(_PRESENT.search(section))
+
+
 def sentences(paragraph: Paragraph) -> list[Span]:
     """The paragraph cut at 。；！？ (outside brackets), each with its offset in the text."""
-    return _split(Span(paragraph.start, paragraph.text), "。；;！？!?")
+    return split(Span(paragraph.start, paragraph.text), "。；;！？!?")
 
 
 def clauses(sentence: Span) -> list[Span]:
     """The sentence cut at ，、： outside brackets: the pieces a plan lists its targets in."""
-    return _split(sentence, "，,、：:")
+    return split(sentence, "，,、：:")
 
 
 def _ratio_colon(text: str, index: int) -> bool:
@@ -105,7 +114,8 @@ def _ratio_colon(text: str, index: int) -> bool:
     return bool(re.search(r"\d\s*$", text[:index])) and bool(re.match(r"\s*\d", text[index + 1 :]))
 
 
-def _split(span: Span, stops: str) -> list[Span]:
+def split(span: Span, stops: str) -> list[Span]:
+    """The span cut at any of `stops` outside brackets and quotes, each piece stripped, with its offset."""
     pieces, depth, begin = [], 0, 0
     for index, character in enumerate(span.text):
         if character in _OPEN:

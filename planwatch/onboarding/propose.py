@@ -53,16 +53,23 @@ class Draft:
     new_indicators: list[str] = field(default_factory=list)
 
 
+_SAME_WORDS = (("新增", "增加"), ("增量", "增加量"))  # spelled apart, counted alike
+
+
 def _bigrams(text: str) -> set[str]:
     text = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", text)
+    for spelling, word in _SAME_WORDS:
+        text = text.replace(spelling, word)
     return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
 
 
 def similarity(a: str, b: str, weight: dict[str, float] | None = None) -> float:
     """How well the words of `a` (a clause's subject) name `b` (a catalogue name): the Dice coefficient
     of character bigrams, or, when higher, the share of `b`'s bigrams `a` holds (a subject that says
-    more than the name, 全市新培育的国家级龙头企业, still names it). With `weight`, a bigram counts by how
-    rare it is in the catalogue (续建, 选址 tell more than 奶牛, 牧场)."""
+    more than the name, 全市新培育的国家级龙头企业, still names it), less for a name that leaves out
+    words of the subject the catalogue knows (启动…新建大型奶牛牧场的选址 is not 大型奶牛牧场数 when
+    the catalogue names 选址 elsewhere). With `weight`, a bigram counts by how rare it is in the catalogue
+    (续建, 选址 tell more than 奶牛, 牧场)."""
     x, y = _bigrams(a), _bigrams(b)
     if not x or not y:
         return 0.0
@@ -71,7 +78,9 @@ def similarity(a: str, b: str, weight: dict[str, float] | None = None) -> float:
         return sum(weight.get(bigram, 1.0) for bigram in bigrams) if weight else float(len(bigrams))
 
     shared = total(x & y)
-    return max(2 * shared / (total(x) + total(y)), 0.9 * shared / total(y))
+    known = {bigram for bigram in x if bigram in weight} if weight else x
+    covered = shared / total(known) if known else 0.0
+    return max(2 * shared / (total(x) + total(y)), 0.9 * shared / total(y) * (0.6 + 0.4 * min(covered, 1.0)))
 
 
 def _rarity(reference: ReferenceData) -> dict[str, float]:
@@ -133,16 +142,31 @@ def metadata(text: str, reference: ReferenceData) -> PlanMetadata:
 
 
 def _region_names(reference: ReferenceData, plan_region: str | None) -> dict[str, str]:
-    """Every spelling (name, alias) of the plan's region and those under it → code, longest first."""
+    """Every spelling (name, alias) of the plan's region, those under it and its neighbours (the other
+    regions of its parent, for whom a plan may set figures too: 周边盟市…（甲市2个，乙市5个）) → code, longest
+    first."""
     if plan_region is None:
         return {}
+    region = reference.regions[plan_region]
+    neighbours = [
+        code
+        for code, other in reference.regions.items()
+        if region.parent_code and other.parent_code == region.parent_code and other.level == region.level
+    ]
     names = {}
-    for code in reference.descendants_and_self(plan_region):
-        region = reference.regions[code]
-        for spelling in (region.name, *region.aliases):
+    for code in [*neighbours, *reference.descendants_and_self(plan_region)]:
+        for spelling in (reference.regions[code].name, *reference.regions[code].aliases):
             if spelling:
                 names[spelling] = code
     return dict(sorted(names.items(), key=lambda item: -len(item[0])))
+
+
+def _counties(reference: ReferenceData, plan_region: str | None) -> list[str]:
+    """The names of the county-level regions under the plan's (what 每县 binds when no group is named)."""
+    if plan_region is None:
+        return []
+    under = reference.descendants_and_self(plan_region) - {plan_region}
+    return sorted(reference.regions[code].name for code in under if reference.regions[code].level == "county")
 
 
 def _dimension(reference: ReferenceData, unit: str) -> str | None:
@@ -171,9 +195,12 @@ def _level_agreement(subject: str, name: str) -> float:
     return -0.2 if named else 0.0
 
 
-def match_indicator(reference: ReferenceData, subject: str, unit: str, kind: str = "level") -> tuple[str | None, float]:
+def match_indicator(
+    reference: ReferenceData, subject: str, unit: str, kind: str = "level", wording: str = ""
+) -> tuple[str | None, float]:
     """The catalogue indicator whose name best matches the subject, within the unit's dimension (a growth
-    rate, in %, is of any indicator: 营业收入比2022年增长50% is the revenue's)."""
+    rate, in %, is of any indicator: 营业收入比2022年增长50% is the revenue's). The clause's wording, verbs
+    kept, is tried too: some statistics are named by what is done (引进的…企业数, 完成续建的牧场数)."""
     dimension = None if kind in ("growth_over_base", "average_annual_growth") else _dimension(reference, unit)
     weight = reference.__dict__.setdefault("_bigram_rarity", _rarity(reference))
     best, score = None, 0.0
@@ -181,7 +208,12 @@ def match_indicator(reference: ReferenceData, subject: str, unit: str, kind: str
         if dimension is not None and _dimension(reference, indicator.canonical_unit) not in (dimension, None):
             continue
         name = re.sub(r"[（(][^）)]*[）)]", "", indicator.name).removesuffix("数")
-        value = max(similarity(subject, indicator.name, weight), similarity(subject, name, weight))
+        value = max(
+            similarity(said, spelled, weight)
+            for said in (subject, wording)
+            if said
+            for spelled in (indicator.name, name)
+        )
         value += _level_agreement(subject, indicator.name)
         if value > score:
             best, score = code, value
@@ -198,10 +230,11 @@ def propose(plan_text: PlanText, reference: ReferenceData) -> Draft:
         meta.issue_date.year if meta.issue_date else meta.period_start,
         unit_pattern(units),
         list(names),
+        _counties(reference, meta.region_code),
     )
     draft = Draft(meta, extraction)
     for target in extraction.targets:
-        code, score = match_indicator(reference, target.subject, target.unit, target.kind)
+        code, score = match_indicator(reference, target.subject, target.unit, target.kind, target.wording)
         draft.indicator_matches.append((code, score))
         draft.region_codes.append(names.get(target.region_spelling or "", meta.region_code))
         if code is None and target.subject not in draft.new_indicators:

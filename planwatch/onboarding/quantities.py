@@ -102,14 +102,16 @@ def quantities(clause: str, pattern: re.Pattern[str]) -> list[Quantity]:
         preceding = clause[max(0, match.start() - 1) : match.start()]
         if preceding in ("第", "前", "近", ".", "约") and preceding != "约":
             continue
-        if preceding.isdigit() or following in ("年", "月", "日", "大", "号", "期"):
+        large = clause[match.end() : match.end() + 2] in ("大型", "大中")  # 1家大型企业: a size, not 6大产业
+        if preceding.isdigit() or (following in ("年", "月", "日", "大", "号", "期") and not large):
             continue
         if unit in _TIME_UNITS or (unit.startswith(_TIME_UNITS) and len(number) == 4):
             continue  # 2021年, 3年, 5个月: when, not how much
         if unit in ("县", "镇", "乡", "区", "村", "园") and not number.isdigit():
             continue  # 三区: places, not amounts
-        if clause[match.end() : match.end() + 2].startswith(_PLACES):
-            continue  # 七个乡镇为核心区域: which places, not how many to reach
+        place = clause[match.end() : match.end() + 2]
+        if place.startswith(_PLACES) and not place.endswith("级"):
+            continue  # 七个乡镇为核心区域: which places, not how many (2家省级以上企业: a level, not a place)
         value = _value(number)
         if value is None or (not number[0].isdigit() and value > 1000):
             continue
@@ -120,6 +122,8 @@ def quantities(clause: str, pattern: re.Pattern[str]) -> list[Quantity]:
         if not number[0].isdigit() and not re.search(_COMMITTED, clause[max(0, match.start() - 4) : match.start()]):
             continue  # 五项任务, 四个体系: how a text counts its own parts, not a target
         qualifier = re.match(r"(以上|及以上|以下|以内)?的(?!目标|任务|水平|规模)", clause[match.end() :])
+        if qualifier and not qualifier.group(1) and re.search(r"总(投资|规模|面积)$", clause[: match.start()].rstrip()):
+            qualifier = None  # 总投资80.49亿元的…项目: what the projects add up to, not a threshold
         if qualifier or clause[: match.start()].rstrip().endswith("超"):
             continue  # 超1亿元的企业, 100亩以上的基地: a qualifier of what is counted
         if unit == "％":
