@@ -360,8 +360,10 @@ def test_every_plan_renders_in_every_month_with_data(warehouse: Path, tmp_path: 
     written: list[tuple[Path, str]] = []
     with duckdb.connect(str(warehouse), read_only=True) as con:
         summaries = [gather_summary(con, period) for period in all_months]
-    for period, summary in zip(all_months, summaries, strict=True):
-        written += [(path, period) for path in render(summary, tmp_path / period)]
+    for index, (period, summary) in enumerate(zip(all_months, summaries, strict=True)):
+        # every month in HTML (what the context holds), every sixth in Word and PDF too (how they lay it out)
+        formats = ["html", "docx", "pdf"] if index % 6 == 0 else ["html"]
+        written += [(path, period) for path in render(summary, tmp_path / period, formats)]
     for index, period in enumerate(months[longest]):
         formats = ["html", "docx", "pdf"] if index % 6 == 0 else ["html"]
         run = render_month(warehouse, period, tmp_path / period, plan_id=longest, formats=formats, counties=False)
@@ -377,7 +379,7 @@ def test_every_plan_renders_in_every_month_with_data(warehouse: Path, tmp_path: 
     rendered = time.perf_counter() - started
     for path, period in written:
         assert_valid_briefing(path, period)
-    assert len(written) > 330  # 180 summary files, 60 + 2 × 10 of the longest plan, ~100 from the plans' runs
+    assert len(written) > 230  # 80 summary files, 60 + 2 × 10 of the longest plan, ~100 from the plans' runs
     assert not list(tmp_path.rglob("*.part"))  # no temporary file left behind
     print(f"rendered {len(written)} files in {rendered:.0f} s")
 

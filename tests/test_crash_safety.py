@@ -140,18 +140,51 @@ def reference(tmp_path_factory: pytest.TempPathFactory, sample: list[str]) -> Pa
     return root
 
 
+def _submissions(sample: list[str]) -> list[Path]:
+    return [path for month in sample for path in Path(month).rglob("*") if path.suffix in (".xlsx", ".xls", ".csv")]
+
+
+def _kill_ingest_between_batches(root: Path, sample: list[str], receipts: Path) -> None:
+    """Killed once a batch has committed (its receipts appear) and before the last: the warehouse holds
+    whole files only, and every receipt a clerk can see is whole."""
+    ingest = _planwatch(root, "ingest", *sample, "--receipts", str(receipts), "--batch-size", "10")
+    _kill_when(ingest, lambda: receipts.is_dir() and any(receipts.glob("*.xlsx")), "the first batch's receipts")
+    assert not _children(ingest.pid)
+    with duckdb.connect(str(root / "w.duckdb"), read_only=True) as connection:
+        loads = connection.execute("select count(*) from raw.file_loads").fetchone()[0]
+        torn = connection.execute(
+            """select f.file_name from raw.file_loads as f
+               where f.status = 'loaded' and f.observations <> (
+                   select count(*) from raw.observations as o where o.load_id = f.load_id)"""
+        ).fetchall()
+    files = _submissions(sample)
+    assert 0 < loads < len(files), f"killed after {loads} of {len(files)} files: not between batches"
+    assert torn == []  # every committed file has all its observations
+    for receipt in receipts.glob("*.xlsx"):
+        load_workbook(receipt, read_only=True).close()  # whole: opens (a half-written one is a hidden .part)
+
+
 def test_every_stage_killed_midway_then_rerun_ends_as_an_uninterrupted_run(
     reference: Path, sample: list[str], tmp_path: Path
 ) -> None:
     root = tmp_path
     _finish(root, "plans", "load")
 
-    # ingest: killed while its workers read (the batch's transaction not committed), then again
-    ingest = _planwatch(root, "ingest", *sample, "--receipts", str(root / "receipts"))
+    # ingest: killed while its workers read (the batch's transaction not committed); then killed
+    # between batches of ten files (some committed, one in its transaction); then again to the end
+    receipts = root / "receipts"
+    ingest = _planwatch(root, "ingest", *sample, "--receipts", str(receipts))
     _kill_when(ingest, lambda: bool(_children(ingest.pid)), "the reading workers")
-    _finish(root, "ingest", *sample, "--receipts", str(root / "receipts"))
+    _kill_ingest_between_batches(root, sample, receipts)
+    _finish(root, "ingest", *sample, "--receipts", str(receipts))
     assert _content(root / "w.duckdb", "raw") == _content(reference / "w.duckdb", "raw")
-    assert not _hidden_parts(root / "receipts")
+    assert not _hidden_parts(receipts)
+    # every file has its own receipt, saying what became of it (not only a 重复报送 notice): the receipts
+    # of a batch committed just before the kill were staged in its transaction and put in place now
+    for path in _submissions(sample):
+        first = load_workbook(receipts / f"{path.stem}_回执.xlsx", read_only=True)["回执"]
+        outcome = {row[0]: row[1] for row in first.iter_rows(min_row=2, values_only=True)}["处理结果"]
+        assert not str(outcome).startswith("重复报送"), path.name
 
     # transform: killed while dbt builds, then again
     transform = _planwatch(root, "transform")
@@ -188,41 +221,6 @@ def test_every_stage_killed_midway_then_rerun_ends_as_an_uninterrupted_run(
     assert _content(published / "current" / "marts.duckdb", "main") == _content(
         reference / "published" / "current" / "marts.duckdb", "main"
     )
-
-
-def test_an_ingest_killed_between_batches_keeps_whole_files_and_the_rerun_loads_the_rest(
-    reference: Path, sample: list[str], tmp_path: Path
-) -> None:
-    """Killed once a batch has committed (its receipts appear) and before the last: the warehouse holds
-    whole files only, every receipt visible is whole, and the rerun adds exactly what was missing."""
-    root = tmp_path
-    _finish(root, "plans", "load")
-    receipts = root / "receipts"
-    ingest = _planwatch(root, "ingest", *sample, "--receipts", str(receipts), "--batch-size", "10")
-    _kill_when(ingest, lambda: receipts.is_dir() and any(receipts.glob("*.xlsx")), "the first batch's receipts")
-    assert not _children(ingest.pid)
-    with duckdb.connect(str(root / "w.duckdb"), read_only=True) as connection:
-        loads = connection.execute("select count(*) from raw.file_loads").fetchone()[0]
-        torn = connection.execute(
-            """select f.file_name from raw.file_loads as f
-               where f.status = 'loaded' and f.observations <> (
-                   select count(*) from raw.observations as o where o.load_id = f.load_id)"""
-        ).fetchall()
-    files = [path for month in sample for path in Path(month).rglob("*") if path.suffix in (".xlsx", ".xls", ".csv")]
-    assert 0 < loads < len(files), f"killed after {loads} of {len(files)} files: not between batches"
-    assert torn == []  # every committed file has all its observations
-    for receipt in receipts.glob("*.xlsx"):
-        load_workbook(receipt, read_only=True).close()  # whole: opens (a half-written one is a hidden .part)
-
-    _finish(root, "ingest", *sample, "--receipts", str(receipts))
-    assert _content(root / "w.duckdb", "raw") == _content(reference / "w.duckdb", "raw")
-    assert not _hidden_parts(receipts)
-    # every file has its own receipt, saying what became of it (not only a 重复报送 notice): the receipts
-    # of a batch committed just before the kill were staged in its transaction and put in place now
-    for path in files:
-        first = load_workbook(receipts / f"{path.stem}_回执.xlsx", read_only=True)["回执"]
-        outcome = {row[0]: row[1] for row in first.iter_rows(min_row=2, values_only=True)}["处理结果"]
-        assert not str(outcome).startswith("重复报送"), path.name
 
 
 def test_a_postgresql_publish_killed_midway_leaves_the_readers_marts_whole(reference: Path, tmp_path: Path) -> None:

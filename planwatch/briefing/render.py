@@ -78,6 +78,15 @@ def write_html(html: str, path: Path) -> Path:
     return write_atomically(path, lambda temp: temp.write_text(html, encoding="utf-8"))
 
 
+def warm_up(formats: Iterable[str]) -> None:
+    """Load what rendering `formats` needs once, here, so that forked rendering processes inherit it
+    instead of each importing WeasyPrint and loading the fonts again."""
+    if "pdf" in formats:
+        _font_config()
+    if "docx" in formats:
+        import planwatch.briefing.word  # noqa: F401 (python-docx, docxtpl and the Word templates' code)
+
+
 @cache
 def _font_config() -> Any:
     """One WeasyPrint FontConfiguration per process: fonts found and loaded once for every PDF."""

@@ -20,8 +20,8 @@ import duckdb
 from planwatch.atomic_files import remove_leftovers
 from planwatch.briefing.gather import county_regions, gather_plan, gather_summary, month_end
 from planwatch.briefing.marts import plans, target_progress
-from planwatch.briefing.render import FORMATS, render, with_charts
-from planwatch.briefing.unchanged import record, unchanged_file
+from planwatch.briefing.render import FORMATS, render, warm_up, with_charts
+from planwatch.briefing.unchanged import record, renderer_fingerprint, unchanged_file
 from planwatch.config import Settings
 from planwatch.processes import can_fork, forked_pool
 from planwatch.supervision.issuing import issued_plans, reproduce
@@ -270,6 +270,8 @@ def rendered_units(job: _Job, units: list[BriefingUnit], workers: int) -> Iterat
             for index, unit in enumerate(units):
                 yield index, render_unit(con, unit, job.month, job.out_dir, job.formats, job.config, job.force)
         return
+    warm_up(job.formats)  # loaded once here, inherited by every process forked below
+    renderer_fingerprint()
     global _WORKER_JOB
     _WORKER_JOB = job
     try:
