@@ -10,12 +10,11 @@ from planwatch.sample.province.drafts import (
     PLAN_END,
     PlanDraft,
     closing,
-    deadline_phrase,
     floor_to,
-    month_end,
     number,
     opening,
     ordinal,
+    project_paragraphs,
     rounded,
 )
 from planwatch.sample.province.geography import City, Province
@@ -189,22 +188,6 @@ def city_plan(province: Province, city: City, rng: random.Random) -> PlanDraft:
             ("市农业农村局",),
         ),
     )
-    for number_of, (slug, project, description, deadline, region, lead, responsible) in enumerate(projects, start=2):
-        deadline = month_end(deadline)
-        quote = f"{deadline_phrase(deadline)}，{project}{description}"
-        lead_text = f"（牵头单位：{lead}；配合单位：{'、'.join(responsible)}）"
-        heading = f"（{ordinal(number_of)}）建设{project}"
-        draft.say(f"{heading}。{quote}。{lead_text}")
-        draft.milestone(
-            slug,
-            project,
-            description,
-            deadline,
-            region,
-            quote,
-            f"三、重点任务{heading}",
-            (lead, lead_text),
-            responsible,
-        )
+    project_paragraphs(draft, projects, lambda project: f"建设{project}")
     closing(draft, "四", "市农业农村局会同市统计局")
     return draft

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 SYNTHETIC_NOTE = (
@@ -150,6 +151,22 @@ def ordinal(number_of: int) -> str:
     tens, units = divmod(number_of, 10)
     prefix = "" if tens == 0 else ("十" if tens == 1 else _ORDINALS[tens - 1] + "十")
     return prefix + (_ORDINALS[units - 1] if units else "")
+
+
+def project_paragraphs(
+    draft: PlanDraft, projects: tuple[tuple, ...], heading: Callable[[str], str], lead_in: str = ""
+) -> None:
+    """三、重点任务 from (二) on: a paragraph per project, (slug, project, description, deadline, region,
+    lead unit, partner units), quoting its deadline and units, and its milestone."""
+    for number_of, (slug, project, description, deadline, region, lead, responsible) in enumerate(projects, start=2):
+        deadline = month_end(deadline)
+        quote = f"{deadline_phrase(deadline)}，{project}{description}"
+        lead_text = f"（牵头单位：{lead}；配合单位：{'、'.join(responsible)}）"
+        title = f"（{ordinal(number_of)}）{heading(project)}"
+        draft.say(f"{title}。{lead_in}{quote}。{lead_text}")
+        draft.milestone(
+            slug, project, description, deadline, region, quote, f"三、重点任务{title}", (lead, lead_text), responsible
+        )
 
 
 def opening(draft: PlanDraft, office: str, addressees: str, purpose: str) -> None:

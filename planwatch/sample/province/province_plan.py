@@ -10,10 +10,10 @@ from planwatch.sample.province.drafts import (
     PLAN_END,
     PlanDraft,
     closing,
-    deadline_phrase,
     number,
     opening,
     ordinal,
+    project_paragraphs,
     rounded,
 )
 from planwatch.sample.province.geography import Province
@@ -166,21 +166,6 @@ def province_plan(province: Province, rng: random.Random) -> PlanDraft:
             ("省农业农村厅",),
         ),
     )
-    for number_of, (slug, project, description, deadline, region, lead, responsible) in enumerate(projects, start=2):
-        quote = f"{deadline_phrase(deadline)}，{project}{description}"
-        lead_text = f"（牵头单位：{lead}；配合单位：{'、'.join(responsible)}）"
-        heading = f"（{ordinal(number_of)}）推进{project}建设"
-        draft.say(f"{heading}。加大投入，倒排工期，{quote}。{lead_text}")
-        draft.milestone(
-            slug,
-            project,
-            description,
-            deadline,
-            region,
-            quote,
-            f"三、重点任务{heading}",
-            (lead, lead_text),
-            responsible,
-        )
+    project_paragraphs(draft, projects, lambda project: f"推进{project}建设", lead_in="加大投入，倒排工期，")
     closing(draft, "四", "省农业农村厅会同省统计局")
     return draft
