@@ -475,13 +475,14 @@ def test_the_department_ranking_shows_the_score_it_ranks_by_in_html_and_word(tmp
 
 
 def test_a_briefing_is_written_again_when_a_figure_changes(tmp_path: Path) -> None:
-    from planwatch.briefing.unchanged import fingerprint, record, unchanged_file
+    from planwatch.briefing.unchanged import RenderInputs, record, unchanged_file
 
     briefing = _briefing()
+    inputs = RenderInputs.of(briefing)
     [html] = render(briefing, tmp_path, ["html"])
-    record(tmp_path, briefing, {"html": html})
-    assert unchanged_file(tmp_path, briefing, "html") == html
+    record(tmp_path, inputs, {"html": html})
+    assert unchanged_file(tmp_path, inputs, "html") == html
     revised = _briefing(targets=(_target(actual_value=12.5), _target(target_id="x", status="lagging")))
-    assert fingerprint(revised, "html") != fingerprint(briefing, "html")
-    assert unchanged_file(tmp_path, revised, "html") is None  # a revised figure: rendered again
-    assert unchanged_file(tmp_path, briefing, "docx") is None  # never rendered in this format
+    assert RenderInputs.of(revised).fingerprint("html") != inputs.fingerprint("html")
+    assert unchanged_file(tmp_path, RenderInputs.of(revised), "html") is None  # a revised figure: rendered again
+    assert unchanged_file(tmp_path, inputs, "docx") is None  # never rendered in this format

@@ -21,7 +21,7 @@ from planwatch.atomic_files import remove_leftovers
 from planwatch.briefing.gather import county_regions, gather_plan, gather_summary, month_end
 from planwatch.briefing.marts import plans, target_progress
 from planwatch.briefing.render import FORMATS, render, warm_up, with_charts
-from planwatch.briefing.unchanged import record, renderer_fingerprint, unchanged_file
+from planwatch.briefing.unchanged import RenderInputs, record, renderer_fingerprint, unchanged_file
 from planwatch.config import Settings
 from planwatch.processes import can_fork, forked_pool
 from planwatch.supervision.issuing import issued_plans, reproduce
@@ -223,9 +223,10 @@ def render_unit(
     briefing = with_charts(con, gathered, raster)
     result = UnitResult([], time.perf_counter() - started, {})
     written: dict[str, Path] = {}
+    inputs = RenderInputs.of(briefing)  # digested once for every format
     for fmt in formats:
         started = time.perf_counter()
-        kept = None if force else unchanged_file(out_dir, briefing, fmt)
+        kept = None if force else unchanged_file(out_dir, inputs, fmt)
         if kept is not None:  # its inputs did not change: the file is what rendering would write
             result.written.append(kept)
             result.unchanged += 1
@@ -234,7 +235,7 @@ def render_unit(
         result.written.append(written[fmt])
         result.seconds_by_format[fmt] = time.perf_counter() - started
     if written:
-        record(out_dir, briefing, written)
+        record(out_dir, inputs, written)
     return result
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -35,12 +36,23 @@ def renderer_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def fingerprint(briefing: Briefing, fmt: str) -> str:
-    """What the file of `briefing` in `fmt` depends on: its context, its format, the renderer."""
-    digest = hashlib.sha256(renderer_fingerprint().encode())
-    digest.update(fmt.encode())
-    digest.update(briefing.model_dump_json().encode())
-    return digest.hexdigest()
+@dataclass(frozen=True)
+class RenderInputs:
+    """What a briefing's files depend on, digested once: its context (every figure, sentence and chart)
+    and the renderer."""
+
+    stem: str
+    digest: str
+
+    @classmethod
+    def of(cls, briefing: Briefing) -> RenderInputs:
+        digest = hashlib.sha256(renderer_fingerprint().encode())
+        digest.update(briefing.model_dump_json().encode())
+        return cls(briefing.file_stem, digest.hexdigest())
+
+    def fingerprint(self, fmt: str) -> str:
+        """What the file in `fmt` depends on."""
+        return hashlib.sha256(f"{self.digest}|{fmt}".encode()).hexdigest()
 
 
 def _sidecar(out_dir: Path, stem: str) -> Path:
@@ -62,19 +74,19 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-def unchanged_file(out_dir: Path, briefing: Briefing, fmt: str) -> Path | None:
-    """The file of `briefing` in `fmt` when it is already what rendering would write; else None."""
-    entry = _recorded(out_dir, briefing.file_stem).get(fmt)
-    path = out_dir / f"{briefing.file_stem}.{fmt}"
-    if not entry or entry.get("fingerprint") != fingerprint(briefing, fmt):
+def unchanged_file(out_dir: Path, inputs: RenderInputs, fmt: str) -> Path | None:
+    """The briefing's file in `fmt` when it is already what rendering would write; else None."""
+    entry = _recorded(out_dir, inputs.stem).get(fmt)
+    path = out_dir / f"{inputs.stem}.{fmt}"
+    if not entry or entry.get("fingerprint") != inputs.fingerprint(fmt):
         return None
     return path if _sha256(path) == entry.get("sha256") else None
 
 
-def record(out_dir: Path, briefing: Briefing, written: dict[str, Path]) -> None:
+def record(out_dir: Path, inputs: RenderInputs, written: dict[str, Path]) -> None:
     """Record the files just written (format → path) in the briefing's sidecar."""
-    recorded = _recorded(out_dir, briefing.file_stem)
+    recorded = _recorded(out_dir, inputs.stem)
     for fmt, path in written.items():
-        recorded[fmt] = {"fingerprint": fingerprint(briefing, fmt), "sha256": _sha256(path) or ""}
+        recorded[fmt] = {"fingerprint": inputs.fingerprint(fmt), "sha256": _sha256(path) or ""}
     text = json.dumps(recorded, ensure_ascii=False, indent=1, sort_keys=True)
-    write_atomically(_sidecar(out_dir, briefing.file_stem), lambda temp: temp.write_text(text, encoding="utf-8"))
+    write_atomically(_sidecar(out_dir, inputs.stem), lambda temp: temp.write_text(text, encoding="utf-8"))
