@@ -395,17 +395,19 @@ def ingest_files(
                         result.receipt = str(promote_receipt(staged[position], receipts_dir))
                     except OSError as error:  # left staged: the next run puts it in place
                         result.receipt_problem = f"{type(error).__name__}: {error}"
-                finish(position, result, None)
+                finish(position, result)
             for position, sha256 in repeated_in_batch:
                 duplicate = _duplicate(files[position], sha256, previous[sha256])
-                finish(position, duplicate, None, receipt=True)
+                finish(position, duplicate, receipt=True)
             batch.clear()
             in_batch.clear()
             repeated_in_batch.clear()
 
-        def finish(position: int, result: FileResult, parsed: ParsedFile | None, receipt: bool = False) -> None:
+        def finish(position: int, result: FileResult, receipt: bool = False) -> None:
+            """Record a file's result; `receipt`: write its receipt now (a duplicate: the batch's files
+            have theirs staged in the transaction)."""
             if receipt and receipts_dir is not None:
-                written = ingestor.write_receipt(receipt_path(receipts_dir, files[position]), result, parsed)
+                written = ingestor.write_receipt(receipt_path(receipts_dir, files[position]), result, None)
                 result.receipt = str(written) if written else None
             results[position] = result
             if on_file is not None:
@@ -417,7 +419,7 @@ def ingest_files(
                 continue
             if pending.sha256 and pending.sha256 in previous:
                 duplicate = _duplicate(files[position], pending.sha256, previous[pending.sha256])
-                finish(position, duplicate, None, receipt=True)
+                finish(position, duplicate, receipt=True)
                 continue
             if locks and pending.layout != REPLY_LAYOUT and (refusal := ingestor.locked_refusal(pending, locks)):
                 pending = pending.refused(refusal)
