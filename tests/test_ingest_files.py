@@ -118,6 +118,52 @@ def test_the_zip_directory_read_before_calamine_agrees_with_zipfile(tmp_path: Pa
         _zip_members(b"PK\x03\x04 no directory")
 
 
+def test_calamine_reads_the_checked_members_stored_and_sees_the_same_workbook(tmp_path: Path) -> None:
+    """The worksheets inflated for the checks are handed to calamine stored (inflated once, not twice):
+    every sheet, value, merged range and visibility reads as from the original file."""
+    import python_calamine
+
+    from planwatch.ingest.read import _inspect_zip, _zip_members_fast
+
+    path = tmp_path / "w.xlsx"
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "苹果产量（万吨）"
+    sheet.append(["地区", "本月数", "本年累计"])
+    sheet.append(["平凉市", 12.5, "=B2*2"])  # a formula with no cached value: a hidden cell
+    sheet.merge_cells("A4:C4")
+    sheet["A4"] = "合计行说明"
+    hidden = workbook.create_sheet("隐藏")
+    hidden.sheet_state = "hidden"
+    hidden["B3"] = "隐藏的值"
+    workbook.save(path)
+    original = path.read_bytes()
+    inspected = _inspect_zip(original)
+    stored = inspected.data
+    assert stored != original and len(stored) > len(original)
+    members = _zip_members_fast(stored)
+    assert members is not None
+    assert {m.name for m in members if m.name.startswith("xl/worksheets/")} and all(
+        m.method == 0 for m in members if m.name.startswith("xl/worksheets/")
+    )
+    assert zipfile.ZipFile(io.BytesIO(stored)).testzip() is None  # every CRC holds
+    assert list(inspected.hidden) == ["苹果产量（万吨）"]
+
+    def read(data: bytes) -> list:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return [
+            (
+                meta.name,
+                meta.visible,
+                book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False),
+                book.get_sheet_by_name(meta.name).merged_cell_ranges,
+            )
+            for meta in book.sheets_metadata
+        ]
+
+    assert read(stored) == read(original)
+
+
 def _bomb_workbook(tmp_path: Path) -> bytes:
     """A real workbook whose sheet XML inflates about 1000:1 (5 MB of spaces in 5 KB)."""
     source = statistics_workbook(tmp_path / "plain.xlsx", pingliang_table([["苹果产量", "万吨", 1, 2]]))
