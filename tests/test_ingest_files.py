@@ -264,11 +264,70 @@ def test_a_worker_that_dies_stops_the_run_with_an_error_instead_of_hanging(tmp_p
         statistics_workbook(tmp_path / f"f{i:03}.xlsx", pingliang_table([["苹果产量", "万吨", i, 1]]))
         for i in range(70)
     ]
-    (tmp_path / "crash.xlsx").write_bytes(files[0].read_bytes())
+    # bytes of its own: a file whose bytes were met before is not parsed (nor sent to a worker) at all
+    statistics_workbook(tmp_path / "crash.xlsx", pingliang_table([["苹果产量", "万吨", 999, 1]]))
     monkeypatch.setattr(run, "_prepare_in_worker", _dies_on_crash_file)
     with pytest.raises(run.WorkerDiedError, match="worker process died"):
         ingest([*files, tmp_path / "crash.xlsx"], tmp_path / "w.duckdb")
     assert run._WORKER_INGESTOR is None
+
+
+_PARSED_LOG = "PLANWATCH_TEST_PARSED_LOG"
+
+
+def _logs_what_it_parses(path: Path):  # runs in a forked worker, or here for a few files
+    import os
+
+    from planwatch.ingest import run
+
+    with open(os.environ[_PARSED_LOG], "a", encoding="utf-8") as log:
+        log.write(f"{path.name}\n")
+    return run._WORKER_INGESTOR.prepare(path, run._WORKER_KEEPS_PARSED)
+
+
+@pytest.mark.parametrize("files", [3, 70], ids=["in this process", "in workers"])
+def test_bytes_met_before_are_hashed_not_parsed_and_reported_as_duplicates(
+    tmp_path: Path, monkeypatch, files: int
+) -> None:
+    """A landing folder scanned again, and the same file twice in one run: only new bytes are parsed."""
+    from planwatch.ingest import run
+
+    (tmp_path / "first").mkdir()
+    first = [
+        statistics_workbook(tmp_path / "first" / f"f{i:03}.xlsx", pingliang_table([["苹果产量", "万吨", i, 1]]))
+        for i in range(files)
+    ]
+    assert [r.status for r in ingest(first, tmp_path / "w.duckdb")] == ["loaded"] * files
+    again = tmp_path / "again"
+    again.mkdir()
+    for path in first:
+        (again / path.name).write_bytes(path.read_bytes())
+    new = statistics_workbook(again / "new.xlsx", pingliang_table([["苹果产量", "万吨", 999, 1]]))
+    (again / "new_copy.xlsx").write_bytes(new.read_bytes())
+    log = tmp_path / "parsed.log"
+    monkeypatch.setenv(_PARSED_LOG, str(log))
+    monkeypatch.setattr(run, "_prepare_in_worker", _logs_what_it_parses)
+    if files < run.PARALLEL_MIN_FILES:  # the serial path calls prepare directly
+        monkeypatch.setattr(run.Ingestor, "prepare", _counting_prepare(log, run.Ingestor.prepare))
+    results = ingest([again], tmp_path / "w.duckdb")
+    assert log.read_text(encoding="utf-8").split() == ["new.xlsx"]
+    by_name = {r.file: r for r in results}
+    assert by_name["new.xlsx"].status == "loaded"
+    assert (
+        by_name["new_copy.xlsx"].status == "duplicate"
+        and by_name["new_copy.xlsx"].load_id == by_name["new.xlsx"].load_id
+    )
+    assert all(by_name[p.name].status == "duplicate" and "此前已接收" in by_name[p.name].reason for p in first)
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.file_loads") == [(files + 1,)]
+
+
+def _counting_prepare(log: Path, prepare):
+    def counting(self, path: Path, keep_parsed: bool = True):
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"{path.name}\n")
+        return prepare(self, path, keep_parsed)
+
+    return counting
 
 
 def test_a_parser_that_loses_a_row_stops_the_load_before_anything_is_committed(tmp_path: Path, monkeypatch) -> None:

@@ -203,7 +203,9 @@ def _disagrees_with_its_entry(
         return _whole_sheet(
             sheet, "sheet_indicator_mismatch", value=sheet.name, title=named.name, expected=entry_indicator.name
         )
-    filed = _FILING_PERIOD.search(" ".join(normalise_text(cell) for row in sheet.rows[:3] for cell in row))
+    filed = _FILING_PERIOD.search(
+        " ".join(normalise_text(cell) for row in sheet.rows[:3] for cell in row if cell is not None and cell != "")
+    )
     if filed is not None and filed.group(1) != period:
         return _whole_sheet(sheet, "sheet_period_mismatch", value=sheet.name, title=filed.group(1), expected=period)
     return []

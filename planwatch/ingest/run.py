@@ -12,10 +12,11 @@ import datetime as dt
 import gc
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -302,23 +303,84 @@ def _collector_eased() -> Iterator[None]:
         gc.unfreeze()
 
 
+class SameBytes(NamedTuple):
+    """A file whose bytes were met before (loaded by an earlier run, or earlier in this one): not parsed again."""
+
+    sha256: str
+
+
+def _fingerprint(path: Path) -> str | None:
+    """The sha256 of a file's bytes; None when it cannot be read (the reader then says why)."""
+    try:
+        return sha256_of(path.read_bytes())
+    except OSError:
+        return None
+
+
+class _BytesMet:
+    """Which files' bytes were met before: loaded by an earlier run (a landing folder scanned again), or
+    earlier in this one (the same file twice). Those are only hashed, not parsed to be told a duplicate."""
+
+    def __init__(self, known: Container[str]) -> None:
+        self.known = known
+        self.seen: set[str] = set()
+
+    def before(self, path: Path) -> str | None:
+        """The file's sha256 when its bytes were met before; None for new bytes (or a file not readable)."""
+        sha256 = _fingerprint(path)
+        if sha256 is None:
+            return None
+        if sha256 in self.known or sha256 in self.seen:
+            return sha256
+        self.seen.add(sha256)
+        return None
+
+
 @contextmanager
-def _prepared_in_order(ingestor: Ingestor, files: list[Path], keep_parsed: bool) -> Iterator[Iterator[PendingFile]]:
-    """Files read, parsed and tabulated, in order: in forked worker processes when the batch is large.
+def _reading(
+    ingestor: Ingestor, files: list[Path], keep_parsed: bool
+) -> Iterator[Callable[[Container[str]], Iterator[PendingFile | SameBytes]]]:
+    """A function that reads, parses and tabulates the files in order, except those whose bytes are known;
+    in forked worker processes when there are many files.
 
     Reading and parsing are CPU-bound and independent per file; writing stays in this process, one
     transaction per batch, so the warehouse still has a single writer. Workers send back flat
-    columns, and the parsed rows only when a receipt is to be written.
+    columns, and the parsed rows only when a receipt is to be written. The workers are forked on
+    entry, before the warehouse is opened; the files are handed to them once the known bytes are.
     """
     workers = min(os.cpu_count() or 1, 8)
     if workers < 2 or len(files) < PARALLEL_MIN_FILES or not can_fork():
-        yield (ingestor.prepare(path, keep_parsed) for path in files)
+
+        def read_here(known: Container[str]) -> Iterator[PendingFile | SameBytes]:
+            met = _BytesMet(known)
+            for path in files:
+                sha256 = met.before(path)
+                yield SameBytes(sha256) if sha256 else ingestor.prepare(path, keep_parsed)
+
+        yield read_here
         return
     global _WORKER_INGESTOR, _WORKER_KEEPS_PARSED
     _WORKER_INGESTOR, _WORKER_KEEPS_PARSED = ingestor, keep_parsed  # inherited by the forked workers
     pool = forked_pool(workers)
+    pool.submit(int)  # forks the workers now, before this process opens the warehouse
+
+    def read_in_workers(known: Container[str]) -> Iterator[PendingFile | SameBytes]:
+        met = _BytesMet(known)
+        same: dict[int, str] = {}
+
+        def new_files() -> Iterator[Path]:
+            for position, path in enumerate(files):
+                if sha256 := met.before(path):
+                    same[position] = sha256
+                else:
+                    yield path
+
+        # map submits every file at once: `same` is complete when it returns
+        parsed = _in_order(pool.map(_prepare_in_worker, new_files(), chunksize=16))
+        return (SameBytes(same[position]) if position in same else next(parsed) for position in range(len(files)))
+
     try:
-        yield _in_order(pool.map(_prepare_in_worker, files, chunksize=16))
+        yield read_in_workers
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # on an error, files not yet started are dropped
         _WORKER_INGESTOR, _WORKER_KEEPS_PARSED = None, True
@@ -357,15 +419,16 @@ def ingest_files(
         remove_leftovers(receipts_dir)  # part files of receipts an ingest killed midway was writing
     with (
         _collector_eased(),
-        _prepared_in_order(ingestor, files, keep_parsed) as prepared,
+        _reading(ingestor, files, keep_parsed) as read,
         connect(warehouse) as connection,  # waits while another process writes the warehouse
     ):
         ensure_tables(connection)
+        previous = _previous_loads(connection)
+        prepared = read(previous)  # a file whose bytes are known is not parsed again
         if len(files) >= PARALLEL_MIN_FILES:
             # the reading workers hold every core: DuckDB's own threads would only contend with them
             connection.execute("set threads = 1")
         reviewer = ingestor.start_review(connection)
-        previous = _previous_loads(connection)
         if receipts_dir is not None:  # the receipts of a batch committed just before a crash
             recover_staged_receipts(receipts_dir, {sha for sha, (_, status, _) in previous.items()})
         locks = locked_departments(connection)  # months whose briefing is issued take no more files
@@ -414,6 +477,16 @@ def ingest_files(
                 on_file(result)
 
         for position, pending in enumerate(prepared):
+            if isinstance(pending, SameBytes):
+                if pending.sha256 in in_batch:
+                    repeated_in_batch.append((position, pending.sha256))
+                    continue
+                if pending.sha256 in previous:
+                    finish(
+                        position, _duplicate(files[position], pending.sha256, previous[pending.sha256]), receipt=True
+                    )
+                    continue
+                pending = ingestor.prepare(files[position], keep_parsed)  # the file changed since it was hashed
             if pending.sha256 and pending.sha256 in in_batch:
                 repeated_in_batch.append((position, pending.sha256))
                 continue
@@ -427,6 +500,8 @@ def ingest_files(
             in_batch.add(pending.sha256)
             if len(batch) >= batch_size:
                 flush()
+        if len(files) >= PARALLEL_MIN_FILES:
+            connection.execute("reset threads")  # the readers are done: the last batch's queries take every core
         flush()
     if len(results) != len(files):
         raise AccountingError(f"{len(files)} files read but {len(results)} results")
