@@ -55,7 +55,11 @@ def planwatch_transform() -> None:
         project_config=ProjectConfig(
             dbt_project_path=DBT_PROJECT,
             manifest_path=DBT_PROJECT / "manifest" / "manifest.json",
-            env_vars={"PLANWATCH_WAREHOUSE": f"{{{{ var.value.get('planwatch_warehouse', '{WAREHOUSE}') }}}}"},
+            env_vars={
+                "PLANWATCH_WAREHOUSE": f"{{{{ var.value.get('planwatch_warehouse', '{WAREHOUSE}') }}}}",
+                # as `planwatch transform`: the unit tests test the SQL, in CI; a production build skips them
+                "DBT_EXCLUDE_RESOURCE_TYPES": "unit_test",
+            },
             install_dbt_deps=False,
             dbt_vars=load_settings().dbt_vars(),  # planwatch.toml's thresholds, as the CLI passes them
         ),

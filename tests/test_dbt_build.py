@@ -75,7 +75,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     _planwatch("ingest", str(late), "--warehouse", str(warehouse), "--receipts", str(root / "receipts"))
     return Built(
         warehouse=warehouse,
-        result=transform(warehouse=warehouse, environment=dbt_environment),
+        result=transform(warehouse=warehouse, environment=dbt_environment, unit_tests=True),
         dbt_environment=dbt_environment,
     )
 
@@ -91,6 +91,16 @@ def test_dbt_build_runs_every_model_unit_test_and_data_test(built: Built) -> Non
     data_tests = [node for node in built.result.statuses if node.startswith("test.")]
     assert len(unit_tests) >= 50 and len(data_tests) >= 60
     print(f"dbt build on the sample: {built.result.seconds:.1f}s")
+
+
+def test_a_production_build_skips_the_unit_tests_and_runs_every_model_and_data_test(built: Built) -> None:
+    """`planwatch transform` without --unit-tests: the unit tests test the SQL, in CI; the data is still tested."""
+    production = transform(warehouse=built.warehouse, environment=built.dbt_environment)
+    assert production.success, production.failures or production.error
+    kinds = [node.split(".", 1)[0] for node in production.statuses]
+    assert kinds.count("unit_test") == 0
+    assert kinds.count("model") == sum(1 for n in built.result.statuses if n.startswith("model."))
+    assert kinds.count("test") == sum(1 for n in built.result.statuses if n.startswith("test."))
 
 
 def test_every_target_has_a_row_for_each_month_from_plan_start_to_the_last_month_with_data(built: Built) -> None:

@@ -20,7 +20,10 @@ def test_the_transform_dag_is_scheduled_on_the_ingest_asset_and_takes_the_writer
     produced = {outlet.uri for task in bag.dags["planwatch_ingest"].tasks for outlet in task.outlets}
     assert "planwatch://warehouse/raw/observations" in produced
     assert "planwatch://warehouse/raw/observations" in str(dag.timetable.asset_condition)
-    assert dag.get_task("dbt.dbt_producer_watcher").pool == "duckdb_writer"
+    producer = dag.get_task("dbt.dbt_producer_watcher")
+    assert producer.pool == "duckdb_writer"
+    # the producer's dbt build skips the unit tests, as `planwatch transform` does (they run in CI)
+    assert producer.env.get("DBT_EXCLUDE_RESOURCE_TYPES") == "unit_test"
     assert dag.get_task("publish_marts").pool == "duckdb_writer"
     model_tasks = [task for task in dag.tasks if task.task_id.endswith("_run")]
     assert len(model_tasks) >= 20 and all(task.pool != "duckdb_writer" for task in model_tasks)

@@ -1,4 +1,4 @@
-"""`planwatch transform`: build the marts (dbt build: models, unit tests, data tests) on the warehouse."""
+"""`planwatch transform`: build the marts (dbt build: models and data tests; unit tests on request) on the warehouse."""
 
 from __future__ import annotations
 
@@ -19,15 +19,23 @@ def transform(
     select: Annotated[str | None, typer.Option(help="dbt selection, e.g. marts or +fct_target_progress")] = None,
     full_refresh: Annotated[bool, typer.Option(help="rebuild incremental models from scratch")] = False,
     target: Annotated[str | None, typer.Option(help="dbt target: duckdb (default) or postgres")] = None,
+    unit_tests: Annotated[
+        bool, typer.Option(help="also run the dbt unit tests (they test the SQL on fixed inputs; CI runs them)")
+    ] = False,
 ) -> None:
-    """Run dbt build: staging → intermediate → marts, with unit and data tests."""
+    """Run dbt build: staging → intermediate → marts, with data tests (and unit tests on request)."""
     if target in (None, "duckdb"):
         warehouse = arguments.existing_warehouse(warehouse)
     else:
         arguments.known(target, ["duckdb", "postgres"], "--target", "dbt target")
     with arguments.progress("dbt build") as step:
         result = run_transform(
-            warehouse=warehouse, select=select, full_refresh=full_refresh, target=target, on_progress=step
+            warehouse=warehouse,
+            select=select,
+            full_refresh=full_refresh,
+            target=target,
+            on_progress=step,
+            unit_tests=unit_tests,
         )
     if not result.success:
         for node, status in sorted(result.failures.items()):
