@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import cache
 from pathlib import Path
 
 import jinja2
@@ -41,7 +42,11 @@ def fonts() -> dict[str, Markup]:
     }
 
 
+@cache
 def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+    """The one environment of a templates folder per process: each template is compiled once, not once per
+    briefing (compiling was a tenth of rendering a month's HTML briefings); an edited template file is
+    compiled again (jinja2's auto_reload)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
         undefined=jinja2.StrictUndefined,
