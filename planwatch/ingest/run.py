@@ -477,16 +477,9 @@ def ingest_files(
                 on_file(result)
 
         for position, pending in enumerate(prepared):
-            if isinstance(pending, SameBytes):
-                if pending.sha256 in in_batch:
-                    repeated_in_batch.append((position, pending.sha256))
-                    continue
-                if pending.sha256 in previous:
-                    finish(
-                        position, _duplicate(files[position], pending.sha256, previous[pending.sha256]), receipt=True
-                    )
-                    continue
+            if isinstance(pending, SameBytes) and pending.sha256 not in in_batch and pending.sha256 not in previous:
                 pending = ingestor.prepare(files[position], keep_parsed)  # the file changed since it was hashed
+            # a SameBytes left is a duplicate: one of the next two checks takes it
             if pending.sha256 and pending.sha256 in in_batch:
                 repeated_in_batch.append((position, pending.sha256))
                 continue
