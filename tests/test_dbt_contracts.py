@@ -66,7 +66,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     months = sorted(str(path) for path in sample.glob("20*"))
     run_planwatch("ingest", *months, "--warehouse", str(warehouse), "--receipts", str(root / "receipts"))
     project = _copy_project(root / "dbt_project")
-    result = _dbt(project, ["build"], warehouse, root / "unchanged")
+    # as `planwatch transform` builds: the unit tests, which test the SQL on fixed inputs, run (and are
+    # counted) in test_dbt_build; here they would only run a second time
+    result = _dbt(project, ["build", "--exclude-resource-type", "unit_test"], warehouse, root / "unchanged")
     manifest = json.loads((root / "unchanged" / "target" / "manifest.json").read_text(encoding="utf-8"))
     return Built(root=root, warehouse=warehouse, project=project, result=result, manifest=manifest)
 
@@ -85,7 +87,7 @@ def _column_types(warehouse: Path, schema: str, table: str) -> dict[str, str]:
 def test_the_unchanged_project_builds_with_every_contract_and_test(built: Built) -> None:
     assert built.result.success, built.result.failures or built.result.error
     kinds = [node.split(".")[0] for node in built.result.statuses]
-    assert kinds.count("model") >= 35 and kinds.count("unit_test") >= 50 and kinds.count("test") >= 60
+    assert kinds.count("model") >= 35 and kinds.count("test") >= 60
 
 
 # (mart, the line of its SQL to change, what to change it to, the column, its contract type)
