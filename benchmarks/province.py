@@ -150,7 +150,7 @@ def main(default_pdf_seconds_per_file: float | None = None) -> None:
             print(_line(label, step))
 
         # briefings: per file, and one process against two
-        per_format, walls = {}, {}
+        per_format, walls, with_gathering = {}, {}, {}
         for fmt in ("html", "pdf"):
             plan_files = measure(
                 ["brief", "--period", period, "--format", fmt, "--jobs", "1", "--out", str(scratch / f"one-{fmt}")]
@@ -159,13 +159,16 @@ def main(default_pdf_seconds_per_file: float | None = None) -> None:
             )
             count, seconds = _briefing_seconds(plan_files)
             per_format[fmt], walls[fmt] = seconds.get(fmt, float("nan")) / count, plan_files.seconds
+            with_gathering[fmt] = (seconds.get("gather", 0.0) + seconds.get(fmt, float("nan"))) / count
         two = measure(
             ["brief", "--period", period, "--format", "html", "--jobs", "2", "--out", str(scratch / "two")], full
         )
         print(
-            f"briefings: {briefings} for {period}; html {per_format['html']:.2f} s per file, pdf "
-            f"{per_format['pdf']:.2f} s per file"
+            f"briefings: {briefings} for {period}; per file, rendering the format: html {per_format['html']:.2f} s, "
+            f"pdf {per_format['pdf']:.2f} s"
             + (f" (default scale {default_pdf_seconds_per_file:.2f} s)" if default_pdf_seconds_per_file else "")
+            + f"; with gathering the marts and drawing the charts: html {with_gathering['html']:.2f} s, "
+            f"pdf {with_gathering['pdf']:.2f} s"
             + f"; the month's html by one process {walls['html']:.1f} s, by two {two.seconds:.1f} s (wall)"
         )
 
