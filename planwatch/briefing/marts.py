@@ -10,6 +10,7 @@ rows (`raw.quarantine`, until the quality results table of issue 5 exists; it is
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from typing import Any
 
 import duckdb
@@ -25,12 +26,24 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[R
     return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
 
+# per connection, the tables seen to exist: a briefing asks for the same optional tables (quality results,
+# findings, the supervision ledger) several times, and the catalogue query cost more than most reads.
+# Only a table found is remembered: planwatch never drops these, and one created later is then seen.
+_TABLES_FOUND: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, set[str]] = weakref.WeakKeyDictionary()
+
+
 def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    found_before = _TABLES_FOUND.setdefault(con, set())
+    if qualified in found_before:
+        return True
     schema, table = qualified.split(".")
     found = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
     ).fetchone()
-    return bool(found and found[0])
+    if found and found[0]:
+        found_before.add(qualified)
+        return True
+    return False
 
 
 def plans(con: duckdb.DuckDBPyConnection) -> list[Row]:
