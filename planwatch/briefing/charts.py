@@ -177,15 +177,22 @@ def _legend_by_colour(lines: Sequence[TargetLine]) -> list[Patch]:
     return [Patch(color=colour, label=f"完成率（{'、'.join(labels)}）") for colour, labels in names.items()]
 
 
-def _completion_bar(axes: Axes, y: float, line: TargetLine, floor: float) -> bool:
-    """One target's row: its bar, or its status in words when it has no completion; True when cut."""
+class _Bar(NamedTuple):
+    y: float
+    width: float
+    colour: str
+
+
+def _completion_bar(axes: Axes, y: float, line: TargetLine, floor: float, bars: list[_Bar]) -> bool:
+    """One target's row: its bar (added to `bars`, drawn together), or its status in words when it has
+    no completion; True when cut."""
     colour = STATUS_COLOURS[line.status]
     if line.completion_rate is None:
         axes.text(max(floor, 0.0) + 1.5, y, line.status_label, va="center", fontsize=6.5, color=colour)
         return False
     value = line.completion_rate
     shown = min(max(value, floor), COMPLETION_AXIS_MAX)
-    axes.barh(y, shown, color=colour, height=0.6)
+    bars.append(_Bar(y, shown, colour))
     if value == shown:
         if abs(value) < 3:  # no bar to see: say the value, in the status colour
             axes.text(1.5, y, f"{value:.0f}%", va="center", fontsize=6.5, color=colour)
@@ -249,7 +256,12 @@ def _completion_chunk(
         height = 1.0 + BAR_PITCH_INCHES * max(len(chunk), 1)
         figure, axes = plt.subplots(figsize=(WIDTH_INCHES, height), layout="constrained")
         rows = list(zip(range(len(chunk) - 1, -1, -1), (line for _, line in chunk), strict=True))
-        cut = [_completion_bar(axes, y, line, floor) for y, line in rows]
+        bars: list[_Bar] = []
+        cut = [_completion_bar(axes, y, line, floor, bars) for y, line in rows]
+        if bars:  # in one call: a call per bar cost a millisecond each, the same rectangles in the same order
+            axes.barh(
+                [bar.y for bar in bars], [bar.width for bar in bars], color=[bar.colour for bar in bars], height=0.6
+            )
         if with_time:
             _time_ticks(axes, rows)
         axes.set_yticks([y for y, _ in rows], [completion_label(number, line) for number, line in chunk])
