@@ -31,9 +31,11 @@ from planwatch.quality.run import check_and_gate
 from planwatch.registry.load import load_registry
 from planwatch.supervision import approval, corrections, follow_up
 from planwatch.supervision.issuing import (
+    IssuedArchiveAlteredError,
     IssuedBriefingChangedError,
     IssueError,
     IssueResult,
+    deliver_issued,
     issue_briefing,
     plan_departments,
     reproduce,
@@ -306,6 +308,18 @@ def test_three_months_of_supervision(tmp_path: Path) -> None:
     with pytest.raises(IssuedBriefingChangedError, match="differs from the issued file"):
         reproduce(tampered, tmp_path / "not_written", ["html"])
     assert not (tmp_path / "not_written").exists()
+
+    # a month's run then delivers the archived files as issued (the month's other briefings still render) ...
+    delivered, why_not = deliver_issued(tampered, tmp_path / "delivered", ["html", "pdf"])
+    assert why_not is not None and "differs from the issued file" in why_not
+    issued_html_pdf = {name: sha for name, sha in month_one_files.items() if name.endswith((".html", ".pdf"))}
+    assert issued_html_pdf and {path.name: _sha256(path) for path in delivered} == issued_html_pdf
+    # ... unless an archived file is not the one issued: then nothing is written
+    altered = next(tampered.glob("*.html"))
+    altered.write_text(altered.read_text(encoding="utf-8") + "<!-- -->", encoding="utf-8")
+    with pytest.raises(IssuedArchiveAlteredError, match=altered.name):
+        deliver_issued(tampered, tmp_path / "nothing_delivered", ["html"])
+    assert not (tmp_path / "nothing_delivered").exists()
 
 
 def test_a_county_departments_report_is_approved_by_the_county_then_the_city(tmp_path: Path) -> None:

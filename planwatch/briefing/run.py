@@ -8,6 +8,7 @@ charts) and rendering each format (`BriefRun.as_dict()` is JSON for XCom).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -24,8 +25,9 @@ from planwatch.briefing.render import FORMATS, render, warm_up, with_charts
 from planwatch.briefing.unchanged import RenderInputs, record, renderer_fingerprint, unchanged_file
 from planwatch.config import Settings
 from planwatch.processes import can_fork, forked_pool
-from planwatch.supervision.issuing import issued_plans, reproduce
+from planwatch.supervision.issuing import deliver_issued, issued_plans
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]  # (briefings done, briefings in all, the one just done)
 
 
@@ -40,6 +42,8 @@ class BriefRun:
     seconds_gathering: float = 0.0  # this and the formats' seconds: summed over the rendering processes
     seconds_by_format: dict[str, float] = field(default_factory=dict)
     skipped_plans: list[str] = field(default_factory=list)
+    # issued plans whose archived files were delivered as they are: re-rendering them gave other bytes
+    issued_not_reproduced: list[str] = field(default_factory=list)
     briefings: int = 0
     unchanged: int = 0  # files kept as they were (their inputs did not change), not written again
     processes: int = 1
@@ -57,6 +61,7 @@ class BriefRun:
             "seconds_gathering": round(self.seconds_gathering, 2),
             "seconds_by_format": {fmt: round(seconds, 2) for fmt, seconds in self.seconds_by_format.items()},
             "skipped_plans": list(self.skipped_plans),
+            "issued_not_reproduced": list(self.issued_not_reproduced),
         }
 
     def timings(self) -> str:
@@ -130,7 +135,11 @@ def render_month(
     with duckdb.connect(str(warehouse), read_only=True) as con:
         units, run.skipped_plans, issued = briefing_units(con, month, plan_id, counties, summary)
         for pid in issued:  # an issued month is its archive: re-rendered only to prove it unchanged
-            run.written.extend(reproduce(issued[pid], out_dir, formats))
+            delivered, why_not = deliver_issued(issued[pid], out_dir, formats)
+            run.written.extend(delivered)
+            if why_not is not None:
+                log.warning("%s %s: the archived files are delivered as issued: %s", pid, run.period, why_not)
+                run.issued_not_reproduced.append(f"{pid}: {why_not}")
     total = len(units) * len(formats)
     if on_progress is not None:
         on_progress(0, total, f"{len(run.written)} issued files reproduced" if run.written else "")

@@ -28,6 +28,7 @@ def brief(
     from planwatch.briefing.render import FORMATS
     from planwatch.briefing.run import brief_month
     from planwatch.quality.gate import QualityGateError
+    from planwatch.supervision.issuing import IssuedArchiveAlteredError
 
     month = arguments.month(period)
     formats = [part.strip() for part in format.split(",") if part.strip()]
@@ -51,8 +52,10 @@ def brief(
                 jobs=jobs or None,
                 force=force,
             )
-    except (QualityGateError, ValueError) as error:  # nothing was written: the gate is decided first
+    except (QualityGateError, ValueError, IssuedArchiveAlteredError) as error:  # before any briefing is rendered
         arguments.fail(str(error))
     for path in result.written:
         console.print(str(path), highlight=False, soft_wrap=True)
+    for note in result.issued_not_reproduced:
+        console.print(f"[yellow]issued, delivered as archived (not re-rendered): {note}[/]", soft_wrap=True)
     console.print(f"{len(result.written)} files in {out_dir}: {result.timings()}", highlight=False, soft_wrap=True)

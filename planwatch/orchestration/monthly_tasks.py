@@ -152,7 +152,7 @@ def plan_briefings(period: str, config: Settings, run_id: str) -> dict:
     from planwatch.briefing.render import FORMATS
     from planwatch.briefing.run import briefing_units
     from planwatch.quality.gate import assert_publishable
-    from planwatch.supervision.issuing import reproduce
+    from planwatch.supervision.issuing import deliver_issued
     from planwatch.warehouse import frozen_copy
 
     assert_publishable(config.warehouse_path, period)  # never render past a gate that says no
@@ -161,13 +161,20 @@ def plan_briefings(period: str, config: Settings, run_id: str) -> dict:
     reading = frozen_copy(config.warehouse_path, out_dir.parent / f".reading-{period}-{_safe(run_id)}.duckdb")
     with duckdb.connect(str(reading), read_only=True) as con:
         units, skipped, issued = briefing_units(con, month_end(period), None)
-    reproduced = [str(path) for archive in issued.values() for path in reproduce(archive, out_dir, list(FORMATS))]
+    reproduced, not_reproduced = [], []
+    for plan_id, archive in issued.items():
+        delivered, why_not = deliver_issued(archive, out_dir, list(FORMATS))
+        reproduced += [str(path) for path in delivered]
+        if why_not is not None:
+            log.warning("%s %s: the archived files are delivered as issued: %s", plan_id, period, why_not)
+            not_reproduced.append(f"{plan_id}: {why_not}")
     log.info("%d briefings to render for %s; %d issued files reproduced", len(units), period, len(reproduced))
     return {
         "period": period,
         "reading": str(reading),
         "units": [unit.as_dict() for unit in units],
         "reproduced": reproduced,
+        "issued_not_reproduced": not_reproduced,
         "skipped_plans": skipped,
     }
 
@@ -199,7 +206,12 @@ def finish_briefings(plan: dict, rendered: list[dict]) -> dict:
     if len(rendered) != len(plan["units"]):
         raise RuntimeError(f"{len(plan['units']) - len(rendered)} of {len(plan['units'])} briefings not written")
     log.info("%d briefing files for %s", len(files), plan["period"])
-    return {"period": plan["period"], "files": files, "skipped_plans": plan["skipped_plans"]}
+    return {
+        "period": plan["period"],
+        "files": files,
+        "skipped_plans": plan["skipped_plans"],
+        "issued_not_reproduced": plan.get("issued_not_reproduced", []),
+    }
 
 
 def _safe(run_id: str) -> str:

@@ -7,7 +7,9 @@ and its counties' in every format into `issued_dir/<plan>/<YYYY-MM>/` with the c
 built from (`contexts/*.json`: the marts' rows as the briefing read them) and a manifest of
 hashes, then, in one transaction, records the files, locks the month for the plan's departments,
 opens 督办 for what lags, closes the items whose target recovered and marks the corrections the
-briefing reported. An issued month re-rendered (`reproduce`) gives the archived bytes or is refused.
+briefing reported. An issued month re-rendered (`reproduce`) gives the archived bytes or is refused;
+`deliver_issued` is what a month's run does with it: the re-rendering when it is the issued bytes, else
+the archived files themselves (checked against the manifest), never a different rendering.
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ class IssueError(RuntimeError):
 
 class IssuedBriefingChangedError(RuntimeError):
     """Re-rendering an issued briefing did not give the archived bytes: nothing is written over them."""
+
+
+class IssuedArchiveAlteredError(RuntimeError):
+    """An archived file is missing or differs from the hash its manifest recorded at issue."""
 
 
 @dataclass
@@ -372,7 +378,7 @@ def issued_plans(connection: duckdb.DuckDBPyConnection, period: str) -> dict[str
 
 def reproduce(archive: Path, out_dir: Path, formats: list[str]) -> list[Path]:
     """Re-render an issued briefing from its archived contexts; write it only if every byte is the issued one."""
-    manifest = json.loads((archive / MANIFEST).read_text(encoding="utf-8"))
+    manifest = _manifest(archive)
     written = []
     with tempfile.TemporaryDirectory() as scratch:
         rendered: list[Path] = []
@@ -392,6 +398,35 @@ def reproduce(archive: Path, out_dir: Path, formats: list[str]) -> list[Path]:
             written.append(path)
         out_dir.mkdir(parents=True, exist_ok=True)
         return [Path(shutil.copyfile(path, out_dir / path.name)) for path in written]
+
+
+def deliver_issued(archive: Path, out_dir: Path, formats: list[str]) -> tuple[list[Path], str | None]:
+    """An issued month's files of `formats` in `out_dir`, and why they were not re-rendered (None when they were).
+
+    Re-rendered from the archived contexts when that gives the issued bytes. When it does not (the
+    templates, fonts or a library changed since issue), the rendering is refused and the archived files
+    themselves are copied, each checked against the hash its manifest recorded: the month's other
+    briefings still render, and what goes out is what was issued. An archived file missing or altered
+    raises `IssuedArchiveAlteredError` before anything is written.
+    """
+    try:
+        return reproduce(archive, out_dir, formats), None
+    except IssuedBriefingChangedError as error:
+        suffixes = {f".{fmt}" for fmt in formats}
+        hashes = {name: sha for name, sha in _manifest(archive)["files"].items() if Path(name).suffix in suffixes}
+        issued = [archive / name for name in sorted(hashes)]
+        altered = [path.name for path in issued if not path.is_file() or _sha256(path) != hashes[path.name]]
+        if altered:
+            raise IssuedArchiveAlteredError(
+                f"{archive}: {', '.join(altered)} missing or not the file issued (its sha256 differs from "
+                f"{MANIFEST}); restore the archive from its backup. Nothing was written"
+            ) from None
+        out_dir.mkdir(parents=True, exist_ok=True)
+        return [Path(shutil.copyfile(path, out_dir / path.name)) for path in issued], str(error)
+
+
+def _manifest(archive: Path) -> dict:
+    return json.loads((archive / MANIFEST).read_text(encoding="utf-8"))
 
 
 def issue_month(
