@@ -95,12 +95,21 @@ def test_the_configured_source_is_current_whatever_the_load_order_and_the_briefi
         ),
         encoding="utf-8",
     )
-    # the figures alone are rebuilt: the staging view ranks the sources, fct_observation keeps the winner
-    run_planwatch(
-        "transform",
-        "--full-refresh",
-        "--select",
-        "+fct_observation",
-        env=environment | {"PLANWATCH_CONFIG": str(config)},
-    )
+    # a plain (incremental) transform follows the new ranking: nothing new was loaded, yet the current
+    # figure changed, and fct_observation rewrites the rows that differ
+    configured = environment | {"PLANWATCH_CONFIG": str(config)}
+    run_planwatch("transform", env=configured)
     assert _current(warehouse) == (30.4, "department", DEPARTMENT)
+
+    # the office returns the department's month: its figure leaves the marts at the next incremental
+    # transform, and the bureau's is current again
+    run_planwatch(
+        "return", "--period", PERIOD, "--department", DEPARTMENT, "--reason", "与统计局数据不一致，请核实",
+        "--actor", "张科长", env=configured,
+    )  # fmt: skip
+    run_planwatch("transform", env=configured)
+    assert _current(warehouse) == (30.0, "statistics", "pingliang.statistics_bureau")
+    everything = "select * from marts.fct_observation order by observation_key"
+    incremental = query(warehouse, everything)
+    run_planwatch("transform", "--full-refresh", env=configured)
+    assert query(warehouse, everything) == incremental

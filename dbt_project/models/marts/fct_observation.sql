@@ -1,13 +1,25 @@
 {#- Current values, one row per (indicator, region, month, measure), with the cell and the source
     (statistics bureau or department, by planwatch.toml's source_precedence) each came from.
-    Incremental: a run reads only loads newer than the newest already here, and a revision replaces
-    the row of its key (delete+insert on observation_key). A full refresh gives the same table. -#}
+    Incremental: a run writes only the rows that differ from what the table holds (delete+insert on
+    observation_key) and deletes the keys that have no current figure any more. A row differs when new
+    loads revised it, and also when nothing new arrived but the figure that is current changed: the
+    office returned the submission it came from (its month's earlier figure, or none, is current
+    again), approved one again, or planwatch.toml ranks the sources differently. A full refresh gives
+    the same table. -#}
 {{
     config(
         materialized='incremental',
         unique_key='observation_key',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        post_hook="
+            delete from {{ this }}
+            where not exists (
+                select 1 from {{ ref('stg_ingest__observations') }} as figures
+                where {{ observation_key('figures.indicator_code', 'figures.region_code', 'figures.month_index',
+                    'figures.measure') }} = observation_key
+            )
+        ",
     )
 }}
 
@@ -19,20 +31,10 @@ observations as (
 
 ),
 
-new_loads as (
-
-    select * from observations
-    {% if is_incremental() %}
-        where load_id > (select coalesce(max(load_id), -1) from {{ this }})
-    {% endif %}
-
-),
-
-final as (
+current_rows as (
 
     select
-        cast(indicator_code || '|' || region_code || '|' || cast(month_index as varchar) || '|' || measure as varchar)
-            as observation_key,
+        {{ observation_key('indicator_code', 'region_code', 'month_index', 'measure') }} as observation_key,
         cast(period as date) as period,
         cast(indicator_code as varchar) as indicator_code,
         cast(region_code as varchar) as region_code,
@@ -53,7 +55,18 @@ final as (
         cast(source_row_number as integer) as source_row_number,
         cast(superseded_revisions as integer) as superseded_revisions,
         cast(loaded_at as timestamp) as loaded_at
-    from new_loads
+    from observations
+
+),
+
+final as (
+
+    select * from current_rows
+    {% if is_incremental() %}
+        -- the rows not already here as they are (set difference: every column compared, nulls equal)
+        except
+        select * from {{ this }}
+    {% endif %}
 
 )
 
