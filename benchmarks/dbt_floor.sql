@@ -6,11 +6,24 @@
 -- Months are carried as an index, year * 12 + month - 1.
 create or replace table floor_target_progress as
 with
+-- the current figure of each key: a correction, else a statistics bureau's (a source spec's table, or a
+-- department named 统计局), else a department's (planwatch.toml's default source_precedence), the newest
+-- load within a source (no submission is returned in the bench's warehouses: the staging view's
+-- anti-join of returned loads keeps every row there)
 current_observations as (
-    select indicator_code, region_code, measure, value, load_id,
-        cast(substr(period, 1, 4) as integer) * 12 + cast(substr(period, 6, 2) as integer) - 1 as month_index
-    from raw.observations
-    qualify row_number() over (partition by indicator_code, region_code, period, measure order by load_id desc) = 1
+    select o.indicator_code, o.region_code, o.measure, o.value, o.load_id,
+        cast(substr(o.period, 1, 4) as integer) * 12 + cast(substr(o.period, 6, 2) as integer) - 1 as month_index
+    from raw.observations as o left join raw.ref_departments as d using (department_id)
+    qualify row_number() over (
+        partition by o.indicator_code, o.region_code, o.period, o.measure
+        order by
+            case
+                when o.layout = 'correction' then 0
+                when o.layout not in ('template', 'template_without_meta') or d.department_name like '%统计局%' then 1
+                else 2
+            end,
+            o.load_id desc
+    ) = 1
 ),
 indicators as (
     select i.indicator_code, i.canonical_unit, i.frequency,
