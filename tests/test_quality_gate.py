@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from planwatch.cli import app
-from planwatch.quality.gate import QualityGateError, assert_publishable
+from planwatch.quality.gate import QualityGateError, assert_publishable, record_override
 from tests.test_quality_submissions import (
     BAD_CASES,
     PERIOD,
@@ -142,3 +142,38 @@ def test_scope_counts_every_row_beyond_the_sample_kept_for_reading():
         ("620826", "pingliang.stats"): 5,
         (None, None): 2,
     }
+
+
+def test_a_month_whose_data_changed_since_its_check_waits_for_a_new_check(registry_warehouse: Path, tmp_path: Path):
+    """A verdict holds for the data the run read: a figure changed since (a file loaded, a month returned,
+    the marts rebuilt) voids it, whatever it said, until `planwatch check` reads the month again."""
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", good_observations())
+    assert planwatch_check(warehouse, tmp_path / "out", "--checkpoint", "submissions")[0] == 0
+    assert assert_publishable(warehouse, PERIOD).publishable
+    # the same rows read back in another order are the same data
+    assert assert_publishable(warehouse, PERIOD).publishable
+
+    con = duckdb.connect(str(warehouse))
+    con.execute("update raw.observations set value = 34.0 where period = ? and cell = 'C4'", [PERIOD])
+    con.close()
+    with pytest.raises(QualityGateError, match="changed since its quality check") as stale:
+        assert_publishable(warehouse, PERIOD)
+    assert f"planwatch check --period {PERIOD}" in str(stale.value)
+    assert planwatch_check(warehouse, tmp_path / "out", "--checkpoint", "submissions")[0] == 0
+    assert assert_publishable(warehouse, PERIOD).publishable
+
+
+def test_an_override_releases_only_the_data_it_was_given_for(registry_warehouse: Path, tmp_path: Path):
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", BAD_CASES["ytd_not_decreasing"][1])
+    assert planwatch_check(warehouse, tmp_path / "out", "--checkpoint", "submissions")[0] == 1
+    code, output = planwatch_check(warehouse, tmp_path / "out", "--override", "已电话核实", "--operator", "李四")
+    assert code == 0, output
+    assert assert_publishable(warehouse, PERIOD).override is not None
+
+    con = duckdb.connect(str(warehouse))
+    con.execute("update raw.observations set value = value * 2 where period = ?", [PERIOD])
+    con.close()
+    with pytest.raises(QualityGateError, match="changed since its quality check"):
+        assert_publishable(warehouse, PERIOD)
+    with pytest.raises(QualityGateError, match="changed since its quality check"):
+        record_override(warehouse, PERIOD, "李四", "已电话核实")

@@ -12,6 +12,8 @@ month, so a wrong period typed in such a file is checked with it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from planwatch.config import settings
@@ -311,6 +314,37 @@ class Frames:
     parameters: dict[str, Any]
     # per frame, whether the month should give it rows: a suite that checked none of them has not passed
     rows_expected: dict[str, bool] = field(default_factory=dict)
+
+    def digest(self) -> str:
+        """The data the checks read, as one sha256: every frame's columns and rows, and the parameters.
+
+        A quality run's verdict holds for the data of its digest only: the gate compares it with the
+        digest of the month's data as it is now (a file loaded since, a month returned or approved, the
+        marts rebuilt on other figures) and asks for a new check when they differ.
+        """
+        # in any order: the queries give their rows (and the parameters' lists) in no set order
+        parameters = {key: sorted(map(str, v)) if isinstance(v, list) else v for key, v in self.parameters.items()}
+        digest = hashlib.sha256(json.dumps(parameters, sort_keys=True, default=str).encode())
+        for name, frame in sorted(self.frames.items()):
+            frame = frame.drop(columns=[ROW_ID], errors="ignore")  # numbered by position
+            # floats to 12 significant digits: a sum DuckDB adds up in another order differs in its last bits
+            floats = frame.select_dtypes("floating").columns
+            frame = frame.assign(**{column: frame[column].map(_significant) for column in floats})
+            digest.update(f"{name}|{len(frame)}|{'|'.join(map(str, frame.columns))}".encode())
+            try:
+                rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+            except TypeError:  # a cell holding a list or a dict: hashed as its JSON text
+                rows = pd.util.hash_pandas_object(frame.map(_hashable), index=False).to_numpy()
+            digest.update(np.sort(rows).tobytes())
+        return digest.hexdigest()
+
+
+def _significant(value: float) -> str | None:
+    return None if pd.isna(value) else format(value, ".12g")
+
+
+def _hashable(value: Any) -> Any:
+    return json.dumps(value, sort_keys=True, default=str) if isinstance(value, list | dict) else value
 
 
 def read_frames(

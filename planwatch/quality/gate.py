@@ -4,7 +4,9 @@
 `QualityGateError` naming each failing critical check and the files behind it, unless an operator
 has recorded an override (`record_override`: who, why, when) that covers every critical check still
 failing; the briefing then says so (the override is a row of `quality.check_results`). A month that
-was never checked is not publishable either: the gate cannot vouch for data nobody looked at.
+was never checked is not publishable either: the gate cannot vouch for data nobody looked at; nor is
+a month whose data changed since its latest run read them (each run stores the digest of what it read,
+`frames.Frames.digest`, and the gate compares it with the month's data as they are).
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class GateDecision:
     critical_failures: list[FailedCheck] = field(default_factory=list)
     warnings: list[FailedCheck] = field(default_factory=list)
     override: Override | None = None
+    # the month's data changed since its latest run read it (or the run predates digests): the verdict is void
+    stale: bool = False
 
 
 def as_period(period: str | dt.date) -> str:
@@ -117,14 +121,26 @@ def decide(con: duckdb.DuckDBPyConnection, period: str | dt.date) -> GateDecisio
         publishable=False,
         critical_failures=_failures(con, run_id, "critical"),
         warnings=_failures(con, run_id, "warning"),
+        stale=_data_changed_since(con, run_id, period),
     )
     override = _latest_override(con, period)
     released = set(override.checks) if override else set()
     failing = {failure.qualified_name for failure in decision.critical_failures}
     if override and failing <= released:
         decision.override = override
-    decision.publishable = not failing or decision.override is not None
+    decision.publishable = not decision.stale and (not failing or decision.override is not None)
     return decision
+
+
+def _data_changed_since(con: duckdb.DuckDBPyConnection, run_id: str, period: str) -> bool:
+    """Whether the month's data differ from what the run read: a verdict holds for the data it judged only."""
+    from planwatch.quality.frames import read_frames
+
+    try:
+        [(checked,)] = con.execute("select data_digest from quality.runs where run_id = ?", [run_id]).fetchall()
+    except duckdb.BinderException:  # a warehouse whose runs predate the digest (read-only: not migrated)
+        return True
+    return checked is None or checked != read_frames(con, period).digest()
 
 
 def _describe(failure: FailedCheck) -> str:
@@ -139,6 +155,12 @@ def blocked_message(decision: GateDecision) -> str:
         return (
             f"{decision.period}: no quality check has run for this month, so it cannot be published. "
             f"Run `planwatch check --period {decision.period}`."
+        )
+    if decision.stale:
+        return (
+            f"{decision.period}: the month's data changed since its quality check (run {decision.run_id}) read "
+            "them: a file loaded, a month returned or approved, or the marts rebuilt on other figures. A "
+            f"check vouches only for the data it read: run `planwatch check --period {decision.period}` again."
         )
     lines = [f"{decision.period}: critical data quality checks failed (run {decision.run_id}); no briefing:"]
     lines += [_describe(failure) for failure in decision.critical_failures]
@@ -168,7 +190,7 @@ def record_override(
         raise ValueError("an override needs the operator's name and a reason")
     with connect(warehouse) as con:
         decision = decide(con, period)
-        if decision.run_id is None:
+        if decision.run_id is None or decision.stale:  # an override releases the data a run judged, no other
             raise QualityGateError(blocked_message(decision))
         if not decision.critical_failures:
             raise ValueError(f"{period}: the latest quality run has no critical failure; there is nothing to override")

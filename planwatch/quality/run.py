@@ -168,6 +168,7 @@ def run_checks(
         if period is None:
             raise NoDataError(f"{warehouse}: raw.observations is empty; run `planwatch ingest` first")
         frames = frames_module.read_frames(con, period, indicators=indicators)
+    data_digest = frames.digest()  # before the checks run: what they read, as read
     if frames.frames["observations"].empty and frames.frames["file_loads"].empty:
         raise NoDataError(f"{warehouse}: no file reported figures for {period}")
     timings.read_frames = time.perf_counter() - clock
@@ -206,6 +207,7 @@ def run_checks(
         gx_context_seconds=timings.gx_context,
         checks_seconds=timings.checkpoints,
         data_docs=str(docs) if docs else None,
+        data_digest=data_digest,
     )
     if store:
         clock = time.perf_counter()

@@ -30,8 +30,11 @@ create table if not exists quality.runs (
     gx_import_seconds double,
     gx_context_seconds double,
     checks_seconds double,
-    data_docs varchar                  -- the data docs index page
+    data_docs varchar,                 -- the data docs index page
+    data_digest varchar                -- sha256 of the data the checks read (frames.Frames.digest)
 );
+-- a warehouse from before the digest: its runs have none, and the gate asks for a new check
+alter table quality.runs add column if not exists data_digest varchar;
 create table if not exists quality.expectation_results (
     run_id varchar not null,
     period varchar not null,
@@ -144,6 +147,7 @@ class RunRecord:
     gx_context_seconds: float | None = None
     checks_seconds: float | None = None
     data_docs: str | None = None
+    data_digest: str | None = None  # what the checks read; the verdict holds for these data only
 
     @property
     def critical_failures(self) -> list[ExpectationOutcome]:
@@ -172,7 +176,9 @@ def write_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
     con.execute("begin transaction")
     try:
         con.execute(
-            "insert into quality.runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into quality.runs (run_id, period, started_at, finished_at, suites, critical_failures, warnings, "
+            "passed, gx_import_seconds, gx_context_seconds, checks_seconds, data_docs, data_digest) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 run.run_id,
                 run.period,
@@ -186,6 +192,7 @@ def write_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
                 run.gx_context_seconds,
                 run.checks_seconds,
                 run.data_docs,
+                run.data_digest,
             ],
         )
         rows = [
