@@ -89,16 +89,19 @@ def brief_month(
     """Gather and render the month's briefings into `out_dir`; the warehouse is opened read-only.
 
     The publication gate comes first: a month whose latest quality run failed a critical check (or that
-    was never checked) raises `QualityGateError` naming the checks, before anything is written, unless
-    an override is recorded, which every briefing then states on its first page. Raises ValueError for
-    an unknown format, a malformed period or a plan without rows in the month.
+    was never checked, or whose data changed since) raises `QualityGateError` naming the checks, before
+    anything is written, unless an override is recorded, which every briefing then states on its first
+    page. Plans whose briefing of the month is issued are delivered from their archive, which no gate
+    judges again: when nothing else is to be rendered, the gate is not asked. Raises ValueError for an
+    unknown format, a malformed period or a plan without rows in the month.
     """
     from planwatch.quality.gate import QualityGateError, blocked_message, decide
 
     month = month_end(period)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        decision = decide(con, month)
-    if not decision.publishable:
+        units = briefing_units(con, month, plan_id, counties, summary)[0]
+        decision = decide(con, month) if units else None
+    if decision is not None and not decision.publishable:
         raise QualityGateError(blocked_message(decision))
     return render_month(
         warehouse, period, out_dir, plan_id, formats, counties, summary, config, on_progress, jobs, force

@@ -151,16 +151,21 @@ def plan_briefings(period: str, config: Settings, run_id: str) -> dict:
     from planwatch.briefing.gather import month_end
     from planwatch.briefing.render import FORMATS
     from planwatch.briefing.run import briefing_units
-    from planwatch.quality.gate import assert_publishable
+    from planwatch.quality.gate import QualityGateError, blocked_message, decide
     from planwatch.supervision.issuing import deliver_issued
     from planwatch.warehouse import frozen_copy
 
-    assert_publishable(config.warehouse_path, period)  # never render past a gate that says no
     out_dir = config.briefings_path(period)
     remove_leftovers(out_dir)  # part files of a render killed midway
     reading = frozen_copy(config.warehouse_path, out_dir.parent / f".reading-{period}-{_safe(run_id)}.duckdb")
     with duckdb.connect(str(reading), read_only=True) as con:
         units, skipped, issued = briefing_units(con, month_end(period), None)
+        # never render past a gate that says no, judged on the very copy the briefings read (issued
+        # plans come from their archive: no gate judges them again)
+        decision = decide(con, month_end(period)) if units else None
+    if decision is not None and not decision.publishable:
+        reading.unlink(missing_ok=True)
+        raise QualityGateError(blocked_message(decision))
     reproduced, not_reproduced = [], []
     for plan_id, archive in issued.items():
         delivered, why_not = deliver_issued(archive, out_dir, list(FORMATS))

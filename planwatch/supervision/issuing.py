@@ -125,9 +125,7 @@ def _check_issuable(connection: duckdb.DuckDBPyConnection, plan_id: str, period:
     """Everything that stops the month from going out: the gate, submissions waiting, stale marts."""
     from planwatch.quality.gate import blocked_message, decide
 
-    decision = decide(connection, month_end(period))
-    if not decision.publishable:
-        raise IssueError(blocked_message(decision))
+    # the office's own step first: approving or returning a report changes the data the gate then judges
     departments = plan_departments(connection, plan_id, period)
     waiting = [s for s in submission_states(connection, departments, period) if s.state in AWAITING_REVIEW]
     if waiting:
@@ -136,6 +134,9 @@ def _check_issuable(connection: duckdb.DuckDBPyConnection, plan_id: str, period:
             f"{plan_id} {period}: 以下单位的报送尚未审核：{listed}。"
             f"请先审核或退回（planwatch approve / planwatch return --period {period}）"
         )
+    decision = decide(connection, month_end(period))
+    if not decision.publishable:
+        raise IssueError(blocked_message(decision))
     stale = _stale_marts(connection)
     if stale:
         raise IssueError(
