@@ -14,6 +14,7 @@ from planwatch.briefing.gather import gather_plan
 from planwatch.briefing.render import render_html, write_docx
 from planwatch.forms.layout import template_layout
 from planwatch.forms.template import build_template
+from planwatch.quality.gate import blocked_message, decide
 from planwatch.template_format import Measure
 
 from .conftest import PROJECT_ROOT, run_planwatch
@@ -107,8 +108,15 @@ def test_the_configured_source_is_current_whatever_the_load_order_and_the_briefi
         "return", "--period", PERIOD, "--department", DEPARTMENT, "--reason", "与统计局数据不一致，请核实",
         "--actor", "张科长", env=configured,
     )  # fmt: skip
+    # until the marts are rebuilt, the publication gate says they do not show the return yet
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        behind = decide(con, PERIOD)
+    assert not behind.publishable and any("returned submissions" in why for why in behind.marts_behind)
+    assert "planwatch transform" in blocked_message(behind)
     run_planwatch("transform", env=configured)
     assert _current(warehouse) == (30.0, "statistics", "pingliang.statistics_bureau")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert decide(con, PERIOD).marts_behind == []
     everything = "select * from marts.fct_observation order by observation_key"
     incremental = query(warehouse, everything)
     run_planwatch("transform", "--full-refresh", env=configured)

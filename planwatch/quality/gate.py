@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from planwatch.periods import Granularity, Period
+from planwatch.supervision.marts_state import marts_behind_decisions
 from planwatch.warehouse import connect
 
 
@@ -58,6 +59,8 @@ class GateDecision:
     override: Override | None = None
     # the month's data changed since its latest run read it (or the run predates digests): the verdict is void
     stale: bool = False
+    # why the marts do not show the office's decisions yet (a correction, a return): rebuild them first
+    marts_behind: list[str] = field(default_factory=list)
 
 
 def as_period(period: str | dt.date) -> str:
@@ -105,15 +108,17 @@ def _has_quality_tables(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def decide(con: duckdb.DuckDBPyConnection, period: str | dt.date) -> GateDecision:
-    """What the latest quality run of `period` and its overrides say about publishing it."""
+    """What the latest quality run of `period` and its overrides say about publishing it, and whether
+    the marts show the office's decisions yet."""
     period = as_period(period)
-    if not _has_quality_tables(con):
-        return GateDecision(period, None, publishable=False)  # never checked (works on a read-only connection)
+    behind = marts_behind_decisions(con)
+    if not _has_quality_tables(con):  # never checked (works on a read-only connection)
+        return GateDecision(period, None, publishable=False, marts_behind=behind)
     latest = con.execute(
         "select run_id from quality.runs where period = ? order by started_at desc limit 1", [period]
     ).fetchone()
     if latest is None:
-        return GateDecision(period, None, publishable=False)
+        return GateDecision(period, None, publishable=False, marts_behind=behind)
     run_id = latest[0]
     decision = GateDecision(
         period,
@@ -122,13 +127,15 @@ def decide(con: duckdb.DuckDBPyConnection, period: str | dt.date) -> GateDecisio
         critical_failures=_failures(con, run_id, "critical"),
         warnings=_failures(con, run_id, "warning"),
         stale=_data_changed_since(con, run_id, period),
+        marts_behind=behind,
     )
     override = _latest_override(con, period)
     released = set(override.checks) if override else set()
     failing = {failure.qualified_name for failure in decision.critical_failures}
     if override and failing <= released:
         decision.override = override
-    decision.publishable = not decision.stale and (not failing or decision.override is not None)
+    released_or_passed = not failing or decision.override is not None
+    decision.publishable = not decision.stale and not decision.marts_behind and released_or_passed
     return decision
 
 
@@ -151,6 +158,12 @@ def _describe(failure: FailedCheck) -> str:
 
 
 def blocked_message(decision: GateDecision) -> str:
+    if decision.marts_behind:
+        return (
+            f"{decision.period}: the marts do not show the office's decisions yet "
+            f"({'; '.join(decision.marts_behind)}): run `planwatch transform`, then "
+            f"`planwatch check --period {decision.period}`."
+        )
     if decision.run_id is None:
         return (
             f"{decision.period}: no quality check has run for this month, so it cannot be published. "

@@ -89,40 +89,8 @@ def plan_departments(connection: duckdb.DuckDBPyConnection, plan_id: str, period
     return briefing_scope(connection, plan, lines, None)[2]
 
 
-def _stale_marts(connection: duckdb.DuckDBPyConnection) -> list[str]:
-    """Why the marts do not show the office's decisions yet: a correction missing, a returned figure still there."""
-    problems = []
-    missing = connection.execute(
-        """
-        select count(*) from supervision.corrections as corrections
-        where not exists (select 1 from marts.fct_observation as used where used.load_id = corrections.load_id)
-        """
-    ).fetchone()[0]
-    if missing:
-        problems.append(f"{missing} correction(s) not yet in the marts")
-    returned = connection.execute(
-        """
-        select count(*) from marts.fct_observation as used
-        where exists (
-            select 1 from supervision.submission_reviews as returns
-            where returns.decision = 'returned' and returns.department_id = used.department_id
-              and returns.period = strftime(used.period, '%Y-%m') and used.load_id <= returns.up_to_load_id
-              and not exists (
-                  select 1 from supervision.submission_reviews as later
-                  where later.decision = 'approved' and later.department_id = returns.department_id
-                    and later.period = returns.period and later.decided_at > returns.decided_at
-                    and later.up_to_load_id >= used.load_id
-              )
-        )
-        """
-    ).fetchone()[0]
-    if returned:
-        problems.append(f"{returned} figure(s) of returned submissions still in the marts")
-    return problems
-
-
 def _check_issuable(connection: duckdb.DuckDBPyConnection, plan_id: str, period: str) -> list[str]:
-    """Everything that stops the month from going out: the gate, submissions waiting, stale marts."""
+    """Everything that stops the month from going out: submissions waiting, the gate (stale marts included)."""
     from planwatch.quality.gate import blocked_message, decide
 
     # the office's own step first: approving or returning a report changes the data the gate then judges
@@ -134,14 +102,9 @@ def _check_issuable(connection: duckdb.DuckDBPyConnection, plan_id: str, period:
             f"{plan_id} {period}: 以下单位的报送尚未审核：{listed}。"
             f"请先审核或退回（planwatch approve / planwatch return --period {period}）"
         )
-    decision = decide(connection, month_end(period))
+    decision = decide(connection, month_end(period))  # the gate, and the marts behind the office's decisions
     if not decision.publishable:
         raise IssueError(blocked_message(decision))
-    stale = _stale_marts(connection)
-    if stale:
-        raise IssueError(
-            f"{'; '.join(stale)}: run `planwatch transform` (and `planwatch check --period {period}`) first"
-        )
     return departments
 
 
