@@ -8,7 +8,6 @@ charts) and rendering each format (`BriefRun.as_dict()` is JSON for XCom).
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -25,9 +24,8 @@ from planwatch.briefing.render import FORMATS, render, warm_up, with_charts
 from planwatch.briefing.unchanged import RenderInputs, record, renderer_fingerprint, unchanged_file
 from planwatch.config import Settings
 from planwatch.processes import can_fork, forked_pool
-from planwatch.supervision.issuing import deliver_issued, issued_plans
+from planwatch.supervision.issuing import deliver_issued_plans, issued_plans
 
-log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]  # (briefings done, briefings in all, the one just done)
 
 
@@ -95,16 +93,8 @@ def brief_month(
     judges again: when nothing else is to be rendered, the gate is not asked. Raises ValueError for an
     unknown format, a malformed period or a plan without rows in the month.
     """
-    from planwatch.quality.gate import QualityGateError, blocked_message, decide
-
-    month = month_end(period)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        units = briefing_units(con, month, plan_id, counties, summary)[0]
-        decision = decide(con, month) if units else None
-    if decision is not None and not decision.publishable:
-        raise QualityGateError(blocked_message(decision))
     return render_month(
-        warehouse, period, out_dir, plan_id, formats, counties, summary, config, on_progress, jobs, force
+        warehouse, period, out_dir, plan_id, formats, counties, summary, config, on_progress, jobs, force, gated=True
     )
 
 
@@ -120,8 +110,9 @@ def render_month(
     on_progress: Progress | None = None,
     jobs: int | None = None,
     force: bool = False,
+    gated: bool = False,
 ) -> BriefRun:
-    """`brief_month` without the gate: for tests and benchmarks that render months nobody checked.
+    """`brief_month` without the gate (`gated=False`): for tests and benchmarks that render months nobody checked.
 
     Anything that publishes (the CLI, the DAG, `make demo`) calls `brief_month`. The briefings are
     rendered by `jobs` processes (default: one per core), each gathering, drawing and writing whole
@@ -134,15 +125,18 @@ def render_month(
     month = month_end(period)
     run = BriefRun(period=f"{month:%Y-%m}", seconds_by_format=dict.fromkeys(formats, 0.0))
     started = time.perf_counter()
-    remove_leftovers(out_dir)  # part files of a render killed midway
     with duckdb.connect(str(warehouse), read_only=True) as con:
         units, run.skipped_plans, issued = briefing_units(con, month, plan_id, counties, summary)
-        for pid in issued:  # an issued month is its archive: re-rendered only to prove it unchanged
-            delivered, why_not = deliver_issued(issued[pid], out_dir, formats)
-            run.written.extend(delivered)
-            if why_not is not None:
-                log.warning("%s %s: the archived files are delivered as issued: %s", pid, run.period, why_not)
-                run.issued_not_reproduced.append(f"{pid}: {why_not}")
+        if gated and units:  # what is rendered from the current data: issued plans come from their archive
+            from planwatch.quality.gate import QualityGateError, blocked_message, decide
+
+            decision = decide(con, month)
+            if not decision.publishable:
+                raise QualityGateError(blocked_message(decision))
+        remove_leftovers(out_dir)  # part files of a render killed midway
+        # an issued month is its archive: re-rendered only to prove it unchanged
+        delivered, run.issued_not_reproduced = deliver_issued_plans(issued, out_dir, formats)
+        run.written.extend(delivered)
     total = len(units) * len(formats)
     if on_progress is not None:
         on_progress(0, total, f"{len(run.written)} issued files reproduced" if run.written else "")

@@ -152,7 +152,7 @@ def plan_briefings(period: str, config: Settings, run_id: str) -> dict:
     from planwatch.briefing.render import FORMATS
     from planwatch.briefing.run import briefing_units
     from planwatch.quality.gate import QualityGateError, blocked_message, decide
-    from planwatch.supervision.issuing import deliver_issued
+    from planwatch.supervision.issuing import deliver_issued_plans
     from planwatch.warehouse import frozen_copy
 
     out_dir = config.briefings_path(period)
@@ -166,13 +166,8 @@ def plan_briefings(period: str, config: Settings, run_id: str) -> dict:
     if decision is not None and not decision.publishable:
         reading.unlink(missing_ok=True)
         raise QualityGateError(blocked_message(decision))
-    reproduced, not_reproduced = [], []
-    for plan_id, archive in issued.items():
-        delivered, why_not = deliver_issued(archive, out_dir, list(FORMATS))
-        reproduced += [str(path) for path in delivered]
-        if why_not is not None:
-            log.warning("%s %s: the archived files are delivered as issued: %s", plan_id, period, why_not)
-            not_reproduced.append(f"{plan_id}: {why_not}")
+    delivered, not_reproduced = deliver_issued_plans(issued, out_dir, list(FORMATS))
+    reproduced = [str(path) for path in delivered]
     log.info("%d briefings to render for %s; %d issued files reproduced", len(units), period, len(reproduced))
     return {
         "period": period,

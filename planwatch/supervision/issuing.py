@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import shutil
 import stat
@@ -36,6 +37,7 @@ from planwatch.supervision.corrections import unreported
 from planwatch.supervision.ledger import audit, ensure_tables, now, rows, transaction
 from planwatch.supervision.states import AWAITING_REVIEW, STATE_LABELS, submission_states
 
+log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 CONTEXTS = "contexts"
 LETTERS = "letters"  # 一单位一单: each department's page, contexts in contexts/letters/
@@ -387,6 +389,18 @@ def deliver_issued(archive: Path, out_dir: Path, formats: list[str]) -> tuple[li
             ) from None
         out_dir.mkdir(parents=True, exist_ok=True)
         return [Path(shutil.copyfile(path, out_dir / path.name)) for path in issued], str(error)
+
+
+def deliver_issued_plans(issued: dict[str, Path], out_dir: Path, formats: list[str]) -> tuple[list[Path], list[str]]:
+    """`deliver_issued` for each issued plan (plan → archive): the files, and per plan not re-rendered, why."""
+    files, notes = [], []
+    for plan_id, archive in issued.items():
+        delivered, why_not = deliver_issued(archive, out_dir, formats)
+        files += delivered
+        if why_not is not None:
+            log.warning("%s: the archived files are delivered as issued: %s", plan_id, why_not)
+            notes.append(f"{plan_id}: {why_not}")
+    return files, notes
 
 
 def _manifest(archive: Path) -> dict:
