@@ -614,3 +614,26 @@ def test_a_month_whose_gate_failed_gets_no_briefing_until_an_override_which_page
         ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout.replace("\n", "")
     assert "特别说明" in page_one and "王五" in page_one and "未全部通过关键数据质量检查" in page_one
+
+
+def test_a_range_of_months_renders_each_checked_month_in_its_folder_and_names_the_blocked_ones(
+    warehouse: Path, briefings: Path, tmp_path: Path
+) -> None:
+    """`brief --period A..B` (history rebuilt): LATEST passed its checks (the `briefings` fixture), the
+    month before was never checked; the one is rendered in <out>/<month>/, the other named, exit 1."""
+    before = f"{int(LATEST[:4]) - (LATEST[5:] == '01')}-{(int(LATEST[5:]) - 2) % 12 + 1:02d}"
+    plan_id = next(plan for plan, months in _months_with_data(warehouse).items() if {before, LATEST} <= set(months))
+    out = tmp_path / "out"
+    asked = ["--period", f"{before}..{LATEST}", "--warehouse", str(warehouse), "--out", str(out), "--plan", plan_id]
+    done = subprocess.run(
+        [sys.executable, "-m", "planwatch", "brief", *asked, "--format", "html", "--no-counties"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    said = done.stdout + done.stderr
+    assert done.returncode == 1, said
+    assert f"1 of 2 months briefed; not briefed: {before}" in said and f"planwatch check --period {before}" in said
+    assert not (out / before).exists()
+    [written] = (out / LATEST).glob("*.html")  # the plan's own briefing, as the month's run wrote it
+    assert written.name.startswith(plan_id) and written.read_bytes() == (briefings / written.name).read_bytes()

@@ -177,3 +177,50 @@ def test_an_override_releases_only_the_data_it_was_given_for(registry_warehouse:
         assert_publishable(warehouse, PERIOD)
     with pytest.raises(QualityGateError, match="changed since its quality check"):
         record_override(warehouse, PERIOD, "李四", "已电话核实")
+
+
+def test_a_range_of_months_is_checked_in_one_run_and_every_blocked_month_named(
+    registry_warehouse: Path, tmp_path: Path
+):
+    """`--period A..B` (a backfill of history) checks each month with data, September has none; a
+    blocked month does not stop the next, and the exit status says one was blocked."""
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", BAD_CASES["ytd_not_decreasing"][1])
+    result = runner.invoke(
+        app,
+        [
+            "check",
+            "--warehouse",
+            str(warehouse),
+            "--output",
+            str(tmp_path / "out"),
+            "--period",
+            "2025-09..2025-11",
+            "--checkpoint",
+            "submissions",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    reports = json.loads(next(line for line in result.output.splitlines() if line.startswith("[")))
+    assert [(report["period"], report["publishable"]) for report in reports] == [
+        ("2025-10", True),
+        ("2025-11", False),
+    ]
+    assert "2 months checked, 1 blocked: 2025-11" in result.output
+    assert reports[0]["data_docs"] is None and Path(reports[1]["data_docs"]).is_file()  # built once, at the end
+    assert assert_publishable(warehouse, "2025-10").publishable
+    with pytest.raises(QualityGateError):
+        assert_publishable(warehouse, PERIOD)
+
+
+def test_a_range_must_run_forwards_and_hold_data(registry_warehouse: Path, tmp_path: Path):
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", good_observations())
+    backwards = runner.invoke(app, ["check", "--warehouse", str(warehouse), "--period", "2025-11..2025-10"])
+    assert backwards.exit_code == 1 and "2025-10..2025-11" in backwards.output
+    empty = runner.invoke(app, ["check", "--warehouse", str(warehouse), "--period", "2024-01..2024-06"])
+    assert empty.exit_code == 1 and "no data for any month of 2024-01..2024-06" in empty.output
+    override = runner.invoke(
+        app,
+        ["check", "--warehouse", str(warehouse), "--period", "2025-10..2025-11", "--override", "x", "--operator", "y"],
+    )
+    assert override.exit_code == 1 and "not a range" in override.output

@@ -48,6 +48,21 @@ def month(text: str, option: str = "--period") -> Period:
         fail(f"{option} {error}")
 
 
+RANGE_SEPARATOR = ".."
+
+
+def months(text: str, option: str = "--period") -> list[Period]:
+    """A month (`2026-11`) or a range of months (`2021-01..2025-12`, both ends included), or a refusal."""
+    if RANGE_SEPARATOR not in text:
+        return [month(text, option)]
+    first_text, _, last_text = text.partition(RANGE_SEPARATOR)
+    first, last = month(first_text.strip(), option), month(last_text.strip(), option)
+    if last < first:
+        fail(f"{option} {text!r}: the range ends before it starts; write the earlier month first, e.g. {last}..{first}")
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    return [first.shifted(step) for step in range(count)]
+
+
 def day(text: str, option: str) -> dt.date:
     """A day given on the command line (YYYY-MM-DD), or a one-line refusal."""
     try:
@@ -98,6 +113,22 @@ def month_with_data(warehouse: Path, period: Period) -> Period:
         span = f"it holds {held[0]} to {held[-1]}" if held else "it holds no loaded reports yet"
         fail(f"the warehouse holds no data for {period} ({span})")
     return period
+
+
+def months_with_data(warehouse: Path, asked: list[Period]) -> list[Period]:
+    """The months of `asked` the warehouse holds loaded reports for; one month asked must be held (as
+    `month_with_data`), a range must hold at least one."""
+    from planwatch.status import months_loaded
+
+    if len(asked) == 1:
+        return [month_with_data(warehouse, asked[0])]
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        held = set(months_loaded(connection))
+    found = [period for period in asked if period.month_key in held]
+    if not found:
+        span = f"it holds {min(held)} to {max(held)}" if held else "it holds no loaded reports yet"
+        fail(f"the warehouse holds no data for any month of {asked[0]}..{asked[-1]} ({span})")
+    return found
 
 
 def marts_built(warehouse: Path) -> Path:

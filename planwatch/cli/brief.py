@@ -1,4 +1,9 @@
-"""`planwatch brief`: render the month's supervision briefings (督查通报) as HTML, PDF and Word."""
+"""`planwatch brief`: render the month's supervision briefings (督查通报) as HTML, PDF and Word.
+
+A range (`--period 2021-01..2025-12`: history rebuilt after a registry or template change) renders
+each month with data in one process; a month the gate blocks is named and skipped, the others are
+rendered, and the exit status is 1 when any was skipped. Files whose inputs did not change are kept.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +20,13 @@ console = Console()
 
 
 def brief(
-    period: Annotated[str, typer.Option(help="reporting month, YYYY-MM")],
-    out: Annotated[Path | None, typer.Option(help="output folder (default: output/briefings/<YYYY-MM>)")] = None,
+    period: Annotated[
+        str, typer.Option(help="reporting month, YYYY-MM, or a range YYYY-MM..YYYY-MM (each month with data)")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(help="output folder (default: output/briefings/<YYYY-MM>; a range: <out>/<YYYY-MM>)"),
+    ] = None,
     plan: Annotated[str | None, typer.Option(help="only this plan (and its counties)")] = None,
     format: Annotated[str, typer.Option(help="comma-separated: html,pdf,docx")] = "html,pdf,docx",
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: configuration)")] = None,
@@ -24,38 +34,56 @@ def brief(
     jobs: Annotated[int, typer.Option(min=0, help="rendering processes (0: one per core)")] = 0,
     force: Annotated[bool, typer.Option(help="write every file again, even those whose inputs did not change")] = False,
 ) -> None:
-    """Render the briefings of one month: each plan, each county, and the leadership summary."""
+    """Render the briefings of one month (or each month of a range): each plan, each county, the leadership summary."""
     from planwatch.briefing.render import FORMATS
     from planwatch.briefing.run import brief_month
     from planwatch.quality.gate import QualityGateError
     from planwatch.supervision.issuing import IssuedArchiveAlteredError
 
-    month = arguments.month(period)
+    months = arguments.months(period)
     formats = [part.strip() for part in format.split(",") if part.strip()]
     for fmt in formats:
         arguments.known(fmt, FORMATS, "--format", "format")
     if plan is not None:
         arguments.known_plan(plan)
     warehouse = arguments.existing_warehouse(warehouse)
-    arguments.month_with_data(warehouse, month)
-    out_dir = out or settings().briefings_path(str(month))
-    try:
-        with arguments.progress(f"brief {month}") as step:
-            result = brief_month(
-                warehouse,
-                str(month),
-                out_dir,
-                plan,
-                formats,
-                counties=counties,
-                on_progress=step,
-                jobs=jobs or None,
-                force=force,
-            )
-    except (QualityGateError, ValueError, IssuedArchiveAlteredError) as error:  # before any briefing is rendered
-        arguments.fail(str(error))
-    for path in result.written:
-        console.print(str(path), highlight=False, soft_wrap=True)
-    for note in result.issued_not_reproduced:
-        console.print(f"[yellow]issued, delivered as archived (not re-rendered): {note}[/]", soft_wrap=True)
-    console.print(f"{len(result.written)} files in {out_dir}: {result.timings()}", highlight=False, soft_wrap=True)
+    months = arguments.months_with_data(warehouse, months)
+    blocked: list[str] = []
+    for month in months:
+        # a range writes each month in its own folder: under --out, or where the month's briefings go
+        out_dir = (out / str(month) if out else None) if len(months) > 1 else out
+        out_dir = out_dir or settings().briefings_path(str(month))
+        try:
+            with arguments.progress(f"brief {month}") as step:
+                result = brief_month(
+                    warehouse,
+                    str(month),
+                    out_dir,
+                    plan,
+                    formats,
+                    counties=counties,
+                    on_progress=step,
+                    jobs=jobs or None,
+                    force=force,
+                )
+        except IssuedArchiveAlteredError as error:  # an issued archive was altered: nothing more is delivered
+            arguments.fail(str(error))
+        except (QualityGateError, ValueError) as error:  # before any briefing of the month is rendered
+            if len(months) == 1:
+                arguments.fail(str(error))
+            blocked.append(str(month))
+            console.print(f"[red]{month}: not briefed: {error}[/]", highlight=False, soft_wrap=True)
+            continue
+        for path in result.written:
+            console.print(str(path), highlight=False, soft_wrap=True)
+        for note in result.issued_not_reproduced:
+            console.print(f"[yellow]issued, delivered as archived (not re-rendered): {note}[/]", soft_wrap=True)
+        console.print(f"{len(result.written)} files in {out_dir}: {result.timings()}", highlight=False, soft_wrap=True)
+    if len(months) > 1:
+        console.print(
+            f"{len(months) - len(blocked)} of {len(months)} months briefed"
+            + (f"; not briefed: {', '.join(blocked)}" if blocked else ""),
+            highlight=False,
+        )
+    if blocked:
+        raise typer.Exit(code=1)
