@@ -166,3 +166,20 @@ def test_version_and_status_from_the_installed_script(small_warehouse: Path, tmp
     assert "marts: not built (planwatch transform)" in lines
     assert "quality gate: no month checked yet (planwatch check)" in lines
     assert "published: nothing yet (planwatch publish)" in lines
+
+
+@pytest.mark.parametrize("name", ["brief", "remind"])
+def test_a_command_that_reads_the_marts_asks_for_them_before_they_are_built(
+    name: str, small_warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    command = _period_commands(small_warehouse, tmp_path / "out")[name]
+    code, _, err = _run(_with(command, LATEST), capsys)
+    assert code == 1
+    assert "planwatch transform" in _one_line(err, name)
+
+
+def test_followup_list_of_every_plan_runs_before_anything_was_issued(
+    small_warehouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(["followup", "list", "--warehouse", str(small_warehouse)], capsys)
+    assert (code, out, err) == (0, "", "")

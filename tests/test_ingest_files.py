@@ -11,6 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from planwatch.ingest.read import UnreadableFileError
+from planwatch.ingest.run import collect_files
 
 from .ingest_support import ingest, pingliang_table, query, statistics_workbook
 
@@ -346,3 +347,28 @@ def test_a_parser_that_loses_a_row_stops_the_load_before_anything_is_committed(t
     with pytest.raises(AccountingError, match="4 non-empty rows"):
         ingest([path], tmp_path / "w.duckdb")
     assert query(tmp_path / "w.duckdb", "select count(*) from raw.file_loads") == [(0,)]
+
+
+def test_a_sample_folder_gives_only_its_months_files_and_a_folder_without_its_manifest_everything(tmp_path: Path):
+    """`planwatch ingest SAMPLE`: the answer key, the manifest and a province sample's registry beside the
+    months are no submissions; the same names in a landing folder (no sample manifest) are."""
+    sample = tmp_path / "sample"
+    for name in ("2025-01/a.xlsx", "2025-02/b.csv", "sample_truth.csv", "sample_milestone_truth.csv"):
+        (sample / name).parent.mkdir(parents=True, exist_ok=True)
+        (sample / name).write_bytes(b"x")
+    (sample / "registry" / "reference").mkdir(parents=True)
+    (sample / "registry" / "reference" / "regions.csv").write_bytes(b"x")
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "registry").mkdir()
+    for name in ("sample_truth.csv", "registry/reference.csv"):
+        (landing / name).write_bytes(b"x")
+    (sample / "sample_manifest.json").write_text("{}", encoding="utf-8")
+    assert [path.relative_to(sample).as_posix() for path in collect_files([sample])] == [
+        "2025-01/a.xlsx",
+        "2025-02/b.csv",
+    ]
+    assert [path.relative_to(landing).as_posix() for path in collect_files([landing])] == [
+        "registry/reference.csv",
+        "sample_truth.csv",
+    ]

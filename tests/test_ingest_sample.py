@@ -44,8 +44,8 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list
     folder = tmp_path_factory.mktemp("messy")
     sample = folder / "sample"
     generate_sample(REGISTRY, sample, "2025-12", seed=7, mess_rate=0.3)
-    months = sorted(p for p in sample.iterdir() if p.is_dir())
-    results = ingest(months, folder / "w.duckdb", folder / "receipts")
+    # the whole sample folder, as a new user points ingest at it: its answer key is no submission
+    results = ingest([sample], folder / "w.duckdb", folder / "receipts")
     return sample, folder / "w.duckdb", results
 
 

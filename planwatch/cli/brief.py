@@ -48,6 +48,7 @@ def brief(
         arguments.known_plan(plan)
     warehouse = arguments.existing_warehouse(warehouse)
     months = arguments.months_with_data(warehouse, months)
+    arguments.marts_built(warehouse)
     blocked: list[str] = []
     for month in months:
         # a range writes each month in its own folder: under --out, or where the month's briefings go

@@ -22,6 +22,7 @@ from planwatch.registry.load import Registry, load_registry
 from planwatch.sample.generate import generate_sample, sample_periods
 from planwatch.sample.province import write_province_registry
 from planwatch.sample.province.registry import CatalogueError
+from planwatch.sample.records import REGISTRY_FOLDER
 
 console = Console(stderr=True)
 
@@ -34,7 +35,7 @@ class Scale(StrEnum):
 def _province_registry(out: Path, seed: int, catalogue_dir: Path) -> Registry:
     """Write the synthetic province's registry under `out` and load it; it must pass `plans check`."""
     try:
-        written = write_province_registry(out / "registry", seed, catalogue_dir)
+        written = write_province_registry(out / REGISTRY_FOLDER, seed, catalogue_dir)
     except (CatalogueError, FileExistsError) as error:
         arguments.fail(str(error))
     registry = load_registry(written.path)

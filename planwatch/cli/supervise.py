@@ -247,7 +247,11 @@ def list_items(
         arguments.known_plan(plan)
     with duckdb.connect(str(arguments.existing_warehouse(warehouse))) as connection:
         ensure_tables(connection)
-        plans = [plan] if plan else [row[0] for row in connection.execute("select plan_id from raw.registry_plans")]
+        plans = (
+            [plan]
+            if plan
+            else [row[0] for row in connection.execute("select plan_id from raw.registry_plans").fetchall()]
+        )
         for plan_id in plans:
             for item in item_lines(connection, plan_id, "9999-12", day):
                 console.print(

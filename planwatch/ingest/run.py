@@ -60,6 +60,7 @@ from planwatch.plausibility import expectations
 from planwatch.plausibility.review import Reviewer
 from planwatch.processes import can_fork, forked_pool
 from planwatch.registry.load import Registry
+from planwatch.sample import records as sample_records
 from planwatch.supervision.states import locked_departments, locked_refusal
 from planwatch.warehouse import connect
 
@@ -88,7 +89,7 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
                 sorted(
                     (
                         os.path.join(folder, name)
-                        for folder, _, names in os.walk(path)
+                        for folder, _, names in _walk_submissions(path)
                         for name in names
                         if _is_submission(name)
                     ),
@@ -98,6 +99,17 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+def _walk_submissions(top: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """os.walk, leaving out what a `planwatch sample` folder holds besides the departments' files: its
+    answer key (the truth files), its manifest and a province sample's registry, which are no submissions."""
+    for folder, folders, names in os.walk(top):
+        if sample_records.MANIFEST_FILE in names:
+            answers = {sample_records.TRUTH_FILE, sample_records.MILESTONE_TRUTH_FILE}
+            names = [name for name in names if name not in answers]
+            folders[:] = [name for name in folders if name != sample_records.REGISTRY_FOLDER]
+        yield folder, folders, names
 
 
 def _is_submission(name: str) -> bool:

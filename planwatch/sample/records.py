@@ -32,6 +32,7 @@ from planwatch.template_format import Measure
 MANIFEST_FILE = "sample_manifest.json"
 TRUTH_FILE = "sample_truth.csv"
 MILESTONE_TRUTH_FILE = "sample_milestone_truth.csv"
+REGISTRY_FOLDER = "registry"  # a province sample's own registry, beside its months
 
 
 class Layout(StrEnum):
