@@ -186,6 +186,12 @@ def test_three_months_of_supervision(tmp_path: Path) -> None:
     office.approve_all(first)
     assert set(office.states(first).values()) <= {"approved", "not_submitted"}
     office.build(first)
+    # what is signed is what was reviewed: a briefing that reads otherwise since (here its issuing office)
+    # waits for a new review
+    review_briefing(office.warehouse, PLAN, first, "王主任", office.config)
+    renamed = office.config.model_copy(update={"briefing_issuer": "呼和浩特市人民政府办公室"})
+    with pytest.raises(IssueError, match="审核后本月数据或通报内容已有变化"):
+        issue_briefing(office.warehouse, PLAN, first, "李秘书长", renamed)
     issued = office.issue(first)
     assert issued.opened, "month 1 has severely lagging targets or overdue milestones to follow up"
     month_one_files = {path.name: _sha256(path) for path in issued.files}
@@ -319,6 +325,20 @@ def test_three_months_of_supervision(tmp_path: Path) -> None:
     altered = next(tampered.glob("*.html"))
     altered.write_text(altered.read_text(encoding="utf-8") + "<!-- -->", encoding="utf-8")
     with pytest.raises(IssuedArchiveAlteredError, match=altered.name):
+        deliver_issued(tampered, tmp_path / "nothing_delivered", ["html"])
+    assert not (tmp_path / "nothing_delivered").exists()
+    # ... and so when its contexts still render the issued bytes: the archive is checked first, whole
+    # (an altered HTML when only Word files are asked, a letter missing)
+    untouched_contexts = tmp_path / "untouched_contexts"
+    shutil.copytree(tampered, untouched_contexts)
+    shutil.rmtree(untouched_contexts / "contexts")
+    shutil.copytree(issued.archive_dir / "contexts", untouched_contexts / "contexts")
+    with pytest.raises(IssuedArchiveAlteredError, match=altered.name):
+        deliver_issued(untouched_contexts, tmp_path / "nothing_delivered", ["docx"])
+    altered.write_bytes((issued.archive_dir / altered.name).read_bytes())  # restored: only the letter now
+    letter = next(tampered.glob("*letter*.pdf"))
+    letter.unlink()
+    with pytest.raises(IssuedArchiveAlteredError, match=letter.name):
         deliver_issued(tampered, tmp_path / "nothing_delivered", ["html"])
     assert not (tmp_path / "nothing_delivered").exists()
 

@@ -123,16 +123,36 @@ def review_briefing(warehouse: Path, plan_id: str, period: str, actor: str, conf
             )
         _check_issuable(connection, plan_id, period)
         number = issue_number_for(month_end(period), config)
+        content = _content_digest(_plan_briefings(connection, plan_id, month_end(period), config))
         with transaction(connection):
             connection.execute(
                 "delete from supervision.issued_briefings where plan_id = ? and period = ?", [plan_id, period]
             )
             connection.execute(
-                "insert into supervision.issued_briefings values (?, ?, ?, '审核', ?, ?, null, null, null)",
-                [plan_id, period, number, actor, now()],
+                "insert into supervision.issued_briefings "
+                "(plan_id, period, issue_number, state, reviewed_by, reviewed_at, reviewed_content) "
+                "values (?, ?, ?, '审核', ?, ?, ?)",
+                [plan_id, period, number, actor, now(), content],
             )
             audit(connection, actor, "review_briefing", plan_id=plan_id, period=period, detail={"issue_number": number})
     return number
+
+
+def _plan_briefings(
+    connection: duckdb.DuckDBPyConnection, plan_id: str, month: dt.date, config: Settings
+) -> list[Briefing]:
+    """The plan's briefings of the month as gathered (charts not yet drawn): its own, then each county's."""
+    return [gather_plan(connection, plan_id, month, config=config)] + [
+        gather_plan(connection, plan_id, month, code, config=config) for code in county_regions(connection, plan_id)
+    ]
+
+
+def _content_digest(briefings: list[Briefing]) -> str:
+    """What a 审核 reads and a 签发 must find unchanged: every figure and sentence of the plan's briefings."""
+    digest = hashlib.sha256()
+    for briefing in briefings:
+        digest.update(briefing.model_dump_json().encode())
+    return digest.hexdigest()
 
 
 MISSED_FOLLOW_UP_MONTHS = 12  # a missed target is followed up in the year after its target year, not for ever
@@ -215,12 +235,15 @@ def issue_briefing(warehouse: Path, plan_id: str, period: str, actor: str, confi
                 f"{plan_id} {period} 已签发（第{existing['issue_number']}期），不能重复签发；更正请用 planwatch correct"
             )
         departments = _check_issuable(connection, plan_id, period)
-        month = month_end(period)
-        plan = with_charts(connection, gather_plan(connection, plan_id, month, config=config))
-        briefings = [plan] + [
-            with_charts(connection, gather_plan(connection, plan_id, month, code, config=config))
-            for code in county_regions(connection, plan_id)
-        ]
+        gathered = _plan_briefings(connection, plan_id, month_end(period), config)
+        if _content_digest(gathered) != existing["reviewed_content"]:
+            raise IssueError(
+                f"{plan_id} {period}: 审核后本月数据或通报内容已有变化（补报、重报、退回、更正或重新计算），"
+                "签发的须是审核过的内容，请重新审核"
+                f"（planwatch issue --period {period} --plan {plan_id} --stage review）"
+            )
+        briefings = [with_charts(connection, briefing) for briefing in gathered]
+        plan = briefings[0]
         if plan.issue_number != existing["issue_number"]:
             raise IssueError(
                 f"期号 changed since review ({existing['issue_number']} → {plan.issue_number}): review again"
@@ -366,33 +389,44 @@ def reproduce(archive: Path, out_dir: Path, formats: list[str]) -> list[Path]:
         return [Path(shutil.copyfile(path, out_dir / path.name)) for path in written]
 
 
+def verify_archive(archive: Path) -> None:
+    """Raise `IssuedArchiveAlteredError` when a file its manifest lists is missing or not the bytes issued."""
+    hashes = _manifest(archive)["files"]
+    altered = [
+        name for name, sha in sorted(hashes.items()) if not (archive / name).is_file() or _sha256(archive / name) != sha
+    ]
+    if altered:
+        raise IssuedArchiveAlteredError(
+            f"{archive}: {', '.join(altered)} missing or not the file issued (its sha256 differs from "
+            f"{MANIFEST}); restore the archive from its backup. Nothing was written"
+        )
+
+
 def deliver_issued(archive: Path, out_dir: Path, formats: list[str]) -> tuple[list[Path], str | None]:
     """An issued month's files of `formats` in `out_dir`, and why they were not re-rendered (None when they were).
 
-    Re-rendered from the archived contexts when that gives the issued bytes. When it does not (the
-    templates, fonts or a library changed since issue), the rendering is refused and the archived files
-    themselves are copied, each checked against the hash its manifest recorded: the month's other
-    briefings still render, and what goes out is what was issued. An archived file missing or altered
-    raises `IssuedArchiveAlteredError` before anything is written.
+    The archive is checked first, every file against the hash its manifest recorded: one missing or
+    altered raises `IssuedArchiveAlteredError` before anything is written. Then the files are re-rendered
+    from the archived contexts when that gives the issued bytes. When it does not (the templates, fonts or
+    a library changed since issue), the rendering is refused and the archived files themselves are copied:
+    the month's other briefings still render, and what goes out is what was issued.
     """
+    verify_archive(archive)
     try:
         return reproduce(archive, out_dir, formats), None
     except IssuedBriefingChangedError as error:
         suffixes = {f".{fmt}" for fmt in formats}
-        hashes = {name: sha for name, sha in _manifest(archive)["files"].items() if Path(name).suffix in suffixes}
-        issued = [archive / name for name in sorted(hashes)]
-        altered = [path.name for path in issued if not path.is_file() or _sha256(path) != hashes[path.name]]
-        if altered:
-            raise IssuedArchiveAlteredError(
-                f"{archive}: {', '.join(altered)} missing or not the file issued (its sha256 differs from "
-                f"{MANIFEST}); restore the archive from its backup. Nothing was written"
-            ) from None
+        issued = [archive / name for name in sorted(_manifest(archive)["files"]) if Path(name).suffix in suffixes]
         out_dir.mkdir(parents=True, exist_ok=True)
         return [Path(shutil.copyfile(path, out_dir / path.name)) for path in issued], str(error)
 
 
 def deliver_issued_plans(issued: dict[str, Path], out_dir: Path, formats: list[str]) -> tuple[list[Path], list[str]]:
-    """`deliver_issued` for each issued plan (plan → archive): the files, and per plan not re-rendered, why."""
+    """`deliver_issued` for each issued plan (plan → archive): the files, and per plan not re-rendered, why.
+
+    Every archive is checked before any is delivered: an altered one stops the run with nothing written."""
+    for archive in issued.values():
+        verify_archive(archive)
     files, notes = [], []
     for plan_id, archive in issued.items():
         delivered, why_not = deliver_issued(archive, out_dir, formats)

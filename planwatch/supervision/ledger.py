@@ -56,6 +56,9 @@ create table if not exists supervision.issued_briefings (
     archive_dir varchar,
     primary key (plan_id, period)
 );
+-- what the 审核 read: the sha256 of the plan's briefings of the month as gathered (every figure and
+-- sentence); 签发 refuses when they read otherwise by then (added after the table: existing ledgers gain it)
+alter table supervision.issued_briefings add column if not exists reviewed_content varchar;
 create table if not exists supervision.issued_files (
     plan_id varchar not null,
     period varchar not null,
