@@ -13,6 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 PART_SUFFIX = ".part"
+# the process's umask, read once (setting it is the only way to read it): a file written here gets the
+# mode any new file gets (0644 under the usual 022), not mkstemp's owner-only 0600, so a web server or a
+# colleague delivering receipts and briefings can read them
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+FILE_MODE = 0o666 & ~_UMASK
 
 
 def write_atomically(path: Path, produce: Callable[[Path], None]) -> Path:
@@ -23,6 +29,7 @@ def write_atomically(path: Path, produce: Callable[[Path], None]) -> Path:
     temp = Path(temp_name)
     try:
         produce(temp)
+        os.chmod(temp, FILE_MODE)
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)

@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -26,6 +27,7 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
+from planwatch.atomic_files import write_atomically
 from tests.conftest import run_planwatch
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("crash_safety")]
@@ -303,3 +305,13 @@ def test_the_month_run_twice_gives_the_same_marts_and_briefings(reference: Path,
     out_twice = tmp_path / "twice"
     _finish(reference, "brief", "--period", PERIOD, "--format", "pdf", "--out", str(out_twice))
     assert _visible_files(out_twice) == first_pdfs  # no timestamp in a PDF either
+
+
+def test_a_file_written_whole_gets_the_mode_any_new_file_gets(tmp_path: Path) -> None:
+    """Receipts and briefings are read by others (a web server, a colleague): not mkstemp's owner-only 0600."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x", encoding="utf-8")
+    whole = write_atomically(tmp_path / "whole.html", lambda temp: temp.write_text("x", encoding="utf-8"))
+    assert stat.S_IMODE(whole.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode) == 0o666 & ~umask
