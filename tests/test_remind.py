@@ -44,11 +44,11 @@ def test_remind_lists_who_owes_the_month_with_working_days_overdue_and_writes_th
     shutil.copy(briefing_sample_warehouse, warehouse)
     period = BRIEFING_SAMPLE_LATEST
     with duckdb.connect(str(warehouse)) as connection:
-        [first, second] = [
+        [first, second, returned] = [
             row[0]
             for row in connection.execute(
                 "select department_id from marts.mart_submission_completeness "
-                "where strftime(period, '%Y-%m') = ? and submissions_received = 1 order by department_id limit 2",
+                "where strftime(period, '%Y-%m') = ? and submissions_received = 1 order by department_id limit 3",
                 [period],
             ).fetchall()
         ]
@@ -61,6 +61,11 @@ def test_remind_lists_who_owes_the_month_with_working_days_overdue_and_writes_th
             connection.execute(f"delete from raw.{table} where load_id in ({loads})")
         connection.execute(f"delete from raw.file_loads where load_id in ({loads})")
     run_planwatch("transform", "--select", "mart_submission_completeness+", env={"PLANWATCH_WAREHOUSE": str(warehouse)})
+    # a third department's report came and was returned (退回): owed again until it is sent again
+    run_planwatch(
+        "return", "--period", period, "--department", returned, "--reason", "数据与统计局口径不一致",
+        "--warehouse", str(warehouse), env={"PLANWATCH_OUTPUT_DIR": str(tmp_path / "returns")},
+    )  # fmt: skip
 
     done = subprocess.run(
         [
@@ -113,3 +118,5 @@ def test_remind_lists_who_owes_the_month_with_working_days_overdue_and_writes_th
     )
     assert names[first] in cells and names[second] in cells
     assert "未报送，已逾期8个工作日" in cells
+    assert rows[returned]["状态"] == "已退回，尚未重新报送（退回理由：数据与统计局口径不一致）"
+    assert names[returned] in cells and rows[returned]["状态"] in cells

@@ -22,6 +22,7 @@ from planwatch.atomic_files import write_atomically
 from planwatch.config import PROJECT_ROOT
 from planwatch.ingest.receipt import safe_text
 from planwatch.periods import Period
+from planwatch.supervision.states import submission_states
 from planwatch.supervision.workdays import known_year, working_days_late
 
 REMINDER_TEMPLATE = PROJECT_ROOT / "reports" / "word" / "reminder.docx"
@@ -54,10 +55,15 @@ class Duty:
     milestones_expected: int
     milestones_received: int
     as_of: dt.date
+    return_reason: str | None = None  # the office returned the month's report (退回), not sent again yet
 
     @property
     def received(self) -> bool:
         return self.first_received_at is not None
+
+    @property
+    def returned(self) -> bool:
+        return self.return_reason is not None
 
     @property
     def working_days_overdue(self) -> int:
@@ -74,10 +80,12 @@ class Duty:
 
     @property
     def needs_reminder(self) -> bool:
-        return not self.received or self.is_incomplete
+        return not self.received or self.is_incomplete or self.returned
 
     @property
     def state(self) -> str:
+        if self.returned:  # owed again: what came was sent back
+            return f"已退回，尚未重新报送（退回理由：{self.return_reason}）"
         if not self.received:
             return (
                 f"未报送，已逾期{self.working_days_overdue}个工作日"
@@ -103,8 +111,25 @@ def duties(connection: duckdb.DuckDBPyConnection, period: str, as_of: dt.date) -
         """,
         [month_end],
     ).fetchall()
-    found = [Duty(row[0], row[1], period, row[2], row[3], *row[4:8], as_of=as_of) for row in rows]
+    returned = _returned(connection, [row[0] for row in rows], period)
+    found = [
+        Duty(row[0], row[1], period, row[2], row[3], *row[4:8], as_of=as_of, return_reason=returned.get(row[0]))
+        for row in rows
+    ]
     return sorted(found, key=lambda duty: (not duty.needs_reminder, -duty.working_days_overdue, duty.department_id))
+
+
+def _returned(connection: duckdb.DuckDBPyConnection, department_ids: list[str], period: str) -> dict[str, str]:
+    """Department → the reason its report for `period` was returned (退回) and not sent again since."""
+    from planwatch.briefing.marts import table_exists
+
+    if not table_exists(connection, "supervision.submission_reviews"):
+        return {}
+    return {
+        state.department_id: state.return_reason or "未注明"
+        for state in submission_states(connection, department_ids, period)
+        if state.state == "returned"
+    }
 
 
 def write_csv(found: list[Duty], path: Path) -> Path:
