@@ -194,6 +194,9 @@ def test_three_months_of_supervision(tmp_path: Path) -> None:
         issue_briefing(office.warehouse, PLAN, first, "李秘书长", renamed)
     issued = office.issue(first)
     assert issued.opened, "month 1 has severely lagging targets or overdue milestones to follow up"
+    # months are issued in order: an earlier month would claim the 督办 its successor opened and closed
+    with pytest.raises(IssueError, match=f"{first}的通报已签发.*不能再签发更早月份"):
+        review_briefing(office.warehouse, PLAN, "2023-08", "王主任", office.config)
     month_one_files = {path.name: _sha256(path) for path in issued.files}
     manifest = json.loads((issued.archive_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["files"] == month_one_files and manifest["issued_by"] == "李秘书长"

@@ -95,6 +95,15 @@ def _check_issuable(connection: duckdb.DuckDBPyConnection, plan_id: str, period:
     """Everything that stops the month from going out: submissions waiting, the gate (stale marts included)."""
     from planwatch.quality.gate import blocked_message, decide
 
+    later = connection.execute(
+        "select max(period) from supervision.issued_briefings where plan_id = ? and state = '签发' and period > ?",
+        [plan_id, period],
+    ).fetchone()[0]
+    if later is not None:  # its 督办 were opened, followed and closed on the later month's figures
+        raise IssueError(
+            f"{plan_id} {period}: 该规划{later}的通报已签发，督办事项已按其后的数据交办和销号，"
+            "不能再签发更早月份的通报（按月依次签发）"
+        )
     # the office's own step first: approving or returning a report changes the data the gate then judges
     departments = plan_departments(connection, plan_id, period)
     waiting = [s for s in submission_states(connection, departments, period) if s.state in AWAITING_REVIEW]
