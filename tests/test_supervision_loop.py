@@ -247,14 +247,28 @@ def test_three_months_of_supervision(tmp_path: Path) -> None:
             [PLAN, first],
         ).fetchone()
         indicator, region, measure, old = figure
+        reference = office.registry.reference
+        # a value no report could carry is refused as ingest refuses it
+        with pytest.raises(corrections.CorrectionError, match="为负数"):
+            corrections.correct(connection, indicator, region, first, -5.0, "更正", "张科长", measure, reference)
+        interim = round(old * 1.05, 2)
+        corrections.correct(connection, indicator, region, first, interim, "初步更正", "张科长", measure, reference)
+        # corrected again before the marts were rebuilt: the old value is the first correction's, not the marts'
         done = corrections.correct(
-            connection, indicator, region, first, round(old * 1.1, 2), "统计年报核定后更正", "张科长", measure
+            connection,
+            indicator,
+            region,
+            first,
+            round(old * 1.1, 2),
+            "统计年报核定后更正",
+            "张科长",
+            measure,
+            reference,
         )
-    assert done.old_value == old
+    assert done.old_value == interim
     office.build(second)
     draft = office.draft(second)
-    [correction] = draft.corrections
-    assert correction.old_value == old and correction.new_value == round(old * 1.1, 2)
+    assert [(c.old_value, c.new_value) for c in draft.corrections] == [(old, interim), (interim, round(old * 1.1, 2))]
     assert draft.follow_up is not None
     assert draft.follow_up.replied_on_time == 1
     assert draft.follow_up.count("overdue") == len(issued.opened) - 1  # the others' deadline passed unanswered

@@ -213,14 +213,16 @@ def correct(
     """Correct a figure of a locked month (recorded: who, why, old and new); `transform` afterwards."""
     import duckdb
 
+    from planwatch.registry.load import load_registry
     from planwatch.supervision.corrections import CorrectionError
     from planwatch.supervision.corrections import correct as record
 
     path = arguments.existing_warehouse(warehouse)
     period = _period(period, path)
+    reference = load_registry(settings().plans_path).reference
     with duckdb.connect(str(path)) as connection:
         try:
-            done = record(connection, indicator, region, period, value, reason, _actor(actor), measure)
+            done = record(connection, indicator, region, period, value, reason, _actor(actor), measure, reference)
         except CorrectionError as error:
             raise _refused(error) from None
     console.print(

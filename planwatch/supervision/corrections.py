@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from planwatch.periods import Period
 from planwatch.supervision.ledger import audit, now, rows, transaction
+
+if TYPE_CHECKING:
+    from planwatch.registry.reference import ReferenceData
 
 
 class CorrectionError(ValueError):
@@ -52,6 +57,38 @@ def current_figures(
     )
 
 
+def implausible(reference: ReferenceData, indicator_code: str, value: float) -> str | None:
+    """Why a corrected value cannot stand (in Chinese), or None: the rules ingest applies to every report."""
+    from planwatch.plausibility.expectations import counts_one_by_one
+
+    indicator = reference.indicators.get(indicator_code)
+    if indicator is None:
+        return None
+    if not math.isfinite(value):
+        return "不是有效数字"
+    if value < 0 and (indicator.plausible_min is None or indicator.plausible_min >= 0):
+        return "为负数，该指标不应为负"
+    if counts_one_by_one(reference, indicator) and value != round(value):
+        return f"不是整数，该指标按{indicator.canonical_unit}逐一计数"
+    if indicator.plausible_min is not None and value < indicator.plausible_min:
+        return f"低于该指标的合理下限{indicator.plausible_min:g}"
+    if indicator.plausible_max is not None and value > indicator.plausible_max:
+        return f"高于该指标的合理上限{indicator.plausible_max:g}"
+    return None
+
+
+def _last_correction(
+    connection: duckdb.DuckDBPyConnection, indicator_code: str, region_code: str, period: str, measure: str
+) -> dict:
+    """{'value': the last corrected value} of the key when it was corrected before; else {}."""
+    found = connection.execute(
+        "select new_value from supervision.corrections where indicator_code = ? and region_code = ? and period = ? "
+        "and measure = ? order by correction_id desc limit 1",
+        [indicator_code, region_code, period, measure],
+    ).fetchone()
+    return {"value": found[0]} if found else {}
+
+
 def correct(
     connection: duckdb.DuckDBPyConnection,
     indicator_code: str,
@@ -61,8 +98,13 @@ def correct(
     reason: str,
     actor: str,
     measure: str | None = None,
+    reference: ReferenceData | None = None,
 ) -> Correction:
-    """Record a correction of a locked month's figure and load the new value; run `transform` after."""
+    """Record a correction of a locked month's figure and load the new value; run `transform` after.
+
+    With the registry's `reference`, a value no report could carry either is refused as ingest refuses it:
+    a negative figure where none can be, a fraction of things counted one by one, one outside the
+    catalogue's declared range."""
     if not reason.strip():
         raise CorrectionError("更正须写明理由（--reason）")
     locked = connection.execute("select count(*) from supervision.locked_months where period = ?", [period]).fetchone()
@@ -70,20 +112,26 @@ def correct(
         raise CorrectionError(
             f"{period} 尚未签发锁定：未锁定月份的数据由报送单位重新报送（或由督查室退回后重报），不需要更正登记"
         )
+    if reference is not None and (refusal := implausible(reference, indicator_code, new_value)):
+        raise CorrectionError(
+            f"{indicator_code} {region_code} {period}：更正值{new_value:g}{refusal}，请核实后重新登记"
+        )
     figures = current_figures(connection, indicator_code, region_code, period)
     if measure is not None:
         figures = [figure for figure in figures if figure["measure"] == measure]
     if not figures:
         raise CorrectionError(
-            f"{indicator_code} {region_code} {period}{' ' + measure if measure else ''}: no figure in "
-            "marts.fct_observation to correct (check the codes; `planwatch transform` after the month's ingest)"
+            f"{indicator_code} {region_code} {period}{' ' + measure if measure else ''}：marts.fct_observation "
+            "中没有可更正的数据（请核对指标和地区编码；该月数据入库后须先运行 planwatch transform）"
         )
     if len(figures) > 1:
         measures = ", ".join(figure["measure"] for figure in figures)
         raise CorrectionError(
-            f"{indicator_code} {region_code} {period} has several measures ({measures}): give --measure"
+            f"{indicator_code} {region_code} {period} 有多个口径（{measures}），请用 --measure 指明更正哪一个"
         )
-    figure = figures[0]
+    # the figure in use: the last correction of the key when there is one (it is current, though the
+    # marts may not show it until the next transform), else the marts' figure
+    figure = figures[0] | _last_correction(connection, indicator_code, region_code, period, figures[0]["measure"])
     at = now()
     with transaction(connection):
         (correction_id,) = connection.execute(
