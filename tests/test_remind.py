@@ -120,3 +120,22 @@ def test_remind_lists_who_owes_the_month_with_working_days_overdue_and_writes_th
     assert "未报送，已逾期8个工作日" in cells
     assert rows[returned]["状态"] == "已退回，尚未重新报送（退回理由：数据与统计局口径不一致）"
     assert names[returned] in cells and rows[returned]["状态"] in cells
+
+
+def test_states_lists_the_departments_the_month_concerns(briefing_sample_warehouse: Path) -> None:
+    """Without --plan, `states` lists who owes the month (or sent something), not every department of the
+    registry as 未报送; with --plan, one owing nothing that month says so."""
+    period = BRIEFING_SAMPLE_LATEST
+    with duckdb.connect(str(briefing_sample_warehouse), read_only=True) as connection:
+        owing = {
+            row[0]
+            for row in connection.execute(
+                "select department_id from marts.mart_submission_completeness where strftime(period, '%Y-%m') = ?",
+                [period],
+            ).fetchall()
+        }
+        every = connection.execute("select count(*) from raw.ref_departments").fetchone()[0]
+    listed = run_planwatch("states", "--period", period, "--warehouse", str(briefing_sample_warehouse))
+    shown = {line.split()[0] for line in listed.splitlines() if line.strip()}
+    assert owing and shown == owing and len(shown) < every
+    assert "本月无报送任务" not in listed

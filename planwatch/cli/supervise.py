@@ -61,7 +61,9 @@ def states(
     plan: Annotated[str | None, typer.Option(help="only the departments of this plan")] = None,
     warehouse: Warehouse = None,
 ) -> None:
-    """Each department's report for the month: 未报送, 已报送（待审核）, 已审核, 已退回 or 已锁定."""
+    """Each department's report for the month: 未报送, 已报送（待审核）, 已审核, 已退回 or 已锁定.
+
+    A department the month asks nothing of is 本月无报送任务 (and, without --plan, not listed)."""
     import duckdb
 
     from planwatch.supervision.ledger import ensure_tables
@@ -75,9 +77,30 @@ def states(
             departments = _plan_departments(connection, plan, period)
         except ValueError as error:
             raise _refused(error) from None
+        owing = _owing(connection, period)
         for state in submission_states(connection, departments, period):
+            if owing is not None and state.state == "not_submitted" and state.department_id not in owing:
+                if plan is None:
+                    continue  # every department of the registry: only those the month concerns
+                label = "本月无报送任务"
+            else:
+                label = state.label
             reason = f"（退回理由：{state.return_reason}）" if state.return_reason else ""
-            console.print(f"{state.department_id}  {state.department_name}  {state.label}{reason}  files {state.files}")
+            console.print(f"{state.department_id}  {state.department_name}  {label}{reason}  files {state.files}")
+
+
+def _owing(connection, period: str) -> set[str] | None:
+    """The departments that owe figures or milestone reports for the month (None before the marts are built)."""
+    from planwatch.briefing.marts import table_exists
+    from planwatch.periods import Period
+
+    if not table_exists(connection, "marts.mart_submission_completeness"):
+        return None
+    found = connection.execute(
+        "select department_id from marts.mart_submission_completeness where period = ?",
+        [Period.parse(period).month_end],
+    ).fetchall()
+    return {department_id for (department_id,) in found}
 
 
 def approve(
