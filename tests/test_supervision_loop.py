@@ -382,3 +382,12 @@ def test_a_county_departments_report_is_approved_by_the_county_then_the_city(tmp
         assert city.level == "city" and city.state_after == "approved"
         with pytest.raises(approval.DecisionError, match="不能审核"):
             approval.decide(connection, [department], "2023-09", "approved", "市级")
+        # an error found after approval, before 签发: the report is still returned, then owed again
+        [back] = approval.decide(connection, [department], "2023-09", "returned", "市级", reason="口径有误")
+        assert back.level == "city" and back.state_after == "returned"
+        connection.execute(
+            "insert into supervision.locked_months values ('hohhot_dairy_cluster_2021', '2023-09', ?, now())",
+            [department],
+        )
+        with pytest.raises(approval.DecisionError, match="已锁定的月份只能通过更正登记"):
+            approval.decide(connection, [department], "2023-09", "returned", "市级", reason="口径有误")

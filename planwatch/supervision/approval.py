@@ -73,7 +73,10 @@ def decide(
     with transaction(connection):
         for department_id in department_ids:
             state = states[department_id]
-            if state.state not in AWAITING_REVIEW:
+            # an approved report may still be returned until the month is issued and locked: an error found
+            # between approval and 签发 is sent back, not corrected after issue
+            open_to = AWAITING_REVIEW | ({"approved"} if decision == "returned" else set())
+            if state.state not in open_to:
                 raise DecisionError(
                     f"{state.department_name} {period}: 当前状态为{STATE_LABELS[state.state]}，不能"
                     f"{'审核' if decision == 'approved' else '退回'}"
