@@ -23,6 +23,8 @@ class GateState:
     critical_failures: int
     warnings: int
     overridden: bool
+    stale: bool = False  # the month's data changed since: the verdict is void until checked again
+    marts_behind: bool = False  # the marts do not show the office's decisions yet (transform, then check)
 
 
 @dataclass
@@ -113,6 +115,8 @@ def _read_gate(connection: duckdb.DuckDBPyConnection, status: WarehouseStatus) -
         critical_failures=len(decision.critical_failures),
         warnings=len(decision.warnings),
         overridden=decision.override is not None,
+        stale=decision.stale,
+        marts_behind=bool(decision.marts_behind),
     )
 
 

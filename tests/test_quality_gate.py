@@ -11,7 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from planwatch.cli import app
+from planwatch.cli.status import status_lines
+from planwatch.config import settings
 from planwatch.quality.gate import QualityGateError, assert_publishable, record_override
+from planwatch.status import warehouse_status
 from tests.test_quality_submissions import (
     BAD_CASES,
     PERIOD,
@@ -159,6 +162,9 @@ def test_a_month_whose_data_changed_since_its_check_waits_for_a_new_check(regist
     with pytest.raises(QualityGateError, match="changed since its quality check") as stale:
         assert_publishable(warehouse, PERIOD)
     assert f"planwatch check --period {PERIOD}" in str(stale.value)
+    # `planwatch status` says so too, rather than the void verdict alone
+    gate_line = next(line for line in status_lines(warehouse_status(settings(), warehouse)) if "quality gate" in line)
+    assert "changed since its check" in gate_line and PERIOD in gate_line
     assert planwatch_check(warehouse, tmp_path / "out", "--checkpoint", "submissions")[0] == 0
     assert assert_publishable(warehouse, PERIOD).publishable
 

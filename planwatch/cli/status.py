@@ -47,6 +47,10 @@ def status_lines(state: WarehouseStatus) -> list[str]:
         verdict = "open" if gate.publishable else "CLOSED"
         if gate.overridden:
             verdict += " (by override)"
+        if gate.stale:
+            verdict += f" (the month's data changed since its check: planwatch check --period {gate.period})"
+        elif gate.marts_behind:
+            verdict += " (the marts do not show the office's latest decisions: planwatch transform, then check)"
         lines.append(
             f"quality gate: {gate.period} {verdict}, {gate.critical_failures} critical, {gate.warnings} warnings; "
             f"checked {_when(gate.checked_at)}"
