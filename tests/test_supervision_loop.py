@@ -168,6 +168,8 @@ def test_three_months_of_supervision(tmp_path: Path) -> None:
     )  # fmt: skip
     notice = openpyxl.load_workbook(tmp_path / "out" / "receipts" / f"{RETURNED}_{first}_退回通知.xlsx").active
     assert any("规上工业增加值与统计局口径不一致" in str(cell.value) for row in notice.iter_rows() for cell in row)
+    returned_by = {row[0].value: row[1].value for row in notice.iter_rows()}["退回单位"]
+    assert returned_by == "呼和浩特市人民政府督查室"  # the plan's office, as its briefing is issued by
     assert office.states(first)[RETURNED] == "returned"
     original = next(p for p in arriving if p.name.startswith(RETURNED))
     resubmitted = tmp_path / "resubmit" / original.name.replace(".xlsx", "_重报.xlsx")

@@ -142,7 +142,13 @@ def _decide(
 ) -> None:
     import duckdb
 
-    from planwatch.supervision.approval import DecisionError, decide, files_covered, write_return_notice
+    from planwatch.supervision.approval import (
+        DecisionError,
+        decide,
+        files_covered,
+        returning_office,
+        write_return_notice,
+    )
     from planwatch.supervision.ledger import ensure_tables
     from planwatch.supervision.states import AWAITING_REVIEW, submission_states
 
@@ -179,7 +185,7 @@ def _decide(
             if decision == "returned":
                 state = before[item.department_id]
                 files = files_covered(connection, item.department_id, period, state.last_load_id or 0)
-                office = config.briefing_issuer or config.briefing_summary_issuer
+                office = returning_office(connection, item.department_id, plan, config)
                 notice = write_return_notice(
                     config.output_path / "receipts", state, period, reason or "", files, office
                 )

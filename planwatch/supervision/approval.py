@@ -16,6 +16,7 @@ import duckdb
 from openpyxl import Workbook
 
 from planwatch.atomic_files import write_atomically
+from planwatch.config import Settings
 from planwatch.ingest.receipt import safe_text
 from planwatch.supervision.ledger import audit, now, transaction
 from planwatch.supervision.states import AWAITING_REVIEW, STATE_LABELS, SubmissionState, submission_states
@@ -126,6 +127,38 @@ def write_return_notice(
     sheet.column_dimensions["B"].width = 90
     write_atomically(path, lambda temporary: workbook.save(temporary))
     return path
+
+
+def returning_office(
+    connection: duckdb.DuckDBPyConnection, department_id: str, plan_id: str | None, config: Settings
+) -> str:
+    """Who returns a report, as the 退回通知 names it: the configured issuer, else the 督查室 of the plan's
+    region, else of the department's city (a county's department is returned by its city), else the
+    summary's issuer."""
+    if config.briefing_issuer:
+        return config.briefing_issuer
+    from planwatch.briefing.gather import OFFICE_SUFFIX
+
+    found = None
+    if plan_id is not None:
+        found = connection.execute("select region_name from raw.registry_plans where plan_id = ?", [plan_id]).fetchone()
+    if found is None:
+        found = connection.execute(
+            """
+            with recursive up(region_code, region_name, level, parent_code) as (
+                select r.region_code, r.region_name, r.level, r.parent_code
+                from raw.ref_departments as d join raw.ref_regions as r on d.region_code = r.region_code
+                where d.department_id = ?
+                union all
+                select r.region_code, r.region_name, r.level, r.parent_code
+                from up join raw.ref_regions as r on up.parent_code = r.region_code
+                where up.level not in ('city', 'province')
+            )
+            select region_name from up where level in ('city', 'province') limit 1
+            """,
+            [department_id],
+        ).fetchone()
+    return f"{found[0]}{OFFICE_SUFFIX}" if found else config.briefing_summary_issuer
 
 
 def files_covered(connection: duckdb.DuckDBPyConnection, department_id: str, period: str, up_to: int) -> list[str]:
