@@ -237,6 +237,13 @@ def test_three_months_of_supervision(tmp_path: Path) -> None:
     _arrive(form, reply_due - dt.timedelta(days=2))
     [reply] = office.ingest(form)
     assert reply.status == "loaded" and reply.rows_loaded == 1
+    with duckdb.connect(str(office.warehouse), read_only=True) as connection:
+        # as the days stood: before it arrived the item was still 办理中; two days before its deadline, 已反馈
+        before, after = (
+            {item["item_id"]: item["status_label"] for item in follow_up.item_lines(connection, PLAN, second, day)}
+            for day in (reply_due - dt.timedelta(days=3), reply_due)
+        )
+    assert (before[answered], after[answered]) == ("办理中", "已反馈")
 
     # a locked figure of month 1 is corrected: recorded, old and new, and shown once in the next briefing
     with duckdb.connect(str(office.warehouse)) as connection:

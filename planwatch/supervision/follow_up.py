@@ -23,6 +23,7 @@ from planwatch.supervision.workdays import is_working_day
 SEVERE_STATUSES = frozenset({"severely_lagging", "missed"})
 RECOVERED_STATUSES = frozenset({"achieved", "ahead", "on_track"})
 ITEM_STATES = {"open": "办理中", "replied": "已反馈", "overdue": "逾期未反馈", "closed": "已销号"}
+LATE_REPLY = "逾期反馈"  # replied, after the deadline
 
 
 def add_working_days(day: dt.date, count: int) -> dt.date:
@@ -173,7 +174,7 @@ def recovered_items(
 ITEMS_SQL = """
 select
     items.item_id, items.subject, items.department_name, items.reply_due, items.opened_period,
-    items.state, items.close_reason, min(replies.received_at) as first_reply_at
+    items.state, items.close_reason, items.closed_at, min(replies.received_at) as first_reply_at
 from supervision.follow_up_items as items
 left join (
     select replies.item_id, coalesce(loads.submitted_at, loads.loaded_at) as received_at
@@ -195,9 +196,10 @@ def item_lines(
     as_of: dt.date,
     region_codes: list[str] | None = None,
 ) -> list[dict]:
-    """The plan's items opened by briefings before `period`: closed (销号), replied (on time or not:
-    the reply's arrival against its deadline), overdue (no reply, deadline before `as_of`, the
-    briefing's issue date) or open (no reply, not yet due)."""
+    """The plan's items opened by briefings before `period`, as they stood on `as_of` (the briefing's
+    issue date; a reply or 销号 after it does not count yet): closed (销号), replied (on time or not: the
+    reply's arrival against its deadline), overdue (no reply, deadline before `as_of`) or open (no reply,
+    not yet due)."""
     found = rows(
         connection,
         ITEMS_SQL,
@@ -209,8 +211,11 @@ def item_lines(
         },
     )
     for item in found:
-        closed = item["state"] == "closed"
+        # as the day stood: a reply or a 销号 after it had not happened yet
+        closed = item["state"] == "closed" and (item["closed_at"] is None or item["closed_at"].date() <= as_of)
         replied_at = item["first_reply_at"]
+        if replied_at is not None and replied_at.date() > as_of:
+            replied_at = item["first_reply_at"] = None
         item["replied_on_time"] = replied_at is not None and replied_at.date() <= item["reply_due"]
         if closed:
             item["status"] = "closed"
@@ -220,7 +225,8 @@ def item_lines(
             item["status"] = "overdue"
         else:
             item["status"] = "open"
-        item["status_label"] = ITEM_STATES[item["status"]]
+        late = item["status"] == "replied" and not item["replied_on_time"]
+        item["status_label"] = LATE_REPLY if late else ITEM_STATES[item["status"]]
     return found
 
 
