@@ -6,7 +6,9 @@ registry in the sample's `registry/` folder. Every step is a `planwatch` command
 timed, with its peak memory:
 
 - full rebuild: registry load, ingest of every month, transform, the gate and the last month's
-  briefings in HTML, into a fresh warehouse;
+  briefings in HTML, into a fresh warehouse; then the whole history as after loading five years: every
+  month checked (`check --period FIRST..LAST`) and briefed in HTML (`brief --period FIRST..LAST`), the
+  reading of the issue's "all briefings" as every month's (both readings are judged);
 - one new month: a second warehouse holds every month but the last (not timed); then the last month
   is ingested, transformed, checked and briefed as a month arrives; its marts are compared with the
   full rebuild's, table by table, row for row;
@@ -123,10 +125,31 @@ def main(default_pdf_seconds_per_file: float | None = None) -> None:
         steps["briefings (html)"] = measure(["brief", "--period", period, "--format", "html"], full)
         rebuild = sum(step.seconds for step in steps.values())
         peak = max(step.peak_mb for step in steps.values())
-        print(f"full rebuild at province scale: {rebuild:.0f} s, peak {peak:.0f} MB")
+        print(f"full rebuild at province scale, the last month briefed: {rebuild:.0f} s, peak {peak:.0f} MB")
         for label, step in steps.items():
             print(_line(label, step))
         briefings, _ = _briefing_seconds(steps["briefings (html)"])
+
+        # the whole history: every month checked and briefed, as after loading five years (one process each)
+        span = f"{months[0].name}..{period}"
+        history = {
+            "gate, every month": measure(["check", "--period", span], full, allowed_exit_codes=(0, 1)),
+            "briefings (html), every month": measure(
+                ["brief", "--period", span, "--format", "html", "--out", str(scratch / "history")],
+                full,
+                allowed_exit_codes=(0, 1),
+            ),
+        }
+        history_files = sum(1 for _ in (scratch / "history").rglob("*.html"))
+        loading = ("registry load", "ingest (every month)", "transform (dbt build)")
+        whole = sum(steps[label].seconds for label in loading) + sum(step.seconds for step in history.values())
+        whole_peak = max(peak, *(step.peak_mb for step in history.values()))
+        print(
+            f"full rebuild with every month's gate and briefings ({len(months)} months, {history_files} HTML files): "
+            f"{whole:.0f} s, peak {whole_peak:.0f} MB"
+        )
+        for label, step in history.items():
+            print(_line(label, step))
 
         # one new month: the same warehouse without the last month, then the month as it arrives
         month_env = env("month")
@@ -142,9 +165,9 @@ def main(default_pdf_seconds_per_file: float | None = None) -> None:
         new_month = sum(step.seconds for step in arriving.values())
         same = _marts_hashes(Path(month_env["PLANWATCH_WAREHOUSE"])) == _marts_hashes(Path(full["PLANWATCH_WAREHOUSE"]))
         print(
-            f"one new month: {new_month:.0f} s = {new_month / rebuild:.0%} of the full rebuild "
-            f"(goal ≤ {NEW_MONTH_GOAL_SHARE:.0%}); marts {'identical to' if same else 'NOT identical to'} "
-            "the full rebuild's"
+            f"one new month: {new_month:.0f} s = {new_month / rebuild:.0%} of the full rebuild with the last month "
+            f"briefed, {new_month / whole:.0%} of the full rebuild with every month's (goal ≤ "
+            f"{NEW_MONTH_GOAL_SHARE:.0%}); marts {'identical to' if same else 'NOT identical to'} the full rebuild's"
         )
         for label, step in arriving.items():
             print(_line(label, step))
@@ -182,10 +205,14 @@ def main(default_pdf_seconds_per_file: float | None = None) -> None:
         # dbt against its floor, on the warehouse as ingested
         print("dbt at province scale:")
         dbt_marts.compare_with_floor(ingested, scratch)
+    # the "all briefings" read two ways: the month's (every plan, county and the summary), or
+    # every month's; both are measured and judged
     verdicts = [
-        ("full rebuild under 10 minutes", rebuild <= FULL_REBUILD_GOAL_SECONDS),
-        ("peak memory under 4 GB", peak <= MEMORY_GOAL_MB),
-        ("one new month ≤ 20 % of the full rebuild", new_month <= NEW_MONTH_GOAL_SHARE * rebuild),
+        ("full rebuild, the last month briefed, under 10 minutes", rebuild <= FULL_REBUILD_GOAL_SECONDS),
+        ("full rebuild, every month briefed, under 10 minutes", whole <= FULL_REBUILD_GOAL_SECONDS),
+        ("peak memory under 4 GB", max(peak, whole_peak) <= MEMORY_GOAL_MB),
+        ("a new month ≤ 20 % of the full rebuild, the last month briefed", new_month <= NEW_MONTH_GOAL_SHARE * rebuild),
+        ("a new month ≤ 20 % of the full rebuild, every month briefed", new_month <= NEW_MONTH_GOAL_SHARE * whole),
         ("new month's marts identical", same),
     ]
     for goal, met in verdicts:
