@@ -144,6 +144,8 @@ def _formatted(value: object, units: Iterable[str]) -> set[str]:
         f.versus_time_progress(value),
     ]
     shown += [f.quantity(value, unit) for unit in units]
+    # a projection close to its target is shown with the decimals it takes to stay on its side (6.497万吨)
+    shown += [f.quantity(value, unit, digits) for unit in units for digits in (1, 3, 4)]
     return _tokens(shown)
 
 
@@ -201,20 +203,31 @@ def mart_numbers(warehouse: Path, plan_ids: list[str], period: str) -> set[str]:
                 [plan_id, day, plan_id, day],
             )
             allowed |= {str(row["n"]) for row in counts}
-        # the leadership summary adds up each plan's monitored targets: those still running, or all
-        # of them once the plan's last target year has passed (its final assessment)
+        # the leadership summary counts every target of the month, running ones by their light and
+        # those whose year has passed by their final verdict (a running plan's earlier years too)
         allowed |= {
             str(row["n"])
             for row in _rows(
                 con,
                 """
-            with monitored as (
-                select * from marts.fct_target_progress as p
-                where period = ? and (not is_final_verdict or not exists (
-                    select 1 from marts.fct_target_progress as q
-                    where q.plan_id = p.plan_id and q.period = p.period and not q.is_final_verdict))
+            select count(*) as n from marts.fct_target_progress where period = ?
+            group by grouping sets ((), (status), (is_final_verdict), (is_final_verdict, status))
+            """,
+                [day],
             )
-            select count(*) as n from monitored group by grouping sets ((), (status))
+        }
+        # 预计: a briefing projects the running targets not yet met (a met one is not projected), and counts
+        # them by verdict, for the plan and for each county
+        allowed |= {
+            str(row["n"])
+            for row in _rows(
+                con,
+                """
+            select count(*) as n from marts.fct_target_progress
+            where period = ? and not is_final_verdict and status not in ('achieved', 'no_data', 'stale')
+              and projected_value is not null
+            group by grouping sets ((plan_id), (plan_id, projected_to_meet), (plan_id, region_code),
+                (plan_id, region_code, projected_to_meet))
             """,
                 [day],
             )
@@ -412,6 +425,20 @@ def _as_of_tokens(row: dict[str, object]) -> set[str]:
     return {str(day.year), str(day.month), "1"}
 
 
+def _since_start_tokens(row: dict[str, object], unit: str) -> set[str]:
+    """What an addition or a sum since the plan start shows beside its figure: where it counts from
+    (较2020年末, 2021年以来), the level or this year's part it comes with, and that figure's own 同比/环比."""
+    if row.get("measure_space") not in {"change_since_plan_start", "sum_since_plan_start"}:
+        return set()
+    found = _formatted(row.get("reported_value"), [unit])
+    for column in ("yoy_growth_pct", "yoy_change_pp", "mom_growth_pct", "mom_change_pp"):
+        found |= _formatted(row.get(column), [])
+    start = row.get("baseline_as_of")
+    if isinstance(start, dt.date):
+        found |= {str(start.year), str(start.year + 1), str(start.month)}
+    return found
+
+
 def assert_claims_hold(html: str, rows: dict[str, dict[str, object]], where: str) -> int:
     """Every table cell and sentence tagged with a target shows only that target's figures, in its column."""
     checked = 0
@@ -421,7 +448,9 @@ def assert_claims_hold(html: str, rows: dict[str, dict[str, object]], where: str
         cells = dict(TARGET_CELL.findall(row_html))
         own = {
             "target_year": _tokens([row["target_year"]]),
-            "actual": _formatted(row["actual_value"], [unit]) | (_as_of_tokens(row) if row["actual_as_of"] else set()),
+            "actual": _formatted(row["actual_value"], [unit])
+            | (_as_of_tokens(row) if row["actual_as_of"] else set())
+            | _since_start_tokens(row, unit),
             "yoy": _formatted(row["yoy_growth_pct"], []) | _formatted(row["yoy_change_pp"], []),
             "completion": _formatted(row["completion_rate"], [])
             | _formatted(row["margin_to_target"], [unit])
@@ -450,7 +479,7 @@ def assert_claims_hold(html: str, rows: dict[str, dict[str, object]], where: str
         for value in row.values():
             own_any |= _formatted(value, [unit, str(row["unit"])])
         if row["actual_as_of"]:
-            own_any |= _as_of_tokens(row)
+            own_any |= _as_of_tokens(row) | _since_start_tokens(row, unit)
         stray = [n for n in _cell_numbers(sentence) if n not in own_any]
         assert not stray, f"{where}: a sentence about {target_id} shows {stray}, not its figures: {sentence!r}"
         checked += 1
@@ -637,3 +666,82 @@ def test_a_range_of_months_renders_each_checked_month_in_its_folder_and_names_th
     assert not (out / before).exists()
     [written] = (out / LATEST).glob("*.html")  # the plan's own briefing, as the month's run wrote it
     assert written.name.startswith(plan_id) and written.read_bytes() == (briefings / written.name).read_bytes()
+
+
+def test_the_leadership_summary_counts_every_target_of_the_month_as_the_mart_has_them(warehouse: Path) -> None:
+    """A running plan's earlier target years count with their final verdict, as a finished plan's do: the
+    summary adds up to the mart's rows and missed targets, and says what it counts."""
+    day = _month_end(LATEST)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        total, missed, final, running_plan_finals = con.execute(
+            """
+            select count(*), count(*) filter (where status = 'missed'), count(*) filter (where is_final_verdict),
+                count(*) filter (where is_final_verdict and plan_id in (
+                    select plan_id from marts.fct_target_progress where period = ? and not is_final_verdict))
+            from marts.fct_target_progress where period = ?
+            """,
+            [day, day],
+        ).fetchone()
+        summary = gather_summary(con, LATEST)
+    assert running_plan_finals > 0  # the case the summary left out
+    assert summary.counts.total == total and summary.counts.missed == missed
+    assert summary.final_counts is not None and summary.final_counts.total == final
+    assert summary.running_counts is not None and summary.running_counts.total == total - final
+    assert sum(plan.counts.total for plan in summary.plans) == total
+    html = render_html(summary)
+    assert f"纳入监测的目标任务共{total}项，为各规划本月全部目标任务，含目标年已过、已作最终结论的目标" in html
+    assert f"目标年已结束的{final}项中" in html and f"未完成{summary.final_counts.missed}项" in html
+
+
+def test_a_file_refused_for_a_locked_month_is_said_so_not_unreadable_nor_returned(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    """The file_readable check names any refused file (拒收、未入库); a briefing says what ingest
+    recorded: the month was issued and locked, the file not loaded, and no 退回 the office did not record."""
+    from planwatch.supervision.states import locked_refusal
+
+    copy = tmp_path / "w.duckdb"
+    copy.write_bytes(warehouse.read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        plan_id, plan_title, department_id, department_name = con.execute(
+            """
+            select p.plan_id, p.plan_title, d.department_id, d.department_name from marts.dim_plan p
+            join marts.dim_department d on d.region_code = p.region_code
+            where p.plan_id like 'hulin%' order by d.department_id limit 1
+            """
+        ).fetchone()
+        reason = locked_refusal(
+            department_id, [LATEST], {(department_id, LATEST): [(plan_id, 9)]}, {plan_id: plan_title}
+        )
+        assert reason is not None
+        con.execute(
+            """
+            insert into raw.file_loads (load_id, file_name, file_path, sha256, department_id, periods, status,
+                rejection_reason, rows_read, rows_loaded, rows_quarantined, rows_ignored, observations,
+                milestone_reports, revisions, loaded_at)
+            select max(load_id) + 1, ?, ?, 'locked-probe', ?, ?, 'rejected', ?, 0, 0, 0, 0, 0, 0, 0, now()
+            from raw.file_loads
+            """,
+            [
+                f"{department_name}_{LATEST}.xlsx",
+                f"/landing/{department_name}_{LATEST}.xlsx",
+                department_id,
+                LATEST,
+                reason,
+            ],
+        )
+    _planwatch("check", "--period", LATEST, "--warehouse", str(copy), "--output", str(tmp_path / "q"))
+    with duckdb.connect(str(copy), read_only=True) as con:
+        message = con.execute(
+            "select message from quality.check_results where check_name = 'file_readable' and period = ?",
+            [_month_end(LATEST)],
+        ).fetchone()
+        assert message is not None  # the check found the refused file
+        summary = render_html(gather_summary(con, LATEST))
+        plan = render_html(gather_plan(con, plan_id, LATEST))
+    year, month = (int(part) for part in LATEST.split("-"))
+    said = f"{department_name}报送的文件所报{year}年{month}月数据已签发锁定，文件未入库"
+    for html in (summary, plan):
+        quality = html.split("数据质量说明", 1)[1]
+        assert said in quality
+        assert "无法读取" not in quality and "退回" not in quality

@@ -387,7 +387,9 @@ def test_the_leadership_summary_has_a_word_version_in_official_document_style(tm
     for sentence in (
         "现将1个规划截至2025年10月的目标任务推进情况摘要报告如下。",
         "（一）静宁县马铃薯种植面积&lt;script&gt;（2025年目标）：目标不低于42万亩，1—10月实际38.75万亩，完成率44.8%",
-        "（一）冷链物流园（庄浪县）：完成时限2025年6月30日，已逾期123天，牵头单位平凉市商务局。",
+        # an overdue project says its progress with the month it was reported
+        "（一）冷链物流园（庄浪县）：完成时限2025年6月30日，已逾期123天，进展：推进中（2025年10月报送），"
+        "完成比例60%，牵头单位平凉市商务局。",
     ):
         assert sentence in re.sub(r"<[^>]+>", "", html), sentence  # the claim spans left out
         assert Markup(sentence).unescape() in text, sentence

@@ -243,19 +243,16 @@ def read_trend(con: duckdb.DuckDBPyConnection, line: TargetLine, period: dt.date
 
 
 def county_status_counts(con: duckdb.DuckDBPyConnection, period: dt.date) -> CountyStatusGrid:
-    """Every county a plan with rows in the month sets targets for, its monitored targets by status."""
+    """Every county a plan with rows in the month sets targets for, its targets by status (running and final)."""
     rows = _rows(
         con,
         """
         with month as (
             select * from marts.fct_target_progress where period = ?
         ),
+        -- every target of the month, the final verdicts of earlier target years included, as the summary counts
         monitored as (
             select month.* from month
-            where not month.is_final_verdict
-               or not exists (
-                   select 1 from month as running where running.plan_id = month.plan_id and not running.is_final_verdict
-               )
         ),
         counties as (
             select distinct regions.region_code, regions.parent_name, regions.region_name

@@ -55,6 +55,10 @@ KIND_WORDS: dict[str, str] = {
 }
 
 
+def _zh_month(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月"
+
+
 class _Model(BaseModel):
     # bytes (a chart's PNG) as base64 in JSON: an issued briefing's context is archived as JSON
     model_config = ConfigDict(frozen=True, extra="forbid", ser_json_bytes="base64", val_json_bytes="base64")
@@ -78,6 +82,7 @@ class TargetLine(_Model):
     aggregation: str = "stock"
     indicator_frequency: str = "annual"
     baseline_value: float | None = None
+    baseline_as_of: dt.date | None = None  # where the path starts: additions and sums count from here
     actual_value: float | None
     actual_as_of: dt.date | None
     period: dt.date | None = None
@@ -135,6 +140,25 @@ class TargetLine(_Model):
         return reading.comparison_text(self)
 
     @property
+    def actual_figure(self) -> str:
+        return reading.actual_figure(self)
+
+    @property
+    def actual_span(self) -> str:
+        return reading.actual_span(self)
+
+    @property
+    def actual_detail(self) -> str:
+        return reading.actual_detail(self)
+
+    def actual_phrase(self, verb: str = "为") -> str:
+        return reading.actual_phrase(self, verb)
+
+    @property
+    def pace_text(self) -> str:
+        return reading.pace_text(self)
+
+    @property
     def year_on_year_text(self) -> str:
         return reading.year_on_year_text(self)
 
@@ -161,6 +185,11 @@ class TargetLine(_Model):
     @property
     def kind_word(self) -> str:
         return KIND_WORDS.get(self.target_kind, "")
+
+    @property
+    def amount_word(self) -> str:
+        """新增 / 累计 before a target counted from the plan start, as its actual is (reading.actual_figure)."""
+        return {"change_since_plan_start": "新增", "sum_since_plan_start": "累计"}.get(self.measure_space, "")
 
     @property
     def is_growth(self) -> bool:
@@ -211,10 +240,40 @@ class MilestoneLine(_Model):
     reported_as_of: dt.date | None
     is_overdue: bool
     days_overdue: int | None
+    period: dt.date | None = None  # the briefing's month (its last day)
+    completed_as_of: dt.date | None = None  # the month completion was first reported
+    days_late_at_completion: int | None = None  # > 0: completed after the deadline's month
 
     @property
     def status_label(self) -> str:
         return MILESTONE_STATUS_LABELS.get(self.reported_status, self.reported_status)
+
+    @property
+    def is_report_old(self) -> bool:
+        """The latest report is of an earlier month than the briefing's: its progress is not this month's."""
+        if self.reported_as_of is None or self.period is None or self.reported_status == "completed":
+            return False
+        return (self.reported_as_of.year, self.reported_as_of.month) < (self.period.year, self.period.month)
+
+    @property
+    def is_completed_late(self) -> bool:
+        return self.reported_status == "completed" and bool(self.days_late_at_completion)
+
+    @property
+    def progress_text(self) -> str:
+        """进展 with the month it was reported: 停滞（2023年12月报送，此后未报送）, 推进中（2025年10月报送）,
+        已完成（完成于2021年11月）, 逾期完成（完成于2022年7月，逾期212天）; 未报送 when nothing came."""
+        if self.reported_status == "not_reported" or self.reported_as_of is None:
+            return self.status_label
+        if self.reported_status == "completed":
+            if self.completed_as_of is None:
+                return f"{self.status_label}（{_zh_month(self.reported_as_of)}报送）"
+            done = f"完成于{_zh_month(self.completed_as_of)}"
+            if self.is_completed_late:
+                return f"逾期完成（{done}，逾期{self.days_late_at_completion}天）"
+            return f"{self.status_label}（{done}）"
+        after = "，此后未报送" if self.is_report_old else ""
+        return f"{self.status_label}（{_zh_month(self.reported_as_of)}报送{after}）"
 
 
 class SubmissionLine(_Model):
@@ -349,6 +408,9 @@ class Briefing(_Model):
     counts: StatusCounts
     targets: tuple[TargetLine, ...]
     final_targets: tuple[TargetLine, ...]
+    # the leadership summary: `counts` is every target of the month, these are its two parts
+    running_counts: StatusCounts | None = None  # targets whose year is not over, by their light
+    final_counts: StatusCounts | None = None  # targets whose year has passed, by their final verdict
     lagging: tuple[TargetLine, ...]
     headline: tuple[TargetLine, ...]
     regions: tuple[RankingLine, ...]
@@ -387,3 +449,8 @@ class Briefing(_Model):
     @property
     def overdue_milestones(self) -> tuple[MilestoneLine, ...]:
         return tuple(line for line in self.milestones if line.is_overdue)
+
+    @property
+    def milestones_not_updated(self) -> tuple[MilestoneLine, ...]:
+        """Milestones not done whose latest report is of an earlier month: their progress is not this month's."""
+        return tuple(line for line in self.milestones if line.is_report_old)

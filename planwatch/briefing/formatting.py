@@ -77,45 +77,60 @@ def _precision(magnitude: float) -> int:
     return 2
 
 
-def scaled(value: Any, unit: str | None) -> tuple[str, str]:
+def scaled(value: Any, unit: str | None, digits: int | None = None) -> tuple[str, str]:
     """The number and unit as a briefing writes them: (``'12.35'``, ``'亿元'``).
 
     Rescalable units move to 亿 at 10⁸ of the base unit and to 万 at 10⁴, and down to the base unit
     below 10⁴ (``0.35万头`` → ``3500头``). Other units keep their unit; a ratio reads ``1.2:1``.
+    `digits`, when given, is the least number of decimals kept (trailing zeros still dropped), for a
+    figure that must not round onto the other side of a target.
     """
     unit = unit or ""
     if _is_missing(value):
         return MISSING, ""
     number = float(value)
     if unit in {"%", "％"}:
-        return fixed(number, 1), "%"
+        return fixed(number, max(1, digits or 0)), "%"
     if unit == ":1":
-        return trimmed(number, 2), ":1"
+        return trimmed(number, max(2, digits or 0)), ":1"
     split = _split_unit(unit)
     if split is None:
-        if unit in COUNT_UNITS and float(round_half_up(number, 2)).is_integer():
+        if unit in COUNT_UNITS and float(round_half_up(number, 2)).is_integer() and not digits:
             return fixed(number, 0), unit
-        return trimmed(number, 2), unit
+        return trimmed(number, max(2, digits or 0)), unit
     prefix, base = split
     in_base = number * _SCALE_OF_PREFIX[prefix]
-    magnitude = abs(in_base)
-    if magnitude >= 10**8:
-        new_prefix = "亿"
-    elif magnitude >= 10**4:
-        new_prefix = "万"
-    else:
-        new_prefix = ""
+    new_prefix = _prefix_for(abs(in_base))
     shown = in_base / _SCALE_OF_PREFIX[new_prefix]
     if new_prefix == "" and base in {"元", "头", "只", "羽", "人", "人次", "户", "支", "袋", "枚"}:
-        digits = 0 if abs(shown) >= 100 else 2
+        places = 0 if abs(shown) >= 100 else 2
     else:
-        digits = _precision(abs(shown))
-    return trimmed(shown, digits), new_prefix + base
+        places = _precision(abs(shown))
+    return trimmed(shown, max(places, digits or 0)), new_prefix + base
 
 
-def quantity(value: Any, unit: str | None) -> str:
-    """``12.35亿元``, ``16.5万头``, ``85.0%``, ``1.2:1``; ``—`` when missing."""
-    number, shown_unit = scaled(value, unit)
+def _prefix_for(magnitude: float) -> str:
+    if magnitude >= 10**8:
+        return "亿"
+    if magnitude >= 10**4:
+        return "万"
+    return ""
+
+
+def shown_value(value: float, unit: str | None, digits: int | None = None) -> float:
+    """The figure a reader sees in `quantity(value, unit, digits)`, back in `unit` (6.497万吨 → 6.497)."""
+    number, shown_unit = scaled(value, unit, digits)
+    if number == MISSING:
+        return float("nan")
+    split, shown_split = _split_unit(unit or ""), _split_unit(shown_unit)
+    if split is None or shown_split is None:
+        return float(number)
+    return float(number) * _SCALE_OF_PREFIX[shown_split[0]] / _SCALE_OF_PREFIX[split[0]]
+
+
+def quantity(value: Any, unit: str | None, digits: int | None = None) -> str:
+    """``12.35亿元``, ``16.5万头``, ``85.0%``, ``1.2:1``; ``—`` when missing. `digits`: see `scaled`."""
+    number, shown_unit = scaled(value, unit, digits)
     if number == MISSING:
         return MISSING
     return f"{number}{shown_unit}"

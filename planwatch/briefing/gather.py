@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 
 import duckdb
 
@@ -118,6 +119,9 @@ def _quality(con: duckdb.DuckDBPyConnection, scope: Scope, located: list[str], p
     for row in marts.quality_results(con, period):
         if row.get("severity") == "override":
             continue  # said on the first page (override_note), not as a finding
+        if row.get("check_name") == REJECTED_FILES_CHECK:
+            notes += rejected_file_notes(con, period, lambda department: department in scope.department_ids)
+            continue
         rows = rows_in_scope(row, scope)
         if rows:
             notes.append(QualityNote(text=str(row.get("message") or row.get("check_name")), count=rows))
@@ -138,6 +142,46 @@ def _quality(con: duckdb.DuckDBPyConnection, scope: Scope, located: list[str], p
     if revised:
         notes.append(QualityNote(text="本月采用的数据中经部门更正后重新报送的数值", count=revised, kind="revision"))
     return notes
+
+
+REJECTED_FILES_CHECK = "file_readable"  # the quality check that counts files refused as a whole
+LOCKED_MONTH_MARK = "签发并锁定"  # what ingest's refusal of a file for an issued, locked month says
+UNREADABLE_MARK = "无法读取"
+
+
+def rejection_text(row: dict) -> str:
+    """A refused file by the reason ingest recorded: a locked month is not an unreadable file, and 退回 is
+    said only when the office recorded one (the quality check's own message claims both)."""
+    who = row.get("department_name") or "未能识别报送单位的文件"
+    reason = str(row.get("rejection_reason") or "")
+    if LOCKED_MONTH_MARK in reason:
+        months = reason.split("的数据已随", 1)[0]
+        text = f"{who}报送的文件所报{months}数据已签发锁定，文件未入库（如需更正，须向督查室申请登记更正）"
+    elif UNREADABLE_MARK in reason:
+        text = f"{who}报送的文件无法读取，文件未入库（{_first_clause(reason)}）"
+    else:
+        text = f"{who}报送的文件未予接收，文件未入库（{_first_clause(reason) or '原因未记录'}）"
+    if row.get("returned"):
+        text += "，该单位本月报送已退回"
+    return text
+
+
+def _first_clause(reason: str) -> str:
+    """The reason without the clerk's instructions that follow it (请重新导出…)."""
+    for stop in ("。", "，请", "；请"):
+        reason = reason.split(stop, 1)[0]
+    return reason.strip()
+
+
+def rejected_file_notes(
+    con: duckdb.DuckDBPyConnection, period: dt.date, concerns: Callable[[str | None], bool]
+) -> list[QualityNote]:
+    """One note per refused file of the month whose sender `concerns` the briefing."""
+    return [
+        QualityNote(text=rejection_text(row), kind="check")
+        for row in marts.rejected_files(con, period)
+        if concerns(row.get("department_id"))
+    ]
 
 
 def quarantine_title(reason_code: str) -> str:
@@ -304,6 +348,8 @@ def gather_summary(con: duckdb.DuckDBPyConnection, period: str | dt.date, config
     plan_lines: list[PlanSummaryLine] = []
     all_main: list[TargetLine] = []
     overdue: list[MilestoneLine] = []
+    running_lines: list[TargetLine] = []
+    final_lines: list[TargetLine] = []
     scopes: list[Scope] = []
     titles: dict[str, str] = {}
     for plan in marts.plans(con):
@@ -313,12 +359,18 @@ def gather_summary(con: duckdb.DuckDBPyConnection, period: str | dt.date, config
         scopes.append(briefing_scope(con, plan, [TargetLine(**row) for row in rows], None)[0])
         titles[plan["plan_id"]] = f"{plan['region_name']}《{plan['plan_title']}》"
         briefing = gather_plan(con, plan["plan_id"], month, config=config)
+        # every target of the plan in the month: the running ones by their light, and those whose year has
+        # passed by their final verdict (a running plan's earlier years too), so the summary adds up to the
+        # mart's rows, as the chart of counties does
+        plan_targets = [*briefing.targets, *briefing.final_targets]
+        running_lines.extend(line for line in plan_targets if not line.is_final_verdict)
+        final_lines.extend(line for line in plan_targets if line.is_final_verdict)
         plan_lines.append(
             PlanSummaryLine(
                 plan_id=plan["plan_id"],
                 plan_title=plan["plan_title"],
                 region_name=plan["region_name"],
-                counts=briefing.counts,
+                counts=status_counts(plan_targets),
                 milestones_overdue=len(briefing.overdue_milestones),
                 is_final_assessment=briefing.is_final_assessment,
             )
@@ -347,6 +399,8 @@ def gather_summary(con: duckdb.DuckDBPyConnection, period: str | dt.date, config
         region_name=f"{len(plan_lines)}个规划",
         is_final_assessment=False,
         counts=counts,
+        running_counts=status_counts(running_lines),
+        final_counts=status_counts(final_lines),
         targets=(),
         final_targets=(),
         lagging=tuple(severe[:10]),
@@ -368,6 +422,15 @@ def _summary_quality(
     notes: list[QualityNote] = []
     for row in marts.quality_results(con, month):
         if row.get("severity") == "override":
+            continue
+        if row.get("check_name") == REJECTED_FILES_CHECK:
+            for scope in scopes:
+                for note in rejected_file_notes(con, month, lambda department, s=scope: department in s.department_ids):
+                    notes.append(note.model_copy(update={"plans": titles[scope.plan_id]}))
+            unattributed = rejected_file_notes(
+                con, month, lambda department: not any(department in s.department_ids for s in scopes)
+            )
+            notes += [note.model_copy(update={"plans": "未能归属具体规划"}) for note in unattributed]
             continue
         by_plan = plans_concerned(row, scopes)
         text = str(row.get("message") or row.get("check_name"))

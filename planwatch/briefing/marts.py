@@ -75,7 +75,8 @@ def target_progress(con: duckdb.DuckDBPyConnection, plan_id: str, period: dt.dat
             coalesce(indicators.canonical_unit, progress.unit) as measure_unit, progress.measure_space,
             coalesce(indicators.aggregation, 'stock') as aggregation,
             coalesce(progress.indicator_frequency, 'annual') as indicator_frequency,
-            progress.baseline_value, progress.actual_value, progress.actual_as_of, progress.period,
+            progress.baseline_value, progress.baseline_as_of, progress.actual_value, progress.actual_as_of,
+            progress.period,
             progress.data_age_months, progress.margin_to_target, progress.completion_rate,
             progress.time_progress, progress.gap_pp, progress.status, progress.is_final_verdict,
             progress.required_monthly_pace, progress.lead_unit,
@@ -142,7 +143,8 @@ def milestones(con: duckdb.DuckDBPyConnection, plan_id: str, period: dt.date) ->
             status.milestone_id, coalesce(registry.project, status.milestone_id) as project,
             regions.region_name, status.region_code, departments.department_name as lead_unit,
             status.deadline, status.reported_status, status.percent_complete, status.reported_as_of,
-            status.is_overdue, status.days_overdue
+            status.is_overdue, status.days_overdue, status.period, status.completed_as_of,
+            status.days_late_at_completion
         from marts.fct_milestone_status as status
         left join staging.stg_registry__milestones as registry on status.milestone_id = registry.milestone_id
         left join marts.dim_region as regions on status.region_code = regions.region_code
@@ -337,4 +339,32 @@ def quality_results(con: duckdb.DuckDBPyConnection, period: dt.date) -> list[Row
         return []
     return _rows(
         con, f"select * from {QUALITY_RESULTS_TABLE} where period = ? order by severity, suite, check_name", [period]
+    )
+
+
+def rejected_files(con: duckdb.DuckDBPyConnection, period: dt.date) -> list[Row]:
+    """Files covering the month refused as a whole (`raw.file_loads` status rejected), with the reason
+    ingest recorded, the sender's name, and whether the office recorded a 退回 of the sender's month
+    that covers the file (`supervision.submission_reviews`): what the file_readable finding is about."""
+    label = f"{period.year:04d}-{period.month:02d}"
+    returned = "false"
+    if table_exists(con, "supervision.submission_reviews"):
+        returned = """exists (
+            select 1 from supervision.submission_reviews as reviews
+            where reviews.department_id = loads.department_id and reviews.period = ?
+              and reviews.decision = 'returned' and coalesce(reviews.up_to_load_id, 0) >= loads.load_id
+        )"""
+    params: list[Any] = [label] if returned != "false" else []
+    return _rows(
+        con,
+        f"""
+        select loads.load_id, loads.file_name, loads.department_id, departments.department_name,
+               loads.rejection_reason, {returned} as returned
+        from raw.file_loads as loads
+        left join marts.dim_department as departments on loads.department_id = departments.department_id
+        where loads.status = 'rejected'
+          and ',' || replace(coalesce(loads.periods, ''), ' ', '') || ',' like '%,' || ? || ',%'
+        order by loads.load_id
+        """,
+        [*params, label],
     )

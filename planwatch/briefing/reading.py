@@ -13,7 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from planwatch.briefing.formatting import COUNT_UNITS, MISSING, change, integer, percent, points, quantity, trimmed
+from planwatch.briefing.formatting import (
+    COUNT_UNITS,
+    MISSING,
+    change,
+    integer,
+    percent,
+    points,
+    quantity,
+    round_half_up,
+    shown_value,
+    trimmed,
+)
 
 if TYPE_CHECKING:
     from planwatch.briefing.context import TargetLine
@@ -21,6 +32,8 @@ if TYPE_CHECKING:
 PERCENT_UNITS = frozenset({"%", "％"})
 # measure spaces whose completion is a share of an amount counted from zero or from the year's start
 AMOUNT_SPACES = frozenset({"year_total", "sum_since_plan_start", "change_since_plan_start"})
+# measure spaces counted from the plan start: the figure is not the level (or the year's flow) reported
+AMOUNT_SINCE_START = frozenset({"sum_since_plan_start", "change_since_plan_start"})
 
 
 def direction(line: TargetLine) -> str:
@@ -158,7 +171,17 @@ def _margin_words(line: TargetLine) -> str:
 
 
 def comparison_text(line: TargetLine) -> str:
-    """同比 (比上年 for an annual statistic) and, for a monthly indicator, 环比; ``—`` when neither is known."""
+    """同比 (比上年 for an annual statistic) and, for a monthly indicator, 环比; ``—`` when neither is known.
+
+    Only where the target's figure is the reported figure: beside an addition or a sum since the plan
+    start, the reported level's (or this year's) change would be read as the change of the addition,
+    so there it is said inside `actual_detail`, next to the figure it compares."""
+    if line.measure_space in AMOUNT_SINCE_START:
+        return MISSING
+    return _reported_comparison(line)
+
+
+def _reported_comparison(line: TargetLine) -> str:
     prefix = "比上年" if line.indicator_frequency == "annual" else "同比"
     parts = [_change_text(line.yoy_growth_pct, line.yoy_change_pp, prefix)]
     if line.indicator_frequency == "monthly":
@@ -168,9 +191,127 @@ def comparison_text(line: TargetLine) -> str:
 
 
 def year_on_year_text(line: TargetLine) -> str:
-    """Only the year-on-year part, for the table's 同比 column."""
+    """Only the year-on-year part, for the table's 同比 column (``—`` beside an addition or a sum, see
+    `comparison_text`)."""
+    if line.measure_space in AMOUNT_SINCE_START:
+        return MISSING
     prefix = "比上年" if line.indicator_frequency == "annual" else "同比"
     return _change_text(line.yoy_growth_pct, line.yoy_change_pp, prefix)
+
+
+def _start_label(line: TargetLine) -> str:
+    """Where additions are counted from: 2020年末 (the end of the base year), as the path starts."""
+    day = line.baseline_as_of
+    if day is None:
+        return "规划实施前"
+    return f"{day.year}年末" if day.month == 12 else f"{day.year}年{day.month}月末"
+
+
+def _since_label(line: TargetLine) -> str:
+    """Since when a sum runs: 2023年以来 (the year after the base year)."""
+    day = line.baseline_as_of
+    if day is None:
+        return "规划实施以来"
+    return f"{day.year + 1}年以来" if day.month == 12 else f"{day.year}年{day.month}月末以来"
+
+
+def _year_to_date_label(line: TargetLine) -> str:
+    """The period of this year's reported flow behind a sum: 1—9月 (2024年 for a whole year)."""
+    day = line.actual_as_of
+    if day is None:
+        return MISSING
+    if day.month == 12:
+        return f"{day.year}年"
+    year = "" if line.period is not None and line.period.year == day.year else f"{day.year}年"
+    return f"{year}1月" if day.month == 1 else f"{year}1—{day.month}月"
+
+
+def actual_figure(line: TargetLine) -> str:
+    """The actual as the figure it is: 5个 (a level), 新增2个 (additions since the plan start), 累计71.76亿元
+    (a sum since the plan start), never an addition printed as if it were the level."""
+    shown = quantity(line.actual_value, line.measure_unit)
+    if shown == MISSING or line.actual_value is None:
+        return MISSING
+    if line.measure_space == "change_since_plan_start":
+        if line.actual_value < 0:
+            return f"减少{quantity(-line.actual_value, line.measure_unit)}"
+        return f"新增{shown}"
+    if line.measure_space == "sum_since_plan_start":
+        return f"累计{shown}"
+    return shown
+
+
+def actual_span(line: TargetLine) -> str:
+    """The period under the table's actual: 10月末 / 1—10月 (as_of_label); for additions 2024年末较2020年末,
+    for a sum 2023年以来，截至9月末."""
+    as_of = as_of_label(line)
+    if as_of == MISSING:
+        return MISSING
+    if line.measure_space == "change_since_plan_start":
+        return f"{as_of}较{_start_label(line)}"
+    if line.measure_space == "sum_since_plan_start":
+        return f"{_since_label(line)}，{as_of}"
+    return as_of
+
+
+def actual_detail(line: TargetLine) -> str:
+    """What an addition or a sum is made of, each with its own 同比: additions — the level they reach
+    (2024年末共5个，比上年持平); a sum — this year's part (其中1—9月18.98亿元，同比下降0.2%). Empty for a level,
+    whose 同比 has its own column."""
+    if line.reported_value is None or line.actual_value is None:
+        return ""
+    if line.measure_space == "change_since_plan_start":
+        level = f"{as_of_label(line)}共{quantity(line.reported_value, line.measure_unit)}"
+        compared = _reported_comparison(line)
+        return level if compared == MISSING else f"{level}，{compared}"
+    if line.measure_space == "sum_since_plan_start":
+        part = f"其中{_year_to_date_label(line)}{quantity(line.reported_value, line.measure_unit)}"
+        prefix = "比上年" if line.indicator_frequency == "annual" else "同比"
+        compared = _change_text(line.yoy_growth_pct, line.yoy_change_pp, prefix)  # this year's part, as it
+        return part if compared == MISSING else f"{part}，{compared}"
+    return ""
+
+
+def actual_phrase(line: TargetLine, verb: str = "为") -> str:
+    """The actual in a sentence, after the indicator's name, with its period and comparisons.
+
+    A level: 2024年末为5个，比上年增长20.0% (``verb`` 为) or 2024年末实际5个（比上年增长20.0%） (``verb`` 实际);
+    additions: 新增2个（较2020年末，2024年末共5个，比上年持平）; a sum: 2023年以来累计71.76亿元（截至9月末；
+    其中1—9月18.98亿元，同比下降0.2%）."""
+    figure = actual_figure(line)
+    as_of = as_of_label(line)
+    detail = actual_detail(line)
+    if line.measure_space == "change_since_plan_start":
+        if not detail:
+            return f"{figure}（{as_of}较{_start_label(line)}）"
+        return f"{figure}（较{_start_label(line)}，{detail}）"
+    if line.measure_space == "sum_since_plan_start":
+        inside = [as_of, detail] if detail else [as_of]
+        return f"{_since_label(line)}{figure}（{'；'.join(inside)}）"
+    compared = comparison_text(line)
+    if verb == "为":
+        return f"{as_of}为{figure}" + ("" if compared == MISSING else f"，{compared}")
+    return f"{as_of}{verb}{figure}" + ("" if compared == MISSING else f"（{compared}）")
+
+
+def pace_text(line: TargetLine) -> str:
+    """The monthly pace still needed, in the direction the target asks: 此后每月需完成/新增X (a floor),
+    此后每月需降低X (a ceiling above its cap), 此后每月新增不超过X (a cap on something that accumulates);
+    empty when the target's side is already reached (no 需完成-14.65)."""
+    pace = line.required_monthly_pace
+    if pace is None or line.status == "stale" or abs(pace) < 1e-12:
+        return ""
+    size = points(abs(pace), 2) if is_percentage(line) else quantity(abs(pace), line.measure_unit)
+    if is_cap_on_accumulation(line):
+        return f"此后每月新增不超过{size}" if pace > 0 else ""
+    if direction(line) == "<=":
+        return f"此后每月需降低{size}" if pace < 0 else ""
+    if pace < 0:
+        return ""
+    if is_percentage(line):
+        return f"此后每月需提高{size}"
+    verb = "新增" if line.measure_space in AMOUNT_SINCE_START else "完成"
+    return f"此后每月需{verb}{size}"
 
 
 def _change_text(growth_pct: float | None, change_pp: float | None, prefix: str) -> str:
@@ -208,8 +349,12 @@ class Outlook:
 
 
 def outlook(line: TargetLine) -> Outlook | None:
-    """For a target not yet due with a current figure and a projection; None otherwise."""
-    if line.is_final_verdict or line.status in {"no_data", "stale"} or line.projected_value is None:
+    """For a target not yet due and not yet met, with a current figure and a projection; None otherwise.
+
+    A target already met (status achieved) is not projected: a line through earlier, lower figures can
+    fall short of what is already reached (0.69家 against 1家 reached), and a met target is never to be
+    called 难以完成 nor counted so."""
+    if line.is_final_verdict or line.status in {"no_data", "stale", "achieved"} or line.projected_value is None:
         return None
     if line.actual_as_of is not None and (line.actual_as_of.year, line.actual_as_of.month) >= (line.target_year, 12):
         return None  # the target year's final figure is in: nothing left to project
@@ -219,8 +364,7 @@ def outlook(line: TargetLine) -> Outlook | None:
         verdict = "预计能够控制在目标以内" if will_meet else "预计难以控制在目标以内"
     else:
         verdict = "预计能够完成" if will_meet else "预计难以完成"
-    value = _projected(line.projected_value, line)
-    what = "全年" if line.measure_space == "year_total" else "末"
+    value = _projected(line.projected_value, line, will_meet)
     points_used = line.projection_points or 1
     method = f"按近{points_used}期数据线性趋势推算" if points_used >= 2 else "按最新数据持平推算"
     band = ""
@@ -230,7 +374,13 @@ def outlook(line: TargetLine) -> Outlook | None:
         if low != high:
             band = f"{low}～{high}"
     in_words = f"（95%预测区间{band}）" if band else ""
-    sentence = f"{method}，预计{line.target_year}年{what}为{value}{in_words}，{verdict}"
+    if line.measure_space == "year_total":
+        when = f"预计{line.target_year}年全年为"
+    elif line.measure_space in AMOUNT_SINCE_START:
+        when = f"预计到{line.target_year}年末"
+    else:
+        when = f"预计{line.target_year}年末为"
+    sentence = f"{method}，{when}{_projected_figure(value, line)}{in_words}，{verdict}"
     growth = growth_text(line)
     if growth:
         sentence += f"；{growth}"
@@ -241,17 +391,48 @@ def outlook(line: TargetLine) -> Outlook | None:
         verdict=verdict,
         will_meet=will_meet,
         sentence=sentence,
-        projected=value,
+        projected=_projected_figure(value, line),
         band=band,
         growth_cell=growth_cell,
     )
 
 
-def _projected(value: float | None, line: TargetLine) -> str:
-    """A projected figure: things counted one by one are projected in whole units (约32个, not 31.67个)."""
-    if value is not None and line.measure_unit in COUNT_UNITS:
-        return f"{integer(value)}{line.measure_unit}"
-    return quantity(value, line.measure_unit)
+def _projected_figure(value: str, line: TargetLine) -> str:
+    """A projected addition or sum says what it is, as the actual does: 新增3个, 累计80.2亿元."""
+    if line.measure_space == "change_since_plan_start":
+        return f"新增{value}"
+    if line.measure_space == "sum_since_plan_start":
+        return f"累计{value}"
+    return value
+
+
+def _projected(value: float | None, line: TargetLine, will_meet: bool | None = None) -> str:
+    """A projected figure: things counted one by one in whole units (约32个, not 31.67个), others as any
+    quantity. With `will_meet` (the projection against its target), as many more decimals as it takes for
+    the shown figure to sit on the same side of the target as the projection does, as the verdict says
+    (6.497万吨 against 6.5万吨 falls short, never 6.5万吨; 2.7个 against 3个, never 3个)."""
+    if value is None:
+        return MISSING
+    count = line.measure_unit in COUNT_UNITS
+    for digits in (0, 1, 2, 3, 4, 5, 6) if count else (None, 3, 4, 5, 6):
+        if count:
+            text = f"{integer(value) if digits == 0 else trimmed(value, digits)}{line.measure_unit}"
+            shown = float(round_half_up(value, digits))
+        else:
+            text = quantity(value, line.measure_unit, digits)
+            shown = shown_value(value, line.measure_unit, digits)
+        if will_meet is None or line.target_level is None or _meets(shown, line) == _meets(value, line):
+            return text
+    return text
+
+
+def _meets(value: float, line: TargetLine) -> bool:
+    """Whether a figure meets the target level, within the 1e-9 relative tolerance dbt's projected_to_meet uses."""
+    target = line.target_level if line.target_level is not None else 0.0
+    tolerance = 1e-9 * max(abs(target), 1.0)
+    if direction(line) == "<=":
+        return value <= target + tolerance
+    return value >= target - tolerance
 
 
 def growth_text(line: TargetLine) -> str:

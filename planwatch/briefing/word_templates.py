@@ -43,8 +43,9 @@ def _target_table(document: Any, loop: str, final: bool) -> None:
         "{{ line.region_name }}",
         "{{ line.target_year }}",
         "{{ target_text(line) }}",
-        "{{ line.actual_value | quantity(line.measure_unit) }}"
-        "{% if line.actual_as_of %}（{{ line.as_of_label }}）{% endif %}"
+        "{{ line.actual_figure }}"
+        "{% if line.actual_as_of %}（{{ line.actual_span }}）{% endif %}"
+        "{% if line.actual_detail %}，{{ line.actual_detail }}{% endif %}"
         "{% if line.actual_source_name %}，来源：{{ line.actual_source_name }}{% endif %}",
         "{{ line.year_on_year_text }}",
         "{{ line.completion_cell }}",
@@ -188,7 +189,7 @@ def build_template(path: Path = WORD_TEMPLATE) -> Path:
             "{{ line.region_name or '—' }}",
             "{{ line.lead_unit or '未明确' }}",
             "{{ line.deadline | zh_date }}",
-            "{{ line.status_label }}",
+            "{{ line.progress_text }}",
             "{{ line.percent_complete | percent(0) }}",
             "{{ line.days_overdue | integer if line.is_overdue else '—' }}",
         ],
@@ -280,7 +281,7 @@ def build_summary_template(path: Path = SUMMARY_TEMPLATE) -> Path:
     para("{{ intro }}")
     para("一、总体情况", "一级标题")
     para("{{ overview }}")
-    para("表1　各规划目标任务推进情况", "表题")
+    para("表1　各规划目标任务推进情况（含目标年已过的目标，按最终结论计）", "表题")
     add_table(
         document,
         [

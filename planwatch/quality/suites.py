@@ -200,7 +200,7 @@ SUBMISSIONS_FILE_LOADS = Suite(
         Check(
             "file_readable",
             WARNING,
-            "报送文件无法读取，已退回",
+            "报送文件被拒收、未入库（原因见回执）",
             "expect_column_values_to_be_in_set",
             {"column": "status", "value_set": ["loaded"]},
         ),

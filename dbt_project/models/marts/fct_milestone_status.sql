@@ -57,6 +57,23 @@ latest_report as (
 
 ),
 
+first_completion as (
+
+    -- the month completion was first reported, up to each month: when a milestone done late was done
+    select
+        milestone_months.milestone_id,
+        milestone_months.month_index,
+        min(reports.period) as completed_as_of
+    from milestone_months
+    inner join reports
+        on
+            milestone_months.milestone_id = reports.milestone_id
+            and reports.month_index <= milestone_months.month_index
+            and reports.reported_status = 'completed'
+    group by milestone_months.milestone_id, milestone_months.month_index
+
+),
+
 assembled as (
 
     select
@@ -67,6 +84,7 @@ assembled as (
         reports.file_name,
         reports.sheet,
         reports.cell,
+        case when reports.reported_status = 'completed' then first_completion.completed_as_of end as completed_as_of,
         coalesce(reports.reported_status, '') <> 'completed'
         and milestone_months.period > milestone_months.deadline as is_overdue
     from milestone_months
@@ -78,6 +96,10 @@ assembled as (
         on
             latest_report.milestone_id = reports.milestone_id
             and latest_report.report_month_index = reports.month_index
+    left join first_completion
+        on
+            milestone_months.milestone_id = first_completion.milestone_id
+            and milestone_months.month_index = first_completion.month_index
 
 ),
 
@@ -96,6 +118,15 @@ final as (
         cast(is_overdue as boolean) as is_overdue,
         cast(case when is_overdue then {{ dbt.datediff('deadline', 'period', 'day') }} else 0 end as integer)
             as days_overdue,
+        cast(completed_as_of as date) as completed_as_of,
+        cast(
+            case
+                -- late as the department scorecard counts it: reported done after the deadline's month
+                when completed_as_of > cast({{ dbt.last_day('deadline', 'month') }} as date)
+                    then {{ dbt.datediff('deadline', 'completed_as_of', 'day') }}
+                when completed_as_of is not null then 0
+            end as integer
+        ) as days_late_at_completion,
         cast(file_name as varchar) as file_name,
         cast(sheet as varchar) as sheet,
         cast(cell as varchar) as cell
