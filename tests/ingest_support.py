@@ -41,6 +41,7 @@ def plausible_values(department_id: str, period: str) -> dict[tuple[str, str, Me
 QUARTERLY_SPEC = """
 layout_id: county_quarterly_survey
 description: 分县季度调查表（县区为行）
+department: 平凉市统计局
 orientation: regions_as_rows
 detect:
   any_text: [季度调查]
@@ -65,7 +66,7 @@ def statistics_workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Pa
     return path
 
 
-def pingliang_table(rows: list[list[object]], title: str = "平凉市主要指标月报（2024年1-3月）") -> dict:
+def pingliang_table(rows: list[list[object]], title: str = "平凉市统计局 平凉市主要指标月报（2024年1-3月）") -> dict:
     return {"2024年3月": [[title], ["指标", "计量单位", "庄浪县", "静宁县"], *rows]}
 
 

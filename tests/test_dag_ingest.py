@@ -16,7 +16,7 @@ def _statistics_table(path: Path) -> None:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "2024年3月"
-    sheet.append(["平凉市重点帮扶县主要指标月报（2024年1-3月）"])
+    sheet.append(["平凉市统计局 平凉市重点帮扶县主要指标月报（2024年1-3月）"])
     sheet.append(["指标", "计量单位", "庄浪县", "静宁县"])
     sheet.append(["苹果产量", "万吨", 12.5, 30.25])
     sheet.append(["注：快报数"])

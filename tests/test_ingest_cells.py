@@ -166,3 +166,61 @@ def test_a_template_with_a_column_added_by_a_clerk_keeps_the_figures_and_names_t
     [(code, reason, content)] = values
     assert code == "unrecognised_column" and "自填说明" in reason and content == '["数据为估算"]'
     assert _cells_hold(warehouse, path)[2] == 1
+
+
+def test_a_table_with_a_two_row_header_takes_nothing_and_its_receipt_never_says_received(tmp_path: Path) -> None:
+    """The counties sit in a second header row the layout does not read: the figures under them are in
+    columns no figure is read from. They are quarantined naming each cell, not ignored as a blank row."""
+    path = statistics_workbook(
+        tmp_path / "中卫市统计局_完成情况.xlsx",
+        {
+            "Sheet": [
+                ["中卫市主要经济指标（2025年1-6月）"],
+                ["指标", "计量单位", "地区"],
+                [None, None, "全市", "沙坡头区", "中宁县", "海原县"],
+                ["农产品加工业产值", "亿元", 40.1, 12.3, 15.2, 8.6],
+            ]
+        },
+    )
+    warehouse, receipts = tmp_path / "w.duckdb", tmp_path / "receipts"
+    [result] = ingest([path], warehouse, receipts)
+    assert (result.status, result.rows_loaded, result.observations) == ("loaded", 0, 0)
+    [(row_number, code, reason)] = query(
+        warehouse, "select row_number, reason_code, reason from raw.quarantine where scope = 'row'"
+    )
+    assert (row_number, code) == (4, "figures_in_unrecognised_columns")
+    assert all(words in reason for words in ("C4", "地区", "40.1", "D4", "12.3", "F4", "8.6")), reason
+    status = _receipt_status(receipts / "中卫市统计局_完成情况_回执.xlsx")
+    assert "已接收" not in status and status.startswith("未接收任何数据")
+    _cells_hold(warehouse, path)
+
+
+def test_figures_typed_right_of_the_templates_columns_are_quarantined_not_ignored_as_blank(tmp_path: Path) -> None:
+    period, department = "2022-06", "hohhot.agriculture_animal_husbandry_bureau"
+    layout = template_layout(REGISTRY, department, period)
+    workbook = build_template(REGISTRY, department, period, plausible_values(department, period), {}, layout)
+    sheet = workbook[layout.data_sheets[0].sheet_name]
+    header_row = next(row[0].row for row in sheet.iter_rows() if any(cell.value == REGION_HEADER for cell in row))
+    last = sheet.max_column
+    figures = [sheet.cell(header_row + 1, column).value for column in range(3, last + 1)]
+    for offset, figure in enumerate(figures):  # each figure moved two columns right, its own cell left blank
+        sheet.cell(header_row + 1, 3 + offset).value = None
+        sheet.cell(header_row + 1, last + 2 + offset).value = figure
+    path = tmp_path / "呼和浩特市农牧局_2022-06_填报模板.xlsx"
+    workbook.save(path)
+    warehouse, receipts = tmp_path / "w.duckdb", tmp_path / "receipts"
+    [result] = ingest([path], warehouse, receipts)
+    assert result.status == "loaded" and result.rows_quarantined == 1
+    rows = query(
+        warehouse,
+        f"select row_number, reason_code, reason from raw.quarantine where sheet = '{sheet.title}' and scope = 'row'",
+    )
+    assert [(number, code) for number, code, _ in rows] == [(header_row + 1, "figures_in_unrecognised_columns")]
+    assert all(f"“{figure}”" in rows[0][2] for figure in figures if figure is not None)
+    ignored = query(
+        warehouse,
+        f"select count(*) from raw.ignored_rows where sheet = '{sheet.title}' and reason_code = 'blank_figures'",
+    )
+    assert ignored == [(0,)]
+    assert "部分接收" in _receipt_status(receipts / "呼和浩特市农牧局_2022-06_填报模板_回执.xlsx")
+    _cells_hold(warehouse, path)

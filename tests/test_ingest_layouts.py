@@ -52,7 +52,9 @@ def test_a_statistics_table_is_read_with_units_converted_and_title_notes_and_tot
 def test_a_bad_row_is_quarantined_with_a_reason_naming_the_cell(
     tmp_path: Path, row: list, reason_code: str, cell: str, words: str
 ) -> None:
-    path = statistics_workbook(tmp_path / "月报.xlsx", pingliang_table([row, ["肉牛饲养量", "万头", 1.5, 2.5]]))
+    path = statistics_workbook(
+        tmp_path / "平凉市统计局_月报.xlsx", pingliang_table([row, ["肉牛饲养量", "万头", 1.5, 2.5]])
+    )
     [result] = ingest([path], tmp_path / "w.duckdb")
     _accounting_holds(result)
     assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
@@ -65,7 +67,7 @@ def test_a_bad_row_is_quarantined_with_a_reason_naming_the_cell(
 
 def test_a_duplicate_indicator_row_in_one_file_is_quarantined(tmp_path: Path) -> None:
     path = statistics_workbook(
-        tmp_path / "月报.xlsx", pingliang_table([["苹果产量", "万吨", 1, 2], ["苹果产量", "万吨", 3, 4]])
+        tmp_path / "平凉市统计局_月报.xlsx", pingliang_table([["苹果产量", "万吨", 1, 2], ["苹果产量", "万吨", 3, 4]])
     )
     [result] = ingest([path], tmp_path / "w.duckdb")
     assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
@@ -75,7 +77,7 @@ def test_a_duplicate_indicator_row_in_one_file_is_quarantined(tmp_path: Path) ->
 
 def test_a_sheet_without_a_header_is_quarantined_row_by_row(tmp_path: Path) -> None:
     path = statistics_workbook(
-        tmp_path / "月报.xlsx",
+        tmp_path / "平凉市统计局_月报.xlsx",
         {
             **pingliang_table([["苹果产量", "万吨", 1, 2]]),
             "说明": [["平凉市主要指标月报"], ["随便写的一行", 3]],
@@ -120,7 +122,7 @@ def test_a_gbk_csv_in_the_long_layout_is_decoded_and_read(tmp_path: Path) -> Non
 def test_long_layout_rows_with_an_unknown_region_period_or_measure_are_quarantined(
     tmp_path: Path, row: list[str], reason_code: str
 ) -> None:
-    path = tmp_path / "export.csv"
+    path = tmp_path / "平凉市统计局_export.csv"
     path.write_text(_long_csv([row, ["苹果产量", "静宁县", "2024-03", "2", "万吨", "累计"]]), encoding="utf-8")
     [result] = ingest([path], tmp_path / "w.duckdb")
     assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
@@ -128,7 +130,7 @@ def test_long_layout_rows_with_an_unknown_region_period_or_measure_are_quarantin
 
 
 def test_a_utf8_csv_is_not_mistaken_for_gbk(tmp_path: Path) -> None:
-    path = tmp_path / "export.csv"
+    path = tmp_path / "平凉市统计局_export.csv"
     path.write_text(_long_csv([["苹果产量", "庄浪县", "2024-03", "1", "万吨", "累计"]]), encoding="utf-8-sig")
     [result] = ingest([path], tmp_path / "w.duckdb")
     assert result.rows_loaded == 1
@@ -195,7 +197,7 @@ def test_a_table_with_regions_as_rows_is_read_by_its_spec_with_units_from_the_he
 
 def test_a_unit_row_under_the_header_gives_each_indicator_its_unit(tmp_path: Path) -> None:
     path = statistics_workbook(
-        tmp_path / "分县区.xlsx",
+        tmp_path / "平凉市统计局_分县区.xlsx",
         _county_rows_table(
             [["单位", "吨", "头"], ["庄浪县", 125000, 30000], ["静宁县", 302500, 45000]],
             header=["县区", "苹果产量", "肉牛饲养量"],
@@ -221,6 +223,7 @@ def test_a_unit_row_under_the_header_gives_each_indicator_its_unit(tmp_path: Pat
 _OWN_SPEC = """
 layout_id: county_special_survey
 description: 某县专项调查表（单位名称为行）
+department: 平凉市统计局
 orientation: regions_as_rows
 detect:
   any_text: [专项调查]
@@ -257,7 +260,7 @@ def test_a_broken_or_clashing_spec_stops_the_command_and_names_its_file(tmp_path
     own = tmp_path / "layouts"
     own.mkdir()
     (own / "mine.yml").write_text(_OWN_SPEC.replace("regions_as_rows", "columns_sideways"), encoding="utf-8")
-    path = statistics_workbook(tmp_path / "m.xlsx", pingliang_table([["苹果产量", "万吨", 1, 2]]))
+    path = statistics_workbook(tmp_path / "平凉市统计局_m.xlsx", pingliang_table([["苹果产量", "万吨", 1, 2]]))
     environment = {**os.environ, "PLANWATCH_LAYOUTS_DIR": str(own), "PLANWATCH_WAREHOUSE": str(tmp_path / "w.duckdb")}
     command = [sys.executable, "-m", "planwatch", "ingest", str(path), "--receipts", str(tmp_path / "receipts")]
     completed = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
@@ -290,7 +293,7 @@ def test_a_broken_or_clashing_spec_stops_the_command_and_names_its_file(tmp_path
     ],
 )
 def test_the_ways_statistics_write_a_period_are_read(tmp_path: Path, written: str, period: str) -> None:
-    path = tmp_path / "export.csv"
+    path = tmp_path / "平凉市统计局_export.csv"
     path.write_text(f"指标名称,地区,时期,数值,单位\n苹果产量,庄浪县,{written},12.5,万吨\n", encoding="utf-8")
     [result] = ingest([path], tmp_path / "w.duckdb")
     assert result.status == "loaded" and result.rows_loaded == 1, result
@@ -299,7 +302,7 @@ def test_the_ways_statistics_write_a_period_are_read(tmp_path: Path, written: st
 
 def test_a_figure_typed_with_its_unit_is_read_when_the_unit_converts(tmp_path: Path) -> None:
     path = statistics_workbook(
-        tmp_path / "月报.xlsx",
+        tmp_path / "平凉市统计局_月报.xlsx",
         pingliang_table([["苹果产量", "万吨", "125,000吨", "30.25万吨"], ["肉牛饲养量", "万头", "3万只羊", 2]]),
     )
     [result] = ingest([path], tmp_path / "w.duckdb")
@@ -314,7 +317,7 @@ def test_a_figure_typed_with_its_unit_is_read_when_the_unit_converts(tmp_path: P
 
 def test_signature_rows_under_a_statistics_table_are_ignored(tmp_path: Path) -> None:
     path = statistics_workbook(
-        tmp_path / "月报.xlsx",
+        tmp_path / "平凉市统计局_月报.xlsx",
         pingliang_table([["苹果产量", "万吨", 1, 2], ["填报单位：平凉市统计局", "", "制表人：王五", 13900000000]]),
     )
     [result] = ingest([path], tmp_path / "w.duckdb")
@@ -327,7 +330,7 @@ def test_signature_rows_under_a_statistics_table_are_ignored(tmp_path: Path) -> 
 
 def test_a_city_report_with_measure_columns_reads_each_measure_for_the_city(tmp_path: Path) -> None:
     path = statistics_workbook(
-        tmp_path / "report.xlsx",
+        tmp_path / "平凉市统计局_report.xlsx",
         {
             "Sheet1": [
                 ["平凉市2024年1-6月主要经济指标"],
@@ -395,7 +398,7 @@ def test_the_period_comes_from_the_title_not_a_filing_date_and_else_from_the_she
         ],
         "2024年9月": [["平凉市分县区主要指标"], ["县区", "苹果产量（万吨）"], ["静宁县", 30.25]],
     }
-    [result] = ingest([statistics_workbook(tmp_path / "t.xlsx", table)], tmp_path / "w.duckdb")
+    [result] = ingest([statistics_workbook(tmp_path / "平凉市统计局_t.xlsx", table)], tmp_path / "w.duckdb")
     assert result.rows_quarantined == 0
     assert query(tmp_path / "w.duckdb", "select sheet, period from raw.observations order by 1") == [
         ("2024年9月", "2024-09"),
@@ -405,7 +408,7 @@ def test_the_period_comes_from_the_title_not_a_filing_date_and_else_from_the_she
 
 def test_a_table_without_any_period_names_where_it_looked(tmp_path: Path) -> None:
     table = {"Sheet1": [["平凉市分县区主要指标"], ["县区", "苹果产量（万吨）"], ["庄浪县", 12.5]]}
-    [result] = ingest([statistics_workbook(tmp_path / "t.xlsx", table)], tmp_path / "w.duckdb")
+    [result] = ingest([statistics_workbook(tmp_path / "平凉市统计局_t.xlsx", table)], tmp_path / "w.duckdb")
     [(code, reason)] = query(tmp_path / "w.duckdb", "select reason_code, reason from raw.quarantine")
     assert result.rows_quarantined == 1 and code == "bad_period"
     assert "平凉市分县区主要指标" in reason and "Sheet1" in reason
@@ -429,7 +432,7 @@ def test_columns_for_other_months_are_named_as_ignored_not_read_as_this_month(tm
 
 def test_a_unit_row_with_its_label_in_a_serial_number_column_is_still_a_unit_row(tmp_path: Path) -> None:
     table = _county_rows_table([["单位", "", "吨"], [1, "庄浪县", 125000]], header=["序号", "县区", "苹果产量"])
-    [result] = ingest([statistics_workbook(tmp_path / "分县区.xlsx", table)], tmp_path / "w.duckdb")
+    [result] = ingest([statistics_workbook(tmp_path / "平凉市统计局_分县区.xlsx", table)], tmp_path / "w.duckdb")
     assert result.rows_quarantined == 0
     assert query(tmp_path / "w.duckdb", "select value, original_unit from raw.observations") == [(12.5, "吨")]
 
@@ -451,7 +454,7 @@ def test_a_long_sheet_missing_its_value_column_is_quarantined_naming_the_column(
         "数据": [["指标名称", "地区", "时期", "数值", "单位"], ["苹果产量", "庄浪县", "2024-03", 1, "万吨"]],
         "补充": [["指标名称", "地区", "时期", "本期"], ["苹果产量", "静宁县", "2024-03", 2]],
     }
-    [result] = ingest([statistics_workbook(tmp_path / "导出.xlsx", table)], tmp_path / "w.duckdb")
+    [result] = ingest([statistics_workbook(tmp_path / "平凉市统计局_导出.xlsx", table)], tmp_path / "w.duckdb")
     _accounting_holds(result)
     assert (result.rows_loaded, result.rows_quarantined) == (1, 2)
     reasons = query(tmp_path / "w.duckdb", "select distinct sheet, reason_code, reason from raw.quarantine")
@@ -535,3 +538,171 @@ def test_a_period_rule_that_cannot_yield_a_period_of_its_granularity_is_refused(
     with pytest.raises(LayoutSpecError, match=name) as refused:
         load_layouts(own)
     assert said in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["2024年1月—6月", "2024年1月至6月", "2024年1月-6月", "2024年1–6月", "2024年1～6月", "2024年1到6月", "2024年1-6月"],
+)
+def test_a_title_for_january_to_june_is_the_year_to_june_never_january(tmp_path: Path, written: str) -> None:
+    table = {"Sheet1": [[f"平凉市{written}主要经济指标"], ["指标", "计量单位", "庄浪县"], ["苹果产量", "万吨", 12.5]]}
+    path = statistics_workbook(tmp_path / "平凉市统计局_月报.xlsx", table)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert (result.status, result.periods, result.rows_loaded) == ("loaded", ["2024-06"], 1), result
+    assert query(tmp_path / "w.duckdb", "select period, measure, value from raw.observations") == [
+        ("2024-06", "ytd_value", 12.5)
+    ]
+
+
+@pytest.mark.parametrize("written", ["2024年4-6月", "2024年4月—6月", "2024年4月至6月", "2024.4-6月"])
+def test_a_range_that_does_not_start_in_january_is_not_guessed_as_a_month(tmp_path: Path, written: str) -> None:
+    table = {"Sheet1": [[f"平凉市{written}主要经济指标"], ["指标", "计量单位", "庄浪县"], ["苹果产量", "万吨", 12.5]]}
+    path = statistics_workbook(tmp_path / "平凉市统计局_月报.xlsx", table)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert (result.rows_loaded, result.rows_quarantined) == (0, 1)
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations") == [(0,)]
+    [(code, reason)] = query(tmp_path / "w.duckdb", "select reason_code, reason from raw.quarantine")
+    assert code == "bad_period" and written in reason
+
+
+def test_a_quarterly_spec_reads_a_quarter_written_as_its_months(tmp_path: Path) -> None:
+    from planwatch.ingest.layout_spec import load_layouts
+    from planwatch.ingest.run import ingest_files
+
+    from .ingest_support import REGISTRY
+
+    own = tmp_path / "layouts"
+    own.mkdir()
+    (own / "county_quarterly_survey.yml").write_text(QUARTERLY_SPEC, encoding="utf-8")
+    table = {"Q2": [["平凉市2024年4月—6月季度调查"], ["单位名称", "肉牛存栏（万头）"], ["庄浪县", 3.5]]}
+    path = statistics_workbook(tmp_path / "平凉市农业农村局_quarterly.xlsx", table)
+    [loaded] = ingest_files([path], tmp_path / "w.duckdb", REGISTRY, layouts=load_layouts(own))
+    assert (loaded.status, loaded.periods, loaded.rows_quarantined) == ("loaded", ["2024-06"], 0)
+    assert query(tmp_path / "w.duckdb", "select period, period_label, value from raw.observations") == [
+        ("2024-06", "2024年第2季度", 3.5)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "measure"),
+    [
+        ("1月—6月", "ytd_value"),
+        ("1月至6月累计", "ytd_value"),
+        ("1–6月", "ytd_value"),
+        ("1到6月", "ytd_value"),
+        ("上年1月-6月", "prior_year_ytd_value"),
+        ("上年同期1–6月", "prior_year_ytd_value"),
+        ("4-6月", None),
+    ],
+)
+def test_a_year_to_date_header_is_known_however_its_range_is_written(header: str, measure: str | None) -> None:
+    from planwatch.ingest.layout_head import measure_of_header, month_of_header
+    from planwatch.ingest.layout_spec import load_layouts
+    from planwatch.ingest.values import split_header
+
+    spec = load_layouts()[0]
+    label = split_header(header).label
+    found = measure_of_header(label, spec)
+    assert (found.value if found else None) == measure
+    assert month_of_header(label) == 6  # the range's last month, checked against the table's period
+
+
+def test_a_city_report_headed_1yue_to_6yue_reads_its_year_to_date_for_june(tmp_path: Path) -> None:
+    table = {
+        "Sheet1": [
+            ["平凉市2024年1月—6月主要经济指标"],
+            ["指标", "计量单位", "6月", "1月—6月", "上年1月—6月"],
+            ["苹果产量", "万吨", 2.5, 12.5, 11.0],
+        ]
+    }
+    [result] = ingest([statistics_workbook(tmp_path / "平凉市统计局_月报.xlsx", table)], tmp_path / "w.duckdb")
+    assert (result.periods, result.rows_quarantined) == (["2024-06"], 0)
+    rows = query(tmp_path / "w.duckdb", "select period, measure, value from raw.observations order by cell")
+    assert rows == [
+        ("2024-06", "month_value", 2.5),
+        ("2024-06", "ytd_value", 12.5),
+        ("2024-06", "prior_year_ytd_value", 11.0),
+    ]
+
+
+def test_a_table_whose_sheet_name_and_title_name_different_months_is_quarantined_naming_both(tmp_path: Path) -> None:
+    table = {
+        "2024年5月": [
+            ["平凉市2024年1-6月主要经济指标"],
+            ["指标", "计量单位", "庄浪县", "静宁县"],
+            ["苹果产量", "万吨", 12.5, 30.25],
+            ["肉牛饲养量", "万头", 1.5, 2.5],
+        ]
+    }
+    [result] = ingest([statistics_workbook(tmp_path / "平凉市统计局_月报.xlsx", table)], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    assert (result.rows_loaded, result.rows_quarantined) == (0, 2)
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations") == [(0,)]  # May is not revised
+    rows = query(tmp_path / "w.duckdb", "select row_number, cell, reason_code, reason from raw.quarantine order by 1")
+    assert [row[:3] for row in rows] == [(3, "A3", "table_period_mismatch"), (4, "A4", "table_period_mismatch")]
+    reason = rows[0][3]
+    assert all(words in reason for words in ("2024年5月", "2024年6月", "平凉市2024年1-6月主要经济指标"))
+
+
+def test_a_sheet_name_and_title_naming_the_same_month_or_only_a_filing_date_still_load(tmp_path: Path) -> None:
+    table = {
+        "2024年6月": [
+            ["平凉市主要经济指标（2024年1-6月）"],
+            ["指标", "计量单位", "庄浪县"],
+            ["苹果产量", "万吨", 12.5],
+        ],
+        "2024年5月": [
+            ["平凉市主要经济指标"],
+            ["制表日期：2024年6月10日"],
+            ["指标", "计量单位", "庄浪县"],
+            ["苹果产量", "万吨", 10],
+        ],
+    }
+    [result] = ingest([statistics_workbook(tmp_path / "平凉市统计局_月报.xlsx", table)], tmp_path / "w.duckdb")
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 0)
+    assert query(tmp_path / "w.duckdb", "select sheet, period from raw.observations order by 2") == [
+        ("2024年5月", "2024-05"),
+        ("2024年6月", "2024-06"),
+    ]
+
+
+def test_a_statistics_table_nobody_can_be_held_to_is_rejected_not_counted_as_the_bureaus(tmp_path: Path) -> None:
+    table = {"2024年6月": [["主要经济指标（2024年1-6月）"], ["指标", "计量单位", "庄浪县"], ["苹果产量", "万吨", 12.5]]}
+    nameless = statistics_workbook(tmp_path / "月报.xlsx", table)
+    [result] = ingest([nameless], tmp_path / "w.duckdb", tmp_path / "receipts")
+    assert result.status == "rejected" and result.department_id is None
+    assert "无法识别报送单位" in result.reason and "月报.xlsx" in result.reason
+    assert "请在文件名或表头写明报送单位" in result.reason
+    assert query(tmp_path / "w.duckdb", "select status, rejection_reason from raw.file_loads") == [
+        ("rejected", result.reason)
+    ]
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations") == [(0,)]
+    assert result.receipt is not None
+
+
+def test_a_statistics_table_whose_title_names_its_sender_is_filed_under_it(tmp_path: Path) -> None:
+    table = {
+        "2024年6月": [
+            ["平凉市统计局 主要经济指标（2024年1-6月）"],
+            ["指标", "计量单位", "庄浪县"],
+            ["苹果产量", "万吨", 12.5],
+        ]
+    }
+    [result] = ingest([statistics_workbook(tmp_path / "月报.xlsx", table)], tmp_path / "w.duckdb")
+    assert (result.status, result.department_id) == ("loaded", "pingliang.statistics_bureau")
+    assert query(tmp_path / "w.duckdb", "select department_id, region_code from raw.observations") == [
+        ("pingliang.statistics_bureau", "620825")
+    ]
+
+
+def test_a_spelling_every_citys_bureau_shares_names_no_sender(tmp_path: Path) -> None:
+    """市统计局 is an alias of every city's bureau: which one sent the file is not guessed."""
+    table = {
+        "2024年6月": [
+            ["市统计局 主要经济指标（2024年1-6月）"],
+            ["指标", "计量单位", "庄浪县"],
+            ["苹果产量", "万吨", 12.5],
+        ]
+    }
+    [result] = ingest([statistics_workbook(tmp_path / "某市统计局_月报.xlsx", table)], tmp_path / "w.duckdb")
+    assert result.status == "rejected" and "无法识别报送单位" in result.reason

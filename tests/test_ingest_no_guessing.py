@@ -249,3 +249,73 @@ def test_a_period_outside_the_span_of_the_senders_plans_is_refused(tmp_path: Pat
     assert result.status == "rejected"
     assert f"报送期“{period}”不在规划期内" in result.reason and "2020年1月至2023年12月" in result.reason
     assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations") == [(0,)]
+
+
+PINGLIANG = "pingliang.agriculture_rural_bureau"
+
+
+def _pingliang_template(path: Path, period: str = "2024-06") -> tuple[Path, str]:
+    """A filled template of 平凉市农业农村局, and its first data sheet (rows 4 and 5: 庄浪县 620825, 静宁县 620826)."""
+    layout = template_layout(REGISTRY, PINGLIANG, period)
+    build_template(REGISTRY, PINGLIANG, period, plausible_values(PINGLIANG, period), {}, layout).save(path)
+    first = layout.data_sheets[0]
+    assert first.region_codes[:2] == ("620825", "620826")
+    return path, first.sheet_name
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "code_name"),
+    [
+        ("庄浪县", "620826", "静宁县"),  # 庄浪县's figures typed on 静宁县's row, its code kept
+        ("甘州区", "620826", "静宁县"),  # another city's county typed over the name, the code kept
+        ("火星县", "620826", "静宁县"),  # a name that names no region at all
+    ],
+)
+def test_a_template_row_whose_region_name_and_code_disagree_is_quarantined_naming_both(
+    tmp_path: Path, name: str, code: str, code_name: str
+) -> None:
+    path, sheet = _pingliang_template(tmp_path / "平凉市农业农村局_2024-06_填报模板.xlsx")
+    workbook = load_workbook(path)
+    workbook[sheet]["A5"], workbook[sheet]["B5"] = name, code
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert result.status == "loaded" and result.rows_quarantined == 1
+    [(cell, reason_code, reason)] = query(
+        tmp_path / "w.duckdb", f"select cell, reason_code, reason from raw.quarantine where sheet = '{sheet}'"
+    )
+    assert (cell, reason_code) == ("A5", "region_code_mismatch")
+    assert all(words in reason for words in (name, code, code_name)), reason
+    assert query(
+        tmp_path / "w.duckdb", f"select count(*) from raw.observations where sheet = '{sheet}' and row_number = 5"
+    ) == [(0,)]
+    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+
+
+def test_a_region_written_by_its_alias_beside_its_own_code_is_read(tmp_path: Path) -> None:
+    path, sheet = _pingliang_template(tmp_path / "平凉市农业农村局_2024-06_填报模板.xlsx")
+    workbook = load_workbook(path)
+    workbook[sheet]["A5"] = "静宁 "
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert result.rows_quarantined == 0
+    assert query(
+        tmp_path / "w.duckdb",
+        f"select distinct region_code from raw.observations where sheet = '{sheet}' and row_number = 5",
+    ) == [("620826",)]
+
+
+def test_a_file_rejected_for_its_period_still_names_its_sender_on_the_receipt(tmp_path: Path) -> None:
+    from openpyxl import load_workbook as open_receipt
+
+    path, _ = _template(tmp_path / "呼和浩特市农牧局_2019-06_填报模板.xlsx")
+    _set_period(path, "2019-06")
+    [result] = ingest([path], tmp_path / "w.duckdb", tmp_path / "receipts")
+    assert result.status == "rejected" and "2019-06" in result.reason
+    assert (result.department_id, result.periods) == (DEPARTMENT, ["2019-06"])
+    assert query(tmp_path / "w.duckdb", "select status, department_id from raw.file_loads") == [
+        ("rejected", DEPARTMENT)
+    ]
+    summary = {row[0]: row[1] for row in open_receipt(result.receipt)["回执"].iter_rows(values_only=True)}
+    assert summary["报送单位"] == REGISTRY.reference.departments[DEPARTMENT].name != "未识别"
+    assert summary["处理结果"] == "已拒收" and "不在规划期内" in summary["拒收原因"]
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations") == [(0,)]

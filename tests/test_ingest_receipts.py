@@ -112,13 +112,13 @@ def test_control_characters_and_a_long_name_still_get_a_receipt(tmp_path: Path) 
         tmp_path / long_name,
         ["苹果产量,庄浪县,2024-03,12.5,万吨,累计", "苹果产量,静宁县,2024-03,3\x002,万吨,累计"],
     )
-    odd = _long_csv(tmp_path / "报表\x01\x1b.csv", ["苹果产量,庄浪县,2024-03,12.5,万吨,累计"])
+    odd = _long_csv(tmp_path / "平凉市统计局报表\x01\x1b.csv", ["苹果产量,庄浪县,2024-03,12.5,万吨,累计"])
     receipts = tmp_path / "receipts"
     results = ingest([path, odd], tmp_path / "w.duckdb", receipts)
     assert [r.receipt_problem for r in results] == [None, None]
     long_receipt, odd_receipt = (Path(r.receipt) for r in results)
     assert len(long_receipt.stem.encode()) <= MAX_NAME_BYTES + 40 and long_receipt.exists()
-    assert odd_receipt.name == "报表___回执.xlsx" and odd_receipt.exists()
+    assert odd_receipt.name == "平凉市统计局报表___回执.xlsx" and odd_receipt.exists()
     # the NUL-bearing value is quarantined, and the receipt shows it escaped, not dropped
     assert results[0].rows_loaded == 1 and results[0].rows_quarantined == 1
     workbook = openpyxl.load_workbook(long_receipt, read_only=True)
@@ -128,8 +128,8 @@ def test_control_characters_and_a_long_name_still_get_a_receipt(tmp_path: Path) 
 
 
 def test_receipts_that_cannot_be_written_are_reported_file_by_file(tmp_path: Path) -> None:
-    first = _long_csv(tmp_path / "a.csv", ["苹果产量,庄浪县,2024-03,12.5,万吨,累计"])
-    second = _long_csv(tmp_path / "b.csv", ["苹果产量,静宁县,2024-03,2,万吨,累计"])
+    first = _long_csv(tmp_path / "平凉市统计局_a.csv", ["苹果产量,庄浪县,2024-03,12.5,万吨,累计"])
+    second = _long_csv(tmp_path / "平凉市统计局_b.csv", ["苹果产量,静宁县,2024-03,2,万吨,累计"])
     blocked = tmp_path / "not_a_folder"
     blocked.write_text("a file where the receipts folder should be")
     results = ingest([first, second], tmp_path / "w.duckdb", blocked / "receipts")
@@ -139,7 +139,7 @@ def test_receipts_that_cannot_be_written_are_reported_file_by_file(tmp_path: Pat
 
 
 def test_the_cli_says_in_one_line_when_receipts_were_not_written(tmp_path: Path) -> None:
-    path = _long_csv(tmp_path / "a.csv", ["苹果产量,庄浪县,2024-03,12.5,万吨,累计"])
+    path = _long_csv(tmp_path / "平凉市统计局_a.csv", ["苹果产量,庄浪县,2024-03,12.5,万吨,累计"])
     receipts = tmp_path / "receipts"
     receipts.write_text("a file where the receipts folder should be")
     done = subprocess.run(
@@ -155,7 +155,7 @@ def test_the_cli_says_in_one_line_when_receipts_were_not_written(tmp_path: Path)
 
 def test_a_huge_file_gets_a_bounded_receipt_fast(tmp_path: Path) -> None:
     rows = [f"苹果产量,庄浪县,2024-03,{index % 90 + 10},万吨,累计" for index in range(30_000)]
-    path = _long_csv(tmp_path / "huge.csv", rows)
+    path = _long_csv(tmp_path / "平凉市统计局_huge.csv", rows)
     started = time.perf_counter()
     [result] = ingest([path], tmp_path / "w.duckdb", tmp_path / "receipts")
     seconds = time.perf_counter() - started

@@ -237,3 +237,26 @@ def test_a_headerless_copy_with_no_department_or_period_is_still_rejected(tmp_pa
     workbook.save(bare)
     [result] = ingest([bare], tmp_path / "w.duckdb")
     assert result.status == "rejected" and "文件格式无法识别" in result.reason
+
+
+def test_milestone_reports_whose_sheet_names_another_month_than_the_hidden_sheet_are_quarantined(
+    tmp_path: Path,
+) -> None:
+    """The hidden sheet edited to 2022-05 while every sheet's heading says 报送期：2022-06: the data sheets
+    and the 重点项目进展 sheet alike are quarantined, none filed under May."""
+    path, _ = _filled(tmp_path / "m.xlsx", MILESTONE_DEPARTMENT)
+    workbook = load_workbook(path)
+    for row in workbook[META_SHEET].iter_rows():
+        if row[0].value == "period":
+            row[1].value = "2022-05"
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert result.status == "loaded" and result.milestone_reports == 0 and result.observations == 0
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.milestone_reports") == [(0,)]
+    quarantined = query(
+        tmp_path / "w.duckdb",
+        f"select distinct reason_code, reason from raw.quarantine where sheet = '{MILESTONE_SHEET}'",
+    )
+    assert [code for code, _ in quarantined] == ["sheet_period_mismatch"]
+    assert all(words in quarantined[0][1] for words in (MILESTONE_SHEET, "2022-06", "2022-05"))
+    assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored

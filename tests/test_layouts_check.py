@@ -31,7 +31,7 @@ def test_a_spec_is_tried_on_a_file_and_what_it_leaves_unmapped_is_listed(tmp_pat
             ["回民区", 2, 1],
         ]
     }
-    path = statistics_workbook(tmp_path / "quarterly.xlsx", table)
+    path = statistics_workbook(tmp_path / "平凉市统计局_quarterly.xlsx", table)
 
     done = _check(str(path), "--spec", str(spec), "--json")
     assert done.returncode == 0, done.stdout + done.stderr

@@ -11,8 +11,26 @@ counted apart from all of this, and the two counts must agree before anything is
 from __future__ import annotations
 
 from planwatch.ingest.read import Sheet, SourceFile
-from planwatch.ingest.records import CellCounts, ParsedFile, RowOutcome, RowStatus, SetAsideValue, set_aside_value
-from planwatch.ingest.values import PLACEHOLDERS, column_index, compact, filled_columns, filled_count, header_label
+from planwatch.ingest.records import (
+    VALUE_REASONS,
+    CellCounts,
+    ParsedFile,
+    RowOutcome,
+    RowStatus,
+    SetAsideValue,
+    quarantined_row,
+    set_aside_value,
+)
+from planwatch.ingest.values import (
+    PLACEHOLDERS,
+    cell_address,
+    column_index,
+    compact,
+    display,
+    filled_columns,
+    filled_count,
+    header_label,
+)
 
 
 def _header_label(sheet: Sheet, header_row: int | None, column: int) -> str:
@@ -43,6 +61,28 @@ def _set_aside(sheet: Sheet, outcome: RowOutcome, parsed: ParsedFile, filled: li
     return set_aside
 
 
+def _figures_astray(sheet: Sheet, outcome: RowOutcome, parsed: ParsedFile) -> RowOutcome | None:
+    """A row ignored as blank whose figures were typed where no figure is read (right of the template's
+    columns, under a header the spec does not map): quarantined naming those cells, never ignored as blank."""
+    book = parsed.columns
+    row_index = outcome.row_number - 1
+    row = sheet.rows[row_index]
+    keys = book.key_columns.get(sheet.name, set())
+    astray = []
+    for column in filled_columns(row):
+        note = book.notes.get((sheet.name, column))
+        if column in keys or compact(row[column]).lower() in PLACEHOLDERS:
+            continue
+        if note is not None and VALUE_REASONS[note.reason_code][0] is RowStatus.ignored:
+            continue  # a remark, a column not tracked, another month's figure: ignored as in a loaded row
+        label = note.label if note is not None else _header_label(sheet, book.header_rows.get(sheet.name), column)
+        astray.append(f"{cell_address(row_index, column)}（表头“{label}”）的“{display(row[column])}”")
+    if not astray:
+        return None
+    first = cell_address(row_index, filled_columns(row)[0])
+    return quarantined_row(sheet, row_index, "figures_in_unrecognised_columns", first, values="、".join(astray))
+
+
 def account_cells(source: SourceFile, parsed: ParsedFile) -> CellCounts:
     """Set aside, with a reason, every cell of a loaded row it did not load; count the file's rows and cells.
 
@@ -56,10 +96,14 @@ def account_cells(source: SourceFile, parsed: ParsedFile) -> CellCounts:
     read = sum(sum(counts) for counts in filled.values())
     counts = {RowStatus.loaded: 0, RowStatus.quarantined: 0, RowStatus.ignored: 0}
     loaded_by_row: dict[tuple[str, int], int] = {}  # a row the plausibility review sets aside takes its cells
-    for outcome in parsed.rows:
+    for position, outcome in enumerate(parsed.rows):
         rows = filled.get(outcome.sheet)
         if rows is None:  # a file-level outcome names no sheet of the file
             continue
+        if outcome.reason_code == "blank_figures":  # blank where figures are read: are there figures elsewhere?
+            astray = _figures_astray(sheets[outcome.sheet], outcome, parsed)
+            if astray is not None:
+                parsed.rows[position] = outcome = astray
         first, last = outcome.row_number - 1, (outcome.last_row_number or outcome.row_number) - 1
         if outcome.status is not RowStatus.loaded:
             counts[outcome.status] += sum(rows[first : last + 1])

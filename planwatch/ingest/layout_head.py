@@ -51,9 +51,14 @@ def no_header(sheet: Sheet, spec: LayoutSpec) -> list[RowOutcome]:
 
 
 # Ways statistics tables write a reporting period, tried after the spec's own pattern; each match
-# gives (year, month of the period's end).
+# gives (year, month of the period's end). A range from January (1-6月, 1月—6月, 1月至6月) is the
+# year to its last month; a range from any other month (4-6月) is no month, and is not guessed as one.
 _QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_RANGE = r"(?:1\s*[-—~至]\s*)?"  # 1-6月: the period is its last month
+RANGE_MARKS = r"[-—–~至到]"  # after NFKC: ～ is ~, － is -
+_RANGE = rf"(?:0?1\s*月?\s*{RANGE_MARKS}\s*)?"  # 1-6月, 1月—6月, 1月至6月: the period is its last month
+# a month that opens a range (4月—6月, 2024.4-6月) or closes one (…至2025年6月): not a month of its own
+_OPENS_A_RANGE = re.compile(rf"\s*月?\s*{RANGE_MARKS}\s*(?:\d{{4}}\s*年\s*)?\d{{1,2}}\s*月")
+_CLOSES_A_RANGE = re.compile(rf"\d\s*月?\s*{RANGE_MARKS}\s*$")
 _PERIOD_FORMS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], int]], ...] = (
     (re.compile(rf"(?P<year>\d{{4}})\s*年\s*{_RANGE}(?P<month>\d{{1,2}})\s*月"), lambda m: int(m["month"])),
     (re.compile(rf"(?<!\d)(?P<year>\d{{4}})\s*[\-/.]\s*{_RANGE}(?P<month>\d{{1,2}})(?!\d)"), lambda m: int(m["month"])),
@@ -63,11 +68,29 @@ _PERIOD_FORMS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], int]], ...
     (re.compile(r"(?P<year>\d{4})\s*年\s*前三季度"), lambda m: 9),
     (re.compile(r"(?P<year>\d{4})\s*(?:年度|年\s*全年)"), lambda m: 12),
 )
+# a quarter written as its months (2024年4-6月, 2024年4月至6月): read only for a spec whose granularity is quarter
+_QUARTER_AS_MONTHS = re.compile(
+    rf"(?P<year>\d{{4}})\s*年\s*(?P<first>\d{{1,2}})\s*月?\s*{RANGE_MARKS}\s*(?P<month>\d{{1,2}})\s*月"
+)
 _A_DAY_FOLLOWS = re.compile(r"\s*月?\s*\d{1,2}\s*[日号]")  # 2024年7月10日: the day a form was filled, not a period
 
 
 def _valid(year: int, month: int) -> str | None:
     return f"{year:04d}-{month:02d}" if 1 <= month <= 12 and 1900 < year < 2200 else None
+
+
+def _quarter_of_months(match: re.Match[str]) -> int | None:
+    month = int(match["month"])
+    return month if month % 3 == 0 and int(match["first"]) == month - 2 else None
+
+
+def _in_a_range(text: str, match: re.Match[str]) -> bool:
+    """Whether a month the usual forms read is one end of a range that is not from January (4月—6月):
+    which month the table is about is then not guessed."""
+    return (
+        _OPENS_A_RANGE.match(text, match.end()) is not None
+        or _CLOSES_A_RANGE.search(text, 0, match.start()) is not None
+    )
 
 
 def _candidates(
@@ -76,6 +99,8 @@ def _candidates(
     found = []
     for pattern, month_of in forms:
         for match in pattern.finditer(text):
+            if rank and _in_a_range(text, match):
+                continue
             month = month_of(match)
             period = _valid(int(match["year"]), month) if month is not None else None
             if period:
@@ -83,18 +108,28 @@ def _candidates(
     return found
 
 
+def _period_found(text: str, spec: LayoutSpec) -> tuple[bool, Period] | None:
+    """(only a day's date, the period) a text names, or None."""
+    text = normalise_text(text)
+    rule = spec.period
+    own: list[tuple[re.Pattern[str], Callable[[re.Match[str]], int | None]]] = (
+        [(re.compile(rule.pattern), rule.last_month)] if rule.pattern else []
+    )
+    if rule.granularity is Granularity.quarter:
+        own.append((_QUARTER_AS_MONTHS, _quarter_of_months))
+    found = _candidates(text, own, 0) + _candidates(text, list(_PERIOD_FORMS), 1)
+    if not found:
+        return None
+    a_day, rank, _, month = min(found)
+    return a_day, Period(int(month[:4]), int(month[5:]), rule.granularity if rank == 0 else Granularity.month)
+
+
 def period_from(text: str, spec: LayoutSpec) -> Period | None:
     """The reporting period a cell, sheet name or title names: the spec's own pattern first (of the
     spec's granularity), then the usual forms of a month, the earliest mention first; a day's date
     (制表日期：2024年7月10日) only when nothing else names a month."""
-    text = normalise_text(text)
-    rule = spec.period
-    own = [(re.compile(rule.pattern), rule.last_month)] if rule.pattern else []
-    found = _candidates(text, own, 0) + _candidates(text, list(_PERIOD_FORMS), 1)
-    if not found:
-        return None
-    _, rank, _, month = min(found)
-    return Period(int(month[:4]), int(month[5:]), rule.granularity if rank == 0 else Granularity.month)
+    found = _period_found(text, spec)
+    return found[1] if found else None
 
 
 def table_period(sheet: Sheet, spec: LayoutSpec, title_text: str) -> Period | None:
@@ -103,21 +138,33 @@ def table_period(sheet: Sheet, spec: LayoutSpec, title_text: str) -> Period | No
     return next((period for place in places if (period := period_from(place, spec))), None)
 
 
+def periods_disagree(sheet: Sheet, spec: LayoutSpec, title_text: str) -> tuple[Period, Period] | None:
+    """(the sheet name's period, the title's) when each names a period and they are different months:
+    a June table in a sheet named 2025年5月 is neither month for sure. A title's day of filling
+    (制表日期：2025年7月10日) names no period of the table."""
+    by_name, by_title = _period_found(sheet.name, spec), _period_found(title_text, spec)
+    if by_name is None or by_title is None or by_name[0] or by_title[0]:
+        return None
+    return (by_name[1], by_title[1]) if by_name[1].month_key != by_title[1].month_key else None
+
+
 def period_missing(sheet: Sheet, title_text: str) -> str:
     """What the clerk is told was searched for a period, for the bad_period reason."""
     title = title_text.strip()[:40]
     return f"{title}”或工作表名“{sheet.name}" if title else sheet.name
 
 
-_YEAR_TO_DATE = re.compile(r"^(?:本年)?1[-—~至](?:本月|\d{1,2}月)(?:累计|合计)?(?:数)?$")  # 1-6月, 1-6月累计
-_PRIOR_YEAR_TO_DATE = re.compile(r"^(?:上年|去年)(?:同期)?1[-—~至]\d{1,2}月(?:累计)?(?:数)?$")
+# 1-6月, 1月—6月累计, 1-本月累计
+_YEAR_TO_DATE = re.compile(rf"^(?:本年)?0?1月?{RANGE_MARKS}(?:本月|\d{{1,2}}月)(?:累计|合计)?(?:数)?$")
+_PRIOR_YEAR_TO_DATE = re.compile(rf"^(?:上年|去年)(?:同期)?0?1月?{RANGE_MARKS}\d{{1,2}}月(?:累计)?(?:数)?$")
 _ONE_MONTH = re.compile(r"^\d{1,2}月(?:份)?(?:数)?$")  # 6月
 
 
 def month_of_header(label: str) -> int | None:
-    """The month a measure header is about, when it writes one: 6月 → 6, 1-6月累计 → 6, 本月 → None."""
-    found = re.search(r"(\d{1,2})月", label)
-    return int(found.group(1)) if found else None
+    """The month a measure header is about, when it writes one: 6月 → 6, 1-6月累计 and 1月—6月 → 6 (the
+    range's last month), 本月 → None."""
+    found = re.findall(r"(\d{1,2})月", label)
+    return int(found[-1]) if found else None
 
 
 def measure_of_header(label: str, spec: LayoutSpec) -> Measure | None:
@@ -164,6 +211,24 @@ class TableHead:
     found_period: Period | None
     sheet_unit: str | None  # from a note such as 单位：万元
     markers: set[str]
+    period_conflict: tuple[Period, Period] | None = None  # (sheet name's, title's) when they differ: no period
+
+    def unread_period(self, sheet: Sheet, row_index: int, cell: str) -> RowOutcome:
+        """A row quarantined because the table has no period to file it under: none found, or the sheet
+        name and the title name different months."""
+        if self.period_conflict is not None:
+            by_name, by_title = self.period_conflict
+            return quarantined_row(
+                sheet,
+                row_index,
+                "table_period_mismatch",
+                cell,
+                value=sheet.name,
+                sheet_period=by_name.label,
+                title=self.title_text.strip()[:40],
+                title_period=by_title.label,
+            )
+        return quarantined_row(sheet, row_index, "bad_period", cell, value=period_missing(sheet, self.title_text))
 
     @property
     def period(self) -> str | None:
@@ -180,10 +245,12 @@ def table_head(sheet: Sheet, spec: LayoutSpec) -> TableHead | None:
         return None
     title_text = " ".join(normalise_text(cell) for row in sheet.rows[:header_index] for cell in row)
     unit_note = UNIT_NOTE.search(title_text)
+    conflict = periods_disagree(sheet, spec, title_text)
     return TableHead(
         header_index,
         title_text,
-        table_period(sheet, spec, title_text),
+        None if conflict else table_period(sheet, spec, title_text),
         unit_note.group(1) if unit_note else None,
         {compact(marker) for marker in spec.header_marker},
+        conflict,
     )

@@ -15,7 +15,6 @@ from planwatch.ingest.layout_head import (
     month_of_header,
     month_words,
     no_header,
-    period_missing,
     table_head,
 )
 from planwatch.ingest.layout_spec import LayoutSpec, Orientation
@@ -154,9 +153,7 @@ def _regions_as_columns(
             )
             continue
         if period is None:
-            outcomes.append(
-                quarantined_row(sheet, row_index, "bad_period", label_cell, value=period_missing(sheet, title_text))
-            )
+            outcomes.append(head.unread_period(sheet, row_index, label_cell))
             continue
         unit = split_header(label_raw).unit or sheet_unit
         if unit_column is not None and unit_column < len(row) and compact(row[unit_column]):
@@ -244,7 +241,7 @@ def _regions_as_rows(
     head = table_head(sheet, spec)
     if head is None:
         return no_header(sheet, spec)
-    header_index, title_text, period, sheet_unit = head.header_index, head.title_text, head.period, head.sheet_unit
+    header_index, period, sheet_unit = head.header_index, head.period, head.sheet_unit
     header, markers = sheet.rows[header_index], head.markers
     label_column = next(column for column, cell in enumerate(header) if split_header(cell).label in markers)
     after_header = header_index + 1
@@ -304,9 +301,7 @@ def _regions_as_rows(
             outcomes.append(quarantined_row(sheet, row_index, "unknown_region", label_cell, value=normalise_text(name)))
             continue
         if period is None:
-            outcomes.append(
-                quarantined_row(sheet, row_index, "bad_period", label_cell, value=period_missing(sheet, title_text))
-            )
+            outcomes.append(head.unread_period(sheet, row_index, label_cell))
             continue
         if region_code in seen:
             outcomes.append(

@@ -144,6 +144,19 @@ def parse_data_sheet(
                 )
             )
             continue
+        if resolver.name_disagrees_with_code(name, code, within=city):
+            outcomes.append(
+                quarantined_row(
+                    sheet,
+                    row_index,
+                    "region_code_mismatch",
+                    region_cell,
+                    value=normalise_text(name),
+                    region_code=display(code),
+                    code_name=resolver.reference.regions[region_code].name,
+                )
+            )
+            continue
         if not _region_in_scope(region_code, declared_regions, city, resolver):
             outcomes.append(
                 quarantined_row(
@@ -203,6 +216,12 @@ def _disagrees_with_its_entry(
         return _whole_sheet(
             sheet, "sheet_indicator_mismatch", value=sheet.name, title=named.name, expected=entry_indicator.name
         )
+    return _filed_for_another_period(sheet, period)
+
+
+def _filed_for_another_period(sheet: Sheet, period: str) -> list[RowOutcome]:
+    """The whole sheet, quarantined, when its own heading (报送期：2025-06) names another month than the
+    template's: whose month its figures or milestone reports are is not guessed."""
     filed = _FILING_PERIOD.search(
         " ".join(normalise_text(cell) for row in sheet.rows[:3] for cell in row if cell is not None and cell != "")
     )
@@ -244,6 +263,9 @@ def _measure_cells(
 
 
 def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str], book: ColumnBook) -> list[RowOutcome]:
+    disagreement = _filed_for_another_period(sheet, period)
+    if disagreement:
+        return disagreement
     header_index = _find_header(sheet, "项目编码")
     if header_index is None:
         return _whole_sheet(sheet, "no_header", value=sheet.name, marker="项目编码")

@@ -169,6 +169,12 @@ def write_receipt(
     ]
     if result.is_partial:
         status = "部分接收（部分行或数据项未接收，见“未接收的行”“未采用的数据项”，请更正后重报）"
+    if result.took_nothing:
+        status = (
+            "未接收任何数据（文件中没有可以入库的数据，见“未接收的行”“未采用的数据项”，请更正后重报）"
+            if result.rows_quarantined or result.cells_quarantined
+            else "未接收任何数据（文件中没有填写可以入库的数据，请填写后重新报送）"
+        )
     lines = [
         ["数据报送回执"],
         ["文件名", result.file],

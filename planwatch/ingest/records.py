@@ -53,6 +53,10 @@ QUARANTINE_REASONS: dict[str, str] = {
     "unknown_region": "地区“{value}”无法识别，请使用模板中的地区名称，不要修改地区编码",
     "unknown_indicator": "指标“{value}”无法识别，请使用统一的指标名称",
     "unknown_unit": "计量单位“{value}”无法识别或无法换算为{unit}，请按表头规定的单位填写",
+    "region_code_mismatch": "地区“{value}”与地区编码“{region_code}”不一致（编码{region_code}是“{code_name}”），"
+    "无法确定数据属于哪个地区，未入库；请核实后填写一致的地区名称和编码，不要修改模板中的地区编码",
+    "figures_in_unrecognised_columns": "本行在规定的数据列中没有填写数据，而{values}填在了无法识别的列中，"
+    "未入库；请在模板或报表规定的列中填报后重新报送",
     "duplicate_in_file": "同一文件中重复填报（与第{other_row}行的{what}重复），请删除重复行",
     "bad_period": "报告期“{value}”无法识别，请填写如“2024-03”或“2024年3月”",
     "unknown_milestone": "项目编码“{value}”无法识别，请不要修改模板中的项目编码",
@@ -67,6 +71,8 @@ QUARANTINE_REASONS: dict[str, str] = {
     "（工作表可能被调换或改名），无法确定数据所属指标，请使用平台下发的原模板重新填报",
     "sheet_period_mismatch": "工作表“{value}”标题中的报送期“{title}”与模板的报送期“{expected}”不一致，"
     "无法确定数据所属月份，请使用平台下发的原模板重新填报",
+    "table_period_mismatch": "工作表名“{value}”的报告期（{sheet_period}）与表头标题“{title}”的报告期（{title_period}）"
+    "不一致，无法确定数据所属时期，未入库；请核实后将工作表名和标题改为同一报告期重新报送",
     "unknown_follow_up_item": "督办编号“{value}”不是本表下发的督办事项，请不要修改督办编号",
     "bad_follow_up_date": "预计完成时间“{value}”无法识别，请填写如“2027-03-31”或“2027年3月31日”",
     "bad_closure_request": "申请销号“{value}”应填写“是”或“否”",

@@ -35,14 +35,15 @@ class Resolver:
             self._indicators_by_label[compact(indicator.indicator_code)] = indicator.indicator_code
         for label, code in (indicator_labels or {}).items():
             self._indicators_by_label[compact(label)] = code
-        # departments' distinctive spellings (4 characters or more), longest first
+        # departments' distinctive spellings (4 characters or more, and one department's only: 市统计局 is
+        # every city's), longest first
+        owners: dict[str, set[str]] = defaultdict(set)
+        for department in reference.departments.values():
+            for spelling in (department.name, *department.aliases):
+                if len(spelling) >= 4:
+                    owners[spelling].add(department.department_id)
         self._department_spellings = sorted(
-            (
-                (spelling, department.department_id)
-                for department in reference.departments.values()
-                for spelling in (department.name, *department.aliases)
-                if len(spelling) >= 4
-            ),
+            ((spelling, next(iter(ids))) for spelling, ids in owners.items() if len(ids) == 1),
             key=lambda pair: (len(pair[0]), pair[1]),
             reverse=True,
         )
@@ -84,6 +85,17 @@ class Resolver:
         if within is not None and len(candidates) > 1:
             candidates = candidates & self.reference.descendants_and_self(within)
         return next(iter(candidates)) if len(candidates) == 1 else None
+
+    def name_disagrees_with_code(self, name: object, code: object, within: str | None = None) -> bool:
+        """Whether a row's region name names another region than its known code (庄浪县 beside 静宁县's code,
+        a name typed over keeping the code): which of the two the figures are for is not guessed. A blank
+        name, one of the code's region's own spellings, or 全市 beside the sender's city agree."""
+        code_text, text = compact(code), compact(name)
+        if not text or code_text not in self.reference.regions:
+            return False
+        if text in CITY_WIDE_NAMES:
+            return code_text != within
+        return text != code_text and code_text not in self._regions_by_name.get(text, ())
 
     def named_in(self, text: object) -> str | None:
         """The one region a title names (平凉市2024年1-6月主要指标 → 620800), the longest name winning."""

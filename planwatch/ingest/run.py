@@ -77,6 +77,19 @@ UNKNOWN_LAYOUT = (
 )
 
 
+UNKNOWN_SENDER = (
+    "无法识别报送单位：文件“{file}”（{layout}）的文件名和表头都没有写明是哪个单位报送的，"
+    "数据无法归属到报送单位，未入库；请在文件名或表头写明报送单位（如“平凉市统计局_2025年6月主要指标.xlsx”）后重新报送"
+)
+
+
+def _heading_text(source: SourceFile, spec: LayoutSpec) -> str:
+    """The first rows of every sheet (titles, 填报单位：…), where a table names its sender."""
+    return " ".join(
+        str(cell) for sheet in source.sheets for row in sheet.rows[: spec.detect.scan_rows] for cell in row if cell
+    )
+
+
 def collect_files(paths: Iterable[Path]) -> list[Path]:
     """Files named, and spreadsheets and CSVs under folders named, in a stable order."""
     found: list[Path] = []
@@ -152,7 +165,12 @@ class Ingestor:
         return self.reviewer
 
     def parse(self, path: Path, data: bytes) -> tuple[ParsedFile | None, str | None, str | None]:
-        """(parsed file, rejection reason, encoding) for one file's bytes."""
+        """(parsed file, rejection reason, encoding) for one file's bytes; no parsed file when it is rejected."""
+        parsed, rejection, encoding = self._parse(path, data)
+        return (None if rejection else parsed), rejection, encoding
+
+    def _parse(self, path: Path, data: bytes) -> tuple[ParsedFile | None, str | None, str | None]:
+        """As `parse`, but a file rejected for its period keeps what was read of it: who sent it, for when."""
         try:
             source = read_source_file(path, data)
         except UnreadableFileError as error:
@@ -160,7 +178,7 @@ class Ingestor:
         parsed, rejection = self._recognise(path, source)
         span = self._span_of(parsed.department_id) if parsed is not None else None
         if parsed is not None and (bad_period := unusable_period(parsed.periods, span=span)):
-            return None, bad_period, source.encoding
+            return parsed, bad_period, source.encoding
         if parsed is not None:
             account_cells(source, parsed)  # the rows and cells the outcomes must add up to
         return parsed, rejection, source.encoding
@@ -188,7 +206,7 @@ class Ingestor:
         sender = self.resolver.department_named_in(path.name)
         for spec in self.layouts:
             if matches(spec, source):
-                department_id = sender
+                department_id = sender or self.resolver.department_named_in(_heading_text(source, spec))
                 if spec.department:
                     department_id = next(
                         (
@@ -198,6 +216,8 @@ class Ingestor:
                         ),
                         department_id,
                     )
+                if department_id is None:  # figures nobody can be held to, not even counted as the bureau's
+                    return None, UNKNOWN_SENDER.format(file=path.name, layout=spec.description)
                 return parse_layout(source, spec, self.layout_resolvers[spec.layout_id], department_id), None
         orphan = parse_template_without_meta(source, self.resolver, self.known_milestones, sender)
         return (orphan, None) if orphan is not None else (None, UNKNOWN_LAYOUT)
@@ -212,18 +232,25 @@ class Ingestor:
             data = read_bytes(path)
         except UnreadableFileError as error:
             return PendingFile.of(path.name, str(path), "", 0, None, rejection=error.reason, submitted_at=submitted_at)
-        parsed, rejection, encoding = self.parse(path, data)
-        return PendingFile.of(
+        parsed, rejection, encoding = self._parse(path, data)
+        pending = PendingFile.of(
             path.name,
             str(path),
             sha256_of(data),
             len(data),
-            parsed,
+            None if rejection else parsed,
             keep_parsed=keep_parsed,
             encoding=encoding,
             rejection=rejection,
             submitted_at=submitted_at,
         )
+        if rejection and parsed is not None:  # rejected for its period: the receipt still names its sender
+            pending.department_id, pending.layout, pending.periods = (
+                parsed.department_id,
+                parsed.layout,
+                sorted(parsed.periods),
+            )
+        return pending
 
     def locked_refusal(self, pending: PendingFile, locks: dict[tuple[str, str], list[tuple[str, int]]]) -> str | None:
         return locked_refusal(pending.department_id, pending.periods, locks, self.plan_titles)
@@ -502,7 +529,12 @@ def ingest_files(
                 duplicate = _duplicate(files[position], pending.sha256, previous[pending.sha256])
                 finish(position, duplicate, receipt=True)
                 continue
-            if locks and pending.layout != REPLY_LAYOUT and (refusal := ingestor.locked_refusal(pending, locks)):
+            if (
+                locks
+                and not pending.rejection  # a file already refused keeps its own reason
+                and pending.layout != REPLY_LAYOUT
+                and (refusal := ingestor.locked_refusal(pending, locks))
+            ):
                 pending = pending.refused(refusal)
             batch.append((position, pending))
             in_batch.add(pending.sha256)

@@ -57,6 +57,11 @@ class FileResult:
         """Loaded, but a row or a value was not taken (quarantined): the receipt says 部分接收."""
         return self.status == "loaded" and (self.rows_quarantined > 0 or self.cells_quarantined > 0)
 
+    @property
+    def took_nothing(self) -> bool:
+        """Loaded, yet not one figure, milestone report or reply was taken from it: the receipt never says 已接收."""
+        return self.status == "loaded" and self.rows_loaded == 0
+
     def as_json(self) -> dict:
         return {
             "file": self.file,
