@@ -442,7 +442,11 @@ def test_the_issue_number_and_date_follow_the_deployment_configuration() -> None
         }
     )
     assert issue_number_for(october, counted) == 20  # March 2024 is 第1期, October 2025 the 20th month
-    assert issue_date_for(october, counted) == dt.date(2025, 11, 5)
+    # the 5th, but October's reports are due on the 5th working day, Friday 7 November: dated Monday the 10th
+    assert issue_date_for(october, counted) == dt.date(2025, 11, 10)
+    assert issue_date_for(dt.date(2026, 1, 31), counted) == dt.date(2026, 2, 9)  # due Friday 6 Feb
+    # 国庆 (1–8 October 2025, the 11th worked) puts September's deadline on the 14th: dated the 15th, not the 10th
+    assert issue_date_for(dt.date(2025, 9, 30), default) == dt.date(2025, 10, 15)
     with pytest.raises(ValueError, match="briefing_first_issue is 2024-03, after 2024-02"):
         issue_number_for(dt.date(2024, 2, 29), counted)
     with pytest.raises(ValidationError):

@@ -55,9 +55,18 @@ def month_end(period: str | dt.date) -> dt.date:
 
 
 def issue_date_for(period: dt.date, config: Settings) -> dt.date:
-    """The briefing of a month is dated `briefing_issue_day` of the following month."""
-    following = month_end(period) + dt.timedelta(days=1)
-    return dt.date(following.year, following.month, config.briefing_issue_day)
+    """The briefing of a month is dated `briefing_issue_day` of the following month, or, when the month's
+    reports are due later (国庆 and 春节 push the 5th working day past the 10th), the first working day
+    after they are due: a briefing never predates the deadline of the reports it judges."""
+    from planwatch.supervision.workdays import due_date, is_working_day
+
+    last = month_end(period)
+    following = last + dt.timedelta(days=1)
+    configured = dt.date(following.year, following.month, config.briefing_issue_day)
+    after_due = due_date(f"{last:%Y-%m}", config.report_due_working_days) + dt.timedelta(days=1)
+    while not is_working_day(after_due):
+        after_due += dt.timedelta(days=1)
+    return max(configured, after_due)
 
 
 def issue_number_for(period: dt.date, config: Settings) -> int:
