@@ -542,7 +542,19 @@ def test_a_period_rule_that_cannot_yield_a_period_of_its_granularity_is_refused(
 
 @pytest.mark.parametrize(
     "written",
-    ["2024年1月—6月", "2024年1月至6月", "2024年1月-6月", "2024年1–6月", "2024年1～6月", "2024年1到6月", "2024年1-6月"],
+    [
+        "2024年1月—6月",
+        "2024年1月至6月",
+        "2024年1月-6月",
+        "2024年1–6月",
+        "2024年1～6月",
+        "2024年1到6月",
+        "2024年1-6月",
+        "2024年1月-2024年6月",
+        "2024.1-2024.6",
+        "2024/01-2024/06",
+        "表3-2024年6月",  # a table's number, no range
+    ],
 )
 def test_a_title_for_january_to_june_is_the_year_to_june_never_january(tmp_path: Path, written: str) -> None:
     table = {"Sheet1": [[f"平凉市{written}主要经济指标"], ["指标", "计量单位", "庄浪县"], ["苹果产量", "万吨", 12.5]]}
@@ -554,7 +566,9 @@ def test_a_title_for_january_to_june_is_the_year_to_june_never_january(tmp_path:
     ]
 
 
-@pytest.mark.parametrize("written", ["2024年4-6月", "2024年4月—6月", "2024年4月至6月", "2024.4-6月"])
+@pytest.mark.parametrize(
+    "written", ["2024年4-6月", "2024年4月—6月", "2024年4月至6月", "2024.4-6月", "2024年4月至2024年6月", "2024.4-2024.6"]
+)
 def test_a_range_that_does_not_start_in_january_is_not_guessed_as_a_month(tmp_path: Path, written: str) -> None:
     table = {"Sheet1": [[f"平凉市{written}主要经济指标"], ["指标", "计量单位", "庄浪县"], ["苹果产量", "万吨", 12.5]]}
     path = statistics_workbook(tmp_path / "平凉市统计局_月报.xlsx", table)

@@ -319,3 +319,15 @@ def test_a_file_rejected_for_its_period_still_names_its_sender_on_the_receipt(tm
     assert summary["报送单位"] == REGISTRY.reference.departments[DEPARTMENT].name != "未识别"
     assert summary["处理结果"] == "已拒收" and "不在规划期内" in summary["拒收原因"]
     assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations") == [(0,)]
+
+
+def test_a_whole_region_word_agrees_with_a_code_in_the_senders_city_at_any_level() -> None:
+    """全旗 on a banner's own row (its department's city is 呼和浩特市) is that banner, not a mismatch;
+    全市 beside another city's code is one."""
+    from planwatch.ingest.resolve import Resolver
+
+    resolver = Resolver(REGISTRY.reference)
+    assert not resolver.name_disagrees_with_code("全旗", "150121", within="150100")
+    assert not resolver.name_disagrees_with_code("全市", "150100", within="150100")
+    assert resolver.name_disagrees_with_code("全市", "620826", within="150100")
+    assert resolver.name_disagrees_with_code("庄浪县", "620826", within="620800")

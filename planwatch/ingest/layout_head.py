@@ -56,9 +56,13 @@ def no_header(sheet: Sheet, spec: LayoutSpec) -> list[RowOutcome]:
 _QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 RANGE_MARKS = r"[-—–~至到]"  # after NFKC: ～ is ~, － is -
 _RANGE = rf"(?:0?1\s*月?\s*{RANGE_MARKS}\s*)?"  # 1-6月, 1月—6月, 1月至6月: the period is its last month
-# a month that opens a range (4月—6月, 2024.4-6月) or closes one (…至2025年6月): not a month of its own
-_OPENS_A_RANGE = re.compile(rf"\s*月?\s*{RANGE_MARKS}\s*(?:\d{{4}}\s*年\s*)?\d{{1,2}}\s*月")
-_CLOSES_A_RANGE = re.compile(rf"\d\s*月?\s*{RANGE_MARKS}\s*$")
+# a month that opens a range (4月—6月, 2024.4-6月, 2025.1-2025.6) or closes one not from January
+# (2025年4月至2025年6月): not a month of its own. What closes a range from January (2025年1月—2025年6月,
+# 2025.1-2025.6) is the year to that month; a table's number before its title (表3-2025年6月) opens nothing.
+_OPENS_A_RANGE = re.compile(rf"\s*月?\s*{RANGE_MARKS}\s*(?:\d{{4}}\s*(?:年|[-/.])\s*)?\d{{1,2}}(?!\d)\s*月?")
+_CLOSES_A_RANGE = re.compile(
+    rf"(?:\d{{4}}\s*(?:年|[-/.])\s*(?P<after_year>\d{{1,2}})\s*月?|(?<!\d)(?P<month>\d{{1,2}})\s*月)\s*{RANGE_MARKS}\s*$"
+)
 _PERIOD_FORMS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], int]], ...] = (
     (re.compile(rf"(?P<year>\d{{4}})\s*年\s*{_RANGE}(?P<month>\d{{1,2}})\s*月"), lambda m: int(m["month"])),
     (re.compile(rf"(?<!\d)(?P<year>\d{{4}})\s*[\-/.]\s*{_RANGE}(?P<month>\d{{1,2}})(?!\d)"), lambda m: int(m["month"])),
@@ -87,10 +91,10 @@ def _quarter_of_months(match: re.Match[str]) -> int | None:
 def _in_a_range(text: str, match: re.Match[str]) -> bool:
     """Whether a month the usual forms read is one end of a range that is not from January (4月—6月):
     which month the table is about is then not guessed."""
-    return (
-        _OPENS_A_RANGE.match(text, match.end()) is not None
-        or _CLOSES_A_RANGE.search(text, 0, match.start()) is not None
-    )
+    if _OPENS_A_RANGE.match(text, match.end()) is not None:
+        return True
+    closing = _CLOSES_A_RANGE.search(text, 0, match.start())
+    return closing is not None and int(closing["after_year"] or closing["month"]) != 1
 
 
 def _candidates(

@@ -87,14 +87,16 @@ class Resolver:
         return next(iter(candidates)) if len(candidates) == 1 else None
 
     def name_disagrees_with_code(self, name: object, code: object, within: str | None = None) -> bool:
-        """Whether a row's region name names another region than its known code (庄浪县 beside 静宁县's code,
-        a name typed over keeping the code): which of the two the figures are for is not guessed. A blank
-        name, one of the code's region's own spellings, or 全市 beside the sender's city agree."""
+        """Whether a row's region name is not a spelling of its known code's region (庄浪县 beside 静宁县's
+        code, a name typed over keeping the code, a district the registry does not know): which of the
+        two the figures are for is not guessed. A blank name, one of the code's region's own spellings,
+        and 全市/全县/全旗 (the sender's whole region, at whichever level) beside a code within the
+        sender's city agree."""
         code_text, text = compact(code), compact(name)
         if not text or code_text not in self.reference.regions:
             return False
         if text in CITY_WIDE_NAMES:
-            return code_text != within
+            return within is not None and code_text not in self.reference.descendants_and_self(within)
         return text != code_text and code_text not in self._regions_by_name.get(text, ())
 
     def named_in(self, text: object) -> str | None:
