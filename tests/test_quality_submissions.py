@@ -367,6 +367,18 @@ def test_a_bad_file_load_fails_the_check_with_its_severity_naming_the_file(
     assert (found.success, found.severity, found.files) == (False, severity, [file_name])
 
 
+def test_a_refused_file_that_names_two_months_is_found_in_each(
+    registry_warehouse: Path, tmp_path: Path, gx_output: Path
+):
+    """ingest records a file's months comma-separated ('2025-10,2025-11'): the check reads it in either month."""
+    refused = {
+        3: {"status": "rejected", "rows_read": 0, "rows_loaded": 0, "rows_ignored": 0, "periods": "2025-10,2025-11"}
+    }
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", good_observations(), refused)
+    found = outcome(check(warehouse, gx_output), "file_readable")
+    assert (found.success, found.files) == (False, ["中卫市统计局_统计月报_2025-11_更正.xlsx"])
+
+
 def test_the_run_is_stored_with_sample_rows_and_data_docs(registry_warehouse: Path, tmp_path: Path, gx_output: Path):
     observations = BAD_CASES["ytd_not_decreasing"][1]
     warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", observations)

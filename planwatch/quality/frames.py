@@ -201,7 +201,8 @@ select
     loaded_at
 from raw.file_loads
 where load_id in (select load_id from raw.observations where period = $period)
-   or list_contains(string_split(coalesce(periods, ''), ';'), $period)
+   -- a file's months as ingest records them, comma-separated: a refused file names its month too
+   or list_contains(string_split(replace(coalesce(periods, ''), ' ', ''), ','), $period)
 order by load_id
 """
 
