@@ -230,3 +230,17 @@ def test_a_range_must_run_forwards_and_hold_data(registry_warehouse: Path, tmp_p
         ["check", "--warehouse", str(warehouse), "--period", "2025-10..2025-11", "--override", "x", "--operator", "y"],
     )
     assert override.exit_code == 1 and "not a range" in override.output
+
+
+def test_a_range_holding_one_month_with_data_still_answers_as_a_range(registry_warehouse: Path, tmp_path: Path):
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", good_observations())
+    result = runner.invoke(
+        app,
+        [
+            *("check", "--warehouse", str(warehouse), "--output", str(tmp_path / "out")),
+            *("--period", "2025-11..2025-12", "--checkpoint", "submissions", "--json"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    [report] = json.loads(next(line for line in result.output.splitlines() if line.startswith("[")))
+    assert report["period"] == PERIOD and "1 months checked, 0 blocked" in result.output

@@ -41,6 +41,7 @@ def brief(
     from planwatch.supervision.issuing import IssuedArchiveAlteredError
 
     months = arguments.months(period)
+    is_range = arguments.RANGE_SEPARATOR in period  # a range behaves as one, however many months hold data
     formats = [part.strip() for part in format.split(",") if part.strip()]
     for fmt in formats:
         arguments.known(fmt, FORMATS, "--format", "format")
@@ -52,7 +53,7 @@ def brief(
     blocked: list[str] = []
     for month in months:
         # a range writes each month in its own folder: under --out, or where the month's briefings go
-        out_dir = (out / str(month) if out else None) if len(months) > 1 else out
+        out_dir = (out / str(month) if out else None) if is_range else out
         out_dir = out_dir or settings().briefings_path(str(month))
         try:
             with arguments.progress(f"brief {month}") as step:
@@ -70,7 +71,7 @@ def brief(
         except IssuedArchiveAlteredError as error:  # an issued archive was altered: nothing more is delivered
             arguments.fail(str(error))
         except (QualityGateError, ValueError) as error:  # before any briefing of the month is rendered
-            if len(months) == 1:
+            if not is_range:
                 arguments.fail(str(error))
             blocked.append(str(month))
             console.print(f"[red]{month}: not briefed: {error}[/]", highlight=False, soft_wrap=True)
@@ -80,7 +81,7 @@ def brief(
         for note in result.issued_not_reproduced:
             console.print(f"[yellow]issued, delivered as archived (not re-rendered): {note}[/]", soft_wrap=True)
         console.print(f"{len(result.written)} files in {out_dir}: {result.timings()}", highlight=False, soft_wrap=True)
-    if len(months) > 1:
+    if is_range:
         console.print(
             f"{len(months) - len(blocked)} of {len(months)} months briefed"
             + (f"; not briefed: {', '.join(blocked)}" if blocked else ""),

@@ -54,11 +54,12 @@ def check(
 
     warehouse = arguments.existing_warehouse(warehouse)
     months: list[str | None] = [None]  # the newest month with data
+    is_range = period is not None and arguments.RANGE_SEPARATOR in period  # a range behaves as one, whatever holds data
     if period is not None:
         months = [str(month) for month in arguments.months_with_data(warehouse, arguments.months(period))]
 
     if override is not None:
-        if not operator or period is None or len(months) > 1 or arguments.RANGE_SEPARATOR in period:
+        if not operator or period is None or is_range:
             arguments.fail("--override needs --operator (who) and --period (which month: one, not a range)")
         try:
             recorded = record_override(warehouse, months[0], operator, override)
@@ -86,7 +87,7 @@ def check(
                     warehouse, month, output or settings().output_path, checkpoint or None, data_docs=last
                 )
         except NoDataError as error:
-            if len(months) == 1:
+            if not is_range:
                 arguments.fail(str(error))
             console.print(f"{month}: not checked: {error}", highlight=False)
             continue
@@ -100,8 +101,8 @@ def check(
         elif decision.override is not None:
             console.print(f"{record.period}: publishable under the override of {decision.override.operator}")
     if as_json:
-        print(json.dumps(reports[0] if period is None or len(months) == 1 else reports, ensure_ascii=False))
-    if len(months) > 1:
+        print(json.dumps(reports if is_range else reports[0], ensure_ascii=False))
+    if is_range:
         console.print(
             f"{len(reports)} months checked, {len(blocked)} blocked" + (f": {', '.join(blocked)}" if blocked else ""),
             highlight=False,
