@@ -185,6 +185,9 @@ def test_a_target_already_met_is_not_projected_nor_counted_among_those_hard_to_m
         )
     )
     assert "难以" not in html and "预计2025年末为1家" not in html
+    # a ceiling under its cap today but rising towards it is still projected: the leader is told in time
+    capped = met.model_copy(update={"comparator": "<=", "projected_value": 1.4, "projected_to_meet": False})
+    assert capped.outlook is not None and capped.outlook.verdict == "预计难以控制在目标以内"
 
 
 def test_a_projection_is_shown_precisely_enough_to_agree_with_its_verdict() -> None:
@@ -302,5 +305,8 @@ def test_a_refused_file_is_described_by_its_recorded_reason_and_never_said_retur
         "returned": True,
     }
     assert rejection_text(unreadable) == (
-        "平凉市农业农村局报送的文件无法读取，文件未入库（文件无法读取：不是有效的Excel文件），该单位本月报送已退回"
+        "平凉市农业农村局报送的文件无法读取，文件未入库（不是有效的Excel文件），该单位本月报送已退回"
     )
+    # no sender named: the sentence still reads, and 无法读取 is said once
+    nameless = {"department_name": None, "rejection_reason": "文件无法读取：已损坏。请重新导出", "returned": False}
+    assert rejection_text(nameless) == "一份未能识别报送单位的文件无法读取，文件未入库（已损坏）"

@@ -161,15 +161,18 @@ UNREADABLE_MARK = "无法读取"
 def rejection_text(row: dict) -> str:
     """A refused file by the reason ingest recorded: a locked month is not an unreadable file, and 退回 is
     said only when the office recorded one (the quality check's own message claims both)."""
-    who = row.get("department_name") or "未能识别报送单位的文件"
+    name = row.get("department_name")
+    who = f"{name}报送的文件" if name else "一份未能识别报送单位的文件"
     reason = str(row.get("rejection_reason") or "")
     if LOCKED_MONTH_MARK in reason:
         months = reason.split("的数据已随", 1)[0]
-        text = f"{who}报送的文件所报{months}数据已签发锁定，文件未入库（如需更正，须向督查室申请登记更正）"
+        text = f"{who}所报{months}数据已签发锁定，文件未入库（如需更正，须向督查室申请登记更正）"
     elif UNREADABLE_MARK in reason:
-        text = f"{who}报送的文件无法读取，文件未入库（{_first_clause(reason)}）"
+        # the reason says how it could not be read (已损坏, 已加密 …), without repeating that it could not
+        detail = _first_clause(reason).replace("文件无法读取：", "").replace(UNREADABLE_MARK, "").strip("：:，, ")
+        text = f"{who}无法读取，文件未入库" + (f"（{detail}）" if detail else "")
     else:
-        text = f"{who}报送的文件未予接收，文件未入库（{_first_clause(reason) or '原因未记录'}）"
+        text = f"{who}未予接收，文件未入库（{_first_clause(reason) or '原因未记录'}）"
     if row.get("returned"):
         text += "，该单位本月报送已退回"
     return text

@@ -351,10 +351,13 @@ class Outlook:
 def outlook(line: TargetLine) -> Outlook | None:
     """For a target not yet due and not yet met, with a current figure and a projection; None otherwise.
 
-    A target already met (status achieved) is not projected: a line through earlier, lower figures can
+    A floor already met (status achieved) is not projected: a line through earlier, lower figures can
     fall short of what is already reached (0.69家 against 1家 reached), and a met target is never to be
-    called 难以完成 nor counted so."""
-    if line.is_final_verdict or line.status in {"no_data", "stale", "achieved"} or line.projected_value is None:
+    called 难以完成 nor counted so. A ceiling met today still is: a figure under its cap but rising
+    towards it (化肥使用强度, 能耗) is what a leader must be told in time (预计难以控制在目标以内)."""
+    if line.is_final_verdict or line.status in {"no_data", "stale"} or line.projected_value is None:
+        return None
+    if line.status == "achieved" and direction(line) != "<=":
         return None
     if line.actual_as_of is not None and (line.actual_as_of.year, line.actual_as_of.month) >= (line.target_year, 12):
         return None  # the target year's final figure is in: nothing left to project
