@@ -13,12 +13,23 @@ from collections.abc import Callable
 from pathlib import Path
 
 PART_SUFFIX = ".part"
-# the process's umask, read once (setting it is the only way to read it): a file written here gets the
-# mode any new file gets (0644 under the usual 022), not mkstemp's owner-only 0600, so a web server or a
-# colleague delivering receipts and briefings can read them
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-FILE_MODE = 0o666 & ~_UMASK
+
+
+def _file_mode() -> int:
+    """The mode any new file gets (0644 under the usual umask 022), not mkstemp's owner-only 0600, so a
+    web server or a colleague delivering receipts and briefings can read them. The umask is read from
+    /proc (Linux), which changes nothing; only where that is missing is it set and restored (setting it
+    is the only other way to read it, and another thread would see the moment between)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def write_atomically(path: Path, produce: Callable[[Path], None]) -> Path:
@@ -29,7 +40,7 @@ def write_atomically(path: Path, produce: Callable[[Path], None]) -> Path:
     temp = Path(temp_name)
     try:
         produce(temp)
-        os.chmod(temp, FILE_MODE)
+        os.chmod(temp, _file_mode())
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
