@@ -27,11 +27,13 @@ class Measured:
     peak_mb: float
 
 
-def measure(args: list[str], env: dict[str, str], allowed_exit_codes: tuple[int, ...] = (0, 2)) -> Measured:
+def measure(args: list[str], env: dict[str, str], allowed_exit_codes: tuple[int, ...] | None = None) -> Measured:
     """Run `planwatch <args>` with `env` over the environment; raise with its output when it fails.
 
-    By default exit 2 is allowed: ingest rejected a file (the sample's mess), which is its job. A range of
-    months (`check`/`brief --period A..B`) exits 1 when some month was blocked or had nothing to brief."""
+    Exit 0 only, but for ingest 2 too (it rejected a file: the sample's mess, which is its job). A range of
+    months (`check`/`brief --period A..B`) passes (0, 1): it exits 1 when some month was blocked or had
+    nothing to brief, and its caller checks what it says it did (a crash says nothing)."""
+    allowed = allowed_exit_codes or ((0, 2) if args[0] == "ingest" else (0,))
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", _MEASURED, sys.executable, "-m", "planwatch", *args],
@@ -41,7 +43,7 @@ def measure(args: list[str], env: dict[str, str], allowed_exit_codes: tuple[int,
         text=True,
     )
     seconds = time.perf_counter() - started
-    if done.returncode not in allowed_exit_codes:
+    if done.returncode not in allowed:
         raise RuntimeError(f"planwatch {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     peak = re.search(r"MAXRSS (\d+)", done.stderr)
     return Measured(done.stdout, seconds, int(peak.group(1)) / 1024 if peak else float("nan"))

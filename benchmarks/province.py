@@ -70,6 +70,13 @@ def _marts_hashes(warehouse: Path) -> dict[str, str]:
     return hashes
 
 
+def _months_checked(warehouse: Path) -> int:
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute("select count(distinct period) from quality.runs").fetchone()[0]
+
+
 def _line(label: str, step: Measured) -> str:
     return f"  {label:<34} {step.seconds:7.1f} s   peak {step.peak_mb:6.0f} MB"
 
@@ -141,11 +148,19 @@ def main(default_pdf_seconds_per_file: float | None = None) -> None:
             ),
         }
         history_files = sum(1 for _ in (scratch / "history").rglob("*.html"))
+        said = history["briefings (html), every month"].stdout
+        briefed = re.search(r"(\d+) of (\d+) months briefed", said)
+        if briefed is None or int(briefed.group(2)) != len(months):
+            raise RuntimeError(f"brief --period {span} did not brief the range:\n{said[-2000:]}")
+        checked = _months_checked(Path(full["PLANWATCH_WAREHOUSE"]))
+        if checked != len(months):
+            raise RuntimeError(f"check --period {span} checked {checked} of {len(months)} months")
         loading = ("registry load", "ingest (every month)", "transform (dbt build)")
         whole = sum(steps[label].seconds for label in loading) + sum(step.seconds for step in history.values())
         whole_peak = max(peak, *(step.peak_mb for step in history.values()))
         print(
-            f"full rebuild with every month's gate and briefings ({len(months)} months, {history_files} HTML files): "
+            f"full rebuild with every month's gate and briefings ({len(months)} months checked, {briefed.group(1)} "
+            f"briefed (the others have no progress rows yet), {history_files} HTML files): "
             f"{whole:.0f} s, peak {whole_peak:.0f} MB"
         )
         for label, step in history.items():
