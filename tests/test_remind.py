@@ -139,3 +139,12 @@ def test_states_lists_the_departments_the_month_concerns(briefing_sample_warehou
     shown = {line.split()[0] for line in listed.splitlines() if line.strip()}
     assert owing and shown == owing and len(shown) < every
     assert "本月无报送任务" not in listed
+
+
+def test_a_reply_is_dated_by_the_day_in_china_not_in_utc() -> None:
+    """07:30 on 11 December in Beijing is 23:30 on the 10th in UTC, as the warehouse stores it: the 11th."""
+    from planwatch.supervision.follow_up import _china_day
+
+    assert _china_day(dt.datetime(2025, 12, 10, 23, 30)) == dt.date(2025, 12, 11)
+    assert _china_day(dt.datetime(2025, 12, 10, 15, 59)) == dt.date(2025, 12, 10)
+    assert _china_day(None) is None

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from planwatch.ingest.periods import CHINA_STANDARD_TIME
 from planwatch.supervision.ledger import audit, now, rows
 from planwatch.supervision.workdays import is_working_day
 
@@ -189,6 +190,13 @@ order by items.item_id
 """
 
 
+def _china_day(moment: dt.datetime | None) -> dt.date | None:
+    """The day in China of a moment the warehouse stores as naive UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=dt.UTC).astimezone(CHINA_STANDARD_TIME).date()
+
+
 def item_lines(
     connection: duckdb.DuckDBPyConnection,
     plan_id: str,
@@ -211,15 +219,15 @@ def item_lines(
         },
     )
     for item in found:
-        # as the day stood: a reply or a 销号 after it had not happened yet
-        closed = item["state"] == "closed" and (item["closed_at"] is None or item["closed_at"].date() <= as_of)
-        replied_at = item["first_reply_at"]
-        if replied_at is not None and replied_at.date() > as_of:
-            replied_at = item["first_reply_at"] = None
-        item["replied_on_time"] = replied_at is not None and replied_at.date() <= item["reply_due"]
+        # as the day stood, in China time (the warehouse stores UTC): a reply or 销号 after it had not happened
+        closed_on, replied_on = _china_day(item["closed_at"]), _china_day(item["first_reply_at"])
+        closed = item["state"] == "closed" and (closed_on is None or closed_on <= as_of)
+        if replied_on is not None and replied_on > as_of:
+            replied_on = item["first_reply_at"] = None
+        item["replied_on_time"] = replied_on is not None and replied_on <= item["reply_due"]
         if closed:
             item["status"] = "closed"
-        elif replied_at is not None:
+        elif replied_on is not None:
             item["status"] = "replied"
         elif as_of > item["reply_due"]:
             item["status"] = "overdue"
