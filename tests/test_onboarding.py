@@ -139,7 +139,13 @@ def test_a_sixth_plan_goes_from_its_text_to_its_first_briefing(plans_copy: Path,
     env = {"PLANWATCH_PLANS_DIR": str(plans_copy), "PLANWATCH_WAREHOUSE": str(tmp_path / "w.duckdb")}
     run_planwatch("plans", "load", env=env)
     run_planwatch("sample", "--until", "2024-10", "--out", str(tmp_path / "sample"), env=env)
-    run_planwatch("ingest", *sorted(str(p) for p in (tmp_path / "sample").glob("20*")), env=env)
+    run_planwatch(
+        "ingest",
+        *sorted(str(p) for p in (tmp_path / "sample").glob("20*")),
+        "--receipts",
+        str(tmp_path / "receipts"),
+        env=env,
+    )  # its own receipts folder: another test may be clearing the default one
     run_planwatch("transform", env=env)
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as connection:
         rows = connection.execute(
@@ -207,7 +213,13 @@ def test_a_province_plan_sets_targets_for_its_cities_and_briefs_each_city(plans_
     env = {"PLANWATCH_PLANS_DIR": str(plans_copy), "PLANWATCH_WAREHOUSE": str(tmp_path / "w.duckdb")}
     run_planwatch("plans", "load", env=env)
     run_planwatch("sample", "--until", "2024-10", "--out", str(tmp_path / "sample"), env=env)
-    run_planwatch("ingest", *sorted(str(p) for p in (tmp_path / "sample").glob("20*")), env=env)
+    run_planwatch(
+        "ingest",
+        *sorted(str(p) for p in (tmp_path / "sample").glob("20*")),
+        "--receipts",
+        str(tmp_path / "receipts"),
+        env=env,
+    )  # its own receipts folder: another test may be clearing the default one
     run_planwatch("transform", env=env)
     run_planwatch("check", "--period", "2024-10", "--output", str(tmp_path / "out"), env=env)
     out = tmp_path / "briefings"
