@@ -136,17 +136,20 @@ def period_from(text: str, spec: LayoutSpec) -> Period | None:
     return found[1] if found else None
 
 
-def table_period(sheet: Sheet, spec: LayoutSpec, title_text: str) -> Period | None:
+# What the sheet name and what the title say of the period, each read once: (only a day's date, period) or None
+_Found = tuple[bool, Period] | None
+
+
+def table_period(spec: LayoutSpec, by_name: _Found, by_title: _Found) -> Period | None:
     """A table's period from where its spec says (sheet name or title), else from the other one."""
-    places = [sheet.name, title_text] if spec.period.source == "sheet_name" else [title_text, sheet.name]
-    return next((period for place in places if (period := period_from(place, spec))), None)
+    places = [by_name, by_title] if spec.period.source == "sheet_name" else [by_title, by_name]
+    return next((found[1] for found in places if found), None)
 
 
-def periods_disagree(sheet: Sheet, spec: LayoutSpec, title_text: str) -> tuple[Period, Period] | None:
+def periods_disagree(by_name: _Found, by_title: _Found) -> tuple[Period, Period] | None:
     """(the sheet name's period, the title's) when each names a period and they are different months:
     a June table in a sheet named 2025年5月 is neither month for sure. A title's day of filling
     (制表日期：2025年7月10日) names no period of the table."""
-    by_name, by_title = _period_found(sheet.name, spec), _period_found(title_text, spec)
     if by_name is None or by_title is None or by_name[0] or by_title[0]:
         return None
     return (by_name[1], by_title[1]) if by_name[1].month_key != by_title[1].month_key else None
@@ -249,11 +252,12 @@ def table_head(sheet: Sheet, spec: LayoutSpec) -> TableHead | None:
         return None
     title_text = " ".join(normalise_text(cell) for row in sheet.rows[:header_index] for cell in row)
     unit_note = UNIT_NOTE.search(title_text)
-    conflict = periods_disagree(sheet, spec, title_text)
+    by_name, by_title = _period_found(sheet.name, spec), _period_found(title_text, spec)
+    conflict = periods_disagree(by_name, by_title)
     return TableHead(
         header_index,
         title_text,
-        None if conflict else table_period(sheet, spec, title_text),
+        None if conflict else table_period(spec, by_name, by_title),
         unit_note.group(1) if unit_note else None,
         {compact(marker) for marker in spec.header_marker},
         conflict,

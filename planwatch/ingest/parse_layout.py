@@ -128,6 +128,8 @@ def _regions_as_columns(
     ]
     outcomes = [ignored_row(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
     outcomes.append(ignored_row(sheet, header_index, "header_row"))
+    note_prefixes, totals = tuple(spec.note_prefixes), {compact(t) for t in spec.total_labels}
+    header_labels = [normalise_text(cell) for cell in header]  # each figure column's, as its messages name it
     seen: dict[tuple[str, str], int] = {}
     for row_index in range(header_index + 1, len(sheet.rows)):
         row = sheet.rows[row_index]
@@ -139,10 +141,10 @@ def _regions_as_columns(
         label_raw = row[label_column or 0] if (label_column or 0) < len(row) else ""
         label = compact(label_raw)
         values_blank = all(compact(row[c]) == "" for c, *_ in figure_columns if c < len(row))
-        if label.startswith(tuple(spec.note_prefixes)) or (values_blank and not resolver.indicator(label_raw)):
+        if label.startswith(note_prefixes) or (values_blank and not resolver.indicator(label_raw)):
             outcomes.append(ignored_row(sheet, row_index, "note_row"))
             continue
-        if label in {compact(t) for t in spec.total_labels}:
+        if label in totals:
             outcomes.append(ignored_row(sheet, row_index, "total_row"))
             continue
         label_cell = cell_address(row_index, label_column or 0)
@@ -163,7 +165,7 @@ def _regions_as_columns(
         failure = None
         for column, region_code, column_measure in figure_columns:
             value, failure, written_unit = read_figure(
-                sheet, row_index, column, indicator, unit, resolver, normalise_text(header[column])
+                sheet, row_index, column, indicator, unit, resolver, header_labels[column]
             )
             if failure is not None:
                 break
@@ -177,7 +179,7 @@ def _regions_as_columns(
                             row_index,
                             column,
                             "same_figure_column",
-                            normalise_text(header[column]),
+                            header_labels[column],
                             f"{taken.cell}单元格",
                         )
                     )

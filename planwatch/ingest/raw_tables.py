@@ -100,8 +100,12 @@ def _columns(table: str, rows: list[tuple], *constants: object) -> dict[str, lis
     return dict(zip(names, columns, strict=True))
 
 
+# json.dumps(…, ensure_ascii=False) builds an encoder per call: one for every row's content instead
+_as_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _content_json(content: list[str]) -> str | None:
-    return json.dumps(content, ensure_ascii=False) if content else None
+    return _as_json(content) if content else None
 
 
 def tabulate(parsed: ParsedFile | None, rejection: str | None, file_name: str) -> FileTables:
@@ -158,7 +162,7 @@ def tabulate(parsed: ParsedFile | None, rejection: str | None, file_name: str) -
             row.cell,
             row.reason_code,
             row.reason,
-            json.dumps(row.content, ensure_ascii=False),
+            _as_json(row.content),
             "row",
         )
         for row in parsed.rows

@@ -42,6 +42,7 @@ class Resolver:
             for spelling in (department.name, *department.aliases):
                 if len(spelling) >= 4:
                     owners[spelling].add(department.department_id)
+        self._cities: dict[str, str | None] = {}  # region → its city: asked for every row a sender reports
         self._department_spellings = sorted(
             ((spelling, next(iter(ids))) for spelling, ids in owners.items() if len(ids) == 1),
             key=lambda pair: (len(pair[0]), pair[1]),
@@ -56,6 +57,11 @@ class Resolver:
         """The city (or, failing that, the top region) a region belongs to."""
         if region_code is None:
             return None
+        if region_code not in self._cities:
+            self._cities[region_code] = self._city_of(region_code)
+        return self._cities[region_code]
+
+    def _city_of(self, region_code: str) -> str | None:
         chain = self.reference.ancestors_and_self(region_code)
         for code in chain:
             if self.reference.regions[code].level == "city":

@@ -41,7 +41,7 @@ from planwatch.ingest.read import (
     SPREADSHEET_SUFFIXES,
     SourceFile,
     UnreadableFileError,
-    read_bytes,
+    read_bytes_and_mtime,
     read_source_file,
     sha256_of,
 )
@@ -133,9 +133,13 @@ def _is_submission(name: str) -> bool:
 def submission_time(path: Path) -> dt.datetime | None:
     """When the file arrived, in UTC: its modification time in the landing folder (kept when archived)."""
     try:
-        return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).replace(tzinfo=None)
+        return _utc(path.stat().st_mtime)
     except OSError:
         return None
+
+
+def _utc(timestamp: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).replace(tzinfo=None)
 
 
 class Ingestor:
@@ -227,11 +231,12 @@ class Ingestor:
 
         `keep_parsed=False` drops the parsed rows once tabulated: only a receipt needs them.
         """
-        submitted_at = submission_time(path)
         try:
-            data = read_bytes(path)
+            data, modified = read_bytes_and_mtime(path)  # when it arrived, from the file read
         except UnreadableFileError as error:
+            submitted_at = submission_time(path)
             return PendingFile.of(path.name, str(path), "", 0, None, rejection=error.reason, submitted_at=submitted_at)
+        submitted_at = _utc(modified)
         parsed, rejection, encoding = self._parse(path, data)
         pending = PendingFile.of(
             path.name,
