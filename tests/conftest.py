@@ -64,6 +64,40 @@ def briefing_sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+# the messy sample that the marts coverage and the quality tests both read (xdist group "seed42_sample")
+SEED42_SAMPLE_UNTIL = "2025-12"
+
+
+def build_sample_warehouse(root: Path, until: str, seed: int, mess_rate: float) -> tuple[Path, Path]:
+    """registry → `planwatch sample` → ingest (no receipts: the tests that share it read the warehouse) →
+    transform, in this process; returns the sample folder and the warehouse."""
+    from planwatch.ingest.run import ingest_files
+    from planwatch.registry.load import load_registry
+    from planwatch.sample.generate import generate_sample
+    from planwatch.transform import transform
+    from planwatch.warehouse import connect, load_registry_tables
+
+    registry = load_registry(PLANS_DIR)
+    sample, warehouse = root / "sample", root / "w.duckdb"
+    generate_sample(registry, sample, until, seed=seed, mess_rate=mess_rate)
+    with connect(warehouse) as con:
+        load_registry_tables(con, registry)
+    ingest_files(sorted(p for p in sample.iterdir() if p.is_dir()), warehouse, registry)
+    built = transform(
+        warehouse=warehouse,
+        environment={"DBT_TARGET_PATH": str(root / "dbt_target"), "DBT_LOG_PATH": str(root / "dbt_logs")},
+    )
+    assert built.success, built.failures or built.error
+    return sample, warehouse
+
+
+@pytest.fixture(scope="session")
+def seed42_messy_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The default messy sample (seed 42, mess 0.1) up to SEED42_SAMPLE_UNTIL, ingested and transformed:
+    built once per worker for test_marts_coverage and test_quality_sample, which read it only."""
+    return build_sample_warehouse(tmp_path_factory.mktemp("seed42_messy"), SEED42_SAMPLE_UNTIL, 42, 0.1)
+
+
 # The units of work (an xdist group, else one test) that take minutes, longest first. Under
 # `--dist loadgroup` they are handed out first and the short tests fill in around them, so that both
 # workers finish at about the same time, instead of one of them starting the Celery test when the other
@@ -74,15 +108,18 @@ LONGEST_FIRST = (
     "tests/test_airflow_celery.py",
     "tests/test_dag_chain.py",
     "tests/test_supervision_loop.py",  # three months issued, corrected and followed up
-    "quality_sample",
+    "seed42_sample",  # the messy sample's marts coverage and quality checks, and the clean sample's
     "dbt_warehouse",
     "publish_warehouse",
-    "marts_coverage",
     "tests/test_dag_quality.py",
     "ingest_sample",
     "tests/test_dag_ingest.py",
     "tests/test_dag_briefing.py",
 )
+
+
+# the session fixtures that take a minute to build, and the xdist group whose tests alone may use them
+SHARED_FIXTURE_GROUPS = {"briefing_sample_warehouse": "briefing_warehouse", "seed42_messy_warehouse": "seed42_sample"}
 
 
 def _xdist_groups(item: pytest.Item) -> set[str]:
@@ -120,6 +157,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     coverage warehouse, ...) again. This appends the suffix as xdist would, on the structured id, and
     leaves a nodeid alone where xdist's own suffix took effect.
     """
+    for item in items:
+        for fixture in SHARED_FIXTURE_GROUPS.keys() & set(getattr(item, "fixturenames", ())):
+            if SHARED_FIXTURE_GROUPS[fixture] not in _xdist_groups(item):
+                raise pytest.UsageError(
+                    f"{item.nodeid} uses {fixture}: mark it xdist_group({SHARED_FIXTURE_GROUPS[fixture]!r}), "
+                    "or the other worker builds the whole fixture again"
+                )
     if not getattr(config.option, "loadgroup", False):
         return
     for item in items:

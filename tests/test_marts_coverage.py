@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,49 +20,28 @@ import pytest
 
 from planwatch.registry.load import Registry, load_registry
 from planwatch.registry.schema import Nature, Plan, Target, TargetKind
-from planwatch.transform import run_dbt
 
-from .conftest import PLANS_DIR
+from .conftest import PLANS_DIR, SEED42_SAMPLE_UNTIL
 
-BIN = Path(sys.executable).parent
-UNTIL = "2025-12"
+UNTIL = SEED42_SAMPLE_UNTIL
 GROWTH_KINDS = (TargetKind.growth_over_base, TargetKind.average_annual_growth)
 SUMMED_KINDS = (TargetKind.cumulative, TargetKind.new_additions)
 PRIOR_YEAR_MEASURES = {"prior_year_ytd_value", "prior_year_period_end_value"}
 STOCK_VALUE_MEASURES = {"period_end_value", "prior_year_period_end_value"}  # a stock's level at the month's end
 FLOW_VALUE_MEASURES = {"ytd_value", "prior_year_ytd_value"}  # a flow's year-to-date
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("marts_coverage")]
-
-
-def _planwatch(*args: str) -> None:
-    completed = subprocess.run([str(BIN / "planwatch"), *args], capture_output=True, text=True, check=False)
-    assert completed.returncode == 0, (
-        f"planwatch {' '.join(args)}:\n{completed.stdout[-2000:]}{completed.stderr[-2000:]}"
-    )
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("seed42_sample")]
 
 
 @pytest.fixture(scope="module")
-def sample(warehouse: Path) -> Path:
-    return warehouse.parent / "sample"
+def sample(seed42_messy_warehouse: tuple[Path, Path]) -> Path:
+    return seed42_messy_warehouse[0]
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default messy sample, ingested and transformed (models only: test_dbt_build runs the tests)."""
-    root = tmp_path_factory.mktemp("coverage")
-    warehouse, sample = root / "w.duckdb", root / "sample"
-    _planwatch("plans", "load", "--warehouse", str(warehouse))
-    _planwatch("sample", "--until", UNTIL, "--out", str(sample), "--mess", "0.1", "--seed", "42")
-    months = sorted(str(path) for path in sample.iterdir() if path.is_dir())
-    _planwatch("ingest", *months, "--warehouse", str(warehouse), "--receipts", str(root / "receipts"))
-    environment = {"DBT_TARGET_PATH": str(root / "dbt_target"), "DBT_LOG_PATH": str(root / "dbt_logs")}
-    result = run_dbt(
-        ["run", "--select", "+fct_target_progress +mart_submission_completeness"],
-        warehouse=warehouse,
-        environment=environment,
-    )
-    assert result.success, result.failures or result.error
-    return warehouse
+def warehouse(seed42_messy_warehouse: tuple[Path, Path]) -> Path:
+    """The default messy sample up to UNTIL, ingested and transformed (tests/conftest.py builds it once per
+    worker for these tests and test_quality_sample's; both read it only)."""
+    return seed42_messy_warehouse[1]
 
 
 @pytest.fixture(scope="module")

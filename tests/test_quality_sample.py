@@ -28,22 +28,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from planwatch.ingest.run import ingest_files
 from planwatch.quality.frames import catalogue_indicators
 from planwatch.quality.run import SAMPLE_ROWS, run_checks
 from planwatch.quality.store import ExpectationOutcome, RunRecord
 from planwatch.quality.suites import SUITES
-from planwatch.registry.load import load_registry
-from planwatch.sample.generate import generate_sample
-from planwatch.transform import transform
-from planwatch.warehouse import connect, load_registry_tables
 
-from .conftest import PLANS_DIR
+from .conftest import PLANS_DIR, SEED42_SAMPLE_UNTIL, build_sample_warehouse
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("quality_sample")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("seed42_sample")]
 
-UNTIL = "2025-12"
-SEED = 42
+UNTIL = SEED42_SAMPLE_UNTIL
+SEED = 42  # the messy sample's seed (tests/conftest.py), so that the clean and the messy differ only by the mess
 
 
 @dataclass
@@ -53,35 +48,24 @@ class CheckedSample:
     records: dict[str, RunRecord]  # by month, every month with data
 
 
-def _checked_sample(root: Path, mess_rate: float) -> CheckedSample:
-    registry = load_registry(PLANS_DIR)
-    sample, warehouse = root / "sample", root / "w.duckdb"
-    generate_sample(registry, sample, UNTIL, seed=SEED, mess_rate=mess_rate)
-    with connect(warehouse) as con:
-        load_registry_tables(con, registry)
-    # no receipts: these tests read the checks, and a receipt per file was a fifth of the fixture's time
-    ingest_files(sorted(p for p in sample.iterdir() if p.is_dir()), warehouse, registry)
-    built = transform(
-        warehouse=warehouse,
-        environment={"DBT_TARGET_PATH": str(root / "dbt_target"), "DBT_LOG_PATH": str(root / "dbt_logs")},
-    )
-    assert built.success, built.failures or built.error
+def _checked(sample: Path, warehouse: Path, output: Path) -> CheckedSample:
+    """Every month with data checked (nothing stored, no data docs: these tests read the outcomes)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         months = [row[0] for row in con.execute("select distinct period from raw.observations order by 1").fetchall()]
-    records = {
-        month: run_checks(warehouse, month, root / "output", store=False, data_docs=False)[0] for month in months
-    }
+    records = {month: run_checks(warehouse, month, output, store=False, data_docs=False)[0] for month in months}
     return CheckedSample(sample, warehouse, records)
 
 
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory: pytest.TempPathFactory) -> CheckedSample:
-    return _checked_sample(tmp_path_factory.mktemp("clean_sample"), mess_rate=0.0)
+    root = tmp_path_factory.mktemp("clean_sample")
+    return _checked(*build_sample_warehouse(root, UNTIL, SEED, mess_rate=0.0), root / "output")
 
 
 @pytest.fixture(scope="module")
-def messy(tmp_path_factory: pytest.TempPathFactory) -> CheckedSample:
-    return _checked_sample(tmp_path_factory.mktemp("messy_sample"), mess_rate=0.1)
+def messy(seed42_messy_warehouse: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> CheckedSample:
+    """The messy sample the marts coverage tests read too (tests/conftest.py builds it once per worker)."""
+    return _checked(*seed42_messy_warehouse, tmp_path_factory.mktemp("messy_checks"))
 
 
 def test_the_clean_sample_raises_no_critical_failure_in_any_month(clean: CheckedSample):

@@ -122,6 +122,7 @@ def test_remind_lists_who_owes_the_month_with_working_days_overdue_and_writes_th
     assert names[returned] in cells and rows[returned]["状态"] in cells
 
 
+@pytest.mark.xdist_group("briefing_warehouse")
 def test_states_lists_the_departments_the_month_concerns(briefing_sample_warehouse: Path) -> None:
     """Without --plan, `states` lists who owes the month (or sent something), not every department of the
     registry as 未报送; with --plan, one owing nothing that month says so."""
