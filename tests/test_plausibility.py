@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -174,12 +175,20 @@ def test_every_warning_is_on_the_receipt_and_in_its_plans_briefing_only(with_mis
         assert not missing, missing
 
 
-def test_the_clean_sample_raises_no_plausibility_finding(tmp_path: Path) -> None:
-    sample, warehouse = tmp_path / "sample", tmp_path / "w.duckdb"
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The sample with no mess and no mistakes, ingested with its receipts (no transform)."""
+    root = tmp_path_factory.mktemp("clean")
+    sample, warehouse, receipts = root / "sample", root / "w.duckdb", root / "receipts"
+    env = {"PLANWATCH_WAREHOUSE": str(warehouse), "PLANWATCH_OUTPUT_DIR": str(root / "output")}
     run_planwatch("sample", "--until", UNTIL, "--out", str(sample), "--mess", "0")
-    run_planwatch(
-        "ingest", *_month_folders(sample), "--warehouse", str(warehouse), "--receipts", str(tmp_path / "receipts")
-    )
+    run_planwatch("plans", "load", env=env)
+    run_planwatch("ingest", *_month_folders(sample), "--receipts", str(receipts), env=env)
+    return Built(root, warehouse, receipts, [], env)
+
+
+def test_the_clean_sample_raises_no_plausibility_finding(clean: Built) -> None:
+    warehouse = clean.warehouse
     assert query(warehouse, "select count(*) from raw.observations")[0][0] > 2000
     assert query(warehouse, "select check_name, message from raw.observation_findings") == []
     assert query(warehouse, "select count(*) from raw.quarantine where reason_code <> 'unreadable_file'")[0][0] == 0
@@ -221,9 +230,9 @@ def test_the_named_mistakes_are_rejected_with_file_sheet_row_and_value(tmp_path:
     assert all("请" in row[3] for row in listed)  # each tells the clerk what to do
 
 
-def test_changing_the_lagging_threshold_in_planwatch_toml_changes_the_statuses(tmp_path: Path) -> None:
-    sample, warehouse = tmp_path / "sample", tmp_path / "w.duckdb"
-    run_planwatch("sample", "--until", "2024-06", "--out", str(sample), "--mess", "0")
+def test_changing_the_lagging_threshold_in_planwatch_toml_changes_the_statuses(clean: Built, tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(clean.warehouse, warehouse)  # the clean sample, ingested: the statuses are the point
     statuses = {}
     for threshold in ("10", "45"):
         config = tmp_path / f"planwatch_{threshold}.toml"
@@ -237,9 +246,6 @@ def test_changing_the_lagging_threshold_in_planwatch_toml_changes_the_statuses(t
             "PLANWATCH_WAREHOUSE": str(warehouse),
             "PLANWATCH_OUTPUT_DIR": str(tmp_path / "output"),
         }
-        if threshold == "10":
-            run_planwatch("plans", "load", env=env)
-            run_planwatch("ingest", *_month_folders(sample), env=env)  # no receipts: the statuses are the point
         run_planwatch("transform", env=env)
         statuses[threshold] = dict(
             query(warehouse, "select status, count(*) from marts.fct_target_progress group by status")
