@@ -1,7 +1,10 @@
 """
 ### planwatch_briefing — the monthly supervision briefings (督查通报), after the gate
 
-On the 10th of each month at 09:00 (Asia/Shanghai), for the month before: first the quality gate
+Every day at 09:00 (Asia/Shanghai) the run checks whether today is the issue date of the month before's
+briefing (the 10th, or the first working day after the reports' due date when 国庆 or 春节 push it
+later: `planwatch.briefing.gather.issue_date_for`); on any other day it is skipped. On that day, for
+the month before: first the quality gate
 (the month's checkpoints are run again on the current marts and a critical failure without an
 operator's override stops the run here, naming the checks), then every briefing of the month — each
 plan, each county a plan sets targets for, and the leadership summary — in HTML, PDF and Word, into
@@ -16,6 +19,7 @@ file yet, the run is skipped (not failed): there is nothing to brief and nothing
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pendulum
 from airflow.sdk import Param, dag, task
@@ -27,7 +31,7 @@ DUCKDB_WRITER_POOL = "duckdb_writer"  # every task that opens the warehouse file
 
 @dag(
     dag_id="planwatch_briefing",
-    schedule="0 9 10 * *",
+    schedule="0 9 * * *",  # rendered on the issue date: see reporting_period
     start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
     catchup=False,
     max_active_runs=2,
@@ -38,10 +42,24 @@ DUCKDB_WRITER_POOL = "duckdb_writer"  # every task that opens the warehouse file
 )
 def planwatch_briefing() -> None:
     @task(execution_timeout=dt.timedelta(minutes=1))
-    def reporting_period(params: dict | None = None, logical_date: dt.datetime | None = None) -> str:
-        from planwatch.orchestration.monthly_tasks import reporting_period
+    def reporting_period(
+        params: dict | None = None, logical_date: dt.datetime | None = None, dag_run: Any = None
+    ) -> str:
+        from airflow.sdk.exceptions import AirflowSkipException
 
-        return reporting_period((params or {}).get("period"), logical_date)
+        from planwatch.orchestration import monthly_tasks
+        from planwatch.orchestration.airflow_config import task_settings
+
+        asked = (params or {}).get("period")
+        run_type = getattr(dag_run, "run_type", None)
+        if asked or logical_date is None or getattr(run_type, "value", run_type) != "scheduled":
+            # a month asked for, or a run a person started: the month asked, else the month before
+            return monthly_tasks.reporting_period(asked, logical_date)
+        day = pendulum.instance(logical_date).in_timezone("Asia/Shanghai").date()
+        period = monthly_tasks.briefing_due_on(day, task_settings())
+        if period is None:
+            raise AirflowSkipException(f"{day} is not the issue date of the month before's briefing")
+        return period
 
     @task(pool=DUCKDB_WRITER_POOL, execution_timeout=dt.timedelta(minutes=30))
     def quality_gate(period: str) -> dict:

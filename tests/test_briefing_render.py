@@ -447,6 +447,17 @@ def test_the_issue_number_and_date_follow_the_deployment_configuration() -> None
     assert issue_date_for(dt.date(2026, 1, 31), counted) == dt.date(2026, 2, 9)  # due Friday 6 Feb
     # 国庆 (1–8 October 2025, the 11th worked) puts September's deadline on the 14th: dated the 15th, not the 10th
     assert issue_date_for(dt.date(2025, 9, 30), default) == dt.date(2025, 10, 15)
+    # the scheduled briefing run renders each month on its issue date, and on no other day
+    from planwatch.orchestration.monthly_tasks import briefing_due_on
+
+    october_2025 = [dt.date(2025, 10, day) for day in range(1, 32)]
+    assert [(day, briefing_due_on(day, default)) for day in october_2025 if briefing_due_on(day, default)] == [
+        (dt.date(2025, 10, 15), "2025-09")
+    ]
+    assert briefing_due_on(dt.date(2025, 12, 10), default) == "2025-11"
+    assert briefing_due_on(dt.date(2025, 11, 10), counted) == "2025-10" and not briefing_due_on(
+        dt.date(2025, 11, 5), counted
+    )
     with pytest.raises(ValueError, match="briefing_first_issue is 2024-03, after 2024-02"):
         issue_number_for(dt.date(2024, 2, 29), counted)
     with pytest.raises(ValidationError):

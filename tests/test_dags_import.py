@@ -75,7 +75,7 @@ def test_every_task_that_opens_the_warehouse_takes_the_one_writer_slot_and_io_ta
     assert type(bag.dags["planwatch_issue"].timetable).__name__ == "NullTimetable"  # a person signs: no schedule
     for dag_id, cron in [
         ("planwatch_templates", "0 8 1 * *"),
-        ("planwatch_briefing", "0 9 10 * *"),
+        ("planwatch_briefing", "0 9 * * *"),  # renders on the issue date only (reporting_period)
         ("planwatch_supervision", "0 9 * * *"),
     ]:
         timetable = bag.dags[dag_id].timetable

@@ -149,3 +149,41 @@ def test_a_reply_is_dated_by_the_day_in_china_not_in_utc() -> None:
     assert _china_day(dt.datetime(2025, 12, 10, 23, 30)) == dt.date(2025, 12, 11)
     assert _china_day(dt.datetime(2025, 12, 10, 15, 59)) == dt.date(2025, 12, 10)
     assert _china_day(None) is None
+
+
+@pytest.mark.xdist_group("briefing_warehouse")
+def test_a_file_of_which_nothing_was_taken_is_no_submission_and_its_department_is_reminded(
+    briefing_sample_warehouse: Path,
+) -> None:
+    """The sample's mess quarantines the only figure of some files: their receipts say 未接收任何数据, and
+    the month stays owed in the marts, the states and the 催报 list, which say why."""
+    from planwatch.supervision.remind import duties
+    from planwatch.supervision.states import submission_states
+
+    with duckdb.connect(str(briefing_sample_warehouse), read_only=True) as connection:
+        empty = connection.execute(
+            """
+            select department_id, periods from raw.file_loads as empty
+            where status = 'loaded' and rows_loaded = 0 and rows_quarantined > 0 and layout <> 'correction'
+              and exists (  -- a month the department owes
+                  select 1 from marts.mart_submission_completeness as owed
+                  where owed.department_id = empty.department_id and strftime(owed.period, '%Y-%m') = empty.periods)
+              and not exists (
+                  select 1 from raw.file_loads as other
+                  where other.department_id = empty.department_id and other.periods = empty.periods
+                    and other.status = 'loaded' and other.rows_loaded > 0)
+            order by department_id, periods
+            """
+        ).fetchall()
+        assert empty, "the seed-11 sample has files whose every figure was quarantined"
+        for department_id, period in empty:
+            [(received, files, nothing, first)] = connection.execute(
+                "select submissions_received, files_received, files_taken_nothing, first_received_at "
+                "from marts.mart_submission_completeness where department_id = ? and strftime(period, '%Y-%m') = ?",
+                [department_id, period],
+            ).fetchall()
+            assert (received, files, first) == (0, 0, None) and nothing >= 1, (department_id, period)
+            [state] = submission_states(connection, [department_id], period)
+            assert state.state == "not_submitted" and "均未接收任何数据" in state.label, state
+            [duty] = [d for d in duties(connection, period, dt.date(2026, 12, 1)) if d.department_id == department_id]
+            assert duty.needs_reminder and "均未接收任何数据" in duty.state and "已逾期" in duty.state, duty.state

@@ -29,6 +29,16 @@ def reporting_period(explicit: str | None, run_date: dt.datetime | dt.date | Non
     return str(Period.month_of(day).shifted(-1))
 
 
+def briefing_due_on(day: dt.date, config: Settings) -> str | None:
+    """The month whose briefing is dated `day` (a day in China), else None: the month before's briefing
+    is dated `briefing_issue_day`, or later when its reports are due later (国庆, 春节), see
+    `planwatch.briefing.gather.issue_date_for`; the scheduled run renders it on that day, not before."""
+    from planwatch.briefing.gather import issue_date_for
+
+    period = Period.month_of(day).shifted(-1)
+    return str(period) if issue_date_for(period.month_end, config) == day else None
+
+
 def write_month_templates(period: str, config: Settings) -> dict:
     """The month's fill-in templates, one per reporting department, into `<outbox>/<period>/`."""
     from planwatch.forms.template import template_filename, write_templates

@@ -56,6 +56,7 @@ class Duty:
     milestones_received: int
     as_of: dt.date
     return_reason: str | None = None  # the office returned the month's report (退回), not sent again yet
+    files_taken_nothing: int = 0  # files that came for the month but of which nothing was taken
 
     @property
     def received(self) -> bool:
@@ -87,10 +88,14 @@ class Duty:
         if self.returned:  # owed again: what came was sent back
             return f"已退回，尚未重新报送（退回理由：{self.return_reason}）"
         if not self.received:
+            # files that came but gave nothing (every value quarantined) are no report: the receipt says why
+            sent = ""
+            if self.files_taken_nothing:
+                sent = f"（所报{self.files_taken_nothing}个文件均未接收任何数据，请按回执修改后重报）"
             return (
-                f"未报送，已逾期{self.working_days_overdue}个工作日"
+                f"未报送{sent}，已逾期{self.working_days_overdue}个工作日"
                 if self.working_days_overdue
-                else "未报送，未到截止日"
+                else f"未报送{sent}，未到截止日"
             )
         late = f"逾期{self.working_days_overdue}个工作日报送" if self.working_days_overdue else "按时报送"
         return f"{late}，未报齐" if self.is_incomplete else late
@@ -103,7 +108,8 @@ def duties(connection: duckdb.DuckDBPyConnection, period: str, as_of: dt.date) -
         """
         select completeness.department_id, coalesce(departments.department_name, completeness.department_id),
             completeness.due_date, completeness.first_received_at, completeness.indicators_expected,
-            completeness.indicators_received, completeness.milestones_expected, completeness.milestones_received
+            completeness.indicators_received, completeness.milestones_expected, completeness.milestones_received,
+            completeness.files_taken_nothing
         from marts.mart_submission_completeness as completeness
         left join marts.dim_department as departments on completeness.department_id = departments.department_id
         where completeness.period = ?
@@ -113,7 +119,17 @@ def duties(connection: duckdb.DuckDBPyConnection, period: str, as_of: dt.date) -
     ).fetchall()
     returned = _returned(connection, [row[0] for row in rows], period)
     found = [
-        Duty(row[0], row[1], period, row[2], row[3], *row[4:8], as_of=as_of, return_reason=returned.get(row[0]))
+        Duty(
+            row[0],
+            row[1],
+            period,
+            row[2],
+            row[3],
+            *row[4:8],
+            as_of=as_of,
+            return_reason=returned.get(row[0]),
+            files_taken_nothing=row[8],
+        )
         for row in rows
     ]
     return sorted(found, key=lambda duty: (not duty.needs_reminder, -duty.working_days_overdue, duty.department_id))

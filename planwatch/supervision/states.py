@@ -35,12 +35,19 @@ with departments as (
     left join raw.ref_regions as regions on departments.region_code = regions.region_code
     where departments.department_id in (select unnest($department_ids))
 ),
-loads as (
-    select department_id, max(load_id) as last_load_id, count(*) as files
+covering as (
+    select department_id, load_id, rows_loaded > 0 as anything_taken
     from raw.file_loads
     where status = 'loaded' and department_id is not null
       and list_contains(string_split(replace(coalesce(periods, ''), ' ', ''), ','), $period)
       and coalesce(layout, '') not in ('correction', 'follow_up_reply')
+),
+-- a file from which nothing was taken (its receipt says 未接收任何数据) is no submission
+loads as (
+    select department_id, max(load_id) filter (where anything_taken) as last_load_id,
+           count(*) filter (where anything_taken) as files,
+           count(*) filter (where not anything_taken) as files_taken_nothing
+    from covering
     group by department_id
 ),
 decisions as (
@@ -62,6 +69,7 @@ select
     departments.department_name,
     departments.two_levels,
     coalesce(loads.files, 0) as files,
+    coalesce(loads.files_taken_nothing, 0) as files_taken_nothing,
     case
         when locked.department_id is not null then 'locked'
         when loads.last_load_id is null then 'not_submitted'
@@ -94,6 +102,7 @@ class SubmissionState:
     department_name: str
     two_levels: bool  # a county's department: approved by the county, then the city
     files: int
+    files_taken_nothing: int  # files covering the month of which nothing was taken: no submission
     state: str
     return_reason: str | None
     resubmitted: bool  # returned earlier, sent again since
@@ -102,6 +111,8 @@ class SubmissionState:
     @property
     def label(self) -> str:
         label = STATE_LABELS[self.state]
+        if self.state == "not_submitted" and self.files_taken_nothing:
+            return f"{label}（所报{self.files_taken_nothing}个文件均未接收任何数据，见回执）"
         if self.state == "submitted" and self.resubmitted:
             return "已重报（待审核）"
         if self.state == "submitted":

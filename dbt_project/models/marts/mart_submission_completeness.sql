@@ -41,13 +41,16 @@ departments as (
 
 ),
 
-files_received as (
+files_covering as (
 
     select
         expected.department_id,
         expected.month_index,
-        count(file_loads.load_id) as files_received,
-        min(file_loads.received_at) + interval '{{ var("local_utc_offset_hours") }} hours' as first_received_at
+        file_loads.load_id,
+        file_loads.received_at,
+        -- a file from which nothing was taken (every value quarantined) is no report: its receipt says
+        -- 未接收任何数据, and the department still owes the month
+        file_loads.rows_loaded > 0 as anything_taken
     from expected
     inner join file_loads
         on
@@ -56,7 +59,20 @@ files_received as (
             -- the office's corrections and the 整改反馈 forms are not the month's report
             and coalesce(file_loads.layout, '') not in ('correction', 'follow_up_reply')
             and ',' || replace(file_loads.periods, ' ', '') || ',' like '%,' || expected.period_label || ',%'
-    group by expected.department_id, expected.month_index
+
+),
+
+files_received as (
+
+    select
+        department_id,
+        month_index,
+        count(load_id) filter (where anything_taken) as files_received,
+        count(load_id) filter (where not anything_taken) as files_taken_nothing,
+        min(received_at) filter (where anything_taken)
+        + interval '{{ var("local_utc_offset_hours") }} hours' as first_received_at
+    from files_covering
+    group by department_id, month_index
 
 ),
 
@@ -92,6 +108,7 @@ final as (
         cast(1 as integer) as submissions_expected,
         cast(case when files_received.files_received > 0 then 1 else 0 end as integer) as submissions_received,
         cast(coalesce(files_received.files_received, 0) as integer) as files_received,
+        cast(coalesce(files_received.files_taken_nothing, 0) as integer) as files_taken_nothing,
         cast(expected.expected_indicators as integer) as indicators_expected,
         cast(coalesce(indicators_received.indicators_received, 0) as integer) as indicators_received,
         cast(expected.expected_milestones as integer) as milestones_expected,
