@@ -658,6 +658,9 @@ def test_a_month_whose_gate_failed_gets_no_briefing_until_an_override_which_page
         ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout.replace("\n", "")
     assert "特别说明" in page_one and "王五" in page_one and "未全部通过关键数据质量检查" in page_one
+    # dated as official documents write dates (GB/T 9704): 2026年12月5日, not 2026年12月05日
+    html = re.sub(r"<[^>]+>", "", next(out.glob("*.html")).read_text(encoding="utf-8"))
+    assert re.search(r"经王五于\d{4}年[1-9]\d?月[1-9]\d?日批准发布", html), html[:3000]
 
 
 def test_a_range_of_months_renders_each_checked_month_in_its_folder_and_names_the_blocked_ones(

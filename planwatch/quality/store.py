@@ -96,7 +96,7 @@ overrides as (
         'override' as severity,
         'quality_gate' as suite,
         'operator_override' as check_name,
-        '本期存在严重数据质量问题，经' || operator || '于' || strftime(overridden_at, '%Y年%m月%d日')
+        '本期存在严重数据质量问题，经' || operator || '于' || strftime(overridden_at, '%Y年%-m月%-d日')  -- no leading 0
             || '批准发布，理由：' || reason as message,
         cast(null as integer) as unexpected_count,
         cast(null as varchar) as files,

@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from planwatch.briefing.context import Briefing, TargetLine
+from planwatch.briefing.formatting import zh_date
 from planwatch.briefing.gather import briefing_scope, county_regions, gather_plan, month_end
 from planwatch.briefing.letters import Letter, department_letters, render_letter
 from planwatch.briefing.render import FORMATS, render, with_charts
@@ -193,7 +194,7 @@ def _subjects(briefing: Briefing, include_lagging: bool) -> list[follow_up.Subje
             )
         )
     for milestone in briefing.overdue_milestones:
-        deadline = f"{milestone.deadline:%Y年%m月%d日}" if milestone.deadline else "时限"
+        deadline = zh_date(milestone.deadline) if milestone.deadline else "时限"
         subjects.append(
             follow_up.Subject(
                 "milestone",

@@ -44,10 +44,13 @@ milestone_months as (
 
 latest_report as (
 
+    -- up to each month: the latest report, and the latest that did not say 已完成 (a later report can
+    -- take completion back)
     select
         milestone_months.milestone_id,
         milestone_months.month_index,
-        max(reports.month_index) as report_month_index
+        max(reports.month_index) as report_month_index,
+        max(reports.month_index) filter (where reports.reported_status <> 'completed') as not_completed_month_index
     from milestone_months
     inner join reports
         on
@@ -59,18 +62,20 @@ latest_report as (
 
 first_completion as (
 
-    -- the month completion was first reported, up to each month: when a milestone done late was done
+    -- the month completion was reported, counted from the first 已完成 after the last report that said
+    -- otherwise (已完成 in March, 推进中 in April, 已完成 in June: done in June): when a milestone was done
     select
-        milestone_months.milestone_id,
-        milestone_months.month_index,
+        latest_report.milestone_id,
+        latest_report.month_index,
         min(reports.period) as completed_as_of
-    from milestone_months
+    from latest_report
     inner join reports
         on
-            milestone_months.milestone_id = reports.milestone_id
-            and reports.month_index <= milestone_months.month_index
+            latest_report.milestone_id = reports.milestone_id
+            and reports.month_index <= latest_report.month_index
+            and reports.month_index > coalesce(latest_report.not_completed_month_index, -1)
             and reports.reported_status = 'completed'
-    group by milestone_months.milestone_id, milestone_months.month_index
+    group by latest_report.milestone_id, latest_report.month_index
 
 ),
 

@@ -52,7 +52,8 @@ target_summary as (
 
 ),
 
--- each milestone in each month, with the month its completion was first reported (up to that month)
+-- each milestone in each month, with the month it was done as fct_milestone_status dates it (the first
+-- 已完成 of the current run of 已完成 reports: a completion taken back and reported again counts from then)
 milestone_outcomes as (
 
     select
@@ -63,9 +64,7 @@ milestone_outcomes as (
         is_overdue,
         deadline is not null and period > deadline as is_due,
         reported_status = 'completed' as is_completed,
-        min(case when reported_status = 'completed' then reported_as_of end) over (
-            partition by milestone_id order by period rows between unbounded preceding and current row
-        ) as first_completed_as_of,
+        completed_as_of as first_completed_as_of,
         cast({{ dbt.last_day('deadline', 'month') }} as date) as deadline_month_end
     from milestones
     where lead_unit_id is not null
