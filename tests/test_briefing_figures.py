@@ -251,11 +251,12 @@ def test_a_milestone_last_reported_long_ago_says_when_and_that_nothing_came_sinc
         completed_as_of=dt.date(2022, 7, 31),
         days_late_at_completion=212,
     )
-    assert late.progress_text == "逾期完成（完成于2022年7月，逾期212天）"
+    # the month it was done and the deadline, not 212 days late: the reports do not say on which day
+    assert late.progress_text == "逾期完成（完成于2022年7月，时限为2021年12月31日）"
     on_time = late.model_copy(update={"completed_as_of": dt.date(2021, 11, 30), "days_late_at_completion": 0})
     assert on_time.progress_text == "已完成（完成于2021年11月）"
     html = render_html(_briefing(milestones=(old, late)))
-    assert "停滞（2023年12月报送，此后未报送）" in html and "逾期完成（完成于2022年7月，逾期212天）" in html
+    assert "停滞（2023年12月报送，此后未报送）" in html and "逾期完成（完成于2022年7月，时限为2021年12月31日）" in html
     assert "1个未完成节点本月未报送进展" in html
 
 

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from planwatch.briefing import reading
+from planwatch.briefing.formatting import zh_date
 
 BriefingKind = Literal["plan", "county", "summary"]
 ChartKind = Literal["completion", "trend", "plan_status", "county_status"]
@@ -262,7 +263,7 @@ class MilestoneLine(_Model):
     @property
     def progress_text(self) -> str:
         """进展 with the month it was reported: 停滞（2023年12月报送，此后未报送）, 推进中（2025年10月报送）,
-        已完成（完成于2021年11月）, 逾期完成（完成于2022年7月，逾期212天）; 未报送 when nothing came."""
+        已完成（完成于2021年11月）, 逾期完成（完成于2022年7月，时限为2021年12月31日）; 未报送 when nothing came."""
         if self.reported_status == "not_reported" or self.reported_as_of is None:
             return self.status_label
         if self.reported_status == "completed":
@@ -270,7 +271,10 @@ class MilestoneLine(_Model):
                 return f"{self.status_label}（{_zh_month(self.reported_as_of)}报送）"
             done = f"完成于{_zh_month(self.completed_as_of)}"
             if self.is_completed_late:
-                return f"逾期完成（{done}，逾期{self.days_late_at_completion}天）"
+                # the reports say in which month it was done, not on which day: the deadline beside it, no
+                # count of days late that the data cannot support
+                deadline = f"，时限为{zh_date(self.deadline)}" if self.deadline else ""
+                return f"逾期完成（{done}{deadline}）"
             return f"{self.status_label}（{done}）"
         after = "，此后未报送" if self.is_report_old else ""
         return f"{self.status_label}（{_zh_month(self.reported_as_of)}报送{after}）"
