@@ -47,18 +47,14 @@ def planwatch_briefing() -> None:
     ) -> str:
         from airflow.sdk.exceptions import AirflowSkipException
 
-        from planwatch.orchestration import monthly_tasks
         from planwatch.orchestration.airflow_config import task_settings
+        from planwatch.orchestration.monthly_tasks import briefing_period
 
-        asked = (params or {}).get("period")
         run_type = getattr(dag_run, "run_type", None)
-        if asked or logical_date is None or getattr(run_type, "value", run_type) != "scheduled":
-            # a month asked for, or a run a person started: the month asked, else the month before
-            return monthly_tasks.reporting_period(asked, logical_date)
-        day = pendulum.instance(logical_date).in_timezone("Asia/Shanghai").date()
-        period = monthly_tasks.briefing_due_on(day, task_settings())
+        scheduled = getattr(run_type, "value", run_type) == "scheduled"
+        period = briefing_period((params or {}).get("period"), logical_date, scheduled, task_settings())
         if period is None:
-            raise AirflowSkipException(f"{day} is not the issue date of the month before's briefing")
+            raise AirflowSkipException(f"{logical_date}: not the issue date of the month before's briefing")
         return period
 
     @task(pool=DUCKDB_WRITER_POOL, execution_timeout=dt.timedelta(minutes=30))

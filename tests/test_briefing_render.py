@@ -448,13 +448,18 @@ def test_the_issue_number_and_date_follow_the_deployment_configuration() -> None
     # 国庆 (1–8 October 2025, the 11th worked) puts September's deadline on the 14th: dated the 15th, not the 10th
     assert issue_date_for(dt.date(2025, 9, 30), default) == dt.date(2025, 10, 15)
     # the scheduled briefing run renders each month on its issue date, and on no other day
-    from planwatch.orchestration.monthly_tasks import briefing_due_on
+    from planwatch.orchestration.monthly_tasks import briefing_due_on, briefing_period
 
     october_2025 = [dt.date(2025, 10, day) for day in range(1, 32)]
     assert [(day, briefing_due_on(day, default)) for day in october_2025 if briefing_due_on(day, default)] == [
         (dt.date(2025, 10, 15), "2025-09")
     ]
     assert briefing_due_on(dt.date(2025, 12, 10), default) == "2025-11"
+    # what the DAG's first task is told: 01:00 UTC on 15 October is 09:00 in China, the issue date
+    assert briefing_period(None, dt.datetime(2025, 10, 15, 1, tzinfo=dt.UTC), True, default) == "2025-09"
+    assert briefing_period(None, dt.datetime(2025, 10, 10, 1, tzinfo=dt.UTC), True, default) is None  # skipped
+    assert briefing_period(None, dt.datetime(2025, 10, 10, 1, tzinfo=dt.UTC), False, default) == "2025-09"  # a person
+    assert briefing_period("2024-03", dt.datetime(2025, 10, 10, 1, tzinfo=dt.UTC), True, default) == "2024-03"
     assert briefing_due_on(dt.date(2025, 11, 10), counted) == "2025-10" and not briefing_due_on(
         dt.date(2025, 11, 5), counted
     )

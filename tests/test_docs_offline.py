@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +79,20 @@ class Visit:
         return self.page.eval_on_selector(selector, f"e => getComputedStyle(e).getPropertyValue('{prop}')")
 
 
+def _wait_until_quiet(page: Page, in_flight: dict[object, str], requests: list[str], timeout: float = 120) -> None:
+    """Until nothing is loading and no request started for a second (Playwright's "networkidle" wants
+    half a second of no connection at all, which a busy machine can miss for 30 s on a page that has long
+    finished); a request that never ends fails the test, named."""
+    deadline, quiet_since, seen = time.monotonic() + timeout, time.monotonic(), len(requests)
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(200)  # lets Playwright deliver the page's events
+        if in_flight or len(requests) != seen:
+            quiet_since, seen = time.monotonic(), len(requests)
+        elif time.monotonic() - quiet_since >= 1:
+            return
+    raise AssertionError(f"still loading after {timeout:.0f} s: {sorted(in_flight.values())}")
+
+
 @pytest.fixture
 def visit(browser: Browser) -> Iterator[Callable[..., Visit]]:
     contexts = []
@@ -89,13 +104,25 @@ def visit(browser: Browser) -> Iterator[Callable[..., Visit]]:
         context.route(re.compile(r"^(?!file:|data:|about:)"), lambda route: route.abort())
         page = context.new_page()
         found = Visit(page)
-        page.on("request", lambda request: found.requests.append(request.url))
-        page.on("requestfailed", lambda request: found.failed.append((request.url, request.failure or "")))
+        in_flight: dict[object, str] = {}
+
+        def started(request) -> None:
+            found.requests.append(request.url)
+            in_flight[request] = request.url
+
+        def failed(request) -> None:
+            found.failed.append((request.url, request.failure or ""))
+            in_flight.pop(request, None)
+
+        page.on("request", started)
+        page.on("requestfinished", lambda request: in_flight.pop(request, None))
+        page.on("requestfailed", failed)
         page.on("pageerror", lambda error: found.errors.append(str(error)))
         page.goto(path.as_uri() + fragment, wait_until="load")
         if ready:
-            page.wait_for_selector(ready, state="attached", timeout=30_000)
-        page.wait_for_load_state("networkidle")
+            page.wait_for_selector(ready, state="attached", timeout=60_000)
+        page.evaluate("document.fonts.ready.then(() => true)")
+        _wait_until_quiet(page, in_flight, found.requests)
         return found
 
     yield open_page

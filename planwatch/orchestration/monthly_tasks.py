@@ -12,6 +12,7 @@ import json
 import logging
 
 from planwatch.config import Settings
+from planwatch.ingest.periods import CHINA_STANDARD_TIME
 from planwatch.periods import Granularity, Period
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,15 @@ def reporting_period(explicit: str | None, run_date: dt.datetime | dt.date | Non
         return str(Period.parse(explicit, Granularity.month))  # PeriodError (a ValueError) says the expected form
     day = run_date.date() if isinstance(run_date, dt.datetime) else (run_date or dt.date.today())
     return str(Period.month_of(day).shifted(-1))
+
+
+def briefing_period(asked: str | None, run_date: dt.datetime | None, scheduled: bool, config: Settings) -> str | None:
+    """The month a briefing run renders: the one asked for; for a run a person started, the month before;
+    for a scheduled (daily) run, the month whose issue date is the run's day in China, else None (skip)."""
+    if asked or run_date is None or not scheduled:
+        return reporting_period(asked, run_date)
+    moment = run_date if run_date.tzinfo else run_date.replace(tzinfo=dt.UTC)
+    return briefing_due_on(moment.astimezone(CHINA_STANDARD_TIME).date(), config)
 
 
 def briefing_due_on(day: dt.date, config: Settings) -> str | None:
