@@ -568,7 +568,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("unknown_unit_in_header", _template_with(_unknown_unit), template(-1, 1), "计量单位“万斤两”无法识别"),
     # --- the shape of the sheet changed
     Kind("merged_cells_over_data", _template_with(_merge_over_a_value), CLEAN_TEMPLATE, "", _loads_nothing_from("D4")),
-    Kind("hidden_row", _template_with(_hide_data_row), CLEAN_TEMPLATE, "", _loads("C4", "9.37", 9.37)),
+    # a row the clerk hid holds what they chose not to show: its figures are not taken, and the receipt says why
+    Kind("hidden_row", _template_with(_hide_data_row), template(-1, 1), "所在的行在表格中被隐藏"),
     Kind("extra_column", _template_with(_extra_column), CLEAN_TEMPLATE, "“自填说明”不是本表可识别的数据列"),
     Kind("missing_code_column", _template_with(_without_code_column), CLEAN_TEMPLATE, "", _loads("B4", "9.37", 9.37)),
     Kind("missing_region_header", _template_with(_without_region_header), template(-1, 4, -3), "找不到表头（地区）"),

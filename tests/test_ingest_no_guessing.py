@@ -331,3 +331,33 @@ def test_a_whole_region_word_agrees_with_a_code_in_the_senders_city_at_any_level
     assert not resolver.name_disagrees_with_code("全市", "150100", within="150100")
     assert resolver.name_disagrees_with_code("全市", "620826", within="150100")
     assert resolver.name_disagrees_with_code("庄浪县", "620826", within="620800")
+
+
+def test_figures_in_a_row_the_clerk_hid_are_quarantined_but_rows_a_filter_hides_are_read(tmp_path: Path) -> None:
+    """A hidden row holds what the clerk chose not to show (a draft, last period's figures): calamine reads
+    it as shown, the sheet's XML says it is hidden. Rows hidden by a filter (筛选) are only out of view."""
+    path, rows = _template(tmp_path / "呼和浩特市农牧局_2022-06_填报模板.xlsx")
+    [(sheet_name, row)] = rows[:1]
+    workbook = load_workbook(path)
+    typed = workbook[sheet_name].cell(row=row, column=3).value
+    assert isinstance(typed, int | float)  # a figure the template carries
+    workbook[sheet_name].row_dimensions[row].hidden = True
+    workbook.save(path)
+    filtered = tmp_path / "filtered" / path.name
+    filtered.parent.mkdir()
+    workbook[sheet_name].auto_filter.ref = workbook[sheet_name].dimensions
+    workbook.save(filtered)
+
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert result.status == "loaded" and result.rows_quarantined >= 1
+    [(cell, code, reason)] = query(
+        tmp_path / "w.duckdb",
+        f"select cell, reason_code, reason from raw.quarantine where sheet = '{sheet_name}' and row_number = {row}",
+    )
+    assert (cell, code) == (f"C{row}", "hidden_row") and "被隐藏" in reason and "取消隐藏" in reason, reason
+    assert f"“{typed}”" in reason  # the figure as typed (file, sheet and row are the receipt's columns)
+    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+
+    [as_filtered] = ingest([filtered], tmp_path / "filtered.duckdb")
+    assert as_filtered.status == "loaded" and as_filtered.rows_quarantined == 0
+    assert query(tmp_path / "filtered.duckdb", "select count(*) from raw.quarantine")[0][0] == 0

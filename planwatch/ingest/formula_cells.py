@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from planwatch.ingest.values import ErrorCell, FormulaCell, column_index
+from planwatch.ingest.values import ErrorCell, FormulaCell, HiddenRowCell, NotANumberError, column_index, parse_number
 
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
 _REFERENCE = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
@@ -58,6 +58,43 @@ def hidden_cells(xml: bytes) -> list[HiddenCell]:
             continue
         found.append(HiddenCell(int(reference.group(2)) - 1, column_index(reference.group(1)), cell))
     return found
+
+
+_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+_ROW_NUMBER = re.compile(rb'\br="(\d{1,7})"')
+
+
+def hidden_rows(xml: bytes) -> frozenset[int]:
+    """The rows (zero-based) of one worksheet's XML a clerk hid; none when a filter is set on the sheet,
+    whose hidden rows are only filtered out of view (none, in almost every sheet)."""
+    if b'hidden="' not in xml or b"autoFilter" in xml:
+        return frozenset()  # byte searches: the common case costs no regex
+    found = set()
+    for match in _ROW.finditer(xml):
+        attributes = match.group(1)
+        if _HIDDEN.search(attributes) and (number := _ROW_NUMBER.search(attributes)):
+            found.add(int(number.group(1)) - 1)
+    return frozenset(found)
+
+
+def hide_figures(rows: list[list], hidden: frozenset[int]) -> None:
+    """Mark the figures of hidden rows (numbers, and text that reads as one) so that no parser takes them."""
+    for index in sorted(hidden):
+        if index >= len(rows):
+            break
+        row = rows[index]
+        for column, value in enumerate(row):
+            if isinstance(value, bool) or value is None or value == "":
+                continue
+            if not isinstance(value, int | float):
+                try:
+                    if not isinstance(value, str) or parse_number(value) is None:
+                        continue
+                except NotANumberError:
+                    continue
+            shown = value if isinstance(value, str) else f"{value:.0f}" if float(value).is_integer() else repr(value)
+            row[column] = HiddenRowCell(shown)
 
 
 def sheet_names_by_member(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:

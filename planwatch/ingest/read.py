@@ -30,7 +30,14 @@ import python_calamine
 from isal import isal_zlib
 
 from planwatch.ingest.compound_file import compound_file_problem, is_compound_file
-from planwatch.ingest.formula_cells import HiddenCell, hidden_cells, put_back, sheet_names_by_member
+from planwatch.ingest.formula_cells import (
+    HiddenCell,
+    hidden_cells,
+    hidden_rows,
+    hide_figures,
+    put_back,
+    sheet_names_by_member,
+)
 from planwatch.ingest.values import column_index
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -304,6 +311,7 @@ def _checked_member(member: _ZipMember) -> bool:
 class InspectedZip(NamedTuple):
     hidden: dict[str, list[HiddenCell]]  # sheet name → the cells calamine reads as blank
     data: bytes  # what calamine is to read: the archive with the members inflated here stored
+    hidden_rows: dict[str, frozenset[int]]  # sheet name → the rows a clerk hid (calamine reads them as shown)
 
 
 def _inspect_zip(data: bytes) -> InspectedZip:
@@ -325,6 +333,7 @@ def _inspect_zip(data: bytes) -> InspectedZip:
     if total > MAX_UNCOMPRESSED_BYTES:
         raise UnreadableFileError("文件解压后过大，已拒收；请只保留填报表格后重新报送")
     hidden: dict[str, list[HiddenCell]] = {}
+    rows_hidden: dict[str, frozenset[int]] = {}
     inflated: dict[int, bytes] = {}
     for position, member in enumerate(members):
         if not _checked_member(member):
@@ -337,6 +346,8 @@ def _inspect_zip(data: bytes) -> InspectedZip:
             rows, columns = int(found.group(4)), column_index(found.group(3)) + 1
             if rows * columns > MAX_SHEET_CELLS:
                 raise UnreadableFileError(ABSURD_RANGE.format(used=f"A1:{found.group(3).decode()}{rows}"))
+        if concealed := hidden_rows(xml):
+            rows_hidden[member.name] = concealed
         if not _needs_closer_look(xml):
             continue  # within ZZ999, no error cell, no formula: the common case
         rows, letters, columns = _cell_extent(xml)  # and allocates A1 to the farthest cell, whatever <dimension> said
@@ -345,14 +356,18 @@ def _inspect_zip(data: bytes) -> InspectedZip:
         if cells := hidden_cells(xml):
             hidden[member.name] = cells
     readable = (_stored_archive(data, members, inflated) if archive is None else None) or data
-    if not hidden:
-        return InspectedZip({}, readable)
+    if not hidden and not rows_hidden:
+        return InspectedZip({}, readable, {})
     by_name = {member.name: position for position, member in enumerate(members)}
     workbook, rels = by_name.get("xl/workbook.xml"), by_name.get("xl/_rels/workbook.xml.rels")
     if workbook is None or rels is None:
-        return InspectedZip({}, readable)
+        return InspectedZip({}, readable, {})
     names = sheet_names_by_member(inflated[workbook], inflated[rels])
-    return InspectedZip({names[member]: cells for member, cells in hidden.items() if member in names}, readable)
+    return InspectedZip(
+        {names[member]: cells for member, cells in hidden.items() if member in names},
+        readable,
+        {names[member]: concealed for member, concealed in rows_hidden.items() if member in names},
+    )
 
 
 ABSURD_RANGE = (
@@ -456,8 +471,9 @@ def _is_panic(error: BaseException) -> bool:
 
 def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
     hidden: dict[str, list[HiddenCell]] = {}
+    rows_hidden: dict[str, frozenset[int]] = {}
     if _is_zip(data):
-        hidden, data = _inspect_zip(data)
+        hidden, data, rows_hidden = _inspect_zip(data)
     elif is_compound_file(data):
         if problem := compound_file_problem(data, MAX_SHEET_CELLS, ABSURD_RANGE):
             raise UnreadableFileError(problem)
@@ -477,6 +493,8 @@ def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
             rows = sheet.to_python(skip_empty_area=False)
             if metadata.name in hidden:  # errors and uncomputed formulas calamine reads as blank
                 put_back(rows, hidden[metadata.name])
+            if metadata.name in rows_hidden:  # figures in rows the clerk hid: not taken, said so
+                hide_figures(rows, rows_hidden[metadata.name])
             sheets.append(
                 Sheet(
                     name=metadata.name,

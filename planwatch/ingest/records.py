@@ -20,6 +20,7 @@ from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.values import (
     AmbiguousNumberError,
     ErrorValueError,
+    HiddenRowError,
     NonFiniteNumberError,
     NotANumberError,
     UncomputedFormulaError,
@@ -49,6 +50,8 @@ QUARANTINE_REASONS: dict[str, str] = {
     "error_value": "{column}的值是Excel错误“{value}”（公式计算出错），请核实公式，或直接填写数值后重新报送",
     "formula_without_value": "{column}是公式“{value}”，但文件中没有保存计算结果"
     "（可能由程序生成、未在Excel中重新计算），请在Excel中打开、重新计算并保存后报送，或直接填写数值",
+    "hidden_row": "{column}的值“{value}”所在的行在表格中被隐藏，隐藏行的数据不入库（可能是草稿或往期数据）；"
+    "如需报送，请取消隐藏该行、核实数据后重新报送",
     "negative_value": "{column}为负数（{value}），该指标不应为负，请核实后重新填报",
     "unknown_region": "地区“{value}”无法识别，请使用模板中的地区名称，不要修改地区编码",
     "unknown_indicator": "指标“{value}”无法识别，请使用统一的指标名称",
@@ -417,6 +420,7 @@ _PARSE_FAILURES = {
     NonFiniteNumberError: "non_finite_number",
     ErrorValueError: "error_value",
     UncomputedFormulaError: "formula_without_value",
+    HiddenRowError: "hidden_row",
 }
 
 
@@ -436,7 +440,7 @@ def read_figure(
     address = cell_address(row_index, column)
     try:
         number = parse_number(raw)
-    except (AmbiguousNumberError, NonFiniteNumberError, ErrorValueError, UncomputedFormulaError) as error:
+    except tuple(_PARSE_FAILURES) as error:
         code = _PARSE_FAILURES[type(error)]
         return None, quarantined_row(sheet, row_index, code, address, column=column_label, value=display(raw)), unit
     except NotANumberError:

@@ -51,6 +51,11 @@ class FormulaCell(str):
     """A formula saved without its result (=A1/A2): its text is the formula."""
 
 
+class HiddenRowCell(str):
+    """A figure in a row the clerk hid (not by a filter): its text is the figure as read. A hidden row
+    holds what the clerk chose not to show (a draft, last period's figures), so it is not taken."""
+
+
 class NotANumberError(ValueError):
     """The cell holds text that is not a number (e.g. 约三百)."""
 
@@ -65,6 +70,10 @@ class ErrorValueError(NotANumberError):
 
 class UncomputedFormulaError(NotANumberError):
     """The cell holds a formula whose result was never saved."""
+
+
+class HiddenRowError(NotANumberError):
+    """The figure is in a row the clerk hid."""
 
 
 class NonFiniteNumberError(NotANumberError):
@@ -134,6 +143,8 @@ def parse_number(value: object) -> float | None:
         raise ErrorValueError(str(value))
     if isinstance(value, FormulaCell):
         raise UncomputedFormulaError(str(value))
+    if isinstance(value, HiddenRowCell):
+        raise HiddenRowError(str(value))
     text = compact(value)
     if text.lower() in PLACEHOLDERS:
         return None
