@@ -57,6 +57,19 @@ def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
+def _built_from_sample(plans_dir: Path, root: Path) -> dict[str, str]:
+    """The registry in `plans_dir` loaded, its sample up to 2024-10 written, ingested and transformed in
+    `root`; the environment that points planwatch there."""
+    env = {"PLANWATCH_PLANS_DIR": str(plans_dir), "PLANWATCH_WAREHOUSE": str(root / "w.duckdb")}
+    run_planwatch("plans", "load", env=env)
+    run_planwatch("sample", "--until", "2024-10", "--out", str(root / "sample"), env=env)
+    months = sorted(str(p) for p in (root / "sample").glob("20*"))
+    # its own receipts folder: another test may be clearing the default one
+    run_planwatch("ingest", *months, "--receipts", str(root / "receipts"), env=env)
+    run_planwatch("transform", env=env)
+    return env
+
+
 def test_empty_scanned_and_numberless_files_are_refused_with_a_reason(tmp_path: Path) -> None:
     with pytest.raises(PlanTextError, match="empty"):
         read_plan_text(_write(tmp_path / "empty.txt", ""))
@@ -136,17 +149,7 @@ def test_a_sixth_plan_goes_from_its_text_to_its_first_briefing(plans_copy: Path,
     for launch_plan in plans_copy.glob("*.yml"):
         if launch_plan.stem != "ganzhou_organic_vegetables_2024":
             launch_plan.unlink()
-    env = {"PLANWATCH_PLANS_DIR": str(plans_copy), "PLANWATCH_WAREHOUSE": str(tmp_path / "w.duckdb")}
-    run_planwatch("plans", "load", env=env)
-    run_planwatch("sample", "--until", "2024-10", "--out", str(tmp_path / "sample"), env=env)
-    run_planwatch(
-        "ingest",
-        *sorted(str(p) for p in (tmp_path / "sample").glob("20*")),
-        "--receipts",
-        str(tmp_path / "receipts"),
-        env=env,
-    )  # its own receipts folder: another test may be clearing the default one
-    run_planwatch("transform", env=env)
+    env = _built_from_sample(plans_copy, tmp_path)
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as connection:
         rows = connection.execute(
             "select count(*) from marts.fct_target_progress where plan_id = 'ganzhou_organic_vegetables_2024'"
@@ -210,17 +213,7 @@ def test_a_province_plan_sets_targets_for_its_cities_and_briefs_each_city(plans_
         encoding="utf-8",
     )
     run_planwatch("plans", "accept", str(draft_path), "--plans-dir", str(plans_copy))
-    env = {"PLANWATCH_PLANS_DIR": str(plans_copy), "PLANWATCH_WAREHOUSE": str(tmp_path / "w.duckdb")}
-    run_planwatch("plans", "load", env=env)
-    run_planwatch("sample", "--until", "2024-10", "--out", str(tmp_path / "sample"), env=env)
-    run_planwatch(
-        "ingest",
-        *sorted(str(p) for p in (tmp_path / "sample").glob("20*")),
-        "--receipts",
-        str(tmp_path / "receipts"),
-        env=env,
-    )  # its own receipts folder: another test may be clearing the default one
-    run_planwatch("transform", env=env)
+    env = _built_from_sample(plans_copy, tmp_path)
     run_planwatch("check", "--period", "2024-10", "--output", str(tmp_path / "out"), env=env)
     out = tmp_path / "briefings"
     run_planwatch("brief", "--period", "2024-10", "--format", "html", "--out", str(out), env=env)

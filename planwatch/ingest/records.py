@@ -422,6 +422,7 @@ _PARSE_FAILURES = {
     UncomputedFormulaError: "formula_without_value",
     HiddenRowError: "hidden_row",
 }
+_PARSE_FAILURE_TYPES = tuple(_PARSE_FAILURES)
 
 
 def read_figure(
@@ -440,7 +441,7 @@ def read_figure(
     address = cell_address(row_index, column)
     try:
         number = parse_number(raw)
-    except tuple(_PARSE_FAILURES) as error:
+    except _PARSE_FAILURE_TYPES as error:
         code = _PARSE_FAILURES[type(error)]
         return None, quarantined_row(sheet, row_index, code, address, column=column_label, value=display(raw)), unit
     except NotANumberError:
