@@ -13,7 +13,15 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from planwatch.ingest.values import ErrorCell, FormulaCell, HiddenRowCell, NotANumberError, column_index, parse_number
+from planwatch.ingest.values import (
+    ErrorCell,
+    FormulaCell,
+    HiddenRowCell,
+    NotANumberError,
+    column_index,
+    display,
+    parse_number,
+)
 
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
 _REFERENCE = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
@@ -78,23 +86,25 @@ def hidden_rows(xml: bytes) -> frozenset[int]:
     return frozenset(found)
 
 
+def _is_figure(value: object) -> bool:
+    """A number, or text that reads as one."""
+    if isinstance(value, bool) or value is None or value == "":
+        return False
+    if isinstance(value, int | float):
+        return True
+    try:
+        return isinstance(value, str) and parse_number(value) is not None
+    except NotANumberError:
+        return False
+
+
 def hide_figures(rows: list[list], hidden: frozenset[int]) -> None:
-    """Mark the figures of hidden rows (numbers, and text that reads as one) so that no parser takes them."""
-    for index in sorted(hidden):
-        if index >= len(rows):
-            break
-        row = rows[index]
+    """Mark the figures of hidden rows so that no parser takes them (labels stay as they are)."""
+    for index in hidden:
+        row = rows[index] if index < len(rows) else []
         for column, value in enumerate(row):
-            if isinstance(value, bool) or value is None or value == "":
-                continue
-            if not isinstance(value, int | float):
-                try:
-                    if not isinstance(value, str) or parse_number(value) is None:
-                        continue
-                except NotANumberError:
-                    continue
-            shown = value if isinstance(value, str) else f"{value:.0f}" if float(value).is_integer() else repr(value)
-            row[column] = HiddenRowCell(shown)
+            if _is_figure(value):
+                row[column] = HiddenRowCell(display(value))
 
 
 def sheet_names_by_member(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
