@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from planwatch.forms.layout import template_layout
 from planwatch.forms.template import build_template
 from planwatch.ingest.values import AmbiguousNumberError, NonFiniteNumberError, NotANumberError, parse_number
+from planwatch.sample.xls import xls_bytes
 from planwatch.template_format import META_SHEET
 
 from .conftest import run_planwatch
@@ -361,3 +362,39 @@ def test_figures_in_a_row_the_clerk_hid_are_quarantined_but_rows_a_filter_hides_
     [as_filtered] = ingest([filtered], tmp_path / "filtered.duckdb")
     assert as_filtered.status == "loaded" and as_filtered.rows_quarantined == 0
     assert query(tmp_path / "filtered.duckdb", "select count(*) from raw.quarantine")[0][0] == 0
+
+
+def test_in_an_xls_errors_formulas_without_a_result_and_hidden_rows_are_quarantined_not_read_as_shown(
+    tmp_path: Path,
+) -> None:
+    """An Excel 97-2003 file as a clerk saves one: calamine reads its error cells and a formula with no saved
+    result as blank and a hidden row as shown; the workbook stream's records say otherwise."""
+    path, rows = _template(tmp_path / "呼和浩特市农牧局_2022-06_填报模板.xlsx")
+    workbook = load_workbook(path)
+    (error_sheet, error_row), (formula_sheet, formula_row), (hidden_sheet, hidden_row) = rows[:3]
+    workbook[error_sheet].cell(row=error_row, column=3).value = "#DIV/0!"
+    workbook[formula_sheet].cell(row=formula_row, column=3).value = "=C4*2"
+    hidden_figure = workbook[hidden_sheet].cell(row=hidden_row, column=3).value
+    assert isinstance(hidden_figure, int | float)
+    workbook[hidden_sheet].row_dimensions[hidden_row].hidden = True
+    xls = path.with_suffix(".xls")
+    xls.write_bytes(xls_bytes(workbook))
+
+    [result] = ingest([xls], tmp_path / "w.duckdb")
+
+    assert result.status == "loaded" and result.rows_quarantined == 3
+    quarantined = {
+        (sheet, row): (cell, code, reason)
+        for sheet, row, cell, code, reason in query(
+            tmp_path / "w.duckdb", "select sheet, row_number, cell, reason_code, reason from raw.quarantine"
+        )
+    }
+    cell, code, reason = quarantined[(error_sheet, error_row)]
+    assert (cell, code) == (f"C{error_row}", "error_value") and "“#DIV/0!”" in reason, reason
+    cell, code, reason = quarantined[(formula_sheet, formula_row)]
+    assert (cell, code) == (f"C{formula_row}", "formula_without_value") and "没有保存计算结果" in reason, reason
+    cell, code, reason = quarantined[(hidden_sheet, hidden_row)]
+    assert (cell, code) == (f"C{hidden_row}", "hidden_row") and f"“{hidden_figure:g}”" in reason, reason
+    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+    loaded = query(tmp_path / "w.duckdb", "select sheet, row_number from raw.observations")
+    assert not {(error_sheet, error_row), (formula_sheet, formula_row), (hidden_sheet, hidden_row)} & set(loaded)

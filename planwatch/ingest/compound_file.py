@@ -8,12 +8,21 @@ every sector, chain and size checked against the file's own length, and the work
 scanned for what calamine would allocate from them. A file that fails is rejected with a reason and
 never handed to calamine. A workbook with an open password is named as such: an .xlsx with one is a
 compound file holding `EncryptionInfo` and `EncryptedPackage`, an .xls with one has a FilePass record.
+
+The same walk finds what calamine reads as shown or as blank although it is not, as read.py does for
+an .xlsx: rows a clerk hid (a ROW record's fDyZero, unless the sheet has a filter), Excel errors
+(#DIV/0!, #N/A: a BoolErr record, or a formula whose saved result is an error) and formulas saved with
+no result (an empty-string result, as a program writes it without computing).
 """
 
 from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
+
+from planwatch.ingest.formula_cells import HiddenCell
+from planwatch.ingest.values import ErrorCell, FormulaCell
 
 MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _END_OF_CHAIN, _FREE = 0xFFFFFFFE, 0xFFFFFFFF
@@ -30,8 +39,43 @@ NOT_A_WORKBOOK = "文件不是Excel表格（可能是Word文档等其他Office�
 # BIFF records calamine turns into cells (row and column in the first four bytes)
 _CELL_RECORDS = {0x0203, 0x0204, 0x0205, 0x0006, 0x027E, 0x00FD}
 _MULRK, _DIMENSIONS, _SST, _FILEPASS, _BOUNDSHEET, _EOF = 0x00BD, 0x0200, 0x00FC, 0x002F, 0x0085, 0x000A
+_FORMULA, _BOOLERR, _ROW, _AUTOFILTERINFO, _FILTERMODE = 0x0006, 0x0205, 0x0208, 0x009D, 0x009B
 _GLOBALS = frozenset({_FILEPASS, _SST, _BOUNDSHEET})
-_SHEET_RECORDS = frozenset({*_CELL_RECORDS, _MULRK, _DIMENSIONS})
+_SHEET_RECORDS = frozenset({*_CELL_RECORDS, _MULRK, _DIMENSIONS, _ROW, _AUTOFILTERINFO, _FILTERMODE})
+_ROW_HIDDEN = 0x0020  # a ROW record's fDyZero: the row is hidden
+# BErr codes ([MS-XLS] 2.5.10), as Excel shows them
+_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!", 0x2A: "#N/A"}
+# an .xls keeps a formula compiled, not as typed: the clerk is told it is a formula, not which
+XLS_FORMULA = FormulaCell("=…")
+
+
+class CompoundSheets(NamedTuple):
+    """What calamine must not read (`problem`), or the cells and rows it would misread, by sheet name."""
+
+    problem: str | None
+    hidden: dict[str, list[HiddenCell]]  # errors and formulas without a result, which calamine reads as blank
+    hidden_rows: dict[str, frozenset[int]]  # rows a clerk hid, which calamine reads as shown
+
+
+def _sheet_name(record: bytes) -> str | None:
+    """A BIFF8 BoundSheet8 record's name (ShortXLUnicodeString after the stream position, state and type)."""
+    if len(record) < 8:
+        return None
+    length, high_byte = record[6], record[7] & 1
+    text = record[8 : 8 + length * (2 if high_byte else 1)]
+    return text.decode("utf-16-le" if high_byte else "latin-1", "replace")
+
+
+def _misread_cell(kind: int, record: bytes) -> HiddenCell | None:
+    """An error cell, or a formula whose saved result is an error or nothing, where calamine reads a blank."""
+    if kind == _BOOLERR and len(record) >= 8 and record[7] == 1:
+        error = _ERRORS.get(record[6], "#ERROR")
+    elif kind == _FORMULA and len(record) >= 14 and record[12:14] == b"\xff\xff" and record[6] in (2, 3):
+        error = _ERRORS.get(record[8], "#ERROR") if record[6] == 2 else None
+    else:
+        return None
+    row, column = struct.unpack_from("<HH", record)
+    return HiddenCell(row, column, ErrorCell(error) if error else XLS_FORMULA)
 
 
 class _Damaged(Exception):
@@ -146,56 +190,72 @@ def _records(stream: bytes, position: int, kinds: frozenset[int]) -> Iterator[tu
             return
 
 
-def _workbook_problem(stream: bytes, max_sheet_cells: int, absurd_range: str) -> str | None:
-    """What in the workbook stream calamine would choke on: a password, a huge SST or used range.
+def _walk_workbook(stream: bytes, max_sheet_cells: int, absurd_range: str) -> CompoundSheets:
+    """What in the workbook stream calamine would choke on (a password, a huge SST or used range), and
+    what it would misread, per sheet.
 
     calamine reads the workbook's globals from the start of the stream and each sheet from where its
     BoundSheet record says it begins (a damaged record length shifts the one walk, not the other)."""
-    sheets = []
+    sheets: list[tuple[int, str | None]] = []
+    hidden: dict[str, list[HiddenCell]] = {}
+    hidden_rows: dict[str, frozenset[int]] = {}
     for kind, record in _records(stream, 0, _GLOBALS):
         if kind == _FILEPASS:
-            return ENCRYPTED
+            return CompoundSheets(ENCRYPTED, {}, {})
         if kind == _SST and len(record) >= 8:
             unique = struct.unpack_from("<i", record, 4)[0]
             if unique < 0 or unique * 3 > len(stream):  # calamine reserves them all: a string takes 3 bytes at least
-                return DAMAGED
+                return CompoundSheets(DAMAGED, {}, {})
         elif kind == _BOUNDSHEET and len(record) >= 4:
-            sheets.append(struct.unpack_from("<I", record)[0])
-    for position in sheets:
+            sheets.append((struct.unpack_from("<I", record)[0], _sheet_name(record)))
+    for position, name in sheets:
         last_row = last_column = -1
+        misread: list[HiddenCell] = []
+        rows_hidden: set[int] = set()
+        filtered = False
         for kind, record in _records(stream, position, _SHEET_RECORDS):
             if kind == _DIMENSIONS and len(record) in (10, 14):
                 layout = "<IIHH" if len(record) == 14 else "<HHHH"
                 first_row, end_row, first_column, end_column = struct.unpack_from(layout, record)
                 last = (end_row - 1, end_column - 1) if end_row >= 1 and end_column >= 1 else (first_row, first_column)
                 if last[0] < first_row or last[1] < first_column:
-                    return DAMAGED  # calamine's u32 arithmetic would wrap round to a range of billions
+                    return CompoundSheets(DAMAGED, {}, {})  # calamine's u32 arithmetic would wrap round to billions
                 if (last[0] + 1) * (last[1] + 1) > max_sheet_cells:  # from A1: rows above, columns to the left
-                    return absurd_range.format(used=_used_range(last[0] + 1, last[1] + 1))
+                    return CompoundSheets(absurd_range.format(used=_used_range(last[0] + 1, last[1] + 1)), {}, {})
             elif kind in _CELL_RECORDS and len(record) >= 4:
                 row, column = struct.unpack_from("<HH", record)
                 last_row, last_column = max(last_row, row), max(last_column, column)
+                if cell := _misread_cell(kind, record):
+                    misread.append(cell)
             elif kind == _MULRK and len(record) >= 6:
                 (row,), (column,) = struct.unpack_from("<H", record), struct.unpack_from("<H", record, len(record) - 2)
                 last_row, last_column = max(last_row, row), max(last_column, column)
+            elif kind == _ROW and len(record) >= 16 and struct.unpack_from("<H", record, 12)[0] & _ROW_HIDDEN:
+                rows_hidden.add(struct.unpack_from("<H", record)[0])
+            elif kind in (_AUTOFILTERINFO, _FILTERMODE):
+                filtered = True  # rows a filter hides are only out of view
         if (last_row + 1) * (last_column + 1) > max_sheet_cells:
-            return absurd_range.format(used=_used_range(last_row + 1, last_column + 1))
-    return None
+            return CompoundSheets(absurd_range.format(used=_used_range(last_row + 1, last_column + 1)), {}, {})
+        if name is not None and misread:
+            hidden[name] = misread
+        if name is not None and rows_hidden and not filtered:
+            hidden_rows[name] = frozenset(rows_hidden)
+    return CompoundSheets(None, hidden, hidden_rows)
 
 
-def compound_file_problem(data: bytes, max_sheet_cells: int, absurd_range: str) -> str | None:
+def inspect_compound_file(data: bytes, max_sheet_cells: int, absurd_range: str) -> CompoundSheets:
     """Why calamine must not read this compound file (damaged, encrypted, not a workbook, a sheet's used
-    range absurd: `absurd_range` with {used}), or None when it may."""
+    range absurd: `absurd_range` with {used}) as `problem`, or, when it may, what it would misread."""
     try:
         container = _Container(data)
         names = container.names()
         if {"EncryptionInfo", "EncryptedPackage"} & names:
-            return ENCRYPTED
+            return CompoundSheets(ENCRYPTED, {}, {})
         stream = container.stream("Workbook")
         if stream is None:
             stream = container.stream("Book")
         if stream is None:
-            return NOT_A_WORKBOOK
+            return CompoundSheets(NOT_A_WORKBOOK, {}, {})
     except (_Damaged, struct.error):
-        return DAMAGED
-    return _workbook_problem(stream, max_sheet_cells, absurd_range)
+        return CompoundSheets(DAMAGED, {}, {})
+    return _walk_workbook(stream, max_sheet_cells, absurd_range)

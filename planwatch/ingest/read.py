@@ -29,7 +29,7 @@ from typing import NamedTuple
 import python_calamine
 from isal import isal_zlib
 
-from planwatch.ingest.compound_file import compound_file_problem, is_compound_file
+from planwatch.ingest.compound_file import inspect_compound_file, is_compound_file
 from planwatch.ingest.formula_cells import (
     HiddenCell,
     hidden_cells,
@@ -475,7 +475,8 @@ def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
     if _is_zip(data):
         hidden, data, rows_hidden = _inspect_zip(data)
     elif is_compound_file(data):
-        if problem := compound_file_problem(data, MAX_SHEET_CELLS, ABSURD_RANGE):
+        problem, hidden, rows_hidden = inspect_compound_file(data, MAX_SHEET_CELLS, ABSURD_RANGE)
+        if problem:
             raise UnreadableFileError(problem)
     else:  # calamine reads only zips (xlsx, xlsb, ods) and compound files (xls)
         raise UnreadableFileError(_not_a_workbook(path, data))

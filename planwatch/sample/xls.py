@@ -1,7 +1,8 @@
 """The same workbook as an Excel 97-2003 .xls file, as offices still save them (written with xlwt).
 
-Values, merged cells, number formats, column widths and hidden sheets carry over; data validations
-do not (xlwt cannot write them), which is what a clerk's "save as .xls" loses too.
+Values, Excel errors, formulas (compiled by xlwt, saved without a result, as a program writes them),
+merged cells, number formats, column widths, hidden rows and hidden sheets carry over; data validations
+and filters do not (xlwt cannot write them), which is what a clerk's "save as .xls" loses too.
 """
 
 from __future__ import annotations
@@ -38,9 +39,14 @@ def xls_bytes(workbook: Workbook) -> bytes:
                 if isinstance(cell, MergedCell) or cell.value is None:
                     continue
                 value = cell.value
+                if cell.data_type == "e":  # an Excel error (#DIV/0!): an error cell, not its text
+                    target.row(cell.row - 1).set_cell_error(cell.column - 1, str(value))
+                    continue
+                if cell.data_type == "f":
+                    value = xlwt.Formula(str(value).removeprefix("="))
                 if isinstance(value, dt.datetime | dt.date):
                     cell_style = style("yyyy-mm-dd")
-                elif isinstance(value, int | float):
+                elif isinstance(value, int | float | xlwt.Formula):
                     cell_style = style(cell.number_format or "General")
                 else:
                     value, cell_style = str(value), style("General")
@@ -53,6 +59,9 @@ def xls_bytes(workbook: Workbook) -> bytes:
                     target.write(cell.row - 1, cell.column - 1, value, cell_style)
         for span in merged_starts.values():  # merged ranges whose first cell is empty
             target.write_merge(span.min_row - 1, span.max_row - 1, span.min_col - 1, span.max_col - 1, "")
+        for number, dimension in source.row_dimensions.items():
+            if dimension.hidden:
+                target.row(number - 1).hidden = True
         for letter, dimension in source.column_dimensions.items():
             if dimension.width:
                 target.col(column_index_from_string(letter) - 1).width = int(dimension.width * 256)
