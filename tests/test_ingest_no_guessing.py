@@ -398,3 +398,45 @@ def test_in_an_xls_errors_formulas_without_a_result_and_hidden_rows_are_quaranti
     assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
     loaded = query(tmp_path / "w.duckdb", "select sheet, row_number from raw.observations")
     assert not {(error_sheet, error_row), (formula_sheet, formula_row), (hidden_sheet, hidden_row)} & set(loaded)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_a_number_shown_as_a_percentage_is_read_as_shown_not_as_stored(tmp_path: Path, suffix: str) -> None:
+    """A clerk who types "80%" gets 0.8 formatted as a percentage (Excel and WPS), which the 0–100 validation
+    lets through: it is read as the 80 % the cell shows, not as 0.8 %; in a column whose unit is not %, it
+    is quarantined as the "50%" it shows, as if typed so, not read as 0.5 of that unit."""
+    path, rows = _template(tmp_path / "呼和浩特市农牧局_2022-06_填报模板.xlsx")
+    workbook = load_workbook(path)
+    milestones = workbook["重点项目进展"]
+    milestones["E4"], milestones["F4"] = "推进中", 0.8
+    milestones["F4"].number_format = "0%"
+    rate = workbook["免疫抗体合格率"]
+    rate["C4"] = 0.7234
+    rate["C4"].number_format = "0.00%"
+    (money_sheet, money_row) = next((sheet, row) for sheet, row in rows if "总产值" in sheet)
+    workbook[money_sheet].cell(row=money_row, column=3).value = 0.5
+    workbook[money_sheet].cell(row=money_row, column=3).number_format = "0%"
+    literal = workbook["肉牛存栏"]
+    head = literal["C4"].value
+    literal["C4"].number_format = '0"%"'  # a % in quotes is text beside the number: nothing is scaled
+    if suffix == ".xls":
+        path = path.with_suffix(".xls")
+        path.write_bytes(xls_bytes(workbook))
+    else:
+        workbook.save(path)
+
+    [result] = ingest([path], tmp_path / "w.duckdb")
+
+    warehouse = tmp_path / "w.duckdb"
+    assert query(warehouse, "select percent_complete from raw.milestone_reports") == [(80.0,)]
+    assert query(
+        warehouse, "select value, original_value from raw.observations where sheet = '免疫抗体合格率' and cell = 'C4'"
+    ) == [(72.34, "72.34%")]
+    assert query(warehouse, "select value from raw.observations where sheet = '肉牛存栏' and cell = 'C4'") == [(head,)]
+    [(cell, code, reason)] = query(
+        warehouse,
+        "select cell, reason_code, reason from raw.quarantine "
+        f"where sheet = '{money_sheet}' and row_number = {money_row}",
+    )
+    assert (cell, code) == (f"C{money_row}", "not_a_number") and "“50%”" in reason, reason
+    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored

@@ -11,8 +11,9 @@ compound file holding `EncryptionInfo` and `EncryptedPackage`, an .xls with one 
 
 The same walk finds what calamine reads as shown or as blank although it is not, as read.py does for
 an .xlsx: rows a clerk hid (a ROW record's fDyZero, unless the sheet has a filter), Excel errors
-(#DIV/0!, #N/A: a BoolErr record, or a formula whose saved result is an error) and formulas saved with
-no result (an empty-string result, as a program writes it without computing).
+(#DIV/0!, #N/A: a BoolErr record, or a formula whose saved result is an error), formulas saved with
+no result (an empty-string result, as a program writes it without computing) and numbers shown as
+percentages (a cell whose XF's number format scales by 100: see `percent_cells`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from planwatch.ingest.formula_cells import HiddenCell
+from planwatch.ingest.percent_cells import BUILT_IN_PERCENT, scales_by_100
 from planwatch.ingest.values import ErrorCell, FormulaCell
 
 MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -40,7 +42,9 @@ NOT_A_WORKBOOK = "文件不是Excel表格（可能是Word文档等其他Office�
 _CELL_RECORDS = {0x0203, 0x0204, 0x0205, 0x0006, 0x027E, 0x00FD}
 _MULRK, _DIMENSIONS, _SST, _FILEPASS, _BOUNDSHEET, _EOF = 0x00BD, 0x0200, 0x00FC, 0x002F, 0x0085, 0x000A
 _FORMULA, _BOOLERR, _ROW, _AUTOFILTERINFO, _FILTERMODE = 0x0006, 0x0205, 0x0208, 0x009D, 0x009B
-_GLOBALS = frozenset({_FILEPASS, _SST, _BOUNDSHEET})
+_NUMBER, _RK, _XF, _FORMAT = 0x0203, 0x027E, 0x00E0, 0x041E
+_GLOBALS = frozenset({_FILEPASS, _SST, _BOUNDSHEET, _XF, _FORMAT})
+_NUMBER_RECORDS = frozenset({_NUMBER, _RK, _MULRK, _FORMULA})
 _SHEET_RECORDS = frozenset({*_CELL_RECORDS, _MULRK, _DIMENSIONS, _ROW, _AUTOFILTERINFO, _FILTERMODE})
 _ROW_HIDDEN = 0x0020  # a ROW record's fDyZero: the row is hidden
 # BErr codes ([MS-XLS] 2.5.10), as Excel shows them
@@ -55,6 +59,7 @@ class CompoundSheets(NamedTuple):
     problem: str | None
     hidden: dict[str, list[HiddenCell]]  # errors and formulas without a result, which calamine reads as blank
     hidden_rows: dict[str, frozenset[int]]  # rows a clerk hid, which calamine reads as shown
+    percent: dict[str, list[tuple[int, int]]]  # numbers shown as percentages (calamine: 0.8 for 80%)
 
 
 def _sheet_name(record: bytes) -> str | None:
@@ -64,6 +69,32 @@ def _sheet_name(record: bytes) -> str | None:
     length, high_byte = record[6], record[7] & 1
     text = record[8 : 8 + length * (2 if high_byte else 1)]
     return text.decode("utf-16-le" if high_byte else "latin-1", "replace")
+
+
+def _format_code(record: bytes) -> str:
+    """A BIFF8 Format record's code (an XLUnicodeString after its number)."""
+    if len(record) < 5:
+        return ""
+    length, high_byte = struct.unpack_from("<H", record, 2)[0], record[4] & 1
+    text = record[5 : 5 + length * (2 if high_byte else 1)]
+    return text.decode("utf-16-le" if high_byte else "latin-1", "replace")
+
+
+def _percent_formats(formats: list[int], codes: dict[int, str]) -> frozenset[int]:
+    """The XF indices whose number format scales by 100."""
+    percent_ids = BUILT_IN_PERCENT | {number for number, code in codes.items() if scales_by_100(code)}
+    return frozenset(index for index, number in enumerate(formats) if number in percent_ids)
+
+
+def _numbers_formatted(kind: int, record: bytes) -> Iterator[tuple[int, int, int]]:
+    """(row, column, XF index) of each number a cell record holds (a formula's only when its result is one)."""
+    number_formula = kind == _FORMULA and len(record) >= 14 and record[12:14] != b"\xff\xff"
+    if number_formula or (kind in (_NUMBER, _RK) and len(record) >= 6):
+        yield struct.unpack_from("<HHH", record)
+    elif kind == _MULRK and len(record) >= 6:
+        row, first = struct.unpack_from("<HH", record)
+        for index in range((len(record) - 6) // 6):
+            yield row, first + index, struct.unpack_from("<H", record, 4 + 6 * index)[0]
 
 
 def _misread_cell(kind: int, record: bytes) -> HiddenCell | None:
@@ -199,29 +230,40 @@ def _walk_workbook(stream: bytes, max_sheet_cells: int, absurd_range: str) -> Co
     sheets: list[tuple[int, str | None]] = []
     hidden: dict[str, list[HiddenCell]] = {}
     hidden_rows: dict[str, frozenset[int]] = {}
+    percent: dict[str, list[tuple[int, int]]] = {}
+    formats: list[int] = []  # each XF's number format
+    codes: dict[int, str] = {}
     for kind, record in _records(stream, 0, _GLOBALS):
         if kind == _FILEPASS:
-            return CompoundSheets(ENCRYPTED, {}, {})
+            return CompoundSheets(ENCRYPTED, {}, {}, {})
+        if kind == _XF and len(record) >= 4:
+            formats.append(struct.unpack_from("<H", record, 2)[0])
+        elif kind == _FORMAT and len(record) >= 2:
+            codes[struct.unpack_from("<H", record)[0]] = _format_code(record)
         if kind == _SST and len(record) >= 8:
             unique = struct.unpack_from("<i", record, 4)[0]
             if unique < 0 or unique * 3 > len(stream):  # calamine reserves them all: a string takes 3 bytes at least
-                return CompoundSheets(DAMAGED, {}, {})
+                return CompoundSheets(DAMAGED, {}, {}, {})
         elif kind == _BOUNDSHEET and len(record) >= 4:
             sheets.append((struct.unpack_from("<I", record)[0], _sheet_name(record)))
+    shown_as_percent = _percent_formats(formats, codes)
     for position, name in sheets:
         last_row = last_column = -1
         misread: list[HiddenCell] = []
+        percentages: list[tuple[int, int]] = []
         rows_hidden: set[int] = set()
         filtered = False
         for kind, record in _records(stream, position, _SHEET_RECORDS):
+            if shown_as_percent and kind in _NUMBER_RECORDS:
+                percentages += [(r, c) for r, c, xf in _numbers_formatted(kind, record) if xf in shown_as_percent]
             if kind == _DIMENSIONS and len(record) in (10, 14):
                 layout = "<IIHH" if len(record) == 14 else "<HHHH"
                 first_row, end_row, first_column, end_column = struct.unpack_from(layout, record)
                 last = (end_row - 1, end_column - 1) if end_row >= 1 and end_column >= 1 else (first_row, first_column)
                 if last[0] < first_row or last[1] < first_column:
-                    return CompoundSheets(DAMAGED, {}, {})  # calamine's u32 arithmetic would wrap round to billions
+                    return CompoundSheets(DAMAGED, {}, {}, {})  # calamine's u32 arithmetic would wrap round to billions
                 if (last[0] + 1) * (last[1] + 1) > max_sheet_cells:  # from A1: rows above, columns to the left
-                    return CompoundSheets(absurd_range.format(used=_used_range(last[0] + 1, last[1] + 1)), {}, {})
+                    return CompoundSheets(absurd_range.format(used=_used_range(last[0] + 1, last[1] + 1)), {}, {}, {})
             elif kind in _CELL_RECORDS and len(record) >= 4:
                 row, column = struct.unpack_from("<HH", record)
                 last_row, last_column = max(last_row, row), max(last_column, column)
@@ -235,12 +277,14 @@ def _walk_workbook(stream: bytes, max_sheet_cells: int, absurd_range: str) -> Co
             elif kind in (_AUTOFILTERINFO, _FILTERMODE):
                 filtered = True  # rows a filter hides are only out of view
         if (last_row + 1) * (last_column + 1) > max_sheet_cells:
-            return CompoundSheets(absurd_range.format(used=_used_range(last_row + 1, last_column + 1)), {}, {})
+            return CompoundSheets(absurd_range.format(used=_used_range(last_row + 1, last_column + 1)), {}, {}, {})
         if name is not None and misread:
             hidden[name] = misread
         if name is not None and rows_hidden and not filtered:
             hidden_rows[name] = frozenset(rows_hidden)
-    return CompoundSheets(None, hidden, hidden_rows)
+        if name is not None and percentages:
+            percent[name] = percentages
+    return CompoundSheets(None, hidden, hidden_rows, percent)
 
 
 def inspect_compound_file(data: bytes, max_sheet_cells: int, absurd_range: str) -> CompoundSheets:
@@ -250,12 +294,12 @@ def inspect_compound_file(data: bytes, max_sheet_cells: int, absurd_range: str) 
         container = _Container(data)
         names = container.names()
         if {"EncryptionInfo", "EncryptedPackage"} & names:
-            return CompoundSheets(ENCRYPTED, {}, {})
+            return CompoundSheets(ENCRYPTED, {}, {}, {})
         stream = container.stream("Workbook")
         if stream is None:
             stream = container.stream("Book")
         if stream is None:
-            return CompoundSheets(NOT_A_WORKBOOK, {}, {})
+            return CompoundSheets(NOT_A_WORKBOOK, {}, {}, {})
     except (_Damaged, struct.error):
-        return CompoundSheets(DAMAGED, {}, {})
+        return CompoundSheets(DAMAGED, {}, {}, {})
     return _walk_workbook(stream, max_sheet_cells, absurd_range)

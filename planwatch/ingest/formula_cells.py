@@ -20,6 +20,7 @@ from planwatch.ingest.values import (
     NotANumberError,
     column_index,
     display,
+    number_with_unit,
     parse_number,
 )
 
@@ -87,7 +88,7 @@ def hidden_rows(xml: bytes) -> frozenset[int]:
 
 
 def _is_figure(value: object) -> bool:
-    """A number, or text that reads as one."""
+    """A number, or text that reads as one (with its unit: 12.5万吨, 80%)."""
     if isinstance(value, bool) or value is None or value == "":
         return False
     if isinstance(value, int | float):
@@ -95,7 +96,7 @@ def _is_figure(value: object) -> bool:
     try:
         return isinstance(value, str) and parse_number(value) is not None
     except NotANumberError:
-        return False
+        return number_with_unit(value) is not None
 
 
 def hide_figures(rows: list[list], hidden: frozenset[int]) -> None:

@@ -35,6 +35,7 @@ from planwatch.ingest.values import (
     display,
     header_label,
     normalise_text,
+    number_with_unit,
     parse_number,
     row_is_empty,
     split_header,
@@ -318,8 +319,9 @@ def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str],
             continue
         try:
             percent = parse_number(percent_raw)
-        except NotANumberError:
-            percent = -1.0
+        except NotANumberError:  # 80%: typed with its sign (Excel stores 0.8 and shows 80%: read as shown)
+            typed = number_with_unit(percent_raw)
+            percent = typed[0] if typed is not None and typed[1] == "%" else -1.0
         if percent is not None and not 0 <= percent <= 100:
             outcomes.append(
                 quarantined_row(

@@ -38,6 +38,7 @@ from planwatch.ingest.formula_cells import (
     put_back,
     sheet_names_by_member,
 )
+from planwatch.ingest.percent_cells import percent_cells, percent_styles, show_percentages
 from planwatch.ingest.values import column_index
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -312,6 +313,7 @@ class InspectedZip(NamedTuple):
     hidden: dict[str, list[HiddenCell]]  # sheet name → the cells calamine reads as blank
     data: bytes  # what calamine is to read: the archive with the members inflated here stored
     hidden_rows: dict[str, frozenset[int]]  # sheet name → the rows a clerk hid (calamine reads them as shown)
+    percent: dict[str, list[tuple[int, int]]]  # sheet name → numbers shown as percentages (calamine: 0.8 for 80%)
 
 
 def _inspect_zip(data: bytes) -> InspectedZip:
@@ -356,18 +358,28 @@ def _inspect_zip(data: bytes) -> InspectedZip:
         if cells := hidden_cells(xml):
             hidden[member.name] = cells
     readable = (_stored_archive(data, members, inflated) if archive is None else None) or data
-    if not hidden and not rows_hidden:
-        return InspectedZip({}, readable, {})
     by_name = {member.name: position for position, member in enumerate(members)}
+    styles = by_name.get("xl/styles.xml")
+    shown_as_percent = percent_styles(inflated[styles]) if styles in inflated else frozenset()
+    percent = {
+        member.name: cells
+        for position, member in enumerate(members)
+        if shown_as_percent
+        and member.name.startswith("xl/worksheets/")
+        and position in inflated
+        and (cells := percent_cells(inflated[position], shown_as_percent))
+    }
+    if not hidden and not rows_hidden and not percent:
+        return InspectedZip({}, readable, {}, {})
     workbook, rels = by_name.get("xl/workbook.xml"), by_name.get("xl/_rels/workbook.xml.rels")
     if workbook is None or rels is None:
-        return InspectedZip({}, readable, {})
+        return InspectedZip({}, readable, {}, {})
     names = sheet_names_by_member(inflated[workbook], inflated[rels])
-    return InspectedZip(
-        {names[member]: cells for member, cells in hidden.items() if member in names},
-        readable,
-        {names[member]: concealed for member, concealed in rows_hidden.items() if member in names},
-    )
+
+    def by_sheet(found: dict[str, object]) -> dict:
+        return {names[member]: value for member, value in found.items() if member in names}
+
+    return InspectedZip(by_sheet(hidden), readable, by_sheet(rows_hidden), by_sheet(percent))
 
 
 ABSURD_RANGE = (
@@ -472,10 +484,11 @@ def _is_panic(error: BaseException) -> bool:
 def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
     hidden: dict[str, list[HiddenCell]] = {}
     rows_hidden: dict[str, frozenset[int]] = {}
+    percent: dict[str, list[tuple[int, int]]] = {}
     if _is_zip(data):
-        hidden, data, rows_hidden = _inspect_zip(data)
+        hidden, data, rows_hidden, percent = _inspect_zip(data)
     elif is_compound_file(data):
-        problem, hidden, rows_hidden = inspect_compound_file(data, MAX_SHEET_CELLS, ABSURD_RANGE)
+        problem, hidden, rows_hidden, percent = inspect_compound_file(data, MAX_SHEET_CELLS, ABSURD_RANGE)
         if problem:
             raise UnreadableFileError(problem)
     else:  # calamine reads only zips (xlsx, xlsb, ods) and compound files (xls)
@@ -494,6 +507,8 @@ def _read_workbook(path: Path, data: bytes) -> list[Sheet]:
             rows = sheet.to_python(skip_empty_area=False)
             if metadata.name in hidden:  # errors and uncomputed formulas calamine reads as blank
                 put_back(rows, hidden[metadata.name])
+            if metadata.name in percent:  # 80% as the cell shows it, not the 0.8 it stores
+                show_percentages(rows, percent[metadata.name])
             if metadata.name in rows_hidden:  # figures in rows the clerk hid: not taken, said so
                 hide_figures(rows, rows_hidden[metadata.name])
             sheets.append(
