@@ -19,6 +19,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import total_ordering
 
+CHINA_STANDARD_TIME = dt.timezone(dt.timedelta(hours=8), "CST")  # the departments' and the leaders' calendar
+
+
+def china_now() -> dt.datetime:
+    """The wall-clock time in China, naive: what a date or time shown to a department or a leader is in
+    (the machine may keep UTC: 20:00 UTC on the 5th is already the 6th in China)."""
+    return dt.datetime.now(CHINA_STANDARD_TIME).replace(tzinfo=None)
+
+
+def china_today() -> dt.date:
+    return china_now().date()
+
 
 class Granularity(StrEnum):
     month = "month"

@@ -20,6 +20,7 @@ from planwatch.config import Settings
 from planwatch.ingest.layout_spec import load_layouts
 from planwatch.ingest.run import collect_files, ingest_files
 from planwatch.ingest.store import FileResult
+from planwatch.periods import china_today
 from planwatch.registry.check import check_registry
 from planwatch.registry.load import load_registry
 from planwatch.registry.reference import Problem
@@ -54,7 +55,7 @@ class PipelineRun:
 
 
 def previous_month(today: dt.date | None = None) -> str:
-    today = today or dt.date.today()
+    today = today or china_today()
     first = today.replace(day=1) - dt.timedelta(days=1)
     return f"{first.year:04d}-{first.month:02d}"
 

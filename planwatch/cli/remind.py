@@ -30,7 +30,7 @@ def remind(
     output: Annotated[Path | None, typer.Option(help="folder for the CSV and the notice")] = None,
 ) -> None:
     """List each department's report for the month, its due date and working days overdue; write the 催报通知."""
-    from planwatch.ingest.periods import china_today
+    from planwatch.periods import china_today
     from planwatch.supervision.remind import duties, write_csv, write_notice
     from planwatch.warehouse import connect
 

@@ -269,7 +269,7 @@ def list_items(
     """Every 督办事项 with its state as of a day: 办理中, 已反馈, 逾期未反馈 or 已销号."""
     import duckdb
 
-    from planwatch.ingest.periods import china_today
+    from planwatch.periods import china_today
     from planwatch.supervision.follow_up import item_lines
     from planwatch.supervision.ledger import ensure_tables
 

@@ -11,13 +11,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
-from planwatch.periods import Granularity, Period, PeriodError
-
-CHINA_STANDARD_TIME = dt.timezone(dt.timedelta(hours=8), "CST")  # the departments' calendar
-
-
-def china_today() -> dt.date:
-    return dt.datetime.now(CHINA_STANDARD_TIME).date()
+from planwatch.periods import Granularity, Period, PeriodError, china_today
 
 
 class PlanSpan(NamedTuple):

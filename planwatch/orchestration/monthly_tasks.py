@@ -12,8 +12,7 @@ import json
 import logging
 
 from planwatch.config import Settings
-from planwatch.ingest.periods import CHINA_STANDARD_TIME
-from planwatch.periods import Granularity, Period
+from planwatch.periods import CHINA_STANDARD_TIME, Granularity, Period, china_today
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +25,10 @@ def reporting_period(explicit: str | None, run_date: dt.datetime | dt.date | Non
     """
     if explicit:
         return str(Period.parse(explicit, Granularity.month))  # PeriodError (a ValueError) says the expected form
-    day = run_date.date() if isinstance(run_date, dt.datetime) else (run_date or dt.date.today())
+    if isinstance(run_date, dt.datetime):  # Airflow's dates are UTC: the 1st at 01:00 in China is still the 30th
+        day = (run_date.astimezone(CHINA_STANDARD_TIME) if run_date.tzinfo else run_date).date()
+    else:
+        day = run_date or china_today()
     return str(Period.month_of(day).shifted(-1))
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from planwatch.periods import Granularity, Period
+from planwatch.periods import Granularity, Period, china_now
 from planwatch.supervision.marts_state import marts_behind_decisions
 from planwatch.warehouse import connect
 
@@ -212,7 +212,7 @@ def record_override(
             run_id=decision.run_id,
             operator=operator.strip(),
             reason=reason.strip(),
-            overridden_at=now or dt.datetime.now(),
+            overridden_at=now or china_now(),  # dated in the briefing: China's day
             checks=tuple(failure.qualified_name for failure in decision.critical_failures),
         )
         con.execute(

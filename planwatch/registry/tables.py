@@ -368,7 +368,7 @@ def working_day_rows(registry: Registry) -> list[Row]:
     """Every day from January of the year before the first plan to December of the year after the
     last plan or this year: whether it is a working day in China (holidays and 调休 counted), and
     whether that year's holiday arrangement is announced yet (else Monday to Friday)."""
-    from planwatch.ingest.periods import china_today
+    from planwatch.periods import china_today
     from planwatch.supervision.workdays import is_working_day, known_year
 
     if not registry.plans:

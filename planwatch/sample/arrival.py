@@ -17,8 +17,7 @@ import random
 from pathlib import Path
 
 from planwatch.config import settings
-from planwatch.ingest.periods import CHINA_STANDARD_TIME
-from planwatch.periods import Period
+from planwatch.periods import CHINA_STANDARD_TIME, Period
 from planwatch.supervision.workdays import due_date
 
 DUE_DAY = 5

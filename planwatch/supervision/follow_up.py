@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from planwatch.ingest.periods import CHINA_STANDARD_TIME
+from planwatch.periods import CHINA_STANDARD_TIME
 from planwatch.supervision.ledger import audit, now, rows
 from planwatch.supervision.workdays import is_working_day
 
