@@ -440,3 +440,32 @@ def test_a_number_shown_as_a_percentage_is_read_as_shown_not_as_stored(tmp_path:
     )
     assert (cell, code) == (f"C{money_row}", "not_a_number") and "“50%”" in reason, reason
     assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+
+
+def test_last_months_template_saved_under_this_months_name_is_refused_not_filed_over_last_month(
+    tmp_path: Path,
+) -> None:
+    """A clerk fills June's template again for July and saves it as July's: its hidden sheet says June, so
+    its figures would load as revisions of June's and overwrite them, and July would stay unreported.
+    Which month the figures are is not guessed: the file is refused, naming both months. A name that
+    states a date (submitted 2022-07-05) or the template's own month is no disagreement."""
+    june, _ = _template(tmp_path / "呼和浩特市农牧局_2022-06_填报模板.xlsx")
+    warehouse = tmp_path / "w.duckdb"
+    [first] = ingest([june], warehouse)
+    loaded = query(warehouse, "select count(*) from raw.observations")
+    workbook = load_workbook(june)
+    sheet = workbook[workbook.sheetnames[1]]
+    sheet["C4"] = sheet["C4"].value * 1.01  # July's figure, typed over June's
+    renamed = tmp_path / "july" / "呼和浩特市农牧局_2022年7月_填报模板.xlsx"
+    dated = tmp_path / "july" / "呼和浩特市农牧局_6月数据_2022-07-05报送.xlsx"
+    renamed.parent.mkdir()
+    workbook.save(renamed)
+    workbook.save(dated)
+
+    [refused] = ingest([renamed], warehouse)
+
+    assert first.status == "loaded" and refused.status == "rejected"
+    assert "2022年7月" in refused.reason and "2022年6月的填报模板" in refused.reason, refused.reason
+    assert query(warehouse, "select count(*) from raw.observations") == loaded  # June's figures stand
+    [as_dated] = ingest([dated], warehouse)
+    assert as_dated.status == "loaded" and as_dated.periods == ["2022-06"] and as_dated.revisions > 0

@@ -7,6 +7,7 @@ key the marts cannot use, and stop the month's transform for every department; o
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
@@ -56,3 +57,33 @@ def _is_month(period: str) -> bool:
     except PeriodError:
         return False
     return True
+
+
+# A month a file's name states: 2022-07 or 2022年7月, not part of a date (2022-07-05, 2022年7月5日)
+_MONTH_IN_NAME = re.compile(r"(?<!\d)(\d{4})(?:-(\d{2})(?![-./]?\d)|年(\d{1,2})月(?!\d{1,2}日))")
+
+
+def months_named_in(file_name: str) -> set[str]:
+    """The months (YYYY-MM) a file's name states."""
+    return {
+        f"{year}-{int(month):02d}"
+        for year, dashed, written in _MONTH_IN_NAME.findall(file_name)
+        if 1 <= int(month := dashed or written) <= 12
+    }
+
+
+def name_disagrees(file_name: str, period: str) -> str | None:
+    """The Chinese reason a template's file name and its hidden sheet name different months (last month's
+    template filled again and saved under this month's name: its figures would overwrite last month's),
+    None when the name states no month, several, or the template's. Whose month the figures are is not
+    guessed: the file is refused."""
+    named = months_named_in(file_name)
+    if len(named) != 1 or period in named:
+        return None
+    [month] = named
+    return (
+        f"文件名“{file_name}”写明的报送期是{Period.parse(month).label}，但这是{Period.parse(period).label}的填报模板"
+        f"（模板隐藏表记录的报送期为{period}），可能沿用了其他月份的模板；数据属于哪个月无法确定，未入库，"
+        f"以免覆盖{Period.parse(period).label}已报送的数据。请使用{Period.parse(month).label}的模板重新填报，"
+        "或将文件名改为模板的报送期后重新报送"
+    )

@@ -33,7 +33,7 @@ from planwatch.ingest.parse_template import (
     parse_template,
     parse_template_without_meta,
 )
-from planwatch.ingest.periods import PlanSpan, unusable_period
+from planwatch.ingest.periods import PlanSpan, name_disagrees, unusable_period
 from planwatch.ingest.raw_schema import ensure_tables
 from planwatch.ingest.raw_tables import AccountingError, PendingFile
 from planwatch.ingest.read import (
@@ -88,6 +88,13 @@ def _heading_text(source: SourceFile, spec: LayoutSpec) -> str:
     return " ".join(
         str(cell) for sheet in source.sheets for row in sheet.rows[: spec.detect.scan_rows] for cell in row if cell
     )
+
+
+def _named_otherwise(path: Path, parsed: ParsedFile) -> str | None:
+    """Why a template whose name states another month than its hidden sheet is refused (see `name_disagrees`)."""
+    if parsed.layout != "template" or len(parsed.periods) != 1:
+        return None
+    return name_disagrees(path.name, next(iter(parsed.periods)))
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -181,7 +188,9 @@ class Ingestor:
             return None, error.reason, None
         parsed, rejection = self._recognise(path, source)
         span = self._span_of(parsed.department_id) if parsed is not None else None
-        if parsed is not None and (bad_period := unusable_period(parsed.periods, span=span)):
+        if parsed is not None and (
+            bad_period := unusable_period(parsed.periods, span=span) or _named_otherwise(path, parsed)
+        ):
             return parsed, bad_period, source.encoding
         if parsed is not None:
             account_cells(source, parsed)  # the rows and cells the outcomes must add up to
