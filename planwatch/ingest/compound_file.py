@@ -61,23 +61,29 @@ class CompoundSheets(NamedTuple):
     hidden_rows: dict[str, frozenset[int]]  # rows a clerk hid, which calamine reads as shown
     percent: dict[str, list[tuple[int, int]]]  # numbers shown as percentages (calamine: 0.8 for 80%)
 
+    @classmethod
+    def refused(cls, problem: str) -> CompoundSheets:
+        return cls(problem, {}, {}, {})
+
+
+def _unicode_string(record: bytes, flags: int, length: int) -> str:
+    """A BIFF8 string whose option byte is at `flags` and whose characters follow it: Latin-1, or UTF-16
+    when the option's fHighByte is set."""
+    if len(record) <= flags:
+        return ""
+    wide = record[flags] & 1
+    text = record[flags + 1 : flags + 1 + length * (2 if wide else 1)]
+    return text.decode("utf-16-le" if wide else "latin-1", "replace")
+
 
 def _sheet_name(record: bytes) -> str | None:
-    """A BIFF8 BoundSheet8 record's name (ShortXLUnicodeString after the stream position, state and type)."""
-    if len(record) < 8:
-        return None
-    length, high_byte = record[6], record[7] & 1
-    text = record[8 : 8 + length * (2 if high_byte else 1)]
-    return text.decode("utf-16-le" if high_byte else "latin-1", "replace")
+    """A BoundSheet8 record's name: a ShortXLUnicodeString after the stream position, state and type."""
+    return _unicode_string(record, 7, record[6]) if len(record) >= 8 else None
 
 
 def _format_code(record: bytes) -> str:
-    """A BIFF8 Format record's code (an XLUnicodeString after its number)."""
-    if len(record) < 5:
-        return ""
-    length, high_byte = struct.unpack_from("<H", record, 2)[0], record[4] & 1
-    text = record[5 : 5 + length * (2 if high_byte else 1)]
-    return text.decode("utf-16-le" if high_byte else "latin-1", "replace")
+    """A Format record's code: an XLUnicodeString after the format's number."""
+    return _unicode_string(record, 4, struct.unpack_from("<H", record, 2)[0]) if len(record) >= 5 else ""
 
 
 def _percent_formats(formats: list[int], codes: dict[int, str]) -> frozenset[int]:
@@ -235,7 +241,7 @@ def _walk_workbook(stream: bytes, max_sheet_cells: int, absurd_range: str) -> Co
     codes: dict[int, str] = {}
     for kind, record in _records(stream, 0, _GLOBALS):
         if kind == _FILEPASS:
-            return CompoundSheets(ENCRYPTED, {}, {}, {})
+            return CompoundSheets.refused(ENCRYPTED)
         if kind == _XF and len(record) >= 4:
             formats.append(struct.unpack_from("<H", record, 2)[0])
         elif kind == _FORMAT and len(record) >= 2:
@@ -243,7 +249,7 @@ def _walk_workbook(stream: bytes, max_sheet_cells: int, absurd_range: str) -> Co
         if kind == _SST and len(record) >= 8:
             unique = struct.unpack_from("<i", record, 4)[0]
             if unique < 0 or unique * 3 > len(stream):  # calamine reserves them all: a string takes 3 bytes at least
-                return CompoundSheets(DAMAGED, {}, {}, {})
+                return CompoundSheets.refused(DAMAGED)
         elif kind == _BOUNDSHEET and len(record) >= 4:
             sheets.append((struct.unpack_from("<I", record)[0], _sheet_name(record)))
     shown_as_percent = _percent_formats(formats, codes)
@@ -261,9 +267,9 @@ def _walk_workbook(stream: bytes, max_sheet_cells: int, absurd_range: str) -> Co
                 first_row, end_row, first_column, end_column = struct.unpack_from(layout, record)
                 last = (end_row - 1, end_column - 1) if end_row >= 1 and end_column >= 1 else (first_row, first_column)
                 if last[0] < first_row or last[1] < first_column:
-                    return CompoundSheets(DAMAGED, {}, {}, {})  # calamine's u32 arithmetic would wrap round to billions
+                    return CompoundSheets.refused(DAMAGED)  # calamine's u32 arithmetic would wrap round to billions
                 if (last[0] + 1) * (last[1] + 1) > max_sheet_cells:  # from A1: rows above, columns to the left
-                    return CompoundSheets(absurd_range.format(used=_used_range(last[0] + 1, last[1] + 1)), {}, {}, {})
+                    return CompoundSheets.refused(absurd_range.format(used=_used_range(last[0] + 1, last[1] + 1)))
             elif kind in _CELL_RECORDS and len(record) >= 4:
                 row, column = struct.unpack_from("<HH", record)
                 last_row, last_column = max(last_row, row), max(last_column, column)
@@ -277,7 +283,7 @@ def _walk_workbook(stream: bytes, max_sheet_cells: int, absurd_range: str) -> Co
             elif kind in (_AUTOFILTERINFO, _FILTERMODE):
                 filtered = True  # rows a filter hides are only out of view
         if (last_row + 1) * (last_column + 1) > max_sheet_cells:
-            return CompoundSheets(absurd_range.format(used=_used_range(last_row + 1, last_column + 1)), {}, {}, {})
+            return CompoundSheets.refused(absurd_range.format(used=_used_range(last_row + 1, last_column + 1)))
         if name is not None and misread:
             hidden[name] = misread
         if name is not None and rows_hidden and not filtered:
@@ -294,12 +300,12 @@ def inspect_compound_file(data: bytes, max_sheet_cells: int, absurd_range: str) 
         container = _Container(data)
         names = container.names()
         if {"EncryptionInfo", "EncryptedPackage"} & names:
-            return CompoundSheets(ENCRYPTED, {}, {}, {})
+            return CompoundSheets.refused(ENCRYPTED)
         stream = container.stream("Workbook")
         if stream is None:
             stream = container.stream("Book")
         if stream is None:
-            return CompoundSheets(NOT_A_WORKBOOK, {}, {}, {})
+            return CompoundSheets.refused(NOT_A_WORKBOOK)
     except (_Damaged, struct.error):
-        return CompoundSheets(DAMAGED, {}, {}, {})
+        return CompoundSheets.refused(DAMAGED)
     return _walk_workbook(stream, max_sheet_cells, absurd_range)

@@ -62,7 +62,7 @@ def percent_cells(sheet_xml: bytes, styles: frozenset[int]) -> list[tuple[int, i
         if int(style) not in styles:
             continue
         kind = _TYPE.search(attributes)
-        if (kind is not None and kind.group(1) != b"n") or not _VALUE.search(body or b""):
+        if (kind is not None and kind.group(1) != b"n") or not _VALUE.search(body):
             continue  # text, an error, a boolean, or no value: shown as it is
         reference = _REFERENCE.search(attributes)
         if reference is not None:

@@ -361,14 +361,17 @@ def _inspect_zip(data: bytes) -> InspectedZip:
     by_name = {member.name: position for position, member in enumerate(members)}
     styles = by_name.get("xl/styles.xml")
     shown_as_percent = percent_styles(inflated[styles]) if styles in inflated else frozenset()
-    percent = {
-        member.name: cells
-        for position, member in enumerate(members)
+    percent = (
+        {
+            member.name: cells
+            for position, member in enumerate(members)
+            if member.name.startswith("xl/worksheets/")
+            and position in inflated
+            and (cells := percent_cells(inflated[position], shown_as_percent))
+        }
         if shown_as_percent
-        and member.name.startswith("xl/worksheets/")
-        and position in inflated
-        and (cells := percent_cells(inflated[position], shown_as_percent))
-    }
+        else {}
+    )
     if not hidden and not rows_hidden and not percent:
         return InspectedZip({}, readable, {}, {})
     workbook, rels = by_name.get("xl/workbook.xml"), by_name.get("xl/_rels/workbook.xml.rels")
