@@ -30,6 +30,7 @@ DEPARTMENT = "hohhot.agriculture_animal_husbandry_bureau"
         ("12,345,678.5", 12345678.5),
         ("１，２３４", 1234.0),  # full width, as an IME types it
         ("-1,234", -1234.0),
+        ("\u22125.2", -5.2),  # the minus sign of Word and of a pasted web table (U+2212)
         ("3.21", 3.21),
         ("1e3", 1000.0),
         (" 72 ", 72.0),
@@ -398,6 +399,24 @@ def test_in_an_xls_errors_formulas_without_a_result_and_hidden_rows_are_quaranti
     assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
     loaded = query(tmp_path / "w.duckdb", "select sheet, row_number from raw.observations")
     assert not {(error_sheet, error_row), (formula_sheet, formula_row), (hidden_sheet, hidden_row)} & set(loaded)
+
+
+@pytest.mark.parametrize("error", ["#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"])
+def test_each_excel_error_in_an_xls_is_quarantined_under_its_own_name(tmp_path: Path, error: str) -> None:
+    """The clerk is told the error the cell shows: #VALUE! is not reported as #NUM! (xlwt's own table mixes
+    them up, so the sample writes the codes itself), #N/A is written and read at all."""
+    path, rows = _template(tmp_path / "呼和浩特市农牧局_2022-06_填报模板.xlsx")
+    workbook = load_workbook(path)
+    sheet, row = rows[0]
+    workbook[sheet].cell(row=row, column=3).value = error
+    xls = path.with_suffix(".xls")
+    xls.write_bytes(xls_bytes(workbook))
+
+    [result] = ingest([xls], tmp_path / "w.duckdb")
+
+    assert result.status == "loaded" and result.rows_quarantined == 1
+    [(cell, code, reason)] = query(tmp_path / "w.duckdb", "select cell, reason_code, reason from raw.quarantine")
+    assert (cell, code) == (f"C{row}", "error_value") and f"Excel错误“{error}”" in reason, reason
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])

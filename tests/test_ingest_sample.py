@@ -36,6 +36,9 @@ MESS_KINDS = {
     "gbk_csv",
     "correction",
     "quarantine_rows",
+    "percent_typed",
+    "hidden_row",
+    "excel_error",
 }
 
 

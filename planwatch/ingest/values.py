@@ -119,7 +119,8 @@ def normalise_text(value: object) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def _compact_string(text: str) -> str:
-    return _normalise_string(text).replace(" ", "")
+    # the minus sign (U+2212) of Word and of pasted web tables is the sign a clerk meant; NFKC keeps it
+    return _normalise_string(text).replace(" ", "").replace("\u2212", "-")
 
 
 def compact(value: object) -> str:

@@ -18,7 +18,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,6 +131,7 @@ class _Sampler:
         self.files: list[SampleFile] = []
         self.bureaus_started: set[str] = set()
         self.base_years_sent: set[tuple[str, str]] = set()  # (department, December of a base year)
+        self.mess_used: Counter[MessKind] = Counter()  # the kinds chosen so far (choose_kinds)
         self.mistakes = MistakeMaker(
             registry, self.book, mistake_rate, self.decimals, self.periods[-1] if self.periods else until, seed
         )
@@ -457,7 +458,7 @@ class _Sampler:
                 if department_id not in self.bureaus_started:
                     self.bureaus_started.add(department_id)
                     self.bureau_base_year(department_id, period)
-                kinds = choose_kinds(rng, self.mess_rate, BUREAU_KINDS)
+                kinds = choose_kinds(rng, self.mess_rate, BUREAU_KINDS, self.mess_used)
                 self.bureau_file(
                     bureau_layout(self.registry, department_id, period, duties, self.decimals), values, kinds, rng
                 )
@@ -466,7 +467,7 @@ class _Sampler:
                     self.template_file(dataclasses.replace(layout, data_sheets=()), {}, [], rng)
             else:
                 available = TEMPLATE_KINDS if layout.data_sheets else MILESTONE_ONLY_KINDS
-                kinds = choose_kinds(rng, self.mess_rate, available)
+                kinds = choose_kinds(rng, self.mess_rate, available, self.mess_used)
                 if MessKind.gbk_csv in kinds:
                     self.csv_file(layout, values, kinds, rng)
                     if layout.milestones:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -35,6 +36,9 @@ class MessKind(StrEnum):
     gbk_csv = "gbk_csv"  # the figures sent as a GBK long-layout CSV instead of the template
     correction = "correction"  # a resubmission (_更正) correcting last month
     quarantine_rows = "quarantine_rows"  # "约三百", an unknown region, a negative value
+    percent_typed = "percent_typed"  # "72.34%" typed into a % column: Excel keeps 0.7234, shown as a percentage
+    hidden_row = "hidden_row"  # a region's row hidden by the clerk (not by a filter): its figures are not taken
+    excel_error = "excel_error"  # #DIV/0! or a formula saved without its result where a figure is due
 
 
 TEMPLATE_KINDS = (
@@ -51,6 +55,9 @@ TEMPLATE_KINDS = (
     MessKind.gbk_csv,
     MessKind.correction,
     MessKind.quarantine_rows,
+    MessKind.percent_typed,
+    MessKind.hidden_row,
+    MessKind.excel_error,
 )
 BUREAU_KINDS = (
     MessKind.numbers_as_text,
@@ -81,6 +88,9 @@ KIND_WEIGHTS = {
     MessKind.extra_columns: 2.0,
     MessKind.renamed_sheet: 2.0,
     MessKind.total_row: 2.0,
+    MessKind.percent_typed: 2.0,
+    MessKind.hidden_row: 2.0,
+    MessKind.excel_error: 2.0,
     MessKind.xls_file: 0.7,
 }
 
@@ -90,19 +100,29 @@ UNKNOWN_REGIONS = ("工业园区", "高新技术产业开发区", "示范区（�
 NO_SPACE_UNITS = {"count", "percent", "ratio"}  # changing 个 to 家 or % to ‰ is not a unit slip clerks make
 
 
-def choose_kinds(rng: random.Random, rate: float, available: Sequence[MessKind]) -> list[MessKind]:
-    """None with probability 1 - rate; otherwise one kind, sometimes two or three."""
+def choose_kinds(
+    rng: random.Random, rate: float, available: Sequence[MessKind], used: Counter[MessKind] | None = None
+) -> list[MessKind]:
+    """None with probability 1 - rate; otherwise one kind, sometimes two or three. The first is one of the
+    kinds chosen least so far (counted in `used`), so that a sample of a few years shows every kind
+    several times however many kinds there are; the others are drawn by KIND_WEIGHTS."""
     if not available or rng.random() >= rate:
         return []
     count = 1 + (rng.random() < 0.35) + (rng.random() < 0.15)
     pool = list(available)
     kinds: list[MessKind] = []
+    if used is not None:
+        fewest = min(used[kind] for kind in pool)
+        kinds.append(rng.choice([kind for kind in pool if used[kind] == fewest]))
+        pool.remove(kinds[0])
     while pool and len(kinds) < count:
         kind = rng.choices(pool, weights=[KIND_WEIGHTS.get(each, 1.0) for each in pool])[0]
         kinds.append(kind)
         pool.remove(kind)
     if MessKind.gbk_csv in kinds:
         kinds = [kind for kind in kinds if kind in CSV_KINDS]
+    if used is not None:
+        used.update(kinds)
     return kinds
 
 

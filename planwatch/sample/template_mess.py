@@ -21,12 +21,14 @@ from planwatch.sample.mess import (
     alternative_unit,
     quarantine_values,
     region_alias,
+    row_of,
     scaled,
 )
 from planwatch.sample.records import Expected
 from planwatch.template_format import HEADER_ROW, REGION_HEADER
 
 CLERKS = ("张伟", "李娜", "王芳", "刘洋", "陈静", "马丽", "杨帆")
+EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#VALUE!", "#REF!")
 
 
 def _pick_sheet(
@@ -153,6 +155,73 @@ def _unknown_region_row(
         )
 
 
+def _percent_typed(context: MessContext, workbook: Workbook, layout: TemplateLayout) -> None:
+    """A rate typed as "72.34%" into a % column: Excel stores 0.7234 and shows it with a percentage format
+    (the column's 0–100 validation lets it through); ingestion reads it as shown, 72.34."""
+    sheets = [sheet for sheet in layout.data_sheets if sheet.percent]
+    if not sheets:
+        return
+    data_sheet = _pick_sheet(context, layout, sheets)
+    candidates = [
+        observation
+        for observation in context.untouched()
+        if observation.sheet == data_sheet.sheet_name
+        and isinstance(context.grid.get(observation.sheet, observation.cell), int | float)
+    ]
+    for observation in context.rng.sample(candidates, min(len(candidates), context.rng.randint(1, 3))):
+        cell = workbook[observation.sheet][observation.cell]
+        cell.value = float(cell.value) / 100
+        cell.number_format = f"0.{'0' * data_sheet.decimals}%" if data_sheet.decimals else "0%"
+        context.record(
+            MessKind.percent_typed, Expected.read, observation.sheet, observation.cell, observation, observation.value
+        )
+
+
+def _clean_rows(context: MessContext) -> dict[tuple[str, int], list]:
+    """The data rows (sheet, row) none of whose figures an earlier kind or a mistake touched, with their figures."""
+    rows: dict[tuple[str, int], list] = {}
+    for observation in context.file.observations:
+        rows.setdefault((observation.sheet, row_of(observation.cell)), []).append(observation)
+    return {
+        key: members
+        for key, members in sorted(rows.items())
+        if all((member.sheet, member.cell) not in context.touched for member in members)
+    }
+
+
+def _set_aside(context: MessContext, kind: MessKind, members: list) -> None:
+    """Every figure of a row ingestion must quarantine: recorded so, and out of the truth."""
+    for observation in members:
+        context.record(kind, Expected.quarantine, observation.sheet, observation.cell, observation, observation.value)
+        context.drop(observation)
+
+
+def _hidden_row(context: MessContext, workbook: Workbook) -> None:
+    """A region's row the clerk hid (a draft, a figure not yet checked): its figures are not taken."""
+    rows = _clean_rows(context)
+    if not rows:
+        return
+    sheet, row = context.rng.choice(list(rows))
+    workbook[sheet].row_dimensions[row].hidden = True
+    _set_aside(context, MessKind.hidden_row, rows[(sheet, row)])
+
+
+def _excel_error(context: MessContext, workbook: Workbook) -> None:
+    """A figure left as an Excel error (#DIV/0!) or as a formula saved without its result (as a program
+    that writes formulas saves them): the file does not hold the figure, so its row is set aside."""
+    rows = _clean_rows(context)
+    if not rows:
+        return
+    key = context.rng.choice(list(rows))
+    spoiled = context.rng.choice(rows[key])
+    cell = workbook[spoiled.sheet][spoiled.cell]
+    if context.rng.random() < 0.6:
+        cell.value = context.rng.choice(EXCEL_ERRORS)  # openpyxl stores an error code as an error cell
+    else:
+        cell.value = f"=ROUND({get_column_letter(cell.column)}{cell.row + 1}*1.05,2)"  # a formula, no result saved
+    _set_aside(context, MessKind.excel_error, rows[key])
+
+
 def _merged_title(context: MessContext, workbook: Workbook, layout: TemplateLayout) -> None:
     data_sheet = _pick_sheet(context, layout)
     sheet = workbook[data_sheet.sheet_name]
@@ -207,6 +276,12 @@ def mess_template(context: MessContext, workbook: Workbook, layout: TemplateLayo
     for kind, apply in VALUE_KINDS.items():
         if kind in kinds:
             apply(context)
+    if MessKind.percent_typed in kinds:
+        _percent_typed(context, workbook, layout)
+    if MessKind.hidden_row in kinds:
+        _hidden_row(context, workbook)
+    if MessKind.excel_error in kinds:
+        _excel_error(context, workbook)
     if MessKind.quarantine_rows in kinds:
         quarantine_values(context)
         _unknown_region_row(context, workbook, layout, next_row)

@@ -16,6 +16,17 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import column_index_from_string
 
 _HIDDEN = 1  # BOUNDSHEET visibility: 0 visible, 1 hidden, 2 very hidden
+# BIFF8 error codes, passed to xlwt as numbers: its own table maps #VALUE! to #NUM!'s code and knows #N/A
+# only misspelt as '#N/A!'
+ERROR_CODES = {
+    "#NULL!": 0x00,
+    "#DIV/0!": 0x07,
+    "#VALUE!": 0x0F,
+    "#REF!": 0x17,
+    "#NAME?": 0x1D,
+    "#NUM!": 0x24,
+    "#N/A": 0x2A,
+}
 
 
 def xls_bytes(workbook: Workbook) -> bytes:
@@ -40,7 +51,7 @@ def xls_bytes(workbook: Workbook) -> bytes:
                     continue
                 value = cell.value
                 if cell.data_type == "e":  # an Excel error (#DIV/0!): an error cell, not its text
-                    target.row(cell.row - 1).set_cell_error(cell.column - 1, str(value))
+                    target.row(cell.row - 1).set_cell_error(cell.column - 1, ERROR_CODES[str(value)])
                     continue
                 if cell.data_type == "f":
                     value = xlwt.Formula(str(value).removeprefix("="))
