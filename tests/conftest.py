@@ -106,7 +106,6 @@ LONGEST_FIRST = (
     "briefing_warehouse",  # the sample warehouse, the month's briefings, every plan in every month
     "plausibility",
     "tests/test_airflow_celery.py",
-    "tests/test_dag_chain.py",
     "tests/test_supervision_loop.py",  # three months issued, corrected and followed up
     "seed42_sample",  # the messy sample's marts coverage and quality checks, and the clean sample's
     "dbt_warehouse",

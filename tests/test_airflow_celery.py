@@ -171,6 +171,11 @@ def test_the_scheduler_runs_a_month_from_landing_to_briefing_on_celery_workers(
     ]
     assert {ti["queue"] for ti in ran} == {cluster.deployment.queue}
     assert all(ti["external_executor_id"] for ti in ran), "every task instance has its Celery task id"
+    # the transform ran dbt through cosmos (one task per model: the watcher of fct_target_progress among
+    # them) and published the marts
+    month_instances = [ti for ti in instances if ti["run_id"] not in runs_before]
+    transformed = {ti["task_id"] for ti in ran if ti["dag_id"] == "planwatch_transform"}
+    assert {"dbt.fct_target_progress.run", "publish_marts"} <= transformed, cluster.diagnostics()
     assert sorted(path.name for path in archive.iterdir()) == files
     assert list(landing.iterdir()) == []
 
@@ -186,8 +191,16 @@ def test_the_scheduler_runs_a_month_from_landing_to_briefing_on_celery_workers(
     # the gate passed for the month, and its briefings were rendered in every format
     gates = cluster.xcom("planwatch_quality", "check_and_gate", runs_before)
     assert {(gate["period"], gate["publishable"]) for gate in gates} == {(MONTH, True)}
-    briefings = Path(settings["PLANWATCH_OUTPUT_DIR"]) / "briefings" / MONTH
-    assert {path.suffix for path in briefings.iterdir()} >= {".html", ".pdf", ".docx"}
+    folder = Path(settings["PLANWATCH_OUTPUT_DIR"]) / "briefings"
+    # what a reader sees (each briefing's hidden .rendered.json records its inputs' fingerprint)
+    briefings = sorted(path for path in (folder / MONTH).iterdir() if not path.name.startswith("."))
+    assert {path.suffix for path in briefings} == {".html", ".pdf", ".docx"}
+    assert any("leadership_summary" in path.name for path in briefings)
+    assert all(path.stat().st_size > 1000 for path in briefings)
+    # one mapped task per briefing, each writing the three formats; the run's frozen copy is removed
+    renders = [ti for ti in month_instances if ti["task_id"] == "render_briefing" and ti["map_index"] >= 0]
+    assert len(renders) * 3 == len(briefings) and len(renders) > 5, cluster.diagnostics()
+    assert not list(folder.glob(".reading-*"))
 
     # the readers' snapshot was switched to the new marts
     snapshot = current_snapshot(Path(settings["PLANWATCH_PUBLISHED_DIR"])) / DUCKDB_FILE

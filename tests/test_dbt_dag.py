@@ -1,7 +1,6 @@
 """The transform DAG's wiring: on the ingest Asset, cosmos tasks per model, the writer pool, the marts Asset.
 
-(It runs under `airflow dags test` in tests/test_dag_chain.py, on a month of sample data, and on Celery in
-tests/test_airflow_celery.py.)
+(It runs, on a month of sample data, on Celery with the scheduler in tests/test_airflow_celery.py.)
 """
 
 from __future__ import annotations
