@@ -227,17 +227,17 @@ def region_alias(reference: ReferenceData, region_code: str, rng: random.Random)
 # ---- kinds that change single figures (any layout) ----------------------------------------------
 
 
-def _numeric(context: MessContext, observation: Observation) -> float | None:
+def numeric(context: MessContext, observation: Observation) -> float | None:
     value = context.grid.get(observation.sheet, observation.cell)
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def numbers_as_text(context: MessContext) -> None:
-    candidates = [item for item in context.untouched() if _numeric(context, item) is not None]
-    large = [item for item in candidates if abs(_numeric(context, item) or 0) >= 1000]
+    candidates = [item for item in context.untouched() if numeric(context, item) is not None]
+    large = [item for item in candidates if abs(numeric(context, item) or 0) >= 1000]
     pool = large or candidates
     for observation in context.rng.sample(pool, min(len(pool), context.rng.randint(1, 4))):
-        value = _numeric(context, observation) or 0.0
+        value = numeric(context, observation) or 0.0
         text = as_text(value, context.decimals[observation.indicator_code], thousands=True)
         context.grid.set(observation.sheet, observation.cell, text)
         context.record(
@@ -246,9 +246,9 @@ def numbers_as_text(context: MessContext) -> None:
 
 
 def full_width_digits(context: MessContext) -> None:
-    candidates = [item for item in context.untouched() if _numeric(context, item) is not None]
+    candidates = [item for item in context.untouched() if numeric(context, item) is not None]
     for observation in context.rng.sample(candidates, min(len(candidates), context.rng.randint(1, 3))):
-        value = _numeric(context, observation) or 0.0
+        value = numeric(context, observation) or 0.0
         text = as_text(value, context.decimals[observation.indicator_code], thousands=False).translate(_FULL_WIDTH)
         context.grid.set(observation.sheet, observation.cell, text)
         context.record(
@@ -276,37 +276,43 @@ def row_of(cell: str) -> int:
     return int("".join(ch for ch in cell if ch.isdigit()))
 
 
+def clean_rows(context: MessContext) -> dict[tuple[str, int], list[Observation]]:
+    """The rows (sheet, row or CSV line) none of whose figures an earlier kind or a mistake touched, with
+    their figures, in the order the file holds them."""
+    rows: dict[tuple[str, int], list[Observation]] = {}
+    for observation in context.file.observations:
+        rows.setdefault((observation.sheet, row_of(observation.cell)), []).append(observation)
+    return {
+        key: members
+        for key, members in rows.items()
+        if all((item.sheet, item.cell) not in context.touched for item in members)
+    }
+
+
+def set_aside(context: MessContext, kind: MessKind, members: list[Observation]) -> None:
+    """Every figure of a row ingestion must quarantine: recorded so, and out of the truth."""
+    for observation in members:
+        context.record(kind, Expected.quarantine, observation.sheet, observation.cell, observation, observation.value)
+        context.drop(observation)
+
+
 def quarantine_values(context: MessContext) -> None:
     """A figure that is not a number, or negative where a statistic cannot be.
 
     Ingestion sets the whole row aside, so every figure of the row is recorded as quarantined and
     leaves the truth; rows with a figure an earlier kind changed are not chosen.
     """
-    rows: dict[tuple[str, int], list[Observation]] = {}
-    for observation in context.file.observations:
-        rows.setdefault((observation.sheet, row_of(observation.cell)), []).append(observation)
-    clean_rows = [
-        key for key, members in rows.items() if all((item.sheet, item.cell) not in context.touched for item in members)
-    ]
-    for key in context.rng.sample(clean_rows, min(len(clean_rows), context.rng.randint(1, 2))):
+    rows = clean_rows(context)
+    for key in context.rng.sample(list(rows), min(len(rows), context.rng.randint(1, 2))):
         members = rows[key]
         spoiled = context.rng.choice(members)
         if context.rng.random() < 0.5:
             value: object = context.rng.choice(NOT_A_NUMBER)
         else:
-            current = _numeric(context, spoiled) or 0.0
+            current = numeric(context, spoiled) or 0.0
             value = -abs(current) if current else -1.0
         context.grid.set(spoiled.sheet, spoiled.cell, value)
-        for observation in members:
-            context.record(
-                MessKind.quarantine_rows,
-                Expected.quarantine,
-                observation.sheet,
-                observation.cell,
-                observation,
-                observation.value,
-            )
-            context.drop(observation)
+        set_aside(context, MessKind.quarantine_rows, members)
 
 
 VALUE_KINDS = {

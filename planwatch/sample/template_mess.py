@@ -19,10 +19,12 @@ from planwatch.sample.mess import (
     MessContext,
     MessKind,
     alternative_unit,
+    clean_rows,
+    numeric,
     quarantine_values,
     region_alias,
-    row_of,
     scaled,
+    set_aside,
 )
 from planwatch.sample.records import Expected
 from planwatch.template_format import HEADER_ROW, REGION_HEADER
@@ -165,8 +167,7 @@ def _percent_typed(context: MessContext, workbook: Workbook, layout: TemplateLay
     candidates = [
         observation
         for observation in context.untouched()
-        if observation.sheet == data_sheet.sheet_name
-        and isinstance(context.grid.get(observation.sheet, observation.cell), int | float)
+        if observation.sheet == data_sheet.sheet_name and numeric(context, observation) is not None
     ]
     for observation in context.rng.sample(candidates, min(len(candidates), context.rng.randint(1, 3))):
         cell = workbook[observation.sheet][observation.cell]
@@ -177,39 +178,20 @@ def _percent_typed(context: MessContext, workbook: Workbook, layout: TemplateLay
         )
 
 
-def _clean_rows(context: MessContext) -> dict[tuple[str, int], list]:
-    """The data rows (sheet, row) none of whose figures an earlier kind or a mistake touched, with their figures."""
-    rows: dict[tuple[str, int], list] = {}
-    for observation in context.file.observations:
-        rows.setdefault((observation.sheet, row_of(observation.cell)), []).append(observation)
-    return {
-        key: members
-        for key, members in sorted(rows.items())
-        if all((member.sheet, member.cell) not in context.touched for member in members)
-    }
-
-
-def _set_aside(context: MessContext, kind: MessKind, members: list) -> None:
-    """Every figure of a row ingestion must quarantine: recorded so, and out of the truth."""
-    for observation in members:
-        context.record(kind, Expected.quarantine, observation.sheet, observation.cell, observation, observation.value)
-        context.drop(observation)
-
-
 def _hidden_row(context: MessContext, workbook: Workbook) -> None:
     """A region's row the clerk hid (a draft, a figure not yet checked): its figures are not taken."""
-    rows = _clean_rows(context)
+    rows = clean_rows(context)
     if not rows:
         return
     sheet, row = context.rng.choice(list(rows))
     workbook[sheet].row_dimensions[row].hidden = True
-    _set_aside(context, MessKind.hidden_row, rows[(sheet, row)])
+    set_aside(context, MessKind.hidden_row, rows[(sheet, row)])
 
 
 def _excel_error(context: MessContext, workbook: Workbook) -> None:
     """A figure left as an Excel error (#DIV/0!) or as a formula saved without its result (as a program
     that writes formulas saves them): the file does not hold the figure, so its row is set aside."""
-    rows = _clean_rows(context)
+    rows = clean_rows(context)
     if not rows:
         return
     key = context.rng.choice(list(rows))
@@ -219,7 +201,7 @@ def _excel_error(context: MessContext, workbook: Workbook) -> None:
         cell.value = context.rng.choice(EXCEL_ERRORS)  # openpyxl stores an error code as an error cell
     else:
         cell.value = f"=ROUND({get_column_letter(cell.column)}{cell.row + 1}*1.05,2)"  # a formula, no result saved
-    _set_aside(context, MessKind.excel_error, rows[key])
+    set_aside(context, MessKind.excel_error, rows[key])
 
 
 def _merged_title(context: MessContext, workbook: Workbook, layout: TemplateLayout) -> None:
