@@ -1,5 +1,5 @@
 """Shared fixtures: copies of the real registry to break, the briefing sample warehouse, a migrated Airflow
-metadata database, and service discovery that fails in CI; and how `-n 2 --dist loadgroup` hands the
+metadata database, and service discovery that fails in CI; and how `-n <workers> --dist loadgroup` hands the
 tests to its workers (each xdist group on one worker, the longest units first)."""
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from html import unescape
 from pathlib import Path
 
 import duckdb
@@ -30,7 +31,8 @@ TREND_MONTHS = (("zhangye_organic_base_2024", "2025-11"), ("hohhot_dairy_cluster
 
 
 def _texts(svg: str) -> list[str]:
-    return re.findall(r"<!-- (.*?) -->", svg)
+    """The chart's text, each line a <text> element (svg.fonttype "none")."""
+    return [unescape(text) for text in re.findall(r"<text\b[^>]*>([^<]*)</text>", svg)]
 
 
 def _line(**overrides: object) -> TargetLine:

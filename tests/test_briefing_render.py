@@ -318,13 +318,18 @@ def _with_charts(briefing: Briefing) -> Briefing:
 def test_charts_are_svg_in_the_html_and_png_at_print_resolution_in_the_pdf_and_word_file(tmp_path: Path) -> None:
     from docx import Document
 
-    from planwatch.briefing.charts import PNG_DPI
+    from planwatch.briefing.charts import FONT_FAMILY, PNG_DPI
 
     briefing = _with_charts(_briefing())
     html_path, pdf_path, docx_path = render(briefing, tmp_path)
     html = html_path.read_text(encoding="utf-8")
     assert html.count("<svg") == 2 and "<img" not in html
     assert "图1　各项目标完成率与时序进度对比" in html and "图2　庄浪县肉牛饲养量走势" in html
+    # the charts' labels are text the reader's browser draws, in a CJK font it has (the generic family last),
+    # escaped like the rest of the page
+    labels = re.findall(r"<text\b[^>]*font-family: ([^;]*);[^>]*>([^<]*)</text>", html)
+    assert "1 肉牛饲养量（庄浪县，2025）" in {text for _, text in labels} and "<script>" not in html
+    assert {family for family, _ in labels} == {", ".join(f"'{name}'" for name in FONT_FAMILY) + ", sans-serif"}
     images = subprocess.run(["pdfimages", "-list", str(pdf_path)], capture_output=True, text=True, check=True).stdout
     rows = [row.split() for row in images.splitlines()[2:] if row.split()[2] == "image"]
     assert len(rows) == 2, images

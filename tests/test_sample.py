@@ -37,7 +37,7 @@ from planwatch.template_format import META_SHEET, Measure
 from .conftest import PLANS_DIR
 from .test_forms import write_registry_with_reporting_units
 
-# Under pytest -n 2 --dist loadgroup the tests of one sample run on one worker, which builds it once.
+# Under pytest -n <workers> --dist loadgroup the tests of one sample run on one worker, which builds it once.
 CLEAN_GROUP = pytest.mark.xdist_group("sample_clean")
 MESSY_GROUP = pytest.mark.xdist_group("sample_messy")
 

@@ -1,4 +1,4 @@
-"""`make test` runs `pytest -n 2 --dist loadgroup`: the tests of one xdist group run on one worker, so the
+"""`make test` runs `pytest -n <cores + 1> --dist loadgroup`: the tests of one xdist group run on one worker, so the
 session and module fixtures they share (the briefing sample warehouse, ...) are built once, and the
 longest units are handed out first.
 
