@@ -63,6 +63,23 @@ def _line(**overrides: object) -> TargetLine:
     return TargetLine(**values)  # type: ignore[arg-type]
 
 
+def test_a_level_and_its_growth_for_one_figure_are_told_apart_on_figure_1() -> None:
+    """渔业产值达到1.5亿元，比2022年增长50%，年均增长16.7%: three targets, one figure, one region, one year."""
+    lines = [
+        _line(target_id="hulin.fishery.level"),
+        _line(target_id="hulin.fishery.growth", target_kind="growth_over_base", target_unit="%", target_value=50.0),
+        _line(target_id="hulin.fishery.cagr", target_kind="average_annual_growth", target_unit="%", target_value=16.7),
+    ]
+    labels = [charts.completion_label(number, line) for number, line in enumerate(lines, start=1)]
+    assert labels == [
+        "1 农产品加工业营业收入（呼和浩特市，2025）",
+        "2 农产品加工业营业收入（呼和浩特市，2025，较基期增长）",
+        "3 农产品加工业营业收入（呼和浩特市，2025，年均增长）",
+    ]
+    (figure,) = charts.completion_figures(lines, png=False)
+    assert [text for text in _texts(figure.svg) if re.match(r"\d ", text)] == labels
+
+
 def test_an_annual_flow_reported_monthly_is_drawn_as_year_totals_and_this_years_year_to_date() -> None:
     months = [
         Point(dt.date(year, month, 28 if month != 12 else 31), 3.0 * month)

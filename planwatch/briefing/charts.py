@@ -171,9 +171,12 @@ def completion_chunks(
 
 
 def completion_label(number: int, line: TargetLine) -> str:
-    """'序号 指标名（地区，年）': the 表1 number first, since two long names can shorten alike."""
+    """'序号 指标名（地区，年）': the 表1 number first, since two long names can shorten alike. A growth
+    target says so (…，2025，年均增长): a plan often sets a level and its growth for one figure in one
+    sentence (渔业产值达到1.5亿元，比2022年增长50%), and their bars would otherwise read the same."""
     region = line.region_name.split("（")[0]
-    return f"{number} {_shorten(line.indicator_name, 14)}（{_shorten(region, 6)}，{line.target_year}）"
+    kind = f"，{line.kind_word}" if line.is_growth else ""
+    return f"{number} {_shorten(line.indicator_name, 14)}（{_shorten(region, 6)}，{line.target_year}{kind}）"
 
 
 def _legend_by_colour(lines: Sequence[TargetLine]) -> list[Patch]:
