@@ -153,8 +153,8 @@ def run_pipeline(
     say(f"briefings: {len(briefed.written)} files for {period}: {briefed.timings()}")
     if briefed.skipped_plans:
         say(f"  no progress rows in {period} (plan and reporting over) for: {', '.join(briefed.skipped_plans)}")
-    for note in briefed.issued_not_reproduced:
-        say(f"  issued, delivered as archived (not re-rendered): {note}")
+    if briefed.delivered_issued:
+        say(f"  {briefed.delivered_issued} files of issued briefings delivered from the archive as issued")
     run.outputs["briefings"] = briefings_dir
     for path in briefed.written:
         if "leadership_summary" in path.name:

@@ -52,6 +52,7 @@ def _period_commands(warehouse: Path, out: Path) -> dict[str, list[str]]:
         "approve": ["approve", "--period", "PERIOD", *w],
         "return": ["return", "--period", "PERIOD", "--department", "x", "--reason", "数据有误", *w],
         "issue": ["issue", "--period", "PERIOD", "--plan", "hulin_agri_processing_2023", *w],
+        "reproduce": ["reproduce", "--period", "PERIOD", *w],
         "correct": [
             "correct",
             "--period",
@@ -99,7 +100,19 @@ def test_a_bad_period_is_refused_in_one_line(
 
 @pytest.mark.parametrize(
     "name",
-    ["brief", "check", "remind", "states", "approve", "return", "issue", "correct", "followup forms", "templates"],
+    [
+        "brief",
+        "check",
+        "remind",
+        "states",
+        "approve",
+        "return",
+        "issue",
+        "reproduce",
+        "correct",
+        "followup forms",
+        "templates",
+    ],
 )
 def test_a_month_without_data_is_an_error_not_an_empty_file(
     name: str, small_warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -40,8 +40,7 @@ class BriefRun:
     seconds_gathering: float = 0.0  # this and the formats' seconds: summed over the rendering processes
     seconds_by_format: dict[str, float] = field(default_factory=dict)
     skipped_plans: list[str] = field(default_factory=list)
-    # issued plans whose archived files were delivered as they are: re-rendering them gave other bytes
-    issued_not_reproduced: list[str] = field(default_factory=list)
+    delivered_issued: int = 0  # of `written`: issued plans' files, copied from their archive
     briefings: int = 0
     unchanged: int = 0  # files kept as they were (their inputs did not change), not written again
     processes: int = 1
@@ -59,7 +58,7 @@ class BriefRun:
             "seconds_gathering": round(self.seconds_gathering, 2),
             "seconds_by_format": {fmt: round(seconds, 2) for fmt, seconds in self.seconds_by_format.items()},
             "skipped_plans": list(self.skipped_plans),
-            "issued_not_reproduced": list(self.issued_not_reproduced),
+            "delivered_issued": self.delivered_issued,
         }
 
     def timings(self) -> str:
@@ -134,12 +133,13 @@ def render_month(
             if not decision.publishable:
                 raise QualityGateError(blocked_message(decision))
         remove_leftovers(out_dir)  # part files of a render killed midway
-        # an issued month is its archive: re-rendered only to prove it unchanged
-        delivered, run.issued_not_reproduced = deliver_issued_plans(issued, out_dir, formats)
+        # an issued plan's month is its archive, copied as issued (checked against its manifest)
+        delivered = deliver_issued_plans(issued, out_dir, formats)
         run.written.extend(delivered)
+        run.delivered_issued = len(delivered)
     total = len(units) * len(formats)
     if on_progress is not None:
-        on_progress(0, total, f"{len(run.written)} issued files reproduced" if run.written else "")
+        on_progress(0, total, f"{len(run.written)} issued files delivered from the archive" if run.written else "")
     job = _Job(warehouse, month, out_dir, formats, config, force)
     run.briefings, run.processes = len(units), _processes(jobs, len(units))
     done: dict[int, UnitResult] = {}
@@ -177,7 +177,7 @@ def briefing_units(
     con: duckdb.DuckDBPyConnection, month: dt.date, plan_id: str | None, counties: bool = True, summary: bool = True
 ) -> tuple[list[BriefingUnit], list[str], dict[str, Path]]:
     """The month's briefings to render; the plans skipped (their progress ended before the month); the
-    plans whose briefing is issued already (plan → archive), which are reproduced, not rendered."""
+    plans whose briefing is issued already (plan → archive), whose archived files are delivered, not rendered."""
     if plan_id:
         plan_ids, skipped = [plan_id], []
     else:

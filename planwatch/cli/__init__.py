@@ -27,7 +27,7 @@ from planwatch.cli.publish import publish
 from planwatch.cli.remind import remind
 from planwatch.cli.sample import sample
 from planwatch.cli.status import status
-from planwatch.cli.supervise import approve, correct, followup_app, issue, return_submission, states
+from planwatch.cli.supervise import approve, correct, followup_app, issue, reproduce, return_submission, states
 from planwatch.cli.transform import transform
 from planwatch.warehouse import WarehouseLockedError
 
@@ -103,5 +103,6 @@ app.command("states")(states)
 app.command("approve")(approve)
 app.command("return")(return_submission)
 app.command("issue")(issue)
+app.command("reproduce")(reproduce)
 app.command("correct")(correct)
 app.add_typer(followup_app, name="followup")

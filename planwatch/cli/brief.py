@@ -78,8 +78,13 @@ def brief(
             continue
         for path in result.written:
             console.print(str(path), highlight=False, soft_wrap=True)
-        for note in result.issued_not_reproduced:
-            console.print(f"[yellow]issued, delivered as archived (not re-rendered): {note}[/]", soft_wrap=True)
+        if result.delivered_issued:
+            console.print(
+                f"{result.delivered_issued} files of issued briefings delivered from the archive as issued "
+                "(`planwatch reproduce` re-renders them to check the renderer still gives those bytes)",
+                highlight=False,
+                soft_wrap=True,
+            )
         console.print(f"{len(result.written)} files in {out_dir}: {result.timings()}", highlight=False, soft_wrap=True)
     if is_range:
         console.print(

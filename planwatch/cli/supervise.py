@@ -4,6 +4,7 @@
     planwatch approve --period 2026-11 --plan P [--department D] [--level county|city]
     planwatch return  --period 2026-11 --department D --reason "…"
     planwatch issue   --period 2026-11 --plan P --stage review  (审核), then without --stage (签发)
+    planwatch reproduce --period 2026-11 [--plan P]            签发的通报能否原样重新生成（逐字节比对）
     planwatch correct --period 2026-10 --indicator I --region R --value V --reason "…"
     planwatch followup list [--plan P] | close ITEM --reason "…" | forms --period 2026-12
 
@@ -227,6 +228,63 @@ def issue(
         )
     for item_id in result.closed:
         console.print(f"销号 {item_id}")
+
+
+def reproduce(
+    period: Annotated[str, typer.Option(help="the issued month, YYYY-MM")],
+    plan: Annotated[str | None, typer.Option(help="only this plan (default: every plan issued for the month)")] = None,
+    format: Annotated[str, typer.Option(help="comma-separated: html,pdf,docx")] = "html,pdf,docx",
+    warehouse: Warehouse = None,
+) -> None:
+    """Re-render the month's issued briefings from their archived contexts and compare them byte for byte.
+
+    A month's run delivers the archived files as issued and never renders them again; this asks whether
+    the renderer (templates, fonts, libraries) still gives the issued bytes. Nothing is written.
+    """
+    import tempfile
+
+    import duckdb
+
+    from planwatch.briefing.render import FORMATS
+    from planwatch.supervision.issuing import (
+        IssuedArchiveAlteredError,
+        IssuedBriefingChangedError,
+        issued_plans,
+        reproduce,
+        verify_archive,
+    )
+
+    formats = [part.strip() for part in format.split(",") if part.strip()]
+    for fmt in formats:
+        arguments.known(fmt, FORMATS, "--format", "format")
+    path = arguments.existing_warehouse(warehouse)
+    if plan is not None:
+        arguments.known_plan(plan)
+    month = str(arguments.month(period))
+    with duckdb.connect(str(path), read_only=True) as connection:
+        archives = issued_plans(connection, month)
+    if plan is not None:
+        archives = {plan_id: archive for plan_id, archive in archives.items() if plan_id == plan}
+    if not archives:
+        arguments.fail(f"{month}: no briefing issued{f' for {plan}' if plan else ''}; nothing to reproduce")
+    differing = []
+    for plan_id, archive in sorted(archives.items()):
+        try:
+            verify_archive(archive)
+            with tempfile.TemporaryDirectory() as scratch:
+                files = reproduce(archive, Path(scratch), formats)
+        except IssuedArchiveAlteredError as error:
+            arguments.fail(str(error))
+        except IssuedBriefingChangedError as error:
+            differing.append(plan_id)
+            console.print(f"[red]{plan_id} {month}: {error}[/]")
+            continue
+        console.print(f"{plan_id} {month}: {len(files)} files re-rendered, each the issued bytes ({archive})")
+    if differing:
+        arguments.fail(
+            f"{month}: the renderer no longer gives the issued bytes for {', '.join(differing)}; "
+            "the archived files stand and are what every run delivers"
+        )
 
 
 def correct(

@@ -165,7 +165,7 @@ def plan_briefings(period: str, config: Settings, run_id: str) -> dict:
 
     Runs in the writer slot, after the gate: the warehouse is checkpointed and copied whole, so that
     every briefing of the run reads the same data, in parallel, while the warehouse takes new loads.
-    Issued plans are reproduced from their archive here (never rendered again).
+    Issued plans' files are copied from their archive here, as issued (never rendered again).
     """
     import duckdb
 
@@ -188,15 +188,13 @@ def plan_briefings(period: str, config: Settings, run_id: str) -> dict:
     if decision is not None and not decision.publishable:
         reading.unlink(missing_ok=True)
         raise QualityGateError(blocked_message(decision))
-    delivered, not_reproduced = deliver_issued_plans(issued, out_dir, list(FORMATS))
-    reproduced = [str(path) for path in delivered]
-    log.info("%d briefings to render for %s; %d issued files reproduced", len(units), period, len(reproduced))
+    delivered = [str(path) for path in deliver_issued_plans(issued, out_dir, list(FORMATS))]
+    log.info("%d briefings to render for %s; %d issued files delivered", len(units), period, len(delivered))
     return {
         "period": period,
         "reading": str(reading),
         "units": [unit.as_dict() for unit in units],
-        "reproduced": reproduced,
-        "issued_not_reproduced": not_reproduced,
+        "delivered_issued": delivered,
         "skipped_plans": skipped,
     }
 
@@ -224,7 +222,7 @@ def finish_briefings(plan: dict, rendered: list[dict]) -> dict:
 
     Path(plan["reading"]).unlink(missing_ok=True)
     Path(plan["reading"] + ".wal").unlink(missing_ok=True)
-    files = [*plan["reproduced"], *(path for result in rendered for path in result["files"])]
+    files = [*plan["delivered_issued"], *(path for result in rendered for path in result["files"])]
     if len(rendered) != len(plan["units"]):
         raise RuntimeError(f"{len(plan['units']) - len(rendered)} of {len(plan['units'])} briefings not written")
     log.info("%d briefing files for %s", len(files), plan["period"])
@@ -232,7 +230,6 @@ def finish_briefings(plan: dict, rendered: list[dict]) -> dict:
         "period": plan["period"],
         "files": files,
         "skipped_plans": plan["skipped_plans"],
-        "issued_not_reproduced": plan.get("issued_not_reproduced", []),
     }
 
 

@@ -7,9 +7,9 @@ and its counties' in every format into `issued_dir/<plan>/<YYYY-MM>/` with the c
 built from (`contexts/*.json`: the marts' rows as the briefing read them) and a manifest of
 hashes, then, in one transaction, records the files, locks the month for the plan's departments,
 opens 督办 for what lags, closes the items whose target recovered and marks the corrections the
-briefing reported. An issued month re-rendered (`reproduce`) gives the archived bytes or is refused;
-`deliver_issued` is what a month's run does with it: the re-rendering when it is the issued bytes, else
-the archived files themselves (checked against the manifest), never a different rendering.
+briefing reported. An issued month re-rendered (`reproduce`, `planwatch reproduce`) gives the archived
+bytes or is refused; `deliver_issued` is what a month's run does with it: the archived files themselves,
+checked against the manifest, never a new rendering.
 """
 
 from __future__ import annotations
@@ -412,39 +412,29 @@ def verify_archive(archive: Path) -> None:
         )
 
 
-def deliver_issued(archive: Path, out_dir: Path, formats: list[str]) -> tuple[list[Path], str | None]:
-    """An issued month's files of `formats` in `out_dir`, and why they were not re-rendered (None when they were).
+def deliver_issued(archive: Path, out_dir: Path, formats: list[str]) -> list[Path]:
+    """An issued month's archived files of `formats`, copied into `out_dir` as they were issued.
 
     The archive is checked first, every file against the hash its manifest recorded: one missing or
-    altered raises `IssuedArchiveAlteredError` before anything is written. Then the files are re-rendered
-    from the archived contexts when that gives the issued bytes. When it does not (the templates, fonts or
-    a library changed since issue), the rendering is refused and the archived files themselves are copied:
-    the month's other briefings still render, and what goes out is what was issued.
+    altered raises `IssuedArchiveAlteredError` before anything is written. A month's run never renders an
+    issued briefing again: what goes out is what was issued, whatever changed in the templates, fonts or
+    libraries since. Whether the renderer still gives the issued bytes is `reproduce`'s question
+    (`planwatch reproduce`), asked on purpose, not paid for by every run of the month.
     """
     verify_archive(archive)
-    try:
-        return reproduce(archive, out_dir, formats), None
-    except IssuedBriefingChangedError as error:
-        suffixes = {f".{fmt}" for fmt in formats}
-        issued = [archive / name for name in sorted(_manifest(archive)["files"]) if Path(name).suffix in suffixes]
-        out_dir.mkdir(parents=True, exist_ok=True)
-        return [Path(shutil.copyfile(path, out_dir / path.name)) for path in issued], str(error)
+    suffixes = {f".{fmt}" for fmt in formats}
+    issued = [archive / name for name in sorted(_manifest(archive)["files"]) if Path(name).suffix in suffixes]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [Path(shutil.copyfile(path, out_dir / path.name)) for path in issued]
 
 
-def deliver_issued_plans(issued: dict[str, Path], out_dir: Path, formats: list[str]) -> tuple[list[Path], list[str]]:
-    """`deliver_issued` for each issued plan (plan → archive): the files, and per plan not re-rendered, why.
+def deliver_issued_plans(issued: dict[str, Path], out_dir: Path, formats: list[str]) -> list[Path]:
+    """`deliver_issued` for each issued plan (plan → archive).
 
     Every archive is checked before any is delivered: an altered one stops the run with nothing written."""
     for archive in issued.values():
         verify_archive(archive)
-    files, notes = [], []
-    for plan_id, archive in issued.items():
-        delivered, why_not = deliver_issued(archive, out_dir, formats)
-        files += delivered
-        if why_not is not None:
-            log.warning("%s: the archived files are delivered as issued: %s", plan_id, why_not)
-            notes.append(f"{plan_id}: {why_not}")
-    return files, notes
+    return [path for archive in issued.values() for path in deliver_issued(archive, out_dir, formats)]
 
 
 def _manifest(archive: Path) -> dict:
