@@ -27,7 +27,9 @@ def _brief(month: str, jobs: int, out: Path, env: dict[str, str]) -> dict:
     """`planwatch brief` for `month` by `jobs` processes: wall time, peak memory, files, seconds per format."""
     measured = measure(["brief", "--period", month, "--jobs", str(jobs), "--out", str(out)], env)
     stdout, peak_mb, wall = measured.stdout, measured.peak_mb, measured.seconds
-    summary = re.search(r"(\d+) files in .*: (\d+) briefings in [\d.]+ s \((.*)\)", stdout.strip().splitlines()[-1])
+    summary = re.search(
+        r"(\d+) files in .*: (\d+) briefings? rendered in [\d.]+ s \((.*?)\)", stdout.strip().splitlines()[-1]
+    )
     if summary is None:
         raise RuntimeError(f"unexpected output of planwatch brief:\n{stdout}")
     seconds = {fmt: float(value) for fmt, value in re.findall(r"(\w+) ([\d.]+) s", summary.group(3))}

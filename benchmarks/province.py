@@ -82,7 +82,7 @@ def _line(label: str, step: Measured) -> str:
 
 
 def _briefing_seconds(step: Measured) -> tuple[int, dict[str, float]]:
-    summary = re.search(r"(\d+) briefings in [\d.]+ s \((.*)\)", step.stdout)
+    summary = re.search(r"(\d+) briefings? rendered in [\d.]+ s \((.*?)\)", step.stdout)
     if summary is None:
         raise RuntimeError(f"unexpected output of planwatch brief:\n{step.stdout[-2000:]}")
     seconds = {fmt: float(value) for fmt, value in re.findall(r"(\w+) ([\d.]+) s", summary.group(2))}

@@ -62,12 +62,16 @@ class BriefRun:
         }
 
     def timings(self) -> str:
-        """One line for a log: '22 briefings in 15.2 s by 2 processes (gather 3.1 s, html 0.4 s, pdf 21.0 s …)'."""
+        """One line for a log: '22 briefings rendered in 15.2 s (by 2 processes, gather 3.1 s, html 0.4 s …)'."""
         parts = [f"gather {self.seconds_gathering:.1f} s"]
         parts += [f"{fmt} {seconds:.1f} s" for fmt, seconds in self.seconds_by_format.items()]
         by = f"by {self.processes} processes, " if self.processes > 1 else ""
         kept = f"; {self.unchanged} files unchanged, not written again" if self.unchanged else ""
-        return f"{self.briefings} briefings in {self.seconds:.1f} s ({by}{', '.join(parts)}){kept}"
+        issued = (
+            f"; {self.delivered_issued} files of issued briefings from the archive" if self.delivered_issued else ""
+        )
+        rendered = f"{self.briefings} briefing{'s' if self.briefings != 1 else ''} rendered"
+        return f"{rendered} in {self.seconds:.1f} s ({by}{', '.join(parts)}){kept}{issued}"
 
 
 def brief_month(
