@@ -20,6 +20,7 @@ from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.values import (
     AmbiguousNumberError,
     ErrorValueError,
+    FootnoteMarkError,
     HiddenRowError,
     NonFiniteNumberError,
     NotANumberError,
@@ -46,6 +47,8 @@ QUARANTINE_REASONS: dict[str, str] = {
     "not_a_number": "{column}的值“{value}”不是有效数字，请填写阿拉伯数字（不要加单位或文字）",
     "ambiguous_number": "{column}的值“{value}”中的分隔符有两种读法（小数点还是千位分隔符），系统不作猜测，"
     "请填写不带分隔符的数字，小数点用“.”（如1234.5）",
+    "footnote_mark": "{column}的值“{value}”中夹有上标、圈码等注释符号（如①、¹、²），系统不把它当作数字读，"
+    "以免读错（注释号会被读成数字的末位）；请只填写数字，注释写在备注栏后重新报送",
     "non_finite_number": "{column}的值“{value}”超出了可以表示的数字范围，请核实后填写正确的数字",
     "error_value": "{column}的值是Excel错误“{value}”（公式计算出错），请核实公式，或直接填写数值后重新报送",
     "formula_without_value": "{column}是公式“{value}”，但文件中没有保存计算结果"
@@ -418,6 +421,7 @@ def observation_at(
 _PARSE_FAILURES = {
     AmbiguousNumberError: "ambiguous_number",
     NonFiniteNumberError: "non_finite_number",
+    FootnoteMarkError: "footnote_mark",
     ErrorValueError: "error_value",
     UncomputedFormulaError: "formula_without_value",
     HiddenRowError: "hidden_row",

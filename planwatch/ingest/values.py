@@ -76,6 +76,11 @@ class HiddenRowError(NotANumberError):
     """The figure is in a row the clerk hid."""
 
 
+class FootnoteMarkError(NotANumberError):
+    """A digit-like mark that is not a digit is in the cell ('44.97①', '10.3¹', '10²'): NFKC would make it one
+    (44.971, 10.31, 102), and a footnote mark read as a digit is a wrong figure, so it is refused."""
+
+
 class NonFiniteNumberError(NotANumberError):
     """The cell's number is beyond what a float holds ('1e400') or is not a number at all (NaN)."""
 
@@ -84,6 +89,13 @@ def _finite(number: float, typed: object) -> float:
     if not math.isfinite(number):
         raise NonFiniteNumberError(normalise_text(typed))
     return number
+
+
+@lru_cache(maxsize=1 << 12)
+def _has_digit_mark(text: str) -> bool:
+    """Superscripts, subscripts, circled and parenthesised digits (Unicode 'No', other numbers): what NFKC
+    turns into plain digits. Full-width digits are 'Nd' (decimal digits) and read as the digits they are."""
+    return not text.isascii() and any(unicodedata.category(character) == "No" for character in text)
 
 
 def _without_separators(text: str, typed: object) -> str:
@@ -146,6 +158,8 @@ def parse_number(value: object) -> float | None:
         raise UncomputedFormulaError(str(value))
     if isinstance(value, HiddenRowCell):
         raise HiddenRowError(str(value))
+    if isinstance(value, str) and _has_digit_mark(value):
+        raise FootnoteMarkError(value.strip())
     text = compact(value)
     if text.lower() in PLACEHOLDERS:
         return None
@@ -159,7 +173,7 @@ def parse_number(value: object) -> float | None:
 
 def number_with_unit(value: object) -> tuple[float, str] | None:
     """A figure typed with its unit in the cell (12.5万吨, 85%), as (number, unit text); None otherwise."""
-    if not isinstance(value, str) or _DIGITS_APART.search(normalise_text(value)):
+    if not isinstance(value, str) or _has_digit_mark(value) or _DIGITS_APART.search(normalise_text(value)):
         return None
     match = _NUMBER_THEN_UNIT.match(compact(value))
     if match is None:
