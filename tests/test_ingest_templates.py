@@ -165,6 +165,25 @@ def test_a_renamed_sheet_an_unknown_region_and_a_duplicate_region_row(tmp_path: 
     assert result.rows_quarantined == 2
 
 
+def test_a_sheet_the_clerk_deleted_leaves_the_next_sheet_to_its_own_indicator(tmp_path: Path) -> None:
+    """The sheets after a deleted one move up a place: the one now at the deleted sheet's place bears its
+    own name and is read as its own indicator, not quarantined as the deleted one's."""
+    path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    layout = template_layout(REGISTRY, DATA_DEPARTMENT, PERIOD)
+    assert len(layout.data_sheets) >= 3
+    deleted = layout.data_sheets[0]
+    workbook = load_workbook(path)
+    del workbook[deleted.sheet_name]
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert result.status == "loaded" and result.rows_quarantined == 0
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.quarantine") == [(0,)]
+    expected = sum(len(sheet.region_codes) * len(sheet.measures) for sheet in layout.data_sheets[1:])
+    assert result.observations == expected
+    read = query(tmp_path / "w.duckdb", "select distinct sheet, indicator_code from raw.observations")
+    assert sorted(read) == sorted({(sheet.sheet_name, sheet.indicator_code) for sheet in layout.data_sheets[1:]})
+
+
 def test_signature_rows_under_the_table_are_ignored_and_named_not_quarantined(tmp_path: Path) -> None:
     path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
     first = template_layout(REGISTRY, DATA_DEPARTMENT, PERIOD).data_sheets[0]

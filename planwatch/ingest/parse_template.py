@@ -384,7 +384,10 @@ def parse_template(source: SourceFile, resolver: Resolver, known_milestones: set
     sheets = {sheet.name: sheet for sheet in source.sheets}
     meta = parse_meta(sheets[META_SHEET].rows, where=f"{source.path.name}!{META_SHEET}")
     city = _check_sender(meta, resolver)
-    by_position = {sheet.index: sheet for sheet in source.sheets}
+    # a sheet the clerk renamed is found at its place; a sheet at that place that bears another entry's
+    # name is that entry's (the clerk deleted this one, and the next moved up), not this one's
+    named = {entry.sheet_name for entry in meta.sheets}
+    by_position = {sheet.index: sheet for sheet in source.sheets if sheet.name not in named}
     claimed: set[str] = {META_SHEET}
     rows: list[RowOutcome] = []
     book = ColumnBook()
