@@ -506,3 +506,28 @@ def test_last_months_template_saved_under_this_months_name_is_refused_not_filed_
     assert query(warehouse, "select count(*) from raw.observations") == loaded  # June's figures stand
     [as_dated] = ingest([dated], warehouse)
     assert as_dated.status == "loaded" and as_dated.periods == ["2022-06"] and as_dated.revisions > 0
+
+
+def test_last_months_template_without_its_hidden_sheet_saved_under_this_months_name_is_refused(
+    tmp_path: Path,
+) -> None:
+    """The same with the hidden sheet lost (the sheets copied into a new workbook): the month is then read
+    from the titles' 报送期, and a file name that states another month is refused just the same."""
+    june, _ = _template(tmp_path / "呼和浩特市农牧局_2022-06_填报模板.xlsx")
+    warehouse = tmp_path / "w.duckdb"
+    [first] = ingest([june], warehouse)
+    loaded = query(warehouse, "select count(*) from raw.observations")
+    workbook = load_workbook(june)
+    del workbook[META_SHEET]
+    sheet = workbook[workbook.sheetnames[1]]
+    sheet["C4"] = sheet["C4"].value * 1.01
+    renamed = tmp_path / "july" / "呼和浩特市农牧局_2022-07_填报模板.xlsx"
+    renamed.parent.mkdir()
+    workbook.save(renamed)
+
+    [refused] = ingest([renamed], warehouse)
+
+    assert first.status == "loaded" and refused.status == "rejected", refused
+    assert "2022年7月" in refused.reason and "2022年6月的填报模板" in refused.reason, refused.reason
+    assert "表头标题" in refused.reason, refused.reason
+    assert query(warehouse, "select count(*) from raw.observations") == loaded  # June's figures stand

@@ -72,18 +72,19 @@ def months_named_in(file_name: str) -> set[str]:
     }
 
 
-def name_disagrees(file_name: str, period: str) -> str | None:
+def name_disagrees(file_name: str, period: str, recorded_in: str = "模板隐藏表") -> str | None:
     """The Chinese reason a template's file name and its hidden sheet name different months (last month's
     template filled again and saved under this month's name: its figures would overwrite last month's),
     None when the name states no month, several, or the template's. Whose month the figures are is not
-    guessed: the file is refused."""
+    guessed: the file is refused. `recorded_in` says where the template's month was read (its hidden
+    sheet, or the 报送期 in its sheets' titles when the hidden sheet was lost)."""
     named = months_named_in(file_name)
     if len(named) != 1 or period in named:
         return None
     [month] = named
     return (
         f"文件名“{file_name}”写明的报送期是{Period.parse(month).label}，但这是{Period.parse(period).label}的填报模板"
-        f"（模板隐藏表记录的报送期为{period}），可能沿用了其他月份的模板；数据属于哪个月无法确定，未入库，"
+        f"（{recorded_in}记录的报送期为{period}），可能沿用了其他月份的模板；数据属于哪个月无法确定，未入库，"
         f"以免覆盖{Period.parse(period).label}已报送的数据。请使用{Period.parse(month).label}的模板重新填报，"
         "或将文件名改为模板的报送期后重新报送"
     )

@@ -91,10 +91,12 @@ def _heading_text(source: SourceFile, spec: LayoutSpec) -> str:
 
 
 def _named_otherwise(path: Path, parsed: ParsedFile) -> str | None:
-    """Why a template whose name states another month than its hidden sheet is refused (see `name_disagrees`)."""
-    if parsed.layout != "template" or len(parsed.periods) != 1:
+    """Why a template whose name states another month than its hidden sheet (or, the hidden sheet lost, its
+    titles' 报送期) is refused (see `name_disagrees`)."""
+    recorded_in = {"template": "模板隐藏表", "template_without_meta": "模板表头标题"}.get(parsed.layout)
+    if recorded_in is None or len(parsed.periods) != 1:
         return None
-    return name_disagrees(path.name, next(iter(parsed.periods)))
+    return name_disagrees(path.name, next(iter(parsed.periods)), recorded_in)
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
