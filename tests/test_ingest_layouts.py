@@ -41,6 +41,18 @@ def test_a_statistics_table_is_read_with_units_converted_and_title_notes_and_tot
 
 
 @pytest.mark.parametrize(
+    "label", ["其中：苹果产量", "其中:苹果产量", "一、苹果产量", "（二）苹果产量", "1.苹果产量", "#苹果产量"]
+)
+def test_an_indicator_named_with_a_statistics_tables_lead_in_is_known(tmp_path: Path, label: str) -> None:
+    """Statistics tables number their rows and introduce sub-items (其中：…): the name after it is the indicator's."""
+    path = statistics_workbook(tmp_path / "平凉市统计局_月报.xlsx", pingliang_table([[label, "万吨", 12.5, 30.25]]))
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 0), result
+    assert query(tmp_path / "w.duckdb", "select distinct indicator_code from raw.observations") == [("apple_output",)]
+
+
+@pytest.mark.parametrize(
     ("row", "reason_code", "cell", "words"),
     [
         (["苹果产量", "万吨", "约三百", 1], "not_a_number", "C3", "约三百"),

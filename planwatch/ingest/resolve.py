@@ -6,6 +6,7 @@ A name that two regions share (全市, 城关镇) is resolved within the sender'
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 
@@ -14,6 +15,10 @@ from planwatch.registry.reference import IncompatibleUnitsError, ReferenceData, 
 from planwatch.registry.schema import Indicator
 
 CITY_WIDE_NAMES = {"全市", "全县", "全区", "全旗", "全盟", "市本级", "全市合计"}
+
+
+# what a statistics table puts before an indicator's name (compacted: NFKC made ：（） ASCII)
+_LEAD_IN = re.compile(r"^(?:其中:?|[#]+|\(?[一二三四五六七八九十]{1,3}[)、.]|\(?\d{1,2}[)、.](?!\d))+")
 
 
 class Resolver:
@@ -121,8 +126,9 @@ class Resolver:
         text = compact(label)
         code = self._indicators_by_label.get(text)
         if code is None:
-            # a label with its unit or a footnote mark attached: 农产品加工业产值（万元）, 产值*
-            stripped = text.split("(")[0].split("（")[0].rstrip("*＊△")
+            # a label with its unit or a footnote mark attached: 农产品加工业产值（万元）, 产值*; with the
+            # statistics tables' lead-ins: 其中：…, 一、…, (二)…, 1.…, #…
+            stripped = _LEAD_IN.sub("", text).split("(")[0].split("（")[0].rstrip("*＊△")
             code = self._indicators_by_label.get(stripped)
         return self.reference.indicators.get(code) if code else None
 
