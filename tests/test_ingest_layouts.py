@@ -610,6 +610,40 @@ def test_a_quarterly_spec_reads_a_quarter_written_as_its_months(tmp_path: Path) 
 
 
 @pytest.mark.parametrize(
+    ("granularity", "written", "period", "label"),
+    [
+        ("quarter", "2024年第三季度", "2024-09", "2024年第3季度"),
+        ("quarter", "2024年二季度", "2024-06", "2024年第2季度"),
+        ("half_year", "2024年上半年", "2024-06", "2024年上半年"),
+        ("half_year", "2024年下半年", "2024-12", "2024年下半年"),
+        ("year", "2024年", "2024-12", "2024年"),
+        ("year", "2024年度", "2024-12", "2024年"),
+    ],
+)
+def test_a_spec_without_a_pattern_reads_its_granularitys_usual_forms_and_keeps_the_label(
+    tmp_path: Path, granularity: str, written: str, period: str, label: str
+) -> None:
+    """The usual ways statistics write a quarter, a half-year or a year need no pattern in the spec: the
+    period is filed at its last month and the briefing can say 2024年第3季度, not 2024年9月."""
+    from planwatch.ingest.layout_spec import load_layouts
+    from planwatch.ingest.run import ingest_files
+
+    from .ingest_support import REGISTRY
+
+    own = tmp_path / "layouts"
+    own.mkdir()
+    spec = QUARTERLY_SPEC.split("period:")[0] + f"period:\n  source: title\n  granularity: {granularity}\n"
+    (own / "county_survey.yml").write_text(spec + "measure: period_end_value\n", encoding="utf-8")
+    table = {"Sheet1": [[f"平凉市{written}季度调查"], ["单位名称", "肉牛存栏（万头）"], ["庄浪县", 3.5]]}
+    path = statistics_workbook(tmp_path / "平凉市统计局_survey.xlsx", table)
+    [loaded] = ingest_files([path], tmp_path / "w.duckdb", REGISTRY, layouts=load_layouts(own))
+    assert (loaded.status, loaded.periods, loaded.rows_quarantined) == ("loaded", [period], 0), loaded
+    assert query(tmp_path / "w.duckdb", "select period, period_label, value from raw.observations") == [
+        (period, label, 3.5)
+    ]
+
+
+@pytest.mark.parametrize(
     ("header", "measure"),
     [
         ("1月—6月", "ytd_value"),

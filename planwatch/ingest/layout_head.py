@@ -76,6 +76,20 @@ _PERIOD_FORMS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], int]], ...
 _QUARTER_AS_MONTHS = re.compile(
     rf"(?P<year>\d{{4}})\s*年\s*(?P<first>\d{{1,2}})\s*月?\s*{RANGE_MARKS}\s*(?P<month>\d{{1,2}})\s*月"
 )
+# the usual forms of a quarter, half-year or year, read as the spec's own period (its label kept: 2025年第3季度)
+# when the spec's granularity is theirs, so that a spec need not write a pattern for what statistics always write
+_FORMS_OF_GRANULARITY: dict[Granularity, list[tuple[re.Pattern[str], Callable[[re.Match[str]], int | None]]]] = {
+    Granularity.quarter: [_PERIOD_FORMS[3]],
+    Granularity.half_year: [
+        _PERIOD_FORMS[4],
+        (re.compile(r"(?P<year>\d{4})\s*年\s*下半年"), lambda m: 12),
+    ],
+    Granularity.year: [
+        _PERIOD_FORMS[6],
+        # 2025年主要经济指标, 2025年年报: a year not followed by a month, quarter or half of it
+        (re.compile(r"(?P<year>\d{4})\s*年(?!\s*(?:\d|第|[一二三四]\s*季|上半年|下半年|前三季度|1\s*[-—–~至]))"), lambda m: 12),
+    ],
+}
 _A_DAY_FOLLOWS = re.compile(r"\s*月?\s*\d{1,2}\s*[日号]")  # 2024年7月10日: the day a form was filled, not a period
 
 
@@ -119,6 +133,7 @@ def _period_found(text: str, spec: LayoutSpec) -> tuple[bool, Period] | None:
     own: list[tuple[re.Pattern[str], Callable[[re.Match[str]], int | None]]] = (
         [(re.compile(rule.pattern), rule.last_month)] if rule.pattern else []
     )
+    own += _FORMS_OF_GRANULARITY.get(rule.granularity, [])
     if rule.granularity is Granularity.quarter:
         own.append((_QUARTER_AS_MONTHS, _quarter_of_months))
     found = _candidates(text, own, 0) + _candidates(text, list(_PERIOD_FORMS), 1)
