@@ -87,7 +87,7 @@ _FORMS_OF_GRANULARITY: dict[Granularity, list[tuple[re.Pattern[str], Callable[[r
     Granularity.year: [
         _PERIOD_FORMS[6],
         # 2025年主要经济指标, 2025年年报: a year not followed by a month, quarter or half of it
-        (re.compile(r"(?P<year>\d{4})\s*年(?!\s*(?:\d|第|[一二三四]\s*季|上半年|下半年|前三季度|1\s*[-—–~至]))"), lambda m: 12),
+        (re.compile(r"(?P<year>\d{4})\s*年(?!\s*(?:\d|第|[一二三四]\s*季|上半年|下半年|前三季度))"), lambda m: 12),
     ],
 }
 _A_DAY_FOLLOWS = re.compile(r"\s*月?\s*\d{1,2}\s*[日号]")  # 2024年7月10日: the day a form was filled, not a period
