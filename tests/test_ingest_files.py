@@ -65,7 +65,8 @@ def test_a_resubmission_is_a_revision_and_the_old_value_stays_in_history(tmp_pat
     original = statistics_workbook(tmp_path / "m1.xlsx", pingliang_table([["苹果产量", "万吨", 10, 20]]))
     corrected = statistics_workbook(tmp_path / "m1_更正.xlsx", pingliang_table([["苹果产量", "万吨", 11, 20]]))
     results = ingest([original, corrected], tmp_path / "w.duckdb")
-    assert [r.revisions for r in results] == [0, 2]
+    # 庄浪县's 10 → 11 corrects what was sent; 静宁县's 20 sent again unchanged corrects nothing
+    assert [r.revisions for r in results] == [0, 1]
     history = query(
         tmp_path / "w.duckdb",
         """
@@ -80,6 +81,10 @@ def test_a_resubmission_is_a_revision_and_the_old_value_stays_in_history(tmp_pat
                                    order by load_id desc) = 1""",
     )
     assert current == [(11.0,)]
+    # the figures sent a third time, unchanged (typed otherwise): nothing is corrected
+    again = statistics_workbook(tmp_path / "m1_再报.xlsx", pingliang_table([["苹果产量", "万吨", 11.0, "20"]]))
+    [unchanged] = ingest([again], tmp_path / "w.duckdb")
+    assert unchanged.status == "loaded" and unchanged.observations == 2 and unchanged.revisions == 0
 
 
 def test_the_receipt_lists_rejected_rows_and_cannot_run_formulas(tmp_path: Path) -> None:

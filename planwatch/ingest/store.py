@@ -149,15 +149,21 @@ def store_batch(
                     columns[name] += values
             _insert(connection, table, columns, loaded_at)
         review = reviewer.review(connection, load_ids[0], load_ids[-1]) if reviewer else None
+        # a revision is a figure sent before by another file whose value this one changes (against the
+        # latest value sent before it); the same figure sent again unchanged corrects nothing
         revisions = dict(
             connection.execute(
-                """select new.load_id, count(*) from raw.observations new
-               where new.load_id between ? and ? and exists (
-                   select 1 from raw.observations old
-                   where old.load_id < new.load_id and old.file_sha256 <> new.file_sha256
-                     and old.indicator_code = new.indicator_code and old.region_code = new.region_code
-                     and old.period = new.period and old.measure = new.measure)
-               group by new.load_id""",
+                """with sent_before as (
+                   select new.load_id, any_value(new.value) as value, arg_max(old.value, old.load_id) as before
+                   from raw.observations new join raw.observations old
+                     on old.load_id < new.load_id and old.file_sha256 <> new.file_sha256
+                    and old.indicator_code = new.indicator_code and old.region_code = new.region_code
+                    and old.period = new.period and old.measure = new.measure
+                   where new.load_id between ? and ?
+                   group by new.load_id, new.indicator_code, new.region_code, new.period, new.measure)
+               select load_id, count(*) from sent_before
+               where abs(value - before) > 1e-9 * greatest(abs(value), abs(before), 1)
+               group by load_id""",
                 [load_ids[0], load_ids[-1]],
             ).fetchall()
         )
