@@ -40,6 +40,29 @@ def test_a_statistics_table_is_read_with_units_converted_and_title_notes_and_tot
     assert ignored == [(1, "title_row"), (2, "header_row"), (4, "total_row"), (5, "note_row")]
 
 
+def test_a_row_with_figures_only_in_columns_the_spec_did_not_map_is_data_not_a_note(tmp_path: Path) -> None:
+    """A row whose label is unknown and whose mapped columns are blank is a note (注：…), unless it holds a
+    figure elsewhere: a header the spec did not understand puts the figures there, and calling them a note
+    would tell nobody they were not taken."""
+    table = {
+        "2024年3月": [
+            ["平凉市统计局 平凉市主要指标月报（2024年1-3月）"],
+            ["指标", "计量单位", "庄浪县", "静宁县", "同比增长(%)"],
+            ["苹果产量", "万吨", 12.5, 30.25, None],
+            ["地区生产总值", "亿元", None, None, 120.5],
+            ["说明：全市数据另报", None, None, None, None],
+        ]
+    }
+    path = statistics_workbook(tmp_path / "平凉市统计局_月报.xlsx", table)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+    quarantined = query(tmp_path / "w.duckdb", "select row_number, reason_code from raw.quarantine where scope = 'row'")
+    assert quarantined == [(4, "unknown_indicator")]
+    notes = query(tmp_path / "w.duckdb", "select row_number from raw.ignored_rows where reason_code = 'note_row'")
+    assert notes == [(5,)]
+
+
 @pytest.mark.parametrize(
     "label", ["其中：苹果产量", "其中:苹果产量", "一、苹果产量", "（二）苹果产量", "1.苹果产量", "#苹果产量"]
 )

@@ -36,10 +36,12 @@ from planwatch.ingest.records import (
 )
 from planwatch.ingest.resolve import CITY_WIDE_NAMES, Resolver
 from planwatch.ingest.values import (
+    NotANumberError,
     cell_address,
     column_letter,
     compact,
     normalise_text,
+    parse_number,
     row_is_empty,
     split_header,
 )
@@ -141,7 +143,13 @@ def _regions_as_columns(
         label_raw = row[label_column or 0] if (label_column or 0) < len(row) else ""
         label = compact(label_raw)
         values_blank = all(compact(row[c]) == "" for c, *_ in figure_columns if c < len(row))
-        if label.startswith(note_prefixes) or (values_blank and not resolver.indicator(label_raw)):
+        # a row with no label the spec knows and nothing in its figure columns is a note, unless it holds a
+        # figure elsewhere (a header the spec did not understand): then it is data, quarantined, not a note
+        if label.startswith(note_prefixes) or (
+            values_blank
+            and not resolver.indicator(label_raw)
+            and not _holds_a_figure(row, {label_column or 0, unit_column})
+        ):
             outcomes.append(ignored_row(sheet, row_index, "note_row"))
             continue
         if label in totals:
@@ -224,6 +232,19 @@ def _regions_as_columns(
 
 
 _UNIT_LABELS = {"单位", "计量单位"}
+
+
+def _holds_a_figure(row: list, keys: set[int | None]) -> bool:
+    """Whether a cell outside the key columns (label, unit) holds a number."""
+    for column, cell in enumerate(row):
+        if column in keys or cell is None or isinstance(cell, bool):
+            continue
+        try:
+            if parse_number(cell) is not None:
+                return True
+        except NotANumberError:
+            continue
+    return False
 
 
 def _is_unit_row(row: list, label_column: int, resolver: Resolver) -> bool:
