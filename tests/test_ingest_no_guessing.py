@@ -42,10 +42,17 @@ DEPARTMENT = "hohhot.agriculture_animal_husbandry_bureau"
         ("1e3", 1000.0),
         (" 72 ", 72.0),
         ("—", None),
+        ("0", 0.0),
+        ("0e-400", 0.0),
+        ("0.000", 0.0),
     ],
 )
 def test_a_number_that_reads_one_way_is_read(typed: str, read: float | None) -> None:
     assert parse_number(typed) == read
+
+
+def test_minus_zero_is_zero() -> None:
+    assert math.copysign(1.0, parse_number("-0")) == 1.0
 
 
 @pytest.mark.parametrize("typed", ["3,21", "1,2345", "3 21", "1 234", "12,34,567", "1,234,56", ",123", "1,"])
@@ -54,7 +61,7 @@ def test_a_separator_that_could_be_a_decimal_comma_or_a_misplaced_thousands_one_
         parse_number(typed)
 
 
-@pytest.mark.parametrize("typed", ["1e400", "-1e400", float("inf"), float("nan"), "inf", "nan"])
+@pytest.mark.parametrize("typed", ["1e400", "-1e400", "1e-400", "-2.5e-999", float("inf"), float("nan"), "inf", "nan"])
 def test_a_value_beyond_any_number_is_refused(typed: object) -> None:
     with pytest.raises(NotANumberError) as raised:
         parse_number(typed)

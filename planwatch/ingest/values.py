@@ -167,7 +167,10 @@ def parse_number(value: object) -> float | None:
         raise AmbiguousNumberError(normalise_text(value))
     text = _without_separators(text, value)
     if _NUMBER.match(text):
-        return _finite(float(text), value)
+        number = _finite(float(text), value)
+        if number == 0 and any(digit in text.lower().split("e")[0] for digit in "123456789"):
+            raise NonFiniteNumberError(normalise_text(value))  # '1e-400': below what a float holds, not 0
+        return number + 0.0  # '-0' is 0
     raise NotANumberError(normalise_text(value))
 
 
