@@ -143,3 +143,13 @@ def test_every_filter_is_registered_for_jinja() -> None:
         assert name in env.filters
     template = env.from_string("{{ v | quantity('万元') }} {{ g | versus_time_progress }} {{ d | zh_month }}")
     assert template.render(v=123456, g=-2.0, d="2025-10") == "12.35亿元 慢于时序进度2.0个百分点 2025年10月"
+
+
+def test_every_reason_ingestion_can_quarantine_for_has_a_chinese_title_in_the_briefing() -> None:
+    """The briefing says why rows were not taken (报送数据中因“…”暂未采用的行): never an English reason code."""
+    from planwatch.briefing.gather import quarantine_title
+    from planwatch.ingest.records import QUARANTINE_REASONS
+
+    for code in QUARANTINE_REASONS:
+        title = quarantine_title(code)
+        assert title != code and "_" not in title and any("\u4e00" <= c <= "\u9fff" for c in title), (code, title)

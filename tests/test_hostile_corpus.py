@@ -573,7 +573,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("extra_column", _template_with(_extra_column), CLEAN_TEMPLATE, "“自填说明”不是本表可识别的数据列"),
     Kind("missing_code_column", _template_with(_without_code_column), CLEAN_TEMPLATE, "", _loads("B4", "9.37", 9.37)),
     Kind("missing_region_header", _template_with(_without_region_header), template(-1, 4, -3), "找不到表头（地区）"),
-    Kind("duplicate_row_other_value", _template_with(_duplicate_row), template(0, 1), "同一文件中重复填报（与第4行"),
+    # which of the two rows is right is not guessed: neither is taken
+    Kind("duplicate_row_other_value", _template_with(_duplicate_row), template(-1, 2), "数值不同（另一行为第4行）"),
     Kind("swapped_sheets", _template_with(_swap_sheets), template(-2, 8, -6), "调换或改名"),
     Kind("extra_sheet", _template_with(_extra_sheet), template(0, 1), "不是模板中的填报表"),
     Kind("signature_rows", _template_with(_signature_rows), template(0, 0, 2), "签署行"),

@@ -184,6 +184,38 @@ def test_a_sheet_the_clerk_deleted_leaves_the_next_sheet_to_its_own_indicator(tm
     assert sorted(read) == sorted({(sheet.sheet_name, sheet.indicator_code) for sheet in layout.data_sheets[1:]})
 
 
+def test_a_region_typed_twice_with_other_figures_is_taken_from_neither_row(tmp_path: Path) -> None:
+    """Which of two rows for one region is right is not guessed: both are quarantined, each naming the other."""
+    path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    first = template_layout(REGISTRY, DATA_DEPARTMENT, PERIOD).data_sheets[0]
+    workbook = load_workbook(path)
+    sheet = workbook[first.sheet_name]
+    last = sheet.max_row
+    for column in range(1, sheet.max_column + 1):  # the first region's row again, its figure changed
+        sheet.cell(row=last + 1, column=column).value = sheet.cell(row=4, column=column).value
+    sheet.cell(row=last + 1, column=3).value = sheet.cell(row=4, column=3).value + 1
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    quarantined = query(
+        tmp_path / "w.duckdb",
+        "select row_number, reason_code, reason from raw.quarantine where scope = 'row' order by 1",
+    )
+    assert [(row, code) for row, code, _ in quarantined] == [
+        (4, "conflicting_duplicate_in_file"),
+        (last + 1, "conflicting_duplicate_in_file"),
+    ]
+    assert (
+        f"第{last + 1}行" in quarantined[0][2] and "第4行" in quarantined[1][2] and "两行均未入库" in quarantined[0][2]
+    )
+    region = first.region_codes[0]
+    assert query(
+        tmp_path / "w.duckdb",
+        f"select count(*) from raw.observations where sheet = '{first.sheet_name}' and region_code = '{region}'",
+    ) == [(0,)]
+    assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored
+    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+
+
 def test_signature_rows_under_the_table_are_ignored_and_named_not_quarantined(tmp_path: Path) -> None:
     path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
     first = template_layout(REGISTRY, DATA_DEPARTMENT, PERIOD).data_sheets[0]

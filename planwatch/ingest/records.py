@@ -64,6 +64,8 @@ QUARANTINE_REASONS: dict[str, str] = {
     "figures_in_unrecognised_columns": "本行在规定的数据列中没有填写数据，而{values}填在了无法识别的列中，"
     "未入库；请在模板或报表规定的列中填报后重新报送",
     "duplicate_in_file": "同一文件中重复填报（与第{other_row}行的{what}重复），请删除重复行",
+    "conflicting_duplicate_in_file": "同一文件中{what}填报了两次且数值不同（另一行为第{other_row}行），"
+    "无法确定哪一行正确，两行均未入库；请删除错误的一行后重新报送",
     "bad_period": "报告期“{value}”无法识别，请填写如“2024-03”或“2024年3月”",
     "unknown_milestone": "项目编码“{value}”无法识别，请不要修改模板中的项目编码",
     "bad_status": "进展状态“{value}”无法识别，请从下拉列表中选择：未开工、推进中、已完成、停滞",
