@@ -216,6 +216,24 @@ def test_a_region_typed_twice_with_other_figures_is_taken_from_neither_row(tmp_p
     assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
 
 
+def test_a_row_with_two_bad_cells_names_both_so_one_resubmission_corrects_them(tmp_path: Path) -> None:
+    path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    first = template_layout(REGISTRY, DATA_DEPARTMENT, PERIOD).data_sheets[0]
+    assert len(first.measures) >= 2
+    workbook = load_workbook(path)
+    sheet = workbook[first.sheet_name]
+    sheet["C4"], sheet["D4"] = "约三百", "12,34"
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    [(cell, code, reason)] = query(
+        tmp_path / "w.duckdb", "select cell, reason_code, reason from raw.quarantine where scope = 'row'"
+    )
+    assert (cell, code) == ("C4", "not_a_number")
+    assert "C4：" in reason and "约三百" in reason and "D4：" in reason and "12,34" in reason, reason
+    assert result.rows_quarantined == 1
+    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+
+
 def test_signature_rows_under_the_table_are_ignored_and_named_not_quarantined(tmp_path: Path) -> None:
     path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
     first = template_layout(REGISTRY, DATA_DEPARTMENT, PERIOD).data_sheets[0]

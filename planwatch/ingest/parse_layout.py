@@ -32,6 +32,7 @@ from planwatch.ingest.records import (
     observation_at,
     quarantined_row,
     read_figure,
+    row_failure,
     set_aside_value,
 )
 from planwatch.ingest.resolve import CITY_WIDE_NAMES, Resolver
@@ -170,13 +171,14 @@ def _regions_as_columns(
             unit = compact(row[unit_column])
         observations: list[Observation] = []
         set_aside: list[SetAsideValue] = []
-        failure = None
+        failures: list[RowOutcome] = []
         for column, region_code, column_measure in figure_columns:
             value, failure, written_unit = read_figure(
                 sheet, row_index, column, indicator, unit, resolver, header_labels[column]
             )
             if failure is not None:
-                break
+                failures.append(failure)
+                continue
             if value is not None:
                 measure = measure_for_nature(column_measure or spec.measure, indicator)
                 taken = next((o for o in observations if o.region_code == region_code and o.measure == measure), None)
@@ -206,8 +208,9 @@ def _regions_as_columns(
                         head.period_label,
                     )
                 )
-        if failure is not None:
-            outcomes.append(failure)
+        failed = row_failure(failures)
+        if failed is not None:
+            outcomes.append(failed)
         elif not observations:
             outcomes.append(ignored_row(sheet, row_index, "blank_figures"))
         elif (indicator.indicator_code, period) in seen:
@@ -339,13 +342,14 @@ def _regions_as_rows(
             )
             continue
         observations: list[Observation] = []
-        failure = None
+        failures: list[RowOutcome] = []
         for column, indicator, unit, column_label in indicator_columns:
             value, failure, written_unit = read_figure(
                 sheet, row_index, column, indicator, unit, resolver, column_label
             )
             if failure is not None:
-                break
+                failures.append(failure)
+                continue
             if value is not None:
                 observations.append(
                     observation_at(
@@ -361,8 +365,9 @@ def _regions_as_rows(
                         head.period_label,
                     )
                 )
-        if failure is not None:
-            outcomes.append(failure)
+        failed = row_failure(failures)
+        if failed is not None:
+            outcomes.append(failed)
         elif not observations:
             outcomes.append(ignored_row(sheet, row_index, "blank_figures"))
         else:

@@ -25,6 +25,7 @@ from planwatch.ingest.records import (
     observation_at,
     quarantined_row,
     read_figure,
+    row_failure,
 )
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.values import (
@@ -258,15 +259,20 @@ def _measure_cells(
 ) -> RowOutcome:
     row = sheet.rows[row_index]
     observations = []
+    failures = []
     for column, measure, unit, column_label in measure_columns:
         number, failure, written_unit = read_figure(sheet, row_index, column, indicator, unit, resolver, column_label)
         if failure is not None:
-            return failure
+            failures.append(failure)
+            continue
         if number is None:
             continue
         observations.append(
             observation_at(sheet, row_index, column, indicator, region_code, period, measure, number, written_unit)
         )
+    failed = row_failure(failures)
+    if failed is not None:
+        return failed
     if not observations:
         return RowOutcome(
             sheet.name,

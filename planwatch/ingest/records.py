@@ -10,6 +10,7 @@ does not know, a remark, a "—") is a `SetAsideValue`, quarantined or ignored w
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -378,6 +379,15 @@ def quarantined_row(sheet: Sheet, row_index: int, code: str, cell: str | None, *
         reason=quarantine_reason(code, **details),
         cell=cell,
     )
+
+
+def row_failure(failures: list[RowOutcome]) -> RowOutcome | None:
+    """A row's quarantine naming every cell of it that failed, not only the first: the clerk corrects them
+    all in one resubmission. None when no cell failed; filed under the first failure's code and cell."""
+    if len(failures) <= 1:
+        return failures[0] if failures else None
+    reason = "；".join(f"{failure.cell}：{failure.reason}" for failure in failures)
+    return dataclasses.replace(failures[0], reason=reason)
 
 
 def set_aside_value(
