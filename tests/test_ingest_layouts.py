@@ -101,13 +101,28 @@ def test_a_bad_row_is_quarantined_with_a_reason_naming_the_cell(
 
 
 def test_a_duplicate_indicator_row_in_one_file_is_quarantined(tmp_path: Path) -> None:
+    """The same figures twice: the repeat is set aside and the first row stands. Other figures: which row is
+    right is not guessed, and both are quarantined, each naming the other."""
     path = statistics_workbook(
-        tmp_path / "平凉市统计局_月报.xlsx", pingliang_table([["苹果产量", "万吨", 1, 2], ["苹果产量", "万吨", 3, 4]])
+        tmp_path / "平凉市统计局_月报.xlsx", pingliang_table([["苹果产量", "万吨", 1, 2], ["苹果产量", "万吨", 1, 2]])
     )
     [result] = ingest([path], tmp_path / "w.duckdb")
     assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
     [(code, reason)] = query(tmp_path / "w.duckdb", "select reason_code, reason from raw.quarantine")
     assert code == "duplicate_in_file" and "第3行" in reason
+
+    other = statistics_workbook(
+        tmp_path / "平凉市统计局_月报_2.xlsx", pingliang_table([["苹果产量", "万吨", 1, 2], ["苹果产量", "万吨", 3, 4]])
+    )
+    [result] = ingest([other], tmp_path / "w2.duckdb")
+    assert (result.rows_loaded, result.rows_quarantined) == (0, 2)
+    quarantined = query(tmp_path / "w2.duckdb", "select row_number, reason_code, reason from raw.quarantine order by 1")
+    assert [(row, code) for row, code, _ in quarantined] == [
+        (3, "conflicting_duplicate_in_file"),
+        (4, "conflicting_duplicate_in_file"),
+    ]
+    assert "第4行" in quarantined[0][2] and "第3行" in quarantined[1][2]
+    assert query(tmp_path / "w2.duckdb", "select count(*) from raw.observations") == [(0,)]
 
 
 def test_a_sheet_without_a_header_is_quarantined_row_by_row(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from planwatch.ingest.parse_long_layout import read_long_sheet
 from planwatch.ingest.read import Sheet, SourceFile
 from planwatch.ingest.records import (
     ColumnBook,
+    FirstRow,
     Observation,
     ParsedFile,
     RowOutcome,
@@ -32,6 +33,7 @@ from planwatch.ingest.records import (
     observation_at,
     quarantined_row,
     read_figure,
+    repeated_row,
     row_failure,
     set_aside_value,
 )
@@ -133,7 +135,7 @@ def _regions_as_columns(
     outcomes.append(ignored_row(sheet, header_index, "header_row"))
     note_prefixes, totals = tuple(spec.note_prefixes), {compact(t) for t in spec.total_labels}
     header_labels = [normalise_text(cell) for cell in header]  # each figure column's, as its messages name it
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str], FirstRow] = {}  # (indicator, period) → the row that gave it
     for row_index in range(header_index + 1, len(sheet.rows)):
         row = sheet.rows[row_index]
         if row_is_empty(row):
@@ -214,18 +216,12 @@ def _regions_as_columns(
         elif not observations:
             outcomes.append(ignored_row(sheet, row_index, "blank_figures"))
         elif (indicator.indicator_code, period) in seen:
-            outcomes.append(
-                quarantined_row(
-                    sheet,
-                    row_index,
-                    "duplicate_in_file",
-                    label_cell,
-                    other_row=seen[(indicator.indicator_code, period)],
-                    what=indicator.name,
-                )
-            )
+            values = tuple(o.value for o in observations)
+            first = seen[(indicator.indicator_code, period)]
+            outcomes.append(repeated_row(sheet, outcomes, first, row_index, label_cell, values, indicator.name))
         else:
-            seen[(indicator.indicator_code, period)] = row_index + 1
+            values = tuple(o.value for o in observations)
+            seen[(indicator.indicator_code, period)] = FirstRow(row_index, len(outcomes), label_cell, values)
             outcomes.append(
                 RowOutcome(
                     sheet.name, row_index + 1, RowStatus.loaded, [], observations=observations, set_aside=set_aside
@@ -304,7 +300,7 @@ def _regions_as_rows(
         [resolver.region(label) or "" for label in labels.values() if compact(label) not in CITY_WIDE_NAMES]
     )
     totals = {compact(t) for t in spec.total_labels}
-    seen: dict[str, int] = {}
+    seen: dict[str, FirstRow] = {}  # region → the row that gave it
     for row_index in range(after_header, len(rows)):
         row = rows[row_index]
         if row_is_empty(row):
@@ -328,18 +324,6 @@ def _regions_as_rows(
             continue
         if period is None:
             outcomes.append(head.unread_period(sheet, row_index, label_cell))
-            continue
-        if region_code in seen:
-            outcomes.append(
-                quarantined_row(
-                    sheet,
-                    row_index,
-                    "duplicate_in_file",
-                    label_cell,
-                    other_row=seen[region_code],
-                    what=f"{normalise_text(name)}的数据",
-                )
-            )
             continue
         observations: list[Observation] = []
         failures: list[RowOutcome] = []
@@ -370,8 +354,12 @@ def _regions_as_rows(
             outcomes.append(failed)
         elif not observations:
             outcomes.append(ignored_row(sheet, row_index, "blank_figures"))
+        elif region_code in seen:
+            values = tuple(o.value for o in observations)
+            what = f"{normalise_text(name)}的数据"
+            outcomes.append(repeated_row(sheet, outcomes, seen[region_code], row_index, label_cell, values, what))
         else:
-            seen[region_code] = row_index + 1
+            seen[region_code] = FirstRow(row_index, len(outcomes), label_cell, tuple(o.value for o in observations))
             outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], observations=observations))
     return outcomes
 

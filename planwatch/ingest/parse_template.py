@@ -14,6 +14,7 @@ from planwatch.ingest.read import Sheet, SourceFile
 from planwatch.ingest.records import (
     IGNORED_REASONS,
     ColumnBook,
+    FirstRow,
     MilestoneReport,
     ParsedFile,
     RowOutcome,
@@ -25,6 +26,7 @@ from planwatch.ingest.records import (
     observation_at,
     quarantined_row,
     read_figure,
+    repeated_row,
     row_failure,
 )
 from planwatch.ingest.resolve import Resolver
@@ -120,8 +122,7 @@ def parse_data_sheet(
     repeated = _repeated_measure(measure_columns)
     if repeated:
         return outcomes + _whole_sheet(sheet, "duplicate_measure_column", start=header_index + 1, value=repeated)
-    # (region, measure) → the row that gave it: its row index, its outcome's place, its region cell, the value
-    seen: dict[tuple[str, Measure], tuple[int, int, str, float]] = {}
+    seen: dict[str, FirstRow] = {}  # region → the row that gave its figures
     for row_index in range(header_index + 1, len(sheet.rows)):
         row = sheet.rows[row_index]
         if row_is_empty(row):
@@ -174,35 +175,12 @@ def parse_data_sheet(
             continue
         outcome = _measure_cells(sheet, row_index, measure_columns, indicator, period, region_code, resolver)
         if outcome.status is RowStatus.loaded:
-            repeated = [
-                (seen[(region_code, o.measure)], o.value)
-                for o in outcome.observations
-                if (region_code, o.measure) in seen
-            ]
-            what = f"{normalise_text(name)}的数据"
-            if repeated:
-                (first_index, first_place, first_cell, _), _ = repeated[0]
-                if any(value != before for (*_, before), value in repeated):
-                    # the same region twice with other figures: which row is right is not guessed, neither is taken
-                    outcomes[first_place] = quarantined_row(
-                        sheet,
-                        first_index,
-                        "conflicting_duplicate_in_file",
-                        first_cell,
-                        other_row=row_index + 1,
-                        what=what,
-                    )
-                    code = "conflicting_duplicate_in_file"
-                else:
-                    code = "duplicate_in_file"
-                outcome = quarantined_row(sheet, row_index, code, region_cell, other_row=first_index + 1, what=what)
+            values = tuple(o.value for o in outcome.observations)
+            if region_code in seen:
+                what = f"{normalise_text(name)}的数据"
+                outcome = repeated_row(sheet, outcomes, seen[region_code], row_index, region_cell, values, what)
             else:
-                seen.update(
-                    {
-                        (region_code, o.measure): (row_index, len(outcomes), region_cell, o.value)
-                        for o in outcome.observations
-                    }
-                )
+                seen[region_code] = FirstRow(row_index, len(outcomes), region_cell, values)
         outcomes.append(outcome)
     return outcomes
 

@@ -381,6 +381,37 @@ def quarantined_row(sheet: Sheet, row_index: int, code: str, cell: str | None, *
     )
 
 
+@dataclass(frozen=True)
+class FirstRow:
+    """The row that first gave a key of a file (a region, an indicator of a period): where its outcome is."""
+
+    row_index: int
+    place: int  # its outcome's index in the sheet's outcomes
+    cell: str
+    values: tuple[float, ...]
+
+
+def repeated_row(
+    sheet: Sheet,
+    outcomes: list[RowOutcome],
+    first: FirstRow,
+    row_index: int,
+    cell: str,
+    values: tuple[float, ...],
+    what: str,
+) -> RowOutcome:
+    """A second row for a key of the file. The same figures again: the repeat is set aside, the first row
+    stands. Other figures: which row is right is not guessed; the first row's outcome is replaced, and both
+    are quarantined, each naming the other."""
+    code = "duplicate_in_file"
+    if values != first.values:
+        code = "conflicting_duplicate_in_file"
+        outcomes[first.place] = quarantined_row(
+            sheet, first.row_index, code, first.cell, other_row=row_index + 1, what=what
+        )
+    return quarantined_row(sheet, row_index, code, cell, other_row=first.row_index + 1, what=what)
+
+
 def row_failure(failures: list[RowOutcome]) -> RowOutcome | None:
     """A row's quarantine naming every cell of it that failed, not only the first: the clerk corrects them
     all in one resubmission. None when no cell failed; filed under the first failure's code and cell."""
