@@ -215,13 +215,11 @@ def _regions_as_columns(
             outcomes.append(failed)
         elif not observations:
             outcomes.append(ignored_row(sheet, row_index, "blank_figures"))
-        elif (indicator.indicator_code, period) in seen:
+        elif (key := (indicator.indicator_code, period)) in seen:
             values = tuple(o.value for o in observations)
-            first = seen[(indicator.indicator_code, period)]
-            outcomes.append(repeated_row(sheet, outcomes, first, row_index, label_cell, values, indicator.name))
+            outcomes.append(repeated_row(sheet, outcomes, seen[key], row_index, label_cell, values, indicator.name))
         else:
-            values = tuple(o.value for o in observations)
-            seen[(indicator.indicator_code, period)] = FirstRow(row_index, len(outcomes), label_cell, values)
+            seen[key] = FirstRow(row_index, len(outcomes), label_cell, tuple(o.value for o in observations))
             outcomes.append(
                 RowOutcome(
                     sheet.name, row_index + 1, RowStatus.loaded, [], observations=observations, set_aside=set_aside

@@ -421,11 +421,7 @@ def deliver_issued(archive: Path, out_dir: Path, formats: list[str]) -> list[Pat
     libraries since. Whether the renderer still gives the issued bytes is `reproduce`'s question
     (`planwatch reproduce`), asked on purpose, not paid for by every run of the month.
     """
-    verify_archive(archive)
-    suffixes = {f".{fmt}" for fmt in formats}
-    issued = [archive / name for name in sorted(_manifest(archive)["files"]) if Path(name).suffix in suffixes]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return [Path(shutil.copyfile(path, out_dir / path.name)) for path in issued]
+    return deliver_issued_plans({archive.name: archive}, out_dir, formats)
 
 
 def deliver_issued_plans(issued: dict[str, Path], out_dir: Path, formats: list[str]) -> list[Path]:
@@ -434,7 +430,16 @@ def deliver_issued_plans(issued: dict[str, Path], out_dir: Path, formats: list[s
     Every archive is checked before any is delivered: an altered one stops the run with nothing written."""
     for archive in issued.values():
         verify_archive(archive)
-    return [path for archive in issued.values() for path in deliver_issued(archive, out_dir, formats)]
+    suffixes = {f".{fmt}" for fmt in formats}
+    files = [
+        archive / name
+        for archive in issued.values()
+        for name in sorted(_manifest(archive)["files"])
+        if Path(name).suffix in suffixes
+    ]
+    if files:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    return [Path(shutil.copyfile(path, out_dir / path.name)) for path in files]
 
 
 def _manifest(archive: Path) -> dict:
