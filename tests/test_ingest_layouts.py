@@ -412,6 +412,59 @@ def test_a_city_report_with_measure_columns_reads_each_measure_for_the_city(tmp_
     ]
 
 
+def test_a_two_row_header_of_regions_split_into_measures_reads_each_pair(tmp_path: Path) -> None:
+    """A statistics monthly whose header groups columns: each county (merged over two columns) split into
+    本月 and 1-3月 by the row under it; every figure is filed under its county and measure."""
+    table = {
+        "2024年3月": [
+            ["平凉市统计局 平凉市主要指标月报（2024年1-3月）"],
+            ["指标", "计量单位", "庄浪县", None, "静宁县", None],
+            [None, None, "本月", "1-3月", "本月", "1-3月"],
+            ["苹果产量", "万吨", 1.5, 12.5, 3.25, 30.25],
+        ]
+    }
+    path = statistics_workbook(tmp_path / "平凉市统计局_月报.xlsx", table)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+    assert (result.rows_loaded, result.rows_quarantined, result.cells_quarantined) == (1, 0, 0)
+    rows = query(
+        tmp_path / "w.duckdb",
+        "select region_code, measure, value, cell from raw.observations order by cell",
+    )
+    assert rows == [
+        ("620825", "month_value", 1.5, "C4"),
+        ("620825", "ytd_value", 12.5, "D4"),
+        ("620826", "month_value", 3.25, "E4"),
+        ("620826", "ytd_value", 30.25, "F4"),
+    ]
+    ignored = query(tmp_path / "w.duckdb", "select row_number, reason_code from raw.ignored_rows order by 1")
+    assert ignored == [(1, "title_row"), (2, "header_row"), (3, "header_row")]
+
+
+def test_a_two_row_header_of_measures_split_into_value_and_growth_reads_the_values(tmp_path: Path) -> None:
+    """The usual city monthly: 本月 and 1-6月 each over 绝对量 | 同比增长%; the values are read for the
+    city, the growth columns are set aside as untracked, and a column whose heading reads two ways is
+    quarantined value by value, never guessed."""
+    table = {
+        "Sheet1": [
+            ["平凉市2024年1-6月主要经济指标"],
+            ["指标", "计量单位", "本月", None, "1-6月", None, None],
+            [None, None, "绝对量", "同比增长%", "绝对量", "同比增长%", "本月"],
+            ["苹果产量", "万吨", 2.5, 3.1, 12.5, 4.2, 9.9],
+        ]
+    }
+    path = statistics_workbook(tmp_path / "平凉市统计局_report.xlsx", table)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+    rows = query(tmp_path / "w.duckdb", "select region_code, measure, value, cell from raw.observations order by cell")
+    assert rows == [("620800", "month_value", 2.5, "C4"), ("620800", "ytd_value", 12.5, "E4")]
+    set_aside = {(v.cell, v.status.value) for v in result.values_set_aside}
+    assert set_aside == {("D4", "ignored"), ("F4", "ignored"), ("G4", "quarantined")}
+    assert result.cells_quarantined == 1 and result.is_partial
+
+
 @pytest.mark.parametrize(
     ("header", "measure"),
     [

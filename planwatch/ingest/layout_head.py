@@ -224,6 +224,70 @@ def measure_for_nature(measure: Measure, indicator: Indicator) -> Measure:
     return STOCK_MEASURES.get(measure, measure) if indicator.nature is Nature.stock else measure
 
 
+# what a two-row header writes under a measure or a region for the figure itself (本月 over 绝对量 | 同比增长%)
+VALUE_WORDS = frozenset({"绝对量", "绝对数", "绝对值", "数值", "数量", "总量", "总额", "金额", "本年", "今年", "本期"})
+_PRIOR_YEAR = {
+    Measure.ytd_value: Measure.prior_year_ytd_value,
+    Measure.period_end_value: Measure.prior_year_period_end_value,
+}
+
+
+@dataclass(frozen=True)
+class ColumnHeading:
+    """A column's heading: its cell of the header row (or, merged across a group, the group's) and, in a
+    two-row header, its cell of the row under it; both compacted, and as the clerk reads them."""
+
+    upper: str
+    lower: str
+    text: str  # 本月/绝对量, for messages
+
+    @property
+    def parts(self) -> list[str]:
+        return [part for part in (self.upper, self.lower) if part]
+
+
+def column_headings(sheet: Sheet, header_index: int, rows: int, keys: set[str]) -> list[ColumnHeading]:
+    """Each column's heading. In a two-row header a group's label (本月, 甘州区), merged across its columns,
+    stands only in the first: it is carried right over the columns the row under it splits it into; the
+    key columns' labels (`keys`: 指标名称, 计量单位) are never carried."""
+    header = sheet.rows[header_index]
+    under = sheet.rows[header_index + 1] if rows == 2 and header_index + 1 < len(sheet.rows) else []
+    headings, carried, carried_text = [], "", ""
+    for column in range(max(len(header), len(under))):
+        upper_text = normalise_text(header[column]) if column < len(header) else ""
+        lower_text = normalise_text(under[column]) if column < len(under) else ""
+        upper, lower = split_header(upper_text).label, split_header(lower_text).label
+        if upper:
+            carried, carried_text = ("", "") if upper in keys else (upper, upper_text)
+        elif lower and carried:
+            upper, upper_text = carried, carried_text
+        text = "/".join(part for part in (upper_text, lower_text) if part)
+        headings.append(ColumnHeading(upper, lower, text))
+    return headings
+
+
+def is_sub_header(row: list, key_columns: set[int], is_heading: Callable[[str], bool]) -> bool:
+    """Whether the row under the header row is a second header row: blank in the key columns (the
+    indicator's, the unit's), at least two cells filled, each a heading (`is_heading`: a measure, a
+    value word, an untracked column, a region) and none a number."""
+    filled = [(column, compact(cell)) for column, cell in enumerate(row) if compact(cell)]
+    if len(filled) < 2 or any(column in key_columns for column, _ in filled):
+        return False
+    return all(isinstance(row[column], str) and is_heading(split_header(text).label) for column, text in filled)
+
+
+def grouped_measure(parts: list[str], spec: LayoutSpec) -> tuple[Measure | None, str | None, bool]:
+    """(measure, the part that names it, whether the heading reads) of a column's heading parts: one
+    measure at most, but a group's 1-6月 over 上年同期 is the prior year's 1-6月; a value word adds nothing."""
+    measures = [(part, measure) for part in parts if (measure := measure_of_header(part, spec)) is not None]
+    if len(measures) == 2:
+        (upper, first), (_, second) = measures
+        if _PRIOR_YEAR.get(first) == second:
+            return second, upper, True
+        return None, None, False
+    return (measures[0][1], measures[0][0], True) if measures else (None, None, True)
+
+
 @dataclass(frozen=True)
 class TableHead:
     """What a statistics table says above and in its header row."""

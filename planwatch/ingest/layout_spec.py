@@ -156,6 +156,14 @@ class LayoutSpec(BaseModel):
     header_marker: list[str] = Field(description="the header row is the first row with a cell equal to one of these")
     period: PeriodRule
     measure: Measure = Measure.ytd_value
+    header_rows: int | None = Field(
+        default=None,
+        ge=1,
+        le=2,
+        description="regions_as_columns: the rows the header takes; 2 when a row under the header row splits "
+        "each column group (本月 | 1-6月 under each region, 绝对量 | 同比增长% under each measure); None: two when "
+        "the row under the header row holds only such headings, one otherwise",
+    )
     unit_column: list[str] = Field(default_factory=list, description="header of a unit column, if any")
     unit_row: bool | None = Field(
         default=None,

@@ -10,6 +10,10 @@ sender's city.
 from __future__ import annotations
 
 from planwatch.ingest.layout_head import (
+    VALUE_WORDS,
+    column_headings,
+    grouped_measure,
+    is_sub_header,
     measure_for_nature,
     measure_of_header,
     month_of_header,
@@ -73,70 +77,84 @@ def _regions_as_columns(
     if head is None:
         return no_header(sheet, spec)
     header_index, title_text, period, sheet_unit = head.header_index, head.title_text, head.period, head.sheet_unit
-    header, markers = sheet.rows[header_index], head.markers
+    markers = head.markers
     unit_headers = {compact(name) for name in spec.unit_column}
     untracked = {compact(name) for name in spec.untracked_columns}
+    rows = _header_rows(sheet, spec, header_index, markers | unit_headers, untracked, resolver, sender_city)
+    headings = column_headings(sheet, header_index, rows, markers | unit_headers)
     label_column = unit_column = None
-    region_columns: list[tuple[int, str]] = []
+    region_columns: list[tuple[int, str, Measure | None]] = []
     measure_columns: list[tuple[int, Measure]] = []
-    unresolved: list[tuple[int, str]] = []
-    for column, cell in enumerate(header):
-        label = split_header(cell).label
-        if label in markers and label_column is None:
+    unresolved: list[tuple[int, str, Measure | None]] = []
+    for column, heading in enumerate(headings):
+        parts = heading.parts
+        if not parts:
+            continue
+        if heading.upper in markers and label_column is None:
             label_column = column
-        elif label in unit_headers:
+            continue
+        if heading.upper in unit_headers:
             unit_column = column
-        elif label in untracked:
-            book.note(sheet.name, column, "untracked_column", label)
-        elif label and (measure := measure_of_header(label, spec)) is not None:
-            month = month_of_header(label)
-            if month is None or period is None or month == int(period[5:]):
-                measure_columns.append((column, measure))
-            else:  # 4月 and 5月 beside 6月: other months' figures, not this period's
-                book.note(sheet.name, column, "other_period_column", normalise_text(cell), month_words(period))
-        elif label:
-            region_code = resolver.region(label, within=sender_city) if label not in CITY_WIDE_NAMES else None
-            (region_columns if region_code else unresolved).append((column, region_code or label))
-    city = sender_city or resolver.common_city([code for _, code in region_columns])
-    for column, label in unresolved:
+            continue
+        if any(_untracked(part, untracked) for part in parts):
+            book.note(sheet.name, column, "untracked_column", "/".join(parts))
+            continue
+        measure, measure_part, reads = grouped_measure(parts, spec)
+        named = [part for part in parts if part != measure_part and not (rows == 2 and part in VALUE_WORDS)]
+        named = [part for part in named if measure_of_header(part, spec) is None]
+        if not reads or len(named) > 1 or (measure is None and not named):
+            book.note(sheet.name, column, "unrecognised_column", heading.text)
+            continue
+        month = month_of_header(measure_part) if measure_part else None
+        if month is not None and period is not None and month != int(period[5:]):
+            # 4月 and 5月 beside 6月: other months' figures, not this period's
+            book.note(sheet.name, column, "other_period_column", heading.text, month_words(period))
+            continue
+        if not named:
+            assert measure is not None
+            measure_columns.append((column, measure))
+            continue
+        label = named[0]
+        region_code = resolver.region(label, within=sender_city) if label not in CITY_WIDE_NAMES else None
+        (region_columns if region_code else unresolved).append((column, region_code or label, measure))
+    city = sender_city or resolver.common_city([code for _, code, _ in region_columns])
+    for column, label, measure in unresolved:
         if label in CITY_WIDE_NAMES and city:
-            region_columns.append((column, city))
+            region_columns.append((column, city, measure))
         else:
-            book.note(sheet.name, column, "unknown_region_column", normalise_text(header[column]))
+            book.note(sheet.name, column, "unknown_region_column", headings[column].text)
     region_columns.sort()
-    first_column: dict[str, int] = {}
-    for column, region_code in list(region_columns):  # 全市 beside the city's own name: one column counts
-        if region_code in first_column:
-            region_columns.remove((column, region_code))
-            earlier = first_column[region_code]
+    first_column: dict[tuple[str, Measure | None], int] = {}
+    for column, region_code, measure in list(region_columns):  # 全市 beside the city's own name: one column counts
+        if (region_code, measure) in first_column:
+            region_columns.remove((column, region_code, measure))
+            earlier = first_column[(region_code, measure)]
             book.note(
                 sheet.name,
                 column,
                 "duplicate_region_column",
-                normalise_text(header[column]),
-                f"“{normalise_text(header[earlier])}”（{column_letter(earlier)}列）",
+                headings[column].text,
+                f"“{headings[earlier].text}”（{column_letter(earlier)}列）",
             )
         else:
-            first_column[region_code] = column
+            first_column[(region_code, measure)] = column
     # measure columns hold one region's figures: the spec's, the sender's city, or the one the title names
     table_region = (
         (resolver.region(spec.region) if spec.region else None) or sender_city or resolver.named_in(title_text)
     )
     if measure_columns and table_region is None:
         for column, _ in measure_columns:
-            book.note(sheet.name, column, "region_unknown_for_column", normalise_text(header[column]))
+            book.note(sheet.name, column, "region_unknown_for_column", headings[column].text)
         measure_columns = []
     book.header(sheet.name, header_index)
     book.keys(sheet.name, label_column or 0, unit_column)
-    figure_columns = [(column, region, None) for column, region in region_columns] + [
-        (column, table_region, measure) for column, measure in measure_columns
-    ]
+    figure_columns = list(region_columns) + [(column, table_region, measure) for column, measure in measure_columns]
     outcomes = [ignored_row(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
-    outcomes.append(ignored_row(sheet, header_index, "header_row"))
+    outcomes += [ignored_row(sheet, i, "header_row") for i in range(header_index, header_index + rows)]
     note_prefixes, totals = tuple(spec.note_prefixes), {compact(t) for t in spec.total_labels}
-    header_labels = [normalise_text(cell) for cell in header]  # each figure column's, as its messages name it
+    header_labels = [heading.text for heading in headings]  # each figure column's, as its messages name it
     seen: dict[tuple[str, str], FirstRow] = {}  # (indicator, period) → the row that gave it
-    for row_index in range(header_index + 1, len(sheet.rows)):
+    for row_index in range(header_index + rows, len(sheet.rows)):
         row = sheet.rows[row_index]
         if row_is_empty(row):
             continue
@@ -229,6 +247,41 @@ def _regions_as_columns(
 
 
 _UNIT_LABELS = {"单位", "计量单位"}
+
+
+def _untracked(label: str, untracked: set[str]) -> bool:
+    """A column that holds no figure to track: 同比增长, also written 同比增长% (its unit outside parentheses)."""
+    return label in untracked or label.rstrip("%％") in untracked
+
+
+def _header_rows(
+    sheet: Sheet,
+    spec: LayoutSpec,
+    header_index: int,
+    keys: set[str],
+    untracked: set[str],
+    resolver: Resolver,
+    sender_city: str | None,
+) -> int:
+    """The rows the header takes: the spec's `header_rows`, else two when the row under the header row
+    splits its column groups (see layout_head.is_sub_header)."""
+    if spec.header_rows is not None:
+        return spec.header_rows
+    if header_index + 1 >= len(sheet.rows):
+        return 1
+    header = sheet.rows[header_index]
+    key_columns = {column for column, cell in enumerate(header) if split_header(cell).label in keys}
+
+    def is_heading(label: str) -> bool:
+        return (
+            label in VALUE_WORDS
+            or _untracked(label, untracked)
+            or measure_of_header(label, spec) is not None
+            or label in CITY_WIDE_NAMES
+            or resolver.region(label, within=sender_city) is not None
+        )
+
+    return 2 if is_sub_header(sheet.rows[header_index + 1], key_columns, is_heading) else 1
 
 
 def _holds_a_figure(row: list, keys: set[int | None]) -> bool:
