@@ -17,6 +17,7 @@ import pytest
 
 from planwatch.config import PROJECT_ROOT
 from planwatch.ingest.raw_schema import ensure_tables as ensure_raw_tables
+from planwatch.quality.frames import read_frames
 from planwatch.quality.run import ROWS_CHECKED, run_checks
 from planwatch.quality.store import ExpectationOutcome, RunRecord
 from planwatch.quality.suites import SUITES
@@ -398,3 +399,39 @@ def test_the_run_is_stored_with_sample_rows_and_data_docs(registry_warehouse: Pa
     assert stored == ("critical", False, 1, "中卫市统计局_统计月报_2025-11.xlsx", "C4")
     assert run == (False, 1)
     assert view == [(dt.date(2025, 11, 30), "ytd_not_decreasing")]
+
+
+def _progress_standing_on(warehouse: Path, actual_as_of: dt.date) -> None:
+    """A target progress mart of November whose actual is FLOW_REGION's figure of `actual_as_of`."""
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema if not exists marts")
+        con.execute(
+            "create table marts.fct_target_progress as select date '2025-11-30' as period, "
+            "? as indicator_code, ? as region_code, cast(? as date) as actual_as_of",
+            [FLOW, FLOW_REGION, actual_as_of],
+        )
+
+
+@pytest.mark.parametrize("stands_on_october", [True, False])
+def test_a_month_is_checked_with_the_earlier_files_its_progress_stands_on(
+    stands_on_october: bool, registry_warehouse: Path, tmp_path: Path
+):
+    """October's counties add up past their city; November's briefing shows October's figure as current
+    (no November figure of it yet): October's file is checked with November's, and its critical failure
+    is November's. When November's progress stands on November's own figure, October's file is not."""
+    observations = [
+        *good_observations(),
+        observation(1, "C6", FLOW, "640521", "2025-10", "ytd_value", 25.0, "亿元"),
+        observation(1, "C7", FLOW, "640522", "2025-10", "ytd_value", 15.0, "亿元"),
+    ]
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", observations)
+    _progress_standing_on(warehouse, dt.date(2025, 10, 31) if stands_on_october else dt.date(2025, 11, 30))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        frame = read_frames(con, PERIOD, include_marts=False).frames["observations"]
+    october = frame[frame["period"] == "2025-10"]
+    if not stands_on_october:
+        assert october.empty
+        return
+    assert set(october["cell"]) == {"C4", "C5", "C6", "C7"}  # the whole file, as a month's own files are
+    city = october[october["region_code"] == FLOW_REGION].iloc[0]
+    assert city["parts_total"] == 40.0 and city["parts_allowed"] < city["parts_total"]  # the critical check fails

@@ -7,7 +7,9 @@ jump thresholds, and the judging is the suites'. This is the one place that name
 and mart columns for the quality checks: when a mart column is renamed, edit `MARTS` below.
 
 Which rows belong to a month: every observation of every file (load) that reported a figure for that
-month, so a wrong period typed in such a file is checked with it.
+month, so a wrong period typed in such a file is checked with it, and of every file whose figures the
+month's target progress stands on (an annual figure reported last December is the current figure of
+every month after it): a briefing never shows as current a figure whose file failed a critical check.
 """
 
 from __future__ import annotations
@@ -122,7 +124,7 @@ first_plan as (
     select min((year(cast(period_start as date)) - 1) * 12) as earliest_month_index from raw.registry_plans
 ),
 loads_of_month as (
-    select distinct load_id from raw.observations where period = $period
+    select distinct load_id from raw.observations where period = $period or list_contains($used_loads, load_id)
 ),
 final as (
     select
@@ -348,6 +350,26 @@ def _hashable(value: Any) -> Any:
     return json.dumps(value, sort_keys=True, default=str) if isinstance(value, list | dict) else value
 
 
+LOADS_IN_USE_SQL = f"""
+select distinct observations.load_id
+from raw.observations as observations
+inner join {MARTS["target_progress"]} as progress
+    on observations.indicator_code = progress.indicator_code
+    and observations.region_code = progress.region_code
+    and observations.period = strftime(progress.actual_as_of, '%Y-%m')
+where progress.period = $month_end and observations.period <> $period
+order by 1
+"""
+
+
+def loads_in_use(con: duckdb.DuckDBPyConnection, period: str) -> list[int]:
+    """The loads, reported for earlier months, whose figures the month's target progress stands on (an
+    annual figure of last December, a county's latest stock): the month's briefings show them as its
+    current figures, so they are checked with the month's own, and a critical failure in them blocks it."""
+    month = {"month_end": Period.parse(period).month_end, "period": period}
+    return [load_id for (load_id,) in con.execute(LOADS_IN_USE_SQL, month).fetchall()]
+
+
 def read_frames(
     con: duckdb.DuckDBPyConnection,
     period: str,
@@ -361,8 +383,11 @@ def read_frames(
     if indicators is None:
         indicators = catalogue_indicators(settings().plans_path / "reference")
     params = {"period": period}
+    if include_marts is None:
+        include_marts = has_marts(con)
+    used = {"used_loads": loads_in_use(con, period) if has_marts(con) else []}
     observations = con.execute(
-        OBSERVATIONS_SQL, params | {"county_total_tolerance": settings().county_total_tolerance}
+        OBSERVATIONS_SQL, params | used | {"county_total_tolerance": settings().county_total_tolerance}
     ).df()
     observations[["month_over_month_threshold", "revision_threshold"]] = jump_thresholds(observations, indicators)
     frames = {
@@ -380,8 +405,6 @@ def read_frames(
     # month of milestone-only templates (annual indicators, monthly project progress) gives none
     [(owes_figures,)] = con.execute(FIGURES_OWED_SQL, params).fetchall()
     rows_expected = {"observations": submitted and bool(owes_figures), "file_loads": submitted}
-    if include_marts is None:
-        include_marts = has_marts(con)
     if include_marts:
         month = {"month_end": Period.parse(period).month_end}
         frames["target_progress"] = con.execute(TARGET_PROGRESS_SQL, month).df()
