@@ -258,3 +258,46 @@ def test_a_month_is_on_time_when_its_first_file_arrived_by_the_due_date(warehous
         assert is_on_time == (arrived.date() <= due_date), (department_id, period, arrived, due_date)
     on_time = [is_on_time for *_, is_on_time in rows]
     assert 0.75 < sum(on_time) / len(on_time) < 0.97, "most arrive by the due date, some late"
+
+
+def test_every_projection_stays_within_what_its_quantity_can_be(warehouse: Path) -> None:
+    """A level is projected within its indicator's range (a share within 0–100), never below zero when it
+    has never been negative, and an interval has both bounds or none (a 0 beside no upper bound would
+    read as a lower bound it never computed). Recomputed from the catalogue and the raw figures."""
+    outside = _rows(
+        warehouse,
+        """
+        select progress.target_id, progress.period, progress.projected_value, indicators.plausible_min,
+               indicators.plausible_max
+        from marts.fct_target_progress as progress
+        inner join raw.ref_indicators as indicators on progress.indicator_code = indicators.indicator_code
+        where progress.measure_space = 'level' and progress.projected_value is not null
+          and (progress.projected_value < indicators.plausible_min - 1e-9
+               or progress.projected_value > indicators.plausible_max + 1e-9)
+        """,
+    )
+    assert outside == []
+    never_negative = _rows(
+        warehouse,
+        """
+        select progress.target_id, progress.period, progress.projected_value, progress.projected_value_low
+        from marts.fct_target_progress as progress
+        where (progress.projected_value < 0 or progress.projected_value_low < 0)
+          and not exists (
+              select 1 from raw.observations as observed
+              where observed.indicator_code = progress.indicator_code and observed.value < 0
+          )
+          and coalesce(progress.baseline_value, 0) >= 0
+        """,
+    )
+    assert never_negative == []
+    one_sided = _rows(
+        warehouse,
+        "select count(*) from marts.fct_target_progress"
+        " where (projected_value_low is null) <> (projected_value_high is null)",
+    )
+    assert one_sided == [(0,)]
+    with_interval = _rows(
+        warehouse, "select count(*) from marts.fct_target_progress where projected_value_high is not null"
+    )
+    assert with_interval[0][0] > 0

@@ -72,3 +72,8 @@
         else {{ var('max_data_age_months')['annual'] }}
     end
 {%- endmacro %}
+
+{#- `value` kept within [floor, ceiling] (either may be null: no bound); null stays null. -#}
+{% macro within(value, floor, ceiling) -%}
+    case when ({{ value }}) is not null then least(greatest({{ value }}, {{ floor }}), {{ ceiling }}) end
+{%- endmacro %}

@@ -26,6 +26,8 @@ classified as (
         indicators.frequency,
         indicators.numerator_code,
         indicators.denominator_code,
+        indicators.plausible_min,
+        indicators.plausible_max,
         units.dimension as unit_dimension,
         case
             when indicators.nature = 'stock' then 'stock'

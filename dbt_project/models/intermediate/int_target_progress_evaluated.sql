@@ -31,6 +31,8 @@ joined as (
         targets.path_shape,
         targets.target_year,
         targets.target_month_index,
+        targets.plausible_min,
+        targets.plausible_max,
         baselines.baseline_value,
         baselines.baseline_month_index,
         baselines.baseline_source,
@@ -217,6 +219,21 @@ finished as (
 
 ),
 
+bounded as (
+
+    select
+        *,
+        -- what the quantity can be (docs/method.md, 5): a level stays within the catalogue's range (a
+        -- share within 0–100), and a quantity that has never been negative is not projected below zero
+        case when measure_space = 'level' then plausible_max end as projection_ceiling,
+        case
+            when measure_space = 'level' and plausible_min is not null then plausible_min
+            when projection_input >= 0 and coalesce(baseline_value, 0) >= 0 then 0
+        end as projection_floor
+    from finished
+
+),
+
 final as (
 
     select
@@ -243,23 +260,25 @@ final as (
         projection_points,
         projection_slope,
         projection_first_month_index,
-        projected_value,
+        {{ within('projected_value', 'projection_floor', 'projection_ceiling') }} as projected_value,
         case
-            when projected_value is not null then {{ meets_within_rounding('direction', 'projected_value', 'target_level') }}
+            when projected_value is not null then {{
+                meets_within_rounding(
+                    'direction', within('projected_value', 'projection_floor', 'projection_ceiling'), 'target_level'
+                )
+            }}
         end as projected_to_meet,
-        -- a quantity that has never been negative is not projected below zero
-        case
-            when projection_input >= 0 and coalesce(baseline_value, 0) >= 0
-                then greatest(projected_value - projection_half_width, 0)
-            else projected_value - projection_half_width
-        end as projected_value_low,
-        projected_value + projection_half_width as projected_value_high,
+        -- no interval without one (fewer than three points, or the target year's end reached)
+        {{ within('projected_value - projection_half_width', 'projection_floor', 'projection_ceiling') }}
+            as projected_value_low,
+        {{ within('projected_value + projection_half_width', 'projection_floor', 'projection_ceiling') }}
+            as projected_value_high,
         required_monthly_pace,
         100.0 * observed_annual_growth as observed_annual_growth_pct,
         100.0 * required_annual_growth as required_annual_growth_pct,
         observed_annual_growth / required_annual_growth as escap_ratio,
         {{ escap_category('observed_annual_growth / required_annual_growth') }} as escap_category
-    from finished
+    from bounded
 
 )
 

@@ -36,6 +36,8 @@ converted as (
         indicators.aggregation,
         indicators.nature,
         indicators.frequency,
+        indicators.plausible_min,
+        indicators.plausible_max,
         case
             when targets.target_kind in ('rate', 'growth_over_base', 'average_annual_growth') then '%'
             else coalesce(targets.canonical_unit, indicators.canonical_unit, targets.unit_as_written)
