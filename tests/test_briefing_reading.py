@@ -269,6 +269,26 @@ def test_a_cap_on_a_year_total_reads_as_the_share_used() -> None:
     assert kept.completion_cell == "未超上限"
 
 
+def test_a_ceiling_kept_reads_below_it_and_a_ceiling_passed_reads_over_it() -> None:
+    """生鲜乳体细胞数 ≤20万/毫升 at 18.29: kept, 1.71 below the ceiling, never 超出1.71 (which reads as over it)."""
+    kept = line(
+        indicator_name="生鲜乳体细胞数",
+        comparator="<=",
+        target_value=20.0,
+        target_level=20.0,
+        target_unit="万/毫升",
+        measure_unit="万/毫升",
+        baseline_value=25.0,
+        actual_value=18.29,
+        margin_to_target=-1.71,
+        status="achieved",
+        is_final_verdict=True,
+    )
+    assert kept.margin_text == "低于上限1.71万/毫升"
+    passed = kept.model_copy(update={"actual_value": 20.3, "margin_to_target": 0.3, "status": "lagging"})
+    assert passed.margin_text == "超出上限0.3万/毫升"
+
+
 def test_growth_targets_show_the_share_and_the_observed_against_the_required_growth() -> None:
     growth = line(
         target_kind="average_annual_growth",

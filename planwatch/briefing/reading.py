@@ -326,14 +326,16 @@ def _change_text(growth_pct: float | None, change_pp: float | None, prefix: str)
 
 
 def margin_text(line: TargetLine) -> str:
-    """By how much a target is met or missed, for the final assessment: 超出0.04万亩 / 差1.5个百分点."""
+    """By how much a target is met or missed, for the final assessment: 超出0.04万亩 / 差1.5个百分点; a
+    ceiling's 低于上限1.71万/毫升 / 超出上限0.3万/毫升 (超出 alone would read as over a cap that is kept)."""
     margin = line.margin_to_target
     if margin is None or line.actual_value is None:
         return MISSING
     if abs(margin) < 1e-12:
         return "持平"
-    better = margin > 0 if direction(line) == ">=" else margin < 0
-    return f"{'超出' if better else '差'}{amount(margin, line)}"
+    if direction(line) == "<=":
+        return f"{'低于上限' if margin < 0 else '超出上限'}{amount(margin, line)}"
+    return f"{'超出' if margin > 0 else '差'}{amount(margin, line)}"
 
 
 @dataclass(frozen=True)
