@@ -448,3 +448,12 @@ def test_a_quarterly_figure_reads_as_its_quarter_as_the_table_wrote_it_not_as_a_
     )
     assert flow.as_of_label == "2024年上半年"
     assert line(actual_as_of=dt.date(2024, 6, 30), period=dt.date(2024, 8, 31)).as_of_label == "2024年末"
+
+
+def test_a_pace_reckoned_from_an_earlier_figure_says_from_when() -> None:
+    """张掖's annual count of 2025年末 in the briefing of 2026-06: its pace counts from December, and the
+    sentence says so instead of presenting it as what each month from now must bring."""
+    annual = line(indicator_frequency="annual", actual_as_of=dt.date(2022, 12, 31), period=dt.date(2023, 6, 30))
+    assert annual.pace_text.startswith("按2022年末数据测算，此后每月需完成")
+    current = annual.model_copy(update={"actual_as_of": dt.date(2023, 6, 30)})
+    assert current.pace_text.startswith("此后每月需完成")

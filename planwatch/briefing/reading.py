@@ -297,7 +297,17 @@ def actual_phrase(line: TargetLine, verb: str = "为") -> str:
 def pace_text(line: TargetLine) -> str:
     """The monthly pace still needed, in the direction the target asks: 此后每月需完成/新增X (a floor),
     此后每月需降低X (a ceiling above its cap), 此后每月新增不超过X (a cap on something that accumulates);
-    empty when the target's side is already reached (no 需完成-14.65)."""
+    empty when the target's side is already reached (no 需完成-14.65). The pace counts from the month of
+    the actual: when that is before the briefing's month (last December's annual figure in November),
+    it says so (按2025年末数据测算，此后每月需…), never as if it were reckoned from now."""
+    phrase = _pace_phrase(line)
+    day, period = line.actual_as_of, line.period
+    if phrase and day is not None and period is not None and (day.year, day.month) < (period.year, period.month):
+        return f"按{as_of_label(line)}数据测算，{phrase}"
+    return phrase
+
+
+def _pace_phrase(line: TargetLine) -> str:
     pace = line.required_monthly_pace
     if pace is None or line.status == "stale" or abs(pace) < 1e-12:
         return ""
