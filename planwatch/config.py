@@ -118,6 +118,12 @@ class Settings(BaseModel):
     department_disagreement_tolerance: float = Field(
         default=0.005, ge=0, description="two departments' figures for the same cell may differ by this share"
     )
+    baseline_disagreement_tolerance: float = Field(
+        default=0.05,
+        ge=0,
+        description="a plan's baseline and the figure reported for its base period may differ by this share "
+        "before the briefing says so",
+    )
     unchanged_months: int = Field(
         default=3, ge=2, description="a figure that always moves, reported unchanged this many months running"
     )

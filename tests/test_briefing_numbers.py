@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from docx import Document
 
 from planwatch.briefing import formatting as f
@@ -181,6 +182,13 @@ def mart_numbers(warehouse: Path, plan_ids: list[str], period: str) -> set[str]:
                     [plan_id, day],
                 ),
                 ("select * from marts.dim_plan where plan_id = ? and ? is not null", [plan_id, day]),
+                # a plan baseline the base period's reported figure contradicts: the briefing quotes that figure
+                (
+                    "select o.value, o.file_name from marts.fct_observation o join marts.fct_target_progress p "
+                    "on o.indicator_code = p.indicator_code and o.region_code = p.region_code "
+                    "and o.period = last_day(p.baseline_as_of) where p.plan_id = ? and p.period = ?",
+                    [plan_id, day],
+                ),
             ]
             for sql, params in tables:
                 for row in _rows(con, sql, params):
@@ -763,3 +771,38 @@ def test_a_file_refused_for_a_locked_month_is_said_so_not_unreadable_nor_returne
         quality = html.split("数据质量说明", 1)[1]
         assert said in quality
         assert "无法读取" not in quality and "退回" not in quality
+
+
+def test_a_plan_baseline_the_reported_base_figure_contradicts_is_told_in_the_briefing(warehouse: Path) -> None:
+    """张掖's plan puts its organic base area at 0.92万亩 at the end of 2024; what the bureau reported for
+    2024年末 says otherwise. Completion is measured from the plan's figure, so the briefing says both.
+    The disagreements are recomputed here from the registry's YAML and the raw figures, not the marts."""
+    plan = yaml.safe_load((PROJECT_ROOT / "plans" / "zhangye_organic_base_2024.yml").read_text(encoding="utf-8"))
+    tolerance = settings().baseline_disagreement_tolerance
+    expected: set[tuple[str, str]] = set()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for target in plan["targets"]:
+            if target.get("baseline_value") is None or target["kind"] != "level" or target.get("base_year") is None:
+                continue
+            [(canonical,)] = con.execute(
+                "select canonical_unit from raw.ref_indicators where indicator_code = ?", [target["indicator_code"]]
+            ).fetchall()
+            reported = con.execute(
+                "select arg_max(value, load_id) from raw.observations where indicator_code = ? and region_code = ?"
+                " and period = ? and measure = 'period_end_value'",
+                [target["indicator_code"], target["region"], f"{target['base_year']}-12"],
+            ).fetchone()[0]
+            if canonical != target["unit"] or reported is None:
+                continue
+            base = float(target["baseline_value"])
+            if abs(reported - base) > tolerance * max(abs(reported), abs(base)):
+                name = con.execute(
+                    "select region_name from raw.ref_regions where region_code = ?", [target["region"]]
+                ).fetchone()[0]
+                expected.add((name, f"{f.quantity(base, canonical)}"))
+        briefing = gather_plan(con, "zhangye_organic_base_2024", LATEST)
+    assert expected, "the sample's zhangye base figures agree with the plan: nothing to test"
+    notes = [note.text for note in briefing.quality if note.text.startswith("规划基期数与报送数据不一致")]
+    told = {(name, base) for name, base in expected if any(name in text and f"为{base}，" in text for text in notes)}
+    assert told == expected
+    assert len(notes) == len({text.split("规划基期")[1] for text in notes})  # one note per figure, not per target year

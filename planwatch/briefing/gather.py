@@ -29,6 +29,7 @@ from planwatch.briefing.context import (
     SubmissionLine,
     TargetLine,
 )
+from planwatch.briefing.formatting import quantity
 from planwatch.briefing.scope import Scope, is_attributed, plans_concerned, rows_in_scope
 from planwatch.config import Settings, settings
 from planwatch.periods import Granularity, Period
@@ -147,7 +148,9 @@ def _headline(lines: list[TargetLine], region_code: str) -> tuple[TargetLine, ..
     return tuple(chosen)
 
 
-def _quality(con: duckdb.DuckDBPyConnection, scope: Scope, located: list[str], period: dt.date) -> list[QualityNote]:
+def _quality(
+    con: duckdb.DuckDBPyConnection, scope: Scope, located: list[str], period: dt.date, config: Settings
+) -> list[QualityNote]:
     """The month's quality findings, quarantined rows and corrections that concern the briefing's scope."""
     notes: list[QualityNote] = []
     for row in marts.quality_results(con, period):
@@ -172,6 +175,9 @@ def _quality(con: duckdb.DuckDBPyConnection, scope: Scope, located: list[str], p
         con, marts.reported_indicators_of(con, target_ids), sorted(scope.region_codes), target_ids, period
     ):
         notes.append(QualityNote(text=plausibility_note(row), kind="plausibility"))
+    tolerance = config.baseline_disagreement_tolerance
+    for row in marts.baseline_disagreements(con, target_ids, period, tolerance):
+        notes.append(QualityNote(text=baseline_note(row), kind="plausibility"))
     revised = marts.revisions(con, sorted(scope.target_ids), period)
     if revised:
         notes.append(QualityNote(text="本月采用的数据中经部门更正后重新报送的数值", count=revised, kind="revision"))
@@ -237,6 +243,18 @@ def plausibility_note(row: dict) -> str:
     said = message.split("：", 1)[1] if "：" in message else message
     said = said.split("，请核实", 1)[0]
     return f"数据合理性提示（{CHECKS[CheckName(row['check_name'])].title}）：{said}；该数据已采用，请报送部门核实"
+
+
+def baseline_note(row: dict) -> str:
+    """A plan's baseline that the figure reported for its base period contradicts: the completion and the
+    status are measured from the plan's, which the reader is told, with both figures and the file."""
+    as_of = row["baseline_as_of"]
+    when = f"{as_of.year}年末" if as_of.month == 12 else f"{as_of.year}年{as_of.month}月末"
+    return (
+        f"规划基期数与报送数据不一致：{row['region_name']}{row['indicator_name']}规划基期（{when}）为"
+        f"{quantity(row['baseline_value'], row['unit'])}，{row['file_name']}报送{when}为"
+        f"{quantity(row['reported_value'], row['unit'])}；完成率和时序进度按规划基期计算，请牵头单位核实口径"
+    )
 
 
 def override_note(con: duckdb.DuckDBPyConnection, period: dt.date) -> str | None:
@@ -346,7 +364,7 @@ def gather_plan(
             for row in milestone_rows
         ),
         submissions=tuple(submissions),
-        quality=tuple(_quality(con, scope, located, month)),
+        quality=tuple(_quality(con, scope, located, month, config)),
         override_note=override_note(con, month),
         corrections=supervision_sections.correction_lines(con, plan_id, all_lines, month),
         follow_up=supervision_sections.follow_up_status(con, plan_id, month, issue_date, region_code),

@@ -332,6 +332,40 @@ def plausibility_warnings(
     )
 
 
+def baseline_disagreements(
+    con: duckdb.DuckDBPyConnection, target_ids: list[str], period: dt.date, tolerance: float
+) -> list[Row]:
+    """The briefing's targets measured from the plan's baseline (规划基期数) where the figure reported for
+    that base period says otherwise beyond `tolerance` (a share of the larger): one row per indicator,
+    region and base period, with both values in the measure's unit."""
+    return _rows(
+        con,
+        """
+        select distinct
+            indicators.indicator_name, regions.region_name, progress.baseline_as_of, progress.unit,
+            progress.baseline_value, observed.value as reported_value, observed.file_name
+        from marts.fct_target_progress as progress
+        inner join marts.fct_observation as observed
+            on observed.indicator_code = progress.indicator_code
+            and observed.region_code = progress.region_code
+            and observed.period = last_day(progress.baseline_as_of)
+            and observed.measure = case
+                when progress.measure_space = 'year_total' or progress.unit = '%' then 'ytd_value'
+                else 'period_end_value'
+            end
+        inner join marts.dim_indicator as indicators on progress.indicator_code = indicators.indicator_code
+        inner join marts.dim_region as regions on progress.region_code = regions.region_code
+        where progress.period = ? and progress.target_id in (select unnest(?))
+          and progress.baseline_source = 'registry' and progress.measure_space in ('level', 'year_total')
+          and progress.target_kind not in ('growth_over_base', 'average_annual_growth')
+          and abs(observed.value - progress.baseline_value)
+              > ? * greatest(abs(observed.value), abs(progress.baseline_value))
+        order by 2, 1, 3
+        """,
+        [period, target_ids, tolerance],
+    )
+
+
 def quality_results(con: duckdb.DuckDBPyConnection, period: dt.date) -> list[Row]:
     """The month's findings of its latest quality run and its override, when the results table exists;
     `scope` (JSON) says whose rows each finding concerns (planwatch.quality.run.scope_of)."""
