@@ -124,6 +124,12 @@ class Settings(BaseModel):
         description="a plan's baseline and the figure reported for its base period may differ by this share "
         "before the briefing says so",
     )
+    prior_year_disagreement_tolerance: float = Field(
+        default=0.05,
+        ge=0,
+        description="a figure reported for a month and the same figure restated a year later as 上年同期 may "
+        "differ by this share before the briefing says so",
+    )
     unchanged_months: int = Field(
         default=3, ge=2, description="a figure that always moves, reported unchanged this many months running"
     )

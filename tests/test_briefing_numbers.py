@@ -806,3 +806,49 @@ def test_a_plan_baseline_the_reported_base_figure_contradicts_is_told_in_the_bri
     told = {(name, base) for name, base in expected if any(name in text and f"为{base}，" in text for text in notes)}
     assert told == expected
     assert len(notes) == len({text.split("规划基期")[1] for text in notes})  # one note per figure, not per target year
+
+
+def test_a_year_on_year_base_its_restatement_contradicts_is_told_in_the_briefing(warehouse: Path) -> None:
+    """A December figure's 同比 is reckoned from last December's own report; when this December's file
+    restates it (上年同期) otherwise beyond the tolerance, the briefing says both. Recomputed from the raw
+    figures (the latest load of each; figures sent by one department only, so no precedence is involved)."""
+    tolerance = settings().prior_year_disagreement_tolerance
+    this_year, last_year = LATEST, f"{int(LATEST[:4]) - 1}{LATEST[4:]}"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        pairs = con.execute(
+            """
+            with latest as (
+                select indicator_code, region_code, period, measure, arg_max(value, load_id) as value,
+                       count(distinct department_id) as senders
+                from raw.observations group by all
+            )
+            select names.indicator_name, regions.region_name, targets.plan_id
+            from latest as restated
+            join latest as direct
+              on direct.indicator_code = restated.indicator_code and direct.region_code = restated.region_code
+             and direct.period = ? and direct.measure = replace(restated.measure, 'prior_year_', '')
+            join raw.ref_indicators as names on names.indicator_code = restated.indicator_code
+            join raw.ref_regions as regions on regions.region_code = restated.region_code
+            join marts.dim_target as targets
+              on targets.indicator_code = restated.indicator_code and targets.region_code = restated.region_code
+            where restated.period = ? and restated.measure like 'prior_year_%'
+              and restated.senders = 1 and direct.senders = 1
+              and abs(restated.value - direct.value) > ? * greatest(abs(restated.value), abs(direct.value))
+              and exists (
+                  select 1 from latest as current
+                  where current.indicator_code = restated.indicator_code and current.region_code = restated.region_code
+                    and current.period = ? and current.measure = direct.measure
+              )
+            """,
+            [last_year, this_year, tolerance, this_year],
+        ).fetchall()
+        assert pairs, "no restated 上年同期 in the sample differs from its direct report: nothing to test"
+        for indicator_name, region_name, plan_id in pairs:
+            briefing = gather_plan(con, plan_id, LATEST)
+            notes = [note.text for note in briefing.quality if note.text.startswith("上年同期数据前后不一致")]
+            assert any(region_name in text and indicator_name in text for text in notes), (
+                plan_id,
+                region_name,
+                indicator_name,
+                notes,
+            )

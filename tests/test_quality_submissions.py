@@ -435,3 +435,29 @@ def test_a_month_is_checked_with_the_earlier_files_its_progress_stands_on(
     assert set(october["cell"]) == {"C4", "C5", "C6", "C7"}  # the whole file, as a month's own files are
     city = october[october["region_code"] == FLOW_REGION].iloc[0]
     assert city["parts_total"] == 40.0 and city["parts_allowed"] < city["parts_total"]  # the critical check fails
+
+
+def test_a_group_of_counties_is_checked_against_its_members_and_is_no_part_of_its_city(
+    registry_warehouse: Path, tmp_path: Path
+):
+    """平凉's 重点帮扶县 is 庄浪县 + 静宁县 (members in the reference): its 262 projects against their 138 + 131
+    fail regions_within_their_total; the city's 300 is checked against its counties alone, 269, not
+    against them and the group they make (531)."""
+    indicator, group, city = "consolidation_projects_implemented", "620800-key_counties", "620800"
+    observations = [
+        *good_observations(),
+        observation(2, "D4", indicator, group, PERIOD, "period_end_value", 262.0, "个"),
+        observation(2, "D5", indicator, "620825", PERIOD, "period_end_value", 138.0, "个"),
+        observation(2, "D6", indicator, "620826", PERIOD, "period_end_value", 131.0, "个"),
+        observation(2, "D7", indicator, city, PERIOD, "period_end_value", 300.0, "个"),
+    ]
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", observations)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        frame = read_frames(con, PERIOD, include_marts=False).frames["observations"]
+    totals = {row.region_code: (row.parts_total, row.parts_allowed) for row in frame.itertuples() if row.cell >= "D4"}
+    assert totals[group][0] == 269.0 and totals[group][1] < 269.0  # the check fails on the group's row
+    assert totals[city][0] == 269.0 and totals[city][1] >= 269.0  # the city holds its counties
+    record = check(warehouse, tmp_path / "gx")
+    failed = outcome(record, "regions_within_their_total")
+    assert not failed.success and failed.unexpected_count == 1
+    assert any(row.get("cell") == "D4" for row in failed.sample_rows)

@@ -178,6 +178,9 @@ def _quality(
     tolerance = config.baseline_disagreement_tolerance
     for row in marts.baseline_disagreements(con, target_ids, period, tolerance):
         notes.append(QualityNote(text=baseline_note(row), kind="plausibility"))
+    tolerance = config.prior_year_disagreement_tolerance
+    for row in marts.prior_year_disagreements(con, target_ids, period, tolerance):
+        notes.append(QualityNote(text=prior_year_note(row), kind="plausibility"))
     revised = marts.revisions(con, sorted(scope.target_ids), period)
     if revised:
         notes.append(QualityNote(text="本月采用的数据中经部门更正后重新报送的数值", count=revised, kind="revision"))
@@ -245,15 +248,35 @@ def plausibility_note(row: dict) -> str:
     return f"数据合理性提示（{CHECKS[CheckName(row['check_name'])].title}）：{said}；该数据已采用，请报送部门核实"
 
 
+def _period_words(day: dt.date, aggregation: str | None) -> str:
+    """A figure's period with its year: a stock's 2024年末 / 2024年6月末, a flow's 2024年 / 2024年1—6月."""
+    if aggregation == "stock":
+        return f"{day.year}年末" if day.month == 12 else f"{day.year}年{day.month}月末"
+    if day.month == 12:
+        return f"{day.year}年"
+    return f"{day.year}年1月" if day.month == 1 else f"{day.year}年1—{day.month}月"
+
+
 def baseline_note(row: dict) -> str:
     """A plan's baseline that the figure reported for its base period contradicts: the completion and the
     status are measured from the plan's, which the reader is told, with both figures and the file."""
-    as_of = row["baseline_as_of"]
-    when = f"{as_of.year}年末" if as_of.month == 12 else f"{as_of.year}年{as_of.month}月末"
+    when = _period_words(row["baseline_as_of"], row["aggregation"])
     return (
         f"规划基期数与报送数据不一致：{row['region_name']}{row['indicator_name']}规划基期（{when}）为"
         f"{quantity(row['baseline_value'], row['unit'])}，{row['file_name']}报送{when}为"
         f"{quantity(row['reported_value'], row['unit'])}；完成率和时序进度按规划基期计算，请牵头单位核实口径"
+    )
+
+
+def prior_year_note(row: dict) -> str:
+    """A 同比 whose base, reported a year earlier, the current report's 上年同期 restates otherwise: the
+    reader is told both figures and which the 同比 uses."""
+    as_of = row["actual_as_of"]
+    when = _period_words(dt.date(as_of.year - 1, as_of.month, 1), row["aggregation"])
+    return (
+        f"上年同期数据前后不一致：{row['region_name']}{row['indicator_name']}{when}原报"
+        f"{quantity(row['earlier_value'], row['unit'])}，{row['file_name']}中“上年同期”为"
+        f"{quantity(row['restated_value'], row['unit'])}；同比按原报数计算，请报送部门核实"
     )
 
 

@@ -342,7 +342,8 @@ def baseline_disagreements(
         con,
         """
         select distinct
-            indicators.indicator_name, regions.region_name, progress.baseline_as_of, progress.unit,
+            indicators.indicator_name, indicators.aggregation, regions.region_name, progress.baseline_as_of,
+            progress.unit,
             progress.baseline_value, observed.value as reported_value, observed.file_name
         from marts.fct_target_progress as progress
         inner join marts.fct_observation as observed
@@ -360,7 +361,39 @@ def baseline_disagreements(
           and progress.target_kind not in ('growth_over_base', 'average_annual_growth')
           and abs(observed.value - progress.baseline_value)
               > ? * greatest(abs(observed.value), abs(progress.baseline_value))
-        order by 2, 1, 3
+        order by 3, 1, 4
+        """,
+        [period, target_ids, tolerance],
+    )
+
+
+def prior_year_disagreements(
+    con: duckdb.DuckDBPyConnection, target_ids: list[str], period: dt.date, tolerance: float
+) -> list[Row]:
+    """The briefing's targets whose 同比 is reckoned from a figure reported a year earlier that the current
+    report's 上年同期 column restates otherwise beyond `tolerance` (a share of the larger): one row per
+    indicator, region and month, both values in the indicator's unit (docs/method.md, 9: the direct report
+    is the base)."""
+    return _rows(
+        con,
+        """
+        select distinct
+            indicators.indicator_name, indicators.aggregation, regions.region_name, progress.actual_as_of,
+            indicators.canonical_unit as unit, progress.reported_value_a_year_earlier as earlier_value,
+            restated.value as restated_value, restated.file_name
+        from marts.fct_target_progress as progress
+        inner join marts.fct_observation as restated
+            on restated.indicator_code = progress.indicator_code
+            and restated.region_code = progress.region_code
+            and restated.period = progress.actual_as_of
+            and restated.measure in ('prior_year_ytd_value', 'prior_year_period_end_value')
+        inner join marts.dim_indicator as indicators on progress.indicator_code = indicators.indicator_code
+        inner join marts.dim_region as regions on progress.region_code = regions.region_code
+        where progress.period = ? and progress.target_id in (select unnest(?))
+          and progress.reported_value_a_year_earlier is not null
+          and abs(restated.value - progress.reported_value_a_year_earlier)
+              > ? * greatest(abs(restated.value), abs(progress.reported_value_a_year_earlier))
+        order by 3, 1, 4
         """,
         [period, target_ids, tolerance],
     )

@@ -103,14 +103,24 @@ current_values as (
         order by load_id desc, row_number desc
     ) = 1
 ),
+part_of as (
+    -- a region's parts: a group's members (重点帮扶县 = 庄浪县 + 静宁县), else its direct sub-regions, of
+    -- which a group of some of them is not one (it would count them twice)
+    select parent_code as region_code, region_code as part_code
+    from raw.ref_regions
+    where parent_code is not null and members is null
+    union all
+    select groups.region_code, trim(member.part_code)
+    from raw.ref_regions as groups, unnest(string_split(groups.members, ';')) as member(part_code)
+    where groups.members is not null
+),
 region_parts as (
-    -- the current figures of a region's direct sub-regions, added up (for a quantity that adds up)
+    -- the current figures of a region's parts, added up (for a quantity that adds up)
     select
-        regions.parent_code as region_code, current_values.indicator_code, current_values.period_month_index,
+        part_of.region_code, current_values.indicator_code, current_values.period_month_index,
         current_values.measure, sum(current_values.value) as parts_total, count(*) as parts
     from current_values
-    inner join raw.ref_regions as regions on current_values.region_code = regions.region_code
-    where regions.parent_code is not null
+    inner join part_of on current_values.region_code = part_of.part_code
     group by all
 ),
 plan_starts as (

@@ -36,6 +36,10 @@ def check_reference(registry: Registry) -> list[Problem]:
         if region.parent_code and region.parent_code not in reference.regions:
             file = reference.sources[("region", code)]
             problems.append(Problem(file, code, "parent_code", f"unknown region '{region.parent_code}'"))
+        for member in region.members:
+            if member not in reference.regions or member == code:
+                file = reference.sources[("region", code)]
+                problems.append(Problem(file, code, "members", f"'{member}' is not another region of the reference"))
     for department_id, department in reference.departments.items():
         if department.region not in reference.regions:
             file = reference.sources[("department", department_id)]

@@ -147,6 +147,11 @@ class Region(Strict):
     level: Annotated[str, StringConstraints(pattern=r"^(province|city|county|subregion)$")]
     parent_code: RegionCode | None = None
     aliases: list[Text] = Field(default_factory=list)
+    members: list[RegionCode] = Field(
+        default_factory=list,
+        description="a region that is the total of these regions (重点帮扶县 = 庄浪县 + 静宁县): its figures add up "
+        "from theirs, and it is not a part of its parent beside them",
+    )
 
 
 class Department(Strict):

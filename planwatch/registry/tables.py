@@ -165,6 +165,7 @@ def region_rows(registry: Registry) -> list[Row]:
             "level": region.level,
             "parent_code": region.parent_code,
             "aliases": ";".join(region.aliases),
+            "members": ";".join(region.members) or None,
         }
         for region in registry.reference.regions.values()
     ]
@@ -304,7 +305,7 @@ COLUMNS = {
         "source_quote",
         "note",
     ],
-    "ref_regions": ["region_code", "region_name", "level", "parent_code", "aliases"],
+    "ref_regions": ["region_code", "region_name", "level", "parent_code", "aliases", "members"],
     "ref_departments": ["department_id", "department_name", "region_code", "aliases"],
     "ref_indicators": [
         "indicator_code",

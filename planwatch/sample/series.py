@@ -149,7 +149,8 @@ class SeriesBook:
         return self._series[key]
 
     def _hold_parts(self, series: Series) -> None:
-        """A region's figure of a quantity that adds up across regions is never below its parts' sum.
+        """A region's figure of a quantity that adds up across regions is never below its parts' sum, and a
+        group of regions' is their sum.
 
         The plans split a city's target among its counties; each county's series is bent by its own
         outcome, so the city's own path is raised, month by month, to the sum of its counties' where
@@ -158,16 +159,24 @@ class SeriesBook:
         indicator = self.reference.indicators[series.indicator_code]
         if not self._adds_up_across_regions(indicator) or series.kind is SeriesKind.intensive_flow:
             return
-        parts = [
-            self.series(series.indicator_code, region.code)
+        # a group of regions (重点帮扶县 = 庄浪县 + 静宁县) is its members added up, exactly; it is no part of
+        # its parent beside them
+        members = self.reference.regions[series.region_code].members
+        part_codes = members or [
+            region.code
             for region in self.reference.regions.values()
-            if region.parent_code == series.region_code and self.targets_of(series.indicator_code, region.code)
+            if region.parent_code == series.region_code and not region.members
+        ]
+        parts = [
+            self.series(series.indicator_code, code)
+            for code in part_codes
+            if self.targets_of(series.indicator_code, code)
         ]
         if not parts:
             return
         for month in series.monthly:
             total = sum(part.monthly.get(month, 0.0) for part in parts)
-            if total > series.monthly[month]:
+            if total > series.monthly[month] or members:
                 series.monthly[month] = _round(total, series.decimals)
         if series.kind is SeriesKind.extensive_flow:
             for year in sorted({year for year, _ in series.monthly}):
