@@ -465,6 +465,27 @@ def test_a_two_row_header_of_measures_split_into_value_and_growth_reads_the_valu
     assert result.cells_quarantined == 1 and result.is_partial
 
 
+def test_a_two_row_header_with_a_heading_not_understood_still_reads_the_headings_that_are(tmp_path: Path) -> None:
+    """One sub-heading nobody registered (其他口径) does not turn the second row into data or the groups
+    into one-row headings: 本月/绝对量 and 1-6月/绝对量 load, 比上年同期增长% is untracked, and the column
+    not understood is quarantined value by value."""
+    table = {
+        "Sheet1": [
+            ["平凉市2024年1-6月主要经济指标"],
+            ["指标", "计量单位", "本月", None, "1-6月", None],
+            [None, None, "绝对量", "比上年同期增长%", "绝对量", "其他口径"],
+            ["苹果产量", "万吨", 2.5, 3.1, 12.5, 7.7],
+        ]
+    }
+    path = statistics_workbook(tmp_path / "平凉市统计局_report.xlsx", table)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+    rows = query(tmp_path / "w.duckdb", "select measure, value, cell from raw.observations order by cell")
+    assert rows == [("month_value", 2.5, "C4"), ("ytd_value", 12.5, "E4")]
+    assert {(v.cell, v.status.value) for v in result.values_set_aside} == {("D4", "ignored"), ("F4", "quarantined")}
+
+
 @pytest.mark.parametrize(
     ("header", "measure"),
     [

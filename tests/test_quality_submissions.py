@@ -401,14 +401,21 @@ def test_the_run_is_stored_with_sample_rows_and_data_docs(registry_warehouse: Pa
     assert view == [(dt.date(2025, 11, 30), "ytd_not_decreasing")]
 
 
-def _progress_standing_on(warehouse: Path, actual_as_of: dt.date) -> None:
-    """A target progress mart of November whose actual is FLOW_REGION's figure of `actual_as_of`."""
+def _progress_standing_on(warehouse: Path, actual_as_of: dt.date, load_id: int) -> None:
+    """A running target's progress in November whose actual is FLOW_REGION's figure of `actual_as_of`,
+    the current one from load `load_id` (as the marts record it)."""
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema if not exists marts")
         con.execute(
             "create table marts.fct_target_progress as select date '2025-11-30' as period, "
-            "? as indicator_code, ? as region_code, cast(? as date) as actual_as_of",
+            "? as indicator_code, ? as region_code, cast(? as date) as actual_as_of, false as is_final_verdict, "
+            "'on_track' as status",
             [FLOW, FLOW_REGION, actual_as_of],
+        )
+        con.execute(
+            "create table marts.fct_observation as select ? as load_id, ? as indicator_code, ? as region_code, "
+            "cast(? as date) as period",
+            [load_id, FLOW, FLOW_REGION, actual_as_of],
         )
 
 
@@ -425,14 +432,18 @@ def test_a_month_is_checked_with_the_earlier_files_its_progress_stands_on(
         observation(1, "C7", FLOW, "640522", "2025-10", "ytd_value", 15.0, "亿元"),
     ]
     warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", observations)
-    _progress_standing_on(warehouse, dt.date(2025, 10, 31) if stands_on_october else dt.date(2025, 11, 30))
+    if stands_on_october:
+        _progress_standing_on(warehouse, dt.date(2025, 10, 31), load_id=1)
+    else:
+        _progress_standing_on(warehouse, dt.date(2025, 11, 30), load_id=2)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         frame = read_frames(con, PERIOD, include_marts=False).frames["observations"]
     october = frame[frame["period"] == "2025-10"]
     if not stands_on_october:
         assert october.empty
         return
-    assert set(october["cell"]) == {"C4", "C5", "C6", "C7"}  # the whole file, as a month's own files are
+    # the figure in use and its file's other regions of the same indicator and month, not the file's other indicators
+    assert set(october["cell"]) == {"C4", "C6", "C7"}
     city = october[october["region_code"] == FLOW_REGION].iloc[0]
     assert city["parts_total"] == 40.0 and city["parts_allowed"] < city["parts_total"]  # the critical check fails
 
@@ -461,3 +472,22 @@ def test_a_group_of_counties_is_checked_against_its_members_and_is_no_part_of_it
     failed = outcome(record, "regions_within_their_total")
     assert not failed.success and failed.unexpected_count == 1
     assert any(row.get("cell") == "D4" for row in failed.sample_rows)
+
+
+def test_a_warehouse_whose_registry_was_loaded_before_region_groups_is_still_checked(
+    registry_warehouse: Path, tmp_path: Path
+):
+    """raw.ref_regions without its members column (a registry loaded by an earlier planwatch): no group,
+    and the counties still add up under their city."""
+    observations = [
+        *good_observations(),
+        observation(2, "C6", FLOW, "640521", PERIOD, "ytd_value", 25.0, "亿元"),
+        observation(2, "C7", FLOW, "640522", PERIOD, "ytd_value", 15.0, "亿元"),
+    ]
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", observations)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("alter table raw.ref_regions drop column members")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        frame = read_frames(con, PERIOD, include_marts=False).frames["observations"]
+    city = frame[(frame["region_code"] == FLOW_REGION) & (frame["period"] == PERIOD)].iloc[0]
+    assert city["parts_total"] == 40.0

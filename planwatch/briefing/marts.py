@@ -350,9 +350,9 @@ def baseline_disagreements(
             on observed.indicator_code = progress.indicator_code
             and observed.region_code = progress.region_code
             and observed.period = last_day(progress.baseline_as_of)
+            -- as the marts store a figure: a stock's level at the period's end, anything else year-to-date
             and observed.measure = case
-                when progress.measure_space = 'year_total' or progress.unit = '%' then 'ytd_value'
-                else 'period_end_value'
+                when indicators.aggregation = 'stock' then 'period_end_value' else 'ytd_value'
             end
         inner join marts.dim_indicator as indicators on progress.indicator_code = indicators.indicator_code
         inner join marts.dim_region as regions on progress.region_code = regions.region_code

@@ -18,8 +18,10 @@ from planwatch.ingest.records import (
     quarantined_row,
 )
 from planwatch.ingest.values import (
+    NotANumberError,
     compact,
     normalise_text,
+    parse_number,
     row_is_empty,
     split_header,
 )
@@ -268,12 +270,22 @@ def column_headings(sheet: Sheet, header_index: int, rows: int, keys: set[str]) 
 
 def is_sub_header(row: list, key_columns: set[int], is_heading: Callable[[str], bool]) -> bool:
     """Whether the row under the header row is a second header row: blank in the key columns (the
-    indicator's, the unit's), at least two cells filled, each a heading (`is_heading`: a measure, a
-    value word, an untracked column, a region) and none a number."""
+    indicator's, the unit's), at least two cells filled, all text and none a number, and at least one a
+    heading (`is_heading`: a measure, a value word, an untracked column, a region); a heading not
+    understood is then its column's to explain (quarantined value by value, never read as the group's)."""
     filled = [(column, compact(cell)) for column, cell in enumerate(row) if compact(cell)]
     if len(filled) < 2 or any(column in key_columns for column, _ in filled):
         return False
-    return all(isinstance(row[column], str) and is_heading(split_header(text).label) for column, text in filled)
+    if not all(isinstance(row[column], str) and not _is_number(text) for column, text in filled):
+        return False
+    return any(is_heading(split_header(text).label) for _, text in filled)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return parse_number(text) is not None
+    except NotANumberError:
+        return False
 
 
 def grouped_measure(parts: list[str], spec: LayoutSpec) -> tuple[Measure | None, str | None, bool]:

@@ -184,7 +184,7 @@ class LayoutSpec(BaseModel):
     untracked_columns: list[str] = Field(
         default_factory=lambda: [
             *("序号", "备注", "说明"),
-            *("同比增长", "同比增减", "同比", "增速", "增长率", "比上年增长"),
+            *("同比增长", "同比增减", "同比", "增速", "增长率", "比上年增长", "比上年同期增长", "增长", "增减", "增幅"),
         ],
         description="headers of columns that hold no figure to track (a row number, a remark, a growth rate the "
         "marts compute themselves): their cells are "

@@ -39,6 +39,7 @@ MARTS = {
     "submission_completeness": "marts.mart_submission_completeness",
     "dim_target": "marts.dim_target",
     "dim_plan": "marts.dim_plan",
+    "observations": "marts.fct_observation",
 }
 
 # Columns a sample row of each frame keeps in the results table: where the figure came from.
@@ -72,6 +73,10 @@ _MONTH_INDEX = "(year({0}) * 12 + month({0}) - 1)"
 
 OBSERVATIONS_SQL = f"""
 with
+ref_regions as (
+    -- a warehouse whose registry was loaded before regions had members has no such column: no groups
+    select region_code, parent_code, {{members}} as members from raw.ref_regions
+),
 units as (
     select unit, dimension from raw.ref_units
     union all
@@ -107,11 +112,11 @@ part_of as (
     -- a region's parts: a group's members (重点帮扶县 = 庄浪县 + 静宁县), else its direct sub-regions, of
     -- which a group of some of them is not one (it would count them twice)
     select parent_code as region_code, region_code as part_code
-    from raw.ref_regions
+    from ref_regions
     where parent_code is not null and members is null
     union all
     select groups.region_code, trim(member.part_code)
-    from raw.ref_regions as groups, unnest(string_split(groups.members, ';')) as member(part_code)
+    from ref_regions as groups, unnest(string_split(groups.members, ';')) as member(part_code)
     where groups.members is not null
 ),
 region_parts as (
@@ -134,7 +139,7 @@ first_plan as (
     select min((year(cast(period_start as date)) - 1) * 12) as earliest_month_index from raw.registry_plans
 ),
 loads_of_month as (
-    select distinct load_id from raw.observations where period = $period or list_contains($used_loads, load_id)
+    select distinct load_id from raw.observations where period = $period
 ),
 final as (
     select
@@ -184,7 +189,7 @@ final as (
                 then indexed.value * (1 + $county_total_tolerance)
         end as parts_allowed
     from indexed
-    inner join loads_of_month on indexed.load_id = loads_of_month.load_id
+    left join loads_of_month on indexed.load_id = loads_of_month.load_id
     cross join first_plan
     left join plan_starts on indexed.indicator_code = plan_starts.indicator_code
     left join raw.ref_indicators as indicators on indexed.indicator_code = indicators.indicator_code
@@ -201,6 +206,8 @@ final as (
         and indexed.region_code = parts.region_code
         and indexed.measure = parts.measure
         and indexed.period_month_index = parts.period_month_index
+    where loads_of_month.load_id is not null
+       or list_contains($figures_in_use, indexed.load_id || '|' || indexed.indicator_code || '|' || indexed.period)
 )
 select * from final order by load_id, sheet, cell
 """
@@ -310,6 +317,14 @@ def with_row_ids(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _has_column(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.columns where table_schema = ? and table_name = ? and column_name = ?",
+        [schema, table, column],
+    ).fetchone()
+    return bool(found and found[0])
+
+
 def has_marts(con: duckdb.DuckDBPyConnection) -> bool:
     found = con.execute(
         "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = ?",
@@ -360,24 +375,28 @@ def _hashable(value: Any) -> Any:
     return json.dumps(value, sort_keys=True, default=str) if isinstance(value, list | dict) else value
 
 
-LOADS_IN_USE_SQL = f"""
-select distinct observations.load_id
-from raw.observations as observations
-inner join {MARTS["target_progress"]} as progress
-    on observations.indicator_code = progress.indicator_code
-    and observations.region_code = progress.region_code
-    and observations.period = strftime(progress.actual_as_of, '%Y-%m')
-where progress.period = $month_end and observations.period <> $period
+FIGURES_IN_USE_SQL = f"""
+select distinct observed.load_id || '|' || observed.indicator_code || '|' || strftime(observed.period, '%Y-%m')
+from {MARTS["target_progress"]} as progress
+inner join {MARTS["observations"]} as observed
+    on observed.indicator_code = progress.indicator_code
+    and observed.region_code = progress.region_code
+    and observed.period = progress.actual_as_of
+where progress.period = $month_end and progress.actual_as_of < $month_start
+  and not progress.is_final_verdict and progress.status <> 'stale'
 order by 1
 """
 
 
-def loads_in_use(con: duckdb.DuckDBPyConnection, period: str) -> list[int]:
-    """The loads, reported for earlier months, whose figures the month's target progress stands on (an
-    annual figure of last December, a county's latest stock): the month's briefings show them as its
-    current figures, so they are checked with the month's own, and a critical failure in them blocks it."""
-    month = {"month_end": Period.parse(period).month_end, "period": period}
-    return [load_id for (load_id,) in con.execute(LOADS_IN_USE_SQL, month).fetchall()]
+def figures_in_use(con: duckdb.DuckDBPyConnection, period: str) -> list[str]:
+    """The earlier figures the month's running targets are judged by (an annual figure of last December,
+    a county's latest stock), as 'load|indicator|period' keys: the current figure's load (never one it
+    superseded), with that load's figures of the same indicator and month for every region, so that a
+    check across regions sees the city and its counties together. The month's briefings show them as
+    current, so they are checked with the month's own figures, and a critical failure in them blocks it."""
+    month = Period.parse(period)
+    parameters = {"month_end": month.month_end, "month_start": month.month_start}
+    return [key for (key,) in con.execute(FIGURES_IN_USE_SQL, parameters).fetchall()]
 
 
 def read_frames(
@@ -395,9 +414,11 @@ def read_frames(
     params = {"period": period}
     if include_marts is None:
         include_marts = has_marts(con)
-    used = {"used_loads": loads_in_use(con, period) if has_marts(con) else []}
+    used = {"figures_in_use": figures_in_use(con, period) if has_marts(con) else []}
+    members = "members" if _has_column(con, "raw", "ref_regions", "members") else "cast(null as varchar)"
     observations = con.execute(
-        OBSERVATIONS_SQL, params | used | {"county_total_tolerance": settings().county_total_tolerance}
+        OBSERVATIONS_SQL.replace("{members}", members),
+        params | used | {"county_total_tolerance": settings().county_total_tolerance},
     ).df()
     observations[["month_over_month_threshold", "revision_threshold"]] = jump_thresholds(observations, indicators)
     frames = {

@@ -129,7 +129,8 @@ class MistakeMaker:
             for row in scales.itertuples(index=False)
             if row.planned_high == row.planned_high  # not NaN
         }
-        self.parents = {code: region.parent_code for code, region in reference.regions.items()}
+        # a group of regions (重点帮扶县) is the total of its members, not a part of their parent beside them
+        self.parents = {code: region.parent_code for code, region in reference.regions.items() if not region.members}
 
     # ---- what a figure's checks can know ----------------------------------------------------------
 

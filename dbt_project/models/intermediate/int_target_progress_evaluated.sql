@@ -228,6 +228,8 @@ bounded as (
         case when measure_space = 'level' then plausible_max end as projection_ceiling,
         case
             when measure_space = 'level' and plausible_min is not null then plausible_min
+            -- additions to a stock fall below zero when the stock falls below its level at the plan's start
+            when measure_space = 'change_since_plan_start' then null
             when projection_input >= 0 and coalesce(baseline_value, 0) >= 0 then 0
         end as projection_floor
     from finished
