@@ -13,6 +13,14 @@ def _accounting_holds(result) -> None:
     assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored
 
 
+def _ingested_with_every_cell_accounted(path: Path, tables: dict, warehouse: Path):
+    """The workbook of `tables` written to `path` and ingested; every row and every cell accounted for."""
+    [result] = ingest([statistics_workbook(path, tables)], warehouse)
+    _accounting_holds(result)
+    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+    return result
+
+
 def test_a_statistics_table_is_read_with_units_converted_and_title_notes_and_totals_named(tmp_path: Path) -> None:
     path = statistics_workbook(
         tmp_path / "平凉市统计局_月报.xlsx",
@@ -423,10 +431,7 @@ def test_a_two_row_header_of_regions_split_into_measures_reads_each_pair(tmp_pat
             ["苹果产量", "万吨", 1.5, 12.5, 3.25, 30.25],
         ]
     }
-    path = statistics_workbook(tmp_path / "平凉市统计局_月报.xlsx", table)
-    [result] = ingest([path], tmp_path / "w.duckdb")
-    _accounting_holds(result)
-    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+    result = _ingested_with_every_cell_accounted(tmp_path / "平凉市统计局_月报.xlsx", table, tmp_path / "w.duckdb")
     assert (result.rows_loaded, result.rows_quarantined, result.cells_quarantined) == (1, 0, 0)
     rows = query(
         tmp_path / "w.duckdb",
@@ -454,10 +459,7 @@ def test_a_two_row_header_of_measures_split_into_value_and_growth_reads_the_valu
             ["苹果产量", "万吨", 2.5, 3.1, 12.5, 4.2, 9.9],
         ]
     }
-    path = statistics_workbook(tmp_path / "平凉市统计局_report.xlsx", table)
-    [result] = ingest([path], tmp_path / "w.duckdb")
-    _accounting_holds(result)
-    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+    result = _ingested_with_every_cell_accounted(tmp_path / "平凉市统计局_report.xlsx", table, tmp_path / "w.duckdb")
     rows = query(tmp_path / "w.duckdb", "select region_code, measure, value, cell from raw.observations order by cell")
     assert rows == [("620800", "month_value", 2.5, "C4"), ("620800", "ytd_value", 12.5, "E4")]
     set_aside = {(v.cell, v.status.value) for v in result.values_set_aside}
@@ -477,10 +479,7 @@ def test_a_two_row_header_with_a_heading_not_understood_still_reads_the_headings
             ["苹果产量", "万吨", 2.5, 3.1, 12.5, 7.7],
         ]
     }
-    path = statistics_workbook(tmp_path / "平凉市统计局_report.xlsx", table)
-    [result] = ingest([path], tmp_path / "w.duckdb")
-    _accounting_holds(result)
-    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+    result = _ingested_with_every_cell_accounted(tmp_path / "平凉市统计局_report.xlsx", table, tmp_path / "w.duckdb")
     rows = query(tmp_path / "w.duckdb", "select measure, value, cell from raw.observations order by cell")
     assert rows == [("month_value", 2.5, "C4"), ("ytd_value", 12.5, "E4")]
     assert {(v.cell, v.status.value) for v in result.values_set_aside} == {("D4", "ignored"), ("F4", "quarantined")}
