@@ -45,12 +45,25 @@ def good_marts() -> dict[str, list[dict]]:
                 "actual_file_name": "中卫市统计局_统计月报_2025-11.xlsx",
                 "actual_sheet": "统计月报",
                 "actual_cell": cell,
+                # the month's own figure: no earlier file is in use (frames.figures_in_use)
+                "indicator_code": "agri_processing_output_value",
+                "region_code": "640500",
+                "actual_as_of": NOVEMBER,
+                "is_final_verdict": False,
             }
             for target, status, rate, cell in (
                 ("t1", "on_track", 85.0, "C4"),
                 ("t2", "lagging", 40.0, "C5"),
                 ("t3", "no_data", None, None),
             )
+        ],
+        "fct_observation": [
+            {
+                "load_id": 2,
+                "indicator_code": "agri_processing_output_value",
+                "region_code": "640500",
+                "period": NOVEMBER,
+            }
         ],
         "mart_region_ranking": [
             {"plan_id": "p1", "region_code": region, "period": NOVEMBER, "region_rank": rank}

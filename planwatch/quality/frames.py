@@ -159,7 +159,12 @@ final as (
         indexed.loaded_at,
         indexed.period_month_index,
         indexed.load_month_index,
-        coalesce(plan_starts.earliest_month_index, first_plan.earliest_month_index) as earliest_month_index,
+        -- an earlier figure in use is checked for what blocks a briefing (the critical checks); its warnings
+        -- were its own month's, and the briefings that use it carry its plausibility findings
+        case
+            when loads_of_month.load_id is not null
+                then coalesce(plan_starts.earliest_month_index, first_plan.earliest_month_index)
+        end as earliest_month_index,
         indicators.canonical_unit,
         canonical_units.dimension as canonical_unit_dimension,
         original_units.dimension as original_unit_dimension,
@@ -169,11 +174,13 @@ final as (
             when indexed.measure = 'ytd_value' and month(indexed.period_date) > 1 then previous_month.value
         end as ytd_previous_month,
         case
+            when loads_of_month.load_id is null then null
             when indexed.measure in ('period_end_value', 'month_value') and previous_month.value <> 0
                 then abs(indexed.value / previous_month.value - 1)
         end as month_over_month_change,
         previous_month.value as previous_month_value,
         case
+            when loads_of_month.load_id is null then null
             when indexed.superseded_load_id < indexed.load_id and indexed.superseded_value <> 0
                 then abs(indexed.value / indexed.superseded_value - 1)
         end as revision_change,
