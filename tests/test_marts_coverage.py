@@ -262,7 +262,8 @@ def test_a_month_is_on_time_when_its_first_file_arrived_by_the_due_date(warehous
 
 def test_every_projection_stays_within_what_its_quantity_can_be(warehouse: Path) -> None:
     """A level is projected within its indicator's range (a share within 0–100), never below zero when it
-    has never been negative, and an interval has both bounds or none (a 0 beside no upper bound would
+    has never been negative (additions to a stock may: the stock can fall), and an interval has both
+    bounds or none (a 0 beside no upper bound would
     read as a lower bound it never computed). Recomputed from the catalogue and the raw figures."""
     outside = _rows(
         warehouse,
@@ -283,6 +284,8 @@ def test_every_projection_stays_within_what_its_quantity_can_be(warehouse: Path)
         select progress.target_id, progress.period, progress.projected_value, progress.projected_value_low
         from marts.fct_target_progress as progress
         where (progress.projected_value < 0 or progress.projected_value_low < 0)
+          -- additions to a stock are no such quantity: they fall below zero when the stock falls
+          and progress.measure_space <> 'change_since_plan_start'
           and not exists (
               select 1 from raw.observations as observed
               where observed.indicator_code = progress.indicator_code and observed.value < 0

@@ -346,6 +346,7 @@ def baseline_disagreements(
             progress.unit,
             progress.baseline_value, observed.value as reported_value, observed.file_name
         from marts.fct_target_progress as progress
+        inner join marts.dim_indicator as indicators on progress.indicator_code = indicators.indicator_code
         inner join marts.fct_observation as observed
             on observed.indicator_code = progress.indicator_code
             and observed.region_code = progress.region_code
@@ -354,7 +355,6 @@ def baseline_disagreements(
             and observed.measure = case
                 when indicators.aggregation = 'stock' then 'period_end_value' else 'ytd_value'
             end
-        inner join marts.dim_indicator as indicators on progress.indicator_code = indicators.indicator_code
         inner join marts.dim_region as regions on progress.region_code = regions.region_code
         where progress.period = ? and progress.target_id in (select unnest(?))
           and progress.baseline_source = 'registry' and progress.measure_space in ('level', 'year_total')
