@@ -28,6 +28,8 @@ PERIOD = "2025-11"
 # Two real indicators: a year-to-date flow (亿元, no range) and a stock rate with a plausible range 2.5–5.5 %.
 FLOW, FLOW_REGION = "agri_processing_output_value", "640500"
 RATE, RATE_REGION = "raw_milk_fat_rate", "230381"
+# reported for 平凉's 重点帮扶县 and its two counties
+GROUP_INDICATOR, GROUP_INVESTMENT = "consolidation_projects_implemented", "consolidation_projects_investment"
 
 
 @pytest.fixture(scope="session")
@@ -264,6 +266,17 @@ BAD_CASES = {
         ],
         "C4",
     ),
+    # 重点帮扶县 reports 300 projects; its members 庄浪县 and 静宁县 report 138 + 131 = 269
+    "group_within_its_members": (
+        "critical",
+        [
+            *good_observations(),
+            observation(2, "D4", GROUP_INDICATOR, "620800-key_counties", "2025-11", "period_end_value", 300.0, "个"),
+            observation(2, "D5", GROUP_INDICATOR, "620825", "2025-11", "period_end_value", 138.0, "个"),
+            observation(2, "D6", GROUP_INDICATOR, "620826", "2025-11", "period_end_value", 131.0, "个"),
+        ],
+        "D4",
+    ),
     "no_duplicate_within_file": (
         "critical",
         [*good_observations(), observation(2, "C9", FLOW, FLOW_REGION, "2025-11", "ytd_value", 33.5, "亿元")],
@@ -315,6 +328,18 @@ NEAR_MISSES = {
         *good_observations(),
         observation(2, "C6", FLOW, "640521", "2025-11", "ytd_value", 20.0, "亿元"),
         observation(2, "C7", FLOW, "640522", "2025-11", "ytd_value", 13.33, "亿元"),
+    ],
+    # the group at its members' 269 plus the 1 % tolerance, no more; and a group whose members did not all
+    # report is not judged against the one that did
+    "group_within_its_members": [
+        *good_observations(),
+        observation(2, "D4", GROUP_INDICATOR, "620800-key_counties", "2025-11", "period_end_value", 271.69, "个"),
+        observation(2, "D5", GROUP_INDICATOR, "620825", "2025-11", "period_end_value", 138.0, "个"),
+        observation(2, "D6", GROUP_INDICATOR, "620826", "2025-11", "period_end_value", 131.0, "个"),
+        observation(
+            2, "D7", "consolidation_projects_investment", "620800-key_counties", "2025-11", "ytd_value", 26.0, "亿元"
+        ),
+        observation(2, "D8", "consolidation_projects_investment", "620825", "2025-11", "ytd_value", 10.9, "亿元"),
     ],
     # the same figure again in a later file is a revision, not a duplicate within a file
     "no_duplicate_within_file": [

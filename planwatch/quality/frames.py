@@ -54,6 +54,7 @@ LINEAGE_COLUMNS = {
         "measure",
         "value",
         "parts_total",
+        "members_allowed",
     ],
     "file_loads": ["file_name", "status", "rows_read", "rows_accounted", "rejection_reason"],
     "submission_completeness": [
@@ -118,6 +119,11 @@ part_of as (
     select groups.region_code, trim(member.part_code)
     from ref_regions as groups, unnest(string_split(groups.members, ';')) as member(part_code)
     where groups.members is not null
+),
+group_sizes as (
+    select region_code, count(*) as members from part_of
+    where region_code in (select region_code from ref_regions where members is not null)
+    group by region_code
 ),
 region_parts as (
     -- the current figures of a region's parts, added up (for a quantity that adds up)
@@ -194,7 +200,13 @@ final as (
             when indexed.is_current and canonical_units.dimension in ('currency', 'mass', 'area', 'head', 'count')
                 and parts.parts_total is not null
                 then indexed.value * (1 + $county_total_tolerance)
-        end as parts_allowed
+        end as parts_allowed,
+        -- a group is its members added up: once every member reported, it is not above their sum either
+        case
+            when indexed.is_current and canonical_units.dimension in ('currency', 'mass', 'area', 'head', 'count')
+                and parts.parts = group_sizes.members
+                then parts.parts_total * (1 + $county_total_tolerance)
+        end as members_allowed
     from indexed
     left join loads_of_month on indexed.load_id = loads_of_month.load_id
     cross join first_plan
@@ -208,6 +220,7 @@ final as (
         and indexed.region_code = previous_month.region_code
         and indexed.measure = previous_month.measure
         and indexed.period_month_index - 1 = previous_month.period_month_index
+    left join group_sizes on indexed.region_code = group_sizes.region_code
     left join region_parts as parts
         on indexed.indicator_code = parts.indicator_code
         and indexed.region_code = parts.region_code

@@ -60,7 +60,7 @@ _MISSING = "either_value_is_missing"
 SUBMISSIONS_OBSERVATIONS = Suite(
     name="submissions_observations",
     frame="observations",
-    description="每批报送的观测值：必填项、代码、报告期、单位、取值范围、累计值、环比跳变、下级合计、重复",
+    description="每批报送的观测值：必填项、代码、报告期、单位、取值范围、累计值、环比跳变、下级合计、地区组合、重复",
     checks=(
         *(
             _not_null(column)
@@ -181,6 +181,13 @@ SUBMISSIONS_OBSERVATIONS = Suite(
             "下级地区数据合计超过本级总量（超出容差）",
             "expect_column_pair_values_a_to_be_greater_than_b",
             {"column_A": "parts_allowed", "column_B": "parts_total", "or_equal": True, "ignore_row_if": _MISSING},
+        ),
+        Check(
+            "group_within_its_members",
+            CRITICAL,
+            "地区组合（如重点帮扶县）数据超过其组成地区合计（超出容差）",
+            "expect_column_pair_values_a_to_be_greater_than_b",
+            {"column_A": "members_allowed", "column_B": "value", "or_equal": True, "ignore_row_if": _MISSING},
         ),
         Check(
             "no_duplicate_within_file",

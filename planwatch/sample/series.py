@@ -175,7 +175,11 @@ class SeriesBook:
         if not parts:
             return
         for month in series.monthly:
-            total = sum(part.monthly.get(month, 0.0) for part in parts)
+            # a group adds up what its members report (their figures as written, rounded)
+            total = sum(
+                _round(part.monthly.get(month, 0.0), part.decimals) if members else part.monthly.get(month, 0.0)
+                for part in parts
+            )
             if total > series.monthly[month] or members:
                 series.monthly[month] = _round(total, series.decimals)
         if series.kind is SeriesKind.extensive_flow:
