@@ -152,6 +152,7 @@ class Deployment:
     api_secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     marts_db: str | None = None
     bi_role: str = field(default_factory=lambda: f"planwatch_bi_{uuid.uuid4().hex[:12]}")  # roles are cluster-wide
+    plans_dir: Path | None = None  # a registry of the test's own (compose's image has plans/ built in)
 
     @property
     def home(self) -> Path:
@@ -216,6 +217,7 @@ class Deployment:
             **self.airflow_settings(),
             **self.planwatch_settings(),
             **self.isolation_settings(),
+            **({"PLANWATCH_PLANS_DIR": str(self.plans_dir)} if self.plans_dir else {}),
         }
 
 
