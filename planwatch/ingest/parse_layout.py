@@ -100,8 +100,10 @@ def _regions_as_columns(
             book.note(sheet.name, column, "untracked_column", "/".join(parts))
             continue
         measure, measure_part, reads = grouped_measure(parts, spec)
-        named = [part for part in parts if part != measure_part and not (rows == 2 and part in VALUE_WORDS)]
-        named = [part for part in named if measure_of_header(part, spec) is None]
+        # what names the column's region: any part that is no measure, nor (under a group) the figure itself
+        named = [
+            part for part in parts if measure_of_header(part, spec) is None and not (rows == 2 and part in VALUE_WORDS)
+        ]
         if not reads or len(named) > 1 or (measure is None and not named):
             book.note(sheet.name, column, "unrecognised_column", heading.text)
             continue

@@ -432,9 +432,10 @@ def read_frames(
     if indicators is None:
         indicators = catalogue_indicators(settings().plans_path / "reference")
     params = {"period": period}
+    marts_built = has_marts(con)
     if include_marts is None:
-        include_marts = has_marts(con)
-    used = {"figures_in_use": figures_in_use(con, period) if has_marts(con) else []}
+        include_marts = marts_built
+    used = {"figures_in_use": figures_in_use(con, period) if marts_built else []}
     members = "members" if _has_column(con, "raw", "ref_regions", "members") else "cast(null as varchar)"
     observations = con.execute(
         OBSERVATIONS_SQL.replace("{members}", members),
