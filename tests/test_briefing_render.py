@@ -228,6 +228,46 @@ def test_a_level_target_measured_from_its_baseline_says_where_it_started() -> No
     assert "基期" not in year_total_sentence
 
 
+def test_a_good_status_beside_an_outlook_that_falls_short_is_explained(tmp_path: Path) -> None:
+    """正常 today and 预计难以完成 in the outlook are both true (completion so far against time elapsed; the
+    recent trend): the briefing says why, in HTML and in Word, and says nothing when they agree."""
+    slowing = _target(projected_value=14.9, projected_to_meet=False, projection_points=12)
+    capped = _target(
+        target_id="demo.fertiliser.620825.2025",
+        indicator_name="化肥使用强度",
+        comparator="<=",
+        target_value=20.0,
+        target_level=20.0,
+        target_unit="千克/亩",
+        measure_unit="千克/亩",
+        measure_space="level",
+        aggregation="stock",
+        actual_value=18.0,
+        status="achieved",
+        projected_value=21.3,
+        projected_to_meet=False,
+        projection_points=12,
+    )
+    meeting = _target(
+        target_id="demo.beef.620826.2025", region_name="静宁县", projected_value=17.0, projected_to_meet=True
+    )
+    briefing = _briefing(targets=(slowing, capped, meeting), headline=(slowing,))
+    assert briefing.outlooks_against_status == (slowing, capped)
+    text = " ".join(render_html(briefing).split())
+    assert (
+        "其中庄浪县肉牛饲养量（2025年目标）当前状态为正常，但预计难以按期完成：状态比较的是累计完成率与时序进度" in text
+    )
+    assert "庄浪县化肥使用强度（2025年目标）目前未超出上限，但按近期趋势预计到目标年将超出" in text
+    assert "静宁县肉牛饲养量" not in text.split("预计结果见表2")[1].split("。")[1]
+    [word] = render(briefing, tmp_path, ["docx"])
+    with zipfile.ZipFile(word) as package:
+        document = package.read("word/document.xml").decode("utf-8")
+    assert "当前状态为正常，但预计难以按期完成" in document
+    agreeing = _briefing(targets=(meeting,), headline=(meeting,))
+    assert agreeing.outlooks_against_status == ()
+    assert "需防止后劲不足" not in render_html(agreeing)
+
+
 def test_a_failed_render_leaves_no_half_written_file(tmp_path: Path) -> None:
     target = tmp_path / "briefing.pdf"
 

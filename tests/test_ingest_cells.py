@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 
 from planwatch.forms.layout import template_layout
 from planwatch.forms.template import build_template
@@ -145,19 +146,26 @@ def test_a_long_csv_with_an_unmapped_column_and_an_unknown_region_accounts_for_e
     assert "填报人电话" in listed[0][4]
 
 
-def test_a_template_with_a_column_added_by_a_clerk_keeps_the_figures_and_names_the_extra_values(
-    tmp_path: Path,
-) -> None:
+def _template_with_a_column_added(tmp_path: Path, header: str, value: str) -> tuple[Path, str]:
+    """A filled template whose first data sheet has a column the clerk added right of the table, headed
+    `header`, with `value` in its first data row; returns the file and that cell's address."""
     period, department = "2022-06", "hohhot.agriculture_animal_husbandry_bureau"
     layout = template_layout(REGISTRY, department, period)
     workbook = build_template(REGISTRY, department, period, plausible_values(department, period), {}, layout)
     sheet = workbook[layout.data_sheets[0].sheet_name]
     header_row = next(row[0].row for row in sheet.iter_rows() if any(cell.value == REGION_HEADER for cell in row))
     extra = sheet.max_column + 1
-    sheet.cell(header_row, extra, "自填说明")
-    sheet.cell(header_row + 1, extra, "数据为估算")
+    sheet.cell(header_row, extra, header)
+    sheet.cell(header_row + 1, extra, value)
     path = tmp_path / "模板.xlsx"
     workbook.save(path)
+    return path, f"{get_column_letter(extra)}{header_row + 1}"
+
+
+def test_a_template_with_a_column_added_by_a_clerk_keeps_the_figures_and_names_the_extra_values(
+    tmp_path: Path,
+) -> None:
+    path, _ = _template_with_a_column_added(tmp_path, "自填说明", "数据为估算")
     warehouse = tmp_path / "w.duckdb"
     [result] = ingest([path], warehouse)
     assert result.status == "loaded" and result.rows_quarantined == 0 and result.observations > 0
@@ -166,6 +174,18 @@ def test_a_template_with_a_column_added_by_a_clerk_keeps_the_figures_and_names_t
     [(code, reason, content)] = values
     assert code == "unrecognised_column" and "自填说明" in reason and content == '["数据为估算"]'
     assert _cells_hold(warehouse, path)[2] == 1
+
+
+def test_a_column_headed_with_a_dash_is_named_by_its_letter(tmp_path: Path) -> None:
+    """A header of "—" or "/" names nothing a clerk can find: the message names the column's letter."""
+    path, cell = _template_with_a_column_added(tmp_path, "—", "数据为估算")
+    warehouse = tmp_path / "w.duckdb"
+    [result] = ingest([path], warehouse)
+    assert result.status == "loaded" and result.rows_quarantined == 0
+    [(code, reason)] = query(warehouse, "select reason_code, reason from raw.quarantine where scope = 'value'")
+    letter = cell.rstrip("0123456789")
+    assert code == "unrecognised_column" and f"!{cell}：“{letter}列”不是本表可识别的数据列" in reason, reason
+    assert "“—”" not in reason
 
 
 def test_a_table_with_a_two_row_header_takes_nothing_and_its_receipt_never_says_received(tmp_path: Path) -> None:

@@ -167,7 +167,8 @@ def test_a_renamed_sheet_an_unknown_region_and_a_duplicate_region_row(tmp_path: 
 
 def test_a_sheet_the_clerk_deleted_leaves_the_next_sheet_to_its_own_indicator(tmp_path: Path) -> None:
     """The sheets after a deleted one move up a place: the one now at the deleted sheet's place bears its
-    own name and is read as its own indicator, not quarantined as the deleted one's."""
+    own name and is read as its own indicator, not quarantined as the deleted one's. The receipt tells the
+    clerk which indicator's sheet is gone, and that it counts as not reported."""
     path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
     layout = template_layout(REGISTRY, DATA_DEPARTMENT, PERIOD)
     assert len(layout.data_sheets) >= 3
@@ -175,8 +176,15 @@ def test_a_sheet_the_clerk_deleted_leaves_the_next_sheet_to_its_own_indicator(tm
     workbook = load_workbook(path)
     del workbook[deleted.sheet_name]
     workbook.save(path)
-    [result] = ingest([path], tmp_path / "w.duckdb")
+    [result] = ingest([path], tmp_path / "w.duckdb", tmp_path / "receipts")
     assert result.status == "loaded" and result.rows_quarantined == 0
+    indicator_name = REGISTRY.reference.indicators[deleted.indicator_code].name
+    [note] = result.notes
+    assert f"“{deleted.sheet_name}”（指标：{indicator_name}）未找到" in note and "视为本单位未报送" in note
+    summary = load_workbook(result.receipt, read_only=True)["回执"]
+    lines = {row[0]: row[1] for row in summary.iter_rows(min_row=2, values_only=True)}
+    assert lines["未找到的工作表"] == note
+    assert lines["处理结果"] == "已接收（另有1个指标的工作表未找到，视为未报送，见“未找到的工作表”）"
     assert query(tmp_path / "w.duckdb", "select count(*) from raw.quarantine") == [(0,)]
     expected = sum(len(sheet.region_codes) * len(sheet.measures) for sheet in layout.data_sheets[1:])
     assert result.observations == expected

@@ -439,6 +439,19 @@ class Briefing(_Model):
         return tuple(sorted(found, key=lambda line: (line.outlook.will_meet, line.target_year, line.target_id)))
 
     @property
+    def outlooks_against_status(self) -> tuple[TargetLine, ...]:
+        """Targets whose status reads well today (超前, 正常, a ceiling kept) yet whose projection falls short.
+
+        Both hold: the status compares the completion so far with the time elapsed, the outlook
+        extends the recent figures' trend, and a slowing pace shows in the second first. The briefing
+        says so, lest a leader read the two as a contradiction."""
+        return tuple(
+            line
+            for line in self.outlook_targets
+            if not line.outlook.will_meet and line.status in {"ahead", "on_track", "achieved"}
+        )
+
+    @property
     def has_quarantine(self) -> bool:
         return any(note.kind == "quarantine" for note in self.quality)
 

@@ -33,7 +33,7 @@ def _outcome_line(result: FileResult) -> str:
     return (
         f"✓ {result.file}: read {result.rows_read} = loaded {result.rows_loaded} + quarantined "
         f"{result.rows_quarantined} + ignored {result.rows_ignored}; {result.observations} observations, "
-        f"{result.revisions} revisions"
+        f"{result.revisions} revisions" + (f"; {len(result.notes)} template sheet(s) missing" if result.notes else "")
     )
 
 

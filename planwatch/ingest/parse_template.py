@@ -391,10 +391,14 @@ def parse_template(source: SourceFile, resolver: Resolver, known_milestones: set
     claimed: set[str] = {META_SHEET}
     rows: list[RowOutcome] = []
     book = ColumnBook()
+    notes: list[str] = []
     for entry in meta.sheets:
         sheet = sheets.get(entry.sheet_name) or by_position.get(entry.sheet_index)
         indicator = resolver.reference.indicators.get(entry.indicator_code)
-        if sheet is None or sheet.name in claimed or indicator is None:
+        if indicator is None:
+            continue  # a sheet of an indicator the catalogue no longer has: quarantined below as unrecognised
+        if sheet is None or sheet.name in claimed:
+            notes.append(_missing_sheet_note(entry.sheet_name, indicator.name, meta.period))
             continue
         claimed.add(sheet.name)
         disagreement = _disagrees_with_its_entry(sheet, indicator, meta.period, resolver)
@@ -412,7 +416,15 @@ def parse_template(source: SourceFile, resolver: Resolver, known_milestones: set
         else:
             rows += _whole_sheet(sheet, "unrecognised_sheet", value=sheet.name)
     rows += ignored_own_sheet(sheets[META_SHEET], "metadata")
-    return ParsedFile("template", meta.department_id, {meta.period}, rows, book.summary(), columns=book)
+    return ParsedFile("template", meta.department_id, {meta.period}, rows, book.summary(), columns=book, notes=notes)
+
+
+def _missing_sheet_note(sheet_name: str, indicator_name: str, period: str) -> str:
+    year, month = period.split("-")
+    return (
+        f"模板中的工作表“{sheet_name}”（指标：{indicator_name}）未找到，可能已被删除：{year}年{int(month)}月该指标"
+        "视为本单位未报送；如需报送，请在平台下发的原模板中填写后重新报送"
+    )
 
 
 _FILING_PERIOD = re.compile(r"报送期[:：]\s*(\d{4}-\d{2})")

@@ -222,6 +222,7 @@ class PendingFile:
     layout: str | None = None
     periods: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # ParsedFile.notes, for the receipt
 
     def refused(self, reason: str) -> PendingFile:
         """The same file refused as a whole (a locked month): nothing of it is loaded, the reason says why."""
@@ -270,4 +271,5 @@ class PendingFile:
             parsed.layout if parsed else None,
             sorted(parsed.periods) if parsed else [],
             list(parsed.ignored_columns) if parsed else [],
+            list(parsed.notes) if parsed else [],
         )

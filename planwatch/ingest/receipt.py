@@ -175,6 +175,8 @@ def write_receipt(
             if result.rows_quarantined or result.cells_quarantined
             else "未接收任何数据（文件中没有填写可以入库的数据，请填写后重新报送）"
         )
+    if result.status == "loaded" and result.notes and not result.took_nothing:
+        status += f"（另有{len(result.notes)}个指标的工作表未找到，视为未报送，见“未找到的工作表”）"
     lines = [
         ["数据报送回执"],
         ["文件名", result.file],
@@ -196,6 +198,7 @@ def write_receipt(
     ]
     if result.reason:
         lines.append(["拒收原因", result.reason])
+    lines += [["未找到的工作表", note] for note in result.notes]
     return write_atomically(path, lambda temporary: _write(temporary, result, parsed, names, lines))
 
 

@@ -313,6 +313,8 @@ class ParsedFile:
     rows_in_source: int | None = None  # the file's non-empty rows, counted apart from the parsers
     columns: ColumnBook = field(default_factory=ColumnBook)
     cells: CellCounts | None = None  # set by planwatch.ingest.cells.account_cells
+    # what the file lacks that it should hold, for the receipt (Chinese): a template's indicator sheet deleted
+    notes: list[str] = field(default_factory=list)
 
 
 # Rows of the sheets planwatch itself wrote into a template: counted, but their text is ours.

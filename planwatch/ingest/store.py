@@ -47,6 +47,7 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)  # plausibility: quarantined rows' and warnings
     receipt: str | None = None  # the receipt written for this file
     receipt_problem: str | None = None  # why its receipt could not be written (reported, never skipped)
+    notes: list[str] = field(default_factory=list)  # what the file lacks (a template's sheet deleted), in Chinese
 
     @property
     def warnings(self) -> list[Finding]:
@@ -88,6 +89,7 @@ class FileResult:
             "reason": self.reason,
             "receipt": self.receipt,
             "receipt_problem": self.receipt_problem,
+            "notes": self.notes,
             "findings": [
                 {"check": f.check_name.value, "severity": f.severity.value, "cell": f.cell, "message": f.message}
                 for f in self.findings
@@ -197,6 +199,7 @@ def store_batch(
                 pending.periods,
                 pending.rejection,
                 list(review.findings.get(load_id, [])) if review else [],
+                notes=pending.notes,
             )
             results.append(result)
             for name, value in (

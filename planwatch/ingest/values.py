@@ -233,8 +233,11 @@ def column_index(address: str | bytes) -> int:
 
 
 def header_label(cell: object, column: int) -> str:
-    """A column's header as typed, or its letter when the header is blank: 备注, F列."""
-    return normalise_text(cell) or f"{column_letter(column)}列"
+    """A column's header as typed, or its letter when the header is blank or a placeholder (—, /): 备注, F列.
+
+    A message reads “F列”不是本表可识别的数据列, never “—”不是…, which names no column a clerk can find."""
+    label = normalise_text(cell)
+    return label if label.lower() not in PLACEHOLDERS else f"{column_letter(column)}列"
 
 
 def cell_address(row_index: int, column_index: int) -> str:
