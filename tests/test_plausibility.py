@@ -230,6 +230,28 @@ def test_the_named_mistakes_are_rejected_with_file_sheet_row_and_value(tmp_path:
     assert all("请" in row[3] for row in listed)  # each tells the clerk what to do
 
 
+def test_the_right_figure_a_year_after_a_slip_is_never_judged_against_it(tmp_path: Path) -> None:
+    """Two years and a quarter of 中卫's 农产品加工业产值 in one file (a figure with no target of its own, so
+    only its history can tell a slip), January and March 2023 typed in 元 as 亿元: both are set aside
+    (March in a second round: January was its history), and March 2024 (a flow, read against the same
+    month last year) is judged against the history without them, not quarantined as 10⁸ times off."""
+    pace = {2022: 1.5, 2023: 1.55, 2024: 1.6}
+    rows = [
+        ["农产品加工业产值", "中卫市", f"{year}-{month:02d}", round(month * pace[year], 2), "亿元", "累计"]
+        for year, last in ((2022, 12), (2023, 12), (2024, 3))
+        for month in range(1, last + 1)
+    ]
+    rows[12][3], rows[14][3] = 155_000_000, 465_000_000  # 1.55 and 4.65亿元 typed in 元
+    path = statistics_workbook(tmp_path / "中卫市统计局_导出_2024-03.xlsx", _long_sheet(rows))
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    quarantined = query(tmp_path / "w.duckdb", "select row_number, reason_code from raw.quarantine order by 1")
+    assert quarantined == [(14, "unit_scale"), (16, "unit_scale")]
+    assert result.rows_loaded == len(rows) - 2
+    assert query(
+        tmp_path / "w.duckdb", "select value from raw.observations where period = '2024-03' and measure = 'ytd_value'"
+    ) == [(4.8,)]
+
+
 def test_changing_the_lagging_threshold_in_planwatch_toml_changes_the_statuses(clean: Built, tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
     shutil.copy(clean.warehouse, warehouse)  # the clean sample, ingested: the statuses are the point

@@ -376,20 +376,21 @@ def _independent_findings(rows: list[tuple]) -> list[tuple]:
     """Of a round's single-figure findings, those no other of them could have changed, earliest first.
 
     A finding is taken unless the months its check read (the last three reports, the same month last
-    year) hold a finding taken before it: setting that one aside changes this one's history, so it is
-    asked again in the next round. Two wrong months a year apart are both caught, in two rounds; wrong
-    months far apart, in one.
+    year) hold another finding of the round, taken or not: setting that one aside (now, or in a later
+    round) changes this one's history, so it is asked again in the next round. Two wrong months a year
+    apart are both caught, in two rounds, and the right figure a year after a wrong one is never judged
+    against it (14.98亿元 in March against last March's 1369000000亿元); wrong months far apart, in one.
+    The earliest finding of a figure reads no month of another, so every round takes at least one.
     """
     index = {name: position for position, name in enumerate(_COLUMNS)}
-    taken_months: set[tuple[str, int]] = set()
+    found_months = {(_series_of(row), _month_index(row[index["period"]])) for row in rows}
     taken: list[tuple] = []
     for row in sorted(rows, key=lambda row: row[index["period"]]):
         series = _series_of(row)
         read = row[_STAGE + 1] or ()
-        if any((series, month) in taken_months for month in read if month is not None):
+        if any((series, month) in found_months for month in read if month is not None):
             continue
         taken.append(row)
-        taken_months.add((series, _month_index(row[index["period"]])))
     return taken
 
 
