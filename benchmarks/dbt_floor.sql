@@ -7,13 +7,18 @@
 create or replace table floor_target_progress as
 with
 -- the current figure of each key: a correction, else a statistics bureau's (a source spec's table, or a
--- department named 统计局), else a department's (planwatch.toml's default source_precedence), the newest
--- load within a source (no submission is returned in the bench's warehouses: the staging view's
+-- department named 统计局), else a department's (planwatch.toml's default source_precedence); within a
+-- source a department that reports the indicator by duty (its expected submissions) first, then the newest
+-- load (no submission is returned in the bench's warehouses: the staging view's
 -- anti-join of returned loads keeps every row there)
 current_observations as (
     select o.indicator_code, o.region_code, o.measure, o.value, o.load_id,
         cast(substr(o.period, 1, 4) as integer) * 12 + cast(substr(o.period, 6, 2) as integer) - 1 as month_index
     from raw.observations as o left join raw.ref_departments as d using (department_id)
+    left join (
+        select distinct e.department_id, trim(duty.indicator_code) as indicator_code
+        from raw.expected_submissions as e, unnest(string_split(e.indicator_codes, ';')) as duty(indicator_code)
+    ) as duties on o.department_id = duties.department_id and o.indicator_code = duties.indicator_code
     qualify row_number() over (
         partition by o.indicator_code, o.region_code, o.period, o.measure
         order by
@@ -22,6 +27,7 @@ current_observations as (
                 when o.layout not in ('template', 'template_without_meta') or d.department_name like '%统计局%' then 1
                 else 2
             end,
+            duties.department_id is null,
             o.load_id desc
     ) = 1
 ),

@@ -15,6 +15,7 @@ from planwatch.briefing.render import render_html, write_docx
 from planwatch.forms.layout import template_layout
 from planwatch.forms.template import build_template
 from planwatch.quality.gate import blocked_message, decide
+from planwatch.reporting import ReportingDuty
 from planwatch.template_format import Measure
 
 from .conftest import PROJECT_ROOT, run_planwatch
@@ -37,16 +38,23 @@ def _statistics_table(tmp_path: Path, value: float) -> Path:
     )
 
 
-def _department_template(tmp_path: Path, value: float) -> Path:
-    layout = template_layout(REGISTRY, DEPARTMENT, PERIOD)
+def _department_template(tmp_path: Path, value: float, department: str = DEPARTMENT) -> Path:
+    """The department's template with `value` for the figure; a department not asked to report it sends a
+    template of that one sheet (a 补报)."""
+    if department == DEPARTMENT:
+        layout = template_layout(REGISTRY, DEPARTMENT, PERIOD)
+    else:
+        duty = ReportingDuty(department, INDICATOR, (COUNTY,), (Measure.ytd_value, Measure.prior_year_ytd_value), ())
+        layout = template_layout(REGISTRY, department, PERIOD, [duty], [])
     values = {
         (sheet.indicator_code, region, Measure.ytd_value): value
         for sheet in layout.data_sheets
         if sheet.indicator_code == INDICATOR
         for region in sheet.region_codes
     }
-    path = tmp_path / "平凉市农业农村局_2024-06_填报模板.xlsx"
-    build_template(REGISTRY, DEPARTMENT, PERIOD, values, {}, layout).save(path)
+    name = REGISTRY.reference.departments[department].name
+    path = tmp_path / f"{name}_2024-06_填报模板{'' if department == DEPARTMENT else '_补报'}.xlsx"
+    build_template(REGISTRY, department, PERIOD, values, {}, layout).save(path)
     return path
 
 
@@ -121,3 +129,20 @@ def test_the_configured_source_is_current_whatever_the_load_order_and_the_briefi
     incremental = query(warehouse, everything)
     run_planwatch("transform", "--full-refresh", "--select", "+fct_observation", env=configured)
     assert query(warehouse, everything) == incremental
+
+
+def test_between_departments_the_one_asked_to_report_is_current_whatever_the_load_order(tmp_path: Path) -> None:
+    """Another bureau sends the figure unasked, after the lead unit: the lead unit's stays current (before,
+    whichever file was read last won); both are kept, and the disagreement goes back to the sender."""
+    warehouse = tmp_path / "w.duckdb"
+    run_planwatch("plans", "load", "--warehouse", str(warehouse))
+    other = "pingliang.commerce_bureau"
+    duties = query(warehouse, "select department_id, indicator_codes from raw.expected_submissions")
+    assert any(department == DEPARTMENT and INDICATOR in codes.split(";") for department, codes in duties)
+    assert not any(department == other and INDICATOR in codes.split(";") for department, codes in duties)
+    [own] = ingest([_department_template(tmp_path, 30.4)], warehouse)
+    [unasked] = ingest([_department_template(tmp_path, 31.9, other)], warehouse)
+    assert (own.status, unasked.status) == ("loaded", "loaded")
+    assert sorted(query(warehouse, f"select value from raw.observations where {KEY}")) == [(30.4,), (31.9,)]
+    run_planwatch("transform", env={"PLANWATCH_WAREHOUSE": str(warehouse)})
+    assert _current(warehouse) == (30.4, "department", DEPARTMENT)

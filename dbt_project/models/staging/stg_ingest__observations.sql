@@ -1,7 +1,9 @@
 {#- The current figure of every observation. When several sources report one (indicator, region,
     period, measure), the source ranked first by planwatch.toml's source_precedence (per indicator:
-    source_precedence_by_indicator) is current, and within a source the latest load (higher load_id);
-    every other figure stays in raw as history. A figure is a statistics bureau's when it came in one of
+    source_precedence_by_indicator) is current; within a source, a department that reports the indicator
+    by duty (it is in the department's expected submissions: its lead unit or reporting unit) over one
+    that sent it unasked (a 补报 by another bureau), then the latest load (higher load_id); every other
+    figure stays in raw as history. Which bureau's figure counts is never the order files were read in. A figure is a statistics bureau's when it came in one of
     its tables (a source spec's layout) or from a department whose name holds 统计局. A correction the
     office recorded for a locked month (layout 'correction', `planwatch correct`) outranks every source;
     the figures of a submission the office returned (supervision.submission_reviews, not approved again
@@ -64,6 +66,18 @@ departments as (
 
 ),
 
+reporting_duties as (
+
+    -- the indicators each department is asked to report, in any month
+    select distinct
+        expected.department_id,
+        trim(duty.indicator_code) as indicator_code
+    from {{ ref('stg_registry__expected_submissions') }} as expected,
+        unnest(string_to_array(expected.indicator_codes, ';')) as duty (indicator_code)
+    where trim(duty.indicator_code) <> ''
+
+),
+
 sourced as (
 
     select
@@ -73,9 +87,14 @@ sourced as (
             when kept.layout not in ('template', 'template_without_meta') then 'statistics'
             when departments.department_name like '%统计局%' then 'statistics'
             else 'department'
-        end as source_kind
+        end as source_kind,
+        reporting_duties.department_id is not null as is_reporting_duty
     from kept
     left join departments on kept.department_id = departments.department_id
+    left join reporting_duties
+        on
+            kept.department_id = reporting_duties.department_id
+            and kept.indicator_code = reporting_duties.indicator_code
 
 ),
 
@@ -88,6 +107,7 @@ ranked as (
             order by
                 source_kind = 'correction' desc,
                 {{ source_rank('indicator_code', 'source_kind') }},
+                is_reporting_duty desc,
                 load_id desc
         ) as revision_rank,
         count(*) over (
