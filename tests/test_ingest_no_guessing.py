@@ -538,3 +538,27 @@ def test_last_months_template_without_its_hidden_sheet_saved_under_this_months_n
     assert "2022年7月" in refused.reason and "2022年6月的填报模板" in refused.reason, refused.reason
     assert "表头标题" in refused.reason, refused.reason
     assert query(warehouse, "select count(*) from raw.observations") == loaded  # June's figures stand
+
+
+def test_a_bracket_after_an_indicator_name_is_dropped_only_when_it_holds_a_unit(tmp_path: Path) -> None:
+    """肉牛出栏量（万头） is the indicator with its unit; 肉牛出栏量（上年同期）, 蔬菜产量（含食用菌） and
+    畜牧业总产值（可比价） are other figures, quarantined as unknown labels, never read as its current figure."""
+    path = tmp_path / "平凉市农业农村局_数据导出_2025-10.csv"
+    rows = [
+        "肉牛出栏量（万头）,庄浪县,2025-10,2.5,万头,累计",
+        "肉牛出栏量(单位:万头),静宁县,2025-10,2.4,万头,累计",
+        "肉牛出栏量（上年同期）,庄浪县,2025-10,2.2,万头,累计",
+        "蔬菜产量（含食用菌）,庄浪县,2025-10,30.1,万吨,累计",
+    ]
+    path.write_text("\n".join(["指标名称,地区,时期,数值,单位,口径", *rows]) + "\n", encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    [result] = ingest([path], warehouse)
+    assert result.rows_loaded == 2
+    assert sorted(query(warehouse, "select region_code, value from raw.observations")) == [
+        ("620825", 2.5),
+        ("620826", 2.4),
+    ]
+    quarantined = query(warehouse, "select row_number, reason from raw.quarantine order by 1")
+    assert [row for row, _ in quarantined] == [4, 5]
+    # the label as typed, in its normal form (NFKC: full-width brackets read as ASCII ones)
+    assert "肉牛出栏量(上年同期)" in quarantined[0][1] and "蔬菜产量(含食用菌)" in quarantined[1][1]

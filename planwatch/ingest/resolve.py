@@ -19,6 +19,9 @@ CITY_WIDE_NAMES = {"全市", "全县", "全区", "全旗", "全盟", "市本级"
 
 # what a statistics table puts before an indicator's name (compacted: NFKC made ：（） ASCII)
 _LEAD_IN = re.compile(r"^(?:其中:?|[#]+|\(?[一二三四五六七八九十]{1,3}[)、.]|\(?\d{1,2}[)、.](?!\d))+")
+# a bracket closing a label (compacted: ASCII parentheses), and the footnote marks after a name
+_TRAILING_BRACKET = re.compile(r"\(([^()]*)\)$")
+_FOOTNOTE_MARKS = "*＊△"
 
 
 class Resolver:
@@ -127,10 +130,20 @@ class Resolver:
         code = self._indicators_by_label.get(text)
         if code is None:
             # a label with its unit or a footnote mark attached: 农产品加工业产值（万元）, 产值*; with the
-            # statistics tables' lead-ins: 其中：…, 一、…, (二)…, 1.…, #…
-            stripped = _LEAD_IN.sub("", text).split("(")[0].split("（")[0].rstrip("*＊△")
+            # statistics tables' lead-ins: 其中：…, 一、…, (二)…, 1.…, #…. A bracket is dropped only when
+            # it holds a unit: 肉牛出栏量（上年同期）, 蔬菜产量（含食用菌）, 产值（可比价） are other figures than
+            # the indicator's, and are left unknown (quarantined), never read as its current figure
+            stripped = _LEAD_IN.sub("", text).rstrip(_FOOTNOTE_MARKS)
             code = self._indicators_by_label.get(stripped)
+            while code is None and (bracket := _TRAILING_BRACKET.search(stripped)) and self._is_unit(bracket[1]):
+                stripped = stripped[: bracket.start()].rstrip(_FOOTNOTE_MARKS)
+                code = self._indicators_by_label.get(stripped)
         return self.reference.indicators.get(code) if code else None
+
+    def _is_unit(self, text: str) -> bool:
+        """A bracket's content that says only a unit: 万元, 单位:万元, 计量单位：头, or nothing."""
+        unit = re.sub(r"^(?:计量)?单位:?", "", text.strip())
+        return unit == "" or self.reference.unit_table.knows(unit)
 
     def conversion_factor(self, unit: str | None, indicator: Indicator) -> float | None:
         """Factor to the indicator's canonical unit; 1 when no unit is given; None when impossible."""
