@@ -562,3 +562,40 @@ def test_a_bracket_after_an_indicator_name_is_dropped_only_when_it_holds_a_unit(
     assert [row for row, _ in quarantined] == [4, 5]
     # the label as typed, in its normal form (NFKC: full-width brackets read as ASCII ones)
     assert "肉牛出栏量(上年同期)" in quarantined[0][1] and "蔬菜产量(含食用菌)" in quarantined[1][1]
+
+
+def test_a_long_tables_period_that_is_a_range_or_may_be_october_is_not_guessed(tmp_path: Path) -> None:
+    """2025年4-6月 and 2025年10-12月 are quarters, not April and October; 2025.1 is January as typed or
+    2025.10 as a spreadsheet stores it. Each row is quarantined naming its cell; 2025-09 loads."""
+    path = tmp_path / "平凉市农业农村局_数据导出_2025-10.csv"
+    periods = ["2025年4-6月", "2025年10-12月", "2025.1", "2025-09"]
+    rows = [f"肉牛出栏量,庄浪县,{period},2.{number},万头,累计" for number, period in enumerate(periods, start=1)]
+    path.write_text("\n".join(["指标名称,地区,时期,数值,单位,口径", *rows]) + "\n", encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    [result] = ingest([path], warehouse)
+    assert query(warehouse, "select period, value from raw.observations") == [("2025-09", 2.4)]
+    quarantined = query(warehouse, "select row_number, cell, reason_code, reason from raw.quarantine order by 1")
+    assert [(row, cell, code) for row, cell, code, _ in quarantined] == [
+        (2, "C2", "bad_period"),
+        (3, "C3", "bad_period"),
+        (4, "C4", "ambiguous_period"),
+    ]
+    assert "“2025.1”可能是2025年1月，也可能是2025年10月" in quarantined[2][3] and "“2025-10”" in quarantined[2][3]
+    assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored
+
+
+def test_a_long_tables_figure_given_twice_with_two_values_is_taken_from_neither_row(tmp_path: Path) -> None:
+    path = tmp_path / "平凉市农业农村局_数据导出_2025-10.csv"
+    rows = ["肉牛出栏量,静宁县,2025-10,2.5,万头,当月", "肉牛出栏量,静宁县,2025-10,2.6,万头,当月"]
+    rows += ["肉牛出栏量,庄浪县,2025-10,2.1,万头,当月", "肉牛出栏量,庄浪县,2025-10,2.1,万头,当月"]
+    path.write_text("\n".join(["指标名称,地区,时期,数值,单位,口径", *rows]) + "\n", encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    ingest([path], warehouse)
+    assert query(warehouse, "select region_code, value from raw.observations") == [("620825", 2.1)]
+    quarantined = query(warehouse, "select row_number, reason_code, reason from raw.quarantine order by 1")
+    assert [(row, code) for row, code, _ in quarantined] == [
+        (2, "conflicting_duplicate_in_file"),
+        (3, "conflicting_duplicate_in_file"),
+        (5, "duplicate_in_file"),
+    ]
+    assert "第3行" in quarantined[0][2] and "第2行" in quarantined[1][2]

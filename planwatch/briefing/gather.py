@@ -57,6 +57,7 @@ QUARANTINE_REASONS: dict[str, str] = {
     "duplicate_in_file": "同一文件重复填报",
     "conflicting_duplicate_in_file": "同一文件重复填报且数值不同",
     "bad_period": "报告期无法识别",
+    "ambiguous_period": "报告期可能是1月也可能是10月",
     "unknown_milestone": "项目编码无法识别",
     "bad_status": "进展状态无法识别",
     "bad_percent": "完成比例无效",

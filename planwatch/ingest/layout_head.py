@@ -119,7 +119,9 @@ def _candidates(
     found = []
     for pattern, month_of in forms:
         for match in pattern.finditer(text):
-            if rank and _in_a_range(text, match):
+            # a month that is one end of a range not from January (2025年4-6月) is no month of its own,
+            # whoever's pattern read it: the built-in forms or a spec's (stats_system_long_csv's read 4)
+            if _in_a_range(text, match) and (rank or "first" not in pattern.groupindex):
                 continue
             month = month_of(match)
             period = _valid(int(match["year"]), month) if month is not None else None

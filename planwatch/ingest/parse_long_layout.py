@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from planwatch.ingest.layout_head import find_header, measure_for, no_header, period_from
 from planwatch.ingest.layout_spec import LayoutSpec
 from planwatch.ingest.read import Sheet
 from planwatch.ingest.records import (
     ColumnBook,
+    FirstRow,
     RowOutcome,
     RowStatus,
     ignored_row,
@@ -14,6 +17,7 @@ from planwatch.ingest.records import (
     observation_at,
     quarantined_row,
     read_figure,
+    repeated_row,
 )
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.values import (
@@ -28,6 +32,8 @@ from planwatch.ingest.values import (
 from planwatch.template_format import MEASURE_ALIASES, Measure
 
 REQUIRED_COLUMNS = ("indicator", "region", "period", "value")
+# 2025.1: January as typed, or October as a spreadsheet stores the number 2025.10 (and a CSV exports it)
+_OCTOBER_OR_JANUARY = re.compile(r"^\d{4}\.1$")
 
 
 def read_long_sheet(
@@ -63,7 +69,7 @@ def read_long_sheet(
     measure_labels = {compact(k): v for k, v in spec.measure_labels.items()} | MEASURE_ALIASES
     outcomes = [ignored_row(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
     outcomes.append(ignored_row(sheet, header_index, "header_row"))
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple, FirstRow] = {}
 
     def cell(row: list, role: str) -> object:
         column = position.get(role)
@@ -105,7 +111,15 @@ def read_long_sheet(
                 )
             )
             continue
-        found_period = period_from(display(cell(row, "period")), spec)
+        period_text = display(cell(row, "period")).strip()
+        if _OCTOBER_OR_JANUARY.match(period_text):
+            outcomes.append(
+                quarantined_row(
+                    sheet, row_index, "ambiguous_period", address.get("period"), value=period_text, year=period_text[:4]
+                )
+            )
+            continue
+        found_period = period_from(period_text, spec)
         period = found_period.month_key if found_period else None
         if period is None:
             outcomes.append(
@@ -133,19 +147,11 @@ def read_long_sheet(
             outcomes.append(ignored_row(sheet, row_index, "blank_figures"))
             continue
         key = (indicator.indicator_code, region_code, period, measure)
-        if key in seen:
-            outcomes.append(
-                quarantined_row(
-                    sheet,
-                    row_index,
-                    "duplicate_in_file",
-                    address.get("value"),
-                    other_row=seen[key],
-                    what=f"{indicator.name}{period}",
-                )
-            )
+        if key in seen:  # the same figure again is set aside; another figure for it takes neither row
+            what = f"{indicator.name}{period}"
+            outcomes.append(repeated_row(sheet, outcomes, seen[key], row_index, address.get("value"), (value,), what))
             continue
-        seen[key] = row_index + 1
+        seen[key] = FirstRow(row_index, len(outcomes), address.get("value"), (value,))
         observation = observation_at(
             sheet,
             row_index,

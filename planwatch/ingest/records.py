@@ -68,6 +68,10 @@ QUARANTINE_REASONS: dict[str, str] = {
     "conflicting_duplicate_in_file": "同一文件中{what}填报了两次且数值不同（另一行为第{other_row}行），"
     "无法确定哪一行正确，两行均未入库；请删除错误的一行后重新报送",
     "bad_period": "报告期“{value}”无法识别，请填写如“2024-03”或“2024年3月”",
+    "ambiguous_period": (
+        "报告期“{value}”可能是{year}年1月，也可能是{year}年10月（表格软件把数字{year}.10存为{year}.1），"
+        "请填写为“{year}-01”或“{year}-10”"
+    ),
     "unknown_milestone": "项目编码“{value}”无法识别，请不要修改模板中的项目编码",
     "bad_status": "进展状态“{value}”无法识别，请从下拉列表中选择：未开工、推进中、已完成、停滞",
     "bad_percent": "完成百分比“{value}”应为0到100之间的数字",
