@@ -599,3 +599,22 @@ def test_a_long_tables_figure_given_twice_with_two_values_is_taken_from_neither_
         (5, "duplicate_in_file"),
     ]
     assert "第3行" in quarantined[0][2] and "第2行" in quarantined[1][2]
+
+
+def test_a_count_in_another_counting_word_is_not_converted(tmp_path: Path) -> None:
+    """5.2万羽 or 6.2万只 in a column of 万头 is not 5.2万头; 52000头 is 5.2万头, and 3家 of a 个 count is 3个."""
+    path = tmp_path / "平凉市农业农村局_数据导出_2025-10.csv"
+    rows = [
+        "肉牛饲养量,庄浪县,2025-10,5.2,万羽,累计",
+        "肉牛饲养量,静宁县,2025-10,6.2,万只,累计",
+        "肉牛饲养量,静宁县,2025-09,52000,头,累计",
+    ]
+    path.write_text("\n".join(["指标名称,地区,时期,数值,单位,口径", *rows]) + "\n", encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    ingest([path], warehouse)
+    assert query(warehouse, "select region_code, period, value from raw.observations") == [("620826", "2025-09", 5.2)]
+    quarantined = query(warehouse, "select row_number, reason_code, reason from raw.quarantine order by 1")
+    assert [(row, code) for row, code, _ in quarantined] == [(2, "unknown_unit"), (3, "unknown_unit")]
+    assert "“万羽”无法识别或无法换算为万头" in quarantined[0][2]
+    units = REGISTRY.reference.unit_table
+    assert units.factor("家", "个") == 1.0 and units.factor("万人", "名") == 1.0e4

@@ -123,6 +123,14 @@ def test_a_reference_key_defined_twice_is_reported(plans_copy: Path) -> None:
     assert "亿元: unit: duplicate unit" in " ".join(output.split())
 
 
+def test_a_count_unit_without_its_counting_word_is_refused(plans_copy: Path) -> None:
+    extra = plans_copy / "reference" / "units" / "zz_extra.yml"
+    extra.write_text("units:\n  - {unit: 峰, dimension: head, factor: 1}\n", encoding="utf-8")
+    exit_code, output = _check(plans_copy)
+    assert exit_code == 1
+    assert "unit '峰' (head) must say its counting word" in " ".join(output.split()), output
+
+
 def test_a_milestone_quote_is_checked_too(plans_copy: Path) -> None:
     path = plans_copy / "hohhot_dairy_cluster_2021.yml"
     document = yaml.safe_load(path.read_text(encoding="utf-8"))

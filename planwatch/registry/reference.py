@@ -75,9 +75,10 @@ class UnitTable:
         if known is not None:
             return known
         source, target = self.lookup(from_unit), self.lookup(to_unit)
-        if source.dimension != target.dimension:
+        if source.dimension != target.dimension or source.counts != target.counts:
             raise IncompatibleUnitsError(
-                f"{from_unit} ({source.dimension}) cannot be converted to {to_unit} ({target.dimension})"
+                f"{from_unit} ({source.dimension}, {source.counts}) cannot be converted to {to_unit} "
+                f"({target.dimension}, {target.counts})"
             )
         factor = self._factors[(from_unit, to_unit)] = source.factor / target.factor
         return factor

@@ -161,11 +161,28 @@ class Department(Strict):
     aliases: list[Text] = Field(default_factory=list, description="other names the plan texts use")
 
 
+COUNTED_DIMENSIONS = frozenset({"count", "head"})  # things counted one by one, each in its counting word
+
+
 class Unit(Strict):
     unit: Text
     dimension: Identifier
     factor: float = Field(gt=0, description="multiplier to the dimension's base unit")
     aliases: list[Text] = Field(default_factory=list)
+    counts: Text | None = Field(
+        default=None,
+        description="the counting word (量词) of a count or head unit: units of one dimension convert only "
+        "between the same counting word (万头 and 头, 万人 and 名), never 万羽 into 万头 or 人次 into 场",
+    )
+
+    @model_validator(mode="after")
+    def _counted_in_a_word(self) -> Unit:
+        if self.dimension in COUNTED_DIMENSIONS and not self.counts:
+            raise ValueError(
+                f"unit {self.unit!r} ({self.dimension}) must say its counting word (counts: 头, 只, 个 …): "
+                "only units of one counting word convert into each other"
+            )
+        return self
 
 
 # Jump thresholds of indicators that set none come from planwatch.toml (stock_jump_share, flow_jump_share,
