@@ -447,6 +447,45 @@ def test_a_two_row_header_of_regions_split_into_measures_reads_each_pair(tmp_pat
     assert ignored == [(1, "title_row"), (2, "header_row"), (3, "header_row")]
 
 
+def test_a_two_row_header_of_indicators_split_into_measures_reads_each_pair_of_a_county_row(tmp_path: Path) -> None:
+    """Counties as rows, each indicator (merged over its columns) split into 本月 | 1-10月 | 同比增长% by the
+    row under it: each figure under its indicator and measure, never 本月 read as the year to date; a
+    stock's 本月 and 1-10月 both give its level, and the second is named; the growth is not tracked."""
+    table = {
+        "Sheet1": [
+            ["平凉市分县区主要农产品产量（2025年1-10月）"],
+            ["县区", "苹果产量（万吨）", None, None, "肉牛存栏（万头）", None],
+            [None, "本月", "1-10月", "同比增长%", "本月", "1-10月"],
+            ["庄浪县", 4.0, 40.1, 3.2, 16.1, 16.1],
+            ["静宁县", 5.5, 55.2, -1.0, 20.4, 20.4],
+        ]
+    }
+    warehouse = tmp_path / "w.duckdb"
+    result = _ingested_with_every_cell_accounted(tmp_path / "平凉市统计局_分县区_2025-10.xlsx", table, warehouse)
+    assert result.layout == "stats_bureau_regions_as_rows"
+    assert (result.rows_loaded, result.rows_quarantined, result.cells_quarantined) == (2, 0, 0)
+    rows = query(
+        warehouse, "select cell, indicator_code, region_code, measure, value from raw.observations order by cell"
+    )
+    assert [row for row in rows if row[1] == "apple_output"] == [
+        ("B4", "apple_output", "620825", "month_value", 4.0),
+        ("B5", "apple_output", "620826", "month_value", 5.5),
+        ("C4", "apple_output", "620825", "ytd_value", 40.1),
+        ("C5", "apple_output", "620826", "ytd_value", 55.2),
+    ]
+    stock = [(cell, measure, value) for cell, code, _, measure, value in rows if code != "apple_output"]
+    assert stock == [("E4", "period_end_value", 16.1), ("E5", "period_end_value", 20.4)]
+    values = query(warehouse, "select cell, reason_code from raw.ignored_rows where scope = 'value' order by cell")
+    assert values == [
+        ("D4", "untracked_column"),
+        ("D5", "untracked_column"),
+        ("F4", "same_figure_column"),
+        ("F5", "same_figure_column"),
+    ]
+    ignored = query(warehouse, "select row_number, reason_code from raw.ignored_rows where scope = 'row' order by 1")
+    assert ignored == [(1, "title_row"), (2, "header_row"), (3, "header_row")]
+
+
 def test_a_two_row_header_of_measures_split_into_value_and_growth_reads_the_values(tmp_path: Path) -> None:
     """The usual city monthly: 本月 and 1-6月 each over 绝对量 | 同比增长%; the values are read for the
     city, the growth columns are set aside as untracked, and a column whose heading reads two ways is

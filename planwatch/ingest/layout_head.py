@@ -244,6 +244,7 @@ class ColumnHeading:
     upper: str
     lower: str
     text: str  # 本月/绝对量, for messages
+    upper_text: str = ""  # the header row's cell (or its group's) as written, its unit included: 苹果产量（万吨）
 
     @property
     def parts(self) -> list[str]:
@@ -266,7 +267,7 @@ def column_headings(sheet: Sheet, header_index: int, rows: int, keys: set[str]) 
         elif lower and carried:
             upper, upper_text = carried, carried_text
         text = "/".join(part for part in (upper_text, lower_text) if part)
-        headings.append(ColumnHeading(upper, lower, text))
+        headings.append(ColumnHeading(upper, lower, text, upper_text))
     return headings
 
 

@@ -160,8 +160,9 @@ class LayoutSpec(BaseModel):
         default=None,
         ge=1,
         le=2,
-        description="regions_as_columns: the rows the header takes; 2 when a row under the header row splits "
-        "each column group (本月 | 1-6月 under each region, 绝对量 | 同比增长% under each measure); None: two when "
+        description="the rows the header takes; 2 when a row under the header row splits each column group "
+        "(本月 | 1-6月 under each region or, counties as rows, under each indicator; 绝对量 | 同比增长% under each "
+        "measure); None: two when "
         "the row under the header row holds only such headings, one otherwise",
     )
     unit_column: list[str] = Field(default_factory=list, description="header of a unit column, if any")

@@ -9,6 +9,8 @@ sender's city.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from planwatch.ingest.layout_head import (
     VALUE_WORDS,
     column_headings,
@@ -203,33 +205,8 @@ def _regions_as_columns(
                 continue
             if value is not None:
                 measure = measure_for_nature(column_measure or spec.measure, indicator)
-                taken = next((o for o in observations if o.region_code == region_code and o.measure == measure), None)
-                if taken is not None:  # a stock's 本月 and 1-N月 columns both give its level at the month's end
-                    set_aside.append(
-                        set_aside_value(
-                            sheet,
-                            row_index,
-                            column,
-                            "same_figure_column",
-                            header_labels[column],
-                            f"{taken.cell}单元格",
-                        )
-                    )
-                    continue
-                observations.append(
-                    observation_at(
-                        sheet,
-                        row_index,
-                        column,
-                        indicator,
-                        region_code,
-                        period,
-                        measure,
-                        value,
-                        written_unit,
-                        head.period_label,
-                    )
-                )
+                figure = _Figure(column, indicator, region_code, measure, value, written_unit, header_labels[column])
+                _take(figure, sheet, row_index, period, head.period_label, observations, set_aside)
         failed = row_failure(failures)
         if failed is not None:
             outcomes.append(failed)
@@ -246,6 +223,53 @@ def _regions_as_columns(
                 )
             )
     return outcomes
+
+
+class _Figure(NamedTuple):
+    """A figure read from a cell of a table row, with the column's label for messages."""
+
+    column: int
+    indicator: Indicator
+    region_code: str
+    measure: Measure
+    value: float
+    written_unit: str | None
+    column_label: str
+
+
+def _take(
+    figure: _Figure,
+    sheet: Sheet,
+    row_index: int,
+    period: str,
+    period_label: str | None,
+    observations: list[Observation],
+    set_aside: list[SetAsideValue],
+) -> None:
+    """The row's observation of a figure; a second column of the same figure in the row (a stock's 本月 and
+    1-N月 both give its level at the month's end) is set aside, naming the cell that gave it."""
+    key = (figure.indicator.indicator_code, figure.region_code, figure.measure)
+    taken = next((o for o in observations if (o.indicator_code, o.region_code, o.measure) == key), None)
+    if taken is not None:
+        detail = f"{taken.cell}单元格"
+        set_aside.append(
+            set_aside_value(sheet, row_index, figure.column, "same_figure_column", figure.column_label, detail)
+        )
+        return
+    observations.append(
+        observation_at(
+            sheet,
+            row_index,
+            figure.column,
+            figure.indicator,
+            figure.region_code,
+            period,
+            figure.measure,
+            figure.value,
+            figure.written_unit,
+            period_label,
+        )
+    )
 
 
 _UNIT_LABELS = {"单位", "计量单位"}
@@ -319,7 +343,11 @@ def _regions_as_rows(
     header_index, period, sheet_unit = head.header_index, head.period, head.sheet_unit
     header, markers = sheet.rows[header_index], head.markers
     label_column = next(column for column, cell in enumerate(header) if split_header(cell).label in markers)
-    after_header = header_index + 1
+    untracked = {compact(name) for name in spec.untracked_columns}
+    # a two-row header: each indicator over its measures (苹果产量（万吨） over 本月 | 1-10月)
+    rows_of_header = _header_rows(sheet, spec, header_index, markers, untracked, resolver, sender_city)
+    headings = column_headings(sheet, header_index, rows_of_header, markers)
+    after_header = header_index + rows_of_header
     unit_row: list = []
     below = sheet.rows[after_header] if after_header < len(sheet.rows) else []
     names_a_region = label_column < len(below) and resolver.region(below[label_column]) is not None
@@ -330,19 +358,28 @@ def _regions_as_rows(
     ):  # a spec's unit_row is trusted, except over a row that is blank or names a region (data, then)
         unit_row = below
         after_header += 1
-    indicator_columns: list[tuple[int, Indicator, str | None, str]] = []
-    for column, cell in enumerate(header):
-        if column == label_column or not split_header(cell).label:
+    indicator_columns: list[tuple[int, Indicator, str | None, str, Measure | None]] = []
+    for column, heading in enumerate(headings):
+        if column == label_column or not heading.upper:
             continue
-        indicator = resolver.indicator(cell)
+        if any(_untracked(part, untracked) for part in heading.parts):
+            book.note(sheet.name, column, "untracked_column", heading.text)
+            continue
+        measure = measure_of_header(heading.lower, spec) if heading.lower else None
+        if heading.lower and measure is None and heading.lower not in VALUE_WORDS:
+            book.note(sheet.name, column, "unrecognised_column", heading.text)
+            continue
+        month = month_of_header(heading.lower) if measure is not None else None
+        if month is not None and period is not None and month != int(period[5:]):
+            book.note(sheet.name, column, "other_period_column", heading.text, month_words(period))
+            continue
+        indicator = resolver.indicator(heading.upper_text)
         if indicator is None:
-            label = normalise_text(cell)
-            untracked = compact(label) in {compact(name) for name in spec.untracked_columns}
-            book.note(sheet.name, column, "untracked_column" if untracked else "unknown_indicator_column", label)
+            book.note(sheet.name, column, "unknown_indicator_column", heading.text)
             continue
         row_unit = compact(unit_row[column]) if column < len(unit_row) else ""
-        unit = split_header(cell).unit or row_unit or sheet_unit
-        indicator_columns.append((column, indicator, unit, normalise_text(cell)))
+        unit = split_header(heading.upper_text).unit or row_unit or sheet_unit
+        indicator_columns.append((column, indicator, unit, heading.text, measure))
     book.header(sheet.name, header_index)
     book.keys(sheet.name, label_column)
     outcomes = [ignored_row(sheet, i, "title_row") for i in range(header_index) if not row_is_empty(sheet.rows[i])]
@@ -379,29 +416,20 @@ def _regions_as_rows(
             outcomes.append(head.unread_period(sheet, row_index, label_cell))
             continue
         observations: list[Observation] = []
+        set_aside: list[SetAsideValue] = []
         failures: list[RowOutcome] = []
-        for column, indicator, unit, column_label in indicator_columns:
+        for column, indicator, unit, column_label, column_measure in indicator_columns:
             value, failure, written_unit = read_figure(
                 sheet, row_index, column, indicator, unit, resolver, column_label
             )
             if failure is not None:
                 failures.append(failure)
                 continue
-            if value is not None:
-                observations.append(
-                    observation_at(
-                        sheet,
-                        row_index,
-                        column,
-                        indicator,
-                        region_code,
-                        period,
-                        measure_for_nature(spec.measure, indicator),
-                        value,
-                        written_unit,
-                        head.period_label,
-                    )
-                )
+            if value is None:
+                continue
+            measure = measure_for_nature(column_measure or spec.measure, indicator)
+            figure = _Figure(column, indicator, region_code, measure, value, written_unit, column_label)
+            _take(figure, sheet, row_index, period, head.period_label, observations, set_aside)
         failed = row_failure(failures)
         if failed is not None:
             outcomes.append(failed)
@@ -413,7 +441,11 @@ def _regions_as_rows(
             outcomes.append(repeated_row(sheet, outcomes, seen[region_code], row_index, label_cell, values, what))
         else:
             seen[region_code] = FirstRow(row_index, len(outcomes), label_cell, tuple(o.value for o in observations))
-            outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], observations=observations))
+            outcomes.append(
+                RowOutcome(
+                    sheet.name, row_index + 1, RowStatus.loaded, [], observations=observations, set_aside=set_aside
+                )
+            )
     return outcomes
 
 
