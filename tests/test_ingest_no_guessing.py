@@ -618,3 +618,24 @@ def test_a_count_in_another_counting_word_is_not_converted(tmp_path: Path) -> No
     assert "“万羽”无法识别或无法换算为万头" in quarantined[0][2]
     units = REGISTRY.reference.unit_table
     assert units.factor("家", "个") == 1.0 and units.factor("万人", "名") == 1.0e4
+
+
+def test_a_long_tables_row_of_a_month_not_accepted_is_quarantined_and_the_other_rows_load(tmp_path: Path) -> None:
+    """One row dated before the plans' span and one not yet come do not refuse a long table of many months:
+    each is quarantined naming its period; a template or a table of one period is refused whole (above)."""
+    path = tmp_path / "平凉市农业农村局_数据导出_2025-10.csv"
+    rows = [
+        "肉牛出栏量,庄浪县,2019-06,2.1,万头,累计",
+        "肉牛出栏量,庄浪县,2025-09,2.4,万头,累计",
+        "肉牛出栏量,庄浪县,2099-05,2.6,万头,累计",
+    ]
+    path.write_text("\n".join(["指标名称,地区,时期,数值,单位,口径", *rows]) + "\n", encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    [result] = ingest([path], warehouse, tmp_path / "receipts")
+    assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded", 1, 2)
+    assert result.periods == ["2025-09"]
+    assert query(warehouse, "select period, value from raw.observations") == [("2025-09", 2.4)]
+    quarantined = query(warehouse, "select row_number, cell, reason from raw.quarantine order by 1")
+    assert [(row, cell) for row, cell, _ in quarantined] == [(2, "D2"), (4, "D4")]
+    assert "“2019-06”不在规划期内" in quarantined[0][2] and "“2099-05”尚未到来" in quarantined[1][2]
+    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored

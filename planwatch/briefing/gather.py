@@ -58,6 +58,7 @@ QUARANTINE_REASONS: dict[str, str] = {
     "conflicting_duplicate_in_file": "同一文件重复填报且数值不同",
     "bad_period": "报告期无法识别",
     "ambiguous_period": "报告期可能是1月也可能是10月",
+    "period_not_accepted": "报告期未到或不在规划期内",
     "unknown_milestone": "项目编码无法识别",
     "bad_status": "进展状态无法识别",
     "bad_percent": "完成比例无效",

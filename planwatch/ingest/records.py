@@ -68,6 +68,7 @@ QUARANTINE_REASONS: dict[str, str] = {
     "conflicting_duplicate_in_file": "同一文件中{what}填报了两次且数值不同（另一行为第{other_row}行），"
     "无法确定哪一行正确，两行均未入库；请删除错误的一行后重新报送",
     "bad_period": "报告期“{value}”无法识别，请填写如“2024-03”或“2024年3月”",
+    "period_not_accepted": "{why}",
     "ambiguous_period": (
         "报告期“{value}”可能是{year}年1月，也可能是{year}年10月（表格软件把数字{year}.10存为{year}.1），"
         "请填写为“{year}-01”或“{year}-10”"

@@ -53,7 +53,7 @@ from planwatch.ingest.receipt import (
     staged_receipt_path,
     write_receipt,
 )
-from planwatch.ingest.records import ParsedFile
+from planwatch.ingest.records import ParsedFile, RowStatus, quarantined_row
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.store import FileResult, store_batch
 from planwatch.plausibility import expectations
@@ -97,6 +97,22 @@ def _named_otherwise(path: Path, parsed: ParsedFile) -> str | None:
     if recorded_in is None or len(parsed.periods) != 1:
         return None
     return name_disagrees(path.name, next(iter(parsed.periods)), recorded_in)
+
+
+def _quarantine_rows_of_unusable_periods(parsed: ParsedFile, source: SourceFile, span: PlanSpan | None) -> None:
+    """In a file of several periods (a long table, a row a figure), a row of a month not yet come or outside
+    the plans' span is quarantined with the reason, and the others load: one bad row does not refuse the
+    file, as it does a template or table of one period."""
+    sheets = {sheet.name: sheet for sheet in source.sheets}
+    for index, row in enumerate(parsed.rows):
+        periods = {observation.period for observation in row.observations}
+        why = unusable_period(periods, span=span) if row.status is RowStatus.loaded and periods else None
+        if why is not None:
+            cell = row.observations[0].cell
+            parsed.rows[index] = quarantined_row(
+                sheets[row.sheet], row.row_number - 1, "period_not_accepted", cell, why=why
+            )
+    parsed.periods = {observation.period for row in parsed.rows for observation in row.observations}
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -190,6 +206,8 @@ class Ingestor:
             return None, error.reason, None
         parsed, rejection = self._recognise(path, source)
         span = self._span_of(parsed.department_id) if parsed is not None else None
+        if parsed is not None and len(parsed.periods) > 1:
+            _quarantine_rows_of_unusable_periods(parsed, source, span)
         if parsed is not None and (
             bad_period := unusable_period(parsed.periods, span=span) or _named_otherwise(path, parsed)
         ):
