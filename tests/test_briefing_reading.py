@@ -247,6 +247,10 @@ def test_a_year_total_shows_the_year_to_date_share_and_its_months() -> None:
     )
     assert done.completion_cell == "102.0%" and done.status_label == "已完成"
     assert done.as_of_label == "2025年" and done.margin_text == "超出1.4亿元"
+    # a whole year's total is compared with last year's, not its December with its November
+    assert done.comparison_text == "同比增长2.6%"
+    on_the_dot = done.model_copy(update={"actual_value": 70.0, "margin_to_target": 0.0, "completion_rate": 100.0})
+    assert on_the_dot.margin_text == "恰好达到目标"
 
 
 def test_a_cap_on_a_year_total_reads_as_the_share_used() -> None:
@@ -393,6 +397,8 @@ def test_a_stale_figure_gets_no_completion_no_gap_and_no_outlook() -> None:
         ("quarterly", -5.24, None, "同比下降5.2%"),
         ("monthly", None, 0.3, "同比提高0.3个百分点"),
         ("monthly", None, -0.04, "同比持平"),
+        ("annual", None, 0.02, "与上年持平"),
+        ("annual", 0.01, None, "与上年持平"),
         ("annual", None, None, "—"),
     ],
 )

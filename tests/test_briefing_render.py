@@ -196,6 +196,61 @@ def test_a_final_assessment_says_missed_and_drops_time_progress() -> None:
     assert "<th>时序进度</th>" not in html
 
 
+def test_milestones_not_reported_this_month_are_asked_for_only_when_reports_are_due() -> None:
+    """A plan still reporting asks the lead units for the missing progress; one whose reporting has ended
+    (本月无应报送数据的部门) shows the latest reports without asking for what no one owes."""
+    old = MilestoneLine(
+        milestone_id="m2",
+        project="奶业科技园",
+        region_name="庄浪县",
+        lead_unit="平凉市商务局",
+        deadline=dt.date(2026, 6, 30),
+        reported_status="in_progress",
+        percent_complete=40.0,
+        reported_as_of=dt.date(2025, 8, 31),
+        is_overdue=False,
+        days_overdue=0,
+        period=dt.date(2025, 10, 31),
+    )
+    reporting = " ".join(render_html(_briefing(milestones=(old,))).split())
+    assert "其中1个未完成节点本月未报送进展" in reporting and "请牵头单位及时报送" in reporting
+    ended = " ".join(render_html(_briefing(milestones=(old,), submissions=())).split())
+    assert "其中1个未完成节点本月未报送进展" in ended and "请牵头单位及时报送" not in ended
+    assert "本月无应报送数据的部门" in ended
+
+
+def test_a_missed_rate_in_a_final_assessment_says_its_distance_once() -> None:
+    rate = _target(
+        indicator_name="农产品加工转化率",
+        target_value=70.0,
+        target_level=70.0,
+        target_unit="%",
+        measure_unit="%",
+        measure_space="level",
+        aggregation="averaged_flow",
+        baseline_value=61.2,
+        actual_value=62.8,
+        margin_to_target=-7.2,
+        completion_rate=18.6,
+        status="missed",
+        is_final_verdict=True,
+        time_progress=100.0,
+        gap_pp=None,
+    )
+    briefing = _briefing(
+        is_final_assessment=True,
+        targets=(rate,),
+        lagging=(),
+        headline=(),
+        counts=StatusCounts(
+            total=1, achieved=0, ahead=0, on_track=0, lagging=0, severely_lagging=0, missed=1, no_data=0
+        ),
+    )
+    text = " ".join(render_html(briefing).split())
+    assert "距目标尚差7.2个百分点（基期61.2%）" in text
+    assert "与目标相比差7.2个百分点" not in text
+
+
 def test_a_level_target_measured_from_its_baseline_says_where_it_started() -> None:
     shrinking = _target(
         target_id="demo.area.620826.2027",

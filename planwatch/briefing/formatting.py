@@ -170,9 +170,14 @@ def change(value: Any, prefix: str = "同比", digits: int = 1) -> str:
         return MISSING
     text = fixed(abs(float(value)), digits)
     if float(text) == 0:
-        return f"{prefix}持平"
+        return unchanged(prefix)
     direction = "增长" if float(value) > 0 else "下降"
     return f"{prefix}{direction}{text}%"
+
+
+def unchanged(prefix: str) -> str:
+    """No change in words: ``同比持平``, ``环比持平``; against last year ``与上年持平`` (比上年持平 is no Chinese)."""
+    return "与上年持平" if prefix == "比上年" else f"{prefix}持平"
 
 
 def versus_time_progress(gap_pp: Any, digits: int = 1) -> str:

@@ -24,6 +24,7 @@ from planwatch.briefing.formatting import (
     round_half_up,
     shown_value,
     trimmed,
+    unchanged,
 )
 
 if TYPE_CHECKING:
@@ -182,9 +183,12 @@ def comparison_text(line: TargetLine) -> str:
 
 
 def _reported_comparison(line: TargetLine) -> str:
+    """同比 and, for a monthly indicator, 环比: not beside a whole year's total (2023年为35.9亿元), which no
+    month's change against the month before describes."""
     prefix = "比上年" if line.indicator_frequency == "annual" else "同比"
     parts = [_change_text(line.yoy_growth_pct, line.yoy_change_pp, prefix)]
-    if line.indicator_frequency == "monthly":
+    whole_year = line.measure_space == "year_total" and line.actual_as_of is not None and line.actual_as_of.month == 12
+    if line.indicator_frequency == "monthly" and not whole_year:
         parts.append(_change_text(line.mom_growth_pct, line.mom_change_pp, "环比"))
     shown = [part for part in parts if part != MISSING]
     return "，".join(shown) if shown else MISSING
@@ -330,7 +334,7 @@ def _change_text(growth_pct: float | None, change_pp: float | None, prefix: str)
     if change_pp is not None:
         shown = points(change_pp)
         if shown.startswith("0.0"):
-            return f"{prefix}持平"
+            return unchanged(prefix)
         return f"{prefix}{'提高' if change_pp > 0 else '下降'}{shown}"
     return MISSING
 
@@ -342,7 +346,7 @@ def margin_text(line: TargetLine) -> str:
     if margin is None or line.actual_value is None:
         return MISSING
     if abs(margin) < 1e-12:
-        return "持平"
+        return "恰好达到目标"
     if direction(line) == "<=":
         return f"{'低于上限' if margin < 0 else '超出上限'}{amount(margin, line)}"
     return f"{'超出' if margin > 0 else '差'}{amount(margin, line)}"
