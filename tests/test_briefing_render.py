@@ -111,6 +111,7 @@ def _briefing(**overrides: object) -> Briefing:
                 targets_no_data=0,
                 share_on_track=1.0,
                 mean_completion=72.6,
+                region_level="county",
             ),
         ),
         "departments": (),
@@ -165,6 +166,19 @@ def test_the_html_is_self_contained_declares_zh_cn_and_has_every_section() -> No
     assert "第10期" in html and "2025年11月10日" in html and "（2025年10月）" in html
     assert "慢于时序进度21.8个百分点" in html and "此后每月需完成2708亩" in html
     assert "逾期未完成1个" in html and ">123<" in html
+
+
+def test_a_ranking_of_other_cities_or_of_towns_is_headed_as_regions_not_counties(tmp_path: Path) -> None:
+    county = _briefing().regions[0]
+    city = county.model_copy(update={"name": "包头市", "region_level": "city", "rank": 2})
+    briefing = _briefing(regions=(county, city))
+    assert briefing.region_ranking_title == "地区排名"
+    html = render_html(briefing)
+    assert "、地区和责任单位排名</h2>" in html and "县区" not in html
+    [word] = render(briefing, tmp_path, ["docx"])
+    with zipfile.ZipFile(word) as package:
+        document = package.read("word/document.xml").decode("utf-8")
+    assert "地区和责任单位排名" in document and "县区" not in document
 
 
 def test_data_is_escaped_so_a_name_cannot_inject_markup() -> None:

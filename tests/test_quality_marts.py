@@ -66,7 +66,7 @@ def good_marts() -> dict[str, list[dict]]:
             }
         ],
         "mart_region_ranking": [
-            {"plan_id": "p1", "region_code": region, "period": NOVEMBER, "region_rank": rank}
+            {"plan_id": "p1", "region_code": region, "period": NOVEMBER, "region_rank": rank, "is_aggregate": False}
             for region, rank in (("640502", 1), ("640521", 1), ("640522", 3), ("640500", 4))
         ],
         "mart_submission_completeness": [

@@ -228,6 +228,7 @@ class RankingLine(_Model):
     milestones: int | None = None
     milestones_overdue: int | None = None
     score: float | None = None  # a department's 考核得分 (0–100): targets on track and milestones done on time
+    region_level: str | None = None  # a region's: county, city, subregion (a ranking of counties is 县区排名)
 
 
 class MilestoneLine(_Model):
@@ -437,6 +438,12 @@ class Briefing(_Model):
         """The running targets with a projection (预计), those expected to fall short first."""
         found = [line for line in self.targets if line.outlook is not None]
         return tuple(sorted(found, key=lambda line: (line.outlook.will_meet, line.target_year, line.target_id)))
+
+    @property
+    def region_ranking_title(self) -> str:
+        """县区排名 when every region ranked is a county; 地区排名 when the plan also ranks other cities (the
+        milk-source bases of Hohhot's plan) or towns and farms."""
+        return "县区排名" if all(line.region_level == "county" for line in self.regions) else "地区排名"
 
     @property
     def outlooks_against_status(self) -> tuple[TargetLine, ...]:

@@ -109,11 +109,14 @@ def region_ranking(con: duckdb.DuckDBPyConnection, plan_id: str, period: dt.date
     return _rows(
         con,
         """
-        select region_rank as rank, region_code, region_name as name, targets, targets_on_track, targets_lagging,
-               targets_severely_lagging_or_missed, targets_no_data, targets_stale, share_on_track, mean_completion
-        from marts.mart_region_ranking
-        where plan_id = ? and period = ?
-        order by region_rank, region_code
+        select ranking.region_rank as rank, ranking.region_code, ranking.region_name as name, ranking.targets,
+               ranking.targets_on_track, ranking.targets_lagging, ranking.targets_severely_lagging_or_missed,
+               ranking.targets_no_data, ranking.targets_stale, ranking.share_on_track, ranking.mean_completion,
+               regions.region_level
+        from marts.mart_region_ranking as ranking
+        left join marts.dim_region as regions on ranking.region_code = regions.region_code
+        where ranking.plan_id = ? and ranking.period = ? and not ranking.is_aggregate
+        order by ranking.region_rank, ranking.region_code
         """,
         [plan_id, period],
     )

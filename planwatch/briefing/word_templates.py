@@ -122,11 +122,12 @@ def build_template(path: Path = WORD_TEMPLATE) -> Path:
     para("{{ text }}")
     para("{%p endfor %}")
     para("{%p if b.kind == 'plan' %}")
-    para("四、县区和责任单位排名", "一级标题")
+    para("四、{{ b.region_ranking_title[:2] }}和责任单位排名", "一级标题")
     para(
-        "县区排名按进度正常目标占比（不含暂无数据和数据未更新的目标）排序，占比相同的按平均完成率（单项封顶100%）排序。"
+        "{{ b.region_ranking_title }}按进度正常目标占比（不含暂无数据和数据未更新的目标）排序，"
+        "占比相同的按平均完成率（单项封顶100%）排序。"
     )
-    para("表{{ table_regions }}　县区排名", "表题")
+    para("表{{ table_regions }}　{{ b.region_ranking_title }}", "表题")
     ranking_headers = [
         "排名",
         "名称",

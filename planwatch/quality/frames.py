@@ -267,11 +267,12 @@ order by target_id
 REGION_RANKING_SQL = f"""
 select
     plan_id, region_code, strftime(period, '%Y-%m') as period, region_rank,
-    -- a competition rank (1, 1, 3): one more than the number of regions ranked strictly better
+    -- a competition rank (1, 1, 3): one more than the number of regions ranked strictly better (a total of
+    -- other regions, the plan's own or a group, is ranked among the totals apart from its parts)
     1 + (
         select count(*) from {MARTS["region_ranking"]} as better
         where better.plan_id = ranking.plan_id and better.period = ranking.period
-          and better.region_rank < ranking.region_rank
+          and better.is_aggregate = ranking.is_aggregate and better.region_rank < ranking.region_rank
     ) as expected_rank
 from {MARTS["region_ranking"]} as ranking
 where period = $month_end

@@ -13,7 +13,8 @@ final as (
         cast(regions.region_name as varchar) as region_name,
         cast(regions.region_level as varchar) as region_level,
         cast(regions.parent_code as varchar) as parent_code,
-        cast(parents.region_name as varchar) as parent_name
+        cast(parents.region_name as varchar) as parent_name,
+        cast(regions.members is not null as boolean) as is_group
     from regions
     left join regions as parents on regions.parent_code = parents.region_code
 

@@ -1,6 +1,8 @@
 {#- One row per plan, region and month: the region's targets by status, ranked within the plan by
     the share of its targets on track (achieved, ahead or on track), then by mean completion (each
-    target's completion capped at 100, so one overshoot cannot hide another target's shortfall). -#}
+    target's completion capped at 100, so one overshoot cannot hide another target's shortfall). A
+    total of other regions (the plan's own region: the city of a city's plan; a group such as 重点帮扶县)
+    is not ranked among its parts: those rows are ranked apart, among themselves (is_aggregate). -#}
 with
 
 progress as (
@@ -12,6 +14,12 @@ progress as (
 regions as (
 
     select * from {{ ref('dim_region') }}
+
+),
+
+plans as (
+
+    select * from {{ ref('dim_plan') }}
 
 ),
 
@@ -41,12 +49,19 @@ ranked as (
         summarised.*,
         1.0 * targets_on_track / nullif(targets - targets_no_data - targets_stale, 0) as share_on_track,
         rank() over (
-            partition by plan_id, period
+            partition by plan_id, period, is_aggregate
             order by
                 1.0 * targets_on_track / nullif(targets - targets_no_data - targets_stale, 0) desc nulls last,
                 mean_completion desc nulls last
         ) as region_rank
-    from summarised
+    from (
+        select
+            summarised.*,
+            summarised.region_code = plans.region_code or coalesce(regions.is_group, false) as is_aggregate
+        from summarised
+        inner join plans on summarised.plan_id = plans.plan_id
+        left join regions on summarised.region_code = regions.region_code
+    ) as summarised
 
 ),
 
@@ -65,7 +80,8 @@ final as (
         cast(ranked.targets_stale as integer) as targets_stale,
         cast(ranked.share_on_track as {{ double() }}) as share_on_track,
         cast(ranked.mean_completion as {{ double() }}) as mean_completion,
-        cast(ranked.region_rank as integer) as region_rank
+        cast(ranked.region_rank as integer) as region_rank,
+        cast(ranked.is_aggregate as boolean) as is_aggregate
     from ranked
     left join regions on ranked.region_code = regions.region_code
 

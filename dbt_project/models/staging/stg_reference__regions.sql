@@ -14,6 +14,9 @@ renamed as (
         level as region_level,
         nullif(trim(parent_code), '') as parent_code,
         aliases,
+        -- a group's members (重点帮扶县: 620825;620826); null for a region of its own, and in a warehouse
+        -- whose registry was loaded before groups existed
+        {{ column_or_null(source('registry', 'ref_regions'), 'members', 'varchar') }} as members,
         _loaded_at as loaded_at
     from source
 
