@@ -181,6 +181,21 @@ def test_a_ranking_of_other_cities_or_of_towns_is_headed_as_regions_not_counties
     assert "地区和责任单位排名" in document and "县区" not in document
 
 
+def test_a_verdict_on_a_doubted_figure_is_marked_in_html_and_word(tmp_path: Path) -> None:
+    doubted = _target(
+        status="achieved", is_final_verdict=True, actual_value=17.2, completion_rate=104.2, is_doubted=True
+    )
+    briefing = _briefing(targets=(doubted,), lagging=(), headline=())
+    html = " ".join(render_html(briefing).split())
+    assert "17.2万头※" in html and "已完成※" in html
+    assert "标“※”的实际值经数据合理性检查存疑（见数据质量说明），其完成情况和状态待报送部门核实后确认" in html
+    [word] = render(briefing, tmp_path, ["docx"])
+    with zipfile.ZipFile(word) as package:
+        document = package.read("word/document.xml").decode("utf-8")
+    assert "17.2万头※" in document and "已完成※" in document and "标“※”的实际值" in document
+    assert "※" not in render_html(_briefing())
+
+
 def test_data_is_escaped_so_a_name_cannot_inject_markup() -> None:
     html = render_html(_briefing())
     assert "<script>" not in html

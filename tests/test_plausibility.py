@@ -25,6 +25,7 @@ import pytest
 from openpyxl import load_workbook
 
 from planwatch.briefing.gather import gather_plan
+from planwatch.briefing.render import render_html
 from planwatch.ingest.receipt import RECEIPT_SUFFIX
 from planwatch.sample.mistakes import PATHS, MistakeKind
 
@@ -173,6 +174,37 @@ def test_every_warning_is_on_the_receipt_and_in_its_plans_briefing_only(with_mis
             for other in sorted(all_plans - concerned):
                 assert not any(said in text for text in plausibility_notes(other, mistake["period"])), (other, mistake)
         assert not missing, missing
+
+
+def test_a_target_judged_by_a_figure_warned_of_is_marked_doubted_in_its_table(with_mistakes: Built) -> None:
+    """The 已完成 of a target whose figure the review doubts is not presented as settled: its actual and status
+    carry ※, and the table's introduction says they wait for the department to confirm the figure."""
+    with duckdb.connect(str(with_mistakes.warehouse), read_only=True) as con:
+        judged = con.execute(
+            """
+            select distinct p.plan_id, strftime(p.period, '%Y-%m') as month, p.target_id,
+                exists (
+                    select 1 from raw.observations later
+                    where later.indicator_code = f.indicator_code and later.region_code = f.region_code
+                      and later.period = f.period and later.measure = f.measure and later.load_id > f.load_id
+                ) as corrected
+            from marts.fct_target_progress p
+            join raw.observation_findings f
+              on f.file_name = p.actual_file_name and f.sheet = p.actual_sheet and f.cell = p.actual_cell
+            where f.severity = 'warning'
+            order by 1, 2, 3
+            """
+        ).fetchall()
+        doubted = [(plan, month, target) for plan, month, target, corrected in judged if not corrected]
+        assert len(doubted) >= 3, judged
+        for plan, month in sorted({(plan, month) for plan, month, _ in doubted})[:6]:
+            briefing = gather_plan(con, plan, month)
+            expected = {target for p, m, target in doubted if (p, m) == (plan, month)}
+            assert {line.target_id for line in briefing.doubted_targets} == expected, (plan, month)
+            html = render_html(briefing)
+            assert "标“※”的实际值经数据合理性检查存疑" in html
+            [line, *_] = briefing.doubted_targets
+            assert f"{line.actual_figure}※" in html and f"{line.status_label}※" in html
 
 
 @pytest.fixture(scope="module")

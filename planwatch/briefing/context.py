@@ -65,6 +65,10 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", ser_json_bytes="base64", val_json_bytes="base64")
 
 
+# beside an actual and a status resting on a figure the plausibility review doubts (TargetLine.is_doubted)
+DOUBT_MARK = "※"
+
+
 class TargetLine(_Model):
     """One target in one month, as `marts.fct_target_progress` computed it; `reading.py` says how it reads."""
 
@@ -107,6 +111,7 @@ class TargetLine(_Model):
     projected_value_high: float | None = None
     projected_to_meet: bool | None = None
     projection_points: int | None = None
+    is_doubted: bool = False  # judged by a figure a plausibility warning in use doubts (marts.doubted_targets)
     observed_annual_growth_pct: float | None = None
     required_annual_growth_pct: float | None = None
     actual_source_name: str | None = None  # the department or statistics bureau whose figure is used
@@ -122,6 +127,11 @@ class TargetLine(_Model):
     @property
     def is_stale(self) -> bool:
         return self.status == "stale"
+
+    @property
+    def doubt_mark(self) -> str:
+        """※ beside an actual and a status that rest on a figure the plausibility review doubts."""
+        return DOUBT_MARK if self.is_doubted else ""
 
     @property
     def as_of_label(self) -> str:
@@ -438,6 +448,10 @@ class Briefing(_Model):
         """The running targets with a projection (预计), those expected to fall short first."""
         found = [line for line in self.targets if line.outlook is not None]
         return tuple(sorted(found, key=lambda line: (line.outlook.will_meet, line.target_year, line.target_id)))
+
+    @property
+    def doubted_targets(self) -> tuple[TargetLine, ...]:
+        return tuple(line for line in (*self.targets, *self.final_targets) if line.is_doubted)
 
     @property
     def region_ranking_title(self) -> str:

@@ -288,6 +288,43 @@ def revisions(con: duckdb.DuckDBPyConnection, target_ids: list[str], period: dt.
 
 
 PLAUSIBILITY_FINDINGS_TABLE = "raw.observation_findings"
+# the plausibility warnings whose figure is still the one in use (a correction since clears it), and the
+# cell each of the given targets (?) is judged by in the month (?)
+_WARNINGS_IN_USE = f"""
+in_use as (
+    select findings.*
+    from {PLAUSIBILITY_FINDINGS_TABLE} as findings
+    where findings.severity = 'warning' and not exists (
+        select 1 from raw.observations as later
+        where later.indicator_code = findings.indicator_code and later.region_code = findings.region_code
+          and later.period = findings.period and later.measure = findings.measure
+          and later.load_id > findings.load_id
+    )
+),
+judged_by as (
+    select target_id, actual_file_name, actual_sheet, actual_cell
+    from marts.fct_target_progress
+    where period = ? and target_id in (select unnest(?))
+)"""
+
+
+def doubted_targets(con: duckdb.DuckDBPyConnection, target_ids: list[str], period: dt.date) -> set[str]:
+    """The targets judged this month by a figure that carries a plausibility warning still in use: their
+    actual and verdict are shown as doubted (※) until the department confirms or corrects the figure."""
+    if not table_exists(con, PLAUSIBILITY_FINDINGS_TABLE):
+        return set()
+    rows = con.execute(
+        f"""
+        with {_WARNINGS_IN_USE}
+        select distinct judged_by.target_id
+        from judged_by
+        inner join in_use
+            on judged_by.actual_file_name = in_use.file_name and judged_by.actual_sheet = in_use.sheet
+            and judged_by.actual_cell = in_use.cell
+        """,
+        [period, target_ids],
+    ).fetchall()
+    return {row[0] for row in rows}
 
 
 def plausibility_warnings(
@@ -306,21 +343,7 @@ def plausibility_warnings(
     return _rows(
         con,
         f"""
-        with in_use as (
-            select findings.*
-            from {PLAUSIBILITY_FINDINGS_TABLE} as findings
-            where findings.severity = 'warning' and not exists (
-                select 1 from raw.observations as later
-                where later.indicator_code = findings.indicator_code and later.region_code = findings.region_code
-                  and later.period = findings.period and later.measure = findings.measure
-                  and later.load_id > findings.load_id
-            )
-        ),
-        judged_by as (
-            select actual_file_name, actual_sheet, actual_cell
-            from marts.fct_target_progress
-            where period = ? and target_id in (select unnest(?))
-        )
+        with {_WARNINGS_IN_USE}
         select distinct check_name, message, indicator_code, region_code, period, measure, value, department_id
         from in_use
         where (period = ? and indicator_code in (select unnest(?)) and region_code in (select unnest(?)))

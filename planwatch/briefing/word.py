@@ -49,7 +49,7 @@ def _status(line: TargetLine) -> RichText:
     """The coloured status mark of the HTML table: a dot in the status colour, then the label."""
     text = RichText()
     text.add("● ", color=line.status_colour)
-    text.add(line.status_label)
+    text.add(line.status_label + line.doubt_mark)
     return text
 
 

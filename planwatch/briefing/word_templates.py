@@ -43,7 +43,7 @@ def _target_table(document: Any, loop: str, final: bool) -> None:
         "{{ line.region_name }}",
         "{{ line.target_year }}",
         "{{ target_text(line) }}",
-        "{{ line.actual_figure }}"
+        "{{ line.actual_figure }}{{ line.doubt_mark }}"
         "{% if line.actual_as_of %}（{{ line.actual_span }}）{% endif %}"
         "{% if line.actual_detail %}，{{ line.actual_detail }}{% endif %}"
         "{% if line.actual_source_name %}，来源：{{ line.actual_source_name }}{% endif %}",
