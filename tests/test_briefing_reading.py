@@ -463,3 +463,26 @@ def test_a_pace_reckoned_from_an_earlier_figure_says_from_when() -> None:
     assert annual.pace_text.startswith("按2022年末数据测算，此后每月需完成")
     current = annual.model_copy(update={"actual_as_of": dt.date(2023, 6, 30)})
     assert current.pace_text.startswith("此后每月需完成")
+
+
+def test_an_actual_is_written_with_the_decimals_of_its_margin_so_that_they_add_up() -> None:
+    # 中卫 绿色食品产业总产值 2025: 203.96亿元 against 200亿元, 超出3.96亿元 (not 204亿元 beside it)
+    met = line(
+        indicator_name="绿色食品产业总产值",
+        target_value=200.0,
+        target_level=200.0,
+        measure_unit="亿元",
+        target_unit="亿元",
+        measure_space="year_total",
+        aggregation="additive_flow",
+        actual_value=203.96,
+        margin_to_target=3.96,
+        completion_rate=101.98,
+        status="achieved",
+        is_final_verdict=True,
+    )
+    assert met.actual_figure == "203.96亿元" and met.margin_text == "超出3.96亿元"
+    # a margin in another unit than the actual, or none, leaves the actual's own precision
+    assert met.model_copy(update={"actual_value": 1957.86, "margin_to_target": None}).actual_figure == "1958亿元"
+    near = met.model_copy(update={"actual_value": 1.2, "target_level": 1.195, "margin_to_target": 0.005})
+    assert near.margin_text == "超出50万元" and near.actual_figure == "1.2亿元"

@@ -22,6 +22,7 @@ from planwatch.briefing.formatting import (
     points,
     quantity,
     round_half_up,
+    scaled,
     shown_value,
     trimmed,
     unchanged,
@@ -232,17 +233,31 @@ def _year_to_date_label(line: TargetLine) -> str:
 
 def actual_figure(line: TargetLine) -> str:
     """The actual as the figure it is: 5个 (a level), 新增2个 (additions since the plan start), 累计71.76亿元
-    (a sum since the plan start), never an addition printed as if it were the level."""
-    shown = quantity(line.actual_value, line.measure_unit)
+    (a sum since the plan start), never an addition printed as if it were the level. Written with as many
+    decimals as its margin to the target, so that the two add up as the reader checks them (203.96亿元 and
+    超出3.96亿元 against 200亿元, never 204亿元 beside 超出3.96亿元)."""
+    digits = _decimals_of_margin(line)
+    shown = quantity(line.actual_value, line.measure_unit, digits)
     if shown == MISSING or line.actual_value is None:
         return MISSING
     if line.measure_space == "change_since_plan_start":
         if line.actual_value < 0:
-            return f"减少{quantity(-line.actual_value, line.measure_unit)}"
+            return f"减少{quantity(-line.actual_value, line.measure_unit, digits)}"
         return f"新增{shown}"
     if line.measure_space == "sum_since_plan_start":
         return f"累计{shown}"
     return shown
+
+
+def _decimals_of_margin(line: TargetLine) -> int | None:
+    """The decimals the margin to the target is written with, when it is written in the actual's unit."""
+    if line.margin_to_target is None or line.actual_value is None or abs(line.margin_to_target) < 1e-12:
+        return None
+    margin, margin_unit = scaled(abs(line.margin_to_target), line.measure_unit)
+    _, actual_unit = scaled(line.actual_value, line.measure_unit)
+    if margin_unit != actual_unit or margin == MISSING:
+        return None
+    return len(margin.split(".")[1]) if "." in margin else None
 
 
 def actual_span(line: TargetLine) -> str:
