@@ -486,3 +486,21 @@ def test_an_actual_is_written_with_the_decimals_of_its_margin_so_that_they_add_u
     assert met.model_copy(update={"actual_value": 1957.86, "margin_to_target": None}).actual_figure == "1958亿元"
     near = met.model_copy(update={"actual_value": 1.2, "target_level": 1.195, "margin_to_target": 0.005})
     assert near.margin_text == "超出50万元" and near.actual_figure == "1.2亿元"
+
+
+def test_the_headline_quotes_an_indicators_newest_figure_and_latest_target() -> None:
+    """A plan with 肉牛存栏 targets for 2021 and 2023, in its final assessment: the headline quotes 2023's."""
+    from planwatch.briefing.gather import _headline
+
+    early = line(
+        target_id="h.beef.150100.2021",
+        indicator_name="肉牛存栏",
+        target_year=2021,
+        actual_as_of=dt.date(2021, 12, 31),
+        actual_value=4.7,
+        yoy_growth_pct=3.0,
+    )
+    late = early.model_copy(
+        update={"target_id": "h.beef.150100.2023", "target_year": 2023, "actual_as_of": dt.date(2023, 12, 31)}
+    )
+    assert _headline([early, late], "150100") == (late,)

@@ -128,7 +128,8 @@ def status_counts(lines: list[TargetLine]) -> StatusCounts:
 
 def _headline(lines: list[TargetLine], region_code: str) -> tuple[TargetLine, ...]:
     """Up to four targets with current data, the briefing region's own first, one per indicator; those
-    with a 同比 before those without."""
+    with a 同比 before those without; of an indicator's targets, the one judged by the newest figure, then
+    the later target year (a final assessment quotes 2023's 6.45万头, not 2021's 4.7万头)."""
     chosen: list[TargetLine] = []
     seen: set[str] = set()
     ordered = sorted(
@@ -136,6 +137,8 @@ def _headline(lines: list[TargetLine], region_code: str) -> tuple[TargetLine, ..
         key=lambda line: (
             line.region_code != region_code,
             line.comparison_text == "—",
+            -(line.actual_as_of.toordinal() if line.actual_as_of else 0),
+            -line.target_year,
             line.region_code,
             line.target_id,
         ),
