@@ -571,7 +571,14 @@ KINDS: tuple[Kind, ...] = (
     Kind("date", _typed(dt.datetime(2022, 6, 30)), template(-1, 1), "不是有效数字"),
     Kind("unknown_unit_in_header", _template_with(_unknown_unit), template(-1, 1), "计量单位“万斤两”无法识别"),
     # --- the shape of the sheet changed
-    Kind("merged_cells_over_data", _template_with(_merge_over_a_value), CLEAN_TEMPLATE, "", _loads_nothing_from("D4")),
+    # one number over two measures' cells: whose it is is not guessed, the row is quarantined naming the range
+    Kind(
+        "merged_cells_over_data",
+        _template_with(_merge_over_a_value),
+        template(-1, 1),
+        "C4:D4为合并单元格",
+        _loads_nothing_from("C4"),
+    ),
     # a row the clerk hid holds what they chose not to show: its figures are not taken, and the receipt says why
     Kind("hidden_row", _template_with(_hide_data_row), template(-1, 1), "所在的行在表格中被隐藏"),
     Kind("extra_column", _template_with(_extra_column), CLEAN_TEMPLATE, "“自填说明”不是本表可识别的数据列"),

@@ -639,3 +639,21 @@ def test_a_long_tables_row_of_a_month_not_accepted_is_quarantined_and_the_other_
     assert [(row, cell) for row, cell, _ in quarantined] == [(2, "D2"), (4, "D4")]
     assert "“2019-06”不在规划期内" in quarantined[0][2] and "“2099-05”尚未到来" in quarantined[1][2]
     assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+
+
+def test_a_figure_in_cells_merged_over_two_counties_is_taken_for_neither(tmp_path: Path) -> None:
+    """C4:C5 merged over 庄浪县 and 静宁县 with one number: not 庄浪县's figure with 静宁县 left blank."""
+    path, sheet_name = _pingliang_template(tmp_path / "平凉市农业农村局_2024-06_填报模板.xlsx")
+    workbook = load_workbook(path)
+    sheet = workbook[sheet_name]
+    sheet["C4"], sheet["C5"] = 40.0, None
+    sheet.merge_cells("C4:C5")
+    workbook.save(path)
+    warehouse = tmp_path / "w.duckdb"
+    [result] = ingest([path], warehouse)
+    assert result.status == "loaded" and result.rows_quarantined == 2
+    quarantined = query(warehouse, "select sheet, row_number, cell, reason from raw.quarantine order by 2")
+    assert [(sheet, row, cell) for sheet, row, cell, _ in quarantined] == [(sheet_name, 4, "C4"), (sheet_name, 5, "C4")]
+    assert all("C4:C5为合并单元格" in reason and "请取消合并" in reason for *_, reason in quarantined)
+    assert query(warehouse, f"select count(*) from raw.observations where sheet = '{sheet_name}'") == [(0,)]
+    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored

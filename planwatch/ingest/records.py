@@ -69,6 +69,10 @@ QUARANTINE_REASONS: dict[str, str] = {
     "无法确定哪一行正确，两行均未入库；请删除错误的一行后重新报送",
     "bad_period": "报告期“{value}”无法识别，请填写如“2024-03”或“2024年3月”",
     "period_not_accepted": "{why}",
+    "merged_figure": (
+        "{cells}为合并单元格，一个数值同时填在了几行或几列中，无法确定属于哪个地区或口径，本行未入库；"
+        "请取消合并，在每个单元格中分别填写后重新报送"
+    ),
     "ambiguous_period": (
         "报告期“{value}”可能是{year}年1月，也可能是{year}年10月（表格软件把数字{year}.10存为{year}.1），"
         "请填写为“{year}-01”或“{year}-10”"

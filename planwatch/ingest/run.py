@@ -56,6 +56,7 @@ from planwatch.ingest.receipt import (
 from planwatch.ingest.records import ParsedFile, RowStatus, quarantined_row
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.store import FileResult, store_batch
+from planwatch.ingest.values import cell_address
 from planwatch.plausibility import expectations
 from planwatch.plausibility.review import Reviewer
 from planwatch.processes import can_fork, forked_pool
@@ -113,6 +114,38 @@ def _quarantine_rows_of_unusable_periods(parsed: ParsedFile, source: SourceFile,
                 sheets[row.sheet], row.row_number - 1, "period_not_accepted", cell, why=why
             )
     parsed.periods = {observation.period for row in parsed.rows for observation in row.observations}
+
+
+def _quarantine_merged_figures(parsed: ParsedFile, source: SourceFile) -> None:
+    """A figure typed into merged cells (C4:C5, one number for two counties) reads as the top row's alone,
+    and the rows under it as blank: whose figure it is is not guessed. Every row the merge covers is
+    quarantined naming the range. (A merged range holds its value in its first cell: only those are looked up.)"""
+    firsts = {
+        (sheet.name, cell_address(r0, c0)): (r0, c0, r1, c1)
+        for sheet in source.sheets
+        for (r0, c0), (r1, c1) in sheet.merged
+        if r1 > r0 or c1 > c0
+    }
+    if not firsts:
+        return
+    covered: dict[tuple[str, int], str] = {}  # (sheet, row number) → the range that covers it
+    for row in parsed.rows:
+        for observation in row.observations:
+            span = firsts.get((row.sheet, observation.cell))
+            if span is not None:
+                text = f"{cell_address(span[0], span[1])}:{cell_address(span[2], span[3])}"
+                covered.update({(row.sheet, number + 1): text for number in range(span[0], span[2] + 1)})
+    if not covered:
+        return
+    sheets = {sheet.name: sheet for sheet in source.sheets}
+    for index, row in enumerate(parsed.rows):
+        text = covered.get((row.sheet, row.row_number))
+        if text is not None and row.row_count == 1:
+            cell = text.split(":")[0]
+            parsed.rows[index] = quarantined_row(
+                sheets[row.sheet], row.row_number - 1, "merged_figure", cell, cells=text
+            )
+    parsed.periods = {observation.period for row in parsed.rows for observation in row.observations} or parsed.periods
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -208,6 +241,8 @@ class Ingestor:
         span = self._span_of(parsed.department_id) if parsed is not None else None
         if parsed is not None and len(parsed.periods) > 1:
             _quarantine_rows_of_unusable_periods(parsed, source, span)
+        if parsed is not None:
+            _quarantine_merged_figures(parsed, source)
         if parsed is not None and (
             bad_period := unusable_period(parsed.periods, span=span) or _named_otherwise(path, parsed)
         ):
