@@ -657,3 +657,19 @@ def test_a_figure_in_cells_merged_over_two_counties_is_taken_for_neither(tmp_pat
     assert all("C4:C5为合并单元格" in reason and "请取消合并" in reason for *_, reason in quarantined)
     assert query(warehouse, f"select count(*) from raw.observations where sheet = '{sheet_name}'") == [(0,)]
     assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_figures_on_a_sheet_the_clerk_hid_are_quarantined_as_in_a_hidden_row(tmp_path: Path, state: str) -> None:
+    path, sheet_name = _pingliang_template(tmp_path / "平凉市农业农村局_2024-06_填报模板.xlsx")
+    workbook = load_workbook(path)
+    workbook[sheet_name].sheet_state = state
+    workbook.save(path)
+    warehouse = tmp_path / "w.duckdb"
+    [result] = ingest([path], warehouse, tmp_path / "receipts")
+    assert result.status == "loaded" and result.rows_quarantined >= 2
+    quarantined = query(warehouse, "select sheet, reason_code, reason from raw.quarantine")
+    assert {(sheet, code) for sheet, code, _ in quarantined} == {(sheet_name, "hidden_sheet")}
+    assert all("工作表被隐藏" in reason for *_, reason in quarantined)
+    assert query(warehouse, f"select count(*) from raw.observations where sheet = '{sheet_name}'") == [(0,)]
+    assert query(warehouse, "select count(*) from raw.observations")[0][0] > 0  # the shown sheets load

@@ -116,6 +116,19 @@ def _quarantine_rows_of_unusable_periods(parsed: ParsedFile, source: SourceFile,
     parsed.periods = {observation.period for row in parsed.rows for observation in row.observations}
 
 
+def _quarantine_hidden_sheets(parsed: ParsedFile, source: SourceFile) -> None:
+    """Figures on a sheet the clerk hid are what they chose not to show (a draft, last period's), as in a
+    hidden row: each row that would load is quarantined saying so (the hidden _planwatch sheet holds none)."""
+    hidden = {sheet.name: sheet for sheet in source.sheets if sheet.hidden}
+    if not hidden:
+        return
+    for index, row in enumerate(parsed.rows):
+        if row.sheet in hidden and row.status is RowStatus.loaded and row.observations:
+            first = row.observations[0].cell
+            parsed.rows[index] = quarantined_row(hidden[row.sheet], row.row_number - 1, "hidden_sheet", first)
+    parsed.periods = {observation.period for row in parsed.rows for observation in row.observations} or parsed.periods
+
+
 def _quarantine_merged_figures(parsed: ParsedFile, source: SourceFile) -> None:
     """A figure typed into merged cells (C4:C5, one number for two counties) reads as the top row's alone,
     and the rows under it as blank: whose figure it is is not guessed. Every row the merge covers is
@@ -243,6 +256,7 @@ class Ingestor:
             _quarantine_rows_of_unusable_periods(parsed, source, span)
         if parsed is not None:
             _quarantine_merged_figures(parsed, source)
+            _quarantine_hidden_sheets(parsed, source)
         if parsed is not None and (
             bad_period := unusable_period(parsed.periods, span=span) or _named_otherwise(path, parsed)
         ):
