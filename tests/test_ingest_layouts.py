@@ -278,6 +278,26 @@ def test_a_unit_row_under_the_header_gives_each_indicator_its_unit(tmp_path: Pat
     assert ignored == [(1, "title_row"), (2, "header_row"), (3, "header_row")]
 
 
+def test_a_unit_written_one_way_in_the_header_and_another_in_the_unit_row_is_not_guessed(tmp_path: Path) -> None:
+    """苹果产量（吨） over a unit row of 万吨: which one the figures are in is not guessed; the column is
+    quarantined value by value. The same unit written twice (头 and 头) reads."""
+    path = statistics_workbook(
+        tmp_path / "平凉市统计局_分县区.xlsx",
+        _county_rows_table(
+            [["单位", "万吨", "头"], ["庄浪县", 40.1, 30000], ["静宁县", 55.2, 45000]],
+            header=["县区", "苹果产量（吨）", "肉牛饲养量（头）"],
+        ),
+    )
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    assert query(tmp_path / "w.duckdb", "select distinct indicator_code from raw.observations") == [
+        ("beef_cattle_rearing_volume",)
+    ]
+    quarantined = query(tmp_path / "w.duckdb", "select cell, reason_code, reason from raw.quarantine order by 1")
+    assert [(cell, code) for cell, code, _ in quarantined] == [("B4", "unit_stated_twice"), ("B5", "unit_stated_twice")]
+    assert "表头“苹果产量(吨)”写明的计量单位与其下单位行的“万吨”不一致" in quarantined[0][2]
+
+
 _OWN_SPEC = """
 layout_id: county_special_survey
 description: 某县专项调查表（单位名称为行）

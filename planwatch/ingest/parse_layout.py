@@ -323,6 +323,17 @@ def _holds_a_figure(row: list, keys: set[int | None]) -> bool:
     return False
 
 
+def _same_unit(first: str, second: str, resolver: Resolver) -> bool:
+    """Whether two spellings name one unit (万吨 and 万吨, 公斤 and 千克)."""
+    units = resolver.reference.unit_table
+    if compact(first) == compact(second):
+        return True
+    try:
+        return units.knows(first) and units.knows(second) and units.factor(first, second) == 1.0
+    except ValueError:
+        return False
+
+
 def _is_unit_row(row: list, label_column: int, resolver: Resolver) -> bool:
     """A row under the header whose filled cells are all units the catalogue knows, besides a 单位 label
     (in any column: a 序号 column may come first) and nothing in the region column."""
@@ -378,7 +389,11 @@ def _regions_as_rows(
             book.note(sheet.name, column, "unknown_indicator_column", heading.text)
             continue
         row_unit = compact(unit_row[column]) if column < len(unit_row) else ""
-        unit = split_header(heading.upper_text).unit or row_unit or sheet_unit
+        header_unit = split_header(heading.upper_text).unit
+        if header_unit and row_unit and not _same_unit(header_unit, row_unit, resolver):
+            book.note(sheet.name, column, "unit_stated_twice", heading.text, row_unit)
+            continue
+        unit = header_unit or row_unit or sheet_unit
         indicator_columns.append((column, indicator, unit, heading.text, measure))
     book.header(sheet.name, header_index)
     book.keys(sheet.name, label_column)

@@ -134,6 +134,10 @@ VALUE_REASONS: dict[str, tuple[RowStatus, str]] = {
         RowStatus.quarantined,
         "“{label}”不是本表可识别的数据列，该值“{value}”未入库；请在模板规定的列中填报",
     ),
+    "unit_stated_twice": (
+        RowStatus.quarantined,
+        "表头“{label}”写明的计量单位与其下单位行的“{detail}”不一致，该列的值“{value}”未入库；请核实单位后重新报送",
+    ),
     "other_period_column": (RowStatus.ignored, "表头“{label}”是其他月份的数据（本表报送期为{detail}），本次不入库"),
     "duplicate_region_column": (RowStatus.ignored, "表头“{label}”与{detail}是同一地区，只采用前一列的值"),
     "same_figure_column": (RowStatus.ignored, "同一指标同一口径已采用{detail}的值，“{label}”一列不再重复入库"),
@@ -149,6 +153,7 @@ COLUMN_NOTE_TITLES: dict[str, str] = {
     "unknown_indicator_column": "未登记的指标",
     "region_unknown_for_column": "未写明所属地区",
     "unrecognised_column": "无法识别的列",
+    "unit_stated_twice": "计量单位前后不一致",
     "other_period_column": "其他月份",
     "duplicate_region_column": "与前面的地区列重复",
     "same_figure_column": "与前一列重复",
