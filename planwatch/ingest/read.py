@@ -51,6 +51,14 @@ MAX_SHEET_CELLS = 5_000_000  # a sheet's used range (rows × columns) calamine m
 Cell = str | float | int | bool | object
 
 
+# an .ods cell shown as a percentage (80%) stores 0.8, as Excel does; its cell positions are not read here
+_ODS_PERCENTAGE = b'office:value-type="percentage"'
+ODS_PERCENTAGE = (
+    "文件（ODS格式）中有以百分比格式显示的数字（如80%），其存储值为0.8，无法确认应读为80还是0.8；"
+    "请另存为xlsx格式后重新报送，或将百分比直接填写为数字（如80）"
+)
+
+
 class UnreadableFileError(Exception):
     """The file as a whole cannot be read; `reason` is written for the department (Chinese)."""
 
@@ -359,6 +367,9 @@ def _inspect_zip(data: bytes) -> InspectedZip:
             hidden[member.name] = cells
     readable = (_stored_archive(data, members, inflated) if archive is None else None) or data
     by_name = {member.name: position for position, member in enumerate(members)}
+    content = by_name.get("content.xml")  # an OpenDocument spreadsheet (.ods)
+    if content in inflated and _ODS_PERCENTAGE in inflated[content]:
+        raise UnreadableFileError(ODS_PERCENTAGE)
     styles = by_name.get("xl/styles.xml")
     shown_as_percent = percent_styles(inflated[styles]) if styles in inflated else frozenset()
     percent = (
