@@ -138,7 +138,7 @@ def test_a_long_csv_with_an_unmapped_column_and_an_unknown_region_accounts_for_e
     [result] = ingest([path], warehouse, receipts)
     assert (result.rows_loaded, result.rows_quarantined) == (2, 1)
     rows = query(warehouse, "select row_number, cell, reason_code, scope from raw.quarantine order by row_number")
-    assert rows == [(2, "G2", "unrecognised_column", "value"), (3, "B3", "unknown_region", "row")]
+    assert rows == [(2, "G2", "unrecognised_column", "value"), (3, "B3", "unknown_region_in_table", "row")]
     # 7 header cells ignored; row 2: 6 loaded, 1 set aside; row 3: 6 quarantined with it; row 4: 6 loaded
     assert _cells_hold(warehouse, path) == (26, 12, 7, 7)
     listed = _set_aside_on_receipt(receipts / "平凉市统计局_导出_回执.xlsx")

@@ -172,7 +172,7 @@ def test_a_gbk_csv_in_the_long_layout_is_decoded_and_read(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("row", "reason_code"),
     [
-        (["苹果产量", "火星县", "2024-03", "1", "万吨", "累计"], "unknown_region"),
+        (["苹果产量", "火星县", "2024-03", "1", "万吨", "累计"], "unknown_region_in_table"),
         (["苹果产量", "庄浪县", "2024年第13月", "1", "万吨", "累计"], "bad_period"),
         (["苹果产量", "庄浪县", "2024-03", "1", "万吨", "大概"], "unknown_measure"),
     ],
@@ -234,7 +234,13 @@ def test_a_table_with_regions_as_rows_is_read_by_its_spec_with_units_from_the_he
         ("C6", "beef_cattle_rearing_volume", "620800", "ytd_value", 20.0, "万头"),
     ]
     assert query(tmp_path / "w.duckdb", "select row_number, cell, reason_code, reason from raw.quarantine") == [
-        (7, "A7", "unknown_region", "地区“某某县”无法识别，请使用模板中的地区名称，不要修改地区编码")
+        (
+            7,
+            "A7",
+            "unknown_region_in_table",
+            "地区“某某县”无法识别（不是本平台登记的地区，或不属于报送单位所在城市），请核实地区名称；"
+            "如为新设地区，请联系平台管理员登记后重新报送",
+        )
     ]
     ignored = query(
         tmp_path / "w.duckdb", "select row_number, reason_code from raw.ignored_rows where scope = 'row' order by 1"

@@ -673,3 +673,24 @@ def test_figures_on_a_sheet_the_clerk_hid_are_quarantined_as_in_a_hidden_row(tmp
     assert all("工作表被隐藏" in reason for *_, reason in quarantined)
     assert query(warehouse, f"select count(*) from raw.observations where sheet = '{sheet_name}'") == [(0,)]
     assert query(warehouse, "select count(*) from raw.observations")[0][0] > 0  # the shown sheets load
+
+
+def test_a_converted_figure_has_no_binary_artefact_and_a_numeric_minus_zero_is_zero(tmp_path: Path) -> None:
+    path = tmp_path / "平凉市农业农村局_数据导出_2025-10.csv"
+    rows = ["苹果产量,庄浪县,2025-09,152000,吨,累计", "苹果产量,静宁县,2025-09,0,万吨,累计"]
+    path.write_text("\n".join(["指标名称,地区,时期,数值,单位,口径", *rows]) + "\n", encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    ingest([path], warehouse)
+    assert query(warehouse, "select region_code, value from raw.observations order by 1") == [
+        ("620825", 15.2),
+        ("620826", 0.0),
+    ]
+    path, sheet_name = _pingliang_template(tmp_path / "平凉市农业农村局_2024-06_填报模板.xlsx")
+    workbook = load_workbook(path)
+    workbook[sheet_name]["C4"] = -0.0
+    workbook.save(path)
+    ingest([path], tmp_path / "w2.duckdb")
+    [(value,)] = query(
+        tmp_path / "w2.duckdb", f"select value from raw.observations where sheet = '{sheet_name}' and cell = 'C4'"
+    )
+    assert value == 0.0 and math.copysign(1.0, value) == 1.0

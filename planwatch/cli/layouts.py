@@ -27,6 +27,7 @@ console = Console()
 
 UNMAPPED = {
     "unknown_region",
+    "unknown_region_in_table",
     "unknown_indicator",
     "unknown_unit",
     "unknown_measure",

@@ -425,7 +425,9 @@ def _regions_as_rows(
         label_cell = cell_address(row_index, label_column)
         region_code = resolver.region(name, within=city)
         if region_code is None:
-            outcomes.append(quarantined_row(sheet, row_index, "unknown_region", label_cell, value=normalise_text(name)))
+            outcomes.append(
+                quarantined_row(sheet, row_index, "unknown_region_in_table", label_cell, value=normalise_text(name))
+            )
             continue
         if period is None:
             outcomes.append(head.unread_period(sheet, row_index, label_cell))

@@ -107,7 +107,11 @@ def read_long_sheet(
         if region_code is None:
             outcomes.append(
                 quarantined_row(
-                    sheet, row_index, "unknown_region", address.get("region"), value=normalise_text(cell(row, "region"))
+                    sheet,
+                    row_index,
+                    "unknown_region_in_table",
+                    address.get("region"),
+                    value=normalise_text(cell(row, "region")),
                 )
             )
             continue

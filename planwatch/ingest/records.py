@@ -58,6 +58,10 @@ QUARANTINE_REASONS: dict[str, str] = {
     "如需报送，请取消隐藏该行、核实数据后重新报送",
     "negative_value": "{column}为负数（{value}），该指标不应为负，请核实后重新填报",
     "unknown_region": "地区“{value}”无法识别，请使用模板中的地区名称，不要修改地区编码",
+    "unknown_region_in_table": (
+        "地区“{value}”无法识别（不是本平台登记的地区，或不属于报送单位所在城市），请核实地区名称；"
+        "如为新设地区，请联系平台管理员登记后重新报送"
+    ),
     "unknown_indicator": "指标“{value}”无法识别，请使用统一的指标名称",
     "unknown_unit": "计量单位“{value}”无法识别或无法换算为{unit}，请按表头规定的单位填写",
     "region_code_mismatch": "地区“{value}”与地区编码“{region_code}”不一致（编码{region_code}是“{code_name}”），"
@@ -528,4 +532,7 @@ def read_figure(
     if number < 0 and (indicator.plausible_min is None or indicator.plausible_min >= 0):
         failure = quarantined_row(sheet, row_index, "negative_value", address, column=column_label, value=display(raw))
         return None, failure, unit
-    return number * factor, None, unit
+    # in the canonical unit without a binary artefact (152000吨 is 15.2万吨, not 15.200000000000001), and
+    # never a negative zero (−0 is 0)
+    value = number if factor == 1 else float(f"{number * factor:.15g}")
+    return value + 0.0, None, unit
