@@ -304,6 +304,24 @@ def test_a_unit_written_one_way_in_the_header_and_another_in_the_unit_row_is_not
     assert "表头“苹果产量(吨)”写明的计量单位与其下单位行的“万吨”不一致" in quarantined[0][2]
 
 
+def test_a_total_column_beside_the_counties_is_ignored_as_a_total_row_is(tmp_path: Path) -> None:
+    table = {
+        "2024年3月": [
+            ["平凉市统计局 平凉市主要指标月报（2024年1-3月）"],
+            ["指标", "计量单位", "庄浪县", "静宁县", "合计"],
+            ["苹果产量", "万吨", 12.5, 30.25, 42.75],
+        ]
+    }
+    warehouse = tmp_path / "w.duckdb"
+    result = _ingested_with_every_cell_accounted(tmp_path / "平凉市统计局_月报.xlsx", table, warehouse)
+    assert (result.rows_loaded, result.rows_quarantined, result.cells_quarantined) == (1, 0, 0)
+    assert query(warehouse, "select region_code from raw.observations order by 1") == [("620825",), ("620826",)]
+    [(cell, code, content)] = query(
+        warehouse, "select cell, reason_code, row_content from raw.ignored_rows where scope = 'value'"
+    )
+    assert (cell, code, content) == ("E3", "total_column", '["42.75"]')
+
+
 _OWN_SPEC = """
 layout_id: county_special_survey
 description: 某县专项调查表（单位名称为行）

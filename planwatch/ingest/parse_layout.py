@@ -122,9 +122,12 @@ def _regions_as_columns(
         region_code = resolver.region(label, within=sender_city) if label not in CITY_WIDE_NAMES else None
         (region_columns if region_code else unresolved).append((column, region_code or label, measure))
     city = sender_city or resolver.common_city([code for _, code, _ in region_columns])
+    totals = {compact(t) for t in spec.total_labels}
     for column, label, measure in unresolved:
         if label in CITY_WIDE_NAMES and city:
             region_columns.append((column, city, measure))
+        elif label in totals:  # 合计 beside the counties, as a 合计 row under them: the sum of theirs
+            book.note(sheet.name, column, "total_column", headings[column].text)
         else:
             book.note(sheet.name, column, "unknown_region_column", headings[column].text)
     region_columns.sort()

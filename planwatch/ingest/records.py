@@ -138,6 +138,7 @@ VALUE_REASONS: dict[str, tuple[RowStatus, str]] = {
         RowStatus.quarantined,
         "“{label}”不是本表可识别的数据列，该值“{value}”未入库；请在模板规定的列中填报",
     ),
+    "total_column": (RowStatus.ignored, "“{label}”一列是合计，不单独入库（合计由各地区的数据汇总）"),
     "unit_stated_twice": (
         RowStatus.quarantined,
         "表头“{label}”写明的计量单位与其下单位行的“{detail}”不一致，该列的值“{value}”未入库；请核实单位后重新报送",
@@ -158,6 +159,7 @@ COLUMN_NOTE_TITLES: dict[str, str] = {
     "region_unknown_for_column": "未写明所属地区",
     "unrecognised_column": "无法识别的列",
     "unit_stated_twice": "计量单位前后不一致",
+    "total_column": "合计列",
     "other_period_column": "其他月份",
     "duplicate_region_column": "与前面的地区列重复",
     "same_figure_column": "与前一列重复",
