@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from planwatch.forms.layout import template_layout
 from planwatch.forms.template import MilestoneReport, build_template
+from planwatch.ingest.records import RowStatus
 from planwatch.template_format import (
     INSTRUCTIONS_SHEET,
     META_SHEET,
@@ -115,6 +116,26 @@ def test_milestone_progress_is_read_and_bad_rows_are_quarantined_with_reasons(tm
     )
     assert reports == [(result.milestone_reports, "in_progress", 40.0)]
     assert result.milestone_reports == sheet.max_row - 3 - 3
+
+
+def test_a_deadline_the_clerk_changed_is_not_taken_and_the_receipt_says_so(tmp_path: Path) -> None:
+    """The 截止日期 is the plan's: a clerk who moves it sees on the receipt that the plan's date stands; the
+    progress of the row is still read."""
+    path, _ = _filled(tmp_path / "m.xlsx", MILESTONE_DEPARTMENT)
+    workbook = load_workbook(path)
+    sheet = workbook[MILESTONE_SHEET]
+    header = [cell.value for cell in sheet[3]]
+    deadline = sheet.cell(row=4, column=header.index("截止日期") + 1)
+    planned = str(deadline.value)[:10]
+    deadline.value = "2030-06-30"
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb", tmp_path / "receipts")
+    assert result.rows_quarantined == 0 and result.milestone_reports == sheet.max_row - 3
+    [edited] = [value for value in result.values_set_aside if value.reason_code == "edited_deadline"]
+    assert edited.row_number == 4 and edited.status is RowStatus.ignored
+    assert f"截止日期以规划确定的{planned}为准，表中改为“2030-06-30”不生效" in edited.reason
+    receipt = load_workbook(result.receipt)["未采用的数据项"]
+    assert any("2030-06-30" in str(row[4]) for row in receipt.iter_rows(min_row=2, values_only=True))
 
 
 def test_a_template_with_its_hidden_sheet_edited_is_rejected(tmp_path: Path) -> None:

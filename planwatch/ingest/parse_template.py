@@ -7,7 +7,9 @@ from the header row as the clerk left it, so a header changed to 亿元 converts
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Mapping
 
 from planwatch.forms.meta import TemplateMeta, parse_meta
 from planwatch.ingest.read import Sheet, SourceFile
@@ -19,6 +21,7 @@ from planwatch.ingest.records import (
     ParsedFile,
     RowOutcome,
     RowStatus,
+    SetAsideValue,
     ignored_own_sheet,
     ignored_row,
     ignored_template_heading,
@@ -28,6 +31,7 @@ from planwatch.ingest.records import (
     read_figure,
     repeated_row,
     row_failure,
+    set_aside_value,
 )
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.values import (
@@ -263,7 +267,9 @@ def _measure_cells(
     return RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], observations=observations)
 
 
-def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str], book: ColumnBook) -> list[RowOutcome]:
+def parse_milestone_sheet(
+    sheet: Sheet, period: str, known_milestones: Mapping[str, dt.date], book: ColumnBook
+) -> list[RowOutcome]:
     disagreement = _filed_for_another_period(sheet, period)
     if disagreement:
         return disagreement
@@ -333,6 +339,7 @@ def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str],
                 )
             )
             continue
+        set_aside = _deadline_edited(sheet, row_index, columns.get("截止日期"), known_milestones[milestone_id])
         report = MilestoneReport(
             milestone_id,
             period,
@@ -343,8 +350,22 @@ def parse_milestone_sheet(sheet: Sheet, period: str, known_milestones: set[str],
             cell_address(row_index, columns.get("进展状态", 0)),
             row_index + 1,
         )
-        outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], milestone_reports=[report]))
+        outcomes.append(
+            RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], milestone_reports=[report], set_aside=set_aside)
+        )
     return outcomes
+
+
+def _deadline_edited(sheet: Sheet, row_index: int, column: int | None, deadline: dt.date) -> list[SetAsideValue]:
+    """The 截止日期 cell when the clerk changed it: the plan's deadline stands, and the receipt says so."""
+    if column is None or column >= len(sheet.rows[row_index]):
+        return []
+    typed = sheet.rows[row_index][column]
+    if isinstance(typed, dt.datetime):
+        typed = typed.date()
+    if typed == deadline or normalise_text(typed) in {deadline.isoformat(), ""}:
+        return []
+    return [set_aside_value(sheet, row_index, column, "edited_deadline", "截止日期", deadline.isoformat())]
 
 
 class SenderMismatchError(ValueError):
@@ -380,7 +401,7 @@ def _check_sender(meta: TemplateMeta, resolver: Resolver) -> str | None:
     return city
 
 
-def parse_template(source: SourceFile, resolver: Resolver, known_milestones: set[str]) -> ParsedFile:
+def parse_template(source: SourceFile, resolver: Resolver, known_milestones: Mapping[str, dt.date]) -> ParsedFile:
     sheets = {sheet.name: sheet for sheet in source.sheets}
     meta = parse_meta(sheets[META_SHEET].rows, where=f"{source.path.name}!{META_SHEET}")
     city = _check_sender(meta, resolver)
@@ -441,7 +462,7 @@ def _looks_like_data_sheet(sheet: Sheet) -> int | None:
 
 
 def parse_template_without_meta(
-    source: SourceFile, resolver: Resolver, known_milestones: set[str], department_id: str | None
+    source: SourceFile, resolver: Resolver, known_milestones: Mapping[str, dt.date], department_id: str | None
 ) -> ParsedFile | None:
     """A filled template whose hidden sheet was lost (sheets copied into a new workbook, saved as CSV).
 

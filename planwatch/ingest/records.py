@@ -138,6 +138,10 @@ VALUE_REASONS: dict[str, tuple[RowStatus, str]] = {
         RowStatus.quarantined,
         "“{label}”不是本表可识别的数据列，该值“{value}”未入库；请在模板规定的列中填报",
     ),
+    "edited_deadline": (
+        RowStatus.ignored,
+        "截止日期以规划确定的{detail}为准，表中改为“{value}”不生效；如需调整节点，请按程序报规划编制部门",
+    ),
     "total_column": (RowStatus.ignored, "“{label}”一列是合计，不单独入库（合计由各地区的数据汇总）"),
     "unit_stated_twice": (
         RowStatus.quarantined,
@@ -160,6 +164,7 @@ COLUMN_NOTE_TITLES: dict[str, str] = {
     "unrecognised_column": "无法识别的列",
     "unit_stated_twice": "计量单位前后不一致",
     "total_column": "合计列",
+    "edited_deadline": "修改了截止日期",
     "other_period_column": "其他月份",
     "duplicate_region_column": "与前面的地区列重复",
     "same_figure_column": "与前一列重复",

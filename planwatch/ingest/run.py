@@ -222,7 +222,10 @@ class Ingestor:
         reported = _reported_regions(registry, Resolver(registry.reference))
         self.resolver = Resolver(registry.reference, reported_regions=reported)
         self.layout_resolvers = {s.layout_id: Resolver(registry.reference, s.indicator_labels) for s in self.layouts}
-        self.known_milestones = {m.milestone_id for plan in registry.plans.values() for m in plan.milestones}
+        # every milestone of the registry, with its deadline (the plan's: a template's copy is not changed by a clerk)
+        self.known_milestones = {
+            m.milestone_id: m.deadline for plan in registry.plans.values() for m in plan.milestones
+        }
         self.spans = _plan_spans(registry, self.resolver)
         self.plan_titles = {plan_id: plan.title for plan_id, plan in registry.plans.items()}  # a lock's message
         self.names = {code: r.name for code, r in registry.reference.regions.items()}
