@@ -104,13 +104,16 @@ def seed42_messy_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Pa
 # is nearly done. An entry is a group name or a test file.
 LONGEST_FIRST = (
     "briefing_warehouse",  # the sample warehouse, the month's briefings, every plan in every month
-    "plausibility",
+    "crash_safety",  # a reference month, then every stage killed and rerun, the month run twice (~4 min)
+    "seed42_sample",  # the messy sample's marts coverage and quality checks, and the clean sample's
     "tests/test_airflow_celery.py",
     "tests/test_supervision_loop.py",  # three months issued, corrected and followed up
-    "seed42_sample",  # the messy sample's marts coverage and quality checks, and the clean sample's
+    "plausibility",
     "dbt_warehouse",
+    "tests/test_onboarding.py",  # two plans from their text to their first briefings (a minute each)
     "publish_warehouse",
     "tests/test_dag_quality.py",
+    "tests/test_source_precedence.py",
     "ingest_sample",
     "tests/test_dag_ingest.py",
     "tests/test_dag_briefing.py",
