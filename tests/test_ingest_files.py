@@ -418,3 +418,21 @@ def test_an_ods_with_a_number_shown_as_a_percentage_is_refused_not_read_as_its_f
     plain = '<table:table-cell office:value-type="float" office:value="80"><text:p>80</text:p></table:table-cell>'
     [read] = ingest([_ods(tmp_path / "平凉市统计局_分县区2.ods", plain)], tmp_path / "w2.duckdb")
     assert read.reason is None or "百分比格式" not in read.reason
+
+
+def test_a_table_whose_file_name_and_title_name_two_senders_is_refused_naming_both(tmp_path: Path) -> None:
+    """A 中卫 table saved under 虎林's name: whose figures they are is not guessed."""
+    path = statistics_workbook(
+        tmp_path / "虎林市统计局_统计月报_2025-10.xlsx",
+        {
+            "2025年10月": [
+                ["中卫市统计局主要指标统计月报（2025年1-10月）"],
+                ["指标", "计量单位", "全市"],
+                ["农产品加工业产值", "亿元", 96.03],
+            ]
+        },
+    )
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert result.status == "rejected"
+    assert "文件名写明的报送单位“虎林市统计局”与表格标题中的“中卫市统计局”不一致" in result.reason
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations") == [(0,)]

@@ -82,6 +82,10 @@ UNKNOWN_SENDER = (
     "无法识别报送单位：文件“{file}”（{layout}）的文件名和表头都没有写明是哪个单位报送的，"
     "数据无法归属到报送单位，未入库；请在文件名或表头写明报送单位（如“平凉市统计局_2025年6月主要指标.xlsx”）后重新报送"
 )
+SENDERS_DISAGREE = (
+    "文件名写明的报送单位“{named}”与表格标题中的“{titled}”不一致，无法确定是哪个单位的数据，未入库；"
+    "请核实报送单位（文件名或标题）后重新报送"
+)
 
 
 def _heading_text(source: SourceFile, spec: LayoutSpec) -> str:
@@ -291,7 +295,12 @@ class Ingestor:
         sender = self.resolver.department_named_in(path.name)
         for spec in self.layouts:
             if matches(spec, source):
-                department_id = sender or self.resolver.department_named_in(_heading_text(source, spec))
+                titled = self.resolver.department_named_in(_heading_text(source, spec))
+                if sender and titled and sender != titled and not spec.department:
+                    departments = self.registry.reference.departments
+                    named, title = departments[sender].name, departments[titled].name
+                    return None, SENDERS_DISAGREE.format(named=named, titled=title)
+                department_id = sender or titled
                 if spec.department:
                     department_id = next(
                         (
