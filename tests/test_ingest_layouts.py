@@ -322,6 +322,29 @@ def test_a_total_column_beside_the_counties_is_ignored_as_a_total_row_is(tmp_pat
     assert (cell, code, content) == ("E3", "total_column", '["42.75"]')
 
 
+def test_a_second_table_stacked_on_the_sheet_is_not_filed_under_the_first_tables_period(tmp_path: Path) -> None:
+    """October's table, then September's under its own title on the same sheet: September's figures are
+    quarantined naming where its table opens, never loaded as October's."""
+    table = {
+        "2024年3月": [
+            ["平凉市统计局 平凉市主要指标月报（2024年1-3月）"],
+            ["指标", "计量单位", "庄浪县", "静宁县"],
+            ["苹果产量", "万吨", 12.5, 30.25],
+            [],
+            ["平凉市统计局 平凉市主要指标月报（2024年1-2月）"],
+            ["指标", "计量单位", "庄浪县", "静宁县"],
+            ["苹果产量", "万吨", 8.5, 20.25],
+        ]
+    }
+    warehouse = tmp_path / "w.duckdb"
+    result = _ingested_with_every_cell_accounted(tmp_path / "平凉市统计局_月报.xlsx", table, warehouse)
+    assert result.rows_loaded == 1 and result.rows_quarantined == 3
+    assert query(warehouse, "select cell, value from raw.observations order by 1") == [("C3", 12.5), ("D3", 30.25)]
+    reasons = query(warehouse, "select row_number, reason_code, reason from raw.quarantine order by 1")
+    assert [(row, code) for row, code, _ in reasons] == [(5, "second_table"), (6, "second_table"), (7, "second_table")]
+    assert "第5行起是本工作表中的另一张表（“平凉市统计局 平凉市主要指标月报(2024年1-2月)”）" in reasons[2][2]
+
+
 _OWN_SPEC = """
 layout_id: county_special_survey
 description: 某县专项调查表（单位名称为行）

@@ -61,6 +61,7 @@ QUARANTINE_REASONS: dict[str, str] = {
     "period_not_accepted": "报告期未到或不在规划期内",
     "merged_figure": "数值填在合并单元格中",
     "hidden_sheet": "数据在隐藏工作表中",
+    "second_table": "同一工作表中的第二张表",
     "unknown_region_in_table": "地区无法识别",
     "unknown_milestone": "项目编码无法识别",
     "bad_status": "进展状态无法识别",

@@ -147,6 +147,28 @@ def _period_found(text: str, spec: LayoutSpec) -> tuple[bool, Period] | None:
     return a_day, Period(int(month[:4]), int(month[5:]), rule.granularity if rank == 0 else Granularity.month)
 
 
+def second_table_row(
+    sheet: Sheet, start: int, label_column: int, header_label: str, period: str | None, spec: LayoutSpec
+) -> tuple[int, str] | None:
+    """The first row from `start` that opens another table on the sheet, and its text: the header row again
+    (指标 | 计量单位 …), or a lone title naming another period than the table's (a September table stacked
+    under October's). Its rows are no figures of this table's period."""
+    notes = tuple(spec.note_prefixes)
+    for index in range(start, len(sheet.rows)):
+        row = sheet.rows[index]
+        filled = [cell for cell in row if compact(cell)]
+        if not filled:
+            continue
+        label = compact(row[label_column]) if label_column < len(row) else ""
+        if label and label == header_label:
+            return index, normalise_text(row[label_column])
+        if len(filled) == 1 and isinstance(filled[0], str) and not compact(filled[0]).startswith(notes):
+            found = _period_found(filled[0], spec)
+            if found is not None and not found[0] and found[1].month_key != period:
+                return index, normalise_text(filled[0])
+    return None
+
+
 def period_from(text: str, spec: LayoutSpec) -> Period | None:
     """The reporting period a cell, sheet name or title names: the spec's own pattern first (of the
     spec's granularity), then the usual forms of a month, the earliest mention first; a day's date

@@ -21,6 +21,7 @@ from planwatch.ingest.layout_head import (
     month_of_header,
     month_words,
     no_header,
+    second_table_row,
     table_head,
 )
 from planwatch.ingest.layout_spec import LayoutSpec, Orientation
@@ -161,9 +162,14 @@ def _regions_as_columns(
     note_prefixes, totals = tuple(spec.note_prefixes), {compact(t) for t in spec.total_labels}
     header_labels = [heading.text for heading in headings]  # each figure column's, as its messages name it
     seen: dict[tuple[str, str], FirstRow] = {}  # (indicator, period) → the row that gave it
+    header_label = compact(sheet.rows[header_index][label_column or 0])
+    opens = second_table_row(sheet, header_index + rows, label_column or 0, header_label, period, spec)
     for row_index in range(header_index + rows, len(sheet.rows)):
         row = sheet.rows[row_index]
         if row_is_empty(row):
+            continue
+        if opens is not None and row_index >= opens[0]:
+            outcomes.append(_in_second_table(sheet, row_index, opens))
             continue
         if is_signature_row(row):
             outcomes.append(ignored_row(sheet, row_index, "signature_row"))
@@ -226,6 +232,12 @@ def _regions_as_columns(
                 )
             )
     return outcomes
+
+
+def _in_second_table(sheet: Sheet, row_index: int, opens: tuple[int, str]) -> RowOutcome:
+    """A row of another table stacked under the first on the sheet: quarantined, naming where it opens."""
+    first, title = opens
+    return quarantined_row(sheet, row_index, "second_table", cell_address(row_index, 0), first=first + 1, title=title)
 
 
 class _Figure(NamedTuple):
@@ -409,9 +421,13 @@ def _regions_as_rows(
     )
     totals = {compact(t) for t in spec.total_labels}
     seen: dict[str, FirstRow] = {}  # region → the row that gave it
+    opens = second_table_row(sheet, after_header, label_column, compact(header[label_column]), period, spec)
     for row_index in range(after_header, len(rows)):
         row = rows[row_index]
         if row_is_empty(row):
+            continue
+        if opens is not None and row_index >= opens[0]:
+            outcomes.append(_in_second_table(sheet, row_index, opens))
             continue
         if is_signature_row(row):
             outcomes.append(ignored_row(sheet, row_index, "signature_row"))

@@ -56,7 +56,7 @@ from planwatch.ingest.receipt import (
 from planwatch.ingest.records import ParsedFile, RowStatus, quarantined_row
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.store import FileResult, store_batch
-from planwatch.ingest.values import cell_address
+from planwatch.ingest.values import cell_address, normalise_text
 from planwatch.plausibility import expectations
 from planwatch.plausibility.review import Reviewer
 from planwatch.processes import can_fork, forked_pool
@@ -295,12 +295,12 @@ class Ingestor:
         sender = self.resolver.department_named_in(path.name)
         for spec in self.layouts:
             if matches(spec, source):
-                titled = self.resolver.department_named_in(_heading_text(source, spec))
+                titled = self._titled_by(source)
                 if sender and titled and sender != titled and not spec.department:
                     departments = self.registry.reference.departments
                     named, title = departments[sender].name, departments[titled].name
                     return None, SENDERS_DISAGREE.format(named=named, titled=title)
-                department_id = sender or titled
+                department_id = sender or self.resolver.department_named_in(_heading_text(source, spec))
                 if spec.department:
                     department_id = next(
                         (
@@ -315,6 +315,16 @@ class Ingestor:
                 return parse_layout(source, spec, self.layout_resolvers[spec.layout_id], department_id), None
         orphan = parse_template_without_meta(source, self.resolver, self.known_milestones, sender)
         return (orphan, None) if orphan is not None else (None, UNKNOWN_LAYOUT)
+
+    def _titled_by(self, source: SourceFile) -> str | None:
+        """The department a table's title names by its full name (中卫市统计局主要指标统计月报), if one does:
+        a title naming only a city or its counties names no sender."""
+        titles = " ".join(
+            normalise_text(next((cell for row in sheet.rows for cell in row if cell not in (None, "")), ""))
+            for sheet in source.sheets
+        )
+        named = [d for d in self.registry.reference.departments.values() if d.name in titles]
+        return max(named, key=lambda d: len(d.name)).department_id if named else None
 
     def prepare(self, path: Path, keep_parsed: bool = True) -> PendingFile:
         """Read and parse one file (or note why it cannot be read) into its raw-table rows: nothing is written yet.
