@@ -246,6 +246,9 @@ def test_milestones_not_reported_this_month_are_asked_for_only_when_reports_are_
     ended = " ".join(render_html(_briefing(milestones=(old,), submissions=())).split())
     assert "其中1个未完成节点本月未报送进展" in ended and "请牵头单位及时报送" not in ended
     assert "本月无应报送数据的部门" in ended
+    # a county without milestones of its own: the plan may still have some elsewhere
+    county = " ".join(render_html(_briefing(kind="county", milestones=())).split())
+    assert "本县（区）无本规划的重点项目任务节点" in county and "本规划未设重点项目任务节点" not in county
 
 
 def test_a_missed_rate_in_a_final_assessment_says_its_distance_once() -> None:
@@ -339,9 +342,10 @@ def test_a_good_status_beside_an_outlook_that_falls_short_is_explained(tmp_path:
     assert briefing.outlooks_against_status == (slowing, capped)
     text = " ".join(render_html(briefing).split())
     assert (
-        "其中庄浪县肉牛饲养量（2025年目标）当前状态为正常，但预计难以按期完成：状态比较的是累计完成率与时序进度" in text
+        "其中庄浪县肉牛饲养量（2025年目标不低于16.5万头）当前状态为正常，但预计难以按期完成：状态比较的是累计完成率与时序进度"
+        in text
     )
-    assert "庄浪县化肥使用强度（2025年目标）目前未超出上限，但按近期趋势预计到目标年将超出" in text
+    assert "庄浪县化肥使用强度（2025年目标不高于20千克/亩）目前未超出上限，但按近期趋势预计到目标年将超出" in text
     assert "静宁县肉牛饲养量" not in text.split("预计结果见表2")[1].split("。")[1]
     [word] = render(briefing, tmp_path, ["docx"])
     with zipfile.ZipFile(word) as package:
@@ -499,6 +503,15 @@ def _summary() -> Briefing:
             "quality": (),
         }
     )
+
+
+def test_the_summary_says_how_many_projects_are_overdue_when_it_lists_the_most_overdue_only() -> None:
+    summary = _summary()
+    listed = " ".join(render_html(summary).split())
+    assert "逾期重点项目共" not in listed  # the one overdue project is listed: nothing left out
+    more = summary.model_copy(update={"plans": (summary.plans[0].model_copy(update={"milestones_overdue": 15}),)})
+    text = " ".join(render_html(more).split())
+    assert "逾期重点项目共15个，以下列出逾期时间最长的1个，其余见各规划通报。" in text
 
 
 def test_the_leadership_summary_has_a_word_version_in_official_document_style(tmp_path: Path) -> None:
