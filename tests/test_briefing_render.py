@@ -196,6 +196,25 @@ def test_a_verdict_on_a_doubted_figure_is_marked_in_html_and_word(tmp_path: Path
     assert "※" not in render_html(_briefing())
 
 
+def test_a_ranking_that_would_compare_nothing_is_not_drawn(tmp_path: Path) -> None:
+    """One county, or counties none of which has a figure to judge: no table of ranks 1, 1, 1."""
+    alone = _briefing()
+    assert not alone.regions_ranked
+    html = " ".join(render_html(alone).split())
+    assert "本规划仅1个县区单列目标，不作县区排名。" in html and "　县区排名</caption>" not in html
+    county = alone.regions[0]
+    unjudged = county.model_copy(update={"share_on_track": None, "mean_completion": None, "targets_no_data": 1})
+    none_judged = _briefing(regions=(unjudged, unjudged.model_copy(update={"name": "静宁县"})))
+    text = " ".join(render_html(none_judged).split())
+    assert "本期可作进度评价的县区不足两个（其余目标暂无数据或数据未更新），不作县区排名。" in text
+    [word] = render(none_judged, tmp_path, ["docx"])
+    with zipfile.ZipFile(word) as package:
+        document = package.read("word/document.xml").decode("utf-8")
+    assert "不作县区排名" in document and "县区排名按进度正常目标占比" not in document
+    ranked = _briefing(regions=(county, county.model_copy(update={"name": "静宁县", "rank": 2})))
+    assert ranked.regions_ranked and "　县区排名</caption>" in render_html(ranked)
+
+
 def test_data_is_escaped_so_a_name_cannot_inject_markup() -> None:
     html = render_html(_briefing())
     assert "<script>" not in html

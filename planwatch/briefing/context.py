@@ -454,6 +454,11 @@ class Briefing(_Model):
         return tuple(line for line in (*self.targets, *self.final_targets) if line.is_doubted)
 
     @property
+    def regions_ranked(self) -> bool:
+        """A ranking compares: at least two regions with targets judged this month (a share on track)."""
+        return sum(line.share_on_track is not None for line in self.regions) >= 2
+
+    @property
     def region_ranking_title(self) -> str:
         """县区排名 when every region ranked is a county; 地区排名 when the plan also ranks other cities (the
         milk-source bases of Hohhot's plan) or towns and farms."""

@@ -94,7 +94,9 @@ def _plan_context(briefing: Briefing, document: DocxTemplate) -> dict[str, objec
         "outlook_intro": _plain(prose.outlook_intro(briefing)),
         "stale": _lines(prose.stale_lines(briefing)),
         "table_regions": 3 if briefing.outlook_targets and not briefing.is_final_assessment else 2,
-        "table_departments": 4 if briefing.outlook_targets and not briefing.is_final_assessment else 3,
+        "table_departments": (3 if briefing.outlook_targets and not briefing.is_final_assessment else 2)
+        + (1 if briefing.regions_ranked else 0),
+        "not_ranked": _plain(prose.not_ranked_text(briefing)),
         "submissions_text": _plain(prose.submissions_text(briefing)),
         "quality": _lines(prose.quality_lines(briefing)),
         "section_milestones": FILTERS["zh_numeral"](sections + 1),

@@ -123,6 +123,7 @@ def build_template(path: Path = WORD_TEMPLATE) -> Path:
     para("{%p endfor %}")
     para("{%p if b.kind == 'plan' %}")
     para("四、{{ b.region_ranking_title[:2] }}和责任单位排名", "一级标题")
+    para("{%p if b.regions_ranked %}")
     para(
         "{{ b.region_ranking_title }}按进度正常目标占比（不含暂无数据和数据未更新的目标）排序，"
         "占比相同的按平均完成率（单项封顶100%）排序。"
@@ -155,6 +156,9 @@ def build_template(path: Path = WORD_TEMPLATE) -> Path:
     add_table(
         document, [*ranking_headers[:1], "地区", *ranking_headers[2:]], ranking_cells, "b.regions", RANKING_WIDTHS
     )
+    para("{%p else %}")
+    para("{{ not_ranked }}")
+    para("{%p endif %}")
     para("{%p if b.departments %}")
     para(
         "责任单位排名兼顾目标和重点项目：按考核得分排序，考核得分为进度正常的目标与按期完成的重点项目合计占考核项数"
