@@ -20,6 +20,7 @@ from planwatch.ingest.values import (
     number_with_unit,
     parse_number,
 )
+from planwatch.registry.reference import IncompatibleUnitsError
 from planwatch.sample.xls import xls_bytes
 from planwatch.template_format import META_SHEET
 
@@ -617,7 +618,10 @@ def test_a_count_in_another_counting_word_is_not_converted(tmp_path: Path) -> No
     assert [(row, code) for row, code, _ in quarantined] == [(2, "unknown_unit"), (3, "unknown_unit")]
     assert "“万羽”无法识别或无法换算为万头" in quarantined[0][2]
     units = REGISTRY.reference.unit_table
-    assert units.factor("家", "个") == 1.0 and units.factor("万人", "名") == 1.0e4
+    assert units.factor("家", "个") == 1.0 and units.factor("万人", "名") == 1.0e4 and units.factor("次", "场") == 1.0
+    for other_word, column in (("次", "家"), ("人次", "场"), ("万羽", "万只")):
+        with pytest.raises(IncompatibleUnitsError):
+            units.factor(other_word, column)
 
 
 def test_a_long_tables_row_of_a_month_not_accepted_is_quarantined_and_the_other_rows_load(tmp_path: Path) -> None:
@@ -694,3 +698,14 @@ def test_a_converted_figure_has_no_binary_artefact_and_a_numeric_minus_zero_is_z
         tmp_path / "w2.duckdb", f"select value from raw.observations where sheet = '{sheet_name}' and cell = 'C4'"
     )
     assert value == 0.0 and math.copysign(1.0, value) == 1.0
+
+
+def test_a_long_tables_period_marked_as_last_years_is_not_read_as_this_years(tmp_path: Path) -> None:
+    path = tmp_path / "平凉市农业农村局_数据导出_2025-10.csv"
+    rows = ["肉牛出栏量,庄浪县,2025年1-10月(上年同期),2.2,万头,累计", "肉牛出栏量,庄浪县,2025年1-10月,2.5,万头,累计"]
+    path.write_text("\n".join(["指标名称,地区,时期,数值,单位,口径", *rows]) + "\n", encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    ingest([path], warehouse)
+    assert query(warehouse, "select period, value from raw.observations") == [("2025-10", 2.5)]
+    [(row, code, reason)] = query(warehouse, "select row_number, reason_code, reason from raw.quarantine")
+    assert (row, code) == (2, "period_names_prior_year") and "写有上年同期" in reason

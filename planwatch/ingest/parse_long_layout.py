@@ -34,6 +34,7 @@ from planwatch.template_format import MEASURE_ALIASES, Measure
 REQUIRED_COLUMNS = ("indicator", "region", "period", "value")
 # 2025.1: January as typed, or October as a spreadsheet stores the number 2025.10 (and a CSV exports it)
 _OCTOBER_OR_JANUARY = re.compile(r"^\d{4}\.1$")
+_PRIOR_YEAR_WORDS = re.compile(r"上年|去年|同期")
 
 
 def read_long_sheet(
@@ -116,6 +117,11 @@ def read_long_sheet(
             )
             continue
         period_text = display(cell(row, "period")).strip()
+        if _PRIOR_YEAR_WORDS.search(period_text):  # 2025年1-10月(上年同期): last year's figure, not this one
+            outcomes.append(
+                quarantined_row(sheet, row_index, "period_names_prior_year", address.get("period"), value=period_text)
+            )
+            continue
         if _OCTOBER_OR_JANUARY.match(period_text):
             outcomes.append(
                 quarantined_row(
