@@ -567,7 +567,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("ambiguous_separator", _typed("9,37"), template(-1, 1), "两种读法"),
     Kind("beyond_any_number", _typed("1e400"), template(-1, 1), "超出了可以表示的数字范围"),
     Kind("negative", _typed(-9.37), template(-1, 1), "负数"),
-    Kind("boolean", _typed(True), template(-1, 1), "“True”不是有效数字"),
+    # a boolean cell is quoted as Excel shows it
+    Kind("boolean", _typed(True), template(-1, 1), "“TRUE”不是有效数字"),
     Kind("date", _typed(dt.datetime(2022, 6, 30)), template(-1, 1), "不是有效数字"),
     Kind("unknown_unit_in_header", _template_with(_unknown_unit), template(-1, 1), "计量单位“万斤两”无法识别"),
     # --- the shape of the sheet changed

@@ -709,3 +709,30 @@ def test_a_long_tables_period_marked_as_last_years_is_not_read_as_this_years(tmp
     assert query(warehouse, "select period, value from raw.observations") == [("2025-10", 2.5)]
     [(row, code, reason)] = query(warehouse, "select row_number, reason_code, reason from raw.quarantine")
     assert (row, code) == (2, "period_names_prior_year") and "写有上年同期" in reason
+
+
+def test_invisible_characters_pasted_into_names_and_numbers_are_not_read_as_part_of_them(tmp_path: Path) -> None:
+    """A zero-width space or a BOM pasted from a web page or a chat: 庄浪县\\u200b is 庄浪县, 2.5\\u200b is 2.5."""
+    path = tmp_path / "平凉市农业农村局_数据导出_2025-10.csv"
+    rows = ["肉牛出栏量,庄浪县\u200b,2025-09,2.5\u200b,万头,累计", "肉牛出栏量,\ufeff静宁县,2025-09,3\u2060,万头,累计"]
+    path.write_text("\n".join(["指标名称,地区,时期,数值,单位,口径", *rows]) + "\n", encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    [result] = ingest([path], warehouse)
+    assert result.rows_quarantined == 0
+    assert query(warehouse, "select region_code, value from raw.observations order by 1") == [
+        ("620825", 2.5),
+        ("620826", 3.0),
+    ]
+
+
+def test_a_reason_quotes_a_long_cell_cut_and_says_how_long_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "平凉市农业农村局_数据导出_2025-10.csv"
+    long_value = "6.15" + "x" * 40_000
+    path.write_text(
+        f"指标名称,地区,时期,数值,单位,口径\n肉牛出栏量,庄浪县,2025-09,{long_value},万头,累计\n", encoding="utf-8"
+    )
+    warehouse = tmp_path / "w.duckdb"
+    ingest([path], warehouse)
+    [(reason, content)] = query(warehouse, "select reason, row_content from raw.quarantine")
+    assert len(reason) < 300 and "…（共40004字）" in reason
+    assert long_value in content  # the row itself is kept whole

@@ -215,8 +215,22 @@ def is_signature_row(row: list[object]) -> bool:
     return False
 
 
+MAX_QUOTED = 60  # characters of a cell quoted in a reason: the cell itself stays whole in the row's content
+
+
+def quoted(value: object) -> object:
+    """A value as a reason quotes it: a long text cut, saying how long it was (the clerk finds the cell by its
+    address; a 40,000-character cell is not copied into every message about it)."""
+    if isinstance(value, str) and len(value) > MAX_QUOTED:
+        return f"{value[:MAX_QUOTED]}…（共{len(value)}字）"
+    return value
+
+
 def quarantine_reason(code: str, **details: object) -> str:
-    return QUARANTINE_REASONS[code].format(**details)
+    # a cell as typed is quoted cut; composed details (a list of cells, a label) are whole
+    return QUARANTINE_REASONS[code].format(
+        **{name: quoted(value) if name == "value" else value for name, value in details.items()}
+    )
 
 
 class Observation(NamedTuple):  # a tuple: tens of thousands are built per run
@@ -466,7 +480,7 @@ def set_aside_value(
     status, wording = VALUE_REASONS[code]
     value = display(sheet.rows[row_index][column])
     address = cell_address(row_index, column)
-    reason = f"{sheet.name}!{address}：" + wording.format(label=label, detail=detail, value=value)
+    reason = f"{sheet.name}!{address}：" + wording.format(label=label, detail=detail, value=quoted(value))
     return SetAsideValue(sheet.name, row_index + 1, address, status, code, reason, value)
 
 

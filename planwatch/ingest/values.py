@@ -111,11 +111,14 @@ def _without_separators(text: str, typed: object) -> str:
 
 
 _WHITESPACE = re.compile(r"\s+")
+# characters that show nothing (zero-width space and joiners, word joiner, BOM, soft hyphen): pasted from web
+# pages and chat apps, they make 虎林市 unequal to 虎林市 and 12 no number; they carry nothing a clerk meant
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 @lru_cache(maxsize=1 << 16)
 def _normalise_string(text: str) -> str:
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))).strip()
 
 
 def normalise_text(value: object) -> str:
@@ -249,6 +252,8 @@ def display(value: object) -> str:
     """A cell as a clerk typed it, for messages and quarantine records."""
     if value is None:
         return ""
+    if isinstance(value, bool):  # as Excel shows it
+        return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
