@@ -345,6 +345,27 @@ def test_a_second_table_stacked_on_the_sheet_is_not_filed_under_the_first_tables
     assert "第5行起是本工作表中的另一张表（“平凉市统计局 平凉市主要指标月报(2024年1-2月)”）" in reasons[2][2]
 
 
+def test_one_figure_on_two_sheets_with_two_values_is_taken_from_neither(tmp_path: Path) -> None:
+    """The month's table and its 修改稿 in one file, one figure different: neither is taken, each names the
+    other; a figure the two agree on loads once."""
+    title = "平凉市统计局 平凉市主要指标月报（2024年1-3月）"
+    header = ["指标", "计量单位", "庄浪县", "静宁县"]
+    table = {
+        "2024年3月": [[title], header, ["苹果产量", "万吨", 12.5, 30.25], ["蔬菜产量", "万吨", 8.0, 9.0]],
+        "修改稿": [[title], header, ["苹果产量", "万吨", 12.5, 31.25], ["蔬菜产量", "万吨", 8.0, 9.0]],
+    }
+    warehouse = tmp_path / "w.duckdb"
+    result = _ingested_with_every_cell_accounted(tmp_path / "平凉市统计局_月报.xlsx", table, warehouse)
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 2)
+    assert query(warehouse, "select distinct indicator_code from raw.observations") == [("vegetable_output",)]
+    reasons = query(warehouse, "select sheet, row_number, reason_code, reason from raw.quarantine order by 1")
+    assert [(sheet, row, code) for sheet, row, code, _ in reasons] == [
+        ("2024年3月", 3, "conflicting_across_sheets"),
+        ("修改稿", 3, "conflicting_across_sheets"),
+    ]
+    assert "与工作表“修改稿”第3行的同一数据不一致" in reasons[0][3]
+
+
 _OWN_SPEC = """
 layout_id: county_special_survey
 description: 某县专项调查表（单位名称为行）

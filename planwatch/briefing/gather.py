@@ -63,6 +63,7 @@ QUARANTINE_REASONS: dict[str, str] = {
     "hidden_sheet": "数据在隐藏工作表中",
     "second_table": "同一工作表中的第二张表",
     "period_names_prior_year": "报告期写有上年同期",
+    "conflicting_across_sheets": "同一文件两个工作表数值不同",
     "unknown_region_in_table": "地区无法识别",
     "unknown_milestone": "项目编码无法识别",
     "bad_status": "进展状态无法识别",

@@ -120,6 +120,39 @@ def _quarantine_rows_of_unusable_periods(parsed: ParsedFile, source: SourceFile,
     parsed.periods = {observation.period for row in parsed.rows for observation in row.observations}
 
 
+def _quarantine_figures_two_sheets_disagree_on(parsed: ParsedFile, source: SourceFile) -> None:
+    """One figure (indicator, region, period, measure) on two sheets of a file with two values (a table and
+    its 修改稿): which is right is not guessed, both rows are quarantined, each naming the other. Within a
+    sheet the parsers do the same; the same value twice is harmless and loads once."""
+    first: dict[tuple, tuple[str, int, float]] = {}  # figure → (sheet, row number, value)
+    clashes: dict[tuple[str, int], tuple[str, int]] = {}  # a row → the other sheet's row it disagrees with
+    for row in parsed.rows:
+        if row.status is not RowStatus.loaded:
+            continue
+        for observation in row.observations:
+            key = (observation.indicator_code, observation.region_code, observation.period, observation.measure)
+            seen = first.setdefault(key, (row.sheet, row.row_number, observation.value))
+            if seen[0] != row.sheet and abs(seen[2] - observation.value) > 1e-9 * max(abs(seen[2]), 1.0):
+                clashes[(row.sheet, row.row_number)] = seen[:2]
+                clashes.setdefault(seen[:2], (row.sheet, row.row_number))
+    if not clashes:
+        return
+    sheets = {sheet.name: sheet for sheet in source.sheets}
+    for index, row in enumerate(parsed.rows):
+        other = clashes.get((row.sheet, row.row_number))
+        if other is not None and row.status is RowStatus.loaded:
+            cell = row.observations[0].cell if row.observations else None
+            parsed.rows[index] = quarantined_row(
+                sheets[row.sheet],
+                row.row_number - 1,
+                "conflicting_across_sheets",
+                cell,
+                other_sheet=other[0],
+                other_row=other[1],
+            )
+    parsed.periods = {observation.period for row in parsed.rows for observation in row.observations} or parsed.periods
+
+
 def _quarantine_hidden_sheets(parsed: ParsedFile, source: SourceFile) -> None:
     """Figures on a sheet the clerk hid are what they chose not to show (a draft, last period's), as in a
     hidden row: each row that would load is quarantined saying so (the hidden _planwatch sheet holds none)."""
@@ -264,6 +297,7 @@ class Ingestor:
         if parsed is not None:
             _quarantine_merged_figures(parsed, source)
             _quarantine_hidden_sheets(parsed, source)
+            _quarantine_figures_two_sheets_disagree_on(parsed, source)
         if parsed is not None and (
             bad_period := unusable_period(parsed.periods, span=span) or _named_otherwise(path, parsed)
         ):
