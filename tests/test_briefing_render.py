@@ -215,6 +215,22 @@ def test_a_ranking_that_would_compare_nothing_is_not_drawn(tmp_path: Path) -> No
     assert ranked.regions_ranked and "　县区排名</caption>" in render_html(ranked)
 
 
+def test_a_plan_with_no_figure_yet_says_it_cannot_judge_not_that_nothing_lags() -> None:
+    waiting = _target(status="no_data", actual_value=None, actual_as_of=None, completion_rate=None, gap_pp=None)
+    briefing = _briefing(
+        targets=(waiting,),
+        lagging=(),
+        headline=(),
+        submissions=(),
+        counts=StatusCounts(
+            total=1, achieved=0, ahead=0, on_track=0, lagging=0, severely_lagging=0, missed=0, no_data=1
+        ),
+    )
+    text = " ".join(render_html(briefing).split())
+    assert "各项目标均尚无可用于评价的当期数据，本期不作进度评价；本月也无应报送的数据" in text
+    assert "本期各项目标均暂无当期数据，无法判断进度是否滞后。" in text and "本期无滞后目标任务" not in text
+
+
 def test_data_is_escaped_so_a_name_cannot_inject_markup() -> None:
     html = render_html(_briefing())
     assert "<script>" not in html
