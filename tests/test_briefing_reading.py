@@ -504,3 +504,27 @@ def test_the_headline_quotes_an_indicators_newest_figure_and_latest_target() -> 
         update={"target_id": "h.beef.150100.2023", "target_year": 2023, "actual_as_of": dt.date(2023, 12, 31)}
     )
     assert _headline([early, late], "150100") == (late,)
+
+
+def test_time_progress_and_gap_are_shown_only_where_the_share_is() -> None:
+    """A rate in % reads its distance in points, never a share: no gap beside it; a target met, no gap."""
+    rate = line(
+        target_kind="rate",
+        target_value=50.0,
+        target_unit="%",
+        target_level=50.0,
+        measure_unit="%",
+        aggregation="averaged_flow",
+        baseline_value=47.7,
+        actual_value=48.2,
+        margin_to_target=-1.8,
+        completion_rate=21.7,
+        gap_pp=-11.6,
+        status="lagging",
+    )
+    assert rate.completion_cell == "差1.8个百分点" and not rate.shows_time_gap
+    met = line(
+        measure_space="year_total", aggregation="additive_flow", completion_rate=100.0, gap_pp=66.7, status="achieved"
+    )
+    assert not met.shows_time_gap
+    assert line().shows_time_gap  # a level on its way: its share and its gap

@@ -122,12 +122,13 @@ def completion_cell(line: TargetLine) -> str:
 
 
 def shows_time_gap(line: TargetLine) -> bool:
-    """Whether completion minus time progress means something: not for a stale figure, a level already met,
-    a level to keep, or one that moved backwards (their completion is not shown either)."""
-    if line.status == "stale" or line.gap_pp is None or line.completion_rate is None:
+    """Whether completion minus time progress means something, shown only where the share is (docs/method.md,
+    10): not for a stale figure, a target already met, a level to keep, a rate in % (its distance in points
+    is shown, never a share of the change), or a level that moved backwards."""
+    if line.status in {"stale", "achieved"} or line.gap_pp is None or line.completion_rate is None:
         return False
     if line.measure_space == "level":
-        return line.status != "achieved" and not keeps_a_level(line) and line.completion_rate >= 0
+        return not keeps_a_level(line) and not is_percentage(line) and line.completion_rate >= 0
     return True
 
 

@@ -56,7 +56,7 @@ def _target_table(document: Any, loop: str, final: bool) -> None:
     else:
         headers += ["时序进度", "差距"]
         cells += [
-            "{{ '—' if line.is_stale else line.time_progress | percent }}",
+            "{{ line.time_progress | percent if line.shows_time_gap else '—' }}",
             "{{ line.gap_pp | signed if line.shows_time_gap else '—' }}",
         ]
     headers.append("状态")
