@@ -609,6 +609,22 @@ def test_every_plan_shows_a_year_on_year_change_and_an_outlook_in_a_month_it_run
             assert "预计能够" in html or "预计难以" in html, plan_id
 
 
+def test_a_ratio_the_marts_computed_names_its_parts_as_its_source(warehouse: Path) -> None:
+    """No department reported 畜牧业总产值占农业总产值比重: the table says it was computed, and from what."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        derived = con.execute(
+            "select distinct p.plan_id, strftime(p.period, '%Y-%m'), p.target_id from marts.fct_target_progress p "
+            "where p.actual_source = 'derived_ratio' and p.period = ?",
+            [_month_end(LATEST)],
+        ).fetchall()
+        assert derived
+        for plan_id, month, target_id in derived:
+            briefing = gather_plan(con, plan_id, month)
+            [line] = [line for line in (*briefing.targets, *briefing.final_targets) if line.target_id == target_id]
+            source = line.actual_source_name or ""
+            assert source.startswith("按") and "÷" in source and source.endswith("计算"), (target_id, source)
+
+
 def test_a_month_whose_gate_failed_gets_no_briefing_until_an_override_which_page_one_states(
     warehouse: Path, tmp_path: Path
 ) -> None:

@@ -85,10 +85,18 @@ def target_progress(con: duckdb.DuckDBPyConnection, plan_id: str, period: dt.dat
             progress.projected_value, progress.projected_value_low, progress.projected_value_high,
             progress.projected_to_meet, progress.projection_points,
             progress.observed_annual_growth_pct, progress.required_annual_growth_pct,
-            sources.department_name as actual_source_name, observed.period_label as actual_period_label
+            -- a ratio the marts computed from its parts says so, naming them (no department reported it)
+            case
+                when progress.actual_source = 'derived_ratio'
+                    then '按' || numerators.indicator_name || '÷' || denominators.indicator_name || '计算'
+                else sources.department_name
+            end as actual_source_name,
+            observed.period_label as actual_period_label
         from marts.fct_target_progress as progress
         inner join marts.dim_target as targets on progress.target_id = targets.target_id
         left join marts.dim_indicator as indicators on progress.indicator_code = indicators.indicator_code
+        left join marts.dim_indicator as numerators on indicators.numerator_code = numerators.indicator_code
+        left join marts.dim_indicator as denominators on indicators.denominator_code = denominators.indicator_code
         -- who reported the figure the target is judged by (the current source, by source_precedence)
         left join (
             select file_name, sheet, cell, any_value(department_id) as department_id,
