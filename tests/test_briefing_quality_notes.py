@@ -79,3 +79,54 @@ def test_a_year_on_year_base_restated_otherwise_is_told_with_both_figures(
         "上年同期数据前后不一致：静宁县蔬菜产量2024年原报33.43万吨，平凉市农业农村局_2025-12_填报模板.xlsx中"
         "“上年同期”为13.93万吨；同比按原报数计算，请报送部门核实"
     )
+
+
+def test_a_plan_baseline_is_checked_against_the_base_year_reported_only_as_last_years_column(tmp_path: Path) -> None:
+    """庄浪县's 衔接资金用于优势特色产业比重: the plan's base 2022 is 55.0%; 2022 was never reported as such, but the
+    2023-12 report's 上年同期 column says 63.8%: the disagreement is found as for a direct report."""
+    tables = {
+        "fct_target_progress": [
+            {
+                "target_id": "pingliang.linkage_funds_share.620825.2025",
+                "period": DECEMBER,
+                "indicator_code": "linkage_funds_share",
+                "region_code": "620825",
+                "unit": "%",
+                "baseline_value": 55.0,
+                "baseline_as_of": dt.date(2022, 12, 31),
+                "baseline_source": "registry",
+                "measure_space": "level",
+                "target_kind": "level",
+            }
+        ],
+        "fct_observation": [
+            {
+                "indicator_code": "linkage_funds_share",
+                "region_code": "620825",
+                "period": dt.date(2023, 12, 31),
+                "measure": measure,
+                "value": value,
+                "file_name": "平凉市财政局_2023-12_填报模板.xlsx",
+            }
+            for measure, value in (("ytd_value", 66.2), ("prior_year_ytd_value", 63.8))
+        ],
+        "dim_indicator": [
+            {
+                "indicator_code": "linkage_funds_share",
+                "indicator_name": "财政衔接推进乡村振兴补助资金用于优势特色产业比重",
+                "aggregation": "averaged_flow",
+                "canonical_unit": "%",
+            }
+        ],
+        "dim_region": [{"region_code": "620825", "region_name": "庄浪县"}],
+    }
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        for name, rows in tables.items():
+            frame = pd.DataFrame(rows)  # noqa: F841  (read by name below)
+            con.execute(f"create table marts.{name} as select * from frame")
+    with duckdb.connect(str(path), read_only=True) as con:
+        [row] = marts.baseline_disagreements(con, ["pingliang.linkage_funds_share.620825.2025"], DECEMBER, 0.05)
+    assert (row["region_name"], row["baseline_value"], row["reported_value"]) == ("庄浪县", 55.0, 63.8)
+    assert row["file_name"] == "平凉市财政局_2023-12_填报模板.xlsx"

@@ -371,30 +371,43 @@ def baseline_disagreements(
 ) -> list[Row]:
     """The briefing's targets measured from the plan's baseline (规划基期数) where the figure reported for
     that base period says otherwise beyond `tolerance` (a share of the larger): one row per indicator,
-    region and base period, with both values in the measure's unit."""
+    region and base period, with both values in the measure's unit. The base period's figure is its own
+    report, else the 上年同期 column of the report a year later (a base year reported only that way)."""
     return _rows(
         con,
         """
-        select distinct
-            indicators.indicator_name, indicators.aggregation, regions.region_name, progress.baseline_as_of,
-            progress.unit,
-            progress.baseline_value, observed.value as reported_value, observed.file_name
-        from marts.fct_target_progress as progress
-        inner join marts.dim_indicator as indicators on progress.indicator_code = indicators.indicator_code
-        inner join marts.fct_observation as observed
-            on observed.indicator_code = progress.indicator_code
-            and observed.region_code = progress.region_code
-            and observed.period = last_day(progress.baseline_as_of)
+        with compared as (
+            select
+                indicators.indicator_name, indicators.aggregation, regions.region_name, progress.baseline_as_of,
+                progress.unit, progress.baseline_value,
+                coalesce(observed.value, restated.value) as reported_value,
+                coalesce(observed.file_name, restated.file_name) as file_name
+            from marts.fct_target_progress as progress
+            inner join marts.dim_indicator as indicators on progress.indicator_code = indicators.indicator_code
             -- as the marts store a figure: a stock's level at the period's end, anything else year-to-date
-            and observed.measure = case
-                when indicators.aggregation = 'stock' then 'period_end_value' else 'ytd_value'
-            end
-        inner join marts.dim_region as regions on progress.region_code = regions.region_code
-        where progress.period = ? and progress.target_id in (select unnest(?))
-          and progress.baseline_source = 'registry' and progress.measure_space in ('level', 'year_total')
-          and progress.target_kind not in ('growth_over_base', 'average_annual_growth')
-          and abs(observed.value - progress.baseline_value)
-              > ? * greatest(abs(observed.value), abs(progress.baseline_value))
+            left join marts.fct_observation as observed
+                on observed.indicator_code = progress.indicator_code
+                and observed.region_code = progress.region_code
+                and observed.period = last_day(progress.baseline_as_of)
+                and observed.measure = case
+                    when indicators.aggregation = 'stock' then 'period_end_value' else 'ytd_value'
+                end
+            left join marts.fct_observation as restated
+                on restated.indicator_code = progress.indicator_code
+                and restated.region_code = progress.region_code
+                and restated.period = last_day(progress.baseline_as_of + interval 1 year)
+                and restated.measure = case
+                    when indicators.aggregation = 'stock' then 'prior_year_period_end_value'
+                    else 'prior_year_ytd_value'
+                end
+            inner join marts.dim_region as regions on progress.region_code = regions.region_code
+            where progress.period = ? and progress.target_id in (select unnest(?))
+              and progress.baseline_source = 'registry' and progress.measure_space in ('level', 'year_total')
+              and progress.target_kind not in ('growth_over_base', 'average_annual_growth')
+        )
+        select distinct * from compared
+        where reported_value is not null
+          and abs(reported_value - baseline_value) > ? * greatest(abs(reported_value), abs(baseline_value))
         order by 3, 1, 4
         """,
         [period, target_ids, tolerance],
