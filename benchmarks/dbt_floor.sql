@@ -84,6 +84,7 @@ targets as (
             else 'level'
         end as space,
         t.kind in ('growth_over_base', 'average_annual_growth') as compound,
+        coalesce(c.dimension in ('count', 'head') and c.factor = 1, false) as counted_one_by_one,
         coalesce(t.target_value_canonical, case
             when t.kind in ('rate', 'growth_over_base', 'average_annual_growth') then t.target_value
             else t.target_value * coalesce(w.factor / c.factor, 1) end) as target_value,
@@ -126,15 +127,25 @@ baselines as (
         qualify row_number() over (partition by t.target_id order by s.month_index) = 1
     ) as f using (target_id)
 ),
-paths as (
+grown as (
     select *,
         case
             when kind = 'growth_over_base' then baseline * (1 + target_value / 100)
             when kind = 'average_annual_growth'
                 then baseline * power(1 + target_value / 100, target_year - floor(base_month / 12))
-            else target_value
-        end as target_level
+        end as grown_level
     from baselines
+),
+-- a growth of things counted one by one asks for whole ones (at least 8个, not 7.56个)
+paths as (
+    select *,
+        case
+            when grown_level is null then target_value
+            when counted_one_by_one and comparator = '>=' then ceil(grown_level - 1e-9)
+            when counted_one_by_one and comparator = '<=' then floor(grown_level + 1e-9)
+            else grown_level
+        end as target_level
+    from grown
 ),
 directed as (
     select *,

@@ -100,16 +100,26 @@ with_target_level as (
     select
         chosen.*,
         case
+            -- a growth of things counted one by one asks for whole ones: 增长8% on 7个 is at least 8个, not 7.56个
+            when targets.is_counted_one_by_one and grown.level is not null and targets.comparator = '>='
+                then ceil(grown.level - 1e-9)
+            when targets.is_counted_one_by_one and grown.level is not null and targets.comparator = '<='
+                then floor(grown.level + 1e-9)
+            when grown.level is not null then grown.level
+            else targets.target_value
+        end as target_level
+    from chosen
+    inner join targets on chosen.target_id = targets.target_id
+    cross join lateral (
+        select case
             when targets.target_kind = 'growth_over_base'
                 then chosen.baseline_value * (1 + targets.target_value / 100)
             when targets.target_kind = 'average_annual_growth'
                 then
                     chosen.baseline_value
                     * power(1 + targets.target_value / 100, targets.target_year - {{ year_of_index('targets.base_month_index') }})
-            else targets.target_value
-        end as target_level
-    from chosen
-    inner join targets on chosen.target_id = targets.target_id
+        end as level
+    ) as grown
 
 ),
 

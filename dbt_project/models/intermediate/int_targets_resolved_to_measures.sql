@@ -38,6 +38,9 @@ converted as (
         indicators.frequency,
         indicators.plausible_min,
         indicators.plausible_max,
+        -- things counted one by one in their unit (个, 家, 头): a level of them is a whole number
+        coalesce(canonical_units.dimension in ('count', 'head') and canonical_units.factor = 1, false)
+            as is_counted_one_by_one,
         case
             when targets.target_kind in ('rate', 'growth_over_base', 'average_annual_growth') then '%'
             else coalesce(targets.canonical_unit, indicators.canonical_unit, targets.unit_as_written)
