@@ -30,7 +30,7 @@ from planwatch.sample.xls import xls_bytes
 from planwatch.template_format import META_SHEET
 
 from .fuzz_support import XCell, book_bytes, read_book
-from .ingest_support import ingest, pingliang_table, query, statistics_workbook
+from .ingest_support import ingest, ods_bytes, pingliang_table, query, statistics_workbook
 from .test_ingest_files import _bomb_workbook
 from .test_ingest_no_guessing import DEPARTMENT, PERIOD, _template
 
@@ -192,40 +192,6 @@ def _encrypted_xls(folder: Path) -> bytes:
     at = data.find(b"\x42\x00\x02\x00", 512)
     data[at : at + 6] = b"\x2f\x00\x02\x00\x01\x00"
     return bytes(data)
-
-
-def _ods(rows: list[list[object]], sheet: str = "2024年3月") -> bytes:
-    """A minimal OpenDocument spreadsheet (what WPS or LibreOffice saves), one sheet of `rows`."""
-
-    def cell(value: object) -> str:
-        if isinstance(value, int | float):
-            kind = f'office:value-type="float" office:value="{value}"'
-        else:
-            kind = 'office:value-type="string"'
-        return f"<table:table-cell {kind}><text:p>{value}</text:p></table:table-cell>"
-
-    body = "".join(f"<table:table-row>{''.join(cell(v) for v in row)}</table:table-row>" for row in rows)
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        f'<office:body><office:spreadsheet><table:table table:name="{sheet}">{body}</table:table>'
-        "</office:spreadsheet></office:body></office:document-content>"
-    )
-    manifest = (
-        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-        '<manifest:file-entry manifest:full-path="/" '
-        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
-    )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("META-INF/manifest.xml", manifest)
-        archive.writestr("content.xml", content)
-    return buffer.getvalue()
 
 
 def _stored_with_a_digit_flipped(folder: Path) -> bytes:
@@ -464,7 +430,7 @@ KINDS: tuple[Kind, ...] = (
         "ods_named_xlsx",
         _bytes(
             "平凉市统计局_月报.xlsx",
-            _ods(
+            ods_bytes(
                 [
                     ["平凉市主要指标月报（2024年1-3月）"],
                     ["指标", "计量单位", "庄浪县", "静宁县"],

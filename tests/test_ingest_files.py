@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from planwatch.ingest.read import UnreadableFileError
 from planwatch.ingest.run import collect_files
 
-from .ingest_support import ingest, pingliang_table, query, statistics_workbook
+from .ingest_support import Percentage, ingest, ods_bytes, pingliang_table, query, statistics_workbook
 
 
 def test_a_damaged_file_is_rejected_alone_with_a_reason_and_the_others_load(tmp_path: Path) -> None:
@@ -379,44 +379,16 @@ def test_a_sample_folder_gives_only_its_months_files_and_a_folder_without_its_ma
     ]
 
 
-def _ods(path: Path, cell: str) -> Path:
-    """A one-sheet OpenDocument spreadsheet whose first data cell is `cell` (table:table-cell XML)."""
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        '<office:body><office:spreadsheet><table:table table:name="Sheet1">'
-        '<table:table-row><table:table-cell office:value-type="string"><text:p>县区</text:p></table:table-cell>'
-        '<table:table-cell office:value-type="string"><text:p>完成百分比</text:p></table:table-cell></table:table-row>'
-        '<table:table-row><table:table-cell office:value-type="string"><text:p>庄浪县</text:p></table:table-cell>'
-        f"{cell}"
-        "</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"
-    )
-    manifest = (
-        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-        '<manifest:file-entry manifest:full-path="/" '
-        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
-    )
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
-        archive.writestr("META-INF/manifest.xml", manifest)
-        archive.writestr("content.xml", content)
-    return path
-
-
 def test_an_ods_with_a_number_shown_as_a_percentage_is_refused_not_read_as_its_fraction(tmp_path: Path) -> None:
     """80% in an .ods is stored as 0.8, as in Excel, but its cell formats are not read here: the file is
     refused, telling the clerk to save it as xlsx, instead of a 0.8 loaded where 80 was shown."""
-    shown = (
-        '<table:table-cell office:value-type="percentage" office:value="0.8"><text:p>80%</text:p></table:table-cell>'
-    )
-    [result] = ingest([_ods(tmp_path / "平凉市统计局_分县区.ods", shown)], tmp_path / "w.duckdb")
+    shown = tmp_path / "平凉市统计局_分县区.ods"
+    shown.write_bytes(ods_bytes([["县区", "完成百分比"], ["庄浪县", Percentage(0.8)]]))
+    [result] = ingest([shown], tmp_path / "w.duckdb")
     assert result.status == "rejected" and "百分比格式" in result.reason and "另存为xlsx" in result.reason
-    plain = '<table:table-cell office:value-type="float" office:value="80"><text:p>80</text:p></table:table-cell>'
-    [read] = ingest([_ods(tmp_path / "平凉市统计局_分县区2.ods", plain)], tmp_path / "w2.duckdb")
+    plain = tmp_path / "平凉市统计局_分县区2.ods"
+    plain.write_bytes(ods_bytes([["县区", "完成百分比"], ["庄浪县", 80]]))
+    [read] = ingest([plain], tmp_path / "w2.duckdb")
     assert read.reason is None or "百分比格式" not in read.reason
 
 

@@ -78,6 +78,13 @@ def test_a_footnote_mark_beside_a_figure_is_not_read_as_a_digit(typed: str) -> N
     assert number_with_unit(typed) is None
 
 
+def _long_csv(folder: Path, rows: list[str]) -> Path:
+    """平凉市农业农村局's export of the statistics system: one figure a row (指标名称, 地区, 时期, 数值, 单位, 口径)."""
+    path = folder / "平凉市农业农村局_数据导出_2025-10.csv"
+    path.write_text("\n".join(["指标名称,地区,时期,数值,单位,口径", *rows]) + "\n", encoding="utf-8")
+    return path
+
+
 def _template(path: Path) -> tuple[Path, list[tuple[str, int]]]:
     """A filled template of PERIOD; the (sheet, row) of each data sheet's region rows."""
     layout = template_layout(REGISTRY, DEPARTMENT, PERIOD)
@@ -544,14 +551,13 @@ def test_last_months_template_without_its_hidden_sheet_saved_under_this_months_n
 def test_a_bracket_after_an_indicator_name_is_dropped_only_when_it_holds_a_unit(tmp_path: Path) -> None:
     """肉牛出栏量（万头） is the indicator with its unit; 肉牛出栏量（上年同期）, 蔬菜产量（含食用菌） and
     畜牧业总产值（可比价） are other figures, quarantined as unknown labels, never read as its current figure."""
-    path = tmp_path / "平凉市农业农村局_数据导出_2025-10.csv"
     rows = [
         "肉牛出栏量（万头）,庄浪县,2025-10,2.5,万头,累计",
         "肉牛出栏量(单位:万头),静宁县,2025-10,2.4,万头,累计",
         "肉牛出栏量（上年同期）,庄浪县,2025-10,2.2,万头,累计",
         "蔬菜产量（含食用菌）,庄浪县,2025-10,30.1,万吨,累计",
     ]
-    path.write_text("\n".join(["指标名称,地区,时期,数值,单位,口径", *rows]) + "\n", encoding="utf-8")
+    path = _long_csv(tmp_path, rows)
     warehouse = tmp_path / "w.duckdb"
     [result] = ingest([path], warehouse)
     assert result.rows_loaded == 2
@@ -568,10 +574,9 @@ def test_a_bracket_after_an_indicator_name_is_dropped_only_when_it_holds_a_unit(
 def test_a_long_tables_period_that_is_a_range_or_may_be_october_is_not_guessed(tmp_path: Path) -> None:
     """2025年4-6月 and 2025年10-12月 are quarters, not April and October; 2025.1 is January as typed or
     2025.10 as a spreadsheet stores it. Each row is quarantined naming its cell; 2025-09 loads."""
-    path = tmp_path / "平凉市农业农村局_数据导出_2025-10.csv"
     periods = ["2025年4-6月", "2025年10-12月", "2025.1", "2025-09"]
     rows = [f"肉牛出栏量,庄浪县,{period},2.{number},万头,累计" for number, period in enumerate(periods, start=1)]
-    path.write_text("\n".join(["指标名称,地区,时期,数值,单位,口径", *rows]) + "\n", encoding="utf-8")
+    path = _long_csv(tmp_path, rows)
     warehouse = tmp_path / "w.duckdb"
     [result] = ingest([path], warehouse)
     assert query(warehouse, "select period, value from raw.observations") == [("2025-09", 2.4)]
@@ -586,10 +591,9 @@ def test_a_long_tables_period_that_is_a_range_or_may_be_october_is_not_guessed(t
 
 
 def test_a_long_tables_figure_given_twice_with_two_values_is_taken_from_neither_row(tmp_path: Path) -> None:
-    path = tmp_path / "平凉市农业农村局_数据导出_2025-10.csv"
     rows = ["肉牛出栏量,静宁县,2025-10,2.5,万头,当月", "肉牛出栏量,静宁县,2025-10,2.6,万头,当月"]
     rows += ["肉牛出栏量,庄浪县,2025-10,2.1,万头,当月", "肉牛出栏量,庄浪县,2025-10,2.1,万头,当月"]
-    path.write_text("\n".join(["指标名称,地区,时期,数值,单位,口径", *rows]) + "\n", encoding="utf-8")
+    path = _long_csv(tmp_path, rows)
     warehouse = tmp_path / "w.duckdb"
     ingest([path], warehouse)
     assert query(warehouse, "select region_code, value from raw.observations") == [("620825", 2.1)]
@@ -604,13 +608,12 @@ def test_a_long_tables_figure_given_twice_with_two_values_is_taken_from_neither_
 
 def test_a_count_in_another_counting_word_is_not_converted(tmp_path: Path) -> None:
     """5.2万羽 or 6.2万只 in a column of 万头 is not 5.2万头; 52000头 is 5.2万头, and 3家 of a 个 count is 3个."""
-    path = tmp_path / "平凉市农业农村局_数据导出_2025-10.csv"
     rows = [
         "肉牛饲养量,庄浪县,2025-10,5.2,万羽,累计",
         "肉牛饲养量,静宁县,2025-10,6.2,万只,累计",
         "肉牛饲养量,静宁县,2025-09,52000,头,累计",
     ]
-    path.write_text("\n".join(["指标名称,地区,时期,数值,单位,口径", *rows]) + "\n", encoding="utf-8")
+    path = _long_csv(tmp_path, rows)
     warehouse = tmp_path / "w.duckdb"
     ingest([path], warehouse)
     assert query(warehouse, "select region_code, period, value from raw.observations") == [("620826", "2025-09", 5.2)]
@@ -627,13 +630,12 @@ def test_a_count_in_another_counting_word_is_not_converted(tmp_path: Path) -> No
 def test_a_long_tables_row_of_a_month_not_accepted_is_quarantined_and_the_other_rows_load(tmp_path: Path) -> None:
     """One row dated before the plans' span and one not yet come do not refuse a long table of many months:
     each is quarantined naming its period; a template or a table of one period is refused whole (above)."""
-    path = tmp_path / "平凉市农业农村局_数据导出_2025-10.csv"
     rows = [
         "肉牛出栏量,庄浪县,2019-06,2.1,万头,累计",
         "肉牛出栏量,庄浪县,2025-09,2.4,万头,累计",
         "肉牛出栏量,庄浪县,2099-05,2.6,万头,累计",
     ]
-    path.write_text("\n".join(["指标名称,地区,时期,数值,单位,口径", *rows]) + "\n", encoding="utf-8")
+    path = _long_csv(tmp_path, rows)
     warehouse = tmp_path / "w.duckdb"
     [result] = ingest([path], warehouse, tmp_path / "receipts")
     assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded", 1, 2)
@@ -680,9 +682,8 @@ def test_figures_on_a_sheet_the_clerk_hid_are_quarantined_as_in_a_hidden_row(tmp
 
 
 def test_a_converted_figure_has_no_binary_artefact_and_a_numeric_minus_zero_is_zero(tmp_path: Path) -> None:
-    path = tmp_path / "平凉市农业农村局_数据导出_2025-10.csv"
     rows = ["苹果产量,庄浪县,2025-09,152000,吨,累计", "苹果产量,静宁县,2025-09,0,万吨,累计"]
-    path.write_text("\n".join(["指标名称,地区,时期,数值,单位,口径", *rows]) + "\n", encoding="utf-8")
+    path = _long_csv(tmp_path, rows)
     warehouse = tmp_path / "w.duckdb"
     ingest([path], warehouse)
     assert query(warehouse, "select region_code, value from raw.observations order by 1") == [
@@ -701,9 +702,8 @@ def test_a_converted_figure_has_no_binary_artefact_and_a_numeric_minus_zero_is_z
 
 
 def test_a_long_tables_period_marked_as_last_years_is_not_read_as_this_years(tmp_path: Path) -> None:
-    path = tmp_path / "平凉市农业农村局_数据导出_2025-10.csv"
     rows = ["肉牛出栏量,庄浪县,2025年1-10月(上年同期),2.2,万头,累计", "肉牛出栏量,庄浪县,2025年1-10月,2.5,万头,累计"]
-    path.write_text("\n".join(["指标名称,地区,时期,数值,单位,口径", *rows]) + "\n", encoding="utf-8")
+    path = _long_csv(tmp_path, rows)
     warehouse = tmp_path / "w.duckdb"
     ingest([path], warehouse)
     assert query(warehouse, "select period, value from raw.observations") == [("2025-10", 2.5)]
@@ -713,9 +713,8 @@ def test_a_long_tables_period_marked_as_last_years_is_not_read_as_this_years(tmp
 
 def test_invisible_characters_pasted_into_names_and_numbers_are_not_read_as_part_of_them(tmp_path: Path) -> None:
     """A zero-width space or a BOM pasted from a web page or a chat: 庄浪县\\u200b is 庄浪县, 2.5\\u200b is 2.5."""
-    path = tmp_path / "平凉市农业农村局_数据导出_2025-10.csv"
     rows = ["肉牛出栏量,庄浪县\u200b,2025-09,2.5\u200b,万头,累计", "肉牛出栏量,\ufeff静宁县,2025-09,3\u2060,万头,累计"]
-    path.write_text("\n".join(["指标名称,地区,时期,数值,单位,口径", *rows]) + "\n", encoding="utf-8")
+    path = _long_csv(tmp_path, rows)
     warehouse = tmp_path / "w.duckdb"
     [result] = ingest([path], warehouse)
     assert result.rows_quarantined == 0
@@ -726,11 +725,8 @@ def test_invisible_characters_pasted_into_names_and_numbers_are_not_read_as_part
 
 
 def test_a_reason_quotes_a_long_cell_cut_and_says_how_long_it_was(tmp_path: Path) -> None:
-    path = tmp_path / "平凉市农业农村局_数据导出_2025-10.csv"
     long_value = "6.15" + "x" * 40_000
-    path.write_text(
-        f"指标名称,地区,时期,数值,单位,口径\n肉牛出栏量,庄浪县,2025-09,{long_value},万头,累计\n", encoding="utf-8"
-    )
+    path = _long_csv(tmp_path, [f"肉牛出栏量,庄浪县,2025-09,{long_value},万头,累计"])
     warehouse = tmp_path / "w.duckdb"
     ingest([path], warehouse)
     [(reason, content)] = query(warehouse, "select reason, row_content from raw.quarantine")

@@ -23,6 +23,7 @@ import duckdb
 from planwatch.atomic_files import remove_leftovers
 from planwatch.config import settings
 from planwatch.ingest.cells import account_cells
+from planwatch.ingest.file_checks import check_file
 from planwatch.ingest.layout_spec import LayoutSpec, load_layouts
 from planwatch.ingest.parse_layout import matches, parse_layout
 from planwatch.ingest.parse_reply import LAYOUT as REPLY_LAYOUT
@@ -53,10 +54,10 @@ from planwatch.ingest.receipt import (
     staged_receipt_path,
     write_receipt,
 )
-from planwatch.ingest.records import ParsedFile, RowStatus, quarantined_row
+from planwatch.ingest.records import ParsedFile
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.store import FileResult, store_batch
-from planwatch.ingest.values import cell_address, normalise_text
+from planwatch.ingest.values import normalise_text
 from planwatch.plausibility import expectations
 from planwatch.plausibility.review import Reviewer
 from planwatch.processes import can_fork, forked_pool
@@ -102,100 +103,6 @@ def _named_otherwise(path: Path, parsed: ParsedFile) -> str | None:
     if recorded_in is None or len(parsed.periods) != 1:
         return None
     return name_disagrees(path.name, next(iter(parsed.periods)), recorded_in)
-
-
-def _quarantine_rows_of_unusable_periods(parsed: ParsedFile, source: SourceFile, span: PlanSpan | None) -> None:
-    """In a file of several periods (a long table, a row a figure), a row of a month not yet come or outside
-    the plans' span is quarantined with the reason, and the others load: one bad row does not refuse the
-    file, as it does a template or table of one period."""
-    sheets = {sheet.name: sheet for sheet in source.sheets}
-    for index, row in enumerate(parsed.rows):
-        periods = {observation.period for observation in row.observations}
-        why = unusable_period(periods, span=span) if row.status is RowStatus.loaded and periods else None
-        if why is not None:
-            cell = row.observations[0].cell
-            parsed.rows[index] = quarantined_row(
-                sheets[row.sheet], row.row_number - 1, "period_not_accepted", cell, why=why
-            )
-    parsed.periods = {observation.period for row in parsed.rows for observation in row.observations}
-
-
-def _quarantine_figures_two_sheets_disagree_on(parsed: ParsedFile, source: SourceFile) -> None:
-    """One figure (indicator, region, period, measure) on two sheets of a file with two values (a table and
-    its 修改稿): which is right is not guessed, both rows are quarantined, each naming the other. Within a
-    sheet the parsers do the same; the same value twice is harmless and loads once."""
-    first: dict[tuple, tuple[str, int, float]] = {}  # figure → (sheet, row number, value)
-    clashes: dict[tuple[str, int], tuple[str, int]] = {}  # a row → the other sheet's row it disagrees with
-    for row in parsed.rows:
-        if row.status is not RowStatus.loaded:
-            continue
-        for observation in row.observations:
-            key = (observation.indicator_code, observation.region_code, observation.period, observation.measure)
-            seen = first.setdefault(key, (row.sheet, row.row_number, observation.value))
-            if seen[0] != row.sheet and abs(seen[2] - observation.value) > 1e-9 * max(abs(seen[2]), 1.0):
-                clashes[(row.sheet, row.row_number)] = seen[:2]
-                clashes.setdefault(seen[:2], (row.sheet, row.row_number))
-    if not clashes:
-        return
-    sheets = {sheet.name: sheet for sheet in source.sheets}
-    for index, row in enumerate(parsed.rows):
-        other = clashes.get((row.sheet, row.row_number))
-        if other is not None and row.status is RowStatus.loaded:
-            cell = row.observations[0].cell if row.observations else None
-            parsed.rows[index] = quarantined_row(
-                sheets[row.sheet],
-                row.row_number - 1,
-                "conflicting_across_sheets",
-                cell,
-                other_sheet=other[0],
-                other_row=other[1],
-            )
-    parsed.periods = {observation.period for row in parsed.rows for observation in row.observations} or parsed.periods
-
-
-def _quarantine_hidden_sheets(parsed: ParsedFile, source: SourceFile) -> None:
-    """Figures on a sheet the clerk hid are what they chose not to show (a draft, last period's), as in a
-    hidden row: each row that would load is quarantined saying so (the hidden _planwatch sheet holds none)."""
-    hidden = {sheet.name: sheet for sheet in source.sheets if sheet.hidden}
-    if not hidden:
-        return
-    for index, row in enumerate(parsed.rows):
-        if row.sheet in hidden and row.status is RowStatus.loaded and row.observations:
-            first = row.observations[0].cell
-            parsed.rows[index] = quarantined_row(hidden[row.sheet], row.row_number - 1, "hidden_sheet", first)
-    parsed.periods = {observation.period for row in parsed.rows for observation in row.observations} or parsed.periods
-
-
-def _quarantine_merged_figures(parsed: ParsedFile, source: SourceFile) -> None:
-    """A figure typed into merged cells (C4:C5, one number for two counties) reads as the top row's alone,
-    and the rows under it as blank: whose figure it is is not guessed. Every row the merge covers is
-    quarantined naming the range. (A merged range holds its value in its first cell: only those are looked up.)"""
-    firsts = {
-        (sheet.name, cell_address(r0, c0)): (r0, c0, r1, c1)
-        for sheet in source.sheets
-        for (r0, c0), (r1, c1) in sheet.merged
-        if r1 > r0 or c1 > c0
-    }
-    if not firsts:
-        return
-    covered: dict[tuple[str, int], str] = {}  # (sheet, row number) → the range that covers it
-    for row in parsed.rows:
-        for observation in row.observations:
-            span = firsts.get((row.sheet, observation.cell))
-            if span is not None:
-                text = f"{cell_address(span[0], span[1])}:{cell_address(span[2], span[3])}"
-                covered.update({(row.sheet, number + 1): text for number in range(span[0], span[2] + 1)})
-    if not covered:
-        return
-    sheets = {sheet.name: sheet for sheet in source.sheets}
-    for index, row in enumerate(parsed.rows):
-        text = covered.get((row.sheet, row.row_number))
-        if text is not None and row.row_count == 1:
-            cell = text.split(":")[0]
-            parsed.rows[index] = quarantined_row(
-                sheets[row.sheet], row.row_number - 1, "merged_figure", cell, cells=text
-            )
-    parsed.periods = {observation.period for row in parsed.rows for observation in row.observations} or parsed.periods
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -292,12 +199,8 @@ class Ingestor:
             return None, error.reason, None
         parsed, rejection = self._recognise(path, source)
         span = self._span_of(parsed.department_id) if parsed is not None else None
-        if parsed is not None and len(parsed.periods) > 1:
-            _quarantine_rows_of_unusable_periods(parsed, source, span)
         if parsed is not None:
-            _quarantine_merged_figures(parsed, source)
-            _quarantine_hidden_sheets(parsed, source)
-            _quarantine_figures_two_sheets_disagree_on(parsed, source)
+            check_file(parsed, source, span)
         if parsed is not None and (
             bad_period := unusable_period(parsed.periods, span=span) or _named_otherwise(path, parsed)
         ):
