@@ -84,6 +84,7 @@ targets as (
             else 'level'
         end as space,
         t.kind in ('growth_over_base', 'average_annual_growth') as compound,
+        coalesce(i.aggregation = 'averaged_flow', false) as is_year_average,
         coalesce(c.dimension in ('count', 'head') and c.factor = 1, false) as counted_one_by_one,
         coalesce(t.target_value_canonical, case
             when t.kind in ('rate', 'growth_over_base', 'average_annual_growth') then t.target_value
@@ -140,6 +141,7 @@ grown as (
 paths as (
     select *,
         case
+            when grown_level is null and kind in ('growth_over_base', 'average_annual_growth') then null
             when grown_level is null then target_value
             when counted_one_by_one and comparator = '>=' then ceil(grown_level - 1e-9)
             when counted_one_by_one and comparator = '<=' then floor(grown_level + 1e-9)
@@ -205,8 +207,9 @@ evaluated as (
         end as completion,
         coalesce(case when direction = '<=' then actual <= target_level else actual >= target_level end, false)
             and (space <> 'year_total' or as_of_year = target_year)
-            and (not is_cap or as_of = target_month) as met_now,
-        case when space in ('year_total', 'sum') then as_of = target_month else as_of_year = target_year end
+            and (not is_cap or as_of = target_month)
+            and (not is_year_average or as_of_month = 12) as met_now,
+        case when space in ('year_total', 'sum') or is_year_average then as_of = target_month else as_of_year = target_year end
             as is_final_point,
         is_cap
     from timed

@@ -106,6 +106,8 @@ with_target_level as (
             when targets.is_counted_one_by_one and grown.level is not null and targets.comparator = '<='
                 then floor(grown.level + 1e-9)
             when grown.level is not null then grown.level
+            -- a growth with no base value to grow from has no level to reach (the % is not one): no data
+            when targets.target_kind in ('growth_over_base', 'average_annual_growth') then null
             else targets.target_value
         end as target_level
     from chosen

@@ -29,6 +29,9 @@ joined as (
         targets.comparator,
         targets.measure_space,
         targets.path_shape,
+        -- a rate over a period (its year-to-date is an average so far): only a whole year's rate is one
+        -- the target can be held to, so March's year-to-date never reads as met (docs/method.md)
+        coalesce(targets.aggregation = 'averaged_flow', false) as is_year_average,
         targets.target_year,
         targets.target_month_index,
         targets.plausible_min,
@@ -122,9 +125,11 @@ evaluated as (
         100.0 * elapsed_share as time_progress,
         {{ meets('direction', 'measure_value', 'target_level') }}
         and (measure_space <> 'year_total' or as_of_year = target_year)
-        and (not is_cap_on_accumulation or as_of_month_index = target_month_index) as met_now,
+        and (not is_cap_on_accumulation or as_of_month_index = target_month_index)
+        and (not is_year_average or as_of_month = 12) as met_now,
         case
-            when measure_space in ('year_total', 'sum_since_plan_start') then as_of_month_index = target_month_index
+            when measure_space in ('year_total', 'sum_since_plan_start') or is_year_average
+                then as_of_month_index = target_month_index
             else as_of_year = target_year
         end as is_final_point,
         case when measure_space = 'year_total' then trailing_year_total else measure_value end as projection_input
