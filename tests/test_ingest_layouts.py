@@ -1004,3 +1004,48 @@ def test_a_spelling_every_citys_bureau_shares_names_no_sender(tmp_path: Path) ->
     }
     [result] = ingest([statistics_workbook(tmp_path / "某市统计局_月报.xlsx", table)], tmp_path / "w.duckdb")
     assert result.status == "rejected" and "无法识别报送单位" in result.reason
+
+
+def test_a_countys_whole_region_is_the_county_not_its_city(tmp_path: Path) -> None:
+    """全县 in a county's table, and a county's one-column report, are the county's figures: filed under its
+    city they would be read as the city's and judged against the city's targets."""
+    rows = statistics_workbook(
+        tmp_path / "庄浪县人民政府_分乡镇.xlsx",
+        _county_rows_table([["全县", 12.5, 3]], header=["乡镇", "苹果产量（万吨）", "肉牛饲养量（万头）"]),
+    )
+    column = statistics_workbook(
+        tmp_path / "庄浪县人民政府_主要指标.xlsx",
+        {
+            "Sheet1": [
+                ["庄浪县2024年1-6月主要经济指标"],
+                ["指标", "计量单位", "1-6月", "全县"],
+                ["苹果产量", "万吨", 12.5, None],
+                ["肉牛饲养量", "万头", None, 3],
+            ]
+        },
+    )
+    results = ingest([rows, column], tmp_path / "w.duckdb")
+    for result in results:
+        _accounting_holds(result)
+        assert (result.status, result.department_id) == ("loaded", "pingliang.zhuanglang_county_government")
+    assert query(
+        tmp_path / "w.duckdb",
+        "select file_name, cell, indicator_code, region_code from raw.observations order by file_name, cell",
+    ) == [
+        ("庄浪县人民政府_主要指标.xlsx", "C3", "apple_output", "620825"),
+        ("庄浪县人民政府_主要指标.xlsx", "D4", "beef_cattle_rearing_volume", "620825"),
+        ("庄浪县人民政府_分乡镇.xlsx", "B3", "apple_output", "620825"),
+        ("庄浪县人民政府_分乡镇.xlsx", "C3", "beef_cattle_rearing_volume", "620825"),
+    ]
+
+
+def test_the_citys_whole_region_in_a_city_departments_table_is_still_the_city(tmp_path: Path) -> None:
+    path = statistics_workbook(
+        tmp_path / "平凉市统计局_分县区.xlsx", _county_rows_table([["全市", 40, 20], ["庄浪县", 12.5, 3]])
+    )
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    assert query(tmp_path / "w.duckdb", "select distinct region_code from raw.observations order by 1") == [
+        ("620800",),
+        ("620825",),
+    ]

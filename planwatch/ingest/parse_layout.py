@@ -74,11 +74,12 @@ def matches(spec: LayoutSpec, source: SourceFile) -> bool:
 
 
 def _regions_as_columns(
-    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_city: str | None, book: ColumnBook
+    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_region: str | None, book: ColumnBook
 ) -> list[RowOutcome]:
     head = table_head(sheet, spec)
     if head is None:
         return no_header(sheet, spec)
+    sender_city = resolver.city_of(sender_region) if sender_region else None
     header_index, title_text, period, sheet_unit = head.header_index, head.title_text, head.period, head.sheet_unit
     markers = head.markers
     unit_headers = {compact(name) for name in spec.unit_column}
@@ -124,9 +125,10 @@ def _regions_as_columns(
         (region_columns if region_code else unresolved).append((column, region_code or label, measure))
     city = sender_city or resolver.common_city([code for _, code, _ in region_columns])
     totals = {compact(t) for t in spec.total_labels}
+    whole = sender_region or city  # 全县 in a county's table is the county, 全市 in a city's the city
     for column, label, measure in unresolved:
-        if label in CITY_WIDE_NAMES and city:
-            region_columns.append((column, city, measure))
+        if label in CITY_WIDE_NAMES and whole:
+            region_columns.append((column, whole, measure))
         elif label in totals:  # 合计 beside the counties, as a 合计 row under them: the sum of theirs
             book.note(sheet.name, column, "total_column", headings[column].text)
         else:
@@ -146,9 +148,9 @@ def _regions_as_columns(
             )
         else:
             first_column[(region_code, measure)] = column
-    # measure columns hold one region's figures: the spec's, the sender's city, or the one the title names
+    # measure columns hold one region's figures: the spec's, the sender's own, or the one the title names
     table_region = (
-        (resolver.region(spec.region) if spec.region else None) or sender_city or resolver.named_in(title_text)
+        (resolver.region(spec.region) if spec.region else None) or sender_region or resolver.named_in(title_text)
     )
     if measure_columns and table_region is None:
         for column, _ in measure_columns:
@@ -359,13 +361,14 @@ def _is_unit_row(row: list, label_column: int, resolver: Resolver) -> bool:
 
 
 def _regions_as_rows(
-    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_city: str | None, book: ColumnBook
+    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_region: str | None, book: ColumnBook
 ) -> list[RowOutcome]:
     """Regions as rows, indicators as columns: the header names each indicator, with its unit in parentheses
     or in a unit row under it; the label column (a header marker) names the region of each row."""
     head = table_head(sheet, spec)
     if head is None:
         return no_header(sheet, spec)
+    sender_city = resolver.city_of(sender_region) if sender_region else None
     header_index, period, sheet_unit = head.header_index, head.period, head.sheet_unit
     header, markers = sheet.rows[header_index], head.markers
     label_column = next(column for column, cell in enumerate(header) if split_header(cell).label in markers)
@@ -419,6 +422,7 @@ def _regions_as_rows(
     city = sender_city or resolver.common_city(
         [resolver.region(label) or "" for label in labels.values() if compact(label) not in CITY_WIDE_NAMES]
     )
+    whole = sender_region or city  # 全县 in a county's table is the county, 全市 in a city's the city
     totals = {compact(t) for t in spec.total_labels}
     seen: dict[str, FirstRow] = {}  # region → the row that gave it
     opens = second_table_row(sheet, after_header, label_column, compact(header[label_column]), period, spec)
@@ -435,14 +439,16 @@ def _regions_as_rows(
         name = labels[row_index]
         label = compact(name)
         values_blank = all(compact(row[c]) == "" for c, *_ in indicator_columns if c < len(row))
-        if label.startswith(tuple(spec.note_prefixes)) or (values_blank and not resolver.region(name, within=city)):
+        if label.startswith(tuple(spec.note_prefixes)) or (
+            values_blank and not resolver.region(name, within=city, whole=whole)
+        ):
             outcomes.append(ignored_row(sheet, row_index, "note_row"))
             continue
         if label in totals:
             outcomes.append(ignored_row(sheet, row_index, "total_row"))
             continue
         label_cell = cell_address(row_index, label_column)
-        region_code = resolver.region(name, within=city)
+        region_code = resolver.region(name, within=city, whole=whole)
         if region_code is None:
             outcomes.append(
                 quarantined_row(sheet, row_index, "unknown_region_in_table", label_cell, value=normalise_text(name))
@@ -487,7 +493,7 @@ def _regions_as_rows(
 
 def parse_layout(source: SourceFile, spec: LayoutSpec, resolver: Resolver, department_id: str | None) -> ParsedFile:
     department = resolver.reference.departments.get(department_id) if department_id else None
-    sender_city = resolver.city_of(department.region) if department else None
+    sender_region = department.region if department else None
     book = ColumnBook()
     rows: list[RowOutcome] = []
     read_sheet = {
@@ -498,6 +504,6 @@ def parse_layout(source: SourceFile, spec: LayoutSpec, resolver: Resolver, depar
     for sheet in source.sheets:
         if not any(not row_is_empty(row) for row in sheet.rows):
             continue
-        rows += read_sheet(sheet, spec, resolver, sender_city, book)
+        rows += read_sheet(sheet, spec, resolver, sender_region, book)
     periods = {o.period for outcome in rows for o in outcome.observations}
     return ParsedFile(spec.layout_id, department_id, periods, rows, book.summary(), columns=book)

@@ -38,9 +38,10 @@ _PRIOR_YEAR_WORDS = re.compile(r"上年|去年|同期")
 
 
 def read_long_sheet(
-    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_city: str | None, book: ColumnBook
+    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_region: str | None, book: ColumnBook
 ) -> list[RowOutcome]:
     assert spec.long_columns is not None
+    sender_city = resolver.city_of(sender_region) if sender_region else None
     header_index = find_header(sheet, spec)
     if header_index is None:
         return no_header(sheet, spec)
@@ -104,7 +105,7 @@ def read_long_sheet(
                 )
             )
             continue
-        region_code = resolver.region(cell(row, "region"), within=sender_city)
+        region_code = resolver.region(cell(row, "region"), within=sender_city, whole=sender_region)
         if region_code is None:
             outcomes.append(
                 quarantined_row(

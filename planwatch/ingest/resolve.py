@@ -83,8 +83,12 @@ class Resolver:
             return True
         return self.city_of(region_code) == city or region_code in self.reported_regions.get(city, ())
 
-    def region(self, name: object, code: object = None, within: str | None = None) -> str | None:
-        """A region code from a code cell (trusted when known) or a name, or None."""
+    def region(
+        self, name: object, code: object = None, within: str | None = None, whole: str | None = None
+    ) -> str | None:
+        """A region code from a code cell (trusted when known) or a name, or None. A name is looked for
+        `within` a region (the sender's city) when it is ambiguous; 全市/全县/全旗 name the sender's `whole`
+        region (a county statistics bureau's 全县 is its county, not its city), else `within`."""
         code_text = compact(code)
         if code_text in self.reference.regions:
             return code_text
@@ -94,7 +98,7 @@ class Resolver:
         if text in self.reference.regions:
             return text
         if text in CITY_WIDE_NAMES:
-            return within
+            return whole or within
         candidates = self._regions_by_name.get(text, set())
         if within is not None and len(candidates) > 1:
             candidates = candidates & self.reference.descendants_and_self(within)
