@@ -256,6 +256,8 @@ def plausibility_note(row: dict) -> str:
     message = str(row["message"])
     said = message.split("：", 1)[1] if "：" in message else message
     said = said.split("，请核实", 1)[0]
+    # the receipt's 本表 is the clerk's own table; a leader is told whose table it is
+    said = said.replace("本表填报", f"{row.get('department_name') or '报送部门'}填报", 1)
     return f"数据合理性提示（{CHECKS[CheckName(row['check_name'])].title}）：{said}；该数据已采用，请报送部门核实"
 
 

@@ -352,7 +352,9 @@ def plausibility_warnings(
         con,
         f"""
         with {_WARNINGS_IN_USE}
-        select distinct check_name, message, indicator_code, region_code, period, measure, value, department_id
+        select distinct check_name, message, indicator_code, region_code, period, measure, value, department_id,
+            (select department_name from marts.dim_department as departments
+             where departments.department_id = in_use.department_id) as department_name
         from in_use
         where (period = ? and indicator_code in (select unnest(?)) and region_code in (select unnest(?)))
            or exists (
