@@ -439,6 +439,10 @@ def test_an_outlook_is_said_with_its_interval_only_for_targets_not_yet_due() -> 
     )
     assert counted.outlook is not None and "预计2023年末为32个（95%预测区间21个～46个）" in counted.outlook.sentence
     assert running.model_copy(update={"is_final_verdict": True}).outlook is None
+    # a sum since the plan start only grows: one figure held flat would fall short by construction
+    for space in ("sum_since_plan_start", "change_since_plan_start"):
+        assert single.model_copy(update={"measure_space": space}).outlook is None
+        assert running.model_copy(update={"measure_space": space}).outlook is not None
 
 
 def test_a_quarterly_figure_reads_as_its_quarter_as_the_table_wrote_it_not_as_a_month() -> None:

@@ -389,6 +389,11 @@ def test_a_good_status_beside_an_outlook_that_falls_short_is_explained(tmp_path:
     agreeing = _briefing(targets=(meeting,), headline=(meeting,))
     assert agreeing.outlooks_against_status == ()
     assert "需防止后劲不足" not in render_html(agreeing)
+    # one figure held flat is no trend: no pace is said to have slowed
+    single = slowing.model_copy(update={"projection_points": 1})
+    alone = _briefing(targets=(single,), headline=(single,))
+    assert single.outlook is not None and alone.outlooks_against_status == ()
+    assert "近期推进速度" not in render_html(alone)
 
 
 def test_a_failed_render_leaves_no_half_written_file(tmp_path: Path) -> None:

@@ -474,7 +474,10 @@ class Briefing(_Model):
         return tuple(
             line
             for line in self.outlook_targets
-            if not line.outlook.will_meet and line.status in {"ahead", "on_track", "achieved"}
+            if not line.outlook.will_meet
+            and line.status in {"ahead", "on_track", "achieved"}
+            # a pace that slows needs a trend: one figure held flat says nothing of the recent pace
+            and (line.projection_points or 0) >= 2
         )
 
     @property

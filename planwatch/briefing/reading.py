@@ -386,13 +386,17 @@ def outlook(line: TargetLine) -> Outlook | None:
     A floor already met (status achieved) is not projected: a line through earlier, lower figures can
     fall short of what is already reached (0.69家 against 1家 reached), and a met target is never to be
     called 难以完成 nor counted so. A ceiling met today still is: a figure under its cap but rising
-    towards it (化肥使用强度, 能耗) is what a leader must be told in time (预计难以控制在目标以内)."""
+    towards it (化肥使用强度, 能耗) is what a leader must be told in time (预计难以控制在目标以内).
+    A level with one figure is held flat (按最新数据持平推算); a sum or additions since the plan start
+    with one figure is not projected, since held flat it would fall short by construction."""
     if line.is_final_verdict or line.status in {"no_data", "stale"} or line.projected_value is None:
         return None
     if line.status == "achieved" and direction(line) != "<=":
         return None
     if line.actual_as_of is not None and (line.actual_as_of.year, line.actual_as_of.month) >= (line.target_year, 12):
         return None  # the target year's final figure is in: nothing left to project
+    if line.measure_space in AMOUNT_SINCE_START and (line.projection_points or 0) < 2:
+        return None  # an amount added up since the start only grows: one figure held flat projects nothing
     will_meet = bool(line.projected_to_meet)
     cap = direction(line) == "<="
     if cap:
