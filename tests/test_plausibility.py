@@ -262,6 +262,20 @@ def test_the_named_mistakes_are_rejected_with_file_sheet_row_and_value(tmp_path:
     assert all("请" in row[3] for row in listed)  # each tells the clerk what to do
 
 
+def test_a_slip_against_the_plans_scale_says_what_the_scale_is_for_the_month(tmp_path: Path) -> None:
+    """March's year-to-date is held to a quarter of the plan's yearly scale: the reason says so, and does
+    not call that quarter the plan's target (虎林's target is 70亿元 a year, not 17.5)."""
+    path = statistics_workbook(
+        tmp_path / "虎林市统计局_导出_2025-03.xlsx",
+        _long_sheet([["农产品加工业营业收入", "虎林市", "2025-03", 150_000, "亿元", "累计"]]),
+    )
+    ingest([path], tmp_path / "w.duckdb")
+    [(code, reason)] = query(tmp_path / "w.duckdb", "select reason_code, reason from raw.quarantine")
+    assert code == "unit_scale", reason
+    assert "与按规划基期值和目标值折算的本期规模（约" in reason and "相差约" in reason
+    assert "与规划目标（" not in reason
+
+
 def test_the_right_figure_a_year_after_a_slip_is_never_judged_against_it(tmp_path: Path) -> None:
     """Two years and a quarter of 中卫's 农产品加工业产值 in one file (a figure with no target of its own, so
     only its history can tell a slip), January and March 2023 typed in 元 as 亿元: both are set aside

@@ -538,6 +538,8 @@ class Reviewer:
             case CheckName.unit_scale:
                 ratio = record["value"] / expected if expected else 0.0
                 times = _number(round(ratio if ratio >= 1 else 1 / ratio, -2)) if ratio else "—"
+                if extra:  # the plan's scale as this measure shows it (a year-to-date in March: a quarter of it)
+                    return f"按规划基期值和目标值折算的本期规模（约{_number(expected)}{unit}）", times
                 return f"{source}（{_number(expected)}{unit}）", times
             case CheckName.rate_as_fraction:
                 return f"该指标{source}约为{_number(expected)}%", other
