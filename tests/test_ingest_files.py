@@ -61,6 +61,24 @@ def test_loading_the_same_file_again_adds_nothing(tmp_path: Path) -> None:
     assert query(tmp_path / "w.duckdb", "select count(*) from raw.file_loads") == [(1,)]
 
 
+def test_a_duplicates_receipt_names_the_sender_and_period_of_the_copy_received_before(tmp_path: Path) -> None:
+    path = statistics_workbook(tmp_path / "m.xlsx", pingliang_table([["苹果产量", "万吨", 1, 2]]))
+    copy = tmp_path / "m_再报.xlsx"
+    copy.write_bytes(path.read_bytes())
+    ingest([path], tmp_path / "w.duckdb")
+    # again in a later run, and twice within one run
+    later = ingest([copy], tmp_path / "w.duckdb", tmp_path / "receipts")
+    twice = tmp_path / "twice.duckdb"
+    same_run = ingest([path, copy], twice, tmp_path / "receipts_same_run")
+    for result in (*later, same_run[1]):
+        assert result.status == "duplicate"
+        assert (result.department_id, result.periods) == ("pingliang.statistics_bureau", ["2024-03"])
+        lines = dict(
+            row[:2] for row in load_workbook(result.receipt).worksheets[0].iter_rows(values_only=True) if row[0]
+        )
+        assert lines["报送单位"] == "平凉市统计局" and lines["报送期"] == "2024-03", lines
+
+
 def test_a_resubmission_is_a_revision_and_the_old_value_stays_in_history(tmp_path: Path) -> None:
     original = statistics_workbook(tmp_path / "m1.xlsx", pingliang_table([["苹果产量", "万吨", 10, 20]]))
     corrected = statistics_workbook(tmp_path / "m1_更正.xlsx", pingliang_table([["苹果产量", "万吨", 11, 20]]))
@@ -85,6 +103,25 @@ def test_a_resubmission_is_a_revision_and_the_old_value_stays_in_history(tmp_pat
     again = statistics_workbook(tmp_path / "m1_再报.xlsx", pingliang_table([["苹果产量", "万吨", 11.0, "20"]]))
     [unchanged] = ingest([again], tmp_path / "w.duckdb")
     assert unchanged.status == "loaded" and unchanged.observations == 2 and unchanged.revisions == 0
+
+
+def test_another_departments_figure_for_the_same_cell_is_not_a_correction_of_the_senders_own(tmp_path: Path) -> None:
+    """The statistics bureau's table after the agriculture bureau's: the bureau corrects nothing it sent (its
+    receipt says 0 更正), and both figures are kept; its own resubmission later is a correction."""
+    title = "平凉市农业农村局 平凉市主要指标月报（2024年1-3月）"
+    department = statistics_workbook(
+        tmp_path / "平凉市农业农村局_m1.xlsx", pingliang_table([["苹果产量", "万吨", 10, 20]], title=title)
+    )
+    bureau = statistics_workbook(tmp_path / "m1.xlsx", pingliang_table([["苹果产量", "万吨", 11, 21]]))
+    resent = statistics_workbook(tmp_path / "m1_更正.xlsx", pingliang_table([["苹果产量", "万吨", 12, 21]]))
+    results = ingest([department, bureau, resent], tmp_path / "w.duckdb")
+    assert [r.department_id for r in results] == [
+        "pingliang.agriculture_rural_bureau",
+        "pingliang.statistics_bureau",
+        "pingliang.statistics_bureau",
+    ]
+    assert [r.revisions for r in results] == [0, 0, 1]
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations where region_code = '620825'") == [(3,)]
 
 
 def test_the_receipt_lists_rejected_rows_and_cannot_run_formulas(tmp_path: Path) -> None:

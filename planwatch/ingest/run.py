@@ -334,22 +334,42 @@ def _plan_spans(registry: Registry, resolver: Resolver) -> dict[str | None, Plan
     return spans
 
 
-def _previous_loads(connection: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str, str | None]]:
+class _PreviousLoad(NamedTuple):
+    """The first load of some bytes: what a duplicate's receipt says was received, from whom, for when."""
+
+    load_id: int
+    status: str
+    rejection: str | None
+    department_id: str | None
+    periods: str | None
+
+
+def _previous_loads(connection: duckdb.DuckDBPyConnection) -> dict[str, _PreviousLoad]:
     rows = connection.execute(
-        "select sha256, min_by(load_id, load_id), min_by(status, load_id), min_by(rejection_reason, load_id) "
+        "select sha256, min_by(load_id, load_id), min_by(status, load_id), min_by(rejection_reason, load_id), "
+        "min_by(department_id, load_id), min_by(periods, load_id) "
         "from raw.file_loads where sha256 <> '' group by sha256"
     ).fetchall()
-    return {sha: (load_id, status, reason) for sha, load_id, status, reason in rows}
+    return {sha: _PreviousLoad(*rest) for sha, *rest in rows}
 
 
-def _duplicate(path: Path, sha256: str, previous: tuple[int, str, str | None]) -> FileResult:
-    load_id, status, rejection = previous
+def _duplicate(path: Path, sha256: str, previous: _PreviousLoad) -> FileResult:
     reason = (
-        f"此文件此前已接收（批次 {load_id}），本次未重复入库"
-        if status == "loaded"
-        else f"此文件此前已被拒收（批次 {load_id}）：{rejection}"
+        f"此文件此前已接收（批次 {previous.load_id}），本次未重复入库"
+        if previous.status == "loaded"
+        else f"此文件此前已被拒收（批次 {previous.load_id}）：{previous.rejection}"
     )
-    return FileResult(path.name, sha256, "duplicate", load_id=load_id, reason=reason)
+    # the receipt names the sender and the period the first copy was read as, not 未识别
+    periods = [period for period in (previous.periods or "").split(",") if period]
+    return FileResult(
+        path.name,
+        sha256,
+        "duplicate",
+        load_id=previous.load_id,
+        reason=reason,
+        department_id=previous.department_id,
+        periods=periods,
+    )
 
 
 class WorkerDiedError(RuntimeError):
@@ -514,7 +534,7 @@ def ingest_files(
             connection.execute("set threads = 1")
         reviewer = ingestor.start_review(connection)
         if receipts_dir is not None:  # the receipts of a batch committed just before a crash
-            recover_staged_receipts(receipts_dir, {sha for sha, (_, status, _) in previous.items()})
+            recover_staged_receipts(receipts_dir, set(previous))
         locks = locked_departments(connection)  # months whose briefing is issued take no more files
         batch: list[tuple[int, PendingFile]] = []
         in_batch: set[str] = set()
@@ -536,7 +556,12 @@ def ingest_files(
             stored = store_batch(connection, [pending for _, pending in batch], reviewer, stage_receipts)
             for (position, _), result in zip(batch, stored, strict=True):
                 if result.sha256:  # a file that could not be read at all has no bytes to recognise
-                    previous.setdefault(result.sha256, (result.load_id, result.status, result.reason))
+                    previous.setdefault(
+                        result.sha256,
+                        _PreviousLoad(
+                            result.load_id, result.status, result.reason, result.department_id, ",".join(result.periods)
+                        ),
+                    )
                 if position in staged:
                     try:
                         result.receipt = str(promote_receipt(staged[position], receipts_dir))

@@ -151,8 +151,9 @@ def store_batch(
                     columns[name] += values
             _insert(connection, table, columns, loaded_at)
         review = reviewer.review(connection, load_ids[0], load_ids[-1]) if reviewer else None
-        # a revision is a figure sent before by another file whose value this one changes (against the
-        # latest value sent before it); the same figure sent again unchanged corrects nothing
+        # a revision is a figure the same sender sent before in another file, whose value this one changes
+        # (against the latest value it sent before); the same figure sent again unchanged corrects nothing,
+        # and another department's figure for it is theirs to correct, not this sender's
         revisions = dict(
             connection.execute(
                 """with sent_before as (
@@ -161,6 +162,7 @@ def store_batch(
                      on old.load_id < new.load_id and old.file_sha256 <> new.file_sha256
                     and old.indicator_code = new.indicator_code and old.region_code = new.region_code
                     and old.period = new.period and old.measure = new.measure
+                    and old.department_id is not distinct from new.department_id
                    where new.load_id between ? and ?
                    group by new.load_id, new.indicator_code, new.region_code, new.period, new.measure)
                select load_id, count(*) from sent_before
