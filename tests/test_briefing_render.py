@@ -7,11 +7,13 @@ end-to-end number test on the sample warehouse is in test_briefing_numbers.py.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import subprocess
 import zipfile
 from pathlib import Path
 
+import duckdb
 import jinja2
 import pytest
 from markupsafe import Markup
@@ -27,7 +29,9 @@ from planwatch.briefing.context import (
     SubmissionLine,
     TargetLine,
 )
+from planwatch.briefing.gather import _departments_named
 from planwatch.briefing.render import render, render_html
+from planwatch.briefing.scope import Scope
 from planwatch.briefing.templates import environment
 
 
@@ -690,3 +694,23 @@ def test_a_briefing_is_written_again_when_a_figure_changes(tmp_path: Path) -> No
     assert RenderInputs.of(revised).fingerprint("html") != inputs.fingerprint("html")
     assert unchanged_file(tmp_path, RenderInputs.of(revised), "html") is None  # a revised figure: rendered again
     assert unchanged_file(tmp_path, inputs, "docx") is None  # never rendered in this format
+
+
+def test_a_finding_about_departments_says_whose_rows_they_are(tmp_path: Path) -> None:
+    """部门未在截止日前报送1条 names the department, of those in the briefing's scope only."""
+    con = duckdb.connect()
+    con.execute(
+        "create schema marts; create table marts.dim_department as select * from (values "
+        "('fengling.market', '凤岭县市场监督管理局'), ('other.stats', '别县统计局')) "
+        "as d(department_id, department_name)"
+    )
+    scope = Scope("fengling", frozenset(), frozenset({"621029"}), frozenset({"fengling.market"}))
+    row = {"scope": json.dumps([{"department_id": "fengling.market", "rows": 1}, {"department_id": "other.stats"}])}
+    assert _departments_named(con, row, scope) == "凤岭县市场监督管理局"
+    assert _departments_named(con, {"scope": json.dumps([{"plan_id": "fengling", "rows": 1}])}, scope) is None
+    late = QualityNote(text="部门未在截止日前报送", count=1, departments="凤岭县市场监督管理局")
+    briefing = _briefing(quality=(late,))
+    assert "部门未在截止日前报送1条（凤岭县市场监督管理局）。" in " ".join(render_html(briefing).split())
+    [word] = render(briefing, tmp_path, ["docx"])
+    with zipfile.ZipFile(word) as package:
+        assert "部门未在截止日前报送1条（凤岭县市场监督管理局）" in package.read("word/document.xml").decode("utf-8")

@@ -360,6 +360,7 @@ class QualityNote(_Model):
     count: int | None = None
     kind: Literal["check", "quarantine", "revision", "plausibility"] = "check"
     plans: str | None = None
+    departments: str | None = None  # whose rows they are (部门未在截止日前报送1条（凤岭县市场监督管理局）)
 
 
 class Chart(_Model):

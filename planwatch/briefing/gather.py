@@ -30,7 +30,14 @@ from planwatch.briefing.context import (
     TargetLine,
 )
 from planwatch.briefing.formatting import quantity
-from planwatch.briefing.scope import Scope, is_attributed, plans_concerned, rows_in_scope
+from planwatch.briefing.scope import (
+    Scope,
+    entry_in_scope,
+    is_attributed,
+    plans_concerned,
+    rows_in_scope,
+    scope_entries,
+)
 from planwatch.config import Settings, settings
 from planwatch.periods import Granularity, Period
 from planwatch.plausibility.checks import CHECKS, CheckName
@@ -172,7 +179,8 @@ def _quality(
             continue
         rows = rows_in_scope(row, scope)
         if rows:
-            notes.append(QualityNote(text=str(row.get("message") or row.get("check_name")), count=rows))
+            text = str(row.get("message") or row.get("check_name"))
+            notes.append(QualityNote(text=text, count=rows, departments=_departments_named(con, row, scope)))
     for row in marts.quarantined_rows(con, located, period):
         notes.append(
             QualityNote(
@@ -221,6 +229,19 @@ def rejection_text(row: dict) -> str:
     if row.get("returned"):
         text += "，该单位本月报送已退回"
     return text
+
+
+def _departments_named(con: duckdb.DuckDBPyConnection, row: dict, scope: Scope) -> str | None:
+    """The departments a finding's rows in the scope belong to (A、B): 部门未在截止日前报送 says who."""
+    ids = {
+        entry["department_id"]
+        for entry in scope_entries(row)
+        if entry.get("department_id") and entry_in_scope(entry, scope)
+    }
+    if not ids:
+        return None
+    names = marts.department_names(con)
+    return "、".join(sorted(names.get(department, department) for department in ids))
 
 
 def _first_clause(reason: str) -> str:

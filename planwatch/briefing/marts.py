@@ -182,6 +182,11 @@ def departments_located_in(con: duckdb.DuckDBPyConnection, region_code: str, wit
     return [row[0] for row in found]
 
 
+def department_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Every department's name by its id."""
+    return dict(con.execute("select department_id, department_name from marts.dim_department").fetchall())
+
+
 def lead_units(con: duckdb.DuckDBPyConnection, target_ids: list[str]) -> list[str]:
     """The departments that lead (and so report) the given targets."""
     if not target_ids:
