@@ -714,3 +714,11 @@ def test_a_finding_about_departments_says_whose_rows_they_are(tmp_path: Path) ->
     [word] = render(briefing, tmp_path, ["docx"])
     with zipfile.ZipFile(word) as package:
         assert "部门未在截止日前报送1条（凤岭县市场监督管理局）" in package.read("word/document.xml").decode("utf-8")
+
+
+def test_a_lagging_target_without_a_lead_unit_says_the_plan_names_none_and_who_reports_it() -> None:
+    lagging = _target(status="lagging", lead_unit=None, actual_source_name="凤岭县统计局")
+    text = " ".join(render_html(_briefing(targets=(lagging,), lagging=(lagging,))).split())
+    assert "牵头单位：规划未明确（数据由凤岭县统计局报送）。" in text
+    nobody = lagging.model_copy(update={"actual_source_name": None})
+    assert "牵头单位：规划未明确。" in " ".join(render_html(_briefing(targets=(nobody,), lagging=(nobody,))).split())
