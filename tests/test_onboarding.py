@@ -99,6 +99,30 @@ def test_a_plan_in_gbk_reads_as_the_same_text(tmp_path: Path) -> None:
     assert gbk.text == utf8.text and gbk.encoding == "gb18030"
 
 
+def test_an_accepted_draft_that_fails_the_registry_check_is_not_left_in_the_registry(tmp_path: Path) -> None:
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    draft = tmp_path / "drafts" / "new_plan_2024.yml"
+    draft.parent.mkdir()
+    _write(draft.with_suffix(".txt"), "到2026年，某县肉牛存栏达到10万头。")
+    entry = {"target_id": "new_plan_2024.beef", "review": {"status": "accepted"}}
+    content = {"plan_id": "new_plan_2024", "source_text": "source/new_plan_2024.txt", "targets": [entry]}
+    draft.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DraftError, match="not written") as refused:
+        accept(draft, plans, new_problems=lambda: ["new_plan_2024.yml: lead unit 县畜牧局 is not a known department"])
+    assert "县畜牧局" in str(refused.value)
+    assert not (plans / "new_plan_2024.yml").exists()
+    # a plan accepted before keeps its earlier version when the new one fails
+    (plans / "new_plan_2024.yml").write_text("plan_id: new_plan_2024\n", encoding="utf-8")
+    with pytest.raises(DraftError, match="not written"):
+        accept(draft, plans, new_problems=lambda: ["a problem"])
+    assert (plans / "new_plan_2024.yml").read_text(encoding="utf-8") == "plan_id: new_plan_2024\n"
+    assert accept(draft, plans, new_problems=list) == plans / "new_plan_2024.yml"
+    assert yaml.safe_load((plans / "new_plan_2024.yml").read_text(encoding="utf-8"))["targets"] == [
+        {"target_id": "new_plan_2024.beef"}
+    ]
+
+
 @pytest.mark.slow
 def test_a_sixth_plan_goes_from_its_text_to_its_first_briefing(plans_copy: Path, tmp_path: Path) -> None:
     source = _write(tmp_path / "ganzhou_organic_vegetables_2024.txt", SIXTH_PLAN)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -164,8 +165,12 @@ def write_draft(content: dict[str, Any], path: Path) -> Path:
     return path
 
 
-def accept(draft_path: Path, plans_dir: Path) -> Path:
-    """Write the accepted entries as plans/<plan_id>.yml (refusing while any entry is still proposed)."""
+def accept(draft_path: Path, plans_dir: Path, new_problems: Callable[[], list[str]] | None = None) -> Path:
+    """Write the accepted entries as plans/<plan_id>.yml (refusing while any entry is still proposed).
+
+    `new_problems` checks the registry with the plan in place: any problem it reports puts back what was
+    there before (no file, or the plan's earlier version) and is raised, so a registry that fails its
+    check is never left behind."""
     content = yaml.safe_load(draft_path.read_text(encoding="utf-8")) or {}
     waiting = [
         entry.get("target_id") or entry.get("milestone_id")
@@ -190,5 +195,17 @@ def accept(draft_path: Path, plans_dir: Path) -> Path:
     if not text_path.exists():  # the text as read (a .docx or .pdf's too), which every quote is checked against
         text_path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(draft_path.with_suffix(".txt"), text_path)
+    before = target.read_bytes() if target.exists() else None
     target.write_text(yaml.safe_dump(plan, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
+    problems = new_problems() if new_problems is not None else []
+    if problems:
+        if before is None:
+            target.unlink()
+        else:
+            target.write_bytes(before)
+        listed = "\n".join(f"  ✗ {problem}" for problem in problems)
+        raise DraftError(
+            f"{target}: not written: with it the registry fails {len(problems)} check(s); fix the draft "
+            f"{draft_path} and accept it again:\n{listed}"
+        )
     return target
