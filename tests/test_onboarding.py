@@ -17,12 +17,13 @@ import duckdb
 import pytest
 import yaml
 
-from planwatch.onboarding.draft import DraftError, accept
+from planwatch.onboarding.draft import DraftError, accept, build
 from planwatch.onboarding.extract import Extraction, extract
 from planwatch.onboarding.plan_text import PlanText, PlanTextError, read_plan_text
 from planwatch.onboarding.propose import propose, similarity
 from planwatch.onboarding.quantities import unit_pattern
 from planwatch.onboarding.years import clause_years
+from planwatch.registry.reference import load_reference
 
 from .conftest import PROJECT_ROOT, run_planwatch
 
@@ -97,6 +98,16 @@ def test_a_plan_in_gbk_reads_as_the_same_text(tmp_path: Path) -> None:
     utf8 = read_plan_text(_write(tmp_path / "a.txt", SIXTH_PLAN))
     gbk = read_plan_text(_write(tmp_path / "b.txt", SIXTH_PLAN, "gbk"))
     assert gbk.text == utf8.text and gbk.encoding == "gb18030"
+
+
+def test_a_plan_of_a_region_the_reference_does_not_know_asks_for_it_first() -> None:
+    """Every target's region is blank until the county is added: the draft lists it to add."""
+    text = SIXTH_PLAN.replace("张掖市甘州区", "凤岭县").replace("甘州区", "凤岭县").replace("甘区", "凤县")
+    reference = load_reference(PROJECT_ROOT / "plans" / "reference")
+    unknown = build(propose(PlanText(Path("x.txt"), text, "text"), reference), reference, "fengling_2024", "x.txt")
+    assert unknown["region"] is None and unknown["new_reference"]["regions"] == ["凤岭县"]
+    known = build(propose(PlanText(Path("x.txt"), SIXTH_PLAN, "text"), reference), reference, "ganzhou_2024", "x.txt")
+    assert known["region"] == "620702" and known["new_reference"]["regions"] == []
 
 
 def test_an_accepted_draft_that_fails_the_registry_check_is_not_left_in_the_registry(tmp_path: Path) -> None:

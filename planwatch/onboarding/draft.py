@@ -111,6 +111,22 @@ def _unknown_departments(draft: Draft, reference: ReferenceData) -> list[str]:
     return sorted(unit for unit in named if region is None or not reference.resolve_department(unit, region))
 
 
+_ISSUING_REGION = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:自治州|自治县|自治旗|省|市|县|区|旗|盟))")
+
+
+def _unknown_regions(draft: Draft) -> list[str]:
+    """The issuing region, as the issuer or the title names it, when the reference does not know it: every
+    target's region is then blank, and the region and its townships are to be added first."""
+    meta = draft.metadata
+    if meta.region_code is not None:
+        return []
+    for text in (meta.issuer, meta.title):
+        found = _ISSUING_REGION.match(text or "")
+        if found:
+            return [found.group(1)]
+    return ["（发文地区未识别）"]
+
+
 def build(draft: Draft, reference: ReferenceData, plan_id: str, source_text: str) -> dict[str, Any]:
     meta = draft.metadata
     return {
@@ -133,7 +149,11 @@ def build(draft: Draft, reference: ReferenceData, plan_id: str, source_text: str
             {"source_quote": item.quote, "section": item.section, "reason": item.reason}
             for item in draft.extraction.left_out
         ],
-        "new_reference": {"indicators": draft.new_indicators, "departments": _unknown_departments(draft, reference)},
+        "new_reference": {
+            "regions": _unknown_regions(draft),
+            "indicators": draft.new_indicators,
+            "departments": _unknown_departments(draft, reference),
+        },
     }
 
 
