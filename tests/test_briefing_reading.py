@@ -439,6 +439,10 @@ def test_an_outlook_is_said_with_its_interval_only_for_targets_not_yet_due() -> 
     )
     assert counted.outlook is not None and "预计2023年末为32个（95%预测区间21个～46个）" in counted.outlook.sentence
     assert running.model_copy(update={"is_final_verdict": True}).outlook is None
+    doubted = running.model_copy(update={"is_projection_doubted": True}).outlook
+    assert doubted is not None and doubted.sentence == (
+        running.outlook.sentence + "（推算所用数据中有待报送部门核实的数据，预计结果待核实后确认）"
+    )
     # a sum since the plan start only grows: one figure held flat would fall short by construction
     for space in ("sum_since_plan_start", "change_since_plan_start"):
         assert single.model_copy(update={"measure_space": space}).outlook is None

@@ -207,6 +207,40 @@ def test_a_target_judged_by_a_figure_warned_of_is_marked_doubted_in_its_table(wi
             assert f"{line.actual_figure}※" in html and f"{line.status_label}※" in html
 
 
+def test_an_outlook_drawn_through_a_figure_warned_of_says_it_waits_on_the_check(with_mistakes: Built) -> None:
+    """A line through a month 18 times the others is bent by it: the outlook says the figures it rests on
+    wait for the department's check, for exactly the targets whose projection window holds such a figure."""
+    with duckdb.connect(str(with_mistakes.warehouse), read_only=True) as con:
+        bent = con.execute(
+            """
+            select distinct p.plan_id, strftime(p.period, '%Y-%m') as month, p.target_id
+            from marts.fct_target_progress p
+            join raw.observation_findings f
+              on f.indicator_code = p.indicator_code and f.region_code = p.region_code
+             and f.period between strftime(p.projection_first_as_of, '%Y-%m') and strftime(p.actual_as_of, '%Y-%m')
+            where f.severity = 'warning' and p.projection_points >= 2
+              and not exists (
+                    select 1 from raw.observations later
+                    where later.indicator_code = f.indicator_code and later.region_code = f.region_code
+                      and later.period = f.period and later.measure = f.measure and later.load_id > f.load_id
+              )
+            order by 1, 2, 3
+            """
+        ).fetchall()
+        assert len(bent) >= 3, bent
+        said = 0
+        for plan, month in sorted({(plan, month) for plan, month, _ in bent})[:6]:
+            briefing = gather_plan(con, plan, month)
+            expected = {target for p, m, target in bent if (p, m) == (plan, month)}
+            lines = (*briefing.targets, *briefing.final_targets)
+            assert {line.target_id for line in lines if line.is_projection_doubted} == expected, (plan, month)
+            for line in lines:
+                if line.outlook is not None:
+                    assert ("待报送部门核实" in line.outlook.sentence) == line.is_projection_doubted, line.target_id
+                    said += line.is_projection_doubted
+        assert said >= 1
+
+
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The sample with no mess and no mistakes, ingested with its receipts (no transform)."""

@@ -112,6 +112,8 @@ class TargetLine(_Model):
     projected_to_meet: bool | None = None
     projection_points: int | None = None
     is_doubted: bool = False  # judged by a figure a plausibility warning in use doubts (marts.doubted_targets)
+    # projected through a figure a plausibility warning in use doubts (marts.projections_on_doubted_figures)
+    is_projection_doubted: bool = False
     observed_annual_growth_pct: float | None = None
     required_annual_growth_pct: float | None = None
     actual_source_name: str | None = None  # the department or statistics bureau whose figure is used

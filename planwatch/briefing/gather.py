@@ -362,8 +362,13 @@ def gather_plan(
     rows = marts.target_progress(con, plan_id, month)
     if not rows:
         raise ValueError(f"marts.fct_target_progress has no rows for plan {plan_id} in {month:%Y-%m}")
-    doubted = marts.doubted_targets(con, [row["target_id"] for row in rows], month)
-    all_lines = [TargetLine(**row, is_doubted=row["target_id"] in doubted) for row in rows]
+    target_ids = [row["target_id"] for row in rows]
+    doubted = marts.doubted_targets(con, target_ids, month)
+    bent = marts.projections_on_doubted_figures(con, target_ids, month)
+    all_lines = [
+        TargetLine(**row, is_doubted=row["target_id"] in doubted, is_projection_doubted=row["target_id"] in bent)
+        for row in rows
+    ]
     if region_code is not None:
         all_lines = [line for line in all_lines if line.region_code == region_code]
         if not all_lines:

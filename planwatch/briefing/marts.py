@@ -340,6 +340,28 @@ def doubted_targets(con: duckdb.DuckDBPyConnection, target_ids: list[str], perio
     return {row[0] for row in rows}
 
 
+def projections_on_doubted_figures(con: duckdb.DuckDBPyConnection, target_ids: list[str], period: dt.date) -> set[str]:
+    """The targets whose projection this month runs through a figure that carries a plausibility warning
+    still in use (a month 18 times the others bends the line): their outlook says it waits on the check."""
+    if not table_exists(con, PLAUSIBILITY_FINDINGS_TABLE):
+        return set()
+    rows = con.execute(
+        f"""
+        with {_WARNINGS_IN_USE}
+        select distinct progress.target_id
+        from marts.fct_target_progress as progress
+        inner join in_use
+            on in_use.indicator_code = progress.indicator_code and in_use.region_code = progress.region_code
+        where progress.period = ? and progress.target_id in (select unnest(?))
+          and progress.projection_points >= 2
+          and in_use.period between strftime(progress.projection_first_as_of, '%Y-%m')
+                                and strftime(progress.actual_as_of, '%Y-%m')
+        """,
+        [period, target_ids, period, target_ids],
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
 def plausibility_warnings(
     con: duckdb.DuckDBPyConnection,
     indicator_codes: list[str],

@@ -420,6 +420,8 @@ def outlook(line: TargetLine) -> Outlook | None:
     else:
         when = f"预计{line.target_year}年末为"
     sentence = f"{method}，{when}{_projected_figure(value, line)}{in_words}，{verdict}"
+    if line.is_projection_doubted:
+        sentence += "（推算所用数据中有待报送部门核实的数据，预计结果待核实后确认）"
     growth = growth_text(line)
     if growth:
         sentence += f"；{growth}"
