@@ -321,33 +321,30 @@ judged_by as (
 )"""
 
 
+def _targets_warned(con: duckdb.DuckDBPyConnection, query: str, parameters: list) -> set[str]:
+    """The target ids `query` selects after `_WARNINGS_IN_USE` (whose own parameters come first)."""
+    if not table_exists(con, PLAUSIBILITY_FINDINGS_TABLE):
+        return set()
+    return {row[0] for row in con.execute(f"with {_WARNINGS_IN_USE} {query}", parameters).fetchall()}
+
+
 def doubted_targets(con: duckdb.DuckDBPyConnection, target_ids: list[str], period: dt.date) -> set[str]:
     """The targets judged this month by a figure that carries a plausibility warning still in use: their
     actual and verdict are shown as doubted (※) until the department confirms or corrects the figure."""
-    if not table_exists(con, PLAUSIBILITY_FINDINGS_TABLE):
-        return set()
-    rows = con.execute(
-        f"""
-        with {_WARNINGS_IN_USE}
+    query = """
         select distinct judged_by.target_id
         from judged_by
         inner join in_use
             on judged_by.actual_file_name = in_use.file_name and judged_by.actual_sheet = in_use.sheet
             and judged_by.actual_cell = in_use.cell
-        """,
-        [period, target_ids],
-    ).fetchall()
-    return {row[0] for row in rows}
+        """
+    return _targets_warned(con, query, [period, target_ids])
 
 
 def projections_on_doubted_figures(con: duckdb.DuckDBPyConnection, target_ids: list[str], period: dt.date) -> set[str]:
     """The targets whose projection this month runs through a figure that carries a plausibility warning
     still in use (a month 18 times the others bends the line): their outlook says it waits on the check."""
-    if not table_exists(con, PLAUSIBILITY_FINDINGS_TABLE):
-        return set()
-    rows = con.execute(
-        f"""
-        with {_WARNINGS_IN_USE}
+    query = """
         select distinct progress.target_id
         from marts.fct_target_progress as progress
         inner join in_use
@@ -356,10 +353,8 @@ def projections_on_doubted_figures(con: duckdb.DuckDBPyConnection, target_ids: l
           and progress.projection_points >= 2
           and in_use.period between strftime(progress.projection_first_as_of, '%Y-%m')
                                 and strftime(progress.actual_as_of, '%Y-%m')
-        """,
-        [period, target_ids, period, target_ids],
-    ).fetchall()
-    return {row[0] for row in rows}
+        """
+    return _targets_warned(con, query, [period, target_ids, period, target_ids])
 
 
 def plausibility_warnings(
