@@ -589,6 +589,27 @@ def test_no_briefing_shows_a_quality_finding_of_another_plan_or_region(
     assert re.search(r"平凉市《[^》]+》：测试探针：仅属此县目标2条", summary)
 
 
+def test_the_summary_counts_each_plans_rows_set_aside_as_the_plans_own_briefing_does(warehouse: Path) -> None:
+    """Rows quarantined this month are not in the marts: the leadership summary says so under each plan,
+    with the counts of that plan's briefing, reason by reason."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        [(month,)] = con.execute(
+            "select unnest(string_split(l.periods, ',')) as month from raw.quarantine q "
+            "join raw.file_loads l using (load_id) group by 1 order by count(*) desc, 1 desc limit 1"
+        ).fetchall()
+        summary = gather_summary(con, month)
+        said = [note for note in summary.quality if note.kind == "quarantine"]
+        assert said, month
+        for plan_id in [row[0] for row in con.execute("select plan_id from marts.dim_plan").fetchall()]:
+            try:
+                briefing = gather_plan(con, plan_id, month)
+            except ValueError:  # the plan does not run that month
+                continue
+            title = f"{briefing.region_name}《{briefing.plan_title}》"
+            own = sorted((note.text, note.count) for note in briefing.quality if note.kind == "quarantine")
+            assert sorted((note.text, note.count) for note in said if note.plans == title) == own, plan_id
+
+
 def _plan_region(warehouse: Path, plan_id: str) -> str:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute("select region_code from marts.dim_plan where plan_id = ?", [plan_id]).fetchone()[0]

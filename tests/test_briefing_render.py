@@ -708,7 +708,7 @@ def test_a_finding_about_departments_says_whose_rows_they_are(tmp_path: Path) ->
     row = {"scope": json.dumps([{"department_id": "fengling.market", "rows": 1}, {"department_id": "other.stats"}])}
     assert _departments_named(con, row, scope) == "凤岭县市场监督管理局"
     assert _departments_named(con, {"scope": json.dumps([{"plan_id": "fengling", "rows": 1}])}, scope) is None
-    late = QualityNote(text="部门未在截止日前报送", count=1, departments="凤岭县市场监督管理局")
+    late = QualityNote(text="部门未在截止日前报送", count=1, concerns="凤岭县市场监督管理局")
     briefing = _briefing(quality=(late,))
     assert "部门未在截止日前报送1条（凤岭县市场监督管理局）。" in " ".join(render_html(briefing).split())
     [word] = render(briefing, tmp_path, ["docx"])

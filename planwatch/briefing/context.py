@@ -362,7 +362,9 @@ class QualityNote(_Model):
     count: int | None = None
     kind: Literal["check", "quarantine", "revision", "plausibility"] = "check"
     plans: str | None = None
-    departments: str | None = None  # whose rows they are (部门未在截止日前报送1条（凤岭县市场监督管理局）)
+    # whose or which they are, said after the count: 部门未在截止日前报送1条（凤岭县市场监督管理局）,
+    # 因“疑似单位错误”暂未采用的行1条（涉及白马镇肉牛存栏）
+    concerns: str | None = None
 
 
 class Chart(_Model):

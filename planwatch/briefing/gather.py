@@ -180,15 +180,9 @@ def _quality(
         rows = rows_in_scope(row, scope)
         if rows:
             text = str(row.get("message") or row.get("check_name"))
-            notes.append(QualityNote(text=text, count=rows, departments=_departments_named(con, row, scope)))
-    for row in marts.quarantined_rows(con, located, period):
-        notes.append(
-            QualityNote(
-                text=f"报送数据中因“{quarantine_title(row['reason_code'])}”暂未采用的行",
-                count=int(row["rows"]),
-                kind="quarantine",
-            )
-        )
+            notes.append(QualityNote(text=text, count=rows, concerns=_departments_named(con, row, scope)))
+    figures = marts.set_aside_figures(con, located, period)
+    notes += [quarantine_note(row, figures=figures) for row in marts.quarantined_rows(con, located, period)]
     target_ids = sorted(scope.target_ids)
     for row in marts.plausibility_warnings(
         con, marts.reported_indicators_of(con, target_ids), sorted(scope.region_codes), target_ids, period
@@ -260,6 +254,15 @@ def rejected_file_notes(
         for row in marts.rejected_files(con, period)
         if concerns(row.get("department_id"))
     ]
+
+
+def quarantine_note(row: dict, plans: str | None = None, figures: dict[str, str] | None = None) -> QualityNote:
+    """Rows set aside for one reason (marts.quarantined_rows), as a quality note naming, for a plausibility
+    check, the figures they held (marts.set_aside_figures): a leader learns which target lacks its figure."""
+    text = f"报送数据中因“{quarantine_title(row['reason_code'])}”暂未采用的行"
+    named = (figures or {}).get(row["reason_code"])
+    concerns = f"涉及{named}" if named else None
+    return QualityNote(text=text, count=int(row["rows"]), kind="quarantine", plans=plans, concerns=concerns)
 
 
 def quarantine_title(reason_code: str) -> str:
@@ -469,12 +472,14 @@ def gather_summary(con: duckdb.DuckDBPyConnection, period: str | dt.date, config
     running_lines: list[TargetLine] = []
     final_lines: list[TargetLine] = []
     scopes: list[Scope] = []
+    seated: dict[str, list[str]] = {}  # per plan, the departments seated in its region (their quarantined rows)
     titles: dict[str, str] = {}
     for plan in marts.plans(con):
         rows = marts.target_progress(con, plan["plan_id"], month)
         if not rows:
             continue  # the plan's reporting is over: its final assessment is in its last month's briefing
-        scopes.append(briefing_scope(con, plan, [TargetLine(**row) for row in rows], None)[0])
+        scope, seated[plan["plan_id"]], _ = briefing_scope(con, plan, [TargetLine(**row) for row in rows], None)
+        scopes.append(scope)
         titles[plan["plan_id"]] = f"{plan['region_name']}《{plan['plan_title']}》"
         briefing = gather_plan(con, plan["plan_id"], month, config=config)
         # every target of the plan in the month: the running ones by their light, and those whose year has
@@ -527,16 +532,21 @@ def gather_summary(con: duckdb.DuckDBPyConnection, period: str | dt.date, config
         departments=(),
         milestones=tuple(sorted(overdue, key=lambda line: -(line.days_overdue or 0))[:10]),
         submissions=(),
-        quality=tuple(_summary_quality(con, month, scopes, titles)),
+        quality=tuple(_summary_quality(con, month, scopes, titles, seated)),
         plans=tuple(plan_lines),
         override_note=override_note(con, month),
     )
 
 
 def _summary_quality(
-    con: duckdb.DuckDBPyConnection, month: dt.date, scopes: list[Scope], titles: dict[str, str]
+    con: duckdb.DuckDBPyConnection,
+    month: dt.date,
+    scopes: list[Scope],
+    titles: dict[str, str],
+    seated: dict[str, list[str]],
 ) -> list[QualityNote]:
-    """The month's findings grouped by the plans they concern; unattributed ones said as such."""
+    """The month's findings grouped by the plans they concern, with the rows set aside as each plan's own
+    briefing counts them (those of the departments seated in its region); unattributed ones said as such."""
     notes: list[QualityNote] = []
     for row in marts.quality_results(con, month):
         if row.get("severity") == "override":
@@ -558,6 +568,9 @@ def _summary_quality(
         elif not is_attributed(row) or not scopes:
             notes.append(QualityNote(text=text, count=row.get("unexpected_count"), plans="未能归属具体规划"))
     for scope in scopes:
+        plan, located = titles[scope.plan_id], seated[scope.plan_id]
+        figures = marts.set_aside_figures(con, located, month)
+        notes += [quarantine_note(row, plan, figures) for row in marts.quarantined_rows(con, located, month)]
         target_ids = sorted(scope.target_ids)
         warned = marts.plausibility_warnings(
             con, marts.reported_indicators_of(con, target_ids), sorted(scope.region_codes), target_ids, month

@@ -282,6 +282,39 @@ def quarantined_rows(con: duckdb.DuckDBPyConnection, department_ids: list[str], 
     )
 
 
+def set_aside_figures(con: duckdb.DuckDBPyConnection, department_ids: list[str], period: dt.date) -> dict[str, str]:
+    """By plausibility check: the figures (地区+指标) whose rows were set aside in the files that
+    `quarantined_rows` counts, and that no later report has replaced (the briefing names what is missing)."""
+    if not table_exists(con, PLAUSIBILITY_FINDINGS_TABLE):
+        return {}
+    label = f"{period.year:04d}-{period.month:02d}"
+    rows = con.execute(
+        f"""
+        with figures as (
+            select distinct findings.check_name,
+                coalesce(regions.region_name, findings.region_code)
+                    || coalesce(indicators.indicator_name, findings.indicator_code) as figure
+            from {PLAUSIBILITY_FINDINGS_TABLE} as findings
+            inner join raw.file_loads as loads on findings.load_id = loads.load_id
+            left join marts.dim_region as regions on findings.region_code = regions.region_code
+            left join marts.dim_indicator as indicators on findings.indicator_code = indicators.indicator_code
+            where findings.severity = 'critical'
+              and ',' || replace(loads.periods, ' ', '') || ',' like '%,' || ? || ',%'
+              and findings.department_id in (select unnest(?))
+              and not exists (
+                select 1 from raw.observations as later
+                where later.indicator_code = findings.indicator_code and later.region_code = findings.region_code
+                  and later.period = findings.period and later.measure = findings.measure
+                  and later.load_id > findings.load_id
+              )
+        )
+        select check_name, list(figure order by figure) from figures group by check_name
+        """,
+        [label, department_ids],
+    ).fetchall()
+    return {check: "、".join(names[:5]) + (f"等{len(names)}项" if len(names) > 5 else "") for check, names in rows}
+
+
 def revisions(con: duckdb.DuckDBPyConnection, target_ids: list[str], period: dt.date) -> int:
     """How many current values behind the plan's targets in the month replaced an earlier submission."""
     if not target_ids:
