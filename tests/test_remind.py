@@ -187,3 +187,72 @@ def test_a_file_of_which_nothing_was_taken_is_no_submission_and_its_department_i
             assert state.state == "not_submitted" and "均未接收任何数据" in state.label, state
             [duty] = [d for d in duties(connection, period, dt.date(2026, 12, 1)) if d.department_id == department_id]
             assert duty.needs_reminder and "均未接收任何数据" in duty.state and "已逾期" in duty.state, duty.state
+
+
+def _duty(**overrides: object):
+    from planwatch.supervision.remind import Duty
+
+    values: dict = {
+        "department_id": "zhangye.agriculture_rural_bureau",
+        "department_name": "张掖市农业农村局",
+        "period": "2025-02",
+        "due_date": dt.date(2025, 3, 7),  # a Friday
+        "first_received_at": None,
+        "indicators_expected": 3,
+        "indicators_received": 0,
+        "milestones_expected": 0,
+        "milestones_received": 0,
+        "as_of": dt.date(2025, 3, 9),
+    }
+    values.update(overrides)
+    return Duty(**values)
+
+
+def test_a_report_not_in_by_a_weekend_after_its_friday_due_date_is_past_due_not_before_it() -> None:
+    assert _duty().state == "未报送，已过截止日" and _duty().needs_reminder
+    assert _duty(as_of=dt.date(2025, 3, 7)).state == "未报送，未到截止日"
+    assert _duty(as_of=dt.date(2025, 3, 10)).state == "未报送，已逾期1个工作日"
+
+
+def test_a_file_that_came_after_the_as_of_day_is_not_known_on_it() -> None:
+    """As of 14 February, a file of the 20th has not come: no 逾期8个工作日报送 dated after the day judged."""
+    later = _duty(
+        due_date=dt.date(2025, 2, 10),
+        as_of=dt.date(2025, 2, 14),
+        first_received_at=dt.datetime(2025, 2, 20, 9, 30),
+        indicators_received=3,
+    )
+    assert not later.received and later.received_at is None and later.needs_reminder
+    assert later.state == "未报送，已逾期4个工作日"
+    now = later.__class__(**{**later.__dict__, "as_of": dt.date(2025, 2, 21)})
+    assert now.received and now.state == "逾期8个工作日报送"
+
+
+@pytest.mark.xdist_group("briefing_warehouse")
+def test_remind_refuses_marts_built_before_the_months_last_files(
+    briefing_sample_warehouse: Path, tmp_path: Path
+) -> None:
+    """After `ingest` and before `transform`, the submission mart does not count the new files: reminders drawn
+    from it would tell a department that reported that it is overdue. `remind` asks for the transform."""
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(briefing_sample_warehouse, warehouse)
+    period = BRIEFING_SAMPLE_LATEST
+    with duckdb.connect(str(warehouse)) as connection:
+        # as the mart stood before one department's file was ingested
+        connection.execute(
+            "update marts.mart_submission_completeness set files_received = files_received - 1, "
+            "submissions_received = 0, first_received_at = null where strftime(period, '%Y-%m') = ? "
+            "and department_id = (select min(department_id) from marts.mart_submission_completeness "
+            "where strftime(period, '%Y-%m') = ? and files_received = 1)",
+            [period, period],
+        )
+    command = ["remind", "--period", period, "--as-of", "2026-01-20", "--warehouse", str(warehouse)]
+    done = subprocess.run(
+        [sys.executable, "-m", "planwatch", *command, "--output", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
+    assert done.returncode != 0 and "1 file(s) for" in done.stdout + done.stderr, done.stdout + done.stderr
+    assert "planwatch transform" in done.stdout + done.stderr
+    assert not (tmp_path / "out").exists()

@@ -100,7 +100,12 @@ class Office:
         return ingest_files(list(files), self.warehouse, self.registry, self.root / "out" / "receipts")
 
     def build(self, period: str) -> None:
-        built = transform(warehouse=self.warehouse)
+        # dbt's artefacts apart from other tests' runs: the project is parsed once, then partially (a
+        # shared target is parsed again whenever another test's warehouse used it in between)
+        built = transform(
+            warehouse=self.warehouse,
+            environment={"DBT_TARGET_PATH": str(self.root / "dbt_target"), "DBT_LOG_PATH": str(self.root / "dbt_logs")},
+        )
         assert built.success, built.failures
         _, decision = check_and_gate(self.warehouse, period, self.root / "out")
         assert decision.publishable
@@ -120,6 +125,31 @@ class Office:
     def draft(self, period: str) -> Briefing:
         with duckdb.connect(str(self.warehouse), read_only=True) as connection:
             return gather_plan(connection, PLAN, period, config=self.config)
+
+
+def test_a_target_missed_last_year_is_followed_up_and_one_missed_long_ago_is_not() -> None:
+    """The year after its target year, a 未完成 target is a 督办事项 (it sits among the final verdicts, not
+    the running targets); two years on, nobody can still act on it."""
+    from planwatch.supervision.issuing import _subjects
+
+    from .test_briefing_render import _briefing, _target
+
+    missed = _target(
+        target_id="demo.beef.620825.2024",
+        target_year=2024,
+        status="missed",
+        is_final_verdict=True,
+        completion_rate=80.0,
+        time_progress=100.0,
+        gap_pp=-20.0,
+    )
+    briefing = _briefing(period=dt.date(2025, 3, 31), targets=(), lagging=(), headline=(), final_targets=(missed,))
+    [subject] = [found for found in _subjects(briefing, include_lagging=False) if found.kind == "target"]
+    assert (subject.kind, subject.subject_id, subject.lead_unit) == ("target", missed.target_id, missed.lead_unit)
+    assert "未完成" in subject.subject and "完成率80.0%" in subject.ask and "时序进度" not in subject.ask
+    long_ago = missed.model_copy(update={"target_year": 2022})
+    later = briefing.model_copy(update={"final_targets": (long_ago,)})
+    assert [found for found in _subjects(later, include_lagging=False) if found.kind == "target"] == []
 
 
 @pytest.mark.slow

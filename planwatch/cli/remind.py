@@ -31,7 +31,7 @@ def remind(
 ) -> None:
     """List each department's report for the month, its due date and working days overdue; write the 催报通知."""
     from planwatch.periods import china_today
-    from planwatch.supervision.remind import duties, write_csv, write_notice
+    from planwatch.supervision.remind import MartsBehindError, duties, write_csv, write_notice
     from planwatch.warehouse import connect
 
     month = arguments.month(period)
@@ -42,7 +42,10 @@ def remind(
     config = settings()
     warehouse = arguments.marts_built(arguments.existing_warehouse(warehouse))
     with connect(warehouse, read_only=True) as connection:
-        found = duties(connection, period, day)
+        try:
+            found = duties(connection, period, day)
+        except MartsBehindError as error:
+            arguments.fail(str(error))
     if not found:
         arguments.fail(f"no department owes a report for {period} (outside every plan, or not transformed yet)")
     folder = output or config.output_path / "reminders" / period

@@ -177,10 +177,12 @@ def _long_missed(line: TargetLine, period: dt.date) -> bool:
 def _subjects(briefing: Briefing, include_lagging: bool) -> list[follow_up.Subject]:
     statuses = follow_up.SEVERE_STATUSES | ({"lagging"} if include_lagging else set())
     subjects = []
-    for line in briefing.targets:
+    # the running targets, and those whose year has ended (a 未完成 stays followed up for a year after it)
+    for line in (*briefing.targets, *briefing.final_targets):
         if line.status not in statuses or _long_missed(line, briefing.period):
             continue
-        gap = f"，低于时序进度{abs(line.gap_pp):.1f}个百分点" if line.gap_pp is not None else ""
+        shows_gap = line.gap_pp is not None and not line.is_final_verdict
+        gap = f"，低于时序进度{abs(line.gap_pp):.1f}个百分点" if shows_gap else ""
         completion = f"完成率{line.completion_rate:.1f}%" if line.completion_rate is not None else "未完成"
         subject = f"{line.region_name}{line.indicator_name}（{line.target_year}年目标）{line.status_label}"
         subjects.append(

@@ -59,3 +59,29 @@ def marts_behind_decisions(connection: duckdb.DuckDBPyConnection) -> list[str]:
     if returned:
         problems.append(f"{returned} figure(s) of returned submissions still in the marts")
     return problems
+
+
+def month_files_not_in_marts(connection: duckdb.DuckDBPyConnection, period: str) -> int:
+    """Files loaded for `period` (YYYY-MM) by departments that owe it, that the month's submission mart
+    does not count yet: ingested after the last `planwatch transform`. Chasing departments on those marts
+    would tell one that reported that it has not."""
+    from planwatch.periods import Period
+
+    month_end = Period.parse(period).month_end
+    loaded = connection.execute(
+        """
+        select count(*) from raw.file_loads as loads
+        where loads.status = 'loaded' and coalesce(loads.layout, '') not in ('correction', 'follow_up_reply')
+          and ',' || replace(loads.periods, ' ', '') || ',' like '%,' || ? || ',%'
+          and loads.department_id in (
+              select department_id from marts.mart_submission_completeness where period = ?
+          )
+        """,
+        [period, month_end],
+    ).fetchone()[0]
+    counted = connection.execute(
+        "select coalesce(sum(files_received + files_taken_nothing), 0) from marts.mart_submission_completeness "
+        "where period = ?",
+        [month_end],
+    ).fetchone()[0]
+    return max(int(loaded) - int(counted), 0)

@@ -22,6 +22,7 @@ from planwatch.atomic_files import write_atomically
 from planwatch.config import PROJECT_ROOT
 from planwatch.ingest.receipt import safe_text
 from planwatch.periods import Period
+from planwatch.supervision.marts_state import month_files_not_in_marts
 from planwatch.supervision.states import submission_states
 from planwatch.supervision.workdays import known_year, working_days_late
 
@@ -33,7 +34,7 @@ CSV_COLUMNS = [
     ("due_date", "截止日期"),
     ("state", "状态"),
     ("working_days_overdue", "逾期工作日"),
-    ("first_received_at", "首次报送时间"),
+    ("received_at", "首次报送时间"),
     ("indicators_expected", "应报指标数"),
     ("indicators_received", "已报指标数"),
     ("milestones_expected", "应报项目节点数"),
@@ -60,7 +61,17 @@ class Duty:
 
     @property
     def received(self) -> bool:
-        return self.first_received_at is not None
+        """A file had come by the as-of day (one that came later is not known on it)."""
+        return self.first_received_at is not None and self.first_received_at.date() <= self.as_of
+
+    @property
+    def received_at(self) -> dt.datetime | None:
+        """When the first file came, if it had by the as-of day."""
+        return self.first_received_at if self.received else None
+
+    @property
+    def is_past_due(self) -> bool:
+        return self.as_of > self.due_date
 
     @property
     def returned(self) -> bool:
@@ -69,7 +80,7 @@ class Duty:
     @property
     def working_days_overdue(self) -> int:
         """Working days past the due date: when the first file came, or (none yet) as of the day."""
-        until = self.first_received_at.date() if self.first_received_at else self.as_of
+        until = self.first_received_at.date() if self.received and self.first_received_at else self.as_of
         return working_days_late(self.due_date, until)
 
     @property
@@ -92,17 +103,28 @@ class Duty:
             sent = ""
             if self.files_taken_nothing:
                 sent = f"（所报{self.files_taken_nothing}个文件均未接收任何数据，请按回执修改后重报）"
-            return (
-                f"未报送{sent}，已逾期{self.working_days_overdue}个工作日"
-                if self.working_days_overdue
-                else f"未报送{sent}，未到截止日"
-            )
+            if self.working_days_overdue:
+                return f"未报送{sent}，已逾期{self.working_days_overdue}个工作日"
+            # a Sunday after a Friday's due date: past it, though no working day has passed since
+            return f"未报送{sent}，已过截止日" if self.is_past_due else f"未报送{sent}，未到截止日"
         late = f"逾期{self.working_days_overdue}个工作日报送" if self.working_days_overdue else "按时报送"
         return f"{late}，未报齐" if self.is_incomplete else late
 
 
+class MartsBehindError(RuntimeError):
+    """Files for the month came in after the last transform: the reminders would chase departments that reported."""
+
+
 def duties(connection: duckdb.DuckDBPyConnection, period: str, as_of: dt.date) -> list[Duty]:
-    """Every department's report owed for `period` (YYYY-MM), judged on `as_of`; the overdue first."""
+    """Every department's report owed for `period` (YYYY-MM), judged on `as_of`; the overdue first.
+
+    Raises MartsBehindError when files for the month were ingested after the marts were built."""
+    behind = month_files_not_in_marts(connection, period)
+    if behind:
+        raise MartsBehindError(
+            f"{behind} file(s) for {period} were ingested after the last `planwatch transform`: run it first, "
+            "or the reminders would chase departments that have reported"
+        )
     month_end = Period.parse(period).month_end
     rows = connection.execute(
         """
