@@ -290,14 +290,14 @@ def test_a_far_cell_is_found_however_the_writer_spells_it(tmp_path: Path, far_ce
     assert result.status == "rejected" and used in result.reason and "已用范围异常" in result.reason
 
 
-def _dies_on_crash_file(path: Path):  # runs in a forked worker
+def _dies_on_crash_file(path: Path, locks: dict):  # runs in a forked worker
     import os
 
     from planwatch.ingest import run
 
     if path.name == "crash.xlsx":
         os._exit(134)  # what an abort inside the spreadsheet reader does to the process
-    return run._WORKER_INGESTOR.prepare(path, run._WORKER_KEEPS_PARSED)
+    return run._WORKER_INGESTOR.prepare(path, run._WORKER_KEEPS_PARSED, locks)
 
 
 def test_a_worker_that_dies_stops_the_run_with_an_error_instead_of_hanging(tmp_path: Path, monkeypatch) -> None:
@@ -318,14 +318,14 @@ def test_a_worker_that_dies_stops_the_run_with_an_error_instead_of_hanging(tmp_p
 _PARSED_LOG = "PLANWATCH_TEST_PARSED_LOG"
 
 
-def _logs_what_it_parses(path: Path):  # runs in a forked worker, or here for a few files
+def _logs_what_it_parses(path: Path, locks: dict):  # runs in a forked worker, or here for a few files
     import os
 
     from planwatch.ingest import run
 
     with open(os.environ[_PARSED_LOG], "a", encoding="utf-8") as log:
         log.write(f"{path.name}\n")
-    return run._WORKER_INGESTOR.prepare(path, run._WORKER_KEEPS_PARSED)
+    return run._WORKER_INGESTOR.prepare(path, run._WORKER_KEEPS_PARSED, locks)
 
 
 @pytest.mark.parametrize("files", [3, 70], ids=["in this process", "in workers"])
@@ -365,10 +365,10 @@ def test_bytes_met_before_are_hashed_not_parsed_and_reported_as_duplicates(
 
 
 def _counting_prepare(log: Path, prepare):
-    def counting(self, path: Path, keep_parsed: bool = True):
+    def counting(self, path: Path, keep_parsed: bool = True, locks: dict | None = None):
         with open(log, "a", encoding="utf-8") as handle:
             handle.write(f"{path.name}\n")
-        return prepare(self, path, keep_parsed)
+        return prepare(self, path, keep_parsed, locks)
 
     return counting
 
@@ -445,3 +445,44 @@ def test_a_table_whose_file_name_and_title_name_two_senders_is_refused_naming_bo
     assert result.status == "rejected"
     assert "文件名写明的报送单位“虎林市统计局”与表格标题中的“中卫市统计局”不一致" in result.reason
     assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations") == [(0,)]
+
+
+def test_a_long_tables_rows_of_a_locked_month_are_set_aside_and_its_other_months_load(tmp_path: Path) -> None:
+    """January's briefing is issued and locked: a long table of January and February loses only its January
+    rows (each with how to ask for a correction), not February's seven figures; a file of locked months only is
+    refused whole, as a template for a locked month is."""
+    import duckdb
+
+    from planwatch.ingest.raw_schema import ensure_tables
+
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as connection:
+        ensure_tables(connection)
+        connection.execute(
+            "insert into supervision.issued_briefings (plan_id, period, issue_number, state) "
+            "values ('hulin_agri_processing_2023', '2025-01', 1, '签发')"
+        )
+        connection.execute(
+            "insert into supervision.locked_months values "
+            "('hulin_agri_processing_2023', '2025-01', 'hulin.statistics_bureau', now())"
+        )
+    header = ["指标名称", "地区", "时期", "数值", "单位", "口径"]
+    rows = [
+        ["农产品加工业营业收入", "虎林市", "2025-01", 4.1, "亿元", "累计"],
+        ["农产品加工业营业收入", "虎林市", "2025-02", 8.3, "亿元", "累计"],
+        ["农产品加工业营业收入", "虎林市", "2025-02", 4.2, "亿元", "本月"],
+    ]
+    mixed = statistics_workbook(tmp_path / "虎林市统计局_导出_2025-02.xlsx", {"导出数据": [header, *rows]})
+    locked_only = statistics_workbook(tmp_path / "虎林市统计局_导出_2025-01.xlsx", {"导出数据": [header, rows[0]]})
+    [taken, refused] = ingest([mixed, locked_only], warehouse)
+    assert (taken.status, taken.rows_loaded, taken.rows_quarantined, taken.periods) == ("loaded", 2, 1, ["2025-02"])
+    [(row_number, code, reason)] = query(
+        warehouse, "select row_number, reason_code, reason from raw.quarantine where file_name like '%2025-02%'"
+    )
+    assert (row_number, code) == (2, "locked_month")
+    assert "2025年1月" in reason and "签发并锁定" in reason and "更正申请" in reason
+    assert query(warehouse, "select period, measure, value from raw.observations order by measure") == [
+        ("2025-02", "month_value", 4.2),
+        ("2025-02", "ytd_value", 8.3),
+    ]
+    assert refused.status == "rejected" and "签发并锁定" in (refused.reason or "")

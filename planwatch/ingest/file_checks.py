@@ -1,8 +1,9 @@
 """Checks across a whole parsed file, once each sheet was parsed on its own: what no sheet's parser can
 see. Each check names the rows it sets aside (quarantined, with a reason for the clerk); `check_file`
 applies them in turn, so that a row set aside by one is no longer a figure the next one reads:
-- in a file of several periods (a long table), a row of a month not yet come or outside the plans' span
-  (one bad row does not refuse the file, as it does a template or table of one period);
+- in a file of several periods (a long table), a row of a month not yet come or outside the plans' span,
+  or of a month an issued briefing locked (one bad row does not refuse the file, as it does a template
+  or table of one period, or a file of locked months only);
 - a figure typed into merged cells (C4:C5, one number for two counties): every row the merge covers;
 - figures on a sheet the clerk hid (a draft, last period's), as in a hidden row;
 - one figure on two sheets with two values (a table and its 修改稿): both rows, each naming the other.
@@ -21,11 +22,16 @@ from planwatch.ingest.values import cell_address
 SetAside = dict[int, tuple[str, str | None, dict[str, object]]]
 
 
-def check_file(parsed: ParsedFile, source: SourceFile, span: PlanSpan | None) -> None:
-    """Quarantine the rows the whole-file checks set aside, in place; the file's periods follow."""
+def check_file(
+    parsed: ParsedFile, source: SourceFile, span: PlanSpan | None, locked: dict[str, str] | None = None
+) -> None:
+    """Quarantine the rows the whole-file checks set aside, in place; the file's periods follow.
+    `locked`: the sender's months an issued briefing locked → why their rows are not taken."""
     checks: list[Callable[[ParsedFile, SourceFile], SetAside]] = [merged_figures, hidden_sheets, sheets_disagree]
     if len(parsed.periods) > 1:
         checks.insert(0, lambda parsed, source: months_not_accepted(parsed, span))
+        if locked and not set(parsed.periods) <= set(locked):  # locked months only: the file is refused whole
+            checks.insert(1, lambda parsed, source: months_locked(parsed, locked))
     sheets = {sheet.name: sheet for sheet in source.sheets}
     changed = False
     for check in checks:
@@ -45,6 +51,16 @@ def months_not_accepted(parsed: ParsedFile, span: PlanSpan | None) -> SetAside:
         why = unusable_period(periods, span=span) if row.status is RowStatus.loaded and periods else None
         if why is not None:
             found[index] = ("period_not_accepted", row.observations[0].cell, {"why": why})
+    return found
+
+
+def months_locked(parsed: ParsedFile, locked: dict[str, str]) -> SetAside:
+    """Rows of a month an issued briefing locked, with the way to ask for a correction."""
+    found: SetAside = {}
+    for index, row in enumerate(parsed.rows):
+        periods = sorted({observation.period for observation in row.observations} & set(locked))
+        if row.status is RowStatus.loaded and periods:
+            found[index] = ("locked_month", row.observations[0].cell, {"why": locked[periods[0]]})
     return found
 
 

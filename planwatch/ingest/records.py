@@ -73,6 +73,7 @@ QUARANTINE_REASONS: dict[str, str] = {
     "无法确定哪一行正确，两行均未入库；请删除错误的一行后重新报送",
     "bad_period": "报告期“{value}”无法识别，请填写如“2024-03”或“2024年3月”",
     "period_not_accepted": "{why}",
+    "locked_month": "{why}",
     "conflicting_across_sheets": (
         "本行的数据与工作表“{other_sheet}”第{other_row}行的同一数据不一致，无法确定哪一处正确，两处均未入库；"
         "请删除错误的一处（如作废的修改稿工作表）后重新报送"

@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable, Container, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -63,7 +64,7 @@ from planwatch.plausibility.review import Reviewer
 from planwatch.processes import can_fork, forked_pool
 from planwatch.registry.load import Registry
 from planwatch.sample import records as sample_records
-from planwatch.supervision.states import locked_departments, locked_refusal
+from planwatch.supervision.states import Locks, locked_departments, locked_refusal
 from planwatch.warehouse import connect
 
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
@@ -191,8 +192,11 @@ class Ingestor:
         parsed, rejection, encoding = self._parse(path, data)
         return (None if rejection else parsed), rejection, encoding
 
-    def _parse(self, path: Path, data: bytes) -> tuple[ParsedFile | None, str | None, str | None]:
-        """As `parse`, but a file rejected for its period keeps what was read of it: who sent it, for when."""
+    def _parse(
+        self, path: Path, data: bytes, locks: Locks | None = None
+    ) -> tuple[ParsedFile | None, str | None, str | None]:
+        """As `parse`, but a file rejected for its period keeps what was read of it: who sent it, for when.
+        `locks`: the months issued briefings locked, whose rows a file of several months sets aside."""
         try:
             source = read_source_file(path, data)
         except UnreadableFileError as error:
@@ -200,7 +204,7 @@ class Ingestor:
         parsed, rejection = self._recognise(path, source)
         span = self._span_of(parsed.department_id) if parsed is not None else None
         if parsed is not None:
-            check_file(parsed, source, span)
+            check_file(parsed, source, span, self._locked_months(parsed.department_id, locks or {}))
         if parsed is not None and (
             bad_period := unusable_period(parsed.periods, span=span) or _named_otherwise(path, parsed)
         ):
@@ -208,6 +212,14 @@ class Ingestor:
         if parsed is not None:
             account_cells(source, parsed)  # the rows and cells the outcomes must add up to
         return parsed, rejection, source.encoding
+
+    def _locked_months(self, department_id: str | None, locks: Locks) -> dict[str, str]:
+        """The sender's locked months → why a row of one is not taken."""
+        return {
+            period: locked_refusal(department_id, [period], locks, self.plan_titles) or ""
+            for (department, period) in locks
+            if department == department_id
+        }
 
     def _span_of(self, department_id: str | None) -> PlanSpan | None:
         """The months the plans of the sender's city cover (every plan's, for a sender not known)."""
@@ -263,10 +275,11 @@ class Ingestor:
         named = [d for d in self.registry.reference.departments.values() if d.name in titles]
         return max(named, key=lambda d: len(d.name)).department_id if named else None
 
-    def prepare(self, path: Path, keep_parsed: bool = True) -> PendingFile:
+    def prepare(self, path: Path, keep_parsed: bool = True, locks: Locks | None = None) -> PendingFile:
         """Read and parse one file (or note why it cannot be read) into its raw-table rows: nothing is written yet.
 
-        `keep_parsed=False` drops the parsed rows once tabulated: only a receipt needs them.
+        `keep_parsed=False` drops the parsed rows once tabulated: only a receipt needs them. `locks`: the
+        locked months (supervision.states.locked_departments).
         """
         try:
             data, modified = read_bytes_and_mtime(path)  # when it arrived, from the file read
@@ -274,7 +287,7 @@ class Ingestor:
             submitted_at = submission_time(path)
             return PendingFile.of(path.name, str(path), "", 0, None, rejection=error.reason, submitted_at=submitted_at)
         submitted_at = _utc(modified)
-        parsed, rejection, encoding = self._parse(path, data)
+        parsed, rejection, encoding = self._parse(path, data, locks)
         pending = PendingFile.of(
             path.name,
             str(path),
@@ -294,7 +307,7 @@ class Ingestor:
             )
         return pending
 
-    def locked_refusal(self, pending: PendingFile, locks: dict[tuple[str, str], list[tuple[str, int]]]) -> str | None:
+    def locked_refusal(self, pending: PendingFile, locks: Locks) -> str | None:
         return locked_refusal(pending.department_id, pending.periods, locks, self.plan_titles)
 
     def write_receipt(self, target: Path, result: FileResult, parsed: ParsedFile | None) -> Path | None:
@@ -382,9 +395,9 @@ _WORKER_INGESTOR: Ingestor | None = None
 _WORKER_KEEPS_PARSED = True
 
 
-def _prepare_in_worker(path: Path) -> PendingFile:
+def _prepare_in_worker(path: Path, locks: Locks) -> PendingFile:
     assert _WORKER_INGESTOR is not None
-    return _WORKER_INGESTOR.prepare(path, _WORKER_KEEPS_PARSED)
+    return _WORKER_INGESTOR.prepare(path, _WORKER_KEEPS_PARSED, locks)
 
 
 @contextmanager
@@ -443,7 +456,7 @@ class _BytesMet:
 @contextmanager
 def _reading(
     ingestor: Ingestor, files: list[Path], keep_parsed: bool
-) -> Iterator[Callable[[Container[str]], Iterator[PendingFile | SameBytes]]]:
+) -> Iterator[Callable[[Container[str], Locks], Iterator[PendingFile | SameBytes]]]:
     """A function that reads, parses and tabulates the files in order, except those whose bytes are known;
     in forked worker processes when there are many files.
 
@@ -455,11 +468,11 @@ def _reading(
     workers = min(os.cpu_count() or 1, 8)
     if workers < 2 or len(files) < PARALLEL_MIN_FILES or not can_fork():
 
-        def read_here(known: Container[str]) -> Iterator[PendingFile | SameBytes]:
+        def read_here(known: Container[str], locks: Locks) -> Iterator[PendingFile | SameBytes]:
             met = _BytesMet(known)
             for path in files:
                 sha256 = met.before(path)
-                yield SameBytes(sha256) if sha256 else ingestor.prepare(path, keep_parsed)
+                yield SameBytes(sha256) if sha256 else ingestor.prepare(path, keep_parsed, locks)
 
         yield read_here
         return
@@ -468,7 +481,7 @@ def _reading(
     pool = forked_pool(workers)
     pool.submit(int)  # forks the workers now, before this process opens the warehouse
 
-    def read_in_workers(known: Container[str]) -> Iterator[PendingFile | SameBytes]:
+    def read_in_workers(known: Container[str], locks: Locks) -> Iterator[PendingFile | SameBytes]:
         met = _BytesMet(known)
         same: dict[int, str] = {}
 
@@ -480,7 +493,7 @@ def _reading(
                     yield path
 
         # map submits every file at once: `same` is complete when it returns
-        parsed = _in_order(pool.map(_prepare_in_worker, new_files(), chunksize=16))
+        parsed = _in_order(pool.map(partial(_prepare_in_worker, locks=locks), new_files(), chunksize=16))
         return (SameBytes(same[position]) if position in same else next(parsed) for position in range(len(files)))
 
     try:
@@ -528,14 +541,14 @@ def ingest_files(
     ):
         ensure_tables(connection)
         previous = _previous_loads(connection)
-        prepared = read(previous)  # a file whose bytes are known is not parsed again
+        locks = locked_departments(connection)  # months whose briefing is issued take no more files
+        prepared = read(previous, locks)  # a file whose bytes are known is not parsed again
         if len(files) >= PARALLEL_MIN_FILES:
             # the reading workers hold every core: DuckDB's own threads would only contend with them
             connection.execute("set threads = 1")
         reviewer = ingestor.start_review(connection)
         if receipts_dir is not None:  # the receipts of a batch committed just before a crash
             recover_staged_receipts(receipts_dir, set(previous))
-        locks = locked_departments(connection)  # months whose briefing is issued take no more files
         batch: list[tuple[int, PendingFile]] = []
         in_batch: set[str] = set()
         repeated_in_batch: list[tuple[int, str]] = []  # the same bytes again: a duplicate once the first is stored
@@ -587,7 +600,7 @@ def ingest_files(
 
         for position, pending in enumerate(prepared):
             if isinstance(pending, SameBytes) and pending.sha256 not in in_batch and pending.sha256 not in previous:
-                pending = ingestor.prepare(files[position], keep_parsed)  # the file changed since it was hashed
+                pending = ingestor.prepare(files[position], keep_parsed, locks)  # changed since it was hashed
             # a SameBytes left is a duplicate: one of the next two checks takes it
             if pending.sha256 and pending.sha256 in in_batch:
                 repeated_in_batch.append((position, pending.sha256))

@@ -132,7 +132,11 @@ def submission_states(
     return [SubmissionState(**row) for row in found]
 
 
-def locked_departments(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[tuple[str, int]]]:
+# (department, period) → the issued briefings (plan, 期号) that locked it
+Locks = dict[tuple[str, str], list[tuple[str, int]]]
+
+
+def locked_departments(connection: duckdb.DuckDBPyConnection) -> Locks:
     """(department, period) → the issued briefings (plan, 期号) that locked it: what ingest refuses."""
     found = connection.execute(
         """
@@ -143,7 +147,7 @@ def locked_departments(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str,
         order by 1, 2, 3
         """
     ).fetchall()
-    locks: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    locks: Locks = {}
     for department_id, period, plan_id, issue_number in found:
         locks.setdefault((department_id, period), []).append((plan_id, issue_number))
     return locks
@@ -152,7 +156,7 @@ def locked_departments(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str,
 def locked_refusal(
     department_id: str | None,
     periods: list[str],
-    locks: dict[tuple[str, str], list[tuple[str, int]]],
+    locks: Locks,
     plan_titles: dict[str, str],
 ) -> str | None:
     """The Chinese reason a file for a locked month is refused (None when no month it covers is locked)."""
