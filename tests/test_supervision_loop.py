@@ -127,6 +127,23 @@ class Office:
             return gather_plan(connection, PLAN, period, config=self.config)
 
 
+def test_an_archived_context_an_earlier_version_wrote_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    """`reproduce` after an upgrade: a context the current model cannot read is said so, plainly."""
+    from planwatch.supervision.issuing import IssuedBriefingChangedError, _archived
+
+    from .test_briefing_render import _briefing
+
+    archived = json.loads(_briefing().model_dump_json())
+    archived["quality"][0]["departments"] = "凤岭县市场监督管理局"  # a field this version no longer has
+    context = tmp_path / "plan_620800_2025-10.json"
+    context.write_text(json.dumps(archived, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(IssuedBriefingChangedError, match="earlier version of planwatch") as refused:
+        _archived(Briefing, context)
+    assert "quality.0.departments" in str(refused.value) and "the issued files stand" in str(refused.value)
+    context.write_text(_briefing().model_dump_json(), encoding="utf-8")
+    assert _archived(Briefing, context) == _briefing()
+
+
 def test_a_target_missed_last_year_is_followed_up_and_one_missed_long_ago_is_not() -> None:
     """The year after its target year, a 未完成 target is a 督办事项 (it sits among the final verdicts, not
     the running targets); two years on, nobody can still act on it."""

@@ -24,8 +24,10 @@ import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
+from pydantic import ValidationError
 
 from planwatch.briefing.context import Briefing, TargetLine
 from planwatch.briefing.formatting import zh_date
@@ -377,6 +379,23 @@ def issued_plans(connection: duckdb.DuckDBPyConnection, period: str) -> dict[str
     return {plan_id: Path(folder) for plan_id, folder in found}
 
 
+_Archived = TypeVar("_Archived", Briefing, Letter)
+
+
+def _archived(model: type[_Archived], context: Path) -> _Archived:
+    """An archived context read back; one this version's model cannot read (archived by an earlier version)
+    cannot be rendered again, which says nothing against the issued files themselves."""
+    try:
+        return model.model_validate_json(context.read_text(encoding="utf-8"))
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:3])
+        raise IssuedBriefingChangedError(
+            f"{context.name}: the archived context was written by an earlier version of planwatch and cannot be "
+            f"rendered again by this one ({problems}); the issued files stand, checked against their hashes, and "
+            "are what every run delivers"
+        ) from None
+
+
 def reproduce(archive: Path, out_dir: Path, formats: list[str]) -> list[Path]:
     """Re-render an issued briefing from its archived contexts; write it only if every byte is the issued one."""
     manifest = _manifest(archive)
@@ -384,10 +403,10 @@ def reproduce(archive: Path, out_dir: Path, formats: list[str]) -> list[Path]:
     with tempfile.TemporaryDirectory() as scratch:
         rendered: list[Path] = []
         for context in sorted((archive / CONTEXTS).glob("*.json")):
-            briefing = Briefing.model_validate_json(context.read_text(encoding="utf-8"))
+            briefing = _archived(Briefing, context)
             rendered += render(briefing, Path(scratch), formats)
         for context in sorted((archive / CONTEXTS / LETTERS).glob("*.json")):
-            letter = Letter.model_validate_json(context.read_text(encoding="utf-8"))
+            letter = _archived(Letter, context)
             rendered += render_letter(letter, Path(scratch), [f for f in formats if f in LETTER_FORMATS])
         for path in rendered:
             if manifest["files"].get(path.name) != _sha256(path):
