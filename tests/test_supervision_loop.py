@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -453,3 +454,47 @@ def test_a_county_departments_report_is_approved_by_the_county_then_the_city(tmp
         )
         with pytest.raises(approval.DecisionError, match="已锁定的月份只能通过更正登记"):
             approval.decide(connection, [department], "2023-09", "returned", "市级", reason="口径有误")
+
+
+def test_a_report_whose_file_failed_a_critical_check_is_not_approved(tmp_path: Path) -> None:
+    """庄浪 40 + 静宁 32 above the city's 64: the month's critical check names the file; its sender's report
+    cannot be 审核通过 until it is corrected and checked again (a failure in another sender's file does not
+    hold this one back)."""
+    from planwatch.quality.store import ensure_tables as ensure_quality_tables
+
+    office = Office(tmp_path)
+    department = "hohhot.togtoh_county_government"
+    with duckdb.connect(str(office.warehouse)) as connection:
+        ensure_tables(connection)
+        ensure_quality_tables(connection)
+        connection.execute(
+            "insert into raw.file_loads (load_id, file_name, file_path, sha256, department_id, periods, status, "
+            "rows_read, rows_loaded, rows_quarantined, rows_ignored, observations, milestone_reports, revisions, "
+            "loaded_at) values (nextval('raw.load_id_sequence'), 'a.xlsx', 'a.xlsx', 'x', ?, '2023-09', 'loaded', "
+            "1, 1, 0, 0, 1, 0, 0, now())",
+            [department],
+        )
+
+        def check_run(run_id: str, files: str) -> None:
+            connection.execute(
+                "insert into quality.runs (run_id, period, started_at, finished_at, suites, critical_failures, "
+                "warnings, passed) values (?, '2023-09', now(), now(), 'marts', 1, 0, false)",
+                [run_id],
+            )
+            connection.execute(
+                "insert into quality.expectation_results (run_id, period, suite, check_name, expectation_type, "
+                "severity, success, unexpected_count, message, files, checked_at) values (?, '2023-09', "
+                "'marts_observations', 'regions_within_their_total', 'x', 'critical', false, 1, "
+                "'各县合计超过全市数', ?, now())",
+                [run_id, files],
+            )
+
+        check_run("run-1", "other.xlsx;a.xlsx")
+        with pytest.raises(approval.DecisionError, match="未通过关键数据质量检查") as refused:
+            approval.decide(connection, [department], "2023-09", "approved", "县级")
+        assert "托克托县" in str(refused.value) and "各县合计超过全市数（a.xlsx）" in str(refused.value)
+        assert "planwatch check" in str(refused.value)
+        time.sleep(0.01)  # the next run starts later
+        check_run("run-2", "other.xlsx")
+        [county] = approval.decide(connection, [department], "2023-09", "approved", "县级")
+        assert county.state_after == "county_approved"

@@ -107,6 +107,20 @@ def _has_quality_tables(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(found and found[0] == 3)
 
 
+def _latest_run(con: duckdb.DuckDBPyConnection, period: str) -> str | None:
+    latest = con.execute(
+        "select run_id from quality.runs where period = ? order by started_at desc limit 1", [period]
+    ).fetchone()
+    return latest[0] if latest else None
+
+
+def latest_critical_failures(con: duckdb.DuckDBPyConnection, period: str | dt.date) -> list[FailedCheck]:
+    """The failed critical checks of the month's latest quality run (none when it was never checked)."""
+    period = as_period(period)
+    run_id = _latest_run(con, period) if _has_quality_tables(con) else None
+    return _failures(con, run_id, "critical") if run_id else []
+
+
 def decide(con: duckdb.DuckDBPyConnection, period: str | dt.date) -> GateDecision:
     """What the latest quality run of `period` and its overrides say about publishing it, and whether
     the marts show the office's decisions yet."""
@@ -114,12 +128,9 @@ def decide(con: duckdb.DuckDBPyConnection, period: str | dt.date) -> GateDecisio
     behind = marts_behind_decisions(con)
     if not _has_quality_tables(con):  # never checked (works on a read-only connection)
         return GateDecision(period, None, publishable=False, marts_behind=behind)
-    latest = con.execute(
-        "select run_id from quality.runs where period = ? order by started_at desc limit 1", [period]
-    ).fetchone()
-    if latest is None:
+    run_id = _latest_run(con, period)
+    if run_id is None:
         return GateDecision(period, None, publishable=False, marts_behind=behind)
-    run_id = latest[0]
     decision = GateDecision(
         period,
         run_id,

@@ -70,6 +70,13 @@ def decide(
     unknown = sorted(set(department_ids) - set(states))
     if unknown:
         raise DecisionError(f"unknown department(s): {', '.join(unknown)} (see plans/reference/departments)")
+    if decision == "approved":
+        failed = _failed_critical_checks(connection, department_ids, period)
+        if failed:
+            raise DecisionError(
+                f"{period}: 以下部门报送的数据未通过关键数据质量检查，不能审核通过：{'；'.join(failed)}。"
+                "请退回（planwatch return）或待更正后重新运行 planwatch check，通过后再审核"
+            )
     made = []
     with transaction(connection):
         for department_id in department_ids:
@@ -101,6 +108,31 @@ def decide(
             after = submission_states(connection, [department_id], period)[0].state
             made.append(Decision(department_id, state.department_name, period, at_level, decision, after))
     return made
+
+
+def _failed_critical_checks(connection: duckdb.DuckDBPyConnection, department_ids: list[str], period: str) -> list[str]:
+    """The month's failed critical checks that name a file of one of the departments: 部门 — 检查（文件）."""
+    from planwatch.quality.gate import latest_critical_failures
+
+    failures = latest_critical_failures(connection, period)
+    files = {name for failure in failures for name in failure.files}
+    if not files:
+        return []
+    senders = dict(
+        connection.execute(
+            "select loads.file_name, coalesce(departments.department_name, loads.department_id) "
+            "from raw.file_loads as loads "
+            "left join raw.ref_departments as departments on loads.department_id = departments.department_id "
+            "where loads.file_name in (select unnest(?)) and loads.department_id in (select unnest(?))",
+            [sorted(files), department_ids],
+        ).fetchall()
+    )
+    return [
+        f"{senders[name]} — {failure.message or failure.check_name}（{name}）"
+        for failure in failures
+        for name in failure.files
+        if name in senders
+    ]
 
 
 def write_return_notice(
