@@ -423,18 +423,23 @@ def test_three_months_of_supervision(tmp_path: Path) -> None:
     assert not (tmp_path / "nothing_delivered").exists()
 
 
+def _file_loaded(connection: duckdb.DuckDBPyConnection, department: str) -> None:
+    """A.xlsx of `department` for 2023-09, as ingest records it."""
+    connection.execute(
+        "insert into raw.file_loads (load_id, file_name, file_path, sha256, department_id, periods, status, "
+        "rows_read, rows_loaded, rows_quarantined, rows_ignored, observations, milestone_reports, revisions, "
+        "loaded_at) values (nextval('raw.load_id_sequence'), 'a.xlsx', 'a.xlsx', 'x', ?, '2023-09', 'loaded', "
+        "1, 1, 0, 0, 1, 0, 0, now())",
+        [department],
+    )
+
+
 def test_a_county_departments_report_is_approved_by_the_county_then_the_city(tmp_path: Path) -> None:
     office = Office(tmp_path)
     department = "hohhot.togtoh_county_government"
     with duckdb.connect(str(office.warehouse)) as connection:
         ensure_tables(connection)
-        connection.execute(
-            "insert into raw.file_loads (load_id, file_name, file_path, sha256, department_id, periods, status, "
-            "rows_read, rows_loaded, rows_quarantined, rows_ignored, observations, milestone_reports, revisions, "
-            "loaded_at) values (nextval('raw.load_id_sequence'), 'a.xlsx', 'a.xlsx', 'x', ?, '2023-09', 'loaded', "
-            "1, 1, 0, 0, 1, 0, 0, now())",
-            [department],
-        )
+        _file_loaded(connection, department)
         [state] = submission_states(connection, [department], "2023-09")
         assert state.two_levels and state.state == "submitted"
         with pytest.raises(approval.DecisionError, match="先经县级审核"):
@@ -467,13 +472,7 @@ def test_a_report_whose_file_failed_a_critical_check_is_not_approved(tmp_path: P
     with duckdb.connect(str(office.warehouse)) as connection:
         ensure_tables(connection)
         ensure_quality_tables(connection)
-        connection.execute(
-            "insert into raw.file_loads (load_id, file_name, file_path, sha256, department_id, periods, status, "
-            "rows_read, rows_loaded, rows_quarantined, rows_ignored, observations, milestone_reports, revisions, "
-            "loaded_at) values (nextval('raw.load_id_sequence'), 'a.xlsx', 'a.xlsx', 'x', ?, '2023-09', 'loaded', "
-            "1, 1, 0, 0, 1, 0, 0, now())",
-            [department],
-        )
+        _file_loaded(connection, department)
 
         def check_run(run_id: str, files: str) -> None:
             connection.execute(
