@@ -497,3 +497,28 @@ def test_a_report_whose_file_failed_a_critical_check_is_not_approved(tmp_path: P
         check_run("run-2", "other.xlsx")
         [county] = approval.decide(connection, [department], "2023-09", "approved", "县级")
         assert county.state_after == "county_approved"
+
+
+def test_closing_an_item_whose_target_still_lags_is_the_offices_call_but_it_is_told(tmp_path: Path) -> None:
+    office = Office(tmp_path)
+    with duckdb.connect(str(office.warehouse)) as connection:
+        ensure_tables(connection)
+        connection.execute(
+            "insert into supervision.follow_up_items (item_id, plan_id, opened_period, issue_number, kind, "
+            "subject_id, subject, department_name, ask, reply_due, opened_at, state) values ('DB202501-001', "
+            "'hulin_agri_processing_2023', '2025-01', 1, 'target', 't.revenue', '营业收入严重滞后', '虎林市工信局', "
+            "'请整改', '2025-02-25', now(), 'open')"
+        )
+        connection.execute(
+            "create schema marts; create table marts.fct_target_progress as select * from (values "
+            "('t.revenue', date '2025-01-31', 'severely_lagging'), ('t.revenue', date '2025-02-28', 'lagging')) "
+            "as p(target_id, period, status)"
+        )
+        assert follow_up.still_lagging(connection, "DB202501-001") == "按最新数据（2025-02），该目标仍为滞后"
+    closed = run_planwatch(
+        "followup", "close", "DB202501-001", "--reason", "已整改到位", "--actor", "张科长", env=office.env
+    )
+    assert "已销号" in closed and "注意：按最新数据（2025-02），该目标仍为滞后" in closed
+    with duckdb.connect(str(office.warehouse)) as connection:
+        connection.execute("update marts.fct_target_progress set status = 'on_track' where period = '2025-02-28'")
+        assert follow_up.still_lagging(connection, "DB202501-001") is None

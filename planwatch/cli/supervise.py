@@ -359,7 +359,7 @@ def close(
     """销号: close a 督办事项 with a reason."""
     import duckdb
 
-    from planwatch.supervision.follow_up import close_item
+    from planwatch.supervision.follow_up import close_item, still_lagging
     from planwatch.supervision.ledger import transaction
 
     with duckdb.connect(str(arguments.existing_warehouse(warehouse))) as connection:
@@ -368,7 +368,10 @@ def close(
                 close_item(connection, item, _actor(actor), reason)
         except ValueError as error:
             raise _refused(error) from None
+        lagging = still_lagging(connection, item)
     console.print(f"{item}: 已销号")
+    if lagging:
+        console.print(f"[yellow]注意：{lagging}；如下期通报仍滞后，将重新交办督办事项[/]")
 
 
 @followup_app.command("forms")

@@ -151,6 +151,37 @@ def close_item(connection: duckdb.DuckDBPyConnection, item_id: str, actor: str, 
     audit(connection, actor, "close_item", plan_id=row[1], subject=item_id, detail={"reason": reason}, at=at)
 
 
+def still_lagging(connection: duckdb.DuckDBPyConnection, item_id: str) -> str | None:
+    """What the newest marts say of an item's subject when it still lags (a target 滞后/严重滞后/未完成, a
+    milestone still overdue): closing it then is the office's call, but it should know. None otherwise."""
+    from planwatch.briefing.context import STATUS_LABELS
+    from planwatch.briefing.marts import table_exists
+
+    row = connection.execute(
+        "select kind, subject_id from supervision.follow_up_items where item_id = ?", [item_id]
+    ).fetchone()
+    if row is None:
+        return None
+    kind, subject_id = row
+    if kind == "target" and table_exists(connection, "marts.fct_target_progress"):
+        latest = connection.execute(
+            "select strftime(period, '%Y-%m'), status from marts.fct_target_progress where target_id = ? "
+            "order by period desc limit 1",
+            [subject_id],
+        ).fetchone()
+        if latest and latest[1] in {"lagging", "severely_lagging", "missed"}:
+            return f"按最新数据（{latest[0]}），该目标仍为{STATUS_LABELS[latest[1]]}"
+    if kind == "milestone" and table_exists(connection, "marts.fct_milestone_status"):
+        latest = connection.execute(
+            "select strftime(period, '%Y-%m'), is_overdue from marts.fct_milestone_status where milestone_id = ? "
+            "order by period desc limit 1",
+            [subject_id],
+        ).fetchone()
+        if latest and latest[1]:
+            return f"按最新数据（{latest[0]}），该项目节点仍逾期"
+    return None
+
+
 def recovered_items(
     connection: duckdb.DuckDBPyConnection,
     plan_id: str,
