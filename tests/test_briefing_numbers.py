@@ -16,6 +16,7 @@ import calendar
 import datetime as dt
 import html as html_lib
 import json
+import math
 import re
 import subprocess
 import sys
@@ -211,6 +212,14 @@ def mart_numbers(warehouse: Path, plan_ids: list[str], period: str) -> set[str]:
                 [plan_id, day, plan_id, day],
             )
             allowed |= {str(row["n"]) for row in counts}
+            paces = _rows(
+                con,
+                "select required_monthly_pace, measure_space, target_year, actual_as_of "
+                "from marts.fct_target_progress where plan_id = ? and period = ? and required_monthly_pace is not null",
+                [plan_id, day],
+            )
+            for pace in paces:
+                allowed |= _pace_tokens(pace)
         # the leadership summary counts every target of the month, running ones by their light and
         # those whose year has passed by their final verdict (a running plan's earlier years too)
         allowed |= {
@@ -448,6 +457,22 @@ def _as_of_tokens(row: dict[str, object]) -> set[str]:
     return {str(day.year), str(day.month), "1"}
 
 
+def _pace_tokens(row: dict[str, object]) -> set[str]:
+    """A count's pace in whole ones (此后24个月内需增加7个): the months from the actual to the target's end,
+    and the whole ones the monthly pace asks of them."""
+    pace, as_of = row.get("required_monthly_pace"), row.get("actual_as_of")
+    if not isinstance(pace, float) or not isinstance(as_of, dt.date):
+        return set()
+    year = row["target_year"]
+    assert isinstance(year, int)
+    months = (
+        12 - as_of.month
+        if row["measure_space"] == "year_total"
+        else year * 12 + 11 - (as_of.year * 12 + as_of.month - 1)
+    )
+    return {str(months), str(math.ceil(abs(pace) * months - 1e-6))}
+
+
 def _since_start_tokens(row: dict[str, object], unit: str) -> set[str]:
     """What an addition or a sum since the plan start shows beside its figure: where it counts from
     (较2020年末, 2021年以来), the level or this year's part it comes with, and that figure's own 同比/环比."""
@@ -502,7 +527,7 @@ def assert_claims_hold(html: str, rows: dict[str, dict[str, object]], where: str
         for value in row.values():
             own_any |= _formatted(value, [unit, str(row["unit"])])
         if row["actual_as_of"]:
-            own_any |= _as_of_tokens(row) | _since_start_tokens(row, unit)
+            own_any |= _as_of_tokens(row) | _since_start_tokens(row, unit) | _pace_tokens(row)
         stray = [n for n in _cell_numbers(sentence) if n not in own_any]
         assert not stray, f"{where}: a sentence about {target_id} shows {stray}, not its figures: {sentence!r}"
         checked += 1

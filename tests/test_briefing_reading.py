@@ -473,6 +473,28 @@ def test_a_pace_reckoned_from_an_earlier_figure_says_from_when() -> None:
     assert current.pace_text.startswith("此后每月需完成")
 
 
+def test_a_pace_of_things_counted_one_by_one_is_whole_ones_over_the_months_left() -> None:
+    """8家 of 10 in June: 2家 in the 6 months left, not 每月需完成0.33家; a whole number a month stays per month."""
+    firms = line(
+        indicator_name="规模以上农产品加工企业数",
+        target_value=10.0,
+        target_unit="家",
+        target_level=10.0,
+        measure_unit="家",
+        indicator_frequency="monthly",
+        actual_value=8.0,
+        actual_as_of=dt.date(2023, 6, 30),
+        required_monthly_pace=2 / 6,
+    )
+    assert firms.pace_text == "此后6个月内需增加2家"
+    assert firms.model_copy(update={"required_monthly_pace": 2.0}).pace_text == "此后每月需完成2家"
+    yearly = firms.model_copy(update={"measure_space": "year_total", "aggregation": "additive_flow"})
+    assert yearly.model_copy(update={"required_monthly_pace": 7 / 6}).pace_text == "此后6个月内需完成7家"
+    added = firms.model_copy(update={"measure_space": "sum_since_plan_start", "required_monthly_pace": 0.45})
+    assert added.pace_text == "此后6个月内需新增3家"  # 2.7 rounded up: a floor asks for whole ones
+    assert line(required_monthly_pace=1 / 6).pace_text.endswith("此后每月需完成1667亩")  # a quantity keeps its pace
+
+
 def test_an_actual_is_written_with_the_decimals_of_its_margin_so_that_they_add_up() -> None:
     # 中卫 绿色食品产业总产值 2025: 203.96亿元 against 200亿元, 超出3.96亿元 (not 204亿元 beside it)
     met = line(

@@ -10,6 +10,7 @@ these functions through `TargetLine`'s properties.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -341,7 +342,27 @@ def _pace_phrase(line: TargetLine) -> str:
     if is_percentage(line):
         return f"此后每月需提高{size}"
     verb = "新增" if line.measure_space in AMOUNT_SINCE_START else "完成"
+    counted = _counted_over_months_left(line, pace)
+    if counted is not None:  # 2个 in 6 months, not 每月0.33个
+        months, whole = counted
+        verb = "增加" if line.measure_space == "level" else verb
+        return f"此后{months}个月内需{verb}{quantity(whole, line.measure_unit)}"
     return f"此后每月需{verb}{size}"
+
+
+def _counted_over_months_left(line: TargetLine, pace: float) -> tuple[int, int] | None:
+    """For things counted one by one whose monthly pace is a fraction of one: the months left and the
+    whole number still to come in them; None otherwise (the pace per month reads as it is)."""
+    day = line.actual_as_of
+    if line.measure_unit not in COUNT_UNITS or day is None or abs(pace - round(pace)) < 0.005:
+        return None
+    if line.measure_space == "year_total":
+        months = 12 - day.month
+    else:
+        months = (line.target_year * 12 + 11) - (day.year * 12 + day.month - 1)
+    if months <= 1:
+        return None
+    return months, math.ceil(pace * months - 1e-6)
 
 
 def _change_text(growth_pct: float | None, change_pp: float | None, prefix: str) -> str:
