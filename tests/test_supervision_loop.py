@@ -285,6 +285,9 @@ def test_three_months_of_supervision(tmp_path: Path) -> None:
     _arrive(form, reply_due - dt.timedelta(days=2))
     [reply] = office.ingest(form)
     assert reply.status == "loaded" and reply.rows_loaded == 1
+    # its receipt says one 整改反馈 was taken, not 接收数据项 0
+    told = dict(row[:2] for row in openpyxl.load_workbook(reply.receipt).worksheets[0].iter_rows(values_only=True))
+    assert told["接收整改反馈"] == 1 and "接收数据项" not in told
     with duckdb.connect(str(office.warehouse), read_only=True) as connection:
         # as the days stood: before it arrived the item was still 办理中; two days before its deadline, 已反馈
         before, after = (

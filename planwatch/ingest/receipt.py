@@ -25,6 +25,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from planwatch.atomic_files import write_atomically
+from planwatch.ingest.parse_reply import LAYOUT as REPLY_LAYOUT
 from planwatch.ingest.records import ParsedFile, RowStatus
 from planwatch.ingest.store import FileResult
 from planwatch.plausibility.checks import CHECKS
@@ -192,7 +193,10 @@ def write_receipt(
         ["未接收单元格数（需更正后重报）", result.cells_quarantined],
         ["忽略单元格数（标题、表头、备注、未填报等）", result.cells_ignored],
         ["数据合理性提示（已接收，请核实）", len(result.warnings)],
-        ["接收数据项", result.observations],
+        # what was taken, in the words of what the file holds: figures, milestone progress, 整改反馈
+        *([["接收整改反馈", result.rows_loaded]] if result.layout == REPLY_LAYOUT else []),
+        *([["接收数据项", result.observations]] if result.layout != REPLY_LAYOUT else []),
+        *([["接收项目节点进展", result.milestone_reports]] if result.milestone_reports else []),
         ["其中更正以前报送的数据项", result.revisions],
         ["文件校验码（SHA-256）", result.sha256],
     ]
