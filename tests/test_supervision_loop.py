@@ -168,6 +168,13 @@ def test_a_target_missed_last_year_is_followed_up_and_one_missed_long_ago_is_not
     long_ago = missed.model_copy(update={"target_year": 2022})
     later = briefing.model_copy(update={"final_targets": (long_ago,)})
     assert [found for found in _subjects(later, include_lagging=False) if found.kind == "target"] == []
+    # the plan's milestones: one overdue since June 2024 is still followed up; two years on, not any more
+    [milestone] = briefing.overdue_milestones
+    final = briefing.model_copy(update={"is_final_assessment": True, "milestones": (milestone.model_copy(
+        update={"deadline": dt.date(2024, 6, 30)}),)})  # fmt: skip
+    assert [found.subject_id for found in _subjects(final, False) if found.kind == "milestone"] == ["m1"]
+    ended = final.model_copy(update={"period": dt.date(2026, 3, 31)})
+    assert [found for found in _subjects(ended, False) if found.kind == "milestone"] == []
 
 
 @pytest.mark.slow

@@ -176,6 +176,15 @@ def _long_missed(line: TargetLine, period: dt.date) -> bool:
     return line.status == "missed" and line.is_final_verdict and months_since > MISSED_FOLLOW_UP_MONTHS
 
 
+def _long_overdue_after_the_plan(deadline: dt.date | None, briefing: Briefing) -> bool:
+    """A milestone of a plan whose every target year has passed (its final assessment), due more than a
+    year ago: as a target missed long ago, its overdue days stand in the briefing, and no 督办 is opened."""
+    if not briefing.is_final_assessment or deadline is None:
+        return False
+    months_since = (briefing.period.year - deadline.year) * 12 + briefing.period.month - deadline.month
+    return months_since > MISSED_FOLLOW_UP_MONTHS
+
+
 def _subjects(briefing: Briefing, include_lagging: bool) -> list[follow_up.Subject]:
     statuses = follow_up.SEVERE_STATUSES | ({"lagging"} if include_lagging else set())
     subjects = []
@@ -198,6 +207,8 @@ def _subjects(briefing: Briefing, include_lagging: bool) -> list[follow_up.Subje
             )
         )
     for milestone in briefing.overdue_milestones:
+        if _long_overdue_after_the_plan(milestone.deadline, briefing):
+            continue
         deadline = zh_date(milestone.deadline) if milestone.deadline else "时限"
         subjects.append(
             follow_up.Subject(
