@@ -66,6 +66,7 @@ QUARANTINE_REASONS: dict[str, str] = {
     "bad_period": "报告期无法识别",
     "ambiguous_period": "报告期可能是1月也可能是10月",
     "period_not_accepted": "报告期未到或不在规划期内",
+    "locked_month": "所属月份已签发锁定",
     "merged_figure": "数值填在合并单元格中",
     "hidden_sheet": "数据在隐藏工作表中",
     "second_table": "同一工作表中的第二张表",
