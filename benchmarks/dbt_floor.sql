@@ -73,6 +73,11 @@ targets as (
         t.target_year * 12 + 11 as target_month,
         cast(substr(p.period_start, 1, 4) as integer) * 12 + cast(substr(p.period_start, 6, 2) as integer) - 1
             as plan_start_month,
+        -- followed until 12 months (final_assessment_months) after the later of the plan's end and last target year
+        greatest(
+            cast(substr(p.period_end, 1, 4) as integer) * 12 + cast(substr(p.period_end, 6, 2) as integer) - 1,
+            max(t.target_year) over (partition by t.plan_id) * 12 + 11
+        ) + 12 as plan_last_month,
         coalesce(t.base_year * 12 + 11,
             cast(substr(p.period_start, 1, 4) as integer) * 12 + cast(substr(p.period_start, 6, 2) as integer) - 2)
             as base_month,
@@ -238,7 +243,7 @@ months as (
 target_months as (
     select t.target_id, t.base_month, t.target_month, t.frequency, m.month_index,
         least(m.month_index, t.target_month) as horizon
-    from targets as t join months as m on m.month_index >= t.plan_start_month
+    from targets as t join months as m on m.month_index between t.plan_start_month and t.plan_last_month
 ),
 latest as (
     select tm.target_id, tm.month_index, tm.target_month, tm.frequency, g.as_of, g.actual, g.completion, g.time_progress, g.gap,

@@ -87,6 +87,13 @@ class Settings(BaseModel):
         default=30, gt=0, description="completion this many points behind time progress is 严重滞后 (red)"
     )
     ahead_margin_pp: float = Field(default=10, gt=0, description="completion this many points ahead is 超前")
+    final_assessment_months: int = Field(
+        default=12,
+        ge=0,
+        description="an ended plan's targets are followed for this many months after its period and its last "
+        "target year (its final assessment, as the last year's annual figures arrive), then leave the marts "
+        "and the month's briefings",
+    )
     # -- plausibility of reported figures (planwatch/plausibility; see docs/plausibility.md) --
     plausible_range_factor: float = Field(
         default=10,
@@ -149,6 +156,7 @@ class Settings(BaseModel):
             "lagging_threshold_pp": self.lagging_threshold_pp,
             "severe_threshold_pp": self.severe_threshold_pp,
             "ahead_margin_pp": self.ahead_margin_pp,
+            "final_assessment_months": self.final_assessment_months,
             "source_precedence": [kind.value for kind in self.source_precedence],
             "source_precedence_by_indicator": {
                 code: [kind.value for kind in kinds] for code, kinds in self.source_precedence_by_indicator.items()

@@ -33,7 +33,7 @@ from docx import Document
 from planwatch.briefing import formatting as f
 from planwatch.briefing.gather import gather_plan, gather_summary
 from planwatch.briefing.render import render, render_html
-from planwatch.briefing.run import render_month
+from planwatch.briefing.run import briefing_units, render_month
 from planwatch.config import settings
 from tests.conftest import BRIEFING_SAMPLE_LATEST, run_planwatch
 
@@ -306,7 +306,8 @@ def test_every_number_of_every_briefing_of_the_latest_month_is_in_the_marts_in_e
     allowed = mart_numbers(warehouse, plan_ids, LATEST)
     stems = expected_stems(warehouse, LATEST)
     assert f"pingliang_key_counties_2023_620825_{LATEST}" in stems  # a county briefing
-    assert len(stems) > 15
+    # four plans, their counties and the summary; 呼和浩特's plan (2021–2023) had its last briefing in 2024-12
+    assert len(stems) >= 13 and not any(stem.startswith("hohhot") for stem in stems)
     for fmt in ("html", "pdf", "docx"):
         assert {path.stem for path in briefings.glob(f"*.{fmt}")} == stems, fmt
     checked = Counter[str]()
@@ -427,6 +428,28 @@ def test_every_plan_renders_in_every_month_with_data(warehouse: Path, tmp_path: 
     assert suffixes[".html"] > 100 and suffixes[".pdf"] >= 12 and suffixes[".docx"] >= 12, suffixes
     assert not list(tmp_path.rglob("*.part"))  # no temporary file left behind
     print(f"rendered {len(written)} files in {rendered:.0f} s")
+
+
+def test_an_ended_plan_has_its_final_assessment_for_a_year_then_leaves_the_months_briefings(warehouse: Path) -> None:
+    """呼和浩特's plan runs 2021–2023: its 终期评估 is briefed through 2024 (final_assessment_months, 12),
+    while 2023's annual figures arrive; from January 2025 no briefing, summary or 督办 speaks of it as current."""
+    hohhot = "hohhot_dairy_cluster_2021"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        units, skipped, _ = briefing_units(con, dt.date(2024, 12, 31), None)
+        assert hohhot in {unit.plan_id for unit in units} and hohhot not in skipped
+        final = gather_plan(con, hohhot, "2024-12")
+        assert final.is_final_assessment and "终期评估" in final.title
+        assert hohhot in {line.plan_id for line in gather_summary(con, "2024-12").plans}
+
+        units, skipped, _ = briefing_units(con, dt.date(2025, 1, 31), None)
+        assert hohhot not in {unit.plan_id for unit in units} and skipped == [hohhot]
+        assert hohhot not in {line.plan_id for line in gather_summary(con, "2025-01").plans}
+        with pytest.raises(ValueError, match=r"ended \(2023-12-31\).*final_assessment_months \(12\)"):
+            gather_plan(con, hohhot, "2025-01")
+        # its milestones leave the monthly marts with it
+        assert con.execute(
+            "select max(period) from marts.fct_milestone_status where plan_id = ?", [hohhot]
+        ).fetchone() == (dt.date(2024, 12, 31),)
 
 
 # ---- claims: each number belongs to the target, column and period it is printed against -----------

@@ -107,12 +107,19 @@ def test_every_target_has_a_row_for_each_month_from_plan_start_to_the_last_month
     missing = _rows(
         built.warehouse,
         """
-        with expected as (
+        with followed as (  -- a plan's months: to a year after the later of its end and its last target year
+            select p.plan_id, cast(p.period_start as date) as first_day,
+                last_day(greatest(cast(p.period_end as date), make_date(max(t.target_year), 12, 1))
+                    + interval 12 month) as last_day
+            from raw.registry_plans p join raw.registry_targets t using (plan_id)
+            group by p.plan_id, p.period_start, p.period_end
+        ),
+        expected as (
             select t.target_id, m.period
             from raw.registry_targets t
-            join raw.registry_plans p using (plan_id)
+            join followed p using (plan_id)
             cross join (select distinct last_day(cast(period || '-01' as date)) as period from raw.observations) m
-            where m.period >= cast(p.period_start as date)
+            where m.period between p.first_day and p.last_day
         )
         select count(*) from expected
         anti join marts.fct_target_progress f using (target_id, period)
@@ -123,6 +130,12 @@ def test_every_target_has_a_row_for_each_month_from_plan_start_to_the_last_month
         """
         select count(*) from marts.fct_target_progress f
         where f.period > (select max(last_day(cast(period || '-01' as date))) from raw.observations)
+            or f.period > (
+                select last_day(greatest(cast(p.period_end as date), make_date(max(t.target_year), 12, 1))
+                    + interval 12 month)
+                from raw.registry_plans p join raw.registry_targets t using (plan_id)
+                where p.plan_id = f.plan_id group by p.period_end
+            )
     """,
     )
     targets = _rows(built.warehouse, "select count(distinct target_id) from marts.fct_target_progress")

@@ -482,6 +482,13 @@ def test_planwatch_publish_to_both_writes_the_snapshot_and_postgresql_and_never_
 # --- the acceptance case ----------------------------------------------------------------------------------
 
 
+# a session of this database waiting for a lock another session holds (the publish, at its swap)
+WAITING_ON_A_LOCK_SQL = """
+select count(*) from pg_locks as locks join pg_database as db on locks.database = db.oid
+where not locks.granted and db.datname = current_database()
+"""
+
+
 @pytest.mark.slow
 def test_readers_of_postgresql_see_the_old_month_then_the_new_never_an_error_or_a_mix(
     monthly_warehouses: MonthlyWarehouses, database: Database, tmp_path: Path
@@ -520,7 +527,10 @@ def test_readers_of_postgresql_see_the_old_month_then_the_new_never_an_error_or_
                 cursor.execute("select count(*) from marts.fct_target_progress")
                 holding.set()
                 publishing.wait()
-                time.sleep(1.5)  # the publish is now waiting for this transaction
+                # the publish copies the new month first (a second or more when the machine is busy), then
+                # waits for this transaction to swap: hold on for 1.5 s once it is seen waiting on a lock
+                wait_for(lambda: database.query(WAITING_ON_A_LOCK_SQL)[0][0] > 0, 120, "the publish to wait")
+                time.sleep(1.5)
             seen["holder"].append(read_state_in_steps(connection))  # still the transaction begun before
             connection.commit()
             while not stop.is_set():  # the publish swaps once this transaction has ended

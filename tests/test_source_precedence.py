@@ -31,21 +31,28 @@ FIGURE = f"indicator_code = '{INDICATOR}' and region_code = '{COUNTY}' and measu
 KEY = f"indicator_code = '{INDICATOR}' and region_code = '{COUNTY}' and period = '{PERIOD}' and measure = 'ytd_value'"
 
 
-def _statistics_table(tmp_path: Path, value: float) -> Path:
+def _statistics_table(tmp_path: Path, value: float, period: str = PERIOD) -> Path:
+    year, month = int(period[:4]), int(period[5:])
     return statistics_workbook(
-        tmp_path / "平凉市统计局_分县区_2024-06.xlsx",
-        {"Sheet1": [["平凉市分县区主要指标（2024年1-6月）"], ["县区", "肉牛饲养量（万头）"], ["庄浪县", value]]},
+        tmp_path / f"平凉市统计局_分县区_{period}.xlsx",
+        {
+            "Sheet1": [
+                [f"平凉市分县区主要指标（{year}年1-{month}月）"],
+                ["县区", "肉牛饲养量（万头）"],
+                ["庄浪县", value],
+            ]
+        },
     )
 
 
-def _department_template(tmp_path: Path, value: float, department: str = DEPARTMENT) -> Path:
+def _department_template(tmp_path: Path, value: float, department: str = DEPARTMENT, period: str = PERIOD) -> Path:
     """The department's template with `value` for the figure; a department not asked to report it sends a
     template of that one sheet (a 补报)."""
     if department == DEPARTMENT:
-        layout = template_layout(REGISTRY, DEPARTMENT, PERIOD)
+        layout = template_layout(REGISTRY, DEPARTMENT, period)
     else:
         duty = ReportingDuty(department, INDICATOR, (COUNTY,), (Measure.ytd_value, Measure.prior_year_ytd_value), ())
-        layout = template_layout(REGISTRY, department, PERIOD, [duty], [])
+        layout = template_layout(REGISTRY, department, period, [duty], [])
     values = {
         (sheet.indicator_code, region, Measure.ytd_value): value
         for sheet in layout.data_sheets
@@ -53,8 +60,8 @@ def _department_template(tmp_path: Path, value: float, department: str = DEPARTM
         for region in sheet.region_codes
     }
     name = REGISTRY.reference.departments[department].name
-    path = tmp_path / f"{name}_2024-06_填报模板{'' if department == DEPARTMENT else '_补报'}.xlsx"
-    build_template(REGISTRY, department, PERIOD, values, {}, layout).save(path)
+    path = tmp_path / f"{name}_{period}_填报模板{'' if department == DEPARTMENT else '_补报'}.xlsx"
+    build_template(REGISTRY, department, period, values, {}, layout).save(path)
     return path
 
 
@@ -146,3 +153,22 @@ def test_between_departments_the_one_asked_to_report_is_current_whatever_the_loa
     assert sorted(query(warehouse, f"select value from raw.observations where {KEY}")) == [(30.4,), (31.9,)]
     run_planwatch("transform", env={"PLANWATCH_WAREHOUSE": str(warehouse)})
     assert _current(warehouse) == (30.4, "department", DEPARTMENT)
+
+
+def test_a_figure_is_judged_against_the_current_source_not_a_later_lower_ranked_one(tmp_path: Path) -> None:
+    """The bureau's 1—5月 figure is 30, a bureau's 补报 of another department says 35 for May (loaded later,
+    ranked below the bureau); the bureau's 1—6月 figure, 32, rises from the current May figure and is loaded,
+    not set aside as a year-to-date that fell below May's 35."""
+    warehouse = tmp_path / "w.duckdb"
+    run_planwatch("plans", "load", "--warehouse", str(warehouse))
+    [may] = ingest([_statistics_table(tmp_path, 30.0, "2024-05")], warehouse)
+    [unasked] = ingest([_department_template(tmp_path, 35.0, "pingliang.commerce_bureau", "2024-05")], warehouse)
+    [june] = ingest([_statistics_table(tmp_path, 32.0, "2024-06")], warehouse)
+    assert (may.status, unasked.status, june.status) == ("loaded", "loaded", "loaded")
+    assert query(warehouse, f"select value from raw.observations where {KEY}") == [(32.0,)]
+    assert query(warehouse, "select count(*) from raw.quarantine where file_name like '%2024-06%'") == [(0,)]
+    checks = query(warehouse, f"select check_name from raw.observation_findings where {KEY}")
+    assert ("ytd_falls",) not in checks
+    run_planwatch("transform", env={"PLANWATCH_WAREHOUSE": str(warehouse)})
+    value, source, _ = _current(warehouse)
+    assert (value, source) == (32.0, "statistics")

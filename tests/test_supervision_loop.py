@@ -14,6 +14,8 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -532,3 +534,43 @@ def test_closing_an_item_whose_target_still_lags_is_the_offices_call_but_it_is_t
     with duckdb.connect(str(office.warehouse)) as connection:
         connection.execute("update marts.fct_target_progress set status = 'on_track' where period = '2025-02-28'")
         assert follow_up.still_lagging(connection, "DB202501-001") is None
+
+
+def test_a_closure_recorded_later_counts_from_the_day_the_office_decided_it(tmp_path: Path) -> None:
+    """销号 decided on 2025-03-05 and typed in today: the 2025-02 briefing (issued 2025-03-10) shows it
+    closed, the 2025-01 one (issued 2025-02-10) open; a day before the item's briefing or in the future is
+    refused, and the audit log keeps when it was recorded as well as the day decided."""
+    office = Office(tmp_path)
+    with duckdb.connect(str(office.warehouse)) as connection:
+        ensure_tables(connection)
+        connection.execute(
+            "insert into supervision.follow_up_items (item_id, plan_id, opened_period, issue_number, kind, "
+            "subject_id, subject, department_name, ask, reply_due, opened_at, state) values ('DB202412-001', "
+            f"'{PLAN}', '2024-12', 12, 'target', 't.milk', '奶类产量严重滞后', '农牧局', '请整改', '2025-01-24', "
+            "now(), 'open')"
+        )
+
+    def close(date: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "planwatch", "followup", "close", "DB202412-001", "--reason", "已整改到位",
+             "--date", date, "--actor", "张科长"],
+            capture_output=True, text=True, env={**os.environ, **office.env}, check=False,
+        )  # fmt: skip
+
+    early = close("2024-12-20")
+    assert early.returncode != 0 and "早于交办该事项的2024-12通报" in early.stderr + early.stdout
+    future = close((dt.date.today() + dt.timedelta(days=3)).isoformat())
+    assert future.returncode != 0 and "晚于今天" in future.stderr + future.stdout
+    assert close("2025-03-05").returncode == 0
+    with duckdb.connect(str(office.warehouse)) as connection:
+
+        def status_on(day: dt.date) -> str:
+            [item] = follow_up.item_lines(connection, PLAN, "2025-03", day)
+            return item["status"]
+
+        assert status_on(dt.date(2025, 2, 10)) == "overdue"  # the 2025-01 briefing: no reply, not yet closed
+        assert status_on(dt.date(2025, 3, 10)) == "closed"
+        [(detail, at)] = connection.execute(
+            "select detail, recorded_at from supervision.audit_log where action = 'close_item'"
+        ).fetchall()
+        assert json.loads(detail)["decided_on"] == "2025-03-05" and at.date() >= dt.date(2026, 1, 1)

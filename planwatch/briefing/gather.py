@@ -365,7 +365,12 @@ def gather_plan(
         )
     rows = marts.target_progress(con, plan_id, month)
     if not rows:
-        raise ValueError(f"marts.fct_target_progress has no rows for plan {plan_id} in {month:%Y-%m}")
+        raise ValueError(
+            f"marts.fct_target_progress has no rows for plan {plan_id} in {month:%Y-%m}: the month is before the "
+            f"plan's start or after its data, or the plan ended ({plan['period_end']}) more than "
+            f"final_assessment_months ({config.final_assessment_months}) before it and its final assessment is in "
+            "the last month it was followed"
+        )
     target_ids = [row["target_id"] for row in rows]
     doubted = marts.doubted_targets(con, target_ids, month)
     bent = marts.projections_on_doubted_figures(con, target_ids, month)

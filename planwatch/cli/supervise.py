@@ -353,10 +353,14 @@ def list_items(
 def close(
     item: Annotated[str, typer.Argument(help="督办编号")],
     reason: Annotated[str, typer.Option(help="why the item is closed (销号)")],
+    date: Annotated[
+        str | None,
+        typer.Option(help="the day the office decided the 销号, YYYY-MM-DD, when recorded later (default: today)"),
+    ] = None,
     actor: Actor = None,
     warehouse: Warehouse = None,
 ) -> None:
-    """销号: close a 督办事项 with a reason."""
+    """销号: close a 督办事项 with a reason; a briefing issued after the day shows it closed."""
     import duckdb
 
     from planwatch.supervision.follow_up import close_item, still_lagging
@@ -365,7 +369,7 @@ def close(
     with duckdb.connect(str(arguments.existing_warehouse(warehouse))) as connection:
         try:
             with transaction(connection):
-                close_item(connection, item, _actor(actor), reason)
+                close_item(connection, item, _actor(actor), reason, arguments.day(date, "--date") if date else None)
         except ValueError as error:
             raise _refused(error) from None
         lagging = still_lagging(connection, item)

@@ -42,15 +42,24 @@ class Thresholds:
     year_on_year_jump_share: float
     department_disagreement_tolerance: float
     unchanged_months: int
+    # which source's figure is a month's current one, as the marts take it (source_precedence): the first
+    # source of the default order ('' for none), and the indicators whose own order puts either first
+    first_source: str = "statistics"
+    statistics_first: tuple[str, ...] = ()
+    department_first: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, config: Settings) -> Thresholds:
+        firsts = {code: order[0].value for code, order in config.source_precedence_by_indicator.items() if order}
         return cls(
             config.plausible_range_factor,
             config.unit_slip_tolerance,
             config.year_on_year_jump_share,
             config.department_disagreement_tolerance,
             config.unchanged_months,
+            config.source_precedence[0].value if config.source_precedence else "",
+            tuple(sorted(code for code, first in firsts.items() if first == "statistics")),
+            tuple(sorted(code for code, first in firsts.items() if first == "department")),
         )
 
 

@@ -148,22 +148,51 @@ series as (
     select distinct indicator_code, region_code from batch
     where $series is null or list_contains($series, indicator_code || '|' || region_code)
 ),
+reporting_duties as (
+    select distinct e.department_id, trim(duty.indicator_code) as indicator_code
+    from raw.expected_submissions as e, unnest(string_split(e.indicator_codes, ';')) as duty(indicator_code)
+),
 reports as (
     select
         o.load_id, o.row_number, o.department_id, o.indicator_code, o.region_code, o.measure, o.period, o.value,
-        {_INDEX.format("o.period")} as idx
-    from raw.observations as o
+        {_INDEX.format("o.period")} as idx,
+        -- as stg_ingest__observations ranks them: a correction, then the source source_precedence puts
+        -- first (a statistics bureau's table, or a department named 统计局, against a department's own)
+        case
+            when o.layout = 'correction' then 0
+            when first_source = '' then 1
+            when first_source = case
+                when o.layout not in ('template', 'template_without_meta') or d.department_name like '%统计局%'
+                    then 'statistics' else 'department' end then 1
+            else 2
+        end as source_rank,
+        duties.department_id is not null as is_reporting_duty
+    from (
+        select
+            *,
+            case
+                when list_contains($statistics_first, indicator_code) then 'statistics'
+                when list_contains($department_first, indicator_code) then 'department'
+                else $first_source
+            end as first_source
+        from raw.observations
+    ) as o
     semi join series on o.indicator_code = series.indicator_code and o.region_code = series.region_code
+    left join raw.ref_departments as d on o.department_id = d.department_id
+    left join reporting_duties as duties
+        on o.department_id = duties.department_id and o.indicator_code = duties.indicator_code
     where regexp_full_match(o.period, '\\d{{4}}-(0[1-9]|1[0-2])')
 ),
 current_values as (
-    -- what a reader sees of each month: the newest load's figure (an aggregate: a window costs more)
+    -- what a reader sees of each month, as the marts choose it: the source ranked first, within it a
+    -- department asked to report the indicator, then the newest load (an aggregate: a window costs more)
     select indicator_code, region_code, measure, idx, newest.*
     from (
         select
             indicator_code, region_code, measure, idx,
             arg_max(
-                {{'period': period, 'value': value, 'department_id': department_id}}, (load_id, row_number)
+                {{'period': period, 'value': value, 'department_id': department_id}},
+                (-source_rank, is_reporting_duty, load_id, row_number)
             ) as newest
         from reports
         group by indicator_code, region_code, measure, idx
@@ -458,6 +487,9 @@ class Reviewer:
             "year_on_year_jump_share": self.thresholds.year_on_year_jump_share,
             "department_disagreement_tolerance": self.thresholds.department_disagreement_tolerance,
             "unchanged_months": self.thresholds.unchanged_months,
+            "first_source": self.thresholds.first_source,
+            "statistics_first": list(self.thresholds.statistics_first),
+            "department_first": list(self.thresholds.department_first),
         }
         # single figures against their history first, the earliest finding of each figure at a time, so
         # that no figure set aside is another's history (two absurd months in a row are both caught);

@@ -327,7 +327,8 @@ def _refuse_foreign_schema(cursor: Cursor, schema: str) -> None:
     raise ForeignSchemaError(
         f"schema {schema} in database {database} holds tables planwatch did not publish "
         f"({', '.join(_relations(cursor, schema)[:5])}); a dbt build with the postgres target writes there. "
-        "Publish to another database or schema; nothing was changed."
+        "Publish to another database (postgres_uri in planwatch.toml, or --postgres-uri), or move those tables out of "
+        f"schema {schema}; nothing was changed."
     )
 
 

@@ -283,7 +283,7 @@ ACTIVE_TARGETS_SQL = f"""
 select targets.target_id
 from {MARTS["dim_target"]} as targets
 inner join {MARTS["dim_plan"]} as plans on targets.plan_id = plans.plan_id
-where plans.period_start <= $month_end
+where plans.period_start <= $month_end and plans.followed_until >= $month_end  -- int_plan_windows
 order by targets.target_id
 """
 

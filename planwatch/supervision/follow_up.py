@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from planwatch.periods import CHINA_STANDARD_TIME
+from planwatch.periods import CHINA_STANDARD_TIME, Period
 from planwatch.supervision.ledger import audit, now, rows
 from planwatch.supervision.workdays import is_working_day
 
@@ -134,21 +134,37 @@ def open_items_of(connection: duckdb.DuckDBPyConnection, plan_id: str) -> list[d
     )
 
 
-def close_item(connection: duckdb.DuckDBPyConnection, item_id: str, actor: str, reason: str) -> None:
-    """销号: the office closes an item with a reason (call inside a transaction)."""
-    found = connection.execute("select state, plan_id from supervision.follow_up_items where item_id = ?", [item_id])
+def close_item(
+    connection: duckdb.DuckDBPyConnection, item_id: str, actor: str, reason: str, on: dt.date | None = None
+) -> None:
+    """销号: the office closes an item with a reason (call inside a transaction). `on`: the day (China time)
+    the office decided it, when recorded later; a briefing issued after that day shows the item closed."""
+    found = connection.execute(
+        "select state, plan_id, opened_period from supervision.follow_up_items where item_id = ?", [item_id]
+    )
     row = found.fetchone()
     if row is None:
         raise ValueError(f"督办编号 {item_id} 不存在")
     if row[0] == "closed":
         raise ValueError(f"督办事项 {item_id} 已销号")
-    at = now()
+    recorded = at = now()
+    if on is not None:
+        today = at.replace(tzinfo=dt.UTC).astimezone(CHINA_STANDARD_TIME).date()
+        opened = Period.parse(row[2]).month_end
+        if on > today:
+            raise ValueError(f"销号日期 {on} 晚于今天（{today}），不能预先销号")
+        if on <= opened:
+            raise ValueError(f"销号日期 {on} 早于交办该事项的{row[2]}通报（{opened}之后才签发）")
+        # noon in China on that day, stored as naive UTC like every timestamp of the warehouse
+        noon = dt.datetime.combine(on, dt.time(12), tzinfo=CHINA_STANDARD_TIME)
+        at = noon.astimezone(dt.UTC).replace(tzinfo=None)
     connection.execute(
         "update supervision.follow_up_items set state = 'closed', closed_at = ?, closed_by = ?, close_reason = ? "
         "where item_id = ?",
         [at, actor, reason, item_id],
     )
-    audit(connection, actor, "close_item", plan_id=row[1], subject=item_id, detail={"reason": reason}, at=at)
+    detail = {"reason": reason} | ({"decided_on": on.isoformat()} if on is not None else {})
+    audit(connection, actor, "close_item", plan_id=row[1], subject=item_id, detail=detail, at=recorded)
 
 
 def still_lagging(connection: duckdb.DuckDBPyConnection, item_id: str) -> str | None:

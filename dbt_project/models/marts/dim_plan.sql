@@ -6,10 +6,16 @@ plans as (
 
 ),
 
+plan_windows as (
+
+    select * from {{ ref('int_plan_windows') }}
+
+),
+
 final as (
 
     select
-        cast(plan_id as varchar) as plan_id,
+        cast(plans.plan_id as varchar) as plan_id,
         cast(plan_title as varchar) as plan_title,
         cast(issuer as varchar) as issuer,
         cast(document_number as varchar) as document_number,
@@ -19,8 +25,10 @@ final as (
         cast(region_code as varchar) as region_code,
         cast(region_name as varchar) as region_name,
         cast(target_count as integer) as target_count,
-        cast(milestone_count as integer) as milestone_count
+        cast(milestone_count as integer) as milestone_count,
+        {{ month_end_of_index('plan_windows.last_month_index') }} as followed_until
     from plans
+    inner join plan_windows on plans.plan_id = plan_windows.plan_id
 
 )
 

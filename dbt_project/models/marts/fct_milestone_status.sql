@@ -1,5 +1,5 @@
-{#- One row per milestone per reporting month from its plan's start: the latest report as of the
-    month, and whether the milestone is overdue (past its deadline and not reported completed). -#}
+{#- One row per milestone per reporting month its plan is followed in (int_plan_windows): the latest
+    report as of the month, and whether the milestone is overdue (past its deadline and not reported completed). -#}
 with
 
 milestones as (
@@ -8,9 +8,9 @@ milestones as (
 
 ),
 
-plans as (
+plan_windows as (
 
-    select * from {{ ref('stg_registry__plans') }}
+    select * from {{ ref('int_plan_windows') }}
 
 ),
 
@@ -37,8 +37,11 @@ milestone_months as (
         months.month_index,
         months.period
     from milestones
-    inner join plans on milestones.plan_id = plans.plan_id
-    inner join months on months.month_index >= plans.start_month_index
+    inner join plan_windows on milestones.plan_id = plan_windows.plan_id
+    inner join months
+        on
+            months.month_index >= plan_windows.first_month_index
+            and months.month_index <= plan_windows.last_month_index
 
 ),
 

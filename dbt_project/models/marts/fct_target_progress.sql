@@ -1,4 +1,5 @@
-{#- One row per target per reporting month, from the plan's start to the last month with data. Each
+{#- One row per target per reporting month, from the plan's start to the last month with data (an ended
+    plan's only until final_assessment_months after it: int_plan_windows). Each
     row reads the latest evaluation as of that month (never after the target year) of a value dated
     after the start of the target's path: the base year's own value is where the path starts, not
     progress, so until a later value arrives the row is no_data. After the target year the row holds
@@ -29,6 +30,12 @@ months as (
 
 ),
 
+plan_windows as (
+
+    select * from {{ ref('int_plan_windows') }}
+
+),
+
 compared as (
 
     select * from {{ ref('int_indicator_values_compared') }}
@@ -45,7 +52,11 @@ target_months as (
         targets.base_month_index,
         months.month_index > targets.target_month_index as is_after_target_year
     from targets
-    inner join months on months.month_index >= targets.plan_start_month_index
+    inner join plan_windows on targets.plan_id = plan_windows.plan_id
+    inner join months
+        on
+            months.month_index >= plan_windows.first_month_index
+            and months.month_index <= plan_windows.last_month_index
 
 ),
 
