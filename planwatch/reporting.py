@@ -83,6 +83,19 @@ def reported_indicators(registry: Registry, indicator_code: str) -> list[str]:
     return [indicator_code]
 
 
+def duty_pairs(registry: Registry) -> set[tuple[str, str]]:
+    """(department, indicator) for every indicator a department is asked to report in some month of a plan:
+    within a source, the figure of the department asked to report it is the current one."""
+    pairs = set()
+    for plan in registry.plans.values():
+        for target in plan.targets:
+            for indicator_code in reported_indicators(registry, target.indicator_code):
+                department_id = _department_of(registry, plan, target.lead_unit, indicator_code)
+                if department_id is not None:
+                    pairs.add((department_id, indicator_code))
+    return pairs
+
+
 def reporting_duties(registry: Registry, period: str) -> list[ReportingDuty]:
     """Every (department, indicator) due for the month, with the regions and measures it covers."""
     month_start = Period.parse(period).month_start

@@ -183,11 +183,13 @@ def mart_numbers(warehouse: Path, plan_ids: list[str], period: str) -> set[str]:
                     [plan_id, day],
                 ),
                 ("select * from marts.dim_plan where plan_id = ? and ? is not null", [plan_id, day]),
-                # a plan baseline the base period's reported figure contradicts: the briefing quotes that figure
+                # a plan baseline the base period's reported figure contradicts: the briefing quotes that figure,
+                # or the 上年同期 column of the report a year later where the base period has no report of its own
                 (
                     "select o.value, o.file_name from marts.fct_observation o join marts.fct_target_progress p "
                     "on o.indicator_code = p.indicator_code and o.region_code = p.region_code "
-                    "and o.period = last_day(p.baseline_as_of) where p.plan_id = ? and p.period = ?",
+                    "and (o.period = last_day(p.baseline_as_of) or (o.period = last_day(p.baseline_as_of "
+                    "+ interval 1 year) and o.measure like 'prior_year_%')) where p.plan_id = ? and p.period = ?",
                     [plan_id, day],
                 ),
             ]
@@ -450,6 +452,18 @@ def test_an_ended_plan_has_its_final_assessment_for_a_year_then_leaves_the_month
         assert con.execute(
             "select max(period) from marts.fct_milestone_status where plan_id = ?", [hohhot]
         ).fetchone() == (dt.date(2024, 12, 31),)
+
+
+def test_the_published_snapshot_says_the_latest_month_passed_its_quality_gate(
+    warehouse: Path, briefings: Path, tmp_path: Path
+) -> None:
+    """`briefings` checked LATEST (the gate passed, or no briefing would exist): the snapshot's manifest says so."""
+    from planwatch.publish import publish_snapshot, read_manifest
+
+    snapshot = publish_snapshot(warehouse, tmp_path / "published")
+    quality = read_manifest(snapshot.path)["quality"]
+    assert quality["period"] == LATEST and quality["checked"] and quality["publishable"]
+    assert quality["critical_failures"] == [] and not quality["data_changed_since_check"]
 
 
 # ---- claims: each number belongs to the target, column and period it is printed against -----------

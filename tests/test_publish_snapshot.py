@@ -228,9 +228,27 @@ def test_a_snapshot_holds_the_marts_and_nothing_else_in_duckdb_and_parquet_with_
         assert copy.execute(
             "select comment from duckdb_columns() where table_name = 'dim_plan' and column_name = 'plan_title'"
         ).fetchall() == [("规划名称 — plan's title",)]
+        # a Parquet reader finds the same descriptions in the file's key-value metadata
+        metadata = dict(
+            copy.execute(
+                f"select decode(key), decode(value) from parquet_kv_metadata('{snapshot.parquet_path('dim_plan')}')"
+            ).fetchall()
+        )
+        assert metadata["planwatch.table"] == "一条记录一个规划 One row per plan."
+        assert json.loads(metadata["planwatch.columns"])["plan_title"] == "规划名称 — plan's title"
 
     manifest = read_manifest(current)
     assert manifest["snapshot_id"] == snapshot.snapshot_id == snapshot.path.name
+    # no quality check ever ran on this warehouse: a BI reader is told its latest month was not vouched for
+    assert manifest["quality"] == {
+        "period": "2025-03",
+        "checked": False,
+        "run_id": None,
+        "publishable": False,
+        "critical_failures": [],
+        "overridden": False,
+        "data_changed_since_check": False,
+    }
     assert manifest["latest_period"] == "2025-03-31" == snapshot.latest_period.isoformat()
     assert {name: entry["rows"] for name, entry in manifest["tables"].items()} == {
         "dim_plan": 1,

@@ -10,8 +10,6 @@ from rich.console import Console
 
 from planwatch.cli import arguments
 from planwatch.config import settings
-from planwatch.forms.template import write_templates
-from planwatch.registry.load import load_registry
 
 console = Console(stderr=True)
 
@@ -24,6 +22,9 @@ def templates(
     ] = None,
 ) -> None:
     """Write one template per department with duties in the month (from the reporting duties)."""
+    from planwatch.forms.template import write_templates
+    from planwatch.registry.load import load_registry
+
     month = arguments.month(period)
     registry = load_registry(plans_dir or settings().plans_path)
     written = write_templates(registry, str(month), out)

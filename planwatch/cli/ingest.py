@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -12,10 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from planwatch.cli import arguments
 from planwatch.config import settings
-from planwatch.ingest.layout_spec import LayoutSpecError, load_layouts
-from planwatch.ingest.run import BATCH_SIZE, WorkerDiedError, collect_files, ingest_files
-from planwatch.ingest.store import FileResult
-from planwatch.registry.load import load_registry
+
+if TYPE_CHECKING:
+    from planwatch.ingest.store import FileResult
 
 console = Console(stderr=True)
 
@@ -43,11 +42,20 @@ def ingest(
     receipts: Annotated[Path | None, typer.Option(help="folder for receipts (default: output/receipts)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per file on standard output")] = False,
     batch_size: Annotated[
-        int,
-        typer.Option(min=1, help="files per transaction: a run stopped midway redoes at most this many (more: faster)"),
-    ] = BATCH_SIZE,
+        int | None,
+        typer.Option(
+            min=1,
+            help="files per transaction: a run stopped midway redoes at most this many (more: faster); "
+            "default: planwatch.ingest.run.BATCH_SIZE",
+        ),
+    ] = None,
 ) -> None:
     """Read department files into observations; quarantine what cannot be read; write a receipt per file."""
+    # imported here: `planwatch --help` and the other commands start without the readers and pandas
+    from planwatch.ingest.layout_spec import LayoutSpecError, load_layouts
+    from planwatch.ingest.run import BATCH_SIZE, WorkerDiedError, collect_files, ingest_files
+    from planwatch.registry.load import load_registry
+
     config = settings()
     registry = load_registry(config.plans_path)
     files = collect_files(paths)
@@ -82,7 +90,7 @@ def ingest(
                 registry,
                 receipts_dir,
                 report,
-                batch_size=batch_size,
+                batch_size=batch_size or BATCH_SIZE,
                 layouts=layouts,
             )
         except WorkerDiedError as error:  # the files committed before it stay loaded; rerun skips them

@@ -7,7 +7,6 @@ label or region the specs leave unmapped, without writing anything to the wareho
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -16,90 +15,9 @@ from rich.console import Console
 
 from planwatch.cli import arguments
 from planwatch.config import settings
-from planwatch.ingest.layout_spec import LayoutSpecError, load_layouts, load_spec
-from planwatch.ingest.read import UnreadableFileError, read_bytes
-from planwatch.ingest.records import ParsedFile, RowStatus
-from planwatch.ingest.run import Ingestor, collect_files
-from planwatch.registry.load import load_registry
 
 layouts_app = typer.Typer(help="Source specs (statistics table layouts): try them on files.", no_args_is_help=True)
 console = Console()
-
-UNMAPPED = {
-    "unknown_region",
-    "unknown_region_in_table",
-    "unknown_indicator",
-    "unknown_unit",
-    "unknown_measure",
-    "region_out_of_scope",
-    "unknown_region_column",
-    "unknown_indicator_column",
-    "unrecognised_column",
-}
-
-
-def dry_run(ingestor: Ingestor, path: Path) -> dict:
-    """What ingesting `path` would do, as a JSON-able dict; nothing is written."""
-    try:
-        parsed, rejection, _ = ingestor.parse(path, read_bytes(path))
-    except UnreadableFileError as error:
-        parsed, rejection = None, error.reason
-    if parsed is None:
-        return {"file": str(path), "status": "rejected", "reason": rejection}
-    return {"file": str(path), "status": "recognised", **_outcomes(parsed)}
-
-
-def _outcomes(parsed: ParsedFile) -> dict:
-    counts = Counter[str]()
-    quarantined, ignored = [], Counter[str]()
-    for row in parsed.rows:
-        counts[row.status.value] += row.row_count
-        if row.status is RowStatus.quarantined:
-            quarantined.append(
-                {
-                    "sheet": row.sheet,
-                    "row": row.row_number,
-                    "cell": row.cell,
-                    "code": row.reason_code,
-                    "reason": row.reason,
-                }
-            )
-        elif row.status is RowStatus.ignored:
-            ignored[str(row.reason)] += row.row_count
-    set_aside = [
-        {
-            "sheet": v.sheet,
-            "row": v.row_number,
-            "cell": v.cell,
-            "status": v.status.value,
-            "code": v.reason_code,
-            "reason": v.reason,
-        }
-        for row in parsed.rows
-        for v in row.set_aside
-    ]
-    cells = parsed.cells
-    return {
-        "layout": parsed.layout,
-        "department_id": parsed.department_id,
-        "periods": sorted(parsed.periods),
-        "rows_loaded": counts[RowStatus.loaded.value],
-        "rows_quarantined": counts[RowStatus.quarantined.value],
-        "rows_ignored": counts[RowStatus.ignored.value],
-        "figures": sum(len(row.observations) for row in parsed.rows),
-        "quarantined": quarantined,
-        "ignored": dict(ignored),
-        "ignored_columns": parsed.ignored_columns,
-        "cells": {
-            "read": cells.read if cells else None,
-            "loaded": cells.loaded if cells else None,
-            "quarantined": cells.quarantined if cells else None,
-            "ignored": cells.ignored if cells else None,
-        },
-        "values_set_aside": set_aside,
-        "unmapped": sorted({q["reason"] for q in quarantined if q["code"] in UNMAPPED})
-        + sorted({f"{column}" for column in parsed.ignored_columns if not column.endswith("（不跟踪的列）")}),
-    }
 
 
 @layouts_app.command("check")
@@ -111,6 +29,11 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per file")] = False,
 ) -> None:
     """Dry-run: per file, what would load, be quarantined and be ignored, and what the specs leave unmapped."""
+    from planwatch.ingest.dry_run import dry_run
+    from planwatch.ingest.layout_spec import LayoutSpecError, load_layouts, load_spec
+    from planwatch.ingest.run import Ingestor, collect_files
+    from planwatch.registry.load import load_registry
+
     config = settings()
     try:
         layouts = [load_spec(path) for path in spec] if spec else load_layouts(config.layouts_path)

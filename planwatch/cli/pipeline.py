@@ -9,8 +9,6 @@ from rich.console import Console
 
 from planwatch.cli import arguments
 from planwatch.config import settings
-from planwatch.pipeline import RegistryProblemsError, TransformFailedError, previous_month, run_pipeline
-from planwatch.quality.gate import QualityGateError
 
 console = Console(stderr=True)
 
@@ -19,6 +17,9 @@ def demo(
     period: Annotated[str | None, typer.Option(help="last month to run, YYYY-MM (default: last month)")] = None,
 ) -> None:
     """Run the whole pipeline on sample data for all five plans into the embedded warehouse."""
+    from planwatch.pipeline import RegistryProblemsError, TransformFailedError, previous_month, run_pipeline
+    from planwatch.quality.gate import QualityGateError
+
     period = str(arguments.month(period)) if period else previous_month()
     try:
         run = run_pipeline(

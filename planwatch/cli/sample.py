@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,12 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from planwatch.cli import arguments
 from planwatch.config import settings
-from planwatch.registry.check import check_registry
-from planwatch.registry.load import Registry, load_registry
-from planwatch.sample.generate import generate_sample, sample_periods
-from planwatch.sample.province import write_province_registry
-from planwatch.sample.province.registry import CatalogueError
-from planwatch.sample.records import REGISTRY_FOLDER
+
+if TYPE_CHECKING:
+    from planwatch.registry.load import Registry
 
 console = Console(stderr=True)
 
@@ -34,6 +31,12 @@ class Scale(StrEnum):
 
 def _province_registry(out: Path, seed: int, catalogue_dir: Path) -> Registry:
     """Write the synthetic province's registry under `out` and load it; it must pass `plans check`."""
+    from planwatch.registry.check import check_registry
+    from planwatch.registry.load import load_registry
+    from planwatch.sample.province import write_province_registry
+    from planwatch.sample.province.registry import CatalogueError
+    from planwatch.sample.records import REGISTRY_FOLDER
+
     try:
         written = write_province_registry(out / REGISTRY_FOLDER, seed, catalogue_dir)
     except (CatalogueError, FileExistsError) as error:
@@ -77,6 +80,9 @@ def sample(
     ] = Scale.default,
 ) -> None:
     """Write every month's filled templates and statistics-bureau tables, with manifest and truth."""
+    from planwatch.registry.load import load_registry
+    from planwatch.sample.generate import generate_sample, sample_periods
+
     until = str(arguments.month(until, "--until"))
     for name, rate in (("--mess", mess), ("--mistakes", mistakes)):
         if rate is not None and not 0.0 <= rate <= 1.0:

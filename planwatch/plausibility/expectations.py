@@ -31,6 +31,7 @@ UNIT_STEPS = (1e4, 1e8)
 
 INDICATOR_TABLE = "plausibility_indicators"
 SCALE_TABLE = "plausibility_scales"
+SOURCE_TABLE = "plausibility_sources"  # who is a statistics bureau, and who is asked to report what
 
 
 @dataclass(frozen=True)
@@ -185,9 +186,24 @@ def scale_frame(registry: Registry) -> pd.DataFrame:
     )
 
 
+def source_frame(registry: Registry) -> pd.DataFrame:
+    """Per department and indicator it reports: whether it is a statistics bureau (a department whose name
+    holds 统计局, as stg_ingest__observations reads it) and whether it is asked to report the indicator;
+    indicator '' for every department."""
+    from planwatch.reporting import duty_pairs
+
+    departments = registry.reference.departments
+    asked = duty_pairs(registry)
+    rows = [(code, "", "统计局" in department.name, False) for code, department in sorted(departments.items())]
+    rows += [(code, indicator, "统计局" in departments[code].name, True) for code, indicator in sorted(asked)]
+    return pd.DataFrame(rows, columns=["department_id", "indicator_code", "is_statistics", "is_reporting_duty"])
+
+
 def register(connection: duckdb.DuckDBPyConnection, registry: Registry, thresholds: Thresholds) -> None:
-    """The two tables as temporary tables of the connection (the review joins them)."""
+    """The registry's tables the review joins, as temporary tables of the connection."""
     indicators = indicator_frame(registry, thresholds)  # noqa: F841 (read by DuckDB by name)
     scales = scale_frame(registry)  # noqa: F841
+    sources = source_frame(registry)  # noqa: F841
     connection.execute(f"create or replace temp table {INDICATOR_TABLE} as select * from indicators")
     connection.execute(f"create or replace temp table {SCALE_TABLE} as select * from scales")
+    connection.execute(f"create or replace temp table {SOURCE_TABLE} as select * from sources")

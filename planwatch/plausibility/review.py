@@ -30,7 +30,7 @@ import duckdb
 import numpy as np
 
 from planwatch.plausibility.checks import CHECKS, CheckName, locate
-from planwatch.plausibility.expectations import INDICATOR_TABLE, SCALE_TABLE, Thresholds
+from planwatch.plausibility.expectations import INDICATOR_TABLE, SCALE_TABLE, SOURCE_TABLE, Thresholds
 from planwatch.quality.severity import Severity
 from planwatch.template_format import MEASURE_LABELS, Measure
 
@@ -148,10 +148,6 @@ series as (
     select distinct indicator_code, region_code from batch
     where $series is null or list_contains($series, indicator_code || '|' || region_code)
 ),
-reporting_duties as (
-    select distinct e.department_id, trim(duty.indicator_code) as indicator_code
-    from raw.expected_submissions as e, unnest(string_split(e.indicator_codes, ';')) as duty(indicator_code)
-),
 reports as (
     select
         o.load_id, o.row_number, o.department_id, o.indicator_code, o.region_code, o.measure, o.period, o.value,
@@ -162,7 +158,7 @@ reports as (
             when o.layout = 'correction' then 0
             when first_source = '' then 1
             when first_source = case
-                when o.layout not in ('template', 'template_without_meta') or d.department_name like '%统计局%'
+                when o.layout not in ('template', 'template_without_meta') or coalesce(d.is_statistics, false)
                     then 'statistics' else 'department' end then 1
             else 2
         end as source_rank,
@@ -178,8 +174,8 @@ reports as (
         from raw.observations
     ) as o
     semi join series on o.indicator_code = series.indicator_code and o.region_code = series.region_code
-    left join raw.ref_departments as d on o.department_id = d.department_id
-    left join reporting_duties as duties
+    left join {SOURCE_TABLE} as d on o.department_id = d.department_id and d.indicator_code = ''
+    left join {SOURCE_TABLE} as duties
         on o.department_id = duties.department_id and o.indicator_code = duties.indicator_code
     where regexp_full_match(o.period, '\\d{{4}}-(0[1-9]|1[0-2])')
 ),

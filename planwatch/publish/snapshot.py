@@ -35,7 +35,14 @@ from planwatch.publish.layout import (
     SNAPSHOTS_DIR,
     new_snapshot_id,
 )
-from planwatch.publish.marts import MartTable, latest_period, mart_tables, open_warehouse, sql_string
+from planwatch.publish.marts import (
+    WAREHOUSE_ALIAS,
+    MartTable,
+    latest_period,
+    mart_tables,
+    open_warehouse,
+    sql_string,
+)
 from planwatch.publish.prune import PRUNE_GRACE, prune_snapshots
 
 log = logging.getLogger(__name__)
@@ -101,9 +108,10 @@ def publish_snapshot(
                 period = latest_period(connection, tables)
                 _write_duckdb(connection, tables, partial / DUCKDB_FILE)
                 _write_parquet(connection, tables, partial / PARQUET_DIR)
+                quality = _quality_of(connection, period)
             content_sha256 = _content_sha256(partial / PARQUET_DIR, tables)
             snapshot_id = new_snapshot_id(built_at, content_sha256)
-            _write_manifest(partial, snapshot_id, built_at, period, tables, content_sha256)
+            _write_manifest(partial, snapshot_id, built_at, period, tables, content_sha256, quality)
             _seal(partial)
             final = snapshots_dir / snapshot_id
             partial.rename(final)
@@ -169,10 +177,22 @@ def _write_duckdb(connection: duckdb.DuckDBPyConnection, tables: list[MartTable]
 
 
 def _write_parquet(connection: duckdb.DuckDBPyConnection, tables: list[MartTable], folder: Path) -> None:
+    """Each mart as one Parquet file, its descriptions (the comments of the DuckDB file and PostgreSQL) in
+    the file's key-value metadata: `planwatch.table` the table's, `planwatch.columns` a JSON object of
+    column → description."""
     folder.mkdir()
     for table in tables:
         target = sql_string(str(folder / f"{table.name}.parquet"))
-        connection.execute(f"copy (select * from {table.qualified}) to '{target}' (format parquet, compression zstd)")
+        columns = {column.name: column.comment for column in table.columns if column.comment}
+        metadata = {
+            "planwatch.table": table.comment or "",
+            "planwatch.columns": json.dumps(columns, ensure_ascii=False),
+        }
+        pairs = ", ".join(f"'{key}': '{sql_string(value)}'" for key, value in metadata.items())
+        connection.execute(
+            f"copy (select * from {table.qualified}) to '{target}' "
+            f"(format parquet, compression zstd, kv_metadata {{{pairs}}})"
+        )
 
 
 def _content_sha256(parquet_dir: Path, tables: list[MartTable]) -> str:
@@ -185,6 +205,29 @@ def _content_sha256(parquet_dir: Path, tables: list[MartTable]) -> str:
     return digest.hexdigest()
 
 
+def _quality_of(connection: duckdb.DuckDBPyConnection, period: dt.date | None) -> dict | None:
+    """What the quality gate says of the latest month (planwatch.quality.gate), for the manifest: a BI
+    reader should know when the month it reads failed a critical check or was never checked."""
+    from planwatch.quality.gate import decide
+
+    if period is None:
+        return None
+    connection.execute(f"use {WAREHOUSE_ALIAS}")  # the gate reads the warehouse's own schemas
+    try:
+        decision = decide(connection, period)
+    finally:
+        connection.execute("use memory")
+    return {
+        "period": decision.period,
+        "checked": decision.run_id is not None,
+        "run_id": decision.run_id,
+        "publishable": decision.publishable,
+        "critical_failures": [failure.qualified_name for failure in decision.critical_failures],
+        "overridden": decision.override is not None,
+        "data_changed_since_check": decision.stale,
+    }
+
+
 def _write_manifest(
     folder: Path,
     snapshot_id: str,
@@ -192,12 +235,15 @@ def _write_manifest(
     period: dt.date | None,
     tables: list[MartTable],
     content_sha256: str,
+    quality: dict | None = None,
 ) -> None:
     manifest = {
         "manifest_version": MANIFEST_VERSION,
         "snapshot_id": snapshot_id,
         "built_at": built_at.isoformat(timespec="microseconds").replace("+00:00", "Z"),
         "latest_period": period.isoformat() if period else None,
+        # the latest month's quality gate: publishable false means a briefing of it is held back
+        "quality": quality,
         "content_sha256": content_sha256,
         "duckdb": {"file": DUCKDB_FILE, "schema": SNAPSHOT_SCHEMA},
         "tables": {
