@@ -26,10 +26,14 @@ NOVEMBER = dt.date(2025, 11, 30)
 def good_marts() -> dict[str, list[dict]]:
     return {
         "dim_plan": [
-            {"plan_id": "p1", "period_start": dt.date(2023, 1, 1)},
-            {"plan_id": "p2", "period_start": dt.date(2026, 1, 1)},  # not yet active in November 2025
+            {"plan_id": "p1", "period_start": dt.date(2023, 1, 1), "followed_until": dt.date(2026, 12, 31)},
+            # not yet active in November 2025
+            {"plan_id": "p2", "period_start": dt.date(2026, 1, 1), "followed_until": dt.date(2028, 12, 31)},
+            # ended, its final assessment over: no target of it is expected in November 2025
+            {"plan_id": "p0", "period_start": dt.date(2019, 1, 1), "followed_until": dt.date(2024, 12, 31)},
         ],
         "dim_target": [
+            {"target_id": "t0", "plan_id": "p0"},
             {"target_id": "t1", "plan_id": "p1"},
             {"target_id": "t2", "plan_id": "p1"},
             {"target_id": "t3", "plan_id": "p1"},

@@ -334,8 +334,8 @@ def revisions(con: duckdb.DuckDBPyConnection, target_ids: list[str], period: dt.
 
 
 PLAUSIBILITY_FINDINGS_TABLE = "raw.observation_findings"
-# the plausibility warnings whose figure is still the one in use (a correction since clears it), and the
-# cell each of the given targets (?) is judged by in the month (?)
+# the plausibility warnings whose figure is still the one in use (a correction since clears it); as
+# stg_ingest__doubted_figures keeps them for the marts' is_doubted
 _WARNINGS_IN_USE = f"""
 in_use as (
     select findings.*
@@ -346,32 +346,19 @@ in_use as (
           and later.period = findings.period and later.measure = findings.measure
           and later.load_id > findings.load_id
     )
-),
-judged_by as (
-    select target_id, actual_file_name, actual_sheet, actual_cell
-    from marts.fct_target_progress
-    where period = ? and target_id in (select unnest(?))
 )"""
 
 
-def _targets_warned(con: duckdb.DuckDBPyConnection, query: str, parameters: list) -> set[str]:
-    """The target ids `query` selects after `_WARNINGS_IN_USE` (whose own parameters come first)."""
-    if not table_exists(con, PLAUSIBILITY_FINDINGS_TABLE):
-        return set()
-    return {row[0] for row in con.execute(f"with {_WARNINGS_IN_USE} {query}", parameters).fetchall()}
-
-
 def doubted_targets(con: duckdb.DuckDBPyConnection, target_ids: list[str], period: dt.date) -> set[str]:
-    """The targets judged this month by a figure that carries a plausibility warning still in use: their
-    actual and verdict are shown as doubted (※) until the department confirms or corrects the figure."""
-    query = """
-        select distinct judged_by.target_id
-        from judged_by
-        inner join in_use
-            on judged_by.actual_file_name = in_use.file_name and judged_by.actual_sheet = in_use.sheet
-            and judged_by.actual_cell = in_use.cell
-        """
-    return _targets_warned(con, query, [period, target_ids])
+    """The targets judged this month by a figure that carries a plausibility warning still in use
+    (fct_target_progress.is_doubted): their actual and verdict are shown as doubted (※) until the
+    department confirms or corrects the figure."""
+    rows = con.execute(
+        "select target_id from marts.fct_target_progress where period = ? and target_id in (select unnest(?)) "
+        "and is_doubted",
+        [period, target_ids],
+    ).fetchall()
+    return {row[0] for row in rows}
 
 
 def projections_on_doubted_figures(con: duckdb.DuckDBPyConnection, target_ids: list[str], period: dt.date) -> set[str]:
@@ -387,7 +374,9 @@ def projections_on_doubted_figures(con: duckdb.DuckDBPyConnection, target_ids: l
           and in_use.period between strftime(progress.projection_first_as_of, '%Y-%m')
                                 and strftime(progress.actual_as_of, '%Y-%m')
         """
-    return _targets_warned(con, query, [period, target_ids, period, target_ids])
+    if not table_exists(con, PLAUSIBILITY_FINDINGS_TABLE):
+        return set()
+    return {row[0] for row in con.execute(f"with {_WARNINGS_IN_USE} {query}", [period, target_ids]).fetchall()}
 
 
 def plausibility_warnings(
@@ -406,7 +395,12 @@ def plausibility_warnings(
     return _rows(
         con,
         f"""
-        with {_WARNINGS_IN_USE}
+        with {_WARNINGS_IN_USE},
+        judged_by as (  -- the cell each of the briefing's targets is judged by in the month
+            select actual_file_name, actual_sheet, actual_cell
+            from marts.fct_target_progress
+            where period = ? and target_id in (select unnest(?))
+        )
         select distinct check_name, message, indicator_code, region_code, period, measure, value, department_id,
             (select department_name from marts.dim_department as departments
              where departments.department_id = in_use.department_id) as department_name

@@ -42,6 +42,12 @@ compared as (
 
 ),
 
+doubted_figures as (
+
+    select * from {{ ref('stg_ingest__doubted_figures') }}
+
+),
+
 target_months as (
 
     select
@@ -118,6 +124,7 @@ assembled as (
         evaluations.actual_file_name,
         evaluations.actual_sheet,
         evaluations.actual_cell,
+        doubted_figures.check_names is not null as is_doubted,
         evaluations.completion_rate,
         evaluations.time_progress,
         evaluations.gap_pp,
@@ -187,6 +194,12 @@ assembled as (
             targets.indicator_code = compared.indicator_code
             and targets.region_code = compared.region_code
             and evaluations.as_of_month_index = compared.month_index
+    -- the figure the actual is read from carries a plausibility warning still in use
+    left join doubted_figures
+        on
+            evaluations.actual_file_name = doubted_figures.file_name
+            and evaluations.actual_sheet is not distinct from doubted_figures.sheet
+            and evaluations.actual_cell is not distinct from doubted_figures.cell
 
 ),
 
@@ -215,6 +228,7 @@ final as (
         cast(actual_file_name as varchar) as actual_file_name,
         cast(actual_sheet as varchar) as actual_sheet,
         cast(actual_cell as varchar) as actual_cell,
+        cast(is_doubted as boolean) as is_doubted,
         cast(completion_rate as {{ double() }}) as completion_rate,
         cast(time_progress as {{ double() }}) as time_progress,
         cast(gap_pp as {{ double() }}) as gap_pp,
