@@ -19,8 +19,9 @@ renamed as (
         lead_unit,
         lead_unit_id,
         lead_unit_as_written,
-        responsible_units,
-        responsible_unit_ids,
+        -- none named: null, not an empty list
+        nullif(trim(responsible_units), '') as responsible_units,
+        nullif(trim(responsible_unit_ids), '') as responsible_unit_ids,
         section,
         source_quote,
         _loaded_at as loaded_at
