@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from planwatch.periods import Period
 from planwatch.registry.load import Registry
-from planwatch.registry.schema import Frequency, Nature, Plan
+from planwatch.registry.schema import Frequency, Nature, Plan, Target
 from planwatch.template_format import FLOW_MEASURES, STOCK_MEASURES, Measure
 
 
@@ -83,17 +84,21 @@ def reported_indicators(registry: Registry, indicator_code: str) -> list[str]:
     return [indicator_code]
 
 
-def duty_pairs(registry: Registry) -> set[tuple[str, str]]:
-    """(department, indicator) for every indicator a department is asked to report in some month of a plan:
-    within a source, the figure of the department asked to report it is the current one."""
-    pairs = set()
-    for plan in registry.plans.values():
+def _target_duties(registry: Registry, plans: Iterable[Plan]) -> Iterator[tuple[Plan, Target, str, str]]:
+    """(plan, target, indicator, department) for each indicator a department reports for a target."""
+    for plan in plans:
         for target in plan.targets:
             for indicator_code in reported_indicators(registry, target.indicator_code):
                 department_id = _department_of(registry, plan, target.lead_unit, indicator_code)
                 if department_id is not None:
-                    pairs.add((department_id, indicator_code))
-    return pairs
+                    yield plan, target, indicator_code, department_id
+
+
+def duty_pairs(registry: Registry) -> set[tuple[str, str]]:
+    """(department, indicator) for every indicator a department is asked to report in some month of a plan:
+    within a source, the figure of the department asked to report it is the current one."""
+    duties = _target_duties(registry, registry.plans.values())
+    return {(department, indicator) for _, _, indicator, department in duties}
 
 
 def reporting_duties(registry: Registry, period: str) -> list[ReportingDuty]:
@@ -101,18 +106,11 @@ def reporting_duties(registry: Registry, period: str) -> list[ReportingDuty]:
     month_start = Period.parse(period).month_start
     regions: dict[tuple[str, str], set[str]] = defaultdict(set)
     plans: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for plan in registry.plans.values():
-        if not plan_active(plan, month_start):
-            continue
-        for target in plan.targets:
-            for indicator_code in reported_indicators(registry, target.indicator_code):
-                department_id = _department_of(registry, plan, target.lead_unit, indicator_code)
-                if department_id is None:
-                    continue
-                indicator = registry.reference.indicators[indicator_code]
-                if is_due(indicator.frequency, month_start.month):
-                    regions[(department_id, indicator_code)].add(target.region)
-                    plans[(department_id, indicator_code)].add(plan.plan_id)
+    active = (plan for plan in registry.plans.values() if plan_active(plan, month_start))
+    for plan, target, indicator_code, department_id in _target_duties(registry, active):
+        if is_due(registry.reference.indicators[indicator_code].frequency, month_start.month):
+            regions[(department_id, indicator_code)].add(target.region)
+            plans[(department_id, indicator_code)].add(plan.plan_id)
     duties = []
     for (department_id, indicator_code), region_codes in sorted(regions.items()):
         indicator = registry.reference.indicators[indicator_code]

@@ -31,7 +31,8 @@ UNIT_STEPS = (1e4, 1e8)
 
 INDICATOR_TABLE = "plausibility_indicators"
 SCALE_TABLE = "plausibility_scales"
-SOURCE_TABLE = "plausibility_sources"  # who is a statistics bureau, and who is asked to report what
+DEPARTMENT_TABLE = "plausibility_departments"  # which departments are statistics bureaus
+DUTY_TABLE = "plausibility_duties"  # which department is asked to report which indicator
 
 
 @dataclass(frozen=True)
@@ -43,15 +44,13 @@ class Thresholds:
     year_on_year_jump_share: float
     department_disagreement_tolerance: float
     unchanged_months: int
-    # which source's figure is a month's current one, as the marts take it (source_precedence): the first
-    # source of the default order ('' for none), and the indicators whose own order puts either first
+    # which source's figure is a month's current one, as the marts take it (source_precedence): the
+    # source ranked first ('' for none), and the indicators whose own order says otherwise
     first_source: str = "statistics"
-    statistics_first: tuple[str, ...] = ()
-    department_first: tuple[str, ...] = ()
+    first_source_by_indicator: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, config: Settings) -> Thresholds:
-        firsts = {code: order[0].value for code, order in config.source_precedence_by_indicator.items() if order}
         return cls(
             config.plausible_range_factor,
             config.unit_slip_tolerance,
@@ -59,8 +58,12 @@ class Thresholds:
             config.department_disagreement_tolerance,
             config.unchanged_months,
             config.source_precedence[0].value if config.source_precedence else "",
-            tuple(sorted(code for code, first in firsts.items() if first == "statistics")),
-            tuple(sorted(code for code, first in firsts.items() if first == "department")),
+            tuple(
+                sorted(
+                    (code, order[0].value if order else "")
+                    for code, order in config.source_precedence_by_indicator.items()
+                )
+            ),
         )
 
 
@@ -97,6 +100,7 @@ def counts_one_by_one(reference: ReferenceData, indicator: Indicator) -> bool:
 
 def indicator_frame(registry: Registry, thresholds: Thresholds) -> pd.DataFrame:
     reference = registry.reference
+    first_sources = dict(thresholds.first_source_by_indicator)
     rows = []
     for code, indicator in sorted(reference.indicators.items()):
         dimension = _canonical_dimension(reference, indicator)
@@ -116,6 +120,7 @@ def indicator_frame(registry: Registry, thresholds: Thresholds) -> pd.DataFrame:
                 "is_stock": indicator.nature is Nature.stock,
                 # a flow whose months add up to its year-to-date (产值, 产量), not a rate over a period (%, 吨/日)
                 "is_additive_flow": indicator.nature is Nature.flow and dimension in ADDITIVE_DIMENSIONS,
+                "first_source": first_sources.get(code, thresholds.first_source),
             }
         )
     return pd.DataFrame(rows)
@@ -186,24 +191,27 @@ def scale_frame(registry: Registry) -> pd.DataFrame:
     )
 
 
-def source_frame(registry: Registry) -> pd.DataFrame:
-    """Per department and indicator it reports: whether it is a statistics bureau (a department whose name
-    holds 统计局, as stg_ingest__observations reads it) and whether it is asked to report the indicator;
-    indicator '' for every department."""
+def department_frame(registry: Registry) -> pd.DataFrame:
+    """Each department, and whether it is a statistics bureau (its name holds 统计局, as
+    stg_ingest__observations reads it)."""
+    departments = registry.reference.departments
+    rows = [(code, "统计局" in department.name) for code, department in sorted(departments.items())]
+    return pd.DataFrame(rows, columns=["department_id", "is_statistics"])
+
+
+def duty_frame(registry: Registry) -> pd.DataFrame:
     from planwatch.reporting import duty_pairs
 
-    departments = registry.reference.departments
-    asked = duty_pairs(registry)
-    rows = [(code, "", "统计局" in department.name, False) for code, department in sorted(departments.items())]
-    rows += [(code, indicator, "统计局" in departments[code].name, True) for code, indicator in sorted(asked)]
-    return pd.DataFrame(rows, columns=["department_id", "indicator_code", "is_statistics", "is_reporting_duty"])
+    return pd.DataFrame(sorted(duty_pairs(registry)), columns=["department_id", "indicator_code"])
 
 
 def register(connection: duckdb.DuckDBPyConnection, registry: Registry, thresholds: Thresholds) -> None:
     """The registry's tables the review joins, as temporary tables of the connection."""
     indicators = indicator_frame(registry, thresholds)  # noqa: F841 (read by DuckDB by name)
     scales = scale_frame(registry)  # noqa: F841
-    sources = source_frame(registry)  # noqa: F841
+    departments = department_frame(registry)  # noqa: F841
+    duties = duty_frame(registry)  # noqa: F841
     connection.execute(f"create or replace temp table {INDICATOR_TABLE} as select * from indicators")
     connection.execute(f"create or replace temp table {SCALE_TABLE} as select * from scales")
-    connection.execute(f"create or replace temp table {SOURCE_TABLE} as select * from sources")
+    connection.execute(f"create or replace temp table {DEPARTMENT_TABLE} as select * from departments")
+    connection.execute(f"create or replace temp table {DUTY_TABLE} as select * from duties")

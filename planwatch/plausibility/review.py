@@ -30,7 +30,13 @@ import duckdb
 import numpy as np
 
 from planwatch.plausibility.checks import CHECKS, CheckName, locate
-from planwatch.plausibility.expectations import INDICATOR_TABLE, SCALE_TABLE, SOURCE_TABLE, Thresholds
+from planwatch.plausibility.expectations import (
+    DEPARTMENT_TABLE,
+    DUTY_TABLE,
+    INDICATOR_TABLE,
+    SCALE_TABLE,
+    Thresholds,
+)
 from planwatch.quality.severity import Severity
 from planwatch.template_format import MEASURE_LABELS, Measure
 
@@ -156,26 +162,18 @@ reports as (
         -- first (a statistics bureau's table, or a department named 统计局, against a department's own)
         case
             when o.layout = 'correction' then 0
-            when first_source = '' then 1
-            when first_source = case
+            when coalesce(i.first_source, '') = '' then 1
+            when i.first_source = case
                 when o.layout not in ('template', 'template_without_meta') or coalesce(d.is_statistics, false)
                     then 'statistics' else 'department' end then 1
             else 2
         end as source_rank,
         duties.department_id is not null as is_reporting_duty
-    from (
-        select
-            *,
-            case
-                when list_contains($statistics_first, indicator_code) then 'statistics'
-                when list_contains($department_first, indicator_code) then 'department'
-                else $first_source
-            end as first_source
-        from raw.observations
-    ) as o
+    from raw.observations as o
     semi join series on o.indicator_code = series.indicator_code and o.region_code = series.region_code
-    left join {SOURCE_TABLE} as d on o.department_id = d.department_id and d.indicator_code = ''
-    left join {SOURCE_TABLE} as duties
+    left join {INDICATOR_TABLE} as i on o.indicator_code = i.indicator_code
+    left join {DEPARTMENT_TABLE} as d on o.department_id = d.department_id
+    left join {DUTY_TABLE} as duties
         on o.department_id = duties.department_id and o.indicator_code = duties.indicator_code
     where regexp_full_match(o.period, '\\d{{4}}-(0[1-9]|1[0-2])')
 ),
@@ -483,9 +481,6 @@ class Reviewer:
             "year_on_year_jump_share": self.thresholds.year_on_year_jump_share,
             "department_disagreement_tolerance": self.thresholds.department_disagreement_tolerance,
             "unchanged_months": self.thresholds.unchanged_months,
-            "first_source": self.thresholds.first_source,
-            "statistics_first": list(self.thresholds.statistics_first),
-            "department_first": list(self.thresholds.department_first),
         }
         # single figures against their history first, the earliest finding of each figure at a time, so
         # that no figure set aside is another's history (two absurd months in a row are both caught);
