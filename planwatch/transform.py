@@ -1,15 +1,18 @@
 """Running the dbt project (dbt_project/) in-process: `dbt build` on the configured warehouse.
 
 One function the CLI, Airflow and the tests share. dbt runs with the project and profiles folders of
-this repository and the warehouse from `planwatch.config.settings()` (passed as PLANWATCH_WAREHOUSE,
-which profiles.yml reads). dbt-duckdb keeps its connection, and DuckDB's single-writer lock, until
-the adapter is released, so this releases it before returning: another process can open the file.
+this repository and the warehouse from `planwatch.config.settings()` (dbt runs in the warehouse's
+folder and gets its file name as PLANWATCH_WAREHOUSE, which profiles.yml reads). dbt-duckdb keeps its
+connection, and DuckDB's single-writer lock, until the adapter is released, so this releases it before
+returning: another process can open the file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -57,6 +60,65 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
+@contextmanager
+def _working_directory(folder: Path) -> Iterator[None]:
+    """Run in `folder`, then return (the process's one working directory: dbt runs one at a time here)."""
+    previous = Path.cwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+PARSE_FILE = "partial_parse.msgpack"  # dbt's name for its saved parse, in its target folder
+
+
+@dataclass
+class _SharedParse:
+    """dbt's saved parse of the project, shared by the warehouses of one file name on this machine.
+
+    dbt parses the whole project (4–5 s) unless its target folder holds a parse saved under the same
+    profile, vars, target and dbt version; it then reparses only the files that changed. A deployment
+    rebuilding its own warehouse has that already; a new warehouse (another deployment, a test) starts
+    from the copy the last run with the same file name, vars and target left in the project's
+    `target/parse_cache/`. dbt itself checks that the copy still holds (profile, vars, every file's
+    checksum) and parses in full when it does not, so a stale copy costs time, never correctness.
+    """
+
+    own: Path
+    shared: Path | None
+
+    def keep(self) -> None:
+        """Offer this run's saved parse to the next warehouse (replaced whole: a reader never sees half)."""
+        if self.shared is None or not self.own.is_file():
+            return
+        try:
+            self.shared.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.shared.with_name(f".{self.shared.name}.{os.getpid()}")
+            shutil.copyfile(self.own, partial)
+            os.replace(partial, self.shared)
+        except OSError:  # a read-only project folder: every new warehouse parses in full, as dbt does
+            return
+
+
+def _shared_parse(command: Sequence[str], warehouse_name: str, target: str | None) -> _SharedParse:
+    target_path = Path(os.environ.get("DBT_TARGET_PATH") or "target")
+    own = Path(os.environ.get("DBT_PARTIAL_PARSE_FILE_PATH") or DBT_PROJECT_DIR / target_path / PARSE_FILE)
+    vars_given = command[command.index("--vars") + 1] if "--vars" in command else ""
+    key = hashlib.sha256(json.dumps([warehouse_name, vars_given, target or ""]).encode()).hexdigest()[:16]
+    shared = DBT_PROJECT_DIR / "target" / "parse_cache" / f"{key}.msgpack"
+    if shared.resolve() == own.resolve():
+        return _SharedParse(own, None)
+    try:
+        if shared.is_file():
+            own.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(shared, own)
+    except OSError:
+        pass  # no copy: dbt parses in full
+    return _SharedParse(own, shared)
+
+
 def _progress_callback(on_progress: Progress) -> Callable[[Any], None]:
     """A dbtRunner callback that reports each node finished: (nodes done, nodes in all, node id)."""
     counts = {"done": 0, "total": 0}
@@ -99,7 +161,10 @@ def run_dbt(
         *(["--target", target] if target else []),
         *(["--quiet"] if on_progress is not None else []),
     ]
-    variables = {"PLANWATCH_WAREHOUSE": str(warehouse_path.resolve()), **(environment or {})}
+    # dbt runs in the warehouse's folder and opens it by file name: the profile dbt hashes to decide
+    # whether its saved parse still holds then reads the same for every warehouse of that name, so a
+    # parse saved by one deployment's run serves the next (see _shared_parse)
+    variables = {"PLANWATCH_WAREHOUSE": warehouse_path.name, **(environment or {})}
     if warehouse_path.exists():  # a warehouse from before the supervision ledger: its tables are a dbt source
         from planwatch.supervision.ledger import ensure_tables
         from planwatch.warehouse import connect
@@ -107,9 +172,11 @@ def run_dbt(
         with connect(warehouse_path) as connection:  # waits while another process writes the warehouse
             ensure_tables(connection)
     started = time.perf_counter()
-    with _environment(variables):
+    with _environment(variables), _working_directory(warehouse_path.resolve().parent):
+        saved_parse = _shared_parse(command, warehouse_path.name, target)
         callbacks = [_progress_callback(on_progress)] if on_progress is not None else []
         result = dbtRunner(callbacks=callbacks).invoke(command)
+        saved_parse.keep()
     seconds = time.perf_counter() - started
     _release_connections()
     statuses: dict[str, str] = {}

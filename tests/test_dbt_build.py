@@ -103,6 +103,20 @@ def test_a_production_build_skips_the_unit_tests_and_runs_every_model_and_data_t
     assert kinds.count("test") == sum(1 for n in built.result.statuses if n.startswith("test."))
 
 
+def test_a_new_warehouse_of_the_same_name_starts_from_the_saved_parse(built: Built, tmp_path: Path) -> None:
+    """Another deployment's warehouse (another folder, its own dbt target) is not parsed in full: dbt
+    finds the parse the built warehouse's run left, and checks it holds, instead of 4–5 s of parsing."""
+    other = tmp_path / "elsewhere" / built.warehouse.name
+    logs = tmp_path / "dbt_logs"
+    parsed = run_dbt(
+        ["parse"], warehouse=other, environment={"DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(logs)}
+    )
+    assert parsed.success, parsed.error
+    log = (logs / "dbt.log").read_text()
+    assert "Unable to do partial parsing" not in log, log[-3000:]
+    assert (tmp_path / "target" / "partial_parse.msgpack").is_file()
+
+
 def test_every_target_has_a_row_for_each_month_from_plan_start_to_the_last_month_with_data(built: Built) -> None:
     missing = _rows(
         built.warehouse,
