@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
+from typing import NamedTuple
 
 import duckdb
 
@@ -167,9 +168,19 @@ def _headline(lines: list[TargetLine], region_code: str) -> tuple[TargetLine, ..
     return tuple(chosen)
 
 
+class _ScopeQuality(NamedTuple):
+    """What the month's quality records say of one briefing's scope: its notes, and the rows behind the
+    notes the leadership summary counts again per plan (read once for both)."""
+
+    notes: list[QualityNote]
+    set_aside: list[dict]  # rows quarantined from the departments seated in the scope
+    figures: dict[str, str]  # by check, the figures those rows held (marts.set_aside_figures)
+    warned: list[dict]  # plausibility warnings on the scope's figures
+
+
 def _quality(
     con: duckdb.DuckDBPyConnection, scope: Scope, located: list[str], period: dt.date, config: Settings
-) -> list[QualityNote]:
+) -> _ScopeQuality:
     """The month's quality findings, quarantined rows and corrections that concern the briefing's scope."""
     notes: list[QualityNote] = []
     for row in marts.quality_results(con, period):
@@ -183,12 +194,13 @@ def _quality(
             text = str(row.get("message") or row.get("check_name"))
             notes.append(QualityNote(text=text, count=rows, concerns=_departments_named(con, row, scope)))
     figures = marts.set_aside_figures(con, located, period)
-    notes += [quarantine_note(row, figures=figures) for row in marts.quarantined_rows(con, located, period)]
+    set_aside = marts.quarantined_rows(con, located, period)
+    notes += [quarantine_note(row, figures=figures) for row in set_aside]
     target_ids = sorted(scope.target_ids)
-    for row in marts.plausibility_warnings(
+    warned = marts.plausibility_warnings(
         con, marts.reported_indicators_of(con, target_ids), sorted(scope.region_codes), target_ids, period
-    ):
-        notes.append(QualityNote(text=plausibility_note(row), kind="plausibility"))
+    )
+    notes += [QualityNote(text=plausibility_note(row), kind="plausibility") for row in warned]
     tolerance = config.baseline_disagreement_tolerance
     for row in marts.baseline_disagreements(con, target_ids, period, tolerance):
         notes.append(QualityNote(text=baseline_note(row), kind="plausibility"))
@@ -198,7 +210,7 @@ def _quality(
     revised = marts.revisions(con, sorted(scope.target_ids), period)
     if revised:
         notes.append(QualityNote(text="本月采用的数据中经部门更正后重新报送的数值", count=revised, kind="revision"))
-    return notes
+    return _ScopeQuality(notes, set_aside, figures, warned)
 
 
 REJECTED_FILES_CHECK = "file_readable"  # the quality check that counts files refused as a whole
@@ -348,6 +360,13 @@ def briefing_scope(
     return scope, located, sorted(reporting)
 
 
+class _PlanReading(NamedTuple):
+    briefing: Briefing
+    scope: Scope
+    located: list[str]  # the departments seated in the briefing's region
+    quality: _ScopeQuality
+
+
 def gather_plan(
     con: duckdb.DuckDBPyConnection,
     plan_id: str,
@@ -363,14 +382,26 @@ def gather_plan(
         raise ValueError(
             f"plan {plan_id!r} is not in marts.dim_plan; run `planwatch plans load` and `planwatch transform`"
         )
-    rows = marts.target_progress(con, plan_id, month)
-    if not rows:
+    reading = _read_plan(con, plan, month, region_code, config)
+    if reading is None:
         raise ValueError(
             f"marts.fct_target_progress has no rows for plan {plan_id} in {month:%Y-%m}: the month is before the "
             f"plan's start or after its data, or the plan ended ({plan['period_end']}) more than "
             f"final_assessment_months ({config.final_assessment_months}) before it and its final assessment is in "
             "the last month it was followed"
         )
+    return reading.briefing
+
+
+def _read_plan(
+    con: duckdb.DuckDBPyConnection, plan: dict, month: dt.date, region_code: str | None, config: Settings
+) -> _PlanReading | None:
+    """The plan's (or county's) briefing and what it was read from; None when the plan has no targets
+    followed in the month."""
+    plan_id = plan["plan_id"]
+    rows = marts.target_progress(con, plan_id, month)
+    if not rows:
+        return None
     target_ids = [row["target_id"] for row in rows]
     doubted = marts.doubted_targets(con, target_ids, month)
     bent = marts.projections_on_doubted_figures(con, target_ids, month)
@@ -406,7 +437,8 @@ def gather_plan(
         SubmissionLine(**row, review_state=states.get(row["department_name"]))
         for row in marts.submissions(con, reporting, month)
     ]
-    return Briefing(
+    quality = _quality(con, scope, located, month, config)
+    briefing = Briefing(
         kind="county" if region_code else "plan",
         plan_id=plan_id,
         title=_title(plan["plan_title"], region_name if region_code else None, is_final_assessment),
@@ -436,11 +468,12 @@ def gather_plan(
             for row in milestone_rows
         ),
         submissions=tuple(submissions),
-        quality=tuple(_quality(con, scope, located, month, config)),
+        quality=tuple(quality.notes),
         override_note=override_note(con, month),
         corrections=supervision_sections.correction_lines(con, plan_id, all_lines, month),
         follow_up=supervision_sections.follow_up_status(con, plan_id, month, issue_date, region_code),
     )
+    return _PlanReading(briefing, scope, located, quality)
 
 
 def _title(plan_title: str, county: str | None, final: bool) -> str:
@@ -477,17 +510,15 @@ def gather_summary(con: duckdb.DuckDBPyConnection, period: str | dt.date, config
     overdue: list[MilestoneLine] = []
     running_lines: list[TargetLine] = []
     final_lines: list[TargetLine] = []
-    scopes: list[Scope] = []
-    seated: dict[str, list[str]] = {}  # per plan, the departments seated in its region (their quarantined rows)
+    readings: list[_PlanReading] = []
     titles: dict[str, str] = {}
     for plan in marts.plans(con):
-        rows = marts.target_progress(con, plan["plan_id"], month)
-        if not rows:
+        reading = _read_plan(con, plan, month, None, config)
+        if reading is None:
             continue  # the plan's reporting is over: its final assessment is in its last month's briefing
-        scope, seated[plan["plan_id"]], _ = briefing_scope(con, plan, [TargetLine(**row) for row in rows], None)
-        scopes.append(scope)
+        readings.append(reading)
         titles[plan["plan_id"]] = f"{plan['region_name']}《{plan['plan_title']}》"
-        briefing = gather_plan(con, plan["plan_id"], month, config=config)
+        briefing = reading.briefing
         # every target of the plan in the month: the running ones by their light, and those whose year has
         # passed by their final verdict (a running plan's earlier years too), so the summary adds up to the
         # mart's rows, as the chart of counties does
@@ -538,21 +569,18 @@ def gather_summary(con: duckdb.DuckDBPyConnection, period: str | dt.date, config
         departments=(),
         milestones=tuple(sorted(overdue, key=lambda line: -(line.days_overdue or 0))[:10]),
         submissions=(),
-        quality=tuple(_summary_quality(con, month, scopes, titles, seated)),
+        quality=tuple(_summary_quality(con, month, readings, titles)),
         plans=tuple(plan_lines),
         override_note=override_note(con, month),
     )
 
 
 def _summary_quality(
-    con: duckdb.DuckDBPyConnection,
-    month: dt.date,
-    scopes: list[Scope],
-    titles: dict[str, str],
-    seated: dict[str, list[str]],
+    con: duckdb.DuckDBPyConnection, month: dt.date, readings: list[_PlanReading], titles: dict[str, str]
 ) -> list[QualityNote]:
     """The month's findings grouped by the plans they concern, with the rows set aside as each plan's own
     briefing counts them (those of the departments seated in its region); unattributed ones said as such."""
+    scopes = [reading.scope for reading in readings]
     notes: list[QualityNote] = []
     for row in marts.quality_results(con, month):
         if row.get("severity") == "override":
@@ -573,21 +601,16 @@ def _summary_quality(
                 notes.append(QualityNote(text=text, count=rows, plans=titles[plan_id]))
         elif not is_attributed(row) or not scopes:
             notes.append(QualityNote(text=text, count=row.get("unexpected_count"), plans="未能归属具体规划"))
-    for scope in scopes:
-        plan, located = titles[scope.plan_id], seated[scope.plan_id]
-        figures = marts.set_aside_figures(con, located, month)
-        notes += [quarantine_note(row, plan, figures) for row in marts.quarantined_rows(con, located, month)]
-        target_ids = sorted(scope.target_ids)
-        warned = marts.plausibility_warnings(
-            con, marts.reported_indicators_of(con, target_ids), sorted(scope.region_codes), target_ids, month
-        )
-        if warned:
+    for reading in readings:
+        plan, quality = titles[reading.scope.plan_id], reading.quality
+        notes += [quarantine_note(row, plan, quality.figures) for row in quality.set_aside]
+        if quality.warned:
             notes.append(
                 QualityNote(
                     text="数据合理性提示（数据已采用，待报送部门核实）",
-                    count=len(warned),
+                    count=len(quality.warned),
                     kind="plausibility",
-                    plans=titles[scope.plan_id],
+                    plans=plan,
                 )
             )
     return sorted(notes, key=lambda note: (note.plans or "", note.text))
