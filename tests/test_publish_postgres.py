@@ -308,6 +308,63 @@ def test_the_bi_role_selects_every_mart_and_cannot_write_create_or_drop(database
     assert not again.created and again.can_login
 
 
+PUBLICATION_SQL = (
+    "select latest_period, quality_period, quality_checked, quality_run_id, publishable, critical_failures, "
+    "overridden, data_changed_since_check from marts.publication"
+)
+
+
+def test_the_marts_carry_their_publish_and_say_their_latest_month_was_never_checked(database: Database, tmp_path: Path):
+    """A BI reader of PostgreSQL learns, beside the marts, which month they describe and what the quality gate
+    says of it: here no quality run ever looked at it, so no briefing of it is publishable."""
+    ensure_reader_role(database.uri, database.role, password=database.password)
+    warehouse = write_warehouse(tmp_path / "w.duckdb", months=2)
+    publication = publish_postgres(warehouse, database.uri, reader_role=database.role)
+    reader = database.connect(as_reader=True)
+    try:
+        with reader.cursor() as cursor:
+            cursor.execute(PUBLICATION_SQL)
+            rows = cursor.fetchall()
+            cursor.execute("select obj_description('marts.publication'::regclass)")
+            (comment,) = cursor.fetchone()
+    finally:
+        reader.close()
+    assert rows == [(publication.latest_period, "2025-02", False, None, False, None, False, False)]
+    assert publication.latest_period == dt.date(2025, 2, 28)
+    assert comment and "数据质量" in comment
+
+
+def test_the_publication_row_says_what_the_gate_decided_of_a_checked_month(
+    monthly_warehouses: MonthlyWarehouses, database: Database, tmp_path: Path
+):
+    from planwatch.quality.gate import decide
+    from planwatch.quality.run import run_checks
+
+    work = tmp_path / "w.duckdb"
+    shutil.copy(monthly_warehouses.before, work)
+    ensure_reader_role(database.uri, database.role, password=database.password)
+    with duckdb.connect(str(work), read_only=True) as connection:
+        (latest,) = connection.execute("select max(period) from marts.fct_target_progress").fetchone()
+    run_checks(work, f"{latest:%Y-%m}", tmp_path / "output", data_docs=False)
+    with duckdb.connect(str(work), read_only=True) as connection:
+        decision = decide(connection, latest)
+    publication = publish_postgres(work, database.uri, reader_role=database.role)
+    assert database.query(PUBLICATION_SQL) == [
+        (
+            latest,
+            f"{latest:%Y-%m}",
+            True,
+            decision.run_id,
+            decision.publishable,
+            ";".join(failure.qualified_name for failure in decision.critical_failures) or None,
+            False,
+            False,
+        )
+    ]
+    assert decision.run_id is not None and publication.quality is not None
+    assert publication.quality["publishable"] is decision.publishable
+
+
 def test_a_new_role_without_a_password_cannot_log_in_and_a_publish_creates_a_missing_role(
     database: Database, tmp_path: Path
 ):

@@ -102,3 +102,27 @@ def latest_period(connection: duckdb.DuckDBPyConnection, tables: list[MartTable]
 def sql_string(value: str) -> str:
     """A value to put between single quotes in DuckDB SQL (paths and comments)."""
     return value.replace("'", "''")
+
+
+def quality_state(connection: duckdb.DuckDBPyConnection, period: dt.date | None) -> dict | None:
+    """What the quality gate (planwatch.quality.gate) says of the marts' latest month, published beside
+    them (the snapshot's manifest, PostgreSQL's `publication` table): a BI reader should know when the
+    month it reads failed a critical check, was never checked, or changed since it was."""
+    from planwatch.quality.gate import decide
+
+    if period is None:
+        return None
+    connection.execute(f"use {WAREHOUSE_ALIAS}")  # the gate reads the warehouse's own schemas
+    try:
+        decision = decide(connection, period)
+    finally:
+        connection.execute("use memory")
+    return {
+        "period": decision.period,
+        "checked": decision.run_id is not None,
+        "run_id": decision.run_id,
+        "publishable": decision.publishable,
+        "critical_failures": [failure.qualified_name for failure in decision.critical_failures],
+        "overridden": decision.override is not None,
+        "data_changed_since_check": decision.stale,
+    }

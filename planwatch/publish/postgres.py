@@ -36,7 +36,7 @@ from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 from psycopg2.extensions import cursor as Cursor
 
-from planwatch.publish.marts import MartTable, latest_period, mart_tables, open_warehouse
+from planwatch.publish.marts import MartTable, latest_period, mart_tables, open_warehouse, quality_state
 from planwatch.publish.postgres_types import postgres_type, select_expression
 from planwatch.publish.roles import create_role_if_missing, grant_read
 
@@ -58,6 +58,21 @@ class ForeignSchemaError(RuntimeError):
 
 
 PUBLISHED_MARK = "published by planwatch"  # the comment on every schema a publish swaps in
+# One row beside the marts, swapped in with them: which publish a reader sees, and what the quality gate
+# says of its latest month (the snapshot's manifest says the same in JSON)
+PUBLICATION_TABLE = "publication"
+_PUBLICATION_COLUMNS = (
+    ("publication_id", "text", "本次发布编号 — this publish's id (UTC time and a random suffix)"),
+    ("published_at", "timestamptz", "发布时间 — when the marts were published"),
+    ("latest_period", "date", "最新月份 — the last month the marts describe (month end)"),
+    ("quality_period", "text", "质量检查月份 — the month the quality gate's verdict below is of (YYYY-MM)"),
+    ("quality_checked", "boolean", "是否已检查 — a quality run has checked that month"),
+    ("quality_run_id", "text", "检查编号 — the latest quality run of that month"),
+    ("publishable", "boolean", "可否发布通报 — false: the month's briefing is held back (failed or unchecked)"),
+    ("critical_failures", "text", "未通过的关键检查 — the failed critical checks, separated by ';'"),
+    ("overridden", "boolean", "人工放行 — an operator released the month despite its failures, on record"),
+    ("data_changed_since_check", "boolean", "检查后数据有变 — the month's data changed after its check"),
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,7 @@ class PostgresPublication:
     latest_period: dt.date | None
     seconds: float
     swap_wait_seconds: float
+    quality: dict | None = None  # the quality gate's verdict on latest_period (publish.marts.quality_state)
     old_schemas_left: list[str] = field(default_factory=list)
 
 
@@ -95,7 +111,10 @@ def publish_postgres(
         period = latest_period(duck, tables)
         # Read everything first: the warehouse's lock is held for a second, not for the whole upload.
         data = {table.name: _read_table(duck, table) for table in tables}
-    publication_id = f"{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}_{uuid.uuid4().hex[:6]}"
+        quality = quality_state(duck, period)
+    published_at = dt.datetime.now(dt.UTC)
+    publication_id = f"{published_at:%Y%m%d%H%M%S}_{uuid.uuid4().hex[:6]}"
+    publication_row = _publication_row(publication_id, published_at, period, quality)
     staging, retired = f"{schema}_staging_{publication_id}", f"{schema}_old_{publication_id}"
     connection = psycopg2.connect(uri, application_name="planwatch publish")
     try:
@@ -107,7 +126,7 @@ def publish_postgres(
             connection.commit()
             left = _drop_leftovers(connection, schema)
             try:
-                _build_staging(connection, staging, tables, data, reader_role)
+                _build_staging(connection, staging, tables, data, reader_role, publication_row)
                 waited = _swap(connection, schema, staging, retired, reader_role, swap_patience)
             except BaseException:
                 _discard_staging(connection, staging)
@@ -121,6 +140,7 @@ def publish_postgres(
         schema=schema,
         tables={table.name: table.rows for table in tables},
         latest_period=period,
+        quality=quality,
         seconds=time.perf_counter() - started,
         swap_wait_seconds=waited,
         old_schemas_left=left,
@@ -140,8 +160,48 @@ def _read_table(duck: duckdb.DuckDBPyConnection, table: MartTable) -> pa.Table:
     return duck.sql(f"select {columns} from {table.qualified}").to_arrow_table()
 
 
+def _publication_row(
+    publication_id: str, published_at: dt.datetime, period: dt.date | None, quality: dict | None
+) -> list[object]:
+    quality = quality or {}
+    return [
+        publication_id,
+        published_at,
+        period,
+        quality.get("period"),
+        quality.get("checked", False),
+        quality.get("run_id"),
+        quality.get("publishable", False),
+        ";".join(quality.get("critical_failures", [])) or None,
+        quality.get("overridden", False),
+        quality.get("data_changed_since_check", False),
+    ]
+
+
+def _build_publication(cursor: Cursor, staging: str, row: list[object]) -> None:
+    target = sql.Identifier(staging, PUBLICATION_TABLE)
+    columns = sql.SQL(", ").join(
+        sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind)) for name, kind, _ in _PUBLICATION_COLUMNS
+    )
+    cursor.execute(sql.SQL("create table {} ({})").format(target, columns))
+    cursor.execute(
+        sql.SQL("insert into {} values ({})").format(target, sql.SQL(", ").join(sql.Placeholder() * len(row))), row
+    )
+    cursor.execute(
+        sql.SQL("comment on table {} is %s").format(target),
+        ["本次发布与最新月份的数据质量结论 — this publish, and the quality gate's verdict on its latest month"],
+    )
+    for name, _, comment in _PUBLICATION_COLUMNS:
+        cursor.execute(sql.SQL("comment on column {}.{} is %s").format(target, sql.Identifier(name)), [comment])
+
+
 def _build_staging(
-    connection: Connection, staging: str, tables: list[MartTable], data: dict[str, pa.Table], reader_role: str
+    connection: Connection,
+    staging: str,
+    tables: list[MartTable],
+    data: dict[str, pa.Table],
+    reader_role: str,
+    publication_row: list[object],
 ) -> None:
     """The new marts in their own schema, in one transaction, rows frozen (see the module docstring)."""
     namespace = sql.Identifier(staging)
@@ -179,6 +239,7 @@ def _build_staging(
                         [column.comment],
                     )
             cursor.execute(sql.SQL("analyze {}").format(target))
+        _build_publication(cursor, staging, publication_row)
     connection.commit()
 
 

@@ -36,11 +36,11 @@ from planwatch.publish.layout import (
     new_snapshot_id,
 )
 from planwatch.publish.marts import (
-    WAREHOUSE_ALIAS,
     MartTable,
     latest_period,
     mart_tables,
     open_warehouse,
+    quality_state,
     sql_string,
 )
 from planwatch.publish.prune import PRUNE_GRACE, prune_snapshots
@@ -108,7 +108,7 @@ def publish_snapshot(
                 period = latest_period(connection, tables)
                 _write_duckdb(connection, tables, partial / DUCKDB_FILE)
                 _write_parquet(connection, tables, partial / PARQUET_DIR)
-                quality = _quality_of(connection, period)
+                quality = quality_state(connection, period)
             content_sha256 = _content_sha256(partial / PARQUET_DIR, tables)
             snapshot_id = new_snapshot_id(built_at, content_sha256)
             _write_manifest(partial, snapshot_id, built_at, period, tables, content_sha256, quality)
@@ -203,29 +203,6 @@ def _content_sha256(parquet_dir: Path, tables: list[MartTable]) -> str:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()
-
-
-def _quality_of(connection: duckdb.DuckDBPyConnection, period: dt.date | None) -> dict | None:
-    """What the quality gate says of the latest month (planwatch.quality.gate), for the manifest: a BI
-    reader should know when the month it reads failed a critical check or was never checked."""
-    from planwatch.quality.gate import decide
-
-    if period is None:
-        return None
-    connection.execute(f"use {WAREHOUSE_ALIAS}")  # the gate reads the warehouse's own schemas
-    try:
-        decision = decide(connection, period)
-    finally:
-        connection.execute("use memory")
-    return {
-        "period": decision.period,
-        "checked": decision.run_id is not None,
-        "run_id": decision.run_id,
-        "publishable": decision.publishable,
-        "critical_failures": [failure.qualified_name for failure in decision.critical_failures],
-        "overridden": decision.override is not None,
-        "data_changed_since_check": decision.stale,
-    }
 
 
 def _write_manifest(
