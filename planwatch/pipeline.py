@@ -26,7 +26,9 @@ from planwatch.registry.load import load_registry
 from planwatch.registry.reference import Problem
 from planwatch.warehouse import connect, load_registry_tables
 
-DEMO_OFFICE = "演示督查室（make demo）"  # who the audit log says approved and signed in a demo run
+# who the audit log says approved and reviewed, and who signed, in a demo run (two people: 审核与签发分离)
+DEMO_OFFICE = "演示督查室（make demo）"
+DEMO_SIGNER = "演示签发人（make demo）"
 
 
 class TransformFailedError(RuntimeError):
@@ -163,7 +165,7 @@ def run_pipeline(
     # the office's side, done here in its place: approve what waits, review and sign each plan's briefing
     from planwatch.supervision.issuing import issue_month
 
-    issued, skipped = issue_month(config.warehouse_path, period, DEMO_OFFICE, config, approve_waiting=True)
+    issued, skipped = issue_month(config.warehouse_path, period, DEMO_OFFICE, DEMO_SIGNER, config, approve_waiting=True)
     for note in skipped:
         say(f"issue: {note}")
     for result in issued:

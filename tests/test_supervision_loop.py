@@ -248,6 +248,9 @@ def test_three_months_of_supervision(tmp_path: Path) -> None:
     # what is signed is what was reviewed: a briefing that reads otherwise since (here its issuing office)
     # waits for a new review
     review_briefing(office.warehouse, PLAN, first, "王主任", office.config)
+    # 审核与签发分离: who reviewed a briefing does not sign it
+    with pytest.raises(IssueError, match="不能由同一人签发"):
+        issue_briefing(office.warehouse, PLAN, first, "王主任", office.config)
     renamed = office.config.model_copy(update={"briefing_issuer": "呼和浩特市人民政府办公室"})
     with pytest.raises(IssueError, match="审核后本月数据或通报内容已有变化"):
         issue_briefing(office.warehouse, PLAN, first, "李秘书长", renamed)

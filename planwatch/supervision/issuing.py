@@ -259,6 +259,10 @@ def issue_briefing(warehouse: Path, plan_id: str, period: str, actor: str, confi
             raise IssueError(
                 f"{plan_id} {period} 已签发（第{existing['issue_number']}期），不能重复签发；更正请用 planwatch correct"
             )
+        if actor.strip() == str(existing["reviewed_by"]).strip():
+            raise IssueError(
+                f"{plan_id} {period}: 通报由{actor}审核，不能由同一人签发（审核与签发须由不同人员进行）；请由签发人签发"
+            )
         departments = _check_issuable(connection, plan_id, period)
         gathered = _plan_briefings(connection, plan_id, month_end(period), config)
         if _content_digest(gathered) != existing["reviewed_content"]:
@@ -479,13 +483,19 @@ def _manifest(archive: Path) -> dict:
 
 
 def issue_month(
-    warehouse: Path, period: str, actor: str, config: Settings, approve_waiting: bool = False
+    warehouse: Path,
+    period: str,
+    reviewer: str,
+    signer: str,
+    config: Settings,
+    approve_waiting: bool = False,
 ) -> tuple[list[IssueResult], list[str]]:
-    """Review and sign every plan's briefing of the month that has progress rows and is not issued yet.
+    """Review (as `reviewer`) and sign (as `signer`, another person) every plan's briefing of the month
+    that has progress rows and is not issued yet.
 
-    `approve_waiting` first approves every report still waiting (what `make demo` does in the office's
-    place; a real office runs `planwatch approve` after looking). Returns the issues and, for each plan
-    left out, why.
+    `approve_waiting` first approves every report still waiting, as the reviewer (what `make demo` does
+    in the office's place; a real office runs `planwatch approve` after looking). Returns the issues and,
+    for each plan left out, why.
     """
     from planwatch.briefing.marts import plans, target_progress
     from planwatch.supervision.approval import decide
@@ -512,7 +522,7 @@ def issue_month(
                         if s.state in AWAITING_REVIEW
                     ]
                     if waiting:
-                        decide(connection, waiting, period, "approved", actor, plan_id=plan_id)
-        review_briefing(warehouse, plan_id, period, actor, config)
-        issued.append(issue_briefing(warehouse, plan_id, period, actor, config))
+                        decide(connection, waiting, period, "approved", reviewer, plan_id=plan_id)
+        review_briefing(warehouse, plan_id, period, reviewer, config)
+        issued.append(issue_briefing(warehouse, plan_id, period, signer, config))
     return issued, skipped
