@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 
 from planwatch.ingest.read import Sheet, SourceFile
 from planwatch.ingest.records import (
@@ -20,6 +21,7 @@ from planwatch.ingest.records import (
     ignored_own_sheet,
     ignored_row,
     ignored_template_heading,
+    quarantine_reason,
     quarantined_row,
 )
 from planwatch.ingest.values import cell_address, compact, display, row_is_empty
@@ -60,17 +62,23 @@ def _reply_row(sheet: Sheet, row_index: int, item_ids: set[str], book: ColumnBoo
         return quarantined_row(sheet, row_index, "unknown_follow_up_item", cell_address(row_index, 0), value=item_id)
     if not measures:
         return ignored_row(sheet, row_index, "no_reply")
+    problems: list[tuple[str, int]] = []  # every cell the clerk must correct, so one resubmission fixes all
     try:
         expected = _date(row[4])
     except ValueError:
-        return quarantined_row(
-            sheet, row_index, "bad_follow_up_date", cell_address(row_index, 4), value=display(row[4])
-        )
+        expected = None
+        problems.append(("bad_follow_up_date", 4))
     closure = compact(row[5]).lower()
     if closure not in _YES | _NO:
-        return quarantined_row(
-            sheet, row_index, "bad_closure_request", cell_address(row_index, 5), value=display(row[5])
+        problems.append(("bad_closure_request", 5))
+    if problems:
+        (code, column), *more = problems
+        outcome = quarantined_row(sheet, row_index, code, cell_address(row_index, column), value=display(row[column]))
+        also = "；".join(
+            f"{cell_address(row_index, other)}单元格：{quarantine_reason(other_code, value=display(row[other]))}"
+            for other_code, other in more
         )
+        return replace(outcome, reason=f"{outcome.reason}；另，{also}") if also else outcome
     book.keys(sheet.name, *range(len(REPLY_HEADERS)))
     reply = FollowUpReply(
         sheet.name, cell_address(row_index, 3), row_index + 1, item_id, measures, expected, closure in _YES
