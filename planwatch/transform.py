@@ -22,7 +22,7 @@ from typing import Any
 
 from planwatch.config import PROJECT_ROOT, settings
 
-DBT_PROJECT_DIR = Path(os.environ.get("PLANWATCH_DBT_PROJECT_DIR", PROJECT_ROOT / "dbt_project"))
+DBT_PROJECT_DIR = Path(os.environ.get("PLANWATCH_DBT_PROJECT_DIR", PROJECT_ROOT / "dbt_project")).resolve()
 Progress = Callable[[int, int, str], None]  # (nodes done, nodes in all, the node just finished)
 
 
@@ -60,9 +60,20 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
+# dbt's path variables that dbt reads relative to where it runs (DBT_TARGET_PATH is read relative to the
+# project folder, wherever dbt runs)
+_PATH_VARIABLES = ("DBT_LOG_PATH", "DBT_PARTIAL_PARSE_FILE_PATH")
+
+
+def _absolute_paths(environment: dict[str, str]) -> dict[str, str]:
+    """dbt's path variables that are set, made absolute from where the caller runs (dbt runs elsewhere)."""
+    return {key: str(Path(environment[key]).resolve()) for key in _PATH_VARIABLES if environment.get(key)}
+
+
 @contextmanager
 def _working_directory(folder: Path) -> Iterator[None]:
-    """Run in `folder`, then return (the process's one working directory: dbt runs one at a time here)."""
+    """Run in `folder`, then return. The working directory is the process's: `run_dbt` is not for threads
+    (dbt itself keeps process-wide state: one dbt at a time per process)."""
     previous = Path.cwd()
     os.chdir(folder)
     try:
@@ -91,32 +102,35 @@ class _SharedParse:
 
     def keep(self) -> None:
         """Offer this run's saved parse to the next warehouse (replaced whole: a reader never sees half)."""
-        if self.shared is None or not self.own.is_file():
-            return
-        try:
-            self.shared.parent.mkdir(parents=True, exist_ok=True)
-            partial = self.shared.with_name(f".{self.shared.name}.{os.getpid()}")
-            shutil.copyfile(self.own, partial)
-            os.replace(partial, self.shared)
-        except OSError:  # a read-only project folder: every new warehouse parses in full, as dbt does
-            return
+        if self.shared is not None and self.own.is_file():
+            _copy_whole(self.own, self.shared)
 
 
 def _shared_parse(command: Sequence[str], warehouse_name: str, target: str | None) -> _SharedParse:
-    target_path = Path(os.environ.get("DBT_TARGET_PATH") or "target")
+    """Seed this run's target folder with the shared parse when it has none of its own (never over one)."""
+    given = command[command.index("--target-path") + 1] if "--target-path" in command else None
+    target_path = Path(given or os.environ.get("DBT_TARGET_PATH") or "target")
     own = Path(os.environ.get("DBT_PARTIAL_PARSE_FILE_PATH") or DBT_PROJECT_DIR / target_path / PARSE_FILE)
     vars_given = command[command.index("--vars") + 1] if "--vars" in command else ""
-    key = hashlib.sha256(json.dumps([warehouse_name, vars_given, target or ""]).encode()).hexdigest()[:16]
+    profile_target = target or os.environ.get("PLANWATCH_DBT_TARGET", "")
+    key = hashlib.sha256(json.dumps([warehouse_name, vars_given, profile_target]).encode()).hexdigest()[:16]
     shared = DBT_PROJECT_DIR / "target" / "parse_cache" / f"{key}.msgpack"
     if shared.resolve() == own.resolve():
         return _SharedParse(own, None)
-    try:
-        if shared.is_file():
-            own.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(shared, own)
-    except OSError:
-        pass  # no copy: dbt parses in full
+    if shared.is_file() and not own.exists():
+        _copy_whole(shared, own)
     return _SharedParse(own, shared)
+
+
+def _copy_whole(source: Path, destination: Path) -> None:
+    """Copy under a temporary name, then rename: a reader sees the old file or the new, never half of one."""
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        partial = destination.with_name(f".{destination.name}.{os.getpid()}")
+        shutil.copyfile(source, partial)
+        os.replace(partial, destination)
+    except OSError:  # a read-only folder: dbt parses in full, as it would without the copy
+        return
 
 
 def _progress_callback(on_progress: Progress) -> Callable[[Any], None]:
@@ -163,8 +177,12 @@ def run_dbt(
     ]
     # dbt runs in the warehouse's folder and opens it by file name: the profile dbt hashes to decide
     # whether its saved parse still holds then reads the same for every warehouse of that name, so a
-    # parse saved by one deployment's run serves the next (see _shared_parse)
-    variables = {"PLANWATCH_WAREHOUSE": warehouse_path.name, **(environment or {})}
+    # parse saved by one deployment's run serves the next (see _shared_parse). The file is the link's
+    # target when the warehouse is a symbolic link; log paths given relative to where the caller runs
+    # are made absolute, since dbt runs elsewhere
+    real_warehouse = warehouse_path.resolve()
+    variables = {"PLANWATCH_WAREHOUSE": real_warehouse.name, **(environment or {})}
+    variables.update(_absolute_paths({**os.environ, **variables}))
     if warehouse_path.exists():  # a warehouse from before the supervision ledger: its tables are a dbt source
         from planwatch.supervision.ledger import ensure_tables
         from planwatch.warehouse import connect
@@ -172,8 +190,8 @@ def run_dbt(
         with connect(warehouse_path) as connection:  # waits while another process writes the warehouse
             ensure_tables(connection)
     started = time.perf_counter()
-    with _environment(variables), _working_directory(warehouse_path.resolve().parent):
-        saved_parse = _shared_parse(command, warehouse_path.name, target)
+    with _environment(variables), _working_directory(real_warehouse.parent):
+        saved_parse = _shared_parse(command, real_warehouse.name, target)
         callbacks = [_progress_callback(on_progress)] if on_progress is not None else []
         result = dbtRunner(callbacks=callbacks).invoke(command)
         saved_parse.keep()

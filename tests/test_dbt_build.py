@@ -105,11 +105,15 @@ def test_a_production_build_skips_the_unit_tests_and_runs_every_model_and_data_t
 
 def test_a_new_warehouse_of_the_same_name_starts_from_the_saved_parse(built: Built, tmp_path: Path) -> None:
     """Another deployment's warehouse (another folder, its own dbt target) is not parsed in full: dbt
-    finds the parse the built warehouse's run left, and checks it holds, instead of 4–5 s of parsing."""
+    finds the parse the built warehouse's run left, and checks it holds, instead of 4–5 s of parsing. Here
+    it is named through a symbolic link, as a deployment may: dbt opens the file the link points to."""
     other = tmp_path / "elsewhere" / built.warehouse.name
+    other.parent.mkdir()
+    link = tmp_path / "current.duckdb"
+    link.symlink_to(other)
     logs = tmp_path / "dbt_logs"
     parsed = run_dbt(
-        ["parse"], warehouse=other, environment={"DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(logs)}
+        ["parse"], warehouse=link, environment={"DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(logs)}
     )
     assert parsed.success, parsed.error
     log = (logs / "dbt.log").read_text()

@@ -3,7 +3,8 @@
     planwatch states  --period 2026-11 [--plan P]              每个单位的报送状态
     planwatch approve --period 2026-11 --plan P [--department D] [--level county|city]
     planwatch return  --period 2026-11 --department D --reason "…"
-    planwatch issue   --period 2026-11 --plan P --stage review  (审核), then without --stage (签发)
+    planwatch issue   --period 2026-11 --plan P --stage review --actor A  (审核), then without --stage
+                      --actor B, another person (签发)
     planwatch reproduce --period 2026-11 [--plan P]            签发的通报能否原样重新生成（逐字节比对）
     planwatch correct --period 2026-10 --indicator I --region R --value V --reason "…"
     planwatch followup list [--plan P] | close ITEM --reason "…" | forms --period 2026-12

@@ -19,6 +19,7 @@ Two PostgreSQL facts shape the swap, both pinned by tests/test_publish_postgres.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import logging
@@ -179,13 +180,17 @@ def _publication_row(
 
 
 def _build_publication(cursor: Cursor, staging: str, row: list[object]) -> None:
+    """The publication row, written frozen as the marts are (see the module docstring)."""
     target = sql.Identifier(staging, PUBLICATION_TABLE)
     columns = sql.SQL(", ").join(
         sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind)) for name, kind, _ in _PUBLICATION_COLUMNS
     )
     cursor.execute(sql.SQL("create table {} ({})").format(target, columns))
-    cursor.execute(
-        sql.SQL("insert into {} values ({})").format(target, sql.SQL(", ").join(sql.Placeholder() * len(row))), row
+    text = io.StringIO()
+    csv.writer(text).writerow("" if value is None else _csv_value(value) for value in row)
+    text.seek(0)
+    cursor.copy_expert(
+        sql.SQL("copy {} from stdin with (format csv, freeze true)").format(target).as_string(cursor), text
     )
     cursor.execute(
         sql.SQL("comment on table {} is %s").format(target),
@@ -193,6 +198,14 @@ def _build_publication(cursor: Cursor, staging: str, row: list[object]) -> None:
     )
     for name, _, comment in _PUBLICATION_COLUMNS:
         cursor.execute(sql.SQL("comment on column {}.{} is %s").format(target, sql.Identifier(name)), [comment])
+
+
+def _csv_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):  # a date, or a datetime with its zone
+        return value.isoformat()
+    return str(value)
 
 
 def _build_staging(

@@ -259,9 +259,10 @@ def issue_briefing(warehouse: Path, plan_id: str, period: str, actor: str, confi
             raise IssueError(
                 f"{plan_id} {period} 已签发（第{existing['issue_number']}期），不能重复签发；更正请用 planwatch correct"
             )
-        if actor.strip() == str(existing["reviewed_by"]).strip():
+        if existing["reviewed_by"] and actor.strip() == str(existing["reviewed_by"]).strip():
             raise IssueError(
-                f"{plan_id} {period}: 通报由{actor}审核，不能由同一人签发（审核与签发须由不同人员进行）；请由签发人签发"
+                f"{plan_id} {period}: 通报由{actor}审核，不能由同一人签发（审核与签发须由不同人员进行）；"
+                "请由签发人签发（planwatch issue … --actor <签发人>）"
             )
         departments = _check_issuable(connection, plan_id, period)
         gathered = _plan_briefings(connection, plan_id, month_end(period), config)
@@ -500,6 +501,8 @@ def issue_month(
     from planwatch.briefing.marts import plans, target_progress
     from planwatch.supervision.approval import decide
 
+    if reviewer.strip() == signer.strip():
+        raise IssueError(f"审核人与签发人均为{reviewer}：审核与签发须由不同人员进行")
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         month = month_end(period)
         plan_ids = [row["plan_id"] for row in plans(connection) if target_progress(connection, row["plan_id"], month)]
