@@ -258,9 +258,12 @@ select
     actual as actual_value,
     case when as_of is not null then last_day(make_date(cast(floor(as_of / 12) as integer), as_of % 12 + 1, 1)) end
         as actual_as_of,
-    completion as completion_rate,
+    -- after the target year without its final figure (no_data) the mart keeps no completion
+    case when month_index <= target_month or coalesce(met_now, false) or (is_final_point and completion is not null)
+        then completion end as completion_rate,
     time_progress,
-    gap as gap_pp,
+    case when month_index <= target_month or coalesce(met_now, false) or (is_final_point and completion is not null)
+        then gap end as gap_pp,
     case
         when month_index <= target_month and status_in_period is null then 'no_data'
         -- a figure older than its cadence allows gets no light (var max_data_age_months)

@@ -229,9 +229,12 @@ final as (
         cast(actual_sheet as varchar) as actual_sheet,
         cast(actual_cell as varchar) as actual_cell,
         cast(is_doubted as boolean) as is_doubted,
-        cast(completion_rate as {{ double() }}) as completion_rate,
+        -- a verdict the target year's final figure never came for (no_data after the year) has no completion:
+        -- the last in-year figure stays as actual_value, dated, but is not the year's result
+        cast(case when not (is_after_target_year and status = 'no_data') then completion_rate end as {{ double() }})
+            as completion_rate,
         cast(time_progress as {{ double() }}) as time_progress,
-        cast(gap_pp as {{ double() }}) as gap_pp,
+        cast(case when not (is_after_target_year and status = 'no_data') then gap_pp end as {{ double() }}) as gap_pp,
         cast(status as varchar) as status,
         cast(is_after_target_year as boolean) as is_final_verdict,
         cast(frequency as varchar) as indicator_frequency,
