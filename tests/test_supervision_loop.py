@@ -40,6 +40,7 @@ from planwatch.supervision.issuing import (
     IssueResult,
     deliver_issued,
     issue_briefing,
+    issue_month,
     plan_departments,
     reproduce,
     review_briefing,
@@ -577,3 +578,11 @@ def test_a_closure_recorded_later_counts_from_the_day_the_office_decided_it(tmp_
             "select detail, recorded_at from supervision.audit_log where action = 'close_item'"
         ).fetchall()
         assert json.loads(detail)["decided_on"] == "2025-03-05" and at.date() >= dt.date(2026, 1, 1)
+
+
+def test_issuing_a_whole_month_refuses_one_person_as_reviewer_and_signer(tmp_path: Path) -> None:
+    """审核与签发分离 for the month's issue too (make demo's office), before any plan is reviewed."""
+    warehouse = tmp_path / "w.duckdb"
+    with pytest.raises(IssueError, match="审核与签发须由不同人员进行"):
+        issue_month(warehouse, "2025-01", "张科长", " 张科长 ", settings())
+    assert not warehouse.exists()  # refused before anything was opened or written
