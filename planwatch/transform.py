@@ -124,11 +124,10 @@ def _shared_parse(command: Sequence[str], warehouse_name: str, target: str | Non
 
 def _copy_whole(source: Path, destination: Path) -> None:
     """Copy under a temporary name, then rename: a reader sees the old file or the new, never half of one."""
+    from planwatch.atomic_files import write_atomically
+
     try:
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        partial = destination.with_name(f".{destination.name}.{os.getpid()}")
-        shutil.copyfile(source, partial)
-        os.replace(partial, destination)
+        write_atomically(destination, lambda temporary: shutil.copyfile(source, temporary))
     except OSError:  # a read-only folder: dbt parses in full, as it would without the copy
         return
 

@@ -19,7 +19,6 @@ Two PostgreSQL facts shape the swap, both pinned by tests/test_publish_postgres.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import logging
@@ -62,6 +61,9 @@ PUBLISHED_MARK = "published by planwatch"  # the comment on every schema a publi
 # One row beside the marts, swapped in with them: which publish a reader sees, and what the quality gate
 # says of its latest month (the snapshot's manifest says the same in JSON)
 PUBLICATION_TABLE = "publication"
+PUBLICATION_COMMENT = (
+    "本次发布与最新月份的数据质量结论 — this publish, and the quality gate's verdict on its latest month"
+)
 _PUBLICATION_COLUMNS = (
     ("publication_id", "text", "本次发布编号 — this publish's id (UTC time and a random suffix)"),
     ("published_at", "timestamptz", "发布时间 — when the marts were published"),
@@ -115,7 +117,7 @@ def publish_postgres(
         quality = quality_state(duck, period)
     published_at = dt.datetime.now(dt.UTC)
     publication_id = f"{published_at:%Y%m%d%H%M%S}_{uuid.uuid4().hex[:6]}"
-    publication_row = _publication_row(publication_id, published_at, period, quality)
+    publication = _publication(publication_id, published_at, period, quality)
     staging, retired = f"{schema}_staging_{publication_id}", f"{schema}_old_{publication_id}"
     connection = psycopg2.connect(uri, application_name="planwatch publish")
     try:
@@ -127,7 +129,7 @@ def publish_postgres(
             connection.commit()
             left = _drop_leftovers(connection, schema)
             try:
-                _build_staging(connection, staging, tables, data, reader_role, publication_row)
+                _build_staging(connection, staging, tables, data, reader_role, publication)
                 waited = _swap(connection, schema, staging, retired, reader_role, swap_patience)
             except BaseException:
                 _discard_staging(connection, staging)
@@ -161,11 +163,12 @@ def _read_table(duck: duckdb.DuckDBPyConnection, table: MartTable) -> pa.Table:
     return duck.sql(f"select {columns} from {table.qualified}").to_arrow_table()
 
 
-def _publication_row(
+def _publication(
     publication_id: str, published_at: dt.datetime, period: dt.date | None, quality: dict | None
-) -> list[object]:
+) -> pa.Table:
+    """The publication row, its columns in `_PUBLICATION_COLUMNS`' order."""
     quality = quality or {}
-    return [
+    values = [
         publication_id,
         published_at,
         period,
@@ -177,35 +180,40 @@ def _publication_row(
         quality.get("overridden", False),
         quality.get("data_changed_since_check", False),
     ]
+    return pa.table({name: [value] for (name, _, _), value in zip(_PUBLICATION_COLUMNS, values, strict=True)})
 
 
-def _build_publication(cursor: Cursor, staging: str, row: list[object]) -> None:
-    """The publication row, written frozen as the marts are (see the module docstring)."""
-    target = sql.Identifier(staging, PUBLICATION_TABLE)
-    columns = sql.SQL(", ").join(
-        sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind)) for name, kind, _ in _PUBLICATION_COLUMNS
-    )
-    cursor.execute(sql.SQL("create table {} ({})").format(target, columns))
-    text = io.StringIO()
-    csv.writer(text).writerow("" if value is None else _csv_value(value) for value in row)
-    text.seek(0)
-    cursor.copy_expert(
-        sql.SQL("copy {} from stdin with (format csv, freeze true)").format(target).as_string(cursor), text
-    )
+def _write_table(
+    cursor: Cursor,
+    target: sql.Identifier,
+    columns: list[tuple[str, str, str | None]],
+    rows: pa.Table,
+    comment: str | None,
+) -> None:
+    """Create a table (columns: name, PostgreSQL type, comment), copy its rows in frozen (see the module
+    docstring), comment it and analyse it."""
     cursor.execute(
-        sql.SQL("comment on table {} is %s").format(target),
-        ["本次发布与最新月份的数据质量结论 — this publish, and the quality gate's verdict on its latest month"],
+        sql.SQL("create table {} ({})").format(
+            target,
+            sql.SQL(", ").join(
+                sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind)) for name, kind, _ in columns
+            ),
+        )
     )
-    for name, _, comment in _PUBLICATION_COLUMNS:
-        cursor.execute(sql.SQL("comment on column {}.{} is %s").format(target, sql.Identifier(name)), [comment])
-
-
-def _csv_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):  # a date, or a datetime with its zone
-        return value.isoformat()
-    return str(value)
+    copy = sql.SQL("copy {} from stdin with (format csv, freeze true)").format(target).as_string(cursor)
+    for batch in rows.to_batches(max_chunksize=_BATCH_ROWS):
+        buffer = io.BytesIO()
+        pa_csv.write_csv(batch, buffer, _CSV)
+        buffer.seek(0)
+        cursor.copy_expert(copy, buffer)
+    if comment:
+        cursor.execute(sql.SQL("comment on table {} is %s").format(target), [comment])
+    for name, _, column_comment in columns:
+        if column_comment:
+            cursor.execute(
+                sql.SQL("comment on column {}.{} is %s").format(target, sql.Identifier(name)), [column_comment]
+            )
+    cursor.execute(sql.SQL("analyze {}").format(target))
 
 
 def _build_staging(
@@ -214,9 +222,9 @@ def _build_staging(
     tables: list[MartTable],
     data: dict[str, pa.Table],
     reader_role: str,
-    publication_row: list[object],
+    publication: pa.Table,
 ) -> None:
-    """The new marts in their own schema, in one transaction, rows frozen (see the module docstring)."""
+    """The new marts in their own schema, and the publication row, in one transaction."""
     namespace = sql.Identifier(staging)
     with connection.cursor() as cursor:
         cursor.execute(sql.SQL("create schema {}").format(namespace))
@@ -228,31 +236,18 @@ def _build_staging(
             )
         )
         for table in tables:
-            target = sql.Identifier(staging, table.name)
-            columns = sql.SQL(", ").join(
-                sql.SQL("{} {}").format(
-                    sql.Identifier(column.name),
-                    sql.SQL(postgres_type(column.duckdb_type, f"{table.name}.{column.name}")),
-                )
+            columns = [
+                (column.name, postgres_type(column.duckdb_type, f"{table.name}.{column.name}"), column.comment)
                 for column in table.columns
-            )
-            cursor.execute(sql.SQL("create table {} ({})").format(target, columns))
-            copy = sql.SQL("copy {} from stdin with (format csv, freeze true)").format(target).as_string(cursor)
-            for batch in data[table.name].to_batches(max_chunksize=_BATCH_ROWS):
-                buffer = io.BytesIO()
-                pa_csv.write_csv(batch, buffer, _CSV)
-                buffer.seek(0)
-                cursor.copy_expert(copy, buffer)
-            if table.comment:
-                cursor.execute(sql.SQL("comment on table {} is %s").format(target), [table.comment])
-            for column in table.columns:
-                if column.comment:
-                    cursor.execute(
-                        sql.SQL("comment on column {}.{} is %s").format(target, sql.Identifier(column.name)),
-                        [column.comment],
-                    )
-            cursor.execute(sql.SQL("analyze {}").format(target))
-        _build_publication(cursor, staging, publication_row)
+            ]
+            _write_table(cursor, sql.Identifier(staging, table.name), columns, data[table.name], table.comment)
+        _write_table(
+            cursor,
+            sql.Identifier(staging, PUBLICATION_TABLE),
+            list(_PUBLICATION_COLUMNS),
+            publication,
+            PUBLICATION_COMMENT,
+        )
     connection.commit()
 
 
