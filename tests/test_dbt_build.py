@@ -35,6 +35,7 @@ MARTS = [
     "fct_observation",
     "fct_target_progress",
     "fct_milestone_status",
+    "fct_plausibility_finding",
     "mart_region_ranking",
     "mart_department_scorecard",
     "mart_submission_completeness",

@@ -208,6 +208,41 @@ def test_a_target_judged_by_a_figure_warned_of_is_marked_doubted_in_its_table(wi
             assert f"{line.actual_figure}※" in html and f"{line.status_label}※" in html
 
 
+def test_the_open_findings_mart_holds_each_finding_until_a_later_load_answers_it(with_mistakes: Built) -> None:
+    """marts.fct_plausibility_finding (what the briefings and BI readers see) holds exactly the findings whose
+    figure no later load has replaced: a warning's figure still in use, a critical one's still missing."""
+    with duckdb.connect(str(with_mistakes.warehouse), read_only=True) as con:
+        findings = con.execute(
+            """
+            select f.load_id, f.sheet, f.cell, f.check_name, f.severity,
+                exists (
+                    select 1 from raw.observations later
+                    where later.indicator_code = f.indicator_code and later.region_code = f.region_code
+                      and later.period = f.period and later.measure = f.measure and later.load_id > f.load_id
+                ) as answered
+            from raw.observation_findings f
+            """
+        ).fetchall()
+        in_mart = con.execute(
+            "select load_id, sheet, cell, check_name, severity, strftime(period, '%Y-%m'), message "
+            "from marts.fct_plausibility_finding"
+        ).fetchall()
+        raw_messages = dict(
+            ((load_id, sheet, cell, check), (period, message))
+            for load_id, sheet, cell, check, period, message in con.execute(
+                "select load_id, sheet, cell, check_name, period, message from raw.observation_findings"
+            ).fetchall()
+        )
+    open_ones = {row[:5] for row in findings if not row[5]}
+    answered = {row[:5] for row in findings if row[5]}
+    assert {"warning", "critical"} <= {row[4] for row in open_ones}, "the sample must leave findings of both kinds open"
+    assert answered, "the sample must answer some findings with a later load"
+    assert {row[:5] for row in in_mart} == open_ones
+    assert len(in_mart) == len(open_ones)
+    for load_id, sheet, cell, check, _, period, message in in_mart:
+        assert (period, message) == raw_messages[(load_id, sheet, cell, check)]
+
+
 def test_an_outlook_drawn_through_a_figure_warned_of_says_it_waits_on_the_check(with_mistakes: Built) -> None:
     """A line through a month 18 times the others is bent by it: the outlook says the figures it rests on
     wait for the department's check, for exactly the targets whose projection window holds such a figure."""

@@ -285,7 +285,7 @@ def quarantined_rows(con: duckdb.DuckDBPyConnection, department_ids: list[str], 
 def set_aside_figures(con: duckdb.DuckDBPyConnection, department_ids: list[str], period: dt.date) -> dict[str, str]:
     """By plausibility check: the figures (地区+指标) whose rows were set aside in the files that
     `quarantined_rows` counts, and that no later report has replaced (the briefing names what is missing)."""
-    if not table_exists(con, PLAUSIBILITY_FINDINGS_TABLE):
+    if not table_exists(con, PLAUSIBILITY_FINDINGS_MART):
         return {}
     label = f"{period.year:04d}-{period.month:02d}"
     rows = con.execute(
@@ -294,19 +294,13 @@ def set_aside_figures(con: duckdb.DuckDBPyConnection, department_ids: list[str],
             select distinct findings.check_name,
                 coalesce(regions.region_name, findings.region_code)
                     || coalesce(indicators.indicator_name, findings.indicator_code) as figure
-            from {PLAUSIBILITY_FINDINGS_TABLE} as findings
+            from {PLAUSIBILITY_FINDINGS_MART} as findings
             inner join raw.file_loads as loads on findings.load_id = loads.load_id
             left join marts.dim_region as regions on findings.region_code = regions.region_code
             left join marts.dim_indicator as indicators on findings.indicator_code = indicators.indicator_code
             where findings.severity = 'critical'
               and ',' || replace(loads.periods, ' ', '') || ',' like '%,' || ? || ',%'
               and findings.department_id in (select unnest(?))
-              and not exists (
-                select 1 from raw.observations as later
-                where later.indicator_code = findings.indicator_code and later.region_code = findings.region_code
-                  and later.period = findings.period and later.measure = findings.measure
-                  and later.load_id > findings.load_id
-              )
         )
         select check_name, list(figure order by figure) from figures group by check_name
         """,
@@ -333,20 +327,9 @@ def revisions(con: duckdb.DuckDBPyConnection, target_ids: list[str], period: dt.
     return int(found[0]) if found else 0
 
 
-PLAUSIBILITY_FINDINGS_TABLE = "raw.observation_findings"
-# the plausibility warnings whose figure is still the one in use (a correction since clears it); as
-# stg_ingest__doubted_figures keeps them for the marts' is_doubted
-_WARNINGS_IN_USE = f"""
-in_use as (
-    select findings.*
-    from {PLAUSIBILITY_FINDINGS_TABLE} as findings
-    where findings.severity = 'warning' and not exists (
-        select 1 from raw.observations as later
-        where later.indicator_code = findings.indicator_code and later.region_code = findings.region_code
-          and later.period = findings.period and later.measure = findings.measure
-          and later.load_id > findings.load_id
-    )
-)"""
+# the plausibility findings no later load of their figure has answered (a warning's figure still in use,
+# a critical one's still missing): the marts' one reading of raw.observation_findings
+PLAUSIBILITY_FINDINGS_MART = "marts.fct_plausibility_finding"
 
 
 def doubted_targets(con: duckdb.DuckDBPyConnection, target_ids: list[str], period: dt.date) -> set[str]:
@@ -364,19 +347,18 @@ def doubted_targets(con: duckdb.DuckDBPyConnection, target_ids: list[str], perio
 def projections_on_doubted_figures(con: duckdb.DuckDBPyConnection, target_ids: list[str], period: dt.date) -> set[str]:
     """The targets whose projection this month runs through a figure that carries a plausibility warning
     still in use (a month 18 times the others bends the line): their outlook says it waits on the check."""
-    query = """
+    query = f"""
         select distinct progress.target_id
         from marts.fct_target_progress as progress
-        inner join in_use
-            on in_use.indicator_code = progress.indicator_code and in_use.region_code = progress.region_code
+        inner join {PLAUSIBILITY_FINDINGS_MART} as warnings
+            on warnings.indicator_code = progress.indicator_code and warnings.region_code = progress.region_code
         where progress.period = ? and progress.target_id in (select unnest(?))
-          and progress.projection_points >= 2
-          and in_use.period between strftime(progress.projection_first_as_of, '%Y-%m')
-                                and strftime(progress.actual_as_of, '%Y-%m')
+          and progress.projection_points >= 2 and warnings.severity = 'warning'
+          and warnings.period between last_day(progress.projection_first_as_of) and last_day(progress.actual_as_of)
         """
-    if not table_exists(con, PLAUSIBILITY_FINDINGS_TABLE):
+    if not table_exists(con, PLAUSIBILITY_FINDINGS_MART):
         return set()
-    return {row[0] for row in con.execute(f"with {_WARNINGS_IN_USE} {query}", [period, target_ids]).fetchall()}
+    return {row[0] for row in con.execute(query, [period, target_ids]).fetchall()}
 
 
 def plausibility_warnings(
@@ -389,13 +371,16 @@ def plausibility_warnings(
     """Plausibility warnings (planwatch.plausibility) a briefing's figures carry: on the month's own figures
     of its indicators and regions, and on the figure each of its targets is judged by this month;
     only while the figure warned of is still the one in use (a correction since clears it)."""
-    if not table_exists(con, PLAUSIBILITY_FINDINGS_TABLE):
+    if not table_exists(con, PLAUSIBILITY_FINDINGS_MART):
         return []
-    label = f"{period.year:04d}-{period.month:02d}"
     return _rows(
         con,
         f"""
-        with {_WARNINGS_IN_USE},
+        with in_use as (
+            select * replace (strftime(period, '%Y-%m') as period)
+            from {PLAUSIBILITY_FINDINGS_MART}
+            where severity = 'warning'
+        ),
         judged_by as (  -- the cell each of the briefing's targets is judged by in the month
             select actual_file_name, actual_sheet, actual_cell
             from marts.fct_target_progress
@@ -413,7 +398,7 @@ def plausibility_warnings(
            )
         order by indicator_code, region_code, period, measure, check_name
         """,
-        [period, target_ids, label, indicator_codes, region_codes],
+        [period, target_ids, f"{period.year:04d}-{period.month:02d}", indicator_codes, region_codes],
     )
 
 

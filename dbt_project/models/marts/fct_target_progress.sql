@@ -42,9 +42,21 @@ compared as (
 
 ),
 
+open_findings as (
+
+    select * from {{ ref('stg_ingest__open_findings') }}
+
+),
+
 doubted_figures as (
 
-    select * from {{ ref('stg_ingest__doubted_figures') }}
+    -- the cells holding a figure a plausibility warning in use doubts
+    select distinct
+        file_name,
+        sheet,
+        cell
+    from open_findings
+    where severity = 'warning'
 
 ),
 
@@ -124,7 +136,7 @@ assembled as (
         evaluations.actual_file_name,
         evaluations.actual_sheet,
         evaluations.actual_cell,
-        doubted_figures.check_names is not null as is_doubted,
+        doubted_figures.file_name is not null as is_doubted,
         evaluations.completion_rate,
         evaluations.time_progress,
         evaluations.gap_pp,

@@ -1,6 +1,8 @@
-{#- The figures in use that carry a plausibility warning (raw.observation_findings, severity warning): the
-    department was asked to confirm or correct them, and until a later load of the same figure (a
-    correction, a resubmission) they are shown as doubted. One row per figure's file, sheet and cell. -#}
+{#- The plausibility findings (raw.observation_findings) no later load of the same figure has answered (a
+    correction, a resubmission): a warning's figure is still the one in use, and is shown as doubted (※)
+    until the department confirms or corrects it; a critical finding's figure was set aside and nothing has
+    replaced it yet. One row per finding. The one place this rule is written: fct_target_progress.is_doubted
+    and fct_plausibility_finding (what the briefings list) read it. -#}
 with
 
 findings as (
@@ -15,21 +17,26 @@ observations as (
 
 ),
 
-warnings_in_use as (
+final as (
 
     select
+        findings.load_id,
         findings.file_name,
         findings.sheet,
         findings.cell,
+        findings.department_id,
         findings.indicator_code,
         findings.region_code,
         findings.period,
         findings.measure,
-        findings.check_name
+        findings.value,
+        findings.check_name,
+        findings.severity,
+        findings.message,
+        findings.found_at
     from findings
     where
-        findings.severity = 'warning'
-        and not exists (
+        not exists (
             select 1
             from observations as later
             where
@@ -39,22 +46,6 @@ warnings_in_use as (
                 and later.measure = findings.measure
                 and later.load_id > findings.load_id
         )
-
-),
-
-final as (
-
-    select
-        file_name,
-        sheet,
-        cell,
-        min(indicator_code) as indicator_code,
-        min(region_code) as region_code,
-        min(period) as period,
-        min(measure) as measure,
-        string_agg(distinct check_name, ';' order by check_name) as check_names
-    from warnings_in_use
-    group by file_name, sheet, cell
 
 )
 
