@@ -443,6 +443,19 @@ def test_an_outlook_is_said_with_its_interval_only_for_targets_not_yet_due() -> 
     assert doubted is not None and doubted.sentence == (
         running.outlook.sentence + "（推算所用数据中有待报送部门核实的数据，预计结果待核实后确认）"
     )
+    # additions whose interval reaches below the stock's level at the plan's start say 减少, not a minus sign
+    additions = counted.model_copy(
+        update={
+            "measure_space": "change_since_plan_start",
+            "projected_value": 6.17,
+            "projected_value_low": -3.0,
+            "projected_value_high": 18.69,
+        }
+    )
+    assert additions.outlook is not None
+    assert "预计到2023年末新增6个（95%预测区间减少3个～新增19个）" in additions.outlook.sentence
+    shrinking = additions.model_copy(update={"projected_value": -2.0, "projected_value_high": 4.0})
+    assert shrinking.outlook is not None and "预计到2023年末减少2个（" in shrinking.outlook.sentence
     # a sum since the plan start only grows: one figure held flat would fall short by construction
     for space in ("sum_since_plan_start", "change_since_plan_start"):
         assert single.model_copy(update={"measure_space": space}).outlook is None

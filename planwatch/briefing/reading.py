@@ -433,6 +433,8 @@ def outlook(line: TargetLine) -> Outlook | None:
         high = _projected(line.projected_value_high, line)
         if low != high:
             band = f"{low}～{high}"
+            if line.measure_space == "change_since_plan_start" and low.startswith("-"):
+                band = f"{_change(low)}～{_change(high)}"  # 减少3个～新增19个, not -3个～19个
     in_words = f"（95%预测区间{band}）" if band else ""
     if line.measure_space == "year_total":
         when = f"预计{line.target_year}年全年为"
@@ -459,10 +461,15 @@ def outlook(line: TargetLine) -> Outlook | None:
     )
 
 
+def _change(value: str) -> str:
+    """A change to a stock in words: 新增3个, or 减少3个 for -3个 (the stock below its level at the plan's start)."""
+    return f"减少{value[1:]}" if value.startswith("-") else f"新增{value}"
+
+
 def _projected_figure(value: str, line: TargetLine) -> str:
-    """A projected addition or sum says what it is, as the actual does: 新增3个, 累计80.2亿元."""
+    """A projected addition or sum says what it is, as the actual does: 新增3个 (减少2个), 累计80.2亿元."""
     if line.measure_space == "change_since_plan_start":
-        return f"新增{value}"
+        return _change(value)
     if line.measure_space == "sum_since_plan_start":
         return f"累计{value}"
     return value

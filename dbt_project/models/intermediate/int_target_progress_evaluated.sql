@@ -39,6 +39,7 @@ joined as (
         baselines.baseline_value,
         baselines.baseline_month_index,
         baselines.baseline_source,
+        baselines.baseline_level,
         baselines.target_level,
         -- '=' (达到, 降至) is a floor or a ceiling by the direction from the baseline to the target
         case
@@ -229,12 +230,17 @@ bounded as (
     select
         *,
         -- what the quantity can be (docs/method.md, 5): a level stays within the catalogue's range (a
-        -- share within 0–100), and a quantity that has never been negative is not projected below zero
-        case when measure_space = 'level' then plausible_max end as projection_ceiling,
+        -- share within 0–100), and a quantity that has never been negative is not projected below zero;
+        -- additions to a stock stay within what the stock can be, less its level at the plan's start (they
+        -- fall below zero only as far as the stock can fall: 3 bases at the start, at most 3 fewer)
+        case
+            when measure_space = 'level' then plausible_max
+            when measure_space = 'change_since_plan_start' then plausible_max - baseline_level
+        end as projection_ceiling,
         case
             when measure_space = 'level' and plausible_min is not null then plausible_min
-            -- additions to a stock fall below zero when the stock falls below its level at the plan's start
-            when measure_space = 'change_since_plan_start' then null
+            when measure_space = 'change_since_plan_start'
+                then coalesce(plausible_min, case when baseline_level >= 0 then 0 end) - baseline_level
             when projection_input >= 0 and coalesce(baseline_value, 0) >= 0 then 0
         end as projection_floor
     from finished
