@@ -341,16 +341,27 @@ def override_note(con: duckdb.DuckDBPyConnection, period: dt.date) -> str | None
 def briefing_scope(
     con: duckdb.DuckDBPyConnection, plan: dict, lines: list[TargetLine], region_code: str | None
 ) -> tuple[Scope, list[str], list[str]]:
-    """The scope, the departments seated in it (their quarantined rows) and those reporting for it."""
+    """The scope, the departments seated in it (their quarantined rows) and those reporting for it: the
+    targets' lead units, and the departments of the plan's region (a county's: of the county, or the
+    city's departments that report its figures) that owe the plan this month a figure of the briefing's
+    indicators, or (the plan's own briefing) a report on its milestones. A department seated in the
+    region but reporting only for another plan (a county plan's bureau under a city plan's region) is
+    not this plan's."""
     region = region_code or plan["region_code"]
     located = marts.departments_located_in(con, region, with_children=region_code is None)
     target_ids = [line.target_id for line in lines]
-    reporting = set(located) | set(marts.lead_units(con, target_ids))
-    if region_code is not None and lines and lines[0].period is not None:
-        # a county's figures are often reported by the city's departments: those that owe them this month
-        plan_departments = set(marts.departments_located_in(con, plan["region_code"], with_children=True))
-        owing = marts.departments_reporting(con, marts.indicators_of(con, target_ids), lines[0].period)
-        reporting |= plan_departments & set(owing)
+    reporting = set(marts.lead_units(con, target_ids))
+    period = lines[0].period if lines else None
+    if period is None:
+        reporting |= set(located)
+    else:
+        indicators = marts.reported_indicators_of(con, target_ids)
+        # the plan's milestones are briefed with the plan, not with each county
+        owing = set(marts.departments_reporting(con, plan["plan_id"], indicators, period, region_code is None))
+        candidates = set(located)
+        if region_code is not None:  # a county's figures are often reported by the city's departments
+            candidates |= set(marts.departments_located_in(con, plan["region_code"], with_children=True))
+        reporting |= candidates & owing
     scope = Scope(
         plan_id=plan["plan_id"],
         target_ids=frozenset(target_ids),

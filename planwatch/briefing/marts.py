@@ -199,17 +199,21 @@ def lead_units(con: duckdb.DuckDBPyConnection, target_ids: list[str]) -> list[st
     return [row[0] for row in found]
 
 
-def departments_reporting(con: duckdb.DuckDBPyConnection, indicator_codes: list[str], period: dt.date) -> list[str]:
-    """The departments that owe, in the month, a figure of any of the indicators (expected submissions)."""
-    if not indicator_codes:
-        return []
+def departments_reporting(
+    con: duckdb.DuckDBPyConnection, plan_id: str, indicator_codes: list[str], period: dt.date, milestones: bool
+) -> list[str]:
+    """The departments that owe, in the month, the plan a figure of any of the indicators, or (`milestones`)
+    a report on its milestones (expected submissions; a warehouse loaded before duties named their plans:
+    any plan's)."""
     found = con.execute(
         """
         select distinct department_id from staging.stg_registry__expected_submissions
-        where month_index = ? and list_has_any(string_split(coalesce(indicator_codes, ''), ';'), ?)
+        where month_index = ?
+          and (plan_ids is null or list_contains(string_split(plan_ids, ';'), ?))
+          and (list_has_any(string_split(coalesce(indicator_codes, ''), ';'), ?) or (? and expected_milestones > 0))
         order by 1
         """,
-        [period.year * 12 + period.month - 1, indicator_codes],
+        [period.year * 12 + period.month - 1, plan_id, indicator_codes, milestones],
     ).fetchall()
     return [row[0] for row in found]
 

@@ -329,12 +329,13 @@ COLUMNS = {
         "expected_indicators",
         "expected_milestones",
         "indicator_codes",
+        "plan_ids",
     ],
 }
 
 
 def expected_submission_rows(registry: Registry) -> list[Row]:
-    """One row per department and month it owes a submission: what, and by when (the
+    """One row per department and month it owes a submission: what, for which plans, and by when (the
     `report_due_working_days`-th working day of the next month, holidays and 调休 counted)."""
     from planwatch.config import settings
     from planwatch.reporting import milestone_duties, reporting_duties, reporting_months
@@ -345,11 +346,14 @@ def expected_submission_rows(registry: Registry) -> list[Row]:
     rows = []
     for period in reporting_months(registry):
         indicators: dict[str, list[str]] = {}
+        plans: dict[str, set[str]] = {}
         for duty in reporting_duties(registry, period):
             indicators.setdefault(duty.department_id, []).append(duty.indicator_code)
+            plans.setdefault(duty.department_id, set()).update(duty.plan_ids)
         milestones: dict[str, int] = {}
         for duty in milestone_duties(registry, period):
             milestones[duty.department_id] = milestones.get(duty.department_id, 0) + 1
+            plans.setdefault(duty.department_id, set()).add(duty.plan_id)
         due = due_date(period, working_days).isoformat()
         for department_id in sorted(set(indicators) | set(milestones)):
             rows.append(
@@ -360,6 +364,7 @@ def expected_submission_rows(registry: Registry) -> list[Row]:
                     "expected_indicators": len(indicators.get(department_id, [])),
                     "expected_milestones": milestones.get(department_id, 0),
                     "indicator_codes": ";".join(sorted(indicators.get(department_id, []))),
+                    "plan_ids": ";".join(sorted(plans[department_id])),
                 }
             )
     return rows

@@ -16,6 +16,8 @@ renamed as (
         cast(expected_indicators as integer) as expected_indicators,
         cast(expected_milestones as integer) as expected_milestones,
         indicator_codes,
+        -- written by registry loaders since the plans were recorded per duty (null in an older warehouse)
+        {{ column_or_null(source('registry', 'expected_submissions'), 'plan_ids', 'varchar') }} as plan_ids,
         _loaded_at as loaded_at
     from source
 
