@@ -28,6 +28,7 @@ from planwatch.ingest.records import (
     is_signature_row,
     observation_at,
     quarantined_row,
+    quoted,
     read_figure,
     repeated_row,
     row_failure,
@@ -216,18 +217,95 @@ def _disagrees_with_its_entry(
         return _whole_sheet(
             sheet, "sheet_indicator_mismatch", value=sheet.name, title=named.name, expected=entry_indicator.name
         )
-    return _filed_for_another_period(sheet, period)
+    return _filed_for_another_period(sheet, period, entry_indicator.name)
 
 
-def _filed_for_another_period(sheet: Sheet, period: str) -> list[RowOutcome]:
-    """The whole sheet, quarantined, when its own heading (报送期：2025-06) names another month than the
-    template's: whose month its figures or milestone reports are is not guessed."""
+def _filed_for_another_period(sheet: Sheet, period: str, indicator_name: str = "") -> list[RowOutcome]:
+    """The whole sheet, quarantined, when its own heading names another month than the template's: its
+    报送期 (报送期：2025-06) or its title in A1 (平凉市农业农村局 2025年6月 …, edited to 2025年7月 while the
+    报送期 and the hidden sheet still say June). Whose month its figures or milestone reports are is not
+    guessed. A title naming no month, or only the template's, changes nothing."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
+        return []  # a template whose own period is no month is rejected for it (unusable_period)
     filed = _FILING_PERIOD.search(
         " ".join(normalise_text(cell) for row in sheet.rows[:3] for cell in row if cell is not None and cell != "")
     )
     if filed is not None and filed.group(1) != period:
-        return _whole_sheet(sheet, "sheet_period_mismatch", value=sheet.name, title=filed.group(1), expected=period)
+        address, text = _filing_cell(sheet)
+        return _whole_sheet(
+            sheet,
+            "sheet_period_mismatch",
+            value=sheet.name,
+            place="报送期",
+            address=address,
+            text=quoted(text),
+            title=_month_label(filed.group(1)),
+            expected=f"{_month_label(period)}（{period}）",
+        )
+    title = sheet.rows[0][0] if sheet.rows and sheet.rows[0] else None
+    other = _other_months_in_title(title, period, indicator_name)
+    if other:
+        return _whole_sheet(
+            sheet,
+            "sheet_period_mismatch",
+            value=sheet.name,
+            place="标题",
+            address="A1",
+            text=quoted(normalise_text(title)),
+            title=quoted("、".join(other)),
+            expected=f"{_month_label(period)}（{period}）",
+        )
     return []
+
+
+def _filing_cell(sheet: Sheet) -> tuple[str, str]:
+    """Where the 报送期 is written (A2 as planwatch writes it), and its text, for the clerk to find it."""
+    for row_index, row in enumerate(sheet.rows[:3]):
+        for column, cell in enumerate(row):
+            if "报送期" in normalise_text(cell):
+                return cell_address(row_index, column), normalise_text(cell)
+    return "A2", ""
+
+
+def _month_label(period: str) -> str:
+    year, month = period.split("-")
+    return f"{year}年{int(month)}月"
+
+
+# A month a sheet's title names: as planwatch writes it (2025年6月), or as a clerk retypes it (2025年06月,
+# 2025-06, 2025.6, 6月份, 6月); a range from January (2025年1-6月, 1月—6月) is the year to its last month.
+# A range from another month (2025年4-6月) and a day's date (2025年7月10日, 2025-07-10) name no month.
+# (planwatch.ingest.periods reads a file name, which never writes a month without its year.)
+_RANGE_MARKS = "—–~至到\\-"  # the hyphen escaped: it is a member, not a range
+_FROM_JANUARY = rf"(?:0?1\s*月?\s*[{_RANGE_MARKS}]\s*)?"
+_NO_DAY_FOLLOWS = r"(?!\s*\d{1,2}\s*[日号])"
+_TITLE_MONTH = re.compile(
+    rf"(?<!\d)(?P<year>\d{{4}})\s*(?:年\s*{_FROM_JANUARY}(?P<month>\d{{1,2}})\s*月{_NO_DAY_FOLLOWS}"
+    r"|[-/.]\s*(?P<dashed>\d{1,2})(?!\s*[-/.]?\s*\d))"
+    rf"|(?<![\d年{_RANGE_MARKS}]){_FROM_JANUARY}(?P<alone>\d{{1,2}})\s*月{_NO_DAY_FOLLOWS}"
+)
+
+
+def _other_months_in_title(title: object, period: str, indicator_name: str) -> list[str]:
+    """The months (2025年7月, or 7月 written without its year) a title names other than `period`; empty when
+    it names none or only `period`. The indicator's own name is left out: a month in it is no period."""
+    year, month = (int(part) for part in period.split("-"))
+    if isinstance(title, dt.date):  # 2025-07 typed over the title: Excel keeps it as the date 2025-07-01
+        return [] if (title.year, title.month) == (year, month) else [f"{title.year}年{title.month}月"]
+    text = normalise_text(title)
+    if indicator_name:
+        text = text.replace(normalise_text(indicator_name), " ")
+    other = []
+    for match in _TITLE_MONTH.finditer(text):
+        named_month = int(match["month"] or match["dashed"] or match["alone"])
+        if not 1 <= named_month <= 12:
+            continue
+        named_year = int(match["year"]) if match["year"] else None
+        if named_month != month or named_year not in (None, year):
+            label = f"{named_year}年{named_month}月" if named_year else f"{named_month}月"
+            if label not in other:
+                other.append(label)
+    return other
 
 
 def _measure_cells(

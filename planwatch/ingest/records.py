@@ -107,8 +107,9 @@ QUARANTINE_REASONS: dict[str, str] = {
     "duplicate_measure_column": "表头中同一口径出现了两列（“{value}”），无法确定采用哪一列，请删除多余的列后重新报送",
     "sheet_indicator_mismatch": "工作表“{value}”的标题是“{title}”，与模板登记的指标“{expected}”不一致"
     "（工作表可能被调换或改名），无法确定数据所属指标，请使用平台下发的原模板重新填报",
-    "sheet_period_mismatch": "工作表“{value}”标题中的报送期“{title}”与模板的报送期“{expected}”不一致，"
-    "无法确定数据所属月份，请使用平台下发的原模板重新填报",
+    "sheet_period_mismatch": "工作表“{value}”的{place}（{address}单元格：“{text}”）写的是{title}，"
+    "与模板的报送期{expected}不一致，无法确定数据所属月份，本表数据未入库；数据属于{expected}的，"
+    "请将{place}改回后重新报送，属于其他月份的，请使用平台下发的该月模板填报",
     "table_period_mismatch": "工作表名“{value}”的报告期（{sheet_period}）与表头标题“{title}”的报告期（{title_period}）"
     "不一致，无法确定数据所属时期，未入库；请核实后将工作表名和标题改为同一报告期重新报送",
     "unknown_follow_up_item": "督办编号“{value}”不是本表下发的督办事项，请不要修改督办编号",
