@@ -1049,3 +1049,60 @@ def test_the_citys_whole_region_in_a_city_departments_table_is_still_the_city(tm
         ("620800",),
         ("620825",),
     ]
+
+
+_OWN_MONTHLY_SPEC = """\
+layout_id: pingliang_monthly_with_own_labels
+description: 平凉市主要指标月报（本地口径的指标名）
+orientation: regions_as_columns
+detect:
+  any_text: [主要指标]
+  all_headers: [指标]
+header_marker: [指标]
+period:
+  source: sheet_name
+measure: ytd_value
+unit_column: [计量单位]
+indicator_labels:
+  鲜果产量: apple_output
+"""
+
+
+def test_a_deployments_own_spec_reads_a_table_a_built_in_spec_also_matches(tmp_path: Path) -> None:
+    """A deployment describes its bureau's monthly table (with its own label 鲜果产量 for 苹果产量); the built-in
+    monthly spec matches the table too, and would refuse the label: the deployment's spec is tried first, and
+    `planwatch layouts check` names both specs the file matches."""
+    import os
+    import subprocess
+    import sys
+
+    from planwatch.ingest.layout_spec import load_layouts
+    from planwatch.ingest.run import ingest_files
+
+    from .conftest import PROJECT_ROOT
+    from .ingest_support import REGISTRY
+
+    own = tmp_path / "layouts"
+    own.mkdir()
+    (own / "pingliang_monthly.yml").write_text(_OWN_MONTHLY_SPEC, encoding="utf-8")
+    path = statistics_workbook(
+        tmp_path / "平凉市统计局_月报.xlsx", pingliang_table([["鲜果产量", "吨", 125000, 302500]])
+    )
+    [built_in_only] = ingest([path], tmp_path / "before.duckdb")
+    assert built_in_only.layout == "stats_bureau_regions_as_columns" and built_in_only.rows_quarantined == 1
+    [loaded] = ingest_files([path], tmp_path / "after.duckdb", REGISTRY, layouts=load_layouts(own))
+    assert (loaded.layout, loaded.rows_loaded, loaded.rows_quarantined) == ("pingliang_monthly_with_own_labels", 1, 0)
+    assert query(tmp_path / "after.duckdb", "select indicator_code, region_code, value from raw.observations") == [
+        ("apple_output", "620825", 12.5),
+        ("apple_output", "620826", 30.25),
+    ]
+    checked = subprocess.run(
+        [sys.executable, "-m", "planwatch", "layouts", "check", str(path)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PLANWATCH_LAYOUTS_DIR": str(own)},
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "layout pingliang_monthly_with_own_labels" in checked.stdout
+    assert "also matched by stats_bureau_regions_as_columns" in checked.stdout

@@ -29,10 +29,29 @@ def _outcome_line(result: FileResult) -> str:
         return f"✗ {result.file}: rejected — {result.reason}"
     if result.status == "duplicate":
         return f"= {result.file}: already loaded (load {result.load_id}), nothing added"
+    counts = (
+        f"read {result.rows_read} rows = loaded {result.rows_loaded} + quarantined {result.rows_quarantined} + ignored "
+        f"{result.rows_ignored}"
+        + (f"; {result.cells_quarantined} cells quarantined" if result.cells_quarantined else "")
+    )
+    if result.took_nothing:  # its receipt says 未接收任何数据: no success to show, a file to look at
+        return f"! {result.file}: took nothing — {counts}; see its receipt"
+    return f"✓ {result.file}: {counts}; {result.observations} observations, {result.revisions} revisions" + (
+        f"; {len(result.notes)} template sheet(s) missing" if result.notes else ""
+    )
+
+
+def summary(results: list[FileResult], receipts_dir: Path) -> str:
+    """The run in one line: files by outcome, then what the loaded files gave and refused, in rows and cells."""
+    loaded = [r for r in results if r.status == "loaded"]  # the files that took nothing too: their counts stand
     return (
-        f"✓ {result.file}: read {result.rows_read} = loaded {result.rows_loaded} + quarantined "
-        f"{result.rows_quarantined} + ignored {result.rows_ignored}; {result.observations} observations, "
-        f"{result.revisions} revisions" + (f"; {len(result.notes)} template sheet(s) missing" if result.notes else "")
+        f"{len(results)} files: {sum(not r.took_nothing for r in loaded)} loaded, "
+        f"{sum(r.took_nothing for r in loaded)} took nothing, "
+        f"{sum(r.status == 'duplicate' for r in results)} already loaded, "
+        f"{sum(r.status == 'rejected' for r in results)} rejected; "
+        f"{sum(r.observations for r in loaded)} observations, "
+        f"{sum(r.rows_quarantined for r in loaded)} rows and {sum(r.cells_quarantined for r in loaded)} cells "
+        f"quarantined, {sum(r.cells_ignored for r in loaded)} cells ignored; receipts in {receipts_dir}"
     )
 
 
@@ -50,7 +69,13 @@ def ingest(
         ),
     ] = None,
 ) -> None:
-    """Read department files into observations; quarantine what cannot be read; write a receipt per file."""
+    """Read department files into observations; quarantine what cannot be read; write a receipt per file.
+
+    A line per file: ✓ loaded, ! took nothing (every row quarantined or none filled), = already loaded, ✗ rejected.
+    The summary counts the files by outcome, and the rows and cells quarantined and the cells ignored.
+    Exit 0 when no file was rejected: a file that took nothing is counted apart, its receipt says 未接收任何数据.
+    Exit 2 when some file was rejected (the others are loaded), 1 when it could not run or a receipt was not written.
+    """
     # imported here: `planwatch --help` and the other commands start without the readers and pandas
     from planwatch.ingest.layout_spec import LayoutSpecError, load_layouts
     from planwatch.ingest.run import BATCH_SIZE, WorkerDiedError, collect_files, ingest_files
@@ -96,15 +121,7 @@ def ingest(
         except WorkerDiedError as error:  # the files committed before it stay loaded; rerun skips them
             arguments.fail(f"ingest stopped: {error}")
     if not as_json:
-        loaded = [r for r in results if r.status == "loaded"]
-        console.print(
-            f"{len(results)} files: {len(loaded)} loaded, "
-            f"{sum(r.status == 'duplicate' for r in results)} already loaded, "
-            f"{sum(r.status == 'rejected' for r in results)} rejected; "
-            f"{sum(r.observations for r in loaded)} observations, "
-            f"{sum(r.rows_quarantined for r in loaded)} rows quarantined; receipts in {receipts_dir}",
-            highlight=False,
-        )
+        console.print(summary(results, receipts_dir), highlight=False, soft_wrap=True)
     unwritten = [r.file for r in results if r.receipt_problem]
     if unwritten:
         listed = ", ".join(unwritten[:5])

@@ -29,20 +29,25 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per file")] = False,
 ) -> None:
     """Dry-run: per file, what would load, be quarantined and be ignored, and what the specs leave unmapped."""
-    from planwatch.ingest.dry_run import dry_run
+    from planwatch.ingest.dry_run import dry_run, matching_layouts
     from planwatch.ingest.layout_spec import LayoutSpecError, load_layouts, load_spec
     from planwatch.ingest.run import Ingestor, collect_files
     from planwatch.registry.load import load_registry
 
     config = settings()
     try:
-        layouts = [load_spec(path) for path in spec] if spec else load_layouts(config.layouts_path)
+        configured = load_layouts(config.layouts_path)
+        layouts = [load_spec(path) for path in spec] if spec else configured
     except LayoutSpecError as error:
         arguments.fail(f"source specs: {error}")
+    tried = {layout.layout_id for layout in layouts}
+    # as ingest would try them once the specs tried here are installed: a deployment's own specs first
+    live_order = [*layouts, *(layout for layout in configured if layout.layout_id not in tried)]
     ingestor = Ingestor(load_registry(config.plans_path), layouts)
     rejected = 0
     for path in collect_files(paths):
         result = dry_run(ingestor, path)
+        result["matching_layouts"] = matching_layouts(path, live_order)
         rejected += result["status"] == "rejected"
         if as_json:
             print(json.dumps(result, ensure_ascii=False), flush=True)
@@ -66,6 +71,14 @@ def _print(result: dict) -> None:
         highlight=False,
         soft_wrap=True,
     )
+    if len(result["matching_layouts"]) > 1:
+        first, *others = result["matching_layouts"]
+        console.print(
+            f"    ! also matched by {', '.join(others)}: ingest reads the file with the first spec that matches "
+            f"({first}); a deployment's specs (layouts_dir) are tried before the built-in ones",
+            highlight=False,
+            soft_wrap=True,
+        )
     for row in result["quarantined"]:
         console.print(
             f"    quarantined {row['sheet']} row {row['row']}: {row['reason']}", highlight=False, soft_wrap=True

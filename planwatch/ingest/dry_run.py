@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from planwatch.ingest.read import UnreadableFileError, read_bytes
+from planwatch.ingest.layout_spec import LayoutSpec
+from planwatch.ingest.parse_layout import matches
+from planwatch.ingest.read import UnreadableFileError, read_bytes, read_source_file
 from planwatch.ingest.records import ParsedFile, RowStatus
 from planwatch.ingest.run import Ingestor
 
@@ -32,6 +34,16 @@ def dry_run(ingestor: Ingestor, path: Path) -> dict:
     if parsed is None:
         return {"file": str(path), "status": "rejected", "reason": rejection}
     return {"file": str(path), "status": "recognised", **_outcomes(parsed)}
+
+
+def matching_layouts(path: Path, specs: list[LayoutSpec]) -> list[str]:
+    """The layout_ids of every spec that matches the file, in the order ingest tries them (it reads the
+    file with the first): more than one is worth knowing before a layout goes live."""
+    try:
+        source = read_source_file(path)
+    except UnreadableFileError:
+        return []
+    return [spec.layout_id for spec in specs if matches(spec, source)]
 
 
 def _outcomes(parsed: ParsedFile) -> dict:

@@ -209,14 +209,15 @@ def load_spec(path: Path) -> LayoutSpec:
 
 
 def load_layouts(*extra_folders: Path | None) -> list[LayoutSpec]:
-    """The built-in layout specs, then those of `extra_folders`, each folder in file-name order.
+    """The specs of `extra_folders` (a deployment's own), then the built-in ones, each folder in file-name order.
 
-    A file is recognised by the first spec that matches it, so a deployment's own specs come after
-    the built-in ones; two specs with one layout_id are an error.
+    A file is recognised by the first spec that matches it: a deployment's own spec comes first, so a
+    table it describes is read its way (with its own indicator labels) even where a built-in spec would
+    also match it. Two specs with one layout_id are an error.
     """
     specs: list[LayoutSpec] = []
     seen: dict[str, Path] = {}
-    for folder in (LAYOUTS_DIR, *(f for f in extra_folders if f is not None)):
+    for folder in (*(f for f in extra_folders if f is not None), LAYOUTS_DIR):
         if not folder.is_dir():
             raise LayoutSpecError(f"{folder}: the folder of source specs does not exist")
         for path in sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")]):
