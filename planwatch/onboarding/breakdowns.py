@@ -11,6 +11,7 @@ from dataclasses import replace
 from planwatch.onboarding.outline import Paragraph, Span
 from planwatch.onboarding.proposals import Extraction, LeftOut, Proposal, kind_of
 from planwatch.onboarding.quantities import Quantity, quantities
+from planwatch.onboarding.subjects import without_function_words
 from planwatch.onboarding.tables import table_figures
 from planwatch.onboarding.years import BASE_YEAR, TARGET_YEAR, YEAR
 
@@ -59,7 +60,7 @@ def respectively(
             head = head[len(region) :]
         region = region or context_region
         context_region = region  # 庄浪县肉牛…分别…，苹果、蔬菜产量分别…: the place carries on
-        subjects = [part for part in re.split(r"[、和及与]", head) if part]
+        subjects = [without_function_words(part) for part in re.split(r"[、和及与]", head) if part]
         measure = next((m for m in _MEASURES if subjects and subjects[0].endswith(m)), None)
         if measure and len(subjects[0]) > len(measure):  # 肉牛饲养量、出栏量: the second is 肉牛出栏量
             stem = subjects[0][: -len(measure)]
@@ -215,3 +216,61 @@ def trailing_breakdown(
         replace(whole, quote=bracket.text, start=bracket.start, region_spelling=region, value=amount.value)
         for region, amount in parts
     ]
+
+
+# a place as a breakdown names it: a name closed by an administrative suffix (甲市, 乙县, 丙旗, 丁镇)
+_PLACE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:自治县|自治旗|自治州|县|市|区|旗|盟|镇|乡)")
+# names so closed that are no place of their own: 全市, 各县, 市区, 乡镇, 示范区, 园区, 灌区, 市级 …
+_NOT_A_PLACE = re.compile(
+    r"^(?:全|各|每|本|我|该|其他|其余|周边|重点|相关|有关|所有|所在|沿|多|若干|[一二两三四五六七八九十])"
+    r"|级|城区|市区|县区|县市|市县|旗县|乡镇|城镇|村镇|集镇|示范|园|基地|开发|产业|核心|功能|片区|集聚|试验|先行"
+    r"|保护|景区|灌区|垦区|牧区|山区|社区|街区|小区|城市|都市|超市|地区|农区|新区|专区|辖区|库区|矿区|林区|湖区|港区|厂区"
+)
+_PART = re.compile(r"^(?:其中)?[，,]?\s*([\u4e00-\u9fff]{2,12}?)\s*(?:约|达到|达|为)?\s*\d")
+
+
+def _names_a_place(name: str) -> bool:
+    """Whether a name is a place's: closed by an administrative suffix, no generic word (示范区, 乡镇), and a
+    district, town or township named by more than its direction (东区 is a part of anything)."""
+    if not _PLACE.fullmatch(name) or _NOT_A_PLACE.search(name):
+        return False
+    return len(name) >= 3 or name.endswith(("县", "市", "旗"))
+
+
+def _breakdown_places(parts: list[str], pattern: re.Pattern[str], known: set[str]) -> list[str] | None:
+    """The place each part of a breakdown opens with (甲县40万亩 → 甲县), or None when a part is not a place
+    and its figure."""
+    places, units = [], set()
+    for part in parts:
+        found = _PART.match(part.strip())
+        amounts = quantities(part, pattern)
+        if found is None or not amounts:
+            return None
+        name = found.group(1)
+        if name not in known and not _names_a_place(name):
+            return None
+        places.append(name)
+        units.add(amounts[0].unit)
+    return places if len(units) == 1 else None
+
+
+def places_to_add(text: str, pattern: re.Pattern[str], known: list[str]) -> list[str]:
+    """The places a plan breaks a figure down by that the reference does not know: every part of a bracket
+    a place and its figure in one unit (…50万亩（甲市20万亩，乙市20万亩，丙县10万亩）), at least two; or the
+    leading parts of a 其中 run that are (…，其中甲市10万亩，乙市5万亩，…), one will do. Their figures are
+    proposed like a known place's, the place flagged for the reference."""
+    spelled = set(known)
+    runs = []
+    for bracket in re.finditer(r"[（(]([^（）()]+)[）)]", text):
+        parts = [part for part in re.split(r"[，,、；;]", bracket.group(1)) if part.strip()]
+        places = _breakdown_places(parts, pattern, spelled)
+        if places is not None and len(places) >= 2:
+            runs.append(places)
+    for run in re.finditer(r"其中[，,]?([^。；;（）()\n]+)", text):
+        parts = [part for part in re.split(r"[，,、]", run.group(1)) if part.strip()]
+        leading = (_breakdown_places(parts[:length], pattern, spelled) for length in range(len(parts), 0, -1))
+        runs.append(next((places for places in leading if places), []))
+    new: list[str] = []
+    for places in runs:
+        new += [place for place in places if place not in spelled and place not in new]
+    return new

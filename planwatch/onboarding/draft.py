@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from planwatch.onboarding.propose import Draft
-from planwatch.registry.reference import ReferenceData, UnknownUnitError
+from planwatch.registry.reference import ReferenceData, UnknownUnitError, load_reference
 
 DRAFTS = "drafts"
 PROPOSED, ACCEPTED, REJECTED = "proposed", "accepted", "rejected"
@@ -51,6 +51,12 @@ def _target(index: int, plan_id: str, draft: Draft, reference: ReferenceData) ->
     region = draft.region_codes[index] or draft.metadata.region_code
     unit, known_unit = _unit(reference, target.unit)
     notes = []
+    if target.region_spelling in draft.new_regions:
+        region = target.region_spelling  # the place as written, until the reference gives it a code
+        notes.append(
+            f"新地区：“{region}”不在 plans/reference/regions/ 中，请按 new_reference.regions 登记；"
+            "登记后 `plans accept` 按名称换成其代码"
+        )
     if code is None:
         notes.append(f"新指标：“{target.subject}”与指标目录中的指标都不相近，请在 plans/reference/indicators/ 中登记")
     else:
@@ -114,12 +120,15 @@ def _unknown_departments(draft: Draft, reference: ReferenceData) -> list[str]:
 _ISSUING_REGION = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:自治州|自治县|自治旗|省|市|县|区|旗|盟))")
 
 
-def _unknown_regions(draft: Draft) -> list[str]:
+def _unknown_regions(draft: Draft, reference: ReferenceData) -> list[str]:
     """The issuing region, as the issuer or the title names it, when the reference does not know it: every
-    target's region is then blank, and the region and its townships are to be added first."""
+    target's region is then blank, and the region and its townships are to be added first. Else the places
+    the plan binds figures to that the reference lacks, each with its parent (the plan's region) and where
+    the plan names it: their targets carry the name as their region until it is added."""
     meta = draft.metadata
     if meta.region_code is not None:
-        return []
+        parent = f"{reference.region_name(meta.region_code)} {meta.region_code}"
+        return [f"{name}（上级：{parent}；原文：{quote}）" for name, quote in draft.new_regions.items()]
     for text in (meta.issuer, meta.title):
         found = _ISSUING_REGION.match(text or "")
         if found:
@@ -150,7 +159,7 @@ def build(draft: Draft, reference: ReferenceData, plan_id: str, source_text: str
             for item in draft.extraction.left_out
         ],
         "new_reference": {
-            "regions": _unknown_regions(draft),
+            "regions": _unknown_regions(draft, reference),
             "indicators": draft.new_indicators,
             "departments": _unknown_departments(draft, reference),
         },
@@ -185,6 +194,46 @@ def write_draft(content: dict[str, Any], path: Path) -> Path:
     return path
 
 
+_REGION_CODE = re.compile(r"^\d{6}(-[a-z0-9_]+)?$")
+
+
+def _resolve_new_regions(plan: dict[str, Any], reference_dir: Path, draft_path: Path) -> None:
+    """An accepted entry whose region is still a place's name (a place the reference lacked when the draft
+    was proposed) takes the code the reference now gives that name, in its region and its id; a name the
+    reference still lacks refuses the draft, naming it."""
+    entries = [(entry, "target_id") for entry in plan["targets"]] + [
+        (entry, "milestone_id") for entry in plan["milestones"]
+    ]
+    named = [
+        (entry, key)
+        for entry, key in entries
+        if isinstance(entry.get("region"), str) and not _REGION_CODE.match(entry["region"])
+    ]
+    if not named:
+        return
+    reference = load_reference(reference_dir)
+    within = plan.get("region") if plan.get("region") in reference.regions else None
+    missing: dict[str, list[str]] = {}
+    for entry, key in named:
+        name = entry["region"]
+        found = reference.resolve_region(name, within) or reference.resolve_region(name)
+        if found is None:
+            missing.setdefault(name, []).append(str(entry.get(key)))
+            continue
+        entry["region"] = found.code
+        if isinstance(entry.get(key), str):
+            entry[key] = entry[key].replace(f".{name}.", f".{found.code}.")
+    if missing:
+        listed = "; ".join(
+            f"“{name}” ({len(ids)} accepted entries: {', '.join(ids[:3])}{' …' if len(ids) > 3 else ''})"
+            for name, ids in missing.items()
+        )
+        raise DraftError(
+            f"{draft_path}: region not in {reference_dir / 'regions'}: {listed}. Add each with its GB/T 2260 code "
+            "and parent (new_reference.regions says where the plan names it), then accept again"
+        )
+
+
 def accept(draft_path: Path, plans_dir: Path, new_problems: Callable[[], list[str]] | None = None) -> Path:
     """Write the accepted entries as plans/<plan_id>.yml (refusing while any entry is still proposed).
 
@@ -210,6 +259,7 @@ def accept(draft_path: Path, plans_dir: Path, new_problems: Callable[[], list[st
         ]
     if not plan["targets"]:
         raise DraftError(f"{draft_path}: no accepted target: a plan needs at least one")
+    _resolve_new_regions(plan, plans_dir / "reference", draft_path)
     target = plans_dir / f"{plan['plan_id']}.yml"
     text_path = plans_dir / plan["source_text"]
     if not text_path.exists():  # the text as read (a .docx or .pdf's too), which every quote is checked against

@@ -54,6 +54,7 @@ _PROGRAMME = re.compile(r"\d\s*[个项][^，,；;。]*?项目|项目\s*\d+\s*[�
 # 资金的50%以上用于…: how funds are to be split, a policy parameter (用于…的比例达到50% is a target)
 _ALLOCATION = re.compile(r"\d\s*[%％]\s*(?:及以上|以上)?\s*(?:的资金)?\s*用于")
 _OPENING_YEAR = ("到", "至", "力争")
+_FORECAST = "预计数（预计…），是预测，不是目标"
 
 
 @dataclass(frozen=True)
@@ -83,11 +84,19 @@ def _units(paragraph: str) -> tuple[str | None, list[str]]:
     return None, []
 
 
-def _left_out_reason(clause: str, sentence: str, section: str, year: int | None, issued: int | None) -> str | None:
+def _forecast(clause: Span, sentence: Span) -> bool:
+    """预计 says what is expected, not what is committed to: its clause and those after it in the sentence
+    (预计到2026年，…产值将达到10亿元) are forecasts."""
+    return "预计" in sentence.text[: clause.end - sentence.start]
+
+
+def _left_out_reason(
+    clause: str, sentence: str, section: str, year: int | None, issued: int | None, expected: bool
+) -> str | None:
     if describes_present(section):
         return "描述现状的章节（发展基础、现状），是基数或已有成绩，不是目标"
-    if "预计" in clause:
-        return "预计数（预计），不是目标"
+    if expected:
+        return _FORECAST
     if (any(word in sentence for word in _POLICY) or "标准" in clause) and re.search(r"\d\s*(万元|元|亿元)", clause):
         return "补贴、奖励标准（政策参数），不是目标"
     if _ALLOCATION.search(clause):
@@ -169,7 +178,11 @@ def _paragraph_targets(
         if respective and respective[0][1].region_spelling:
             context_region = respective[0][1].region_spelling
         covered = [(span.start, span.end) for span, _ in respective]
-        result.targets += [proposal for _, proposal in respective]
+        for span, proposal in respective:
+            if _forecast(span, sentence):
+                result.left_out.append(LeftOut(span.text, paragraph.section, _FORECAST))
+            else:
+                result.targets.append(proposal)
         previous_clause: str | None = None
         for position, clause in enumerate(clauses):
             own = clause_years(clause.text)
@@ -194,7 +207,8 @@ def _paragraph_targets(
                 year_note = "年份取自同一句或上文（如“到2025年，…”）"
                 if said_year == (this_year or (None if context_year else whole_year)):
                     year_note = "“今年”“全年”：规划印发之年"
-            reason = _left_out_reason(clause.text, sentence.text, paragraph.section, said_year, plan.issued)
+            expected = _forecast(clause, sentence)
+            reason = _left_out_reason(clause.text, sentence.text, paragraph.section, said_year, plan.issued, expected)
             if reason:
                 result.left_out.append(LeftOut(clause.text, paragraph.section, reason))
                 continue

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from planwatch.onboarding.breakdowns import places_to_add
 from planwatch.onboarding.extract import Extraction, extract
 from planwatch.onboarding.plan_text import PlanText
 from planwatch.onboarding.quantities import unit_pattern
@@ -49,8 +50,9 @@ class Draft:
     metadata: PlanMetadata
     extraction: Extraction
     indicator_matches: list[tuple[str | None, float]] = field(default_factory=list)  # per target: code, score
-    region_codes: list[str | None] = field(default_factory=list)
+    region_codes: list[str | None] = field(default_factory=list)  # None: a place the reference lacks (new_regions)
     new_indicators: list[str] = field(default_factory=list)
+    new_regions: dict[str, str] = field(default_factory=dict)  # a place the reference lacks → its first target's quote
 
 
 _SAME_WORDS = (("新增", "增加"), ("增量", "增加量"))  # spelled apart, counted alike
@@ -161,12 +163,22 @@ def _region_names(reference: ReferenceData, plan_region: str | None) -> dict[str
     return dict(sorted(names.items(), key=lambda item: -len(item[0])))
 
 
-def _counties(reference: ReferenceData, plan_region: str | None) -> list[str]:
-    """The names of the county-level regions under the plan's (what 每县 binds when no group is named)."""
+def _counties(reference: ReferenceData, plan_region: str | None, to_add: list[str]) -> list[str]:
+    """The names of the county-level regions under the plan's (what 每县 binds when no group is named): its
+    counties, a county-level city the reference records as a city under it (a 县级市), and, in a
+    city's plan, the counties it names that the reference lacks."""
     if plan_region is None:
         return []
     under = reference.descendants_and_self(plan_region) - {plan_region}
-    return sorted(reference.regions[code].name for code in under if reference.regions[code].level == "county")
+    county_level = {reference.regions[code].name for code in under if reference.regions[code].level == "county"}
+    if reference.regions[plan_region].level == "city":
+        county_level |= {
+            reference.regions[code].name
+            for code in under
+            if reference.regions[code].level == "city" and reference.regions[code].parent_code == plan_region
+        }
+        county_level |= {name for name in to_add if name.endswith(("县", "市", "区", "旗"))}
+    return sorted(county_level)
 
 
 def _dimension(reference: ReferenceData, unit: str) -> str | None:
@@ -224,19 +236,27 @@ def propose(plan_text: PlanText, reference: ReferenceData) -> Draft:
     meta = metadata(plan_text.text, reference)
     names = _region_names(reference, meta.region_code)
     units = [spelling for unit in reference.unit_table.units.values() for spelling in (unit.unit, *unit.aliases)]
+    pattern = unit_pattern(units)
+    # places a breakdown names that the reference lacks: bound like the others, flagged to add (under the
+    # plan's region; a plan whose own region is unknown waits for it and its places to be added first)
+    to_add = places_to_add(plan_text.text, pattern, list(names)) if meta.region_code else []
     extraction = extract(
         plan_text.text,
         (meta.issue_date.year if meta.issue_date else meta.period_start, meta.period_end),
         meta.issue_date.year if meta.issue_date else meta.period_start,
-        unit_pattern(units),
-        list(names),
-        _counties(reference, meta.region_code),
+        pattern,
+        sorted([*names, *to_add], key=len, reverse=True),
+        _counties(reference, meta.region_code, to_add),
     )
     draft = Draft(meta, extraction)
     for target in extraction.targets:
         code, score = match_indicator(reference, target.subject, target.unit, target.kind, target.wording)
         draft.indicator_matches.append((code, score))
-        draft.region_codes.append(names.get(target.region_spelling or "", meta.region_code))
+        if target.region_spelling in to_add:
+            draft.region_codes.append(None)
+            draft.new_regions.setdefault(target.region_spelling, target.quote)
+        else:
+            draft.region_codes.append(names.get(target.region_spelling or "", meta.region_code))
         if code is None and target.subject not in draft.new_indicators:
             draft.new_indicators.append(target.subject)
     return draft

@@ -19,8 +19,12 @@ _VERBS = (
     "力争", "达到", "建成", "建设", "培育", "打造", "新建", "新增", "认定", "发展到", "发展", "实现", "完成", "保持",
     "稳定在", "稳定", "提高到", "提升到", "提高", "提升", "突破", "超过", "增加", "扩大", "推广", "创建", "引进",
     "制定", "修订", "举办", "开展", "全市", "全县", "全区", "我市", "我县", "我区", "累计", "每年", "年均", "力争",
-    "争取", "至少", "年达", "可达", "每县", "每个县", "各县区", "各县", "确保",
+    "争取", "至少", "年达", "可达", "每县", "每个县", "各县区", "各县", "确保", "控制在", "不超过", "不低于",
 )  # fmt: skip
+# words of the sentence's mood, not of the statistic, that a clause leaves at its subject's end once the verb
+# is gone (…收入将超过, …面积要稳定在, …产量力争达到): never part of a name
+_TRAILING_FUNCTION_WORD = re.compile(r"(?:将要|将会|将|要|力争|争取|确保|努力|预计|有望|可望|仍|也)$")
+_ENDS_IN_A_WORD = re.compile(r"(?:主要|重要|需要|必要|纲要|摘要|提要)$")  # 要 that closes a word of its own
 _SAYS_NOTHING = ("力争", "争取", "确保", "达到", "全市", "全县", "全区", "全旗", "我市", "我县", "我区", "至少", "可达")
 GENERIC_MEASURE = re.compile(
     r"(实现)?(营业收入|销售收入|主营业务收入|总产值|产值|产量|收入|加工量|规模)"
@@ -38,6 +42,13 @@ def topic(section: str) -> str | None:
             continue
         return re.sub(r"(产业|行业)$", "", heading) or None
     return None
+
+
+def without_function_words(name: str) -> str:
+    """The name without the mood words at its end: …加工产值将 → …加工产值."""
+    while not _ENDS_IN_A_WORD.search(name) and (found := _TRAILING_FUNCTION_WORD.search(name)):
+        name = name[: found.start()]
+    return name
 
 
 def names_something(subject: str) -> bool:
@@ -66,7 +77,8 @@ def subject(clause: str, quantity: Quantity, regions: list[str]) -> tuple[str, s
         wording = wording.replace(word, " ")
     for word in sorted(_VERBS, key=len, reverse=True):
         text = text.replace(word, " ")
-    return re.sub(r"\s+", "", text), region, re.sub(r"\s+", "", wording), opens
+    named = without_function_words(re.sub(r"\s+", "", text))
+    return named, region, without_function_words(re.sub(r"\s+", "", wording)), opens
 
 
 def named_after(unit: str, later: list[str], pattern: re.Pattern[str], regions: list[str]) -> str | None:
