@@ -17,7 +17,8 @@ from .conftest import PROJECT_ROOT
 from .ingest_support import pingliang_table, statistics_workbook
 
 CLEAN = [["苹果产量", "万吨", 12.5, 30], ["肉牛饲养量", "万头", 1.5, 4.5]]
-# a footnote mark in a figure quarantines its row (Unicode normalisation would make ① a digit)
+# a footnote mark in a figure sets it aside (Unicode normalisation would make ① a digit); a row none of
+# whose figures reads is quarantined
 EVERY_ROW_FOOTNOTED = [["苹果产量", "万吨", "12.5①", "30①"], ["肉牛饲养量", "万头", "1.5①", "4.5①"]]
 
 
@@ -29,7 +30,7 @@ def _partial_table() -> dict:
             ["指标", "计量单位", "庄浪县", "回民区", "静宁县"],
             ["苹果产量", "万吨", 12.5, 7, 30],
             ["肉牛饲养量", "万头", 1.5, 2, 4.5],
-            ["肉牛出栏量", "万头", "0.8①", 1, 1.2],
+            ["肉牛出栏量", "万头", "0.8①", 1, "1.2①"],  # no figure of the row reads: the row is quarantined
         ]
     }
 

@@ -125,21 +125,26 @@ def test_another_departments_figure_for_the_same_cell_is_not_a_correction_of_the
 
 
 def test_the_receipt_lists_rejected_rows_and_cannot_run_formulas(tmp_path: Path) -> None:
-    path = statistics_workbook(
-        tmp_path / "m.xlsx", pingliang_table([["苹果产量", "万吨", "-约5", 2], ["肉牛饲养量", "万头", "@SUM(A1)", 2]])
-    )
+    # two rows none of whose figures reads (quarantined whole), and one bad cell beside a good figure (set
+    # aside alone): both sheets of the receipt that quote them hold text, never a formula
+    rows = [
+        ["苹果产量", "万吨", "-约5", "=1+1"],
+        ["肉牛饲养量", "万头", "@SUM(A1)", "+约2"],
+        ["肉牛出栏量", "万头", "-约3", 2],
+    ]
+    path = statistics_workbook(tmp_path / "m.xlsx", pingliang_table(rows))
     [result] = ingest([path], tmp_path / "w.duckdb", receipts=tmp_path / "receipts")
-    assert result.rows_quarantined == 2
+    assert (result.rows_quarantined, result.rows_loaded, result.observations) == (2, 1, 1)
     workbook = load_workbook(tmp_path / "receipts" / "m_回执.xlsx")
     assert workbook.sheetnames == [
         *("回执", "未接收的行", "未采用的数据项"),
         *("已接收的数据", "数据合理性提示", "已忽略的行"),
     ]
-    rejected = workbook["未接收的行"]
-    cells = [cell for row in rejected.iter_rows(min_row=2) for cell in row]
-    assert all(cell.data_type != "f" for cell in cells)
-    assert all(not str(cell.value).startswith(("=", "@", "+", "-")) for cell in cells if cell.value is not None)
-    assert any("不是有效数字" in str(cell.value) for cell in cells)
+    for sheet in ("未接收的行", "未采用的数据项"):
+        cells = [cell for row in workbook[sheet].iter_rows(min_row=2) for cell in row]
+        assert all(cell.data_type != "f" for cell in cells), sheet
+        assert all(not str(cell.value).startswith(("=", "@", "+", "-")) for cell in cells if cell.value is not None)
+        assert any("不是有效数字" in str(cell.value) for cell in cells), sheet
 
 
 def test_the_zip_directory_read_before_calamine_agrees_with_zipfile(tmp_path: Path) -> None:

@@ -86,10 +86,9 @@ def test_an_indicator_named_with_a_statistics_tables_lead_in_is_known(tmp_path: 
 @pytest.mark.parametrize(
     ("row", "reason_code", "cell", "words"),
     [
-        (["苹果产量", "万吨", "约三百", 1], "not_a_number", "C3", "约三百"),
-        (["苹果产量", "万吨", -5, 1], "negative_value", "C3", "负数"),
         (["苹果总产量（不存在的指标）", "万吨", 1, 1], "unknown_indicator", "A3", "无法识别"),
         (["苹果产量", "万斤两", 1, 1], "unknown_unit", "C3", "万斤两"),
+        (["苹果产量", "万吨", "约三百", "-5"], "not_a_number", "C3", "约三百"),  # no figure of the row reads
     ],
 )
 def test_a_bad_row_is_quarantined_with_a_reason_naming_the_cell(
@@ -106,6 +105,35 @@ def test_a_bad_row_is_quarantined_with_a_reason_naming_the_cell(
     )
     assert (sheet, row_number, found_cell, code) == ("2024年3月", 3, cell, reason_code)
     assert words in reason
+
+
+@pytest.mark.parametrize(
+    ("row", "reason_code", "words"),
+    [
+        (["苹果产量", "万吨", "约三百", 1], "not_a_number", "约三百"),
+        (["苹果产量", "万吨", -5, 1], "negative_value", "负数"),
+        (["苹果产量", "万吨", "2.80①", 1], "footnote_mark", "2.80①"),
+    ],
+)
+def test_a_bad_cell_of_a_statistics_row_is_set_aside_alone_and_the_rows_other_figures_load(
+    tmp_path: Path, row: list, reason_code: str, words: str
+) -> None:
+    """A row of a statistics table holds independent figures (each county's): the cell that cannot be read
+    is quarantined alone, naming the sheet, the cell and the value; the other county's figure loads."""
+    path = statistics_workbook(
+        tmp_path / "平凉市统计局_月报.xlsx", pingliang_table([row, ["肉牛饲养量", "万头", 1.5, 2.5]])
+    )
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    assert (result.rows_loaded, result.rows_quarantined, result.cells_quarantined) == (2, 0, 1)
+    assert result.is_partial
+    [(row_number, cell, code, reason, scope)] = query(
+        tmp_path / "w.duckdb", "select row_number, cell, reason_code, reason, scope from raw.quarantine"
+    )
+    assert (row_number, cell, code, scope) == (3, "C3", reason_code, "value")
+    assert reason.startswith("2024年3月!C3：") and words in reason
+    loaded = query(tmp_path / "w.duckdb", "select cell from raw.observations where row_number = 3")
+    assert loaded == [("D3",)]
 
 
 def test_a_duplicate_indicator_row_in_one_file_is_quarantined(tmp_path: Path) -> None:
@@ -456,7 +484,8 @@ def test_a_figure_typed_with_its_unit_is_read_when_the_unit_converts(tmp_path: P
     rows = query(
         tmp_path / "w.duckdb", "select cell, value, original_value, original_unit from raw.observations order by cell"
     )
-    assert rows == [("C3", 12.5, "125,000吨", "吨"), ("D3", 30.25, "30.25万吨", "万吨")]  # the unit written
+    # the unit written is kept; 肉牛饲养量's 3万只羊 does not convert and is set aside alone, its D4 loads
+    assert rows == [("C3", 12.5, "125,000吨", "吨"), ("D3", 30.25, "30.25万吨", "万吨"), ("D4", 2.0, "2", "万头")]
     [(cell, code, reason)] = query(tmp_path / "w.duckdb", "select cell, reason_code, reason from raw.quarantine")
     assert (cell, code) == ("C4", "not_a_number") and "3万只羊" in reason
 

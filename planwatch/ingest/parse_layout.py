@@ -48,8 +48,10 @@ from planwatch.ingest.resolve import CITY_WIDE_NAMES, Resolver
 from planwatch.ingest.values import (
     NotANumberError,
     cell_address,
+    column_index,
     column_letter,
     compact,
+    display,
     normalise_text,
     parse_number,
     row_is_empty,
@@ -218,7 +220,7 @@ def _regions_as_columns(
                 measure = measure_for_nature(column_measure or spec.measure, indicator)
                 figure = _Figure(column, indicator, region_code, measure, value, written_unit, header_labels[column])
                 _take(figure, sheet, row_index, period, head.period_label, observations, set_aside)
-        failed = row_failure(failures)
+        failed = _failed_unless_others_load(sheet, failures, observations, set_aside)
         if failed is not None:
             outcomes.append(failed)
         elif not observations:
@@ -472,7 +474,7 @@ def _regions_as_rows(
             measure = measure_for_nature(column_measure or spec.measure, indicator)
             figure = _Figure(column, indicator, region_code, measure, value, written_unit, column_label)
             _take(figure, sheet, row_index, period, head.period_label, observations, set_aside)
-        failed = row_failure(failures)
+        failed = _failed_unless_others_load(sheet, failures, observations, set_aside)
         if failed is not None:
             outcomes.append(failed)
         elif not observations:
@@ -489,6 +491,30 @@ def _regions_as_rows(
                 )
             )
     return outcomes
+
+
+def _failed_unless_others_load(
+    sheet: Sheet, failures: list[RowOutcome], observations: list[Observation], set_aside: list[SetAsideValue]
+) -> RowOutcome | None:
+    """A statistics table's row holds independent figures (each county's, each indicator's): a cell that
+    cannot be read ('2.80①', '约500') is set aside alone, with its reason, and the row's other figures load;
+    the row is quarantined, naming every failed cell, only when none of its figures could be read."""
+    if not failures or not observations:
+        return row_failure(failures)
+    for failure in failures:
+        column = column_index(failure.cell or "A")
+        set_aside.append(
+            SetAsideValue(
+                sheet.name,
+                failure.row_number,
+                failure.cell or "",
+                RowStatus.quarantined,
+                failure.reason_code or "",
+                f"{sheet.name}!{failure.cell}：{failure.reason}",
+                display(sheet.rows[failure.row_number - 1][column]),
+            )
+        )
+    return None
 
 
 def parse_layout(source: SourceFile, spec: LayoutSpec, resolver: Resolver, department_id: str | None) -> ParsedFile:
