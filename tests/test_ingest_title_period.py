@@ -82,3 +82,44 @@ def test_a_title_naming_the_templates_own_month_or_no_month_loads_every_figure(
     assert query(warehouse, "select count(*) from raw.quarantine") == [(0,)]
     assert query(warehouse, "select distinct period from raw.observations") == [(PERIOD,)]
     assert _counted_in_full(result)
+
+
+def _template_with_filing_period(path: Path, written: str) -> Path:
+    """A filled template whose first data sheet's 报送期 cell (A2, 报送期：2022-06 as planwatch writes it) a
+    clerk retyped as `written`."""
+    workbook = build_template(REGISTRY, DEPARTMENT, PERIOD, plausible_values(DEPARTMENT, PERIOD), {}, LAYOUT)
+    cell = workbook[EDITED.sheet_name]["A2"]
+    assert cell.value == f"报送期：{PERIOD}"
+    cell.value = written
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("written", "loads"),
+    [
+        ("报送期：2022-07", False),
+        ("报送期：2022年7月", False),
+        ("报送期: 2022-7", False),
+        ("报送期：7月", False),
+        ("报送期：2022年6月", True),
+        ("报送期：2022年06月", True),
+    ],
+)
+def test_a_filing_period_retyped_in_another_form_is_read_before_the_sheet_is_taken(
+    tmp_path: Path, written: str, loads: bool
+) -> None:
+    """The 报送期 cell retyped by hand (2022年7月, 2022-7 rather than 2022-07) still says which month the
+    clerk meant: another month than the template's quarantines the sheet, naming A2; June retyped loads."""
+    path = _template_with_filing_period(tmp_path / "t.xlsx", written)
+    warehouse = tmp_path / "w.duckdb"
+    [result] = ingest([path], warehouse)
+    assert _counted_in_full(result)
+    loaded = query(warehouse, f"select count(*) from raw.observations where sheet = '{EDITED.sheet_name}'")
+    reasons = query(warehouse, f"select distinct reason from raw.quarantine where sheet = '{EDITED.sheet_name}'")
+    if loads:
+        assert loaded != [(0,)] and reasons == []
+    else:
+        assert loaded == [(0,)]
+        [(reason,)] = reasons
+        assert all(words in reason for words in ("报送期", "A2", written.split("期", 1)[1].lstrip("：: "), "2022年6月"))

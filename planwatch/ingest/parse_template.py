@@ -227,11 +227,10 @@ def _filed_for_another_period(sheet: Sheet, period: str, indicator_name: str = "
     guessed. A title naming no month, or only the template's, changes nothing."""
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
         return []  # a template whose own period is no month is rejected for it (unusable_period)
-    filed = _FILING_PERIOD.search(
-        " ".join(normalise_text(cell) for row in sheet.rows[:3] for cell in row if cell is not None and cell != "")
-    )
-    if filed is not None and filed.group(1) != period:
-        address, text = _filing_cell(sheet)
+    address, text = _filing_cell(sheet)
+    # the 报送期 as planwatch writes it (2025-06) or as a clerk retypes it (2025年7月, 2025-7, 7月)
+    filed = _other_months_in_title(text.split("报送期", 1)[-1], period, "") if text else []
+    if filed:
         return _whole_sheet(
             sheet,
             "sheet_period_mismatch",
@@ -239,7 +238,7 @@ def _filed_for_another_period(sheet: Sheet, period: str, indicator_name: str = "
             place="报送期",
             address=address,
             text=quoted(text),
-            title=_month_label(filed.group(1)),
+            title="、".join(filed),
             expected=f"{_month_label(period)}（{period}）",
         )
     title = sheet.rows[0][0] if sheet.rows and sheet.rows[0] else None
