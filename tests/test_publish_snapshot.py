@@ -491,6 +491,6 @@ def test_planwatch_publish_writes_a_snapshot_readers_can_open(monthly_warehouses
         "publish", "--to", "snapshot", "--warehouse", str(monthly_warehouses.before), "--published-dir", str(published)
     )
     manifest = read_manifest(current_snapshot(published))
-    assert f"snapshot {manifest['snapshot_id']}: 13 tables" in output  # every mart, the two of supervision too
+    assert f"snapshot {manifest['snapshot_id']}: 14 tables" in output  # every mart, the two of supervision too
     assert manifest["latest_period"] == marts_state(monthly_warehouses.before)[0].isoformat()
     assert marts_state(published / "current" / "marts.duckdb") == marts_state(monthly_warehouses.before)
