@@ -270,7 +270,9 @@ select
         when month_index <= target_month
             and month_index - as_of > case frequency when 'monthly' then 1 when 'quarterly' then 3 else 12 end
             then 'stale'
-        when month_index <= target_month then status_in_period
+        -- the target month with its own figure in holds the verdict, as after the year
+        when month_index < target_month or (month_index = target_month and as_of is distinct from target_month)
+            then status_in_period
         when is_final_point and met_now then 'achieved'
         when is_final_point and completion is not null then 'missed'
         when met_now then 'achieved'

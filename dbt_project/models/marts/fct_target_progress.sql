@@ -3,7 +3,15 @@
     row reads the latest evaluation as of that month (never after the target year) of a value dated
     after the start of the target's path: the base year's own value is where the path starts, not
     progress, so until a later value arrives the row is no_data. After the target year the row holds
-    the verdict: achieved or missed, from the target year's final value. -#}
+    the verdict: achieved or missed, from the target year's final value; so does the target month itself
+    once its own figure is in (the December briefing is read in January, the year over). -#}
+{%- set final_figure_in -%}
+    coalesce(
+        target_months.month_index = targets.target_month_index
+        and evaluations.as_of_month_index = targets.target_month_index,
+        false
+    )
+{%- endset %}
 with
 
 targets as (
@@ -153,7 +161,9 @@ assembled as (
                 not target_months.is_after_target_year
                 and target_months.month_index - evaluations.as_of_month_index > {{ max_data_age('targets.frequency') }}
                 then 'stale'
-            when not target_months.is_after_target_year then evaluations.status_in_period
+            -- in the target month itself, once its own figure is in, the year's result is known: the
+            -- verdict, not a light (91 % of the target at 100 % time progress is 未完成, not 正常)
+            when not target_months.is_after_target_year and not {{ final_figure_in }} then evaluations.status_in_period
             when evaluations.is_final_point and evaluations.met_now then 'achieved'
             when evaluations.is_final_point and evaluations.completion_rate is not null then 'missed'
             -- a value already at the target before the year's end stays achieved
@@ -161,6 +171,7 @@ assembled as (
             else 'no_data'
         end as status,
         target_months.is_after_target_year,
+        target_months.is_after_target_year or {{ final_figure_in }} as is_verdict,
         evaluations.projected_value,
         evaluations.projected_value_low,
         evaluations.projected_value_high,
@@ -248,7 +259,7 @@ final as (
         cast(time_progress as {{ double() }}) as time_progress,
         cast(case when not (is_after_target_year and status = 'no_data') then gap_pp end as {{ double() }}) as gap_pp,
         cast(status as varchar) as status,
-        cast(is_after_target_year as boolean) as is_final_verdict,
+        cast(is_verdict as boolean) as is_final_verdict,
         cast(frequency as varchar) as indicator_frequency,
         cast(data_age_months as integer) as data_age_months,
         cast(is_current as boolean) as is_current,
