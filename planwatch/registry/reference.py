@@ -141,13 +141,30 @@ class ReferenceData:
         return cache[key]
 
     def _resolve_department(self, spelling: str, plan_region: str) -> list[Department]:
+        """By full name in the plan's region, those above it and those under it; by alias in the plan's own
+        region and those above it, and under it only by an alias that names its place (托县人民政府): a short
+        name (市农业农村局, 农牧局) means the bureau of whichever government writes it. A city's plan that
+        writes 市农业农村局 means the city's bureau, never a county-level city's under it that goes by the
+        same short name; and where the plan's own region has one, it is that one, not the city's above."""
         wanted = spelling.strip()
-        scope = self.descendants_and_self(plan_region) | set(self.ancestors_and_self(plan_region))
-        return [
-            department
-            for department in self.departments.values()
-            if department.region in scope and (department.name == wanted or wanted in department.aliases)
+        above = set(self.ancestors_and_self(plan_region))
+        scope = self.descendants_and_self(plan_region) | above
+        named = [d for d in self.departments.values() if d.region in scope and d.name == wanted]
+        if named:
+            return named
+        aliased = [
+            d
+            for d in self.departments.values()
+            if wanted in d.aliases and (d.region in above or (d.region in scope and self._names_its_region(wanted, d)))
         ]
+        own = [d for d in aliased if d.region == plan_region]
+        return own or aliased
+
+    def _names_its_region(self, alias: str, department: Department) -> bool:
+        """Whether an alias names the department's own place (托县人民政府, 庄浪县), so that it means the
+        same whoever writes it; 市农业农村局 and 农牧局 name none."""
+        region = self.regions.get(department.region)
+        return region is not None and any(name in alias for name in (region.name, *region.aliases))
 
     def resolve_region(self, spelling: str, within: str | None = None) -> Region | None:
         """A region by code, name or alias; `within` restricts to a region and those under it."""
