@@ -29,6 +29,7 @@ from planwatch.ingest.parse_reply import LAYOUT as REPLY_LAYOUT
 from planwatch.ingest.records import ParsedFile, RowStatus
 from planwatch.ingest.store import FileResult
 from planwatch.plausibility.checks import CHECKS
+from planwatch.plausibility.review import Finding
 from planwatch.template_format import MEASURE_LABELS
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -214,8 +215,14 @@ def _write(path: Path, result: FileResult, parsed: ParsedFile | None, names: dic
     summary.set_column(0, 0, 36)
     summary.set_column(1, 1, 70)
     rows = parsed.rows if parsed else []
-    # rows the plausibility review set aside after parsing: not received, with the review's message
-    set_aside = {(f.sheet, f.row_number): f for f in result.findings if f.severity == "critical"}
+    # rows the plausibility review set aside whole after parsing: not received, with the review's message (a
+    # figure it took from a row that keeps others is among the values set aside, 未采用的数据项)
+    critical: dict[tuple[str, int], Finding] = {}
+    for finding in result.findings:  # the row's first critical finding names it
+        if finding.severity == "critical":
+            critical.setdefault((finding.sheet, finding.row_number), finding)
+    set_aside = {key: critical[key] for key in result.rows_set_aside_by_review if key in critical}
+    taken = {(v.sheet, v.cell) for v in result.values_set_aside if v.status is RowStatus.quarantined}
     receipt.table(
         "未接收的行",
         ["工作表", "行号", "单元格", "原因", "该行内容"],
@@ -271,6 +278,7 @@ def _write(path: Path, result: FileResult, parsed: ParsedFile | None, names: dic
             for r in rows
             if (r.sheet, r.row_number) not in set_aside
             for o in r.observations
+            if (o.sheet, o.cell) not in taken
         ],
         [18, 10, 30, 14, 10, 12, 14, 8, 14],
     )

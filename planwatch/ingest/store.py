@@ -11,12 +11,13 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import numpy as np
 
 from planwatch.ingest.raw_tables import LOAD_COLUMNS, TABLE_COLUMNS, PendingFile
-from planwatch.ingest.records import CellCounts, SetAsideValue
+from planwatch.ingest.records import CellCounts, RowStatus, SetAsideValue
 from planwatch.plausibility.review import Finding, Reviewer
 
 
@@ -48,6 +49,7 @@ class FileResult:
     receipt: str | None = None  # the receipt written for this file
     receipt_problem: str | None = None  # why its receipt could not be written (reported, never skipped)
     notes: list[str] = field(default_factory=list)  # what the file lacks (a template's sheet deleted), in Chinese
+    rows_set_aside_by_review: set[tuple[str, int]] = field(default_factory=set)  # (sheet, row) quarantined whole
 
     @property
     def warnings(self) -> list[Finding]:
@@ -95,6 +97,20 @@ class FileResult:
                 for f in self.findings
             ],
         }
+
+
+def summarise(results: list[FileResult], receipts_dir: Path) -> str:
+    """The run in one line: files by outcome, then what the loaded files gave and refused, in rows and cells."""
+    loaded = [r for r in results if r.status == "loaded"]  # the files that took nothing too: their counts stand
+    return (
+        f"{len(results)} files: {sum(not r.took_nothing for r in loaded)} loaded, "
+        f"{sum(r.took_nothing for r in loaded)} took nothing, "
+        f"{sum(r.status == 'duplicate' for r in results)} already loaded, "
+        f"{sum(r.status == 'rejected' for r in results)} rejected; "
+        f"{sum(r.observations for r in loaded)} observations, "
+        f"{sum(r.rows_quarantined for r in loaded)} rows and {sum(r.cells_quarantined for r in loaded)} cells "
+        f"quarantined, {sum(r.cells_ignored for r in loaded)} cells ignored; receipts in {receipts_dir}"
+    )
 
 
 def _now() -> dt.datetime:
@@ -178,7 +194,13 @@ def store_batch(
             rows_set_aside = review.quarantined_rows.get(load_id, {}) if review else {}
             set_aside = len(rows_set_aside)
             cells = tables.cells or CellCounts(0, 0, 0, 0)
-            cells_set_aside = sum(cells.loaded_by_row.get(key, 0) for key in rows_set_aside)
+            # a row set aside whole moves every cell it loaded; a figure taken from a row that keeps others, its own
+            figures_set_aside = [
+                removed
+                for removed in (review.removed_cells.get(load_id, []) if review else [])
+                if (removed.sheet, removed.row_number) not in rows_set_aside
+            ]
+            cells_set_aside = sum(cells.loaded_by_row.get(key, 0) for key in rows_set_aside) + len(figures_set_aside)
             result = FileResult(
                 pending.file_name,
                 pending.sha256,
@@ -193,7 +215,19 @@ def store_batch(
                 cells.loaded - cells_set_aside,
                 cells.quarantined + cells_set_aside,
                 cells.ignored,
-                tables.values_set_aside,
+                tables.values_set_aside
+                + [
+                    SetAsideValue(
+                        removed.sheet,
+                        removed.row_number,
+                        removed.cell,
+                        RowStatus.quarantined,
+                        removed.finding.check_name.value,
+                        removed.finding.message,
+                        removed.original_value,
+                    )
+                    for removed in figures_set_aside
+                ],
                 tables.milestone_reports,
                 load_id,
                 pending.department_id,
@@ -202,6 +236,7 @@ def store_batch(
                 pending.rejection,
                 list(review.findings.get(load_id, [])) if review else [],
                 notes=pending.notes,
+                rows_set_aside_by_review=set(rows_set_aside),
             )
             results.append(result)
             for name, value in (

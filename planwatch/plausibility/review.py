@@ -25,6 +25,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -387,6 +388,11 @@ _STAGE = len(_COLUMNS)  # HISTORY_PASS: 1 for a single figure's checks, 2 for re
 MAX_ROUNDS = 24  # single-figure history rounds per batch: one per wrong month of a figure whose history holds another
 
 
+def _figure_key(record: dict) -> tuple[int, str, int, str, str]:
+    """A figure of a loaded row: its load, sheet, row, indicator and region (what a critical finding sets aside)."""
+    return (record["load_id"], record["sheet"], record["row_number"], record["indicator_code"], record["region_code"])
+
+
 def _series_of(row: tuple) -> str:
     return f"{row[_COLUMNS.index('indicator_code')]}|{row[_COLUMNS.index('region_code')]}"
 
@@ -437,13 +443,30 @@ class Finding:
     message: str
 
 
+class RemovedCell(NamedTuple):
+    """A cell of a row that keeps other figures, set aside for a critical finding on its own figure."""
+
+    sheet: str
+    row_number: int
+    cell: str
+    original_value: str
+    finding: Finding
+
+
 @dataclass
 class Review:
-    """What the review did to a batch, per load."""
+    """What the review did to a batch, per load.
+
+    A critical finding sets aside its figure: the observations of its row with its indicator and region
+    (a template's row is one figure; a statistics table's row holds one per county or per indicator, and
+    the others stay). A row none of whose figures is left is quarantined whole (`quarantined_rows`);
+    the cells taken from a row that keeps others are `removed_cells`."""
 
     findings: dict[int, list[Finding]] = field(default_factory=lambda: defaultdict(list))
     quarantined_rows: dict[int, dict[tuple[str, int], Finding]] = field(default_factory=lambda: defaultdict(dict))
+    removed_cells: dict[int, list[RemovedCell]] = field(default_factory=lambda: defaultdict(list))
     removed_observations: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    figures_set_aside: set[tuple[int, str, int, str, str]] = field(default_factory=set)
 
 
 def ensure_findings_table(connection: duckdb.DuckDBPyConnection) -> None:
@@ -513,13 +536,10 @@ class Reviewer:
     ) -> set[str]:
         """Record the findings of `rows` and quarantine the rows with a critical one; returns the figures
         (indicator|region) those rows held."""
-        set_aside = {
-            (load_id, *key) for load_id, rows_of_load in review.quarantined_rows.items() for key in rows_of_load
-        }
         findings = []
         for row in rows:
             record = dict(zip(_COLUMNS, row[: len(_COLUMNS)], strict=True))
-            if (record["load_id"], record["sheet"], record["row_number"]) in set_aside:
+            if _figure_key(record) in review.figures_set_aside:
                 continue
             findings.append(self._finding(record, row[len(_COLUMNS) :] if registry_pass else ()))
         if not findings:
@@ -533,11 +553,11 @@ class Reviewer:
         connection.execute(
             f"insert into raw.observation_findings ({columns}, found_at) select {columns}, ? from found", [now]
         )
-        critical: dict[tuple[int, str, int], Finding] = {}
+        critical: dict[tuple[int, str, int, str, str], Finding] = {}
         for finding in findings:
             review.findings[finding.load_id].append(finding)
             if finding.severity is Severity.CRITICAL:
-                critical.setdefault((finding.load_id, finding.sheet, finding.row_number), finding)
+                critical.setdefault(_figure_key(finding.__dict__), finding)
         return self._quarantine(connection, critical, review) if critical else set()
 
     def _wording(self, check: CheckName, record: dict, extra: tuple) -> tuple[str, str]:
@@ -610,46 +630,84 @@ class Reviewer:
 
     @staticmethod
     def _quarantine(
-        connection: duckdb.DuckDBPyConnection, critical: dict[tuple[int, str, int], Finding], review: Review
+        connection: duckdb.DuckDBPyConnection, critical: dict[tuple[int, str, int, str, str], Finding], review: Review
     ) -> set[str]:
-        """Move each row with a critical finding from raw.observations to raw.quarantine, with its message;
-        returns the figures (indicator|region) the rows held (a wide sheet's row holds several)."""
+        """Move each figure with a critical finding (its row's observations of its indicator and region) from
+        raw.observations to raw.quarantine, with its message: the whole row when no other figure of the row
+        is left, else the figure's cells alone (scope value). Returns the figures (indicator|region) set aside."""
         keys = {  # noqa: F841 (read by DuckDB by name)
             name: np.array(values, dtype=object)
             for name, values in (
                 ("load_id", [key[0] for key in critical]),
                 ("sheet", [key[1] for key in critical]),
                 ("row_number", [key[2] for key in critical]),
+                ("indicator_code", [key[3] for key in critical]),
+                ("region_code", [key[4] for key in critical]),
                 ("reason_code", [f.check_name.value for f in critical.values()]),
                 ("reason", [f.message for f in critical.values()]),
                 ("cell", [f.cell for f in critical.values()]),
             )
         }
         connection.execute("create or replace temp table plausibility_quarantined as select * from keys")
+        # the figures' observations, and whether each one's row keeps another figure once they are gone
+        connection.execute(
+            """
+            create or replace temp table plausibility_taken as
+            select o.load_id, o.sheet, o.row_number, o.indicator_code, o.region_code, o.cell,
+                coalesce(o.original_value, cast(o.value as varchar)) as original_value,
+                o.file_sha256, o.file_name, o.department_id, o.loaded_at, q.reason_code, q.reason, q.cell as found_in,
+                exists (
+                    select 1 from raw.observations as other
+                    where other.load_id = o.load_id and other.sheet = o.sheet and other.row_number = o.row_number
+                      and not exists (
+                        select 1 from plausibility_quarantined as also
+                        where also.load_id = other.load_id and also.sheet = other.sheet
+                          and also.row_number = other.row_number and also.indicator_code = other.indicator_code
+                          and also.region_code = other.region_code
+                      )
+                ) as row_keeps_others
+            from raw.observations as o
+            inner join plausibility_quarantined as q
+                on o.load_id = q.load_id and o.sheet = q.sheet and o.row_number = q.row_number
+                and o.indicator_code = q.indicator_code and o.region_code = q.region_code
+            """
+        )
         connection.execute(
             """
             insert into raw.quarantine
                 (load_id, file_sha256, file_name, sheet, row_number, cell, department_id, reason_code, reason,
-                 row_content, loaded_at)
-            select o.load_id, any_value(o.file_sha256), any_value(o.file_name), o.sheet, o.row_number,
-                any_value(q.cell), any_value(o.department_id), any_value(q.reason_code), any_value(q.reason),
-                to_json(list(o.cell || '=' || coalesce(o.original_value, cast(o.value as varchar)) order by o.cell)),
-                any_value(o.loaded_at)
-            from raw.observations as o
-            inner join plausibility_quarantined as q
-                on o.load_id = q.load_id and o.sheet = q.sheet and o.row_number = q.row_number
-            group by o.load_id, o.sheet, o.row_number
+                 row_content, loaded_at, scope)
+            select load_id, any_value(file_sha256), any_value(file_name), sheet, row_number, any_value(found_in),
+                any_value(department_id), any_value(reason_code), any_value(reason),
+                to_json(list(cell || '=' || original_value order by cell)), any_value(loaded_at),
+                case when bool_or(row_keeps_others) then 'value' else 'row' end
+            from plausibility_taken
+            group by load_id, sheet, row_number, indicator_code, region_code
             """
         )
         removed = connection.execute(
             """
             delete from raw.observations as o using plausibility_quarantined as q
             where o.load_id = q.load_id and o.sheet = q.sheet and o.row_number = q.row_number
+              and o.indicator_code = q.indicator_code and o.region_code = q.region_code
             returning o.load_id, o.indicator_code || '|' || o.region_code
             """
         ).fetchall()
         for load_id, _ in removed:
             review.removed_observations[load_id] += 1
-        for (load_id, sheet, row_number), finding in critical.items():
-            review.quarantined_rows[load_id][(sheet, row_number)] = finding
+        review.figures_set_aside.update(critical)
+        partial = connection.execute(
+            """
+            select load_id, sheet, row_number, indicator_code, region_code, cell, original_value
+            from plausibility_taken where row_keeps_others order by load_id, sheet, row_number, cell
+            """
+        ).fetchall()
+        kept = {(load_id, sheet, row_number) for load_id, sheet, row_number, *_ in partial}
+        for load_id, sheet, row_number, indicator, region, cell, value in partial:
+            finding = critical[(load_id, sheet, row_number, indicator, region)]
+            review.removed_cells[load_id].append(RemovedCell(sheet, row_number, cell, value, finding))
+        for key, finding in critical.items():
+            load_id, sheet, row_number = key[:3]
+            if (load_id, sheet, row_number) not in kept:
+                review.quarantined_rows[load_id].setdefault((sheet, row_number), finding)
         return {series for _, series in removed}
