@@ -19,7 +19,7 @@ from pathlib import Path
 from planwatch.config import Settings
 from planwatch.ingest.layout_spec import load_layouts
 from planwatch.ingest.run import collect_files, ingest_files
-from planwatch.ingest.store import FileResult
+from planwatch.ingest.store import FileResult, summarise
 from planwatch.periods import china_today
 from planwatch.registry.check import check_registry
 from planwatch.registry.load import load_registry
@@ -118,14 +118,7 @@ def run_pipeline(
             on_file=lambda result: step(next(finished), len(files), Path(result.file).name),
             layouts=load_layouts(config.layouts_path),
         )
-    loaded = [r for r in run.ingest_results if r.status == "loaded"]
-    say(
-        f"ingest: {len(run.ingest_results)} files, {len(loaded)} newly loaded "
-        f"({sum(r.observations for r in loaded)} observations, "
-        f"{sum(r.rows_quarantined for r in loaded)} rows quarantined), "
-        f"{sum(r.status == 'duplicate' for r in run.ingest_results)} already loaded, "
-        f"{sum(r.status == 'rejected' for r in run.ingest_results)} rejected; receipts in {run.receipts_dir}"
-    )
+    say(f"ingest: {summarise(run.ingest_results, run.receipts_dir)}")
     run.outputs["warehouse"] = run.warehouse
     run.outputs["receipts"] = run.receipts_dir
 

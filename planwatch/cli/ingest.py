@@ -41,20 +41,6 @@ def _outcome_line(result: FileResult) -> str:
     )
 
 
-def summary(results: list[FileResult], receipts_dir: Path) -> str:
-    """The run in one line: files by outcome, then what the loaded files gave and refused, in rows and cells."""
-    loaded = [r for r in results if r.status == "loaded"]  # the files that took nothing too: their counts stand
-    return (
-        f"{len(results)} files: {sum(not r.took_nothing for r in loaded)} loaded, "
-        f"{sum(r.took_nothing for r in loaded)} took nothing, "
-        f"{sum(r.status == 'duplicate' for r in results)} already loaded, "
-        f"{sum(r.status == 'rejected' for r in results)} rejected; "
-        f"{sum(r.observations for r in loaded)} observations, "
-        f"{sum(r.rows_quarantined for r in loaded)} rows and {sum(r.cells_quarantined for r in loaded)} cells "
-        f"quarantined, {sum(r.cells_ignored for r in loaded)} cells ignored; receipts in {receipts_dir}"
-    )
-
-
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="files or folders (xlsx, xls, csv)", exists=True)],
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: configuration)")] = None,
@@ -79,6 +65,7 @@ def ingest(
     # imported here: `planwatch --help` and the other commands start without the readers and pandas
     from planwatch.ingest.layout_spec import LayoutSpecError, load_layouts
     from planwatch.ingest.run import BATCH_SIZE, WorkerDiedError, collect_files, ingest_files
+    from planwatch.ingest.store import summarise
     from planwatch.registry.load import load_registry
 
     config = settings()
@@ -121,7 +108,7 @@ def ingest(
         except WorkerDiedError as error:  # the files committed before it stay loaded; rerun skips them
             arguments.fail(f"ingest stopped: {error}")
     if not as_json:
-        console.print(summary(results, receipts_dir), highlight=False, soft_wrap=True)
+        console.print(summarise(results, receipts_dir), highlight=False, soft_wrap=True)
     unwritten = [r.file for r in results if r.receipt_problem]
     if unwritten:
         listed = ", ".join(unwritten[:5])
