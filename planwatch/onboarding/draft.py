@@ -10,6 +10,7 @@ accept` writes the accepted entries into `plans/<plan_id>.yml` and refuses while
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from collections.abc import Callable
@@ -105,6 +106,14 @@ def _milestone(index: int, plan_id: str, draft: Draft) -> dict[str, Any]:
     }
 
 
+def _proposals(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each entry knows what it was proposed as (see merge), and no two share an id."""
+    for entry in entries:
+        entry["review"]["proposed_as"] = _proposed_as(entry)
+    _unique_ids(entries, "target_id" if entries and "target_id" in entries[0] else "milestone_id")
+    return entries
+
+
 def _unknown_departments(draft: Draft, reference: ReferenceData) -> list[str]:
     """Lead and responsible units no department of the reference goes by (to add, with the alias)."""
     region = draft.metadata.region_code
@@ -151,8 +160,8 @@ def build(draft: Draft, reference: ReferenceData, plan_id: str, source_text: str
         "reporting_unit": None,
         "statistics_unit": None,
         "horizon_note": meta.horizon_note,
-        "targets": [_target(i, plan_id, draft, reference) for i in range(len(draft.extraction.targets))],
-        "milestones": [_milestone(i, plan_id, draft) for i in range(len(draft.extraction.milestones))],
+        "targets": _proposals([_target(i, plan_id, draft, reference) for i in range(len(draft.extraction.targets))]),
+        "milestones": _proposals([_milestone(i, plan_id, draft) for i in range(len(draft.extraction.milestones))]),
         "policy_parameters": [],
         "left_out": [
             {"source_quote": item.quote, "section": item.section, "reason": item.reason}
@@ -170,16 +179,49 @@ def _key(entry: dict[str, Any]) -> tuple:
     return (entry.get("source_quote"), entry.get("target_value"), entry.get("target_year"), entry.get("region"))
 
 
+def _proposed_as(entry: dict[str, Any]) -> str:
+    """What an entry was proposed as, kept in its review block: a reviewer corrects the entry's fields, and
+    a rerun still knows the fresh proposal it would repeat."""
+    fields = (entry.get("source_quote"), entry.get("target_value"), entry.get("target_year"), entry.get("deadline"))
+    return hashlib.sha256(repr((*fields, entry.get("project"), entry.get("kind"))).encode()).hexdigest()[:12]
+
+
+def _unique_ids(entries: list[dict[str, Any]], id_field: str) -> None:
+    """Two proposals with one id (a level and its growth in one sentence): the later ones say their kind
+    (…2025.growth_over_base, as the registry writes such pairs), then a number if that is taken too."""
+    seen: set[str] = set()
+    for entry in entries:
+        identifier = entry[id_field]
+        if identifier in seen and entry.get("kind") not in (None, "level"):
+            identifier = f"{identifier}.{entry['kind']}"
+        number = 2
+        while identifier in seen:
+            identifier = f"{entry[id_field]}.{number}"
+            number += 1
+        entry[id_field] = identifier
+        seen.add(identifier)
+
+
 def merge(previous: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
-    """A rerun: every entry a reviewer touched stays as it is; fresh proposals are added if new."""
+    """A rerun: every entry a reviewer touched stays as it is, and a fresh proposal it was made from is not
+    proposed again however the reviewer corrected it; fresh proposals are added if new. The reviewer's
+    plan fields (reporting and statistics units, metadata) and policy parameters stand."""
     merged = dict(fresh)
-    for kind in ("targets", "milestones"):
+    for kind, id_field in (("targets", "target_id"), ("milestones", "milestone_id")):
         kept = [entry for entry in previous.get(kind) or [] if (entry.get("review") or {}).get("status") != PROPOSED]
-        held = {_key(entry) for entry in kept}
-        merged[kind] = kept + [entry for entry in fresh[kind] if _key(entry) not in held]
-    for field in ("title", "issuer", "document_number", "issue_date", "period_start", "period_end", "region"):
+        held = {_key(entry) for entry in kept} | {(entry.get("review") or {}).get("proposed_as") for entry in kept}
+        merged[kind] = kept + [
+            entry for entry in fresh[kind] if _key(entry) not in held and entry["review"].get("proposed_as") not in held
+        ]
+        _unique_ids(merged[kind], id_field)
+    for field in (
+        *("title", "issuer", "document_number", "issue_date", "period_start", "period_end", "region"),
+        *("reporting_unit", "statistics_unit"),
+    ):
         if previous.get(field) not in (None, fresh.get(field)):
             merged[field] = previous[field]  # the reviewer's correction of the metadata stands
+    if previous.get("policy_parameters") and not fresh.get("policy_parameters"):
+        merged["policy_parameters"] = previous["policy_parameters"]  # typed in by the reviewer
     return merged
 
 
