@@ -23,6 +23,8 @@ numbered as (
 final as (
 
     select
+        cast(load_id as varchar) || '|' || coalesce(sheet, '') || '|' || coalesce(cell, '') || '|' || check_name
+            as finding_key,
         cast(load_id as bigint) as load_id,
         cast(file_name as varchar) as file_name,
         cast(sheet as varchar) as sheet,
