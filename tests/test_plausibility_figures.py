@@ -56,3 +56,25 @@ def test_a_row_whose_every_figure_is_set_aside_is_quarantined_whole(tmp_path: Pa
     assert (sheet, row_number, cell) == ("2024年3月", 3, "C3") and "疑似计量单位填错" in reason
     assert content == f"C3={SLIPPED} | D3={SLIPPED * 2}"
     assert _receipt_rows(receipts, "未采用的数据项") == []
+
+
+def test_a_unit_slip_beyond_the_catalogues_range_is_named_a_unit_slip(tmp_path: Path) -> None:
+    """奶牛存栏 typed in 头 under the 万头 header (36万头 as 360000): beyond the catalogue's 1000万头 too,
+    but the clerk is told what the mistake likely is (a unit), not only that the figure is out of range."""
+    from planwatch.forms.layout import template_layout
+    from planwatch.forms.template import build_template
+
+    from .ingest_support import REGISTRY, plausible_values
+
+    department, period = "hohhot.agriculture_animal_husbandry_bureau", "2022-06"
+    values = plausible_values(department, period)
+    key = next(key for key in values if key[0] == "dairy_cow_inventory")
+    values[key] = values[key] * 10_000
+    assert values[key] > 1000  # the catalogue's plausible_max for 奶牛存栏
+    layout = template_layout(REGISTRY, department, period)
+    path = tmp_path / f"呼和浩特市农牧局_{period}_填报模板.xlsx"
+    build_template(REGISTRY, department, period, values, {}, layout).save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    [finding] = [f for f in result.findings if f.indicator_code == "dairy_cow_inventory" and f.region_code == key[1]]
+    assert (finding.check_name.value, finding.severity.value) == ("unit_scale", "critical")
+    assert "疑似计量单位填错" in finding.message

@@ -120,13 +120,18 @@ judged as (
     select
         scaled.*,
         case
+            -- a figure 10⁴ or 10⁸ off its plan's scale is named a unit slip (元 for 万元), the clerk's likely
+            -- mistake, even where it also leaves the catalogue's declared range
+            when ((high is not null and value > high) or (low is not null and value < low)
+                    or (declared_min is not null and value < declared_min)
+                    or (declared_max is not null and value > declared_max))
+                and can_slip and value > 0 and expected > 0 and {_SLIP.format(ratio="value / expected")}
+                then 'unit_scale'
             when (declared_min is not null and value < declared_min)
                 or (declared_max is not null and value > declared_max) then 'outside_declared_range'
             when is_count and abs(value - round(value)) > 1e-9 then 'non_integer_count'
             when is_percent and value > 0 and value <= 1.5 and expected >= 5 then 'rate_as_fraction'
-            when (high is not null and value > high) or (low is not null and value < low) then
-                case when can_slip and value > 0 and expected > 0 and {_SLIP.format(ratio="value / expected")}
-                    then 'unit_scale' else 'out_of_range' end
+            when (high is not null and value > high) or (low is not null and value < low) then 'out_of_range'
         end as check_name
     from scaled, thresholds
 )
