@@ -5,7 +5,9 @@ Trigger with `{"period": "YYYY-MM", "plan": "<plan_id>", "stage": "review" | "si
 `review` (审核) checks that the quality gate passed, no department's report waits for review and the
 marts show the office's decisions; `sign` (签发) freezes the plan's briefings and each department's
 letter into `<output>/issued/<plan>/<YYYY-MM>/` with their hashes, locks the month and opens 督办. A
-refusal fails the run with the reason (what to do first); it is not retried.
+refusal fails the run with the reason (what to do first); it is not retried. The run emits the
+supervision Asset, on which `planwatch_transform` is also scheduled: the marts BI tools read (督办,
+reviews, locked months) are rebuilt and published with the office's decisions.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pendulum
-from airflow.sdk import Param, dag, task
+from airflow.sdk import Asset, Param, dag, task
 
 from planwatch.orchestration.notify import PlanwatchFailureNotifier
 
 DUCKDB_WRITER_POOL = "duckdb_writer"  # every task that opens the warehouse file takes its one slot
+# the office's decisions in the warehouse (the same URI as in planwatch_transform's schedule)
+SUPERVISION_DECISIONS = Asset("planwatch://warehouse/supervision")
 
 
 @dag(
@@ -37,7 +41,7 @@ DUCKDB_WRITER_POOL = "duckdb_writer"  # every task that opens the warehouse file
     tags=["planwatch", "supervision"],
 )
 def planwatch_issue() -> None:
-    @task(pool=DUCKDB_WRITER_POOL, execution_timeout=dt.timedelta(hours=1))
+    @task(pool=DUCKDB_WRITER_POOL, execution_timeout=dt.timedelta(hours=1), outlets=[SUPERVISION_DECISIONS])
     def issue(params: dict | None = None) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
 

@@ -1,7 +1,8 @@
 """
 ### planwatch_transform — the marts rebuilt with dbt whenever new observations land, then published
 
-Scheduled on the warehouse Asset that `planwatch_ingest` emits. `load_registry` checks the target
+Scheduled on the warehouse Asset that `planwatch_ingest` emits, or the supervision Asset that
+`planwatch_issue` emits (a 签发 opens 督办 and locks months: the marts show them). `load_registry` checks the target
 registry (plans/) and loads it into the warehouse; then astronomer-cosmos renders the dbt
 project (staging → intermediate → marts) as one Airflow task per model, with its tests, from the
 manifest file `dbt_project/manifest/manifest.json` (written by `make setup`; no dbt runs while the
@@ -31,6 +32,7 @@ from planwatch.orchestration.notify import PlanwatchFailureNotifier
 # Asset identities are their URIs: the same strings as in the ingest and quality DAGs.
 WAREHOUSE_OBSERVATIONS = Asset("planwatch://warehouse/raw/observations")
 PUBLISHED_MARTS = Asset("planwatch://warehouse/marts")
+SUPERVISION_DECISIONS = Asset("planwatch://warehouse/supervision")
 DUCKDB_WRITER_POOL = "duckdb_writer"
 
 DBT_PROJECT = Path(os.environ.get("PLANWATCH_DBT_PROJECT_DIR", Path(__file__).resolve().parent.parent / "dbt_project"))
@@ -41,7 +43,7 @@ NOTIFY = [PlanwatchFailureNotifier()]
 
 @dag(
     dag_id="planwatch_transform",
-    schedule=[WAREHOUSE_OBSERVATIONS],
+    schedule=(WAREHOUSE_OBSERVATIONS | SUPERVISION_DECISIONS),
     start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
     catchup=False,
     max_active_runs=1,

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planwatch.config import Settings
 from planwatch.ingest.layout_spec import load_layouts
@@ -25,6 +26,9 @@ from planwatch.registry.check import check_registry
 from planwatch.registry.load import load_registry
 from planwatch.registry.reference import Problem
 from planwatch.warehouse import connect, load_registry_tables
+
+if TYPE_CHECKING:
+    from planwatch.transform import TransformResult
 
 # who the audit log says approved and reviewed, and who signed, in a demo run (two people: 审核与签发分离)
 DEMO_OFFICE = "演示督查室（make demo）"
@@ -64,6 +68,18 @@ def previous_month(today: dt.date | None = None) -> str:
 
 def _no_progress(description: str) -> AbstractContextManager[Callable[[int, int, str], None]]:
     return nullcontext(lambda done, total, item: None)
+
+
+def _transformed(config: Settings, progress: ProgressFactory, description: str) -> TransformResult:
+    """`dbt build` of the warehouse's marts, or TransformFailedError naming what failed."""
+    from planwatch.transform import transform
+
+    with progress(description) as step:
+        built = transform(warehouse=config.warehouse_path, on_progress=step)
+    if not built.success:
+        failures = ", ".join(f"{node} ({status})" for node, status in built.failures.items()) or built.error
+        raise TransformFailedError(f"dbt build failed: {failures}")
+    return built
 
 
 def run_pipeline(
@@ -122,13 +138,7 @@ def run_pipeline(
     run.outputs["warehouse"] = run.warehouse
     run.outputs["receipts"] = run.receipts_dir
 
-    from planwatch.transform import transform
-
-    with progress("transform (dbt build)") as step:
-        built = transform(warehouse=config.warehouse_path, on_progress=step)
-    if not built.success:
-        failures = ", ".join(f"{node} ({status})" for node, status in built.failures.items()) or built.error
-        raise TransformFailedError(f"dbt build failed: {failures}")
+    built = _transformed(config, progress, "transform (dbt build)")
     say(f"transform: dbt build of {len(built.statuses)} nodes passed in {built.seconds:.0f}s (schema marts)")
 
     # write, audit, publish: no briefing goes out on a month with a critical quality failure
@@ -172,6 +182,9 @@ def run_pipeline(
             say(f"  督办 {item['item_id']} → {item['department_name']}: {item['subject']}（反馈时限 {due}）")
         run.outputs[f"issued {result.plan_id}"] = result.archive_dir
     run.issued = issued
+    if issued:  # the 督办 opened, the months locked and approved: the marts BI tools read show them
+        rebuilt = _transformed(config, progress, "transform (the office's decisions)")
+        say(f"transform: the marts rebuilt with the office's decisions in {rebuilt.seconds:.0f}s")
 
     # the marts where BI tools read them, switched whole (the same step as the monthly DAG's publish task)
     from planwatch.publish.layout import CURRENT_LINK, DUCKDB_FILE, PARQUET_DIR

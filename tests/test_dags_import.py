@@ -73,6 +73,13 @@ def test_every_task_that_opens_the_warehouse_takes_the_one_writer_slot_and_io_ta
             callbacks = task.on_failure_callback or []
             assert any(type(cb).__name__ == "PlanwatchFailureNotifier" for cb in callbacks), (dag.dag_id, task.task_id)
     assert type(bag.dags["planwatch_issue"].timetable).__name__ == "NullTimetable"  # a person signs: no schedule
+    # a 签发 changes what the marts show (督办, locked months): it sets off the transform and publish, as new
+    # observations do
+    supervision = "planwatch://warehouse/supervision"
+    assert [outlet.uri for outlet in bag.dags["planwatch_issue"].get_task("issue").outlets] == [supervision]
+    condition = bag.dags["planwatch_transform"].timetable.asset_condition
+    assert type(condition).__name__ == "AssetAny"
+    assert {asset.uri for asset in condition.objects} == {"planwatch://warehouse/raw/observations", supervision}
     for dag_id, cron in [
         ("planwatch_templates", "0 8 1 * *"),
         ("planwatch_briefing", "0 9 * * *"),  # renders on the issue date only (reporting_period)
