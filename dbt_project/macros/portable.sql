@@ -23,6 +23,11 @@
     )
 {%- endmacro %}
 
+{#- Today in China (the departments' and the leaders' calendar), whatever the server's time zone. -#}
+{% macro china_today() -%}
+    cast(now() at time zone 'Asia/Shanghai' as date)
+{%- endmacro %}
+
 {% macro text_to_date(text) -%}
     cast(nullif(trim({{ text }}), '') as date)
 {%- endmacro %}

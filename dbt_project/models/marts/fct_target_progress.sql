@@ -288,7 +288,8 @@ final as (
         cast(projection_points as integer) as projection_points,
         cast(case when projection_first_month_index is not null then {{ month_end_of_index('projection_first_month_index') }} end as date)
             as projection_first_as_of,
-        cast(projection_slope as {{ double() }}) as projection_slope_per_month,
+        -- a line needs two points (DuckDB's regr_slope of one point is NaN, PostgreSQL's null): null
+        cast(case when projection_points >= 2 then projection_slope end as {{ double() }}) as projection_slope_per_month,
         cast(escap_ratio as {{ double() }}) as escap_ratio,
         cast(escap_category as varchar) as escap_category,
         cast(case when escap_as_of_month_index is not null then {{ month_end_of_index('escap_as_of_month_index') }} end as date)

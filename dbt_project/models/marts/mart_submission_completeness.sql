@@ -2,7 +2,8 @@
     whether the first file covering the month arrived by the due date (the 5th working day of the next
     month by default, planwatch.toml's report_due_working_days, public holidays and 调休 counted). A
     file arrives when it lands in the landing folder (`submitted_at`, else when it was loaded); the
-    warehouse keeps UTC, the due date is a date in China Standard Time (dbt var local_utc_offset_hours). -#}
+    warehouse keeps UTC, the due date is a date in China Standard Time (dbt var local_utc_offset_hours).
+    Only months that have ended are owed: the months a plan asks for later have no row yet. -#}
 with
 
 expected as (
@@ -138,6 +139,8 @@ final as (
     left join departments on expected.department_id = departments.department_id
     left join working_days as due_day on expected.due_date = due_day.day
     left join working_days as received_day on cast(files_received.first_received_at as date) = received_day.day
+    -- a month is owed once it has ended (in China): the months a plan will ask for later are no late reports
+    where {{ month_end_of_index('expected.month_index') }} < {{ china_today() }}
 
 )
 
