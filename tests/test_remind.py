@@ -33,6 +33,17 @@ def test_a_year_whose_holidays_are_not_announced_yet_counts_monday_to_friday_and
     year = next(year for year in range(2026, 2100) if not known_year(year))
     monday = next(dt.date(year, 3, day) for day in range(1, 8) if dt.date(year, 3, day).weekday() == 0)
     assert is_working_day(monday) and not is_working_day(monday + dt.timedelta(days=5))
+    # the statutory holidays of a fixed date are off whatever the notice will arrange around them
+    weekdays = [day for day in (dt.date(year, 1, 1), dt.date(year, 5, 1), dt.date(year, 10, 2)) if day.weekday() < 5]
+    assert weekdays and not any(is_working_day(day) for day in weekdays)
+    if dt.date(year, 1, 1).weekday() < 4:  # 元旦 on a Monday to Thursday: December's report is due a day later
+        assert due_date(f"{year - 1}-12", 5) > nth_weekday_after_new_year(year, 5)
+
+
+def nth_weekday_after_new_year(year: int, n: int) -> dt.date:
+    """The n-th Monday-to-Friday day of January, 元旦 counted as one."""
+    days = [dt.date(year, 1, day) for day in range(1, 15) if dt.date(year, 1, day).weekday() < 5]
+    return days[n - 1]
 
 
 @pytest.mark.slow

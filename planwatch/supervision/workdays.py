@@ -2,7 +2,10 @@
 them each year, kept by the chinese-calendar library, never a hand list.
 
 A year the library does not know yet (the notice comes out in the autumn before) counts Monday to
-Friday, and `known_year` says so, so that a deadline computed that way can be marked provisional.
+Friday less the statutory holidays of a fixed solar date (元旦 1月1日, 劳动节 5月1日—2日, 国庆节 10月1日—3日:
+全国年节及纪念日放假办法), which fall on those days whatever the notice arranges around them; `known_year`
+says so, so that a deadline computed that way can be marked provisional (春节, 清明, 端午, 中秋 and the
+调休 come with the notice).
 """
 
 from __future__ import annotations
@@ -25,11 +28,15 @@ def known_year(year: int) -> bool:
     return True
 
 
+# (month, day) of the statutory holidays fixed on the solar calendar
+FIXED_DATE_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
+
+
 @lru_cache(maxsize=4096)
 def is_working_day(day: dt.date) -> bool:
     if known_year(day.year):
         return chinese_calendar.is_workday(day)
-    return day.weekday() < 5
+    return day.weekday() < 5 and (day.month, day.day) not in FIXED_DATE_HOLIDAYS
 
 
 def nth_working_day(year: int, month: int, n: int) -> dt.date:
