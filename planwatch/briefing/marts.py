@@ -314,17 +314,36 @@ def set_aside_figures(con: duckdb.DuckDBPyConnection, department_ids: list[str],
 
 
 def revisions(con: duckdb.DuckDBPyConnection, target_ids: list[str], period: dt.date) -> int:
-    """How many current values behind the plan's targets in the month replaced an earlier submission."""
+    """How many current values behind the plan's targets in the month a department's later file changed: its
+    latest earlier value for the same figure differs (as the receipt counts 更正; the same figure sent again
+    unchanged corrects nothing, and another department's figure is not this one's earlier value)."""
     if not target_ids:
         return 0
     found = con.execute(
         """
-        select count(distinct observations.observation_key)
-        from marts.fct_observation as observations
-        inner join marts.dim_target as targets
-            on observations.indicator_code = targets.indicator_code and observations.region_code = targets.region_code
-        where targets.target_id in (select unnest(?)) and observations.period = ?
-          and observations.superseded_revisions > 0
+        with current_figures as (
+            select distinct observations.observation_key, observations.indicator_code, observations.region_code,
+                observations.measure, observations.value, observations.load_id, observations.department_id,
+                strftime(observations.period, '%Y-%m') as month
+            from marts.fct_observation as observations
+            inner join marts.dim_target as targets
+                on observations.indicator_code = targets.indicator_code
+                and observations.region_code = targets.region_code
+            where targets.target_id in (select unnest(?)) and observations.period = ?
+        ),
+        sent_before as (
+            select figures.observation_key, any_value(figures.value) as value,
+                arg_max(earlier.value, earlier.load_id) as before
+            from current_figures as figures
+            inner join raw.observations as earlier
+                on earlier.indicator_code = figures.indicator_code and earlier.region_code = figures.region_code
+                and earlier.period = figures.month and earlier.measure = figures.measure
+                and earlier.department_id is not distinct from figures.department_id
+                and earlier.load_id < figures.load_id
+            group by figures.observation_key
+        )
+        select count(*) from sent_before
+        where abs(value - before) > 1e-9 * greatest(abs(value), abs(before), 1)
         """,
         [target_ids, period],
     ).fetchone()
