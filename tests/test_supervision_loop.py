@@ -326,6 +326,9 @@ def test_three_months_of_supervision(tmp_path: Path) -> None:
             corrections.correct(connection, indicator, region, first, -5.0, "更正", "张科长", measure, reference)
         interim = round(old * 1.05, 2)
         corrections.correct(connection, indicator, region, first, interim, "初步更正", "张科长", measure, reference)
+        # a correction to the value already in use changes nothing and is not recorded
+        with pytest.raises(corrections.CorrectionError, match="无需更正"):
+            corrections.correct(connection, indicator, region, first, interim, "重复", "张科长", measure, reference)
         # corrected again before the marts were rebuilt: the old value is the first correction's, not the marts'
         done = corrections.correct(
             connection,
@@ -551,7 +554,7 @@ def test_a_closure_recorded_later_counts_from_the_day_the_office_decided_it(tmp_
             "insert into supervision.follow_up_items (item_id, plan_id, opened_period, issue_number, kind, "
             "subject_id, subject, department_name, ask, reply_due, opened_at, state) values ('DB202412-001', "
             f"'{PLAN}', '2024-12', 12, 'target', 't.milk', '奶类产量严重滞后', '农牧局', '请整改', '2025-01-24', "
-            "now(), 'open')"
+            "'2025-01-10 02:00:00', 'open')"  # signed on 2025-01-10, 10:00 in China
         )
 
     def close(date: str) -> subprocess.CompletedProcess[str]:
@@ -562,7 +565,15 @@ def test_a_closure_recorded_later_counts_from_the_day_the_office_decided_it(tmp_
         )  # fmt: skip
 
     early = close("2024-12-20")
-    assert early.returncode != 0 and "早于交办该事项的2024-12通报" in early.stderr + early.stdout
+    assert early.returncode != 0 and "早于该事项的交办日期（2025-01-10，2024-12通报" in early.stderr + early.stdout
+    before_signed = close("2025-01-09")  # after its month, but before the briefing that opened it was signed
+    assert before_signed.returncode != 0 and "早于该事项的交办日期" in before_signed.stderr + before_signed.stdout
+    blank = subprocess.run(
+        [sys.executable, "-m", "planwatch", "followup", "close", "DB202412-001", "--reason", "  ",
+         "--actor", "张科长"],
+        capture_output=True, text=True, env={**os.environ, **office.env}, check=False,
+    )  # fmt: skip
+    assert blank.returncode != 0 and "理由不能为空" in blank.stderr + blank.stdout
     future = close((dt.date.today() + dt.timedelta(days=3)).isoformat())
     assert future.returncode != 0 and "晚于今天" in future.stderr + future.stdout
     assert close("2025-03-05").returncode == 0

@@ -132,6 +132,11 @@ def correct(
     # the figure in use: the last correction of the key when there is one (it is current, though the
     # marts may not show it until the next transform), else the marts' figure
     figure = figures[0] | _last_correction(connection, indicator_code, region_code, period, figures[0]["measure"])
+    if figure["value"] is not None and abs(figure["value"] - new_value) <= 1e-9 * max(abs(new_value), 1):
+        raise CorrectionError(
+            f"{indicator_code} {region_code} {period} {figure['measure']}：现用数值已是{new_value:g}，"
+            "更正值与其相同，无需更正（未登记）"
+        )
     at = now()
     with transaction(connection):
         (correction_id,) = connection.execute(

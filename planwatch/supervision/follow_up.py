@@ -139,8 +139,11 @@ def close_item(
 ) -> None:
     """销号: the office closes an item with a reason (call inside a transaction). `on`: the day (China time)
     the office decided it, when recorded later; a briefing issued after that day shows the item closed."""
+    if not reason or not reason.strip():
+        raise ValueError(f"督办事项 {item_id} 销号须写明理由（如：已整改到位、目标已完成），理由不能为空")
     found = connection.execute(
-        "select state, plan_id, opened_period from supervision.follow_up_items where item_id = ?", [item_id]
+        "select state, plan_id, opened_period, opened_at from supervision.follow_up_items where item_id = ?",
+        [item_id],
     )
     row = found.fetchone()
     if row is None:
@@ -150,14 +153,18 @@ def close_item(
     recorded = at = now()
     if on is not None:
         today = at.replace(tzinfo=dt.UTC).astimezone(CHINA_STANDARD_TIME).date()
-        opened = Period.parse(row[2]).month_end
+        # the day the item was opened (its briefing signed), in China; never before its month's end
+        opened = max(Period.parse(row[2]).month_end, _china_day(row[3]))
         if on > today:
             raise ValueError(f"销号日期 {on} 晚于今天（{today}），不能预先销号")
-        if on <= opened:
-            raise ValueError(f"销号日期 {on} 早于交办该事项的{row[2]}通报（{opened}之后才签发）")
+        if on < opened:
+            raise ValueError(
+                f"销号日期 {on} 早于该事项的交办日期（{opened}，{row[2]}通报签发之日），不能在交办之前销号"
+            )
         # noon in China on that day, stored as naive UTC like every timestamp of the warehouse
         noon = dt.datetime.combine(on, dt.time(12), tzinfo=CHINA_STANDARD_TIME)
         at = noon.astimezone(dt.UTC).replace(tzinfo=None)
+    reason = reason.strip()
     connection.execute(
         "update supervision.follow_up_items set state = 'closed', closed_at = ?, closed_by = ?, close_reason = ? "
         "where item_id = ?",
