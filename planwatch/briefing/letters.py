@@ -36,6 +36,10 @@ class Letter(BaseModel):
     number: int  # its place among the plan's letters: file names sort by it
     briefing: Briefing
     items: tuple[LetterItem, ...]
+    # of its targets and milestones, those the plan names no lead unit for: the department answers for them
+    # as the plan's reporting unit, and the letter says so rather than 牵头
+    targets_without_lead: int = 0
+    milestones_without_lead: int = 0
 
     @property
     def file_stem(self) -> str:
@@ -60,14 +64,17 @@ def department_letters(plan: Briefing, items: list[dict], fallback_unit: str | N
     letters = []
     for number, name in enumerate(names, start=1):
         targets = tuple(line for line in plan.targets if unit(line.lead_unit) == name)
+        milestones = tuple(line for line in plan.milestones if unit(line.lead_unit) == name)
+        without_lead = sum(not line.lead_unit for line in targets), sum(not line.lead_unit for line in milestones)
+        leads_any = sum(without_lead) < len(targets) + len(milestones)
         narrowed = plan.model_copy(
             update={
-                "title": f"关于{name}牵头任务推进情况的通报",
+                "title": f"关于{name}{'牵头' if leads_any else '负责'}任务推进情况的通报",
                 "targets": targets,
                 "final_targets": (),
                 "lagging": tuple(line for line in plan.lagging if unit(line.lead_unit) == name),
                 "headline": (),
-                "milestones": tuple(line for line in plan.milestones if unit(line.lead_unit) == name),
+                "milestones": milestones,
                 "counts": status_counts(list(targets)),
                 "charts": (),
                 "regions": (),
@@ -88,7 +95,16 @@ def department_letters(plan: Briefing, items: list[dict], fallback_unit: str | N
             for item in items
             if item["department_name"] == name
         )
-        letters.append(Letter(department_name=name, number=number, briefing=narrowed, items=own))
+        letters.append(
+            Letter(
+                department_name=name,
+                number=number,
+                briefing=narrowed,
+                items=own,
+                targets_without_lead=without_lead[0],
+                milestones_without_lead=without_lead[1],
+            )
+        )
     return letters
 
 
