@@ -732,3 +732,19 @@ def test_a_reason_quotes_a_long_cell_cut_and_says_how_long_it_was(tmp_path: Path
     [(reason, content)] = query(warehouse, "select reason, row_content from raw.quarantine")
     assert len(reason) < 300 and "…（共40004字）" in reason
     assert long_value in content  # the row itself is kept whole
+
+
+def test_a_report_for_the_month_not_yet_over_is_refused_as_not_yet_ended() -> None:
+    """December's figures on 7 December are no month's figures yet (its month-end stock, its flow): the file is
+    refused with the day and the reason, as a month still to come is; last month's is taken."""
+    import datetime as dt
+
+    from planwatch.ingest.periods import unusable_period
+
+    today = dt.date(2026, 12, 7)
+    reason = unusable_period(["2026-12"], today=today)
+    assert reason is not None and "报送期“2026-12”尚未结束" in reason and "2026年12月7日" in reason
+    assert "尚未到来" in (unusable_period(["2027-01"], today=today) or "")
+    assert unusable_period(["2026-11"], today=today) is None
+    # a file of several months is refused for the first it cannot take
+    assert "2026-12" in (unusable_period(["2026-11", "2026-12"], today=today) or "")

@@ -41,6 +41,11 @@ def unusable_period(periods: Iterable[str], today: dt.date | None = None, span: 
                 f"报送期“{period}”尚未到来（今天是{today.year}年{today.month}月{today.day}日），不能报送该月数据，"
                 "请核实报送期后重新报送"
             )
+        if period == this_month:  # a month's figures (its month-end stock, its flow) exist once it has ended
+            return (
+                f"报送期“{period}”尚未结束（今天是{today.year}年{today.month}月{today.day}日），该月数据须在月末之后报送，"
+                "请核实报送期后重新报送"
+            )
         if span is not None and not span.first <= period <= span.last:
             return (
                 f"报送期“{period}”不在规划期内（本单位涉及的规划覆盖{span.describe()}，含基期），"
