@@ -181,6 +181,7 @@ def test_every_column_reaches_postgresql_as_its_counterpart_with_values_nulls_an
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute(ALL_TYPES)
         connection.execute("comment on column marts.all_types.dec is '金额（万元）'")
+        connection.execute("alter table marts.fct_target_progress add primary key (target_id, period)")
 
     publication = publish_postgres(warehouse, database.uri, reader_role=database.role)
 
@@ -219,6 +220,13 @@ def test_every_column_reaches_postgresql_as_its_counterpart_with_values_nulls_an
         "col_description('marts.all_types'::regclass, 13)"
     ) == [("一条记录一个规划 One row per plan.", "规划名称 — plan's title", "金额（万元）")]
     assert schemas(database) == ["marts", "public"]  # raw, quality, staging stay in the warehouse
+    # the key the warehouse declares (each mart's dbt contract) is declared here too: BI tools read the grain
+    assert database.query(
+        "select kcu.column_name from information_schema.table_constraints tc "
+        "join information_schema.key_column_usage kcu using (constraint_schema, constraint_name) "
+        "where tc.table_schema = 'marts' and tc.table_name = 'fct_target_progress' "
+        "and tc.constraint_type = 'PRIMARY KEY' order by kcu.ordinal_position"
+    ) == [("target_id",), ("period",)]
 
 
 def test_a_column_without_a_faithful_mapping_is_refused_by_name_and_the_live_marts_stay(

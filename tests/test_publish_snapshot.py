@@ -494,3 +494,12 @@ def test_planwatch_publish_writes_a_snapshot_readers_can_open(monthly_warehouses
     assert f"snapshot {manifest['snapshot_id']}: 14 tables" in output  # every mart, the two of supervision too
     assert manifest["latest_period"] == marts_state(monthly_warehouses.before)[0].isoformat()
     assert marts_state(published / "current" / "marts.duckdb") == marts_state(monthly_warehouses.before)
+    # every mart's declared key (its dbt contract) is declared in the snapshot too: BI tools read the grain
+    with duckdb.connect(str(published / "current" / "marts.duckdb"), read_only=True) as snapshot:
+        keys = dict(
+            snapshot.execute(
+                "select table_name, constraint_column_names from duckdb_constraints() "
+                "where constraint_type = 'PRIMARY KEY'"
+            ).fetchall()
+        )
+    assert keys["fct_target_progress"] == ["target_id", "period"] and len(keys) >= 13

@@ -38,6 +38,7 @@ class MartTable:
     columns: list[MartColumn]
     comment: str | None
     rows: int
+    primary_key: tuple[str, ...] = ()  # the mart's declared key (its dbt contract), kept in every copy
 
     @property
     def qualified(self) -> str:
@@ -86,7 +87,13 @@ def mart_tables(connection: duckdb.DuckDBPyConnection) -> list[MartTable]:
             ).fetchall()
         ]
         (rows,) = connection.execute(f'select count(*) from {WAREHOUSE_ALIAS}.{MARTS_SCHEMA}."{name}"').fetchall()[0]
-        result.append(MartTable(name=name, columns=columns, comment=comment, rows=int(rows)))
+        key = connection.execute(
+            "select constraint_column_names from duckdb_constraints() where database_name = ? and schema_name = ? "
+            "and table_name = ? and constraint_type = 'PRIMARY KEY'",
+            [WAREHOUSE_ALIAS, MARTS_SCHEMA, name],
+        ).fetchall()
+        primary_key = tuple(key[0][0]) if key else ()
+        result.append(MartTable(name=name, columns=columns, comment=comment, rows=int(rows), primary_key=primary_key))
     return result
 
 

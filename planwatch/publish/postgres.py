@@ -189,9 +189,10 @@ def _write_table(
     columns: list[tuple[str, str, str | None]],
     rows: pa.Table,
     comment: str | None,
+    primary_key: tuple[str, ...] = (),
 ) -> None:
     """Create a table (columns: name, PostgreSQL type, comment), copy its rows in frozen (see the module
-    docstring), comment it and analyse it."""
+    docstring), declare its primary key, comment it and analyse it."""
     cursor.execute(
         sql.SQL("create table {} ({})").format(
             target,
@@ -206,6 +207,12 @@ def _write_table(
         pa_csv.write_csv(batch, buffer, _CSV)
         buffer.seek(0)
         cursor.copy_expert(copy, buffer)
+    if primary_key:  # after the copy: the index is built once, and COPY FREEZE needs the table as created
+        cursor.execute(
+            sql.SQL("alter table {} add primary key ({})").format(
+                target, sql.SQL(", ").join(sql.Identifier(column) for column in primary_key)
+            )
+        )
     if comment:
         cursor.execute(sql.SQL("comment on table {} is %s").format(target), [comment])
     for name, _, column_comment in columns:
@@ -240,7 +247,9 @@ def _build_staging(
                 (column.name, postgres_type(column.duckdb_type, f"{table.name}.{column.name}"), column.comment)
                 for column in table.columns
             ]
-            _write_table(cursor, sql.Identifier(staging, table.name), columns, data[table.name], table.comment)
+            _write_table(
+                cursor, sql.Identifier(staging, table.name), columns, data[table.name], table.comment, table.primary_key
+            )
         _write_table(
             cursor,
             sql.Identifier(staging, PUBLICATION_TABLE),

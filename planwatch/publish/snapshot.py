@@ -152,7 +152,7 @@ def _publish_lock(published_dir: Path) -> Iterator[None]:
 
 
 def _write_duckdb(connection: duckdb.DuckDBPyConnection, tables: list[MartTable], path: Path) -> None:
-    """The marts, with their comments, into a new DuckDB file.
+    """The marts, with their comments and primary keys, into a new DuckDB file.
 
     The tables go in the file's default schema: DuckDB names the database after the file, `marts`,
     so readers write `marts.fct_target_progress` as they would on PostgreSQL (a schema `marts`
@@ -163,6 +163,9 @@ def _write_duckdb(connection: duckdb.DuckDBPyConnection, tables: list[MartTable]
         for table in tables:
             target = f'{_SNAPSHOT_ALIAS}.{SNAPSHOT_SCHEMA}."{table.name}"'
             connection.execute(f"create table {target} as select * from {table.qualified}")
+            if table.primary_key:  # BI tools read the grain from the declared key
+                key = ", ".join(f'"{column}"' for column in table.primary_key)
+                connection.execute(f"alter table {target} add primary key ({key})")
             if table.comment:
                 connection.execute(f"comment on table {target} is '{sql_string(table.comment)}'")
             for column in table.columns:
