@@ -195,7 +195,7 @@ def _quality(
             notes.append(QualityNote(text=text, count=rows, concerns=_departments_named(con, row, scope)))
     figures = marts.set_aside_figures(con, located, period)
     set_aside = marts.quarantined_rows(con, located, period)
-    notes += [quarantine_note(row, figures=figures) for row in set_aside]
+    notes += [note for row in set_aside for note in quarantine_notes(row, figures=figures)]
     target_ids = sorted(scope.target_ids)
     warned = marts.plausibility_warnings(
         con, marts.reported_indicators_of(con, target_ids), sorted(scope.region_codes), target_ids, period
@@ -269,13 +269,20 @@ def rejected_file_notes(
     ]
 
 
-def quarantine_note(row: dict, plans: str | None = None, figures: dict[str, str] | None = None) -> QualityNote:
-    """Rows set aside for one reason (marts.quarantined_rows), as a quality note naming, for a plausibility
-    check, the figures they held (marts.set_aside_figures): a leader learns which target lacks its figure."""
-    text = f"报送数据中因“{quarantine_title(row['reason_code'])}”暂未采用的行"
+def quarantine_notes(row: dict, plans: str | None = None, figures: dict[str, str] | None = None) -> list[QualityNote]:
+    """What was set aside for one reason (marts.quarantined_rows): the rows set aside whole, and the figures
+    taken out of rows whose others were used, each a quality note naming, for a plausibility check, the
+    figures they held (marts.set_aside_figures): a leader learns which target lacks its figure."""
+    title = quarantine_title(row["reason_code"])
     named = (figures or {}).get(row["reason_code"])
     concerns = f"涉及{named}" if named else None
-    return QualityNote(text=text, count=int(row["rows"]), kind="quarantine", plans=plans, concerns=concerns)
+    counted = [(f"报送数据中因“{title}”暂未采用的行", int(row.get("rows") or 0))]
+    counted.append((f"报送数据中因“{title}”暂未采用的单项数值（所在行其他数值已采用）", int(row.get("values") or 0)))
+    return [
+        QualityNote(text=text, count=count, kind="quarantine", plans=plans, concerns=concerns)
+        for text, count in counted
+        if count
+    ]
 
 
 def quarantine_title(reason_code: str) -> str:
@@ -614,7 +621,7 @@ def _summary_quality(
             notes.append(QualityNote(text=text, count=row.get("unexpected_count"), plans="未能归属具体规划"))
     for reading in readings:
         plan, quality = titles[reading.scope.plan_id], reading.quality
-        notes += [quarantine_note(row, plan, quality.figures) for row in quality.set_aside]
+        notes += [note for row in quality.set_aside for note in quarantine_notes(row, plan, quality.figures)]
         if quality.warned:
             notes.append(
                 QualityNote(

@@ -269,18 +269,30 @@ def submissions(con: duckdb.DuckDBPyConnection, department_ids: list[str], perio
 
 
 def quarantined_rows(con: duckdb.DuckDBPyConnection, department_ids: list[str], period: dt.date) -> list[Row]:
-    """Rows set aside in files covering the month from the given departments, counted by reason."""
+    """What was set aside in files covering the month from the given departments, by reason: `rows`, the
+    rows set aside whole (a row once, however many entries it has), and `values`, the figures set aside
+    from rows whose other figures were taken (scope value: an unknown county's column, one county's slip)."""
     label = f"{period.year:04d}-{period.month:02d}"
     return _rows(
         con,
         """
-        select quarantine.reason_code, count(*) as rows
-        from raw.quarantine as quarantine
-        inner join raw.file_loads as loads on quarantine.load_id = loads.load_id
-        where ',' || replace(loads.periods, ' ', '') || ',' like '%,' || ? || ',%'
-          and quarantine.department_id in (select unnest(?))
-        group by quarantine.reason_code
-        order by rows desc, quarantine.reason_code
+        with entries as (
+            select quarantine.*,
+                -- a row a later review round emptied: its earlier single-figure entries are the row's
+                bool_or(quarantine.scope = 'row') over (
+                    partition by quarantine.load_id, quarantine.sheet, quarantine.row_number
+                ) as row_set_aside
+            from raw.quarantine as quarantine
+            inner join raw.file_loads as loads on quarantine.load_id = loads.load_id
+            where ',' || replace(loads.periods, ' ', '') || ',' like '%,' || ? || ',%'
+              and quarantine.department_id in (select unnest(?))
+        )
+        select reason_code,
+            count(distinct (load_id, sheet, row_number)) filter (where row_set_aside) as rows,
+            count(*) filter (where not row_set_aside) as "values"
+        from entries
+        group by reason_code
+        order by rows desc, "values" desc, reason_code
         """,
         [label, department_ids],
     )
