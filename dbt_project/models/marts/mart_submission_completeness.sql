@@ -3,7 +3,8 @@
     month by default, planwatch.toml's report_due_working_days, public holidays and 调休 counted). A
     file arrives when it lands in the landing folder (`submitted_at`, else when it was loaded); the
     warehouse keeps UTC, the due date is a date in China Standard Time (dbt var local_utc_offset_hours).
-    Only months that have ended are owed: the months a plan asks for later have no row yet. -#}
+    A month has a row once it has ended (the months a plan asks for later have none yet); its report is late
+    only once its due date has passed (is_past_due): before that, nothing in yet is not late. -#}
 with
 
 expected as (
@@ -118,6 +119,8 @@ final as (
         cast(
             coalesce(cast(files_received.first_received_at as date) <= expected.due_date, false) as boolean
         ) as is_on_time,
+        -- the report is owed from the month's end but late only after its due date (in China)
+        cast(expected.due_date < {{ china_today() }} as boolean) as is_past_due,
         -- working days after the due date the first file arrived (0 on time; null: nothing arrived)
         cast(
             case
