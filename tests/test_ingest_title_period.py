@@ -67,7 +67,11 @@ def test_a_sheet_whose_title_names_another_month_is_quarantined_with_both_months
     assert _counted_in_full(result)
 
 
-@pytest.mark.parametrize("month_as_written", [None, "2022年06月", "6月份", ""])
+@pytest.mark.parametrize(
+    "month_as_written",
+    # the title as written, the month retyped, deleted, or with a deadline note that names a later month
+    [None, "2022年06月", "6月份", "", "2022年6月（2022年7月底前报送）", "2022年6月（7月上旬报送）", "2022年6、7月"],
+)
 def test_a_title_naming_the_templates_own_month_or_no_month_loads_every_figure(
     tmp_path: Path, month_as_written: str | None
 ) -> None:

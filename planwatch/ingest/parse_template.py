@@ -273,15 +273,17 @@ def _month_label(period: str) -> str:
 
 # A month a sheet's title names: as planwatch writes it (2025年6月), or as a clerk retypes it (2025年06月,
 # 2025-06, 2025.6, 6月份, 6月); a range from January (2025年1-6月, 1月—6月) is the year to its last month.
-# A range from another month (2025年4-6月) and a day's date (2025年7月10日, 2025-07-10) name no month.
+# A range from another month (2025年4-6月), a day's date (2025年7月10日, 2025-07-10), a deadline (7月上旬报送,
+# 2025年7月底前) and the second of two months listed (6、7月) name no month.
 # (planwatch.ingest.periods reads a file name, which never writes a month without its year.)
 _RANGE_MARKS = "—–~至到\\-"  # the hyphen escaped: it is a member, not a range
 _FROM_JANUARY = rf"(?:0?1\s*月?\s*[{_RANGE_MARKS}]\s*)?"
-_NO_DAY_FOLLOWS = r"(?!\s*\d{1,2}\s*[日号])"
+# a day's date, or a deadline (7月上旬报送, 7月底前, 7月初), names no period
+_NO_DAY_FOLLOWS = r"(?!\s*(?:\d{1,2}\s*[日号]|[上中下]旬|底|初|前))"
 _TITLE_MONTH = re.compile(
     rf"(?<!\d)(?P<year>\d{{4}})\s*(?:年\s*{_FROM_JANUARY}(?P<month>\d{{1,2}})\s*月{_NO_DAY_FOLLOWS}"
     r"|[-/.]\s*(?P<dashed>\d{1,2})(?!\s*[-/.]?\s*\d))"
-    rf"|(?<![\d年{_RANGE_MARKS}]){_FROM_JANUARY}(?P<alone>\d{{1,2}})\s*月{_NO_DAY_FOLLOWS}"
+    rf"|(?<![\d年{_RANGE_MARKS}、和及]){_FROM_JANUARY}(?P<alone>\d{{1,2}})\s*月{_NO_DAY_FOLLOWS}"
 )
 
 
