@@ -268,6 +268,13 @@ def test_a_month_is_on_time_when_its_first_file_arrived_by_the_due_date(warehous
         assert is_on_time == (arrived.date() <= due_date), (department_id, period, arrived, due_date)
     on_time = [is_on_time for *_, is_on_time in rows]
     assert 0.75 < sum(on_time) / len(on_time) < 0.97, "most arrive by the due date, some late"
+    # a month has a row once it has ended in China, and is past due once its due date has gone by
+    from planwatch.periods import china_today
+
+    today = china_today()
+    owed = _rows(warehouse, "select period, due_date, is_past_due from marts.mart_submission_completeness")
+    assert owed and all(period < today for period, _, _ in owed)
+    assert all(is_past_due == (due_date < today) for _, due_date, is_past_due in owed)
 
 
 def test_every_projection_stays_within_what_its_quantity_can_be(warehouse: Path) -> None:
