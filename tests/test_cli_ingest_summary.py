@@ -127,4 +127,5 @@ def test_json_gives_every_count_of_each_file_and_no_summary(tmp_path: Path) -> N
     assert [results[partial.name][key] for key in counts + cells] == [5, 2, 1, 2, 21, 8, 7, 6]
     assert [results[nothing.name][key] for key in counts + cells] == [4, 0, 2, 2, 13, 0, 8, 5]
     assert [value["cell"] for value in results[partial.name]["values_set_aside"]] == ["D3", "D4"]
+    assert (results[nothing.name]["took_nothing"], results[partial.name]["took_nothing"]) == (True, False)
     assert " files: " not in done.stderr

@@ -589,6 +589,24 @@ def test_a_closure_recorded_later_counts_from_the_day_the_office_decided_it(tmp_
             "select detail, recorded_at from supervision.audit_log where action = 'close_item'"
         ).fetchall()
         assert json.loads(detail)["decided_on"] == "2025-03-05" and at.date() >= dt.date(2026, 1, 1)
+        # closed on the very day its briefing was signed, in the afternoon (15:00 in China): never before it
+        connection.execute(
+            "insert into supervision.follow_up_items (item_id, plan_id, opened_period, issue_number, kind, "
+            "subject_id, subject, department_name, ask, reply_due, opened_at, state) values ('DB202412-002', "
+            f"'{PLAN}', '2024-12', 12, 'target', 't.beef', '肉牛饲养量严重滞后', '农牧局', '请整改', '2025-01-24', "
+            "'2025-01-10 07:00:00', 'open')"
+        )
+    same_day = subprocess.run(
+        [sys.executable, "-m", "planwatch", "followup", "close", "DB202412-002", "--reason", "已整改到位",
+         "--date", "2025-01-10", "--actor", "张科长"],
+        capture_output=True, text=True, env={**os.environ, **office.env}, check=False,
+    )  # fmt: skip
+    assert same_day.returncode == 0, same_day.stderr
+    with duckdb.connect(str(office.warehouse), read_only=True) as connection:
+        [(opened_at, closed_at)] = connection.execute(
+            "select opened_at, closed_at from supervision.follow_up_items where item_id = 'DB202412-002'"
+        ).fetchall()
+    assert closed_at >= opened_at
 
 
 def test_issuing_a_whole_month_refuses_one_person_as_reviewer_and_signer(tmp_path: Path) -> None:

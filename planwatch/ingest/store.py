@@ -74,6 +74,7 @@ class FileResult:
             "rows_loaded": self.rows_loaded,
             "rows_quarantined": self.rows_quarantined,
             "rows_ignored": self.rows_ignored,
+            "took_nothing": self.took_nothing,
             "cells_read": self.cells_read,
             "cells_loaded": self.cells_loaded,
             "cells_quarantined": self.cells_quarantined,

@@ -161,9 +161,10 @@ def close_item(
             raise ValueError(
                 f"销号日期 {on} 早于该事项的交办日期（{opened}，{row[2]}通报签发之日），不能在交办之前销号"
             )
-        # noon in China on that day, stored as naive UTC like every timestamp of the warehouse
+        # noon in China on that day, stored as naive UTC like every timestamp of the warehouse; on the day the
+        # item was opened, never before the moment it was (a briefing signed in the afternoon)
         noon = dt.datetime.combine(on, dt.time(12), tzinfo=CHINA_STANDARD_TIME)
-        at = noon.astimezone(dt.UTC).replace(tzinfo=None)
+        at = max(noon.astimezone(dt.UTC).replace(tzinfo=None), row[3])
     reason = reason.strip()
     connection.execute(
         "update supervision.follow_up_items set state = 'closed', closed_at = ?, closed_by = ?, close_reason = ? "
