@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 
 from planwatch.forms.meta import TemplateMeta, parse_meta
+from planwatch.ingest.layout_head import RANGE_MARKS
+from planwatch.ingest.periods import is_month
 from planwatch.ingest.read import Sheet, SourceFile
 from planwatch.ingest.records import (
     IGNORED_REASONS,
@@ -48,6 +50,7 @@ from planwatch.ingest.values import (
     row_is_empty,
     split_header,
 )
+from planwatch.periods import Period
 from planwatch.registry.schema import Indicator
 from planwatch.template_format import (
     INSTRUCTIONS_SHEET,
@@ -225,36 +228,27 @@ def _filed_for_another_period(sheet: Sheet, period: str, indicator_name: str = "
     报送期 (报送期：2025-06) or its title in A1 (平凉市农业农村局 2025年6月 …, edited to 2025年7月 while the
     报送期 and the hidden sheet still say June). Whose month its figures or milestone reports are is not
     guessed. A title naming no month, or only the template's, changes nothing."""
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
+    if not is_month(period):
         return []  # a template whose own period is no month is rejected for it (unusable_period)
     address, text = _filing_cell(sheet)
-    # the 报送期 as planwatch writes it (2025-06) or as a clerk retypes it (2025年7月, 2025-7, 7月)
-    filed = _other_months_in_title(text.split("报送期", 1)[-1], period, "") if text else []
-    if filed:
-        return _whole_sheet(
-            sheet,
-            "sheet_period_mismatch",
-            value=sheet.name,
-            place="报送期",
-            address=address,
-            text=quoted(text),
-            title="、".join(filed),
-            expected=f"{_month_label(period)}（{period}）",
-        )
-    title = sheet.rows[0][0] if sheet.rows and sheet.rows[0] else None
-    other = _other_months_in_title(title, period, indicator_name)
-    if other:
-        return _whole_sheet(
-            sheet,
-            "sheet_period_mismatch",
-            value=sheet.name,
-            place="标题",
-            address="A1",
-            text=quoted(normalise_text(title)),
-            title=quoted("、".join(other)),
-            expected=f"{_month_label(period)}（{period}）",
-        )
-    return []
+    # the 报送期 as planwatch writes it (2025-06) or as a clerk retypes it (2025年7月, 2025-7, 7月), else the title
+    place, named = "报送期", _other_months_in_title(text.split("报送期", 1)[-1], period, "") if text else []
+    if not named:
+        title = sheet.rows[0][0] if sheet.rows and sheet.rows[0] else None
+        place, address, text = "标题", "A1", normalise_text(title)
+        named = _other_months_in_title(title, period, indicator_name)
+    if not named:
+        return []
+    return _whole_sheet(
+        sheet,
+        "sheet_period_mismatch",
+        value=sheet.name,
+        place=place,
+        address=address,
+        text=quoted(text),
+        title=quoted("、".join(named)),
+        expected=f"{Period.parse(period).label}（{period}）",
+    )
 
 
 def _filing_cell(sheet: Sheet) -> tuple[str, str]:
@@ -266,24 +260,18 @@ def _filing_cell(sheet: Sheet) -> tuple[str, str]:
     return "A2", ""
 
 
-def _month_label(period: str) -> str:
-    year, month = period.split("-")
-    return f"{year}年{int(month)}月"
-
-
 # A month a sheet's title names: as planwatch writes it (2025年6月), or as a clerk retypes it (2025年06月,
 # 2025-06, 2025.6, 6月份, 6月); a range from January (2025年1-6月, 1月—6月) is the year to its last month.
 # A range from another month (2025年4-6月), a day's date (2025年7月10日, 2025-07-10), a deadline (7月上旬报送,
 # 2025年7月底前) and the second of two months listed (6、7月) name no month.
 # (planwatch.ingest.periods reads a file name, which never writes a month without its year.)
-_RANGE_MARKS = "—–~至到\\-"  # the hyphen escaped: it is a member, not a range
-_FROM_JANUARY = rf"(?:0?1\s*月?\s*[{_RANGE_MARKS}]\s*)?"
+_FROM_JANUARY = rf"(?:0?1\s*月?\s*{RANGE_MARKS}\s*)?"
 # a day's date, or a deadline (7月上旬报送, 7月底前, 7月初), names no period
 _NO_DAY_FOLLOWS = r"(?!\s*(?:\d{1,2}\s*[日号]|[上中下]旬|底|初|前))"
 _TITLE_MONTH = re.compile(
     rf"(?<!\d)(?P<year>\d{{4}})\s*(?:年\s*{_FROM_JANUARY}(?P<month>\d{{1,2}})\s*月{_NO_DAY_FOLLOWS}"
     r"|[-/.]\s*(?P<dashed>\d{1,2})(?!\s*[-/.]?\s*\d))"
-    rf"|(?<![\d年{_RANGE_MARKS}、和及]){_FROM_JANUARY}(?P<alone>\d{{1,2}})\s*月{_NO_DAY_FOLLOWS}"
+    rf"|(?<![\d年、和及])(?<!{RANGE_MARKS}){_FROM_JANUARY}(?P<alone>\d{{1,2}})\s*月{_NO_DAY_FOLLOWS}"
 )
 
 

@@ -31,7 +31,7 @@ def unusable_period(periods: Iterable[str], today: dt.date | None = None, span: 
     today = today or china_today()
     this_month = f"{today.year:04d}-{today.month:02d}"
     for period in sorted(periods):
-        if not _is_month(period):
+        if not is_month(period):
             return (
                 f"报送期“{period}”不是有效的年月（应为“2024-03”这样的格式），无法确定数据所属月份，"
                 "请使用平台下发的原模板重新填报，不要修改模板中的报送期"
@@ -55,7 +55,7 @@ def unusable_period(periods: Iterable[str], today: dt.date | None = None, span: 
 
 
 @lru_cache(maxsize=1024)
-def _is_month(period: str) -> bool:
+def is_month(period: str) -> bool:
     """Whether a period is a real month (YYYY-MM): every file of a month asks of the same few."""
     try:
         Period.parse(period, Granularity.month)
