@@ -464,6 +464,11 @@ def test_a_broken_or_clashing_spec_stops_the_command_and_names_its_file(tmp_path
         ("2024年度", "2024-12"),
         ("2024.1-6月", "2024-06"),
         ("2024年3月5日", "2024-03"),
+        # in Chinese numerals
+        ("二〇二四年三月", "2024-03"),
+        ("2024年十月", "2024-10"),
+        ("二〇二四年一至三月", "2024-03"),
+        ("二零二四年第二季度", "2024-06"),
     ],
 )
 def test_the_ways_statistics_write_a_period_are_read(tmp_path: Path, written: str, period: str) -> None:

@@ -40,7 +40,16 @@ def _counted_in_full(result: FileResult) -> bool:
 
 @pytest.mark.parametrize(
     ("month_as_written", "named"),
-    [("2022年7月", "2022年7月"), ("2022年07月", "2022年7月"), ("2022-07", "2022年7月"), ("7月份", "7月")],
+    [
+        ("2022年7月", "2022年7月"),
+        ("2022年07月", "2022年7月"),
+        ("2022-07", "2022年7月"),
+        ("7月份", "7月"),
+        # Chinese numerals, as a clerk types a title
+        ("二〇二二年七月", "2022年7月"),
+        ("2022年七月", "2022年7月"),
+        ("七月份", "7月"),
+    ],
 )
 def test_a_sheet_whose_title_names_another_month_is_quarantined_with_both_months_named(
     tmp_path: Path, month_as_written: str, named: str
@@ -70,7 +79,17 @@ def test_a_sheet_whose_title_names_another_month_is_quarantined_with_both_months
 @pytest.mark.parametrize(
     "month_as_written",
     # the title as written, the month retyped, deleted, or with a deadline note that names a later month
-    [None, "2022年06月", "6月份", "", "2022年6月（2022年7月底前报送）", "2022年6月（7月上旬报送）", "2022年6、7月"],
+    [
+        None,
+        "2022年06月",
+        "6月份",
+        "",
+        "2022年6月（2022年7月底前报送）",
+        "2022年6月（7月上旬报送）",
+        "2022年6、7月",
+        "二〇二二年六月",
+        "2022年六月份",
+    ],
 )
 def test_a_title_naming_the_templates_own_month_or_no_month_loads_every_figure(
     tmp_path: Path, month_as_written: str | None
@@ -108,6 +127,8 @@ def _template_with_filing_period(path: Path, written: str) -> Path:
         ("报送期：7月", False),
         ("报送期：2022年6月", True),
         ("报送期：2022年06月", True),
+        ("报送期：二〇二二年七月", False),
+        ("报送期：2022年六月", True),
     ],
 )
 def test_a_filing_period_retyped_in_another_form_is_read_before_the_sheet_is_taken(

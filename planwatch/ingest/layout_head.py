@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from planwatch.ingest.layout_spec import LayoutSpec
+from planwatch.ingest.periods import chinese_dates_as_digits
 from planwatch.ingest.read import Sheet
 from planwatch.ingest.records import (
     RowOutcome,
@@ -132,7 +133,7 @@ def _candidates(
 
 def _period_found(text: str, spec: LayoutSpec) -> tuple[bool, Period] | None:
     """(only a day's date, the period) a text names, or None."""
-    text = normalise_text(text)
+    text = chinese_dates_as_digits(normalise_text(text))
     rule = spec.period
     own: list[tuple[re.Pattern[str], Callable[[re.Match[str]], int | None]]] = (
         [(re.compile(rule.pattern), rule.last_month)] if rule.pattern else []

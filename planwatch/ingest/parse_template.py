@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from planwatch.forms.meta import TemplateMeta, parse_meta
 from planwatch.ingest.layout_head import RANGE_MARKS
-from planwatch.ingest.periods import is_month
+from planwatch.ingest.periods import chinese_dates_as_digits, is_month
 from planwatch.ingest.read import Sheet, SourceFile
 from planwatch.ingest.records import (
     IGNORED_REASONS,
@@ -284,6 +284,7 @@ def _other_months_in_title(title: object, period: str, indicator_name: str) -> l
     text = normalise_text(title)
     if indicator_name:
         text = text.replace(normalise_text(indicator_name), " ")
+    text = chinese_dates_as_digits(text)
     other = []
     for match in _TITLE_MONTH.finditer(text):
         named_month = int(match["month"] or match["dashed"] or match["alone"])

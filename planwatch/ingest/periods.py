@@ -64,15 +64,33 @@ def is_month(period: str) -> bool:
     return True
 
 
+# a year or month written in Chinese numerals, as a clerk types a title (二〇二五年六月, 2025年十二月份, 一至六月);
+# quarters (一季度, 前三季度) are read as written by the period forms, and other numerals (十四五) are no dates
+_DIGIT_OF = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
+_YEAR_IN_NUMERALS = re.compile(r"(?<![〇零一二三四五六七八九十])[〇零一二三四五六七八九]{4}(?=\s*年)")
+_MONTH_NUMERAL = "十[一二]?|[一二三四五六七八九]"
+_MONTH_IN_NUMERALS = re.compile(
+    rf"(?<![〇零一二两三四五六七八九十百第前])(?:{_MONTH_NUMERAL})(?=\s*(?:月|[至到~—–-]\s*(?:{_MONTH_NUMERAL})\s*月))"
+)
+_MONTH_OF = {"十": "10", "十一": "11", "十二": "12"}
+
+
+def chinese_dates_as_digits(text: str) -> str:
+    """The text with years and months written in Chinese numerals in digits (二〇二五年六月 → 2025年6月, 一至六月 →
+    1至6月), for reading which period a title names; everything else is left as it is."""
+    text = _YEAR_IN_NUMERALS.sub(lambda match: "".join(_DIGIT_OF[numeral] for numeral in match[0]), text)
+    return _MONTH_IN_NUMERALS.sub(lambda match: _MONTH_OF.get(match[0]) or _DIGIT_OF[match[0]], text)
+
+
 # A month a file's name states: 2022-07 or 2022年7月, not part of a date (2022-07-05, 2022年7月5日)
 _MONTH_IN_NAME = re.compile(r"(?<!\d)(\d{4})(?:-(\d{2})(?![-./]?\d)|年(\d{1,2})月(?!\d{1,2}日))")
 
 
 def months_named_in(file_name: str) -> set[str]:
-    """The months (YYYY-MM) a file's name states."""
+    """The months (YYYY-MM) a file's name states (二〇二五年六月 too)."""
     return {
         f"{year}-{int(month):02d}"
-        for year, dashed, written in _MONTH_IN_NAME.findall(file_name)
+        for year, dashed, written in _MONTH_IN_NAME.findall(chinese_dates_as_digits(file_name))
         if 1 <= int(month := dashed or written) <= 12
     }
 
