@@ -68,6 +68,12 @@ class Settings(BaseModel):
         le=20,
         description="a month's report is due on this working day of the next month (holidays and 调休 counted)",
     )
+    resubmission_working_days: int = Field(
+        default=3,
+        ge=1,
+        le=20,
+        description="a returned month (退回) is to be sent again within this many working days of its return",
+    )
     # -- supervision: 督办 opened when a briefing is issued (planwatch/supervision/follow_up.py) --
     follow_up_reply_working_days: int = Field(
         default=10, ge=1, le=60, description="a 督办事项's 整改反馈 is due this many working days after the issue date"

@@ -32,6 +32,13 @@ def china_today() -> dt.date:
     return china_now().date()
 
 
+def china_day(moment: dt.datetime | None) -> dt.date | None:
+    """The day in China of a moment the warehouse stores as naive UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=dt.UTC).astimezone(CHINA_STANDARD_TIME).date()
+
+
 class Granularity(StrEnum):
     month = "month"
     quarter = "quarter"

@@ -13,6 +13,9 @@ import duckdb
 import pytest
 from docx import Document
 
+from planwatch.briefing.formatting import zh_date
+from planwatch.periods import china_today
+from planwatch.supervision.follow_up import add_working_days
 from planwatch.supervision.workdays import due_date, is_working_day, known_year, working_days_late
 
 from .conftest import BRIEFING_SAMPLE_LATEST, PROJECT_ROOT, run_planwatch
@@ -129,8 +132,22 @@ def test_remind_lists_who_owes_the_month_with_working_days_overdue_and_writes_th
     )
     assert names[first] in cells and names[second] in cells
     assert "未报送，已逾期8个工作日" in cells
-    assert rows[returned]["状态"] == "已退回，尚未重新报送（退回理由：数据与统计局口径不一致）"
+    # due again three working days after its return (resubmission_working_days), as its 退回通知 says
+    resubmit_by = add_working_days(china_today(), 3)
+    assert rows[returned]["状态"] == f"已退回，请于{zh_date(resubmit_by)}前重新报送（退回理由：数据与统计局口径不一致）"
     assert names[returned] in cells and rows[returned]["状态"] in cells
+    later = tmp_path / "later"
+    after_the_deadline = (resubmit_by + dt.timedelta(days=1)).isoformat()
+    done = subprocess.run(
+        [sys.executable, "-m", "planwatch", "remind", "--period", period, "--as-of", after_the_deadline,
+         "--warehouse", str(warehouse), "--output", str(later)],
+        capture_output=True, text=True, cwd=PROJECT_ROOT,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    with (later / f"催报清单_{period}.csv").open(encoding="utf-8-sig") as handle:
+        overdue = {row["单位编码"]: row["状态"] for row in csv.DictReader(handle)}[returned]
+    deadline = f"重新报送截止日期{zh_date(resubmit_by)}"
+    assert overdue == f"已退回，逾期未重新报送（{deadline}）（退回理由：数据与统计局口径不一致）"
 
 
 @pytest.mark.xdist_group("briefing_warehouse")
@@ -155,11 +172,11 @@ def test_states_lists_the_departments_the_month_concerns(briefing_sample_warehou
 
 def test_a_reply_is_dated_by_the_day_in_china_not_in_utc() -> None:
     """07:30 on 11 December in Beijing is 23:30 on the 10th in UTC, as the warehouse stores it: the 11th."""
-    from planwatch.supervision.follow_up import _china_day
+    from planwatch.periods import china_day
 
-    assert _china_day(dt.datetime(2025, 12, 10, 23, 30)) == dt.date(2025, 12, 11)
-    assert _china_day(dt.datetime(2025, 12, 10, 15, 59)) == dt.date(2025, 12, 10)
-    assert _china_day(None) is None
+    assert china_day(dt.datetime(2025, 12, 10, 23, 30)) == dt.date(2025, 12, 11)
+    assert china_day(dt.datetime(2025, 12, 10, 15, 59)) == dt.date(2025, 12, 10)
+    assert china_day(None) is None
 
 
 @pytest.mark.xdist_group("briefing_warehouse")

@@ -24,12 +24,14 @@ import openpyxl
 import pytest
 
 from planwatch.briefing.context import Briefing
+from planwatch.briefing.formatting import zh_date
 from planwatch.briefing.gather import gather_plan
 from planwatch.briefing.render import render_html
 from planwatch.briefing.run import brief_month
 from planwatch.config import settings
 from planwatch.ingest.raw_schema import ensure_tables
 from planwatch.ingest.run import ingest_files
+from planwatch.periods import china_today
 from planwatch.quality.run import check_and_gate
 from planwatch.registry.load import load_registry
 from planwatch.supervision import approval, corrections, follow_up
@@ -226,8 +228,13 @@ def test_three_months_of_supervision(tmp_path: Path) -> None:
     )  # fmt: skip
     notice = openpyxl.load_workbook(tmp_path / "out" / "receipts" / f"{RETURNED}_{first}_退回通知.xlsx").active
     assert any("规上工业增加值与统计局口径不一致" in str(cell.value) for row in notice.iter_rows() for cell in row)
-    returned_by = {row[0].value: row[1].value for row in notice.iter_rows()}["退回单位"]
-    assert returned_by == "呼和浩特市人民政府督查室"  # the plan's office, as its briefing is issued by
+    said = {row[0].value: row[1].value for row in notice.iter_rows()}
+    assert said["退回单位"] == "呼和浩特市人民政府督查室"  # the plan's office, as its briefing is issued by
+    # dated, with a deadline three working days on (resubmission_working_days), holidays counted
+    returned_on = china_today()
+    resubmit_by = follow_up.add_working_days(returned_on, 3)
+    assert said["退回日期"] == zh_date(returned_on) and said["重新报送截止日期"] == zh_date(resubmit_by)
+    assert f"于{zh_date(resubmit_by)}前" in said["处理办法"] and resubmit_by > returned_on
     assert office.states(first)[RETURNED] == "returned"
     original = next(p for p in arriving if p.name.startswith(RETURNED))
     resubmitted = tmp_path / "resubmit" / original.name.replace(".xlsx", "_重报.xlsx")

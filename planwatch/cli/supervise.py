@@ -144,10 +144,12 @@ def _decide(
 ) -> None:
     import duckdb
 
+    from planwatch.periods import china_today
     from planwatch.supervision.approval import (
         DecisionError,
         decide,
         files_covered,
+        resubmission_deadline,
         returning_office,
         write_return_notice,
     )
@@ -188,8 +190,16 @@ def _decide(
                 state = before[item.department_id]
                 files = files_covered(connection, item.department_id, period, state.last_load_id or 0)
                 office = returning_office(connection, item.department_id, plan, config)
+                today = china_today()
                 notice = write_return_notice(
-                    config.output_path / "receipts", state, period, reason or "", files, office
+                    config.output_path / "receipts",
+                    state,
+                    period,
+                    reason or "",
+                    files,
+                    office,
+                    returned_on=today,
+                    resubmit_by=resubmission_deadline(today, config),
                 )
                 console.print(f"  退回通知: {notice}")
     if decision == "returned":

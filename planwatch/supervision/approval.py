@@ -9,6 +9,7 @@ through a correction (corrections.py).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,8 +17,10 @@ import duckdb
 from openpyxl import Workbook
 
 from planwatch.atomic_files import write_atomically
+from planwatch.briefing.formatting import zh_date
 from planwatch.config import Settings
 from planwatch.ingest.receipt import safe_text
+from planwatch.supervision.follow_up import add_working_days
 from planwatch.supervision.ledger import audit, now, transaction
 from planwatch.supervision.states import AWAITING_REVIEW, STATE_LABELS, SubmissionState, submission_states
 
@@ -136,9 +139,17 @@ def _failed_critical_checks(connection: duckdb.DuckDBPyConnection, department_id
 
 
 def write_return_notice(
-    receipts_dir: Path, state: SubmissionState, period: str, reason: str, files: list[str], office: str
+    receipts_dir: Path,
+    state: SubmissionState,
+    period: str,
+    reason: str,
+    files: list[str],
+    office: str,
+    returned_on: dt.date,
+    resubmit_by: dt.date,
 ) -> Path:
-    """The 退回通知 a department finds beside its receipts: why its month was returned and what to do."""
+    """The 退回通知 a department finds beside its receipts: why its month was returned, when, and what to do
+    by when (`resubmit_by`, see resubmission_deadline)."""
     receipts_dir.mkdir(parents=True, exist_ok=True)
     path = receipts_dir / f"{state.department_name}_{period}_退回通知.xlsx"
     workbook = Workbook()
@@ -149,7 +160,13 @@ def write_return_notice(
         ["报送期", period],
         ["状态", "已退回"],
         ["退回理由", reason],
-        ["处理办法", "请按退回理由核实修改后，使用原填报模板重新报送；重新报送的文件经审核后方可用于通报。"],
+        ["退回日期", zh_date(returned_on)],
+        [
+            "处理办法",
+            f"请按退回理由核实修改后，于{zh_date(resubmit_by)}前使用原填报模板重新报送；"
+            "重新报送的文件经审核后方可用于通报。",
+        ],
+        ["重新报送截止日期", zh_date(resubmit_by)],
         ["退回单位", office],
     ]
     lines += [["退回的文件", name] for name in files]
@@ -159,6 +176,12 @@ def write_return_notice(
     sheet.column_dimensions["B"].width = 90
     write_atomically(path, lambda temporary: workbook.save(temporary))
     return path
+
+
+def resubmission_deadline(returned_on: dt.date, config: Settings) -> dt.date:
+    """The day a returned month is due again: `resubmission_working_days` working days after its return
+    (public holidays and 调休 counted)."""
+    return add_working_days(returned_on, config.resubmission_working_days)
 
 
 def returning_office(

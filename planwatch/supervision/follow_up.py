@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from planwatch.periods import CHINA_STANDARD_TIME, Period
+from planwatch.periods import CHINA_STANDARD_TIME, Period, china_day
 from planwatch.supervision.ledger import audit, now, rows
 from planwatch.supervision.workdays import is_working_day
 
@@ -152,9 +152,9 @@ def close_item(
         raise ValueError(f"督办事项 {item_id} 已销号")
     recorded = at = now()
     if on is not None:
-        today = at.replace(tzinfo=dt.UTC).astimezone(CHINA_STANDARD_TIME).date()
+        today = china_day(at)
         # the day the item was opened (its briefing signed), in China; never before its month's end
-        opened = max(Period.parse(row[2]).month_end, _china_day(row[3]))
+        opened = max(Period.parse(row[2]).month_end, china_day(row[3]))
         if on > today:
             raise ValueError(f"销号日期 {on} 晚于今天（{today}），不能预先销号")
         if on < opened:
@@ -245,13 +245,6 @@ order by items.item_id
 """
 
 
-def _china_day(moment: dt.datetime | None) -> dt.date | None:
-    """The day in China of a moment the warehouse stores as naive UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=dt.UTC).astimezone(CHINA_STANDARD_TIME).date()
-
-
 def item_lines(
     connection: duckdb.DuckDBPyConnection,
     plan_id: str,
@@ -275,7 +268,7 @@ def item_lines(
     )
     for item in found:
         # as the day stood, in China time (the warehouse stores UTC): a reply or 销号 after it had not happened
-        closed_on, replied_on = _china_day(item["closed_at"]), _china_day(item["first_reply_at"])
+        closed_on, replied_on = china_day(item["closed_at"]), china_day(item["first_reply_at"])
         closed = item["state"] == "closed" and (closed_on is None or closed_on <= as_of)
         if replied_on is not None and replied_on > as_of:
             replied_on = item["first_reply_at"] = None

@@ -19,9 +19,9 @@ import jinja2
 from docxtpl import DocxTemplate
 
 from planwatch.atomic_files import write_atomically
-from planwatch.config import PROJECT_ROOT
+from planwatch.config import PROJECT_ROOT, settings
 from planwatch.ingest.receipt import safe_text
-from planwatch.periods import Period
+from planwatch.periods import Period, china_day
 from planwatch.supervision.marts_state import month_files_not_in_marts
 from planwatch.supervision.states import submission_states
 from planwatch.supervision.workdays import known_year, working_days_late
@@ -57,6 +57,7 @@ class Duty:
     milestones_received: int
     as_of: dt.date
     return_reason: str | None = None  # the office returned the month's report (退回), not sent again yet
+    resubmit_by: dt.date | None = None  # the day a returned report is due again (the 退回通知's deadline)
     files_taken_nothing: int = 0  # files that came for the month but of which nothing was taken
 
     @property
@@ -96,8 +97,13 @@ class Duty:
 
     @property
     def state(self) -> str:
-        if self.returned:  # owed again: what came was sent back
-            return f"已退回，尚未重新报送（退回理由：{self.return_reason}）"
+        if self.returned:  # owed again: what came was sent back, to be sent again by the notice's deadline
+            reason = f"（退回理由：{self.return_reason}）"
+            if self.resubmit_by is None:
+                return f"已退回，尚未重新报送{reason}"
+            if self.as_of > self.resubmit_by:
+                return f"已退回，逾期未重新报送（重新报送截止日期{_zh_date(self.resubmit_by)}）{reason}"
+            return f"已退回，请于{_zh_date(self.resubmit_by)}前重新报送{reason}"
         if not self.received:
             # files that came but gave nothing (every value quarantined) are no report: the receipt says why
             sent = ""
@@ -149,7 +155,8 @@ def duties(connection: duckdb.DuckDBPyConnection, period: str, as_of: dt.date) -
             row[3],
             *row[4:8],
             as_of=as_of,
-            return_reason=returned.get(row[0]),
+            return_reason=returned[row[0]][0] if row[0] in returned else None,
+            resubmit_by=returned[row[0]][1] if row[0] in returned else None,
             files_taken_nothing=row[8],
         )
         for row in rows
@@ -157,14 +164,22 @@ def duties(connection: duckdb.DuckDBPyConnection, period: str, as_of: dt.date) -
     return sorted(found, key=lambda duty: (not duty.needs_reminder, -duty.working_days_overdue, duty.department_id))
 
 
-def _returned(connection: duckdb.DuckDBPyConnection, department_ids: list[str], period: str) -> dict[str, str]:
-    """Department → the reason its report for `period` was returned (退回) and not sent again since."""
+def _returned(
+    connection: duckdb.DuckDBPyConnection, department_ids: list[str], period: str
+) -> dict[str, tuple[str, dt.date | None]]:
+    """Department → the reason its report for `period` was returned (退回) and not sent again since, and the
+    day it is due again (as its 退回通知 says)."""
     from planwatch.briefing.marts import table_exists
+    from planwatch.supervision.approval import resubmission_deadline
 
     if not table_exists(connection, "supervision.submission_reviews"):
         return {}
+    config = settings()
     return {
-        state.department_id: state.return_reason or "未注明"
+        state.department_id: (
+            state.return_reason or "未注明",
+            resubmission_deadline(returned_on, config) if (returned_on := china_day(state.returned_at)) else None,
+        )
         for state in submission_states(connection, department_ids, period)
         if state.state == "returned"
     }

@@ -9,6 +9,7 @@ from `raw.file_loads` and the `supervision` tables, so a decision shows at once,
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import duckdb
@@ -84,6 +85,10 @@ select
         when city.decision = 'returned' and city.up_to_load_id >= loads.last_load_id then city.reason
         when county.decision = 'returned' and county.up_to_load_id >= loads.last_load_id then county.reason
     end as return_reason,
+    case
+        when city.decision = 'returned' and city.up_to_load_id >= loads.last_load_id then city.decided_at
+        when county.decision = 'returned' and county.up_to_load_id >= loads.last_load_id then county.decided_at
+    end as returned_at,
     coalesce(loads.last_load_id > returns.returned_up_to, false) as resubmitted,
     loads.last_load_id
 from departments
@@ -105,6 +110,7 @@ class SubmissionState:
     files_taken_nothing: int  # files covering the month of which nothing was taken: no submission
     state: str
     return_reason: str | None
+    returned_at: dt.datetime | None  # when the return in force was decided (naive UTC)
     resubmitted: bool  # returned earlier, sent again since
     last_load_id: int | None
 
