@@ -1140,3 +1140,45 @@ def test_a_deployments_own_spec_reads_a_table_a_built_in_spec_also_matches(tmp_p
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "layout pingliang_monthly_with_own_labels" in checked.stdout
     assert "also matched by stats_bureau_regions_as_columns" in checked.stdout
+
+
+def test_a_table_whose_title_names_another_month_than_its_file_name_is_quarantined(tmp_path: Path) -> None:
+    """A June file (统计月报_2024-04) whose title still says 1-3月: its figures would have replaced March's as
+    revisions; every row is quarantined naming the file, both months and the sheet, and nothing loads."""
+    rows = [["苹果产量", "万吨", 12.5, 30.25], ["蔬菜产量", "万吨", 8.0, 9.0]]
+    path = statistics_workbook(tmp_path / "平凉市统计局_统计月报_2024-04.xlsx", pingliang_table(rows))
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    assert result.rows_loaded == 0 and result.rows_quarantined == 2
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations") == [(0,)]
+    reasons = query(tmp_path / "w.duckdb", "select distinct reason_code, reason from raw.quarantine")
+    [(code, reason)] = reasons
+    assert code == "file_period_mismatch"
+    assert all(words in reason for words in (path.name, "2024年4月", "2024年3月", "工作表“2024年3月”"))
+
+
+@pytest.mark.parametrize(
+    ("file_name", "period"),
+    [
+        ("平凉市统计局_统计月报_2024-03.xlsx", "2024-03"),  # the file's month and the title's agree
+        ("平凉市统计局_统计月报二〇二四年三月.xlsx", "2024-03"),
+        ("平凉市统计局_主要指标.xlsx", "2024-03"),  # the file names no month: the title's
+    ],
+)
+def test_a_table_whose_file_name_agrees_with_its_title_or_names_no_month_loads(
+    tmp_path: Path, file_name: str, period: str
+) -> None:
+    path = statistics_workbook(tmp_path / file_name, pingliang_table([["苹果产量", "万吨", 12.5, 30.25]]))
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 0)
+    assert query(tmp_path / "w.duckdb", "select distinct period from raw.observations") == [(period,)]
+
+
+def test_a_table_dated_only_by_its_filling_day_takes_the_file_names_month(tmp_path: Path) -> None:
+    """制表日期：2024年7月10日 is when the June table was filled, not its month: the file name (2024-06) says."""
+    rows = [["平凉市分县区主要指标"], ["制表日期：2024年7月10日"], ["县区", "苹果产量（万吨）"], ["庄浪县", 12.5]]
+    table = {"Sheet1": rows}
+    path = statistics_workbook(tmp_path / "平凉市统计局_统计月报_2024-06.xlsx", table)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert result.rows_quarantined == 0
+    assert query(tmp_path / "w.duckdb", "select period, value from raw.observations") == [("2024-06", 12.5)]

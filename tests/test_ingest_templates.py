@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook, load_workbook
 
 from planwatch.forms.layout import template_layout
@@ -308,6 +309,39 @@ def test_a_template_that_lost_its_hidden_sheet_is_still_read_from_its_headers_an
     assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored
     assert result.observations == intact.observations > 0
     assert _observations(tmp_path / "orphan.duckdb") == _observations(tmp_path / "intact.duckdb")
+
+
+@pytest.mark.parametrize("filing_cell", ["keep", "clear"])
+def test_a_copied_template_whose_title_names_another_month_is_quarantined_not_filed(
+    tmp_path: Path, filing_cell: str
+) -> None:
+    """Sheets copied into a new workbook (no hidden sheet), one sheet's title edited to last month while the
+    file name (and the 报送期, or none) says this month: that sheet is quarantined naming both months, as
+    with the hidden sheet; the other sheets load under this month."""
+    path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    workbook = load_workbook(path)
+    del workbook[META_SHEET]
+    first = template_layout(REGISTRY, DATA_DEPARTMENT, PERIOD).data_sheets[0]
+    year, month = (int(part) for part in PERIOD.split("-"))
+    earlier = f"{year}年{month - 1}月"
+    sheet = workbook[first.sheet_name]
+    assert f"{year}年{month}月" in sheet["A1"].value
+    sheet["A1"] = sheet["A1"].value.replace(f"{year}年{month}月", earlier)
+    if filing_cell == "clear":
+        for each in workbook.worksheets:
+            if each["A2"].value and "报送期" in str(each["A2"].value):
+                each["A2"] = None
+    copied = tmp_path / f"{DATA_DEPARTMENT}_{PERIOD}_填报模板.xlsx"
+    workbook.save(copied)
+    [result] = ingest([copied], tmp_path / "w.duckdb")
+    assert (result.status, result.layout, result.periods) == ("loaded", "template_without_meta", [PERIOD])
+    assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored
+    quarantined = query(tmp_path / "w.duckdb", "select distinct sheet, reason_code, reason from raw.quarantine")
+    assert [(sheet_name, code) for sheet_name, code, _ in quarantined] == [(first.sheet_name, "sheet_period_mismatch")]
+    assert earlier in quarantined[0][2] and f"{year}年{month}月" in quarantined[0][2]
+    filed = query(tmp_path / "w.duckdb", "select distinct sheet, period from raw.observations order by 1")
+    assert filed and first.sheet_name not in {name for name, _ in filed}
+    assert {period for _, period in filed} == {PERIOD}
 
 
 def test_one_template_sheet_saved_as_csv_is_read_from_its_title(tmp_path: Path) -> None:

@@ -84,6 +84,7 @@ QUARANTINE_REASONS: dict[str, str] = {
     "sheet_indicator_mismatch": "工作表与指标不符",
     "sheet_period_mismatch": "工作表报告期不符",
     "table_period_mismatch": "表名与标题报告期不一致",
+    "file_period_mismatch": "文件名与标题报告期不一致",
     "unknown_follow_up_item": "督办编号无法识别",
     "bad_follow_up_date": "日期无法识别",
     "bad_closure_request": "销号申请无效",

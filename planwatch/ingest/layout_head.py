@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from planwatch.ingest.layout_spec import LayoutSpec
-from planwatch.ingest.periods import chinese_dates_as_digits
+from planwatch.ingest.periods import chinese_dates_as_digits, months_named_in
 from planwatch.ingest.read import Sheet
 from planwatch.ingest.records import (
     RowOutcome,
@@ -336,10 +336,26 @@ class TableHead:
     sheet_unit: str | None  # from a note such as 单位：万元
     markers: set[str]
     period_conflict: tuple[Period, Period] | None = None  # (sheet name's, title's) when they differ: no period
+    # (the file name's month, the table's period) when they differ: no period
+    file_conflict: tuple[Period, Period] | None = None
+    file_name: str = ""
 
     def unread_period(self, sheet: Sheet, row_index: int, cell: str) -> RowOutcome:
-        """A row quarantined because the table has no period to file it under: none found, or the sheet
-        name and the title name different months."""
+        """A row quarantined because the table has no period to file it under: none found, the sheet
+        name and the title name different months, or the file's name another month than the table."""
+        if self.file_conflict is not None:
+            by_file, by_table = self.file_conflict
+            return quarantined_row(
+                sheet,
+                row_index,
+                "file_period_mismatch",
+                cell,
+                value=self.file_name,
+                file_period=by_file.label,
+                sheet_name=sheet.name,
+                title=self.title_text.strip()[:40],
+                table_period=by_table.label,
+            )
         if self.period_conflict is not None:
             by_name, by_title = self.period_conflict
             return quarantined_row(
@@ -363,7 +379,11 @@ class TableHead:
         return self.found_period.coarse_label if self.found_period else None
 
 
-def table_head(sheet: Sheet, spec: LayoutSpec) -> TableHead | None:
+def table_head(sheet: Sheet, spec: LayoutSpec, file_name: str) -> TableHead | None:
+    """The table's header row, title, unit note and period. The period is the sheet name's or the title's
+    (table_period); the month the file's name states (统计月报_2025-06.xlsx) must agree with it: a June file
+    whose title still says 1-5月 would otherwise overwrite May's figures. A title that names only the day
+    the form was filled (制表日期：2025年7月10日) gives way to the file name's month."""
     header_index = find_header(sheet, spec)
     if header_index is None:
         return None
@@ -371,11 +391,23 @@ def table_head(sheet: Sheet, spec: LayoutSpec) -> TableHead | None:
     unit_note = UNIT_NOTE.search(title_text)
     by_name, by_title = _period_found(sheet.name, spec), _period_found(title_text, spec)
     conflict = periods_disagree(by_name, by_title)
+    found = None if conflict else table_period(spec, by_name, by_title)
+    named = months_named_in(file_name)
+    by_file = Period.parse(next(iter(named))) if len(named) == 1 else None
+    file_conflict = None
+    if found is not None and by_file is not None and found.month_key != by_file.month_key:
+        only_a_day = all(place is None or place[0] for place in (by_name, by_title))
+        if only_a_day:
+            found = by_file
+        else:
+            found, file_conflict = None, (by_file, found)
     return TableHead(
         header_index,
         title_text,
-        None if conflict else table_period(spec, by_name, by_title),
+        found,
         unit_note.group(1) if unit_note else None,
         {compact(marker) for marker in spec.header_marker},
         conflict,
+        file_conflict,
+        file_name,
     )

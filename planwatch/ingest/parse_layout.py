@@ -76,9 +76,9 @@ def matches(spec: LayoutSpec, source: SourceFile) -> bool:
 
 
 def _regions_as_columns(
-    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_region: str | None, book: ColumnBook
+    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_region: str | None, book: ColumnBook, file_name: str
 ) -> list[RowOutcome]:
-    head = table_head(sheet, spec)
+    head = table_head(sheet, spec, file_name)
     if head is None:
         return no_header(sheet, spec)
     sender_city = resolver.city_of(sender_region) if sender_region else None
@@ -363,11 +363,11 @@ def _is_unit_row(row: list, label_column: int, resolver: Resolver) -> bool:
 
 
 def _regions_as_rows(
-    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_region: str | None, book: ColumnBook
+    sheet: Sheet, spec: LayoutSpec, resolver: Resolver, sender_region: str | None, book: ColumnBook, file_name: str
 ) -> list[RowOutcome]:
     """Regions as rows, indicators as columns: the header names each indicator, with its unit in parentheses
     or in a unit row under it; the label column (a header marker) names the region of each row."""
-    head = table_head(sheet, spec)
+    head = table_head(sheet, spec, file_name)
     if head is None:
         return no_header(sheet, spec)
     sender_city = resolver.city_of(sender_region) if sender_region else None
@@ -522,14 +522,14 @@ def parse_layout(source: SourceFile, spec: LayoutSpec, resolver: Resolver, depar
     sender_region = department.region if department else None
     book = ColumnBook()
     rows: list[RowOutcome] = []
-    read_sheet = {
-        Orientation.regions_as_columns: _regions_as_columns,
-        Orientation.regions_as_rows: _regions_as_rows,
-        Orientation.long: read_long_sheet,
-    }[spec.orientation]
     for sheet in source.sheets:
         if not any(not row_is_empty(row) for row in sheet.rows):
             continue
-        rows += read_sheet(sheet, spec, resolver, sender_region, book)
+        if spec.orientation is Orientation.long:  # each row names its own period
+            rows += read_long_sheet(sheet, spec, resolver, sender_region, book)
+            continue
+        # a wide table's period is its title's or sheet name's, checked against the file name's month
+        read_wide = _regions_as_columns if spec.orientation is Orientation.regions_as_columns else _regions_as_rows
+        rows += read_wide(sheet, spec, resolver, sender_region, book, source.path.name)
     periods = {o.period for outcome in rows for o in outcome.observations}
     return ParsedFile(spec.layout_id, department_id, periods, rows, book.summary(), columns=book)

@@ -560,7 +560,10 @@ def parse_template_without_meta(
         if indicator is None:
             continue
         claimed.add(sheet.name)
-        rows += parse_data_sheet(sheet, indicator, period, resolver, city, book)
+        # a title or 报送期 naming another month than the one the file is filed under: whose month is not guessed
+        rows += _filed_for_another_period(sheet, period, indicator.name) or parse_data_sheet(
+            sheet, indicator, period, resolver, city, book
+        )
     if not claimed:
         return None
     for sheet in source.sheets:

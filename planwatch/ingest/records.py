@@ -110,6 +110,9 @@ QUARANTINE_REASONS: dict[str, str] = {
     "sheet_period_mismatch": "工作表“{value}”的{place}（{address}单元格：“{text}”）写的是{title}，"
     "与模板的报送期{expected}不一致，无法确定数据所属月份，本表数据未入库；数据属于{expected}的，"
     "请将{place}改回后重新报送，属于其他月份的，请使用平台下发的该月模板填报",
+    "file_period_mismatch": "文件名“{value}”写明的报告期是{file_period}，"
+    "但工作表“{sheet_name}”的表头标题“{title}”写的是{table_period}，无法确定数据所属时期，"
+    "未入库（以免覆盖其他月份已报送的数据）；请核实后将文件名和标题改为同一报告期重新报送",
     "table_period_mismatch": "工作表名“{value}”的报告期（{sheet_period}）与表头标题“{title}”的报告期（{title_period}）"
     "不一致，无法确定数据所属时期，未入库；请核实后将工作表名和标题改为同一报告期重新报送",
     "unknown_follow_up_item": "督办编号“{value}”不是本表下发的督办事项，请不要修改督办编号",
