@@ -7,6 +7,7 @@ import io
 import zipfile
 from pathlib import Path
 
+import duckdb
 import pytest
 from openpyxl import Workbook, load_workbook
 
@@ -59,6 +60,40 @@ def test_loading_the_same_file_again_adds_nothing(tmp_path: Path) -> None:
     assert [r.status for r in second] == ["duplicate", "duplicate"]
     assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations") == [(2,)]
     assert query(tmp_path / "w.duckdb", "select count(*) from raw.file_loads") == [(1,)]
+
+
+def test_a_refused_file_sent_again_is_refused_again_never_told_it_was_received(tmp_path: Path) -> None:
+    """Bytes refused before are no duplicate: sent again (in a later run, or twice in one run) they are
+    refused again, the receipt says 已拒收 with the reason, never 重复报送（此前已接收）."""
+    unknown = statistics_workbook(tmp_path / "a.xlsx", {"Sheet": [["随便"], ["一", "二"]]})
+    [first] = ingest([unknown], tmp_path / "w.duckdb")
+    copy = tmp_path / "a_再报.xlsx"
+    copy.write_bytes(unknown.read_bytes())
+    again = ingest([unknown, copy], tmp_path / "w.duckdb", tmp_path / "receipts")
+    assert first.status == "rejected"
+    assert [r.status for r in again] == ["rejected", "rejected"]
+    assert "无法识别" in again[0].reason and "无法识别" in again[1].reason and "a.xlsx" in again[1].reason
+    for result in again:
+        lines = dict(
+            row[:2] for row in load_workbook(result.receipt).worksheets[0].iter_rows(values_only=True) if row[0]
+        )
+        assert lines["处理结果"] == "已拒收", lines
+    # each refusal of a later run is recorded; a repeat within one run is refused with its first copy
+    assert query(tmp_path / "w.duckdb", "select count(*), count(distinct status) from raw.file_loads") == [(2, 1)]
+
+
+def test_a_file_refused_before_loads_when_what_refused_it_is_mended(tmp_path: Path) -> None:
+    """A file refused for a layout no spec described is read again when sent again: the deployment's spec,
+    added since, loads it."""
+    path = statistics_workbook(tmp_path / "m.xlsx", pingliang_table([["苹果产量", "万吨", 1, 2]]))
+    warehouse = tmp_path / "w.duckdb"
+    [loaded] = ingest([path], warehouse)
+    with duckdb.connect(str(warehouse)) as connection:  # as if it had been refused by an earlier version
+        connection.execute("update raw.file_loads set status = 'rejected', rejection_reason = '文件格式无法识别'")
+        connection.execute("delete from raw.observations")
+    [again] = ingest([path], warehouse)
+    assert loaded.status == "loaded" and again.status == "loaded"
+    assert query(warehouse, "select count(*) from raw.observations") == [(2,)]
 
 
 def test_a_duplicates_receipt_names_the_sender_and_period_of_the_copy_received_before(tmp_path: Path) -> None:

@@ -1182,3 +1182,18 @@ def test_a_table_dated_only_by_its_filling_day_takes_the_file_names_month(tmp_pa
     [result] = ingest([path], tmp_path / "w.duckdb")
     assert result.rows_quarantined == 0
     assert query(tmp_path / "w.duckdb", "select period, value from raw.observations") == [("2024-06", 12.5)]
+
+
+def test_a_row_whose_name_and_unit_column_state_different_units_is_quarantined(tmp_path: Path) -> None:
+    """营业收入（亿元） in the label and 万元 in the 计量单位 column: the figures are 10⁴ apart under the two
+    readings, so the row is quarantined naming both units; the same unit written two ways loads."""
+    rows = [["苹果产量（万吨）", "吨", 12.5, 30.25], ["蔬菜产量（万吨）", "万吨", 8.0, 9.0]]
+    path = statistics_workbook(tmp_path / "平凉市统计局_月报.xlsx", pingliang_table(rows))
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
+    [(cell, code, reason)] = query(tmp_path / "w.duckdb", "select cell, reason_code, reason from raw.quarantine")
+    assert (cell, code) == ("B3", "unit_stated_twice_in_row")
+    assert "苹果产量(万吨)" in reason and "计量单位（万吨）" in reason and "计量单位列的“吨”" in reason
+    loaded = query(tmp_path / "w.duckdb", "select distinct indicator_code from raw.observations")
+    assert len(loaded) == 1

@@ -344,6 +344,40 @@ def test_a_copied_template_whose_title_names_another_month_is_quarantined_not_fi
     assert {period for _, period in filed} == {PERIOD}
 
 
+@pytest.mark.parametrize("opened_by", ["title", "header"])
+def test_last_months_table_pasted_under_this_months_is_quarantined_and_this_months_loads(
+    tmp_path: Path, opened_by: str
+) -> None:
+    """Under June's rows a clerk pastes May's table (its title 2022年5月, or only its header row again):
+    June's figures load; May's rows are quarantined as another table, naming where it opens, never taken as
+    June's nor as conflicting duplicates of June's rows."""
+    path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    [intact] = ingest([path], tmp_path / "intact.duckdb")
+    workbook = load_workbook(path)
+    first = template_layout(REGISTRY, DATA_DEPARTMENT, PERIOD).data_sheets[0]
+    sheet = workbook[first.sheet_name]
+    header_row = next(row for row in range(1, 10) if sheet.cell(row=row, column=1).value == "地区")
+    table = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=header_row, max_row=sheet.max_row)]
+    start = sheet.max_row + 2
+    if opened_by == "title":
+        sheet.cell(row=start, column=1).value = "2022年5月"
+        start += 1
+    for offset, values in enumerate(table):
+        for column, value in enumerate(values, start=1):
+            pasted = value * 0.9 if isinstance(value, int | float) and offset else value
+            sheet.cell(row=start + offset, column=column).value = pasted
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored
+    assert result.observations == intact.observations
+    assert _observations(tmp_path / "w.duckdb") == _observations(tmp_path / "intact.duckdb")
+    codes = query(tmp_path / "w.duckdb", "select distinct reason_code from raw.quarantine")
+    assert codes == [("second_table",)]
+    reason = query(tmp_path / "w.duckdb", "select reason from raw.quarantine limit 1")[0][0]
+    opening = start - 1 if opened_by == "title" else start
+    assert f"第{opening}行起是本工作表中的另一张表" in reason
+
+
 def test_one_template_sheet_saved_as_csv_is_read_from_its_title(tmp_path: Path) -> None:
     import csv
 

@@ -36,6 +36,7 @@ from planwatch.ingest.records import (
     RowStatus,
     SetAsideValue,
     ignored_row,
+    in_second_table,
     is_signature_row,
     observation_at,
     quarantined_row,
@@ -173,7 +174,7 @@ def _regions_as_columns(
         if row_is_empty(row):
             continue
         if opens is not None and row_index >= opens[0]:
-            outcomes.append(_in_second_table(sheet, row_index, opens))
+            outcomes.append(in_second_table(sheet, row_index, opens))
             continue
         if is_signature_row(row):
             outcomes.append(ignored_row(sheet, row_index, "signature_row"))
@@ -203,9 +204,20 @@ def _regions_as_columns(
         if period is None:
             outcomes.append(head.unread_period(sheet, row_index, label_cell))
             continue
-        unit = split_header(label_raw).unit or sheet_unit
+        unit = named_unit = split_header(label_raw).unit
         if unit_column is not None and unit_column < len(row) and compact(row[unit_column]):
             unit = compact(row[unit_column])
+            if named_unit and not _same_unit(named_unit, unit, resolver):
+                # 营业收入（亿元） | 万元: the figures' scale is one of the two, 10⁴ apart; which is not guessed
+                unit_cell = cell_address(row_index, unit_column)
+                outcomes.append(
+                    quarantined_row(
+                        sheet, row_index, "unit_stated_twice_in_row", unit_cell,
+                        value=normalise_text(label_raw), named=named_unit, stated=unit,
+                    )
+                )  # fmt: skip
+                continue
+        unit = unit or sheet_unit
         observations: list[Observation] = []
         set_aside: list[SetAsideValue] = []
         failures: list[RowOutcome] = []
@@ -236,12 +248,6 @@ def _regions_as_columns(
                 )
             )
     return outcomes
-
-
-def _in_second_table(sheet: Sheet, row_index: int, opens: tuple[int, str]) -> RowOutcome:
-    """A row of another table stacked under the first on the sheet: quarantined, naming where it opens."""
-    first, title = opens
-    return quarantined_row(sheet, row_index, "second_table", cell_address(row_index, 0), first=first + 1, title=title)
 
 
 class _Figure(NamedTuple):
@@ -433,7 +439,7 @@ def _regions_as_rows(
         if row_is_empty(row):
             continue
         if opens is not None and row_index >= opens[0]:
-            outcomes.append(_in_second_table(sheet, row_index, opens))
+            outcomes.append(in_second_table(sheet, row_index, opens))
             continue
         if is_signature_row(row):
             outcomes.append(ignored_row(sheet, row_index, "signature_row"))

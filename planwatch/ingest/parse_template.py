@@ -27,6 +27,7 @@ from planwatch.ingest.records import (
     ignored_own_sheet,
     ignored_row,
     ignored_template_heading,
+    in_second_table,
     is_signature_row,
     observation_at,
     quarantined_row,
@@ -93,6 +94,25 @@ def _find_header(sheet: Sheet, marker: str) -> int | None:
     return None
 
 
+def _second_table(sheet: Sheet, header_index: int, region_column: int | None, period: str) -> tuple[int, str] | None:
+    """The first row under the header that opens another table on the sheet, and its text: the 地区 header
+    again, or a lone title naming another month than the template's (last month's table pasted under
+    this month's). Its rows are no figures of this month: they are quarantined, the first table's load."""
+    for index in range(header_index + 1, len(sheet.rows)):
+        row = sheet.rows[index]
+        filled = [cell for cell in row if compact(cell)]
+        if not filled:
+            continue
+        label = compact(row[region_column]) if region_column is not None and region_column < len(row) else ""
+        if label == REGION_HEADER:
+            return index, normalise_text(row[region_column])
+        lone = filled[0] if len(filled) == 1 else None
+        a_title = isinstance(lone, str | dt.date) and not compact(lone).startswith(NOTE_PREFIXES)
+        if a_title and is_month(period) and _other_months_in_title(lone, period, ""):
+            return index, normalise_text(lone)
+    return None
+
+
 def parse_data_sheet(
     sheet: Sheet,
     indicator: Indicator,
@@ -131,9 +151,13 @@ def parse_data_sheet(
     if repeated:
         return outcomes + _whole_sheet(sheet, "duplicate_measure_column", start=header_index + 1, value=repeated)
     seen: dict[str, FirstRow] = {}  # region → the row that gave its figures
+    opens = _second_table(sheet, header_index, region_column, period)
     for row_index in range(header_index + 1, len(sheet.rows)):
         row = sheet.rows[row_index]
         if row_is_empty(row):
+            continue
+        if opens is not None and row_index >= opens[0]:
+            outcomes.append(in_second_table(sheet, row_index, opens))
             continue
         if is_signature_row(row):
             outcomes.append(ignored_row(sheet, row_index, "signature_row"))

@@ -110,6 +110,8 @@ QUARANTINE_REASONS: dict[str, str] = {
     "sheet_period_mismatch": "工作表“{value}”的{place}（{address}单元格：“{text}”）写的是{title}，"
     "与模板的报送期{expected}不一致，无法确定数据所属月份，本表数据未入库；数据属于{expected}的，"
     "请将{place}改回后重新报送，属于其他月份的，请使用平台下发的该月模板填报",
+    "unit_stated_twice_in_row": "指标“{value}”写明的计量单位（{named}）与计量单位列的“{stated}”不一致，"
+    "无法确定数值的单位，本行数据未入库；请核实单位后重新报送",
     "file_period_mismatch": "文件名“{value}”写明的报告期是{file_period}，"
     "但工作表“{sheet_name}”的表头标题“{title}”写的是{table_period}，无法确定数据所属时期，"
     "未入库（以免覆盖其他月份已报送的数据）；请核实后将文件名和标题改为同一报告期重新报送",
@@ -427,6 +429,12 @@ def ignored_own_sheet(sheet: Sheet, code: str) -> list[RowOutcome]:
             last_row_number=filled[-1] + 1,
         )
     ]
+
+
+def in_second_table(sheet: Sheet, row_index: int, opens: tuple[int, str]) -> RowOutcome:
+    """A row of another table stacked under the first on the sheet: quarantined, naming where it opens."""
+    first, title = opens
+    return quarantined_row(sheet, row_index, "second_table", cell_address(row_index, 0), first=first + 1, title=title)
 
 
 def quarantined_row(sheet: Sheet, row_index: int, code: str, cell: str | None, **details: object) -> RowOutcome:

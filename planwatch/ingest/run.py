@@ -358,20 +358,24 @@ class _PreviousLoad(NamedTuple):
 
 
 def _previous_loads(connection: duckdb.DuckDBPyConnection) -> dict[str, _PreviousLoad]:
+    """The bytes loaded before, by sha256: sent again, they are a duplicate. Bytes that were refused are not
+    known: sent again they are read again, and refused again (with the reason as it stands now) or, when
+    what refused them has changed (a layout spec added, a department registered), loaded."""
     rows = connection.execute(
         "select sha256, min_by(load_id, load_id), min_by(status, load_id), min_by(rejection_reason, load_id), "
         "min_by(department_id, load_id), min_by(periods, load_id) "
-        "from raw.file_loads where sha256 <> '' group by sha256"
+        "from raw.file_loads where sha256 <> '' and status = 'loaded' group by sha256"
     ).fetchall()
     return {sha: _PreviousLoad(*rest) for sha, *rest in rows}
 
 
+def _committed_bytes(connection: duckdb.DuckDBPyConnection) -> set[str]:
+    """Every file stored, whatever became of it: whose staged receipts a crash may have left to put in place."""
+    return {sha for (sha,) in connection.execute("select distinct sha256 from raw.file_loads").fetchall()}
+
+
 def _duplicate(path: Path, sha256: str, previous: _PreviousLoad) -> FileResult:
-    reason = (
-        f"此文件此前已接收（批次 {previous.load_id}），本次未重复入库"
-        if previous.status == "loaded"
-        else f"此文件此前已被拒收（批次 {previous.load_id}）：{previous.rejection}"
-    )
+    reason = f"此文件此前已接收（批次 {previous.load_id}），本次未重复入库"
     # the receipt names the sender and the period the first copy was read as, not 未识别
     periods = [period for period in (previous.periods or "").split(",") if period]
     return FileResult(
@@ -382,6 +386,18 @@ def _duplicate(path: Path, sha256: str, previous: _PreviousLoad) -> FileResult:
         reason=reason,
         department_id=previous.department_id,
         periods=periods,
+    )
+
+
+def _refused_like(path: Path, first: FileResult) -> FileResult:
+    """A file with the same bytes as one refused earlier in the same run: refused for the same reason."""
+    return FileResult(
+        path.name,
+        first.sha256,
+        "rejected",
+        reason=f"与同批报送的文件“{first.file}”内容完全相同，该文件未接收：{first.reason}",
+        department_id=first.department_id,
+        periods=list(first.periods),
     )
 
 
@@ -548,10 +564,11 @@ def ingest_files(
             connection.execute("set threads = 1")
         reviewer = ingestor.start_review(connection)
         if receipts_dir is not None:  # the receipts of a batch committed just before a crash
-            recover_staged_receipts(receipts_dir, set(previous))
+            recover_staged_receipts(receipts_dir, _committed_bytes(connection))
         batch: list[tuple[int, PendingFile]] = []
         in_batch: set[str] = set()
         repeated_in_batch: list[tuple[int, str]] = []  # the same bytes again: a duplicate once the first is stored
+        refused_in_batch: dict[str, FileResult] = {}  # bytes the batch refused: their repeats are refused too
 
         def flush() -> None:
             staged: dict[int, Path] = {}
@@ -568,7 +585,9 @@ def ingest_files(
 
             stored = store_batch(connection, [pending for _, pending in batch], reviewer, stage_receipts)
             for (position, _), result in zip(batch, stored, strict=True):
-                if result.sha256:  # a file that could not be read at all has no bytes to recognise
+                if result.sha256 and result.status != "loaded":
+                    refused_in_batch.setdefault(result.sha256, result)
+                if result.sha256 and result.status == "loaded":  # refused bytes are read again when sent again
                     previous.setdefault(
                         result.sha256,
                         _PreviousLoad(
@@ -582,11 +601,15 @@ def ingest_files(
                         result.receipt_problem = f"{type(error).__name__}: {error}"
                 finish(position, result)
             for position, sha256 in repeated_in_batch:
-                duplicate = _duplicate(files[position], sha256, previous[sha256])
-                finish(position, duplicate, receipt=True)
+                if sha256 in previous:
+                    finish(position, _duplicate(files[position], sha256, previous[sha256]), receipt=True)
+                else:  # the same bytes as a file of the batch that was refused: refused for the same reason
+                    first = refused_in_batch[sha256]
+                    finish(position, _refused_like(files[position], first), receipt=True)
             batch.clear()
             in_batch.clear()
             repeated_in_batch.clear()
+            refused_in_batch.clear()
 
         def finish(position: int, result: FileResult, receipt: bool = False) -> None:
             """Record a file's result; `receipt`: write its receipt now (a duplicate: the batch's files
