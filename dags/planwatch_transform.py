@@ -27,6 +27,7 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode
 
 from planwatch.config import load_settings
+from planwatch.orchestration.airflow_config import templated_dbt_vars
 from planwatch.orchestration.notify import PlanwatchFailureNotifier
 
 # Asset identities are their URIs: the same strings as in the ingest and quality DAGs.
@@ -63,7 +64,8 @@ def planwatch_transform() -> None:
                 "DBT_EXCLUDE_RESOURCE_TYPES": "unit_test",
             },
             install_dbt_deps=False,
-            dbt_vars=load_settings().dbt_vars(),  # planwatch.toml's thresholds, as the CLI passes them
+            # planwatch.toml's thresholds, as the CLI passes them, or the Airflow Variables that override them
+            dbt_vars=templated_dbt_vars(load_settings()),
         ),
         profile_config=ProfileConfig(
             profile_name="planwatch", target_name="duckdb", profiles_yml_filepath=DBT_PROJECT / "profiles.yml"

@@ -5,6 +5,10 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from planwatch.config import load_settings
+
 
 def test_the_transform_dag_is_scheduled_on_the_ingest_asset_and_takes_the_writer_pool(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path))
@@ -29,3 +33,16 @@ def test_the_transform_dag_is_scheduled_on_the_ingest_asset_and_takes_the_writer
     published = {outlet.uri for outlet in dag.get_task("publish_marts").outlets}
     assert published == {"planwatch://warehouse/marts"}
     assert "planwatch://warehouse/marts" in str(bag.dags["planwatch_quality"].timetable.asset_condition)
+    # the thresholds reach dbt when the task runs: an Airflow Variable planwatch_<setting> over planwatch.toml
+    assert "vars" in producer.template_fields
+    template = producer.vars["lagging_threshold_pp"]
+    assert "planwatch_lagging_threshold_pp" in template
+    import jinja2
+
+    def rendered(variables: dict[str, str]) -> str:
+        value = SimpleNamespace(get=lambda key, default: variables.get(key, default))
+        return jinja2.Template(template).render(var=SimpleNamespace(value=value))
+
+    assert rendered({"planwatch_lagging_threshold_pp": "3"}) == "3"
+    assert float(rendered({})) == load_settings().lagging_threshold_pp
+    assert producer.vars["source_precedence"] == load_settings().dbt_vars()["source_precedence"]

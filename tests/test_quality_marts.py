@@ -54,6 +54,8 @@ def good_marts() -> dict[str, list[dict]]:
                 "region_code": "640500",
                 "actual_as_of": NOVEMBER,
                 "is_final_verdict": False,
+                # and no figure a year before it is compared with (同比)
+                "reported_value_a_year_earlier": None,
             }
             for target, status, rate, cell in (
                 ("t1", "on_track", 85.0, "C4"),

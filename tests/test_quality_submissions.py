@@ -426,22 +426,30 @@ def test_the_run_is_stored_with_sample_rows_and_data_docs(registry_warehouse: Pa
     assert view == [(dt.date(2025, 11, 30), "ytd_not_decreasing")]
 
 
-def _progress_standing_on(warehouse: Path, actual_as_of: dt.date, load_id: int) -> None:
+def _progress_standing_on(
+    warehouse: Path, actual_as_of: dt.date, load_id: int, year_before: tuple[int, float] | None = None
+) -> None:
     """A running target's progress in November whose actual is FLOW_REGION's figure of `actual_as_of`,
-    the current one from load `load_id` (as the marts record it)."""
+    the current one from load `load_id` (as the marts record it); `year_before` (load, value): the figure
+    a year earlier it is compared with (同比), current from that load."""
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema if not exists marts")
         con.execute(
             "create table marts.fct_target_progress as select date '2025-11-30' as period, "
             "? as indicator_code, ? as region_code, cast(? as date) as actual_as_of, false as is_final_verdict, "
-            "'on_track' as status",
-            [FLOW, FLOW_REGION, actual_as_of],
+            "'on_track' as status, cast(? as double) as reported_value_a_year_earlier",
+            [FLOW, FLOW_REGION, actual_as_of, year_before[1] if year_before else None],
         )
         con.execute(
             "create table marts.fct_observation as select ? as load_id, ? as indicator_code, ? as region_code, "
             "cast(? as date) as period",
             [load_id, FLOW, FLOW_REGION, actual_as_of],
         )
+        if year_before:
+            con.execute(
+                "insert into marts.fct_observation values (?, ?, ?, ?)",
+                [year_before[0], FLOW, FLOW_REGION, dt.date(actual_as_of.year - 1, actual_as_of.month, 30)],
+            )
 
 
 @pytest.mark.parametrize("stands_on_october", [True, False])
@@ -470,6 +478,32 @@ def test_a_month_is_checked_with_the_earlier_files_its_progress_stands_on(
     # the figure in use and its file's other regions of the same indicator and month, not the file's other indicators
     assert set(october["cell"]) == {"C4", "C6", "C7"}
     city = october[october["region_code"] == FLOW_REGION].iloc[0]
+    assert city["parts_total"] == 40.0 and city["parts_allowed"] < city["parts_total"]  # the critical check fails
+
+
+@pytest.mark.parametrize("compared", [True, False])
+def test_a_month_is_checked_with_the_files_a_year_before_its_figures_are_compared_with(
+    compared: bool, registry_warehouse: Path, tmp_path: Path
+):
+    """November 2024's counties add up past their city; November 2025's briefing compares the city's figure
+    with it (同比): that file is checked with November's, and its critical failure blocks November's
+    briefing. Without a 同比 the year-old file is not checked."""
+    observations = [
+        *good_observations(),
+        observation(1, "C4", FLOW, FLOW_REGION, "2024-11", "ytd_value", 30.0, "亿元"),
+        observation(1, "C6", FLOW, "640521", "2024-11", "ytd_value", 25.0, "亿元"),
+        observation(1, "C7", FLOW, "640522", "2024-11", "ytd_value", 15.0, "亿元"),
+    ]
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", observations)
+    _progress_standing_on(warehouse, dt.date(2025, 11, 30), load_id=2, year_before=(1, 30.0) if compared else None)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        frame = read_frames(con, PERIOD, include_marts=False).frames["observations"]
+    a_year_before = frame[frame["period"] == "2024-11"]
+    if not compared:
+        assert a_year_before.empty
+        return
+    assert set(a_year_before["cell"]) == {"C4", "C6", "C7"}
+    city = a_year_before[a_year_before["region_code"] == FLOW_REGION].iloc[0]
     assert city["parts_total"] == 40.0 and city["parts_allowed"] < city["parts_total"]  # the critical check fails
 
 

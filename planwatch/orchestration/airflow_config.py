@@ -63,3 +63,15 @@ def task_settings() -> Settings:
     if not overrides:
         return config
     return Settings(**(config.model_dump() | overrides))
+
+
+def templated_dbt_vars(config: Settings) -> dict[str, object]:
+    """The dbt vars of the transform DAG's dbt tasks: each number a task reads when it runs, from the Airflow
+    Variable `planwatch_<setting>` when one is set, else from `config` (planwatch.toml), as task_settings()
+    reads every other setting. cosmos renders them (``vars`` is a template field of its operators)."""
+    return {
+        name: f"{{{{ var.value.get('{VARIABLE_PREFIX}{name}', {value!r}) }}}}"
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else value
+        for name, value in config.dbt_vars().items()
+    }

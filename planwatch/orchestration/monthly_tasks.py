@@ -134,7 +134,7 @@ def check_and_gate(period: str | None, config: Settings) -> dict:
     """
     from planwatch.quality.run import check_and_gate as run_checks_and_gate
 
-    record, decision = run_checks_and_gate(config.warehouse_path, period, config.output_path)
+    record, decision = run_checks_and_gate(config.warehouse_path, period, config.output_path, config)
     return {
         "period": record.period,
         "run_id": record.run_id,

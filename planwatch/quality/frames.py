@@ -26,7 +26,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from planwatch.config import settings
+from planwatch.config import Settings, settings
 from planwatch.periods import Period
 from planwatch.quality.project import ROW_ID
 from planwatch.registry.reference import Problem, load_reference
@@ -397,24 +397,37 @@ def _hashable(value: Any) -> Any:
 
 
 FIGURES_IN_USE_SQL = f"""
+with running as (
+    select indicator_code, region_code, actual_as_of, reported_value_a_year_earlier
+    from {MARTS["target_progress"]}
+    where period = $month_end and not is_final_verdict and status <> 'stale' and actual_as_of is not null
+),
+in_use as (
+    -- an earlier figure a running target is judged by
+    select indicator_code, region_code, actual_as_of as period from running where actual_as_of < $month_start
+    union
+    -- the figure a year before the one judged by, which the briefing compares it with (同比)
+    select indicator_code, region_code, last_day(actual_as_of - interval 12 month) as period
+    from running
+    where reported_value_a_year_earlier is not null
+)
 select distinct observed.load_id || '|' || observed.indicator_code || '|' || strftime(observed.period, '%Y-%m')
-from {MARTS["target_progress"]} as progress
+from in_use
 inner join {MARTS["observations"]} as observed
-    on observed.indicator_code = progress.indicator_code
-    and observed.region_code = progress.region_code
-    and observed.period = progress.actual_as_of
-where progress.period = $month_end and progress.actual_as_of < $month_start
-  and not progress.is_final_verdict and progress.status <> 'stale'
+    on observed.indicator_code = in_use.indicator_code
+    and observed.region_code = in_use.region_code
+    and observed.period = in_use.period
 order by 1
 """
 
 
 def figures_in_use(con: duckdb.DuckDBPyConnection, period: str) -> list[str]:
     """The earlier figures the month's running targets are judged by (an annual figure of last December,
-    a county's latest stock), as 'load|indicator|period' keys: the current figure's load (never one it
-    superseded), with that load's figures of the same indicator and month for every region, so that a
-    check across regions sees the city and its counties together. The month's briefings show them as
-    current, so they are checked with the month's own figures, and a critical failure in them blocks it."""
+    a county's latest stock) and compared with (the figure a year before, 同比), as 'load|indicator|period'
+    keys: the current figure's load (never one it superseded), with that load's figures of the same
+    indicator and month for every region, so that a check across regions sees the city and its counties
+    together. The month's briefings show them, so they are checked with the month's own figures, and a
+    critical failure in them blocks it."""
     month = Period.parse(period)
     parameters = {"month_end": month.month_end, "month_start": month.month_start}
     return [key for (key,) in con.execute(FIGURES_IN_USE_SQL, parameters).fetchall()]
@@ -425,13 +438,16 @@ def read_frames(
     period: str,
     include_marts: bool | None = None,
     indicators: Mapping[str, Indicator] | None = None,
+    config: Settings | None = None,
 ) -> Frames:
     """Every frame the suites validate for `period` (YYYY-MM); mart frames only when the marts exist.
 
-    `indicators` is the catalogue the jump thresholds come from (default: the configured registry's).
+    `indicators` is the catalogue the jump thresholds come from (default: the configured registry's);
+    `config` the settings whose tolerance applies (default: the process's; an Airflow task passes its own).
     """
+    config = config or settings()
     if indicators is None:
-        indicators = catalogue_indicators(settings().plans_path / "reference")
+        indicators = catalogue_indicators(config.plans_path / "reference")
     params = {"period": period}
     marts_built = has_marts(con)
     if include_marts is None:
@@ -440,7 +456,7 @@ def read_frames(
     members = "members" if _has_column(con, "raw", "ref_regions", "members") else "cast(null as varchar)"
     observations = con.execute(
         OBSERVATIONS_SQL.replace("{members}", members),
-        params | used | {"county_total_tolerance": settings().county_total_tolerance},
+        params | used | {"county_total_tolerance": config.county_total_tolerance},
     ).df()
     observations[["month_over_month_threshold", "revision_threshold"]] = jump_thresholds(observations, indicators)
     frames = {

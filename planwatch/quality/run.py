@@ -25,6 +25,7 @@ from planwatch.registry.schema import Indicator
 from planwatch.warehouse import connect
 
 if TYPE_CHECKING:
+    from planwatch.config import Settings
     from planwatch.quality.gate import GateDecision
 
 SAMPLE_ROWS = 20
@@ -153,6 +154,7 @@ def run_checks(
     store: bool = True,
     data_docs: bool = True,
     indicators: Mapping[str, Indicator] | None = None,
+    config: Settings | None = None,
 ) -> tuple[RunRecord, Timings]:
     """Run the checkpoints for `period` (default: the newest month with data) and store the run.
 
@@ -167,7 +169,7 @@ def run_checks(
         period = period or frames_module.latest_period(con)
         if period is None:
             raise NoDataError(f"{warehouse}: raw.observations is empty; run `planwatch ingest` first")
-        frames = frames_module.read_frames(con, period, indicators=indicators)
+        frames = frames_module.read_frames(con, period, indicators=indicators, config=config)
     data_digest = frames.digest()  # before the checks run: what they read, as read
     if frames.frames["observations"].empty and frames.frames["file_loads"].empty:
         raise NoDataError(f"{warehouse}: no file reported figures for {period}")
@@ -217,7 +219,9 @@ def run_checks(
     return record, timings
 
 
-def check_and_gate(warehouse: Path, period: str | None, output_dir: Path) -> tuple[RunRecord, GateDecision]:
+def check_and_gate(
+    warehouse: Path, period: str | None, output_dir: Path, config: Settings | None = None
+) -> tuple[RunRecord, GateDecision]:
     """Write, audit, publish: run and store the month's checkpoints, then apply the publication gate.
 
     The one sequence the CLI pipeline and the Airflow tasks share; raises QualityGateError, naming the
@@ -225,5 +229,5 @@ def check_and_gate(warehouse: Path, period: str | None, output_dir: Path) -> tup
     """
     from planwatch.quality.gate import assert_publishable
 
-    record, _ = run_checks(warehouse, period, output_dir)
+    record, _ = run_checks(warehouse, period, output_dir, config=config)
     return record, assert_publishable(warehouse, record.period)

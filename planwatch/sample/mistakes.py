@@ -79,6 +79,7 @@ PATHS: dict[MistakeKind, Path] = {
     MistakeKind.counties_exceed_city: Path.gate,
 }
 
+GATE_KINDS = frozenset(kind for kind, path in PATHS.items() if path is Path.gate)
 # Kinds few files allow (a year of moving figures, a city with its counties in one table, a December).
 SELDOM_POSSIBLE = {
     MistakeKind.unchanged_copy,
@@ -131,6 +132,12 @@ class MistakeMaker:
         }
         # a group of regions (重点帮扶县) is the total of its members, not a part of their parent beside them
         self.parents = {code: region.parent_code for code, region in reference.regions.items() if not region.members}
+        # the last month an indicator's targets of a region still run (a verdict is final with its year's figure)
+        self.runs_until: dict[tuple[str, str], str] = {}
+        for plan in self.registry.plans.values():
+            for target in plan.targets:
+                end, judged = f"{target.target_year}-12", (target.indicator_code, target.region)
+                self.runs_until[judged] = max(self.runs_until.get(judged, end), end)
 
     # ---- what a figure's checks can know ----------------------------------------------------------
 
@@ -190,6 +197,9 @@ class MistakeMaker:
             return mistakes
         # the kind used least so far (a kind with few chances counts its uses a third), then a figure
         kinds = sorted({kind for kind, _ in candidates})
+        # a mistake only the gate catches has the fewest chances (a city with its counties in one table, in
+        # a month no later briefing stands on or compares with): it goes first wherever it can be made
+        kinds = sorted(GATE_KINDS.intersection(kinds)) or kinds
         uses = {each: self.used[each] / (3 if each in SELDOM_POSSIBLE else 1) for each in kinds}
         kind = rng.choice([each for each in kinds if uses[each] == min(uses.values())])
         key = rng.choice([figure for each, figure in candidates if each is kind])
@@ -379,10 +389,17 @@ class MistakeMaker:
         )
 
     def _county_of_city(self, key: Key, value: float, period: str, values: Figures) -> bool:
-        # the gate of every month whose briefings still stand on the figure blocks too: only where the
-        # county reports again before the sample's last month, so that month stays publishable
+        # the gate of every month whose briefings still stand on the figure, or compare a running target's
+        # figure with it (同比, a year on), blocks too: only where the county reports again before the
+        # sample's last month, and the figure a year on is superseded by then or judges no running target,
+        # so that month stays publishable
         step = {Frequency.monthly: 1, Frequency.quarterly: 3, Frequency.annual: 12}[self.indicator(key).frequency]
-        if _shift(period, step) >= self.last_period or self.dimension(key) not in ADDITIVE_DIMENSIONS:
+        a_year_on = _shift(period, 12)
+        judged_until = max(self.runs_until.get((key[0], region), "") for region in (key[1], self.parents.get(key[1])))
+        compared_at_the_end = _shift(a_year_on, step) >= self.last_period and judged_until > a_year_on
+        if _shift(period, step) >= self.last_period or compared_at_the_end:
+            return False
+        if self.dimension(key) not in ADDITIVE_DIMENSIONS:
             return False
         parent = self.parents.get(key[1])
         city = values.get((key[0], parent, key[2])) if parent else None
