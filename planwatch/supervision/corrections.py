@@ -132,6 +132,18 @@ def correct(
     # the figure in use: the last correction of the key when there is one (it is current, though the
     # marts may not show it until the next transform), else the marts' figure
     figure = figures[0] | _last_correction(connection, indicator_code, region_code, period, figures[0]["measure"])
+    # the figure's own sender must be locked: another department's issued briefing locks only its reports
+    sender = figure["department_id"]
+    if (
+        sender is not None
+        and not connection.execute(
+            "select count(*) from supervision.locked_months where period = ? and department_id = ?", [period, sender]
+        ).fetchone()[0]
+    ):
+        raise CorrectionError(
+            f"{indicator_code} {region_code} {period}：报送单位（{sender}）该月的数据尚未随通报签发锁定，"
+            "应由报送单位重新报送（或由督查室退回后重报），不需要更正登记"
+        )
     if figure["value"] is not None and abs(figure["value"] - new_value) <= 1e-9 * max(abs(new_value), 1):
         raise CorrectionError(
             f"{indicator_code} {region_code} {period} {figure['measure']}：现用数值已是{new_value:g}，"
