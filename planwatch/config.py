@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -220,19 +220,43 @@ def _config_file() -> Path:
     return Path(os.environ.get("PLANWATCH_CONFIG", PROJECT_ROOT / "planwatch.toml"))
 
 
+class ConfigError(ValueError):
+    """The configuration cannot be read or holds a bad value; the message names the file and the setting."""
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    """Read the defaults, then the config file, then `PLANWATCH_*` environment variables."""
+    """Read the defaults, then the config file, then `PLANWATCH_*` environment variables.
+
+    A `PLANWATCH_CONFIG` naming no file, a file that is no TOML, an unknown setting or a bad value is a
+    ConfigError naming the file (or variable) and the setting: never a silent fall back to the defaults."""
     environ = dict(os.environ if environ is None else environ)
     values: dict[str, object] = {}
-    config_file = Path(environ.get("PLANWATCH_CONFIG", _config_file()))
-    if config_file.exists():
-        with config_file.open("rb") as handle:
-            values.update(tomllib.load(handle).get("planwatch", {}))
+    named = environ.get("PLANWATCH_CONFIG")
+    config_file = Path(named) if named else _config_file()
+    if named and not config_file.is_file():
+        problem = "is a folder, not a file" if config_file.is_dir() else "does not exist"
+        raise ConfigError(f"PLANWATCH_CONFIG names {config_file}, which {problem}")
+    if config_file.is_file():
+        try:
+            with config_file.open("rb") as handle:
+                values.update(tomllib.load(handle).get("planwatch", {}))
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{config_file} is not valid TOML: {error}") from error
+    from_environment = set()
     for name in Settings.model_fields:
         env_value = environ.get(f"PLANWATCH_{name.upper()}")
         if env_value:
             values[name] = env_value
-    return Settings(**values)
+            from_environment.add(name)
+    try:
+        return Settings(**values)
+    except ValidationError as error:
+        problems = []
+        for problem in error.errors():
+            name = ".".join(str(part) for part in problem["loc"])
+            where = f"PLANWATCH_{name.upper()}" if name in from_environment else f"{config_file} [planwatch] {name}"
+            problems.append(f"{where}: {problem['msg']} (given {problem.get('input')!r})")
+        raise ConfigError("; ".join(problems)) from error
 
 
 @lru_cache(maxsize=1)

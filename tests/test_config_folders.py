@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from planwatch.config import PROJECT_ROOT, load_settings
 
@@ -27,3 +32,34 @@ def test_the_shipped_configuration_keeps_the_defaults() -> None:
     config = load_settings({})
     assert config.published_path == PROJECT_ROOT / "output" / "published"
     assert config.landing_path == PROJECT_ROOT / "output" / "landing"
+
+
+@pytest.mark.parametrize(
+    ("config_text", "said"),
+    [
+        (None, "PLANWATCH_CONFIG names"),  # the file named is not there
+        ("[planwatch\n", "is not valid TOML"),
+        ("[planwatch]\ncounty_total_tolerance = -1\n", "county_total_tolerance: Input should be greater than"),
+        ("[planwatch]\nlaging_threshold_pp = 5\n", "laging_threshold_pp: Extra inputs are not permitted"),
+    ],
+)
+def test_a_bad_configuration_is_one_line_naming_the_file_and_setting(
+    tmp_path: Path, config_text: str | None, said: str
+) -> None:
+    """A config file that is missing, no TOML, or holds a bad or misspelt setting stops every command with
+    one line naming it (exit 1), never a traceback or a silent fall back to the checkout's defaults."""
+    config = tmp_path / "planwatch.toml"
+    if config_text is not None:
+        config.write_text(config_text, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "planwatch", "status"],
+        env={**os.environ, "PLANWATCH_CONFIG": str(config), "PLANWATCH_WAREHOUSE": str(tmp_path / "w.duckdb")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("planwatch: configuration:") and said in lines[0], done.stderr
+    assert str(config) in lines[0] and "Traceback" not in done.stderr
+    assert not (tmp_path / "w.duckdb").exists()

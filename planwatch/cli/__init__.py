@@ -29,6 +29,7 @@ from planwatch.cli.sample import sample
 from planwatch.cli.status import status
 from planwatch.cli.supervise import approve, correct, followup_app, issue, reproduce, return_submission, states
 from planwatch.cli.transform import transform
+from planwatch.config import ConfigError
 from planwatch.warehouse import WarehouseLockedError
 
 
@@ -48,6 +49,9 @@ class PlanwatchApp(typer.Typer):
             sys.exit(1)
         except WarehouseLockedError as error:  # another ingest or transform holds the warehouse
             print(f"{prog_name}: {error}", file=sys.stderr)
+            sys.exit(1)
+        except ConfigError as error:  # planwatch.toml or PLANWATCH_* unreadable or holding a bad value
+            print(f"{prog_name}: configuration: {' '.join(str(error).split())}", file=sys.stderr)
             sys.exit(1)
         except typer.Abort:
             print(f"{prog_name}: interrupted", file=sys.stderr)

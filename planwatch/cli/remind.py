@@ -53,7 +53,10 @@ def remind(
     issuer = config.briefing_summary_issuer
     notice = write_notice(found, period, day, issuer, folder / f"催报通知_{period}.docx")
     owing = [duty for duty in found if duty.needs_reminder]
-    console.print(f"{period} as of {day.isoformat()}: {len(found)} department(s) owe a report, {len(owing)} to remind")
+    console.print(
+        f"{period} as of {day.isoformat()}: {len(found)} department(s) report for the month, "
+        f"{len(found) - len(owing)} in full, {len(owing)} to remind"
+    )
     for duty in owing:
         console.print(f"  {duty.department_name}: due {duty.due_date.isoformat()}, {duty.state}")
     console.print(f"list:   {listed}")
