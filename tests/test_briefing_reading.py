@@ -96,7 +96,7 @@ def test_a_rate_short_of_its_floor_says_how_many_points_are_missing_never_a_clam
         status="severely_lagging",
     )
     assert short.completion_cell == "差1.5个百分点"
-    assert short.completion_phrase == "距目标尚差1.5个百分点（基期58.5%）"
+    assert short.completion_phrase == "距2023年目标尚差1.5个百分点（基期58.5%）"
     assert "0.0%" not in short.completion_cell
 
 
@@ -147,7 +147,8 @@ def test_a_level_that_moved_backwards_says_below_its_baseline() -> None:
         status="severely_lagging",
     )
     assert backwards.completion_cell == "低于基期"
-    assert backwards.completion_phrase == "低于基期3800亩，较基期反向变化，距目标尚差2000亩"
+    # never 低于基期3800亩, read as the distance below it; the target named
+    assert backwards.completion_phrase == "低于基期水平（基期3800亩），较基期反向变化，距2023年目标尚差2000亩"
     assert not backwards.shows_time_gap
 
 

@@ -30,7 +30,7 @@ from planwatch.briefing.context import (
     TargetLine,
 )
 from planwatch.briefing.gather import _departments_named
-from planwatch.briefing.render import render, render_html
+from planwatch.briefing.render import render, render_html, write_docx
 from planwatch.briefing.scope import Scope
 from planwatch.briefing.templates import environment
 
@@ -318,7 +318,7 @@ def test_a_missed_rate_in_a_final_assessment_says_its_distance_once() -> None:
         ),
     )
     text = " ".join(render_html(briefing).split())
-    assert "距目标尚差7.2个百分点（基期61.2%）" in text
+    assert "距2025年目标尚差7.2个百分点（基期61.2%）" in text
     assert "与目标相比差7.2个百分点" not in text
 
 
@@ -346,7 +346,8 @@ def test_a_level_target_measured_from_its_baseline_says_where_it_started() -> No
     html = render_html(_briefing(targets=lagging, lagging=lagging, headline=(shrinking,)))
     text = " ".join(html.split())
     # a level that moved away from its target says so, with its baseline, never a clamped or negative rate
-    assert "目标不低于4500亩，10月末实际2500亩，低于基期3800亩，较基期反向变化，距目标尚差2000亩" in text
+    said = "目标不低于4500亩，10月末实际2500亩，低于基期水平（基期3800亩），较基期反向变化，距2025年目标尚差2000亩"
+    assert said in text
     assert "-185.7" not in text
     # a year's total is measured from zero: its baseline (last year's total) is not in its sentence
     year_total_sentence = text[text.index("目标不低于16.5万头") :].split("。")[0]
@@ -610,19 +611,19 @@ def test_the_leadership_summary_has_a_word_version_in_official_document_style(tm
     assert heading.runs[0]._r.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "Noto Sans CJK SC"
 
 
-def test_the_issue_number_and_date_follow_the_deployment_configuration() -> None:
-    from pydantic import ValidationError
-
+def test_the_issue_number_and_date_follow_the_deployment_configuration(tmp_path: Path) -> None:
     from planwatch.briefing.gather import issue_date_for, issue_number_for
-    from planwatch.config import load_settings
+    from planwatch.config import ConfigError, load_settings
 
+    nothing_set = tmp_path / "planwatch.toml"  # a deployment's config that sets nothing: the defaults
+    nothing_set.write_text("[planwatch]\n", encoding="utf-8")
     october = dt.date(2025, 10, 31)
-    default = load_settings({"PLANWATCH_CONFIG": "/nonexistent.toml"})
+    default = load_settings({"PLANWATCH_CONFIG": str(nothing_set)})
     assert (issue_number_for(october, default), issue_date_for(october, default)) == (10, dt.date(2025, 11, 10))
     assert issue_date_for(dt.date(2025, 12, 31), default) == dt.date(2026, 1, 10)
     counted = load_settings(
         {
-            "PLANWATCH_CONFIG": "/nonexistent.toml",
+            "PLANWATCH_CONFIG": str(nothing_set),
             "PLANWATCH_BRIEFING_FIRST_ISSUE": "2024-03",
             "PLANWATCH_BRIEFING_ISSUE_DAY": "5",
         }
@@ -651,10 +652,13 @@ def test_the_issue_number_and_date_follow_the_deployment_configuration() -> None
     )
     with pytest.raises(ValueError, match="briefing_first_issue is 2024-03, after 2024-02"):
         issue_number_for(dt.date(2024, 2, 29), counted)
-    with pytest.raises(ValidationError):
-        load_settings({"PLANWATCH_CONFIG": "/nonexistent.toml", "PLANWATCH_BRIEFING_FIRST_ISSUE": "2024-13"})
-    with pytest.raises(ValidationError):
-        load_settings({"PLANWATCH_CONFIG": "/nonexistent.toml", "PLANWATCH_BRIEFING_ISSUE_DAY": "31"})
+    with pytest.raises(ConfigError, match="PLANWATCH_BRIEFING_FIRST_ISSUE: String should match"):
+        load_settings({"PLANWATCH_CONFIG": str(nothing_set), "PLANWATCH_BRIEFING_FIRST_ISSUE": "2024-13"})
+    with pytest.raises(ConfigError, match="PLANWATCH_BRIEFING_ISSUE_DAY: Input should be less than or equal to 28"):
+        load_settings({"PLANWATCH_CONFIG": str(nothing_set), "PLANWATCH_BRIEFING_ISSUE_DAY": "31"})
+    # a config named that is not there is said, never read as the defaults
+    with pytest.raises(ConfigError, match=r"PLANWATCH_CONFIG names .*nonexistent\.toml, which does not exist"):
+        load_settings({"PLANWATCH_CONFIG": str(tmp_path / "nonexistent.toml")})
 
 
 def test_the_department_ranking_shows_the_score_it_ranks_by_in_html_and_word(tmp_path: Path) -> None:
@@ -722,3 +726,33 @@ def test_a_lagging_target_without_a_lead_unit_says_the_plan_names_none_and_who_r
     assert "牵头单位：规划未明确（数据由凤岭县统计局报送）。" in text
     nobody = lagging.model_copy(update={"actual_source_name": None})
     assert "牵头单位：规划未明确。" in " ".join(render_html(_briefing(targets=(nobody,), lagging=(nobody,))).split())
+
+
+def test_a_headline_resting_on_a_doubted_figure_claims_no_completion():
+    """The overview names a headline target whose figure the plausibility review doubts (※ in 表1): the
+    sentence marks its actual ※ and says the completion waits on the department, never 已达到目标."""
+    achieved = _target(
+        status="achieved", actual_value=89.0, completion_rate=600.0, margin_to_target=59.0, is_doubted=True
+    )
+    text = " ".join(render_html(_briefing(targets=(achieved,), headline=(achieved,))).split())
+    sentence = text[text.index("从主要指标看") :].split("</p>")[0]
+    assert "※，该数据经合理性检查存疑，完成情况待报送部门核实后确认" in sentence
+    assert "完成率" not in sentence and "已达到目标" not in sentence
+    clean = _target(status="achieved", actual_value=89.0, completion_rate=600.0, margin_to_target=59.0)
+    text = " ".join(render_html(_briefing(targets=(clean,), headline=(clean,))).split())
+    sentence = text[text.index("从主要指标看") :].split("</p>")[0]
+    assert "完成率600.0%" in sentence and "※" not in sentence
+
+
+def test_a_briefing_not_yet_signed_is_marked_a_draft_in_html_and_word(tmp_path: Path) -> None:
+    """What `planwatch brief` writes before 签发 carries 第N期 and its date like the signed one: it says
+    送审稿（未签发） above the masthead, in HTML and Word; the issued briefing does not."""
+    from docx import Document
+
+    draft, signed = _briefing(), _briefing(is_issued=True)
+    assert "送审稿（未签发）" in render_html(draft) and "送审稿" not in render_html(signed)
+    for briefing, marked in ((draft, True), (signed, False)):
+        path = write_docx(briefing, tmp_path / f"{marked}.docx")
+        text = "\n".join(paragraph.text for paragraph in Document(str(path)).paragraphs)
+        assert ("送审稿（未签发）" in text) is marked and "督查通报" in text
+        assert "{%" not in text  # the template's tags leave no trace

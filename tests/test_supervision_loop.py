@@ -270,6 +270,9 @@ def test_three_months_of_supervision(tmp_path: Path) -> None:
     month_one_files = {path.name: _sha256(path) for path in issued.files}
     manifest = json.loads((issued.archive_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["files"] == month_one_files and manifest["issued_by"] == "李秘书长"
+    # the signed briefing carries no draft mark (送审稿, on what `planwatch brief` writes before 签发)
+    signed = [path for path in issued.archive_dir.glob("*.html") if "_letter" not in path.name]
+    assert signed and not any("送审稿" in path.read_text(encoding="utf-8") for path in signed)
     assert set(office.states(first).values()) == {"locked"}
     # 一单位一单: each item is in its lead unit's own letter, with its deadline
     letters = {path: path.read_text(encoding="utf-8") for path in issued.archive_dir.glob("*_letter*.html")}

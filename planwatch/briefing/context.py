@@ -441,6 +441,8 @@ class Briefing(_Model):
     plans: tuple[PlanSummaryLine, ...] = ()
     charts: tuple[Chart, ...] = ()
     override_note: str | None = None
+    # signed (签发) and archived: what `planwatch brief` writes before that is a draft for review (送审稿)
+    is_issued: bool = False
     corrections: tuple[CorrectionLine, ...] = ()
     follow_up: FollowUp | None = None
 

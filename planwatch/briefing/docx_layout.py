@@ -167,6 +167,11 @@ def masthead(document: Any) -> Callable[[str, str], Any]:
     def para(text: str, style: str = "正文") -> Any:
         return document.add_paragraph(text, style=style)
 
+    # a briefing not yet signed (签发) is a draft for review: marked so above the masthead
+    para("{%p if not b.is_issued %}", "Normal")
+    draft = para("送审稿（未签发）", "期号")
+    draft.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    para("{%p endif %}", "Normal")
     para("{{ b.issuing_office }}", "版头")
     para("督查通报", "版头")
     para("第{{ b.issue_number }}期", "期号")

@@ -85,6 +85,7 @@ QUARANTINE_REASONS: dict[str, str] = {
     "sheet_period_mismatch": "工作表报告期不符",
     "table_period_mismatch": "表名与标题报告期不一致",
     "file_period_mismatch": "文件名与标题报告期不一致",
+    "unit_stated_twice_in_row": "计量单位前后不一致",
     "unknown_follow_up_item": "督办编号无法识别",
     "bad_follow_up_date": "日期无法识别",
     "bad_closure_request": "销号申请无效",
@@ -240,16 +241,16 @@ def rejection_text(row: dict) -> str:
 
 
 def _departments_named(con: duckdb.DuckDBPyConnection, row: dict, scope: Scope) -> str | None:
-    """The departments a finding's rows in the scope belong to (A、B): 部门未在截止日前报送 says who."""
-    ids = {
-        entry["department_id"]
-        for entry in scope_entries(row)
-        if entry.get("department_id") and entry_in_scope(entry, scope)
-    }
-    if not ids:
-        return None
-    names = marts.department_names(con)
-    return "、".join(sorted(names.get(department, department) for department in ids))
+    """What a finding's rows in the scope concern: the departments (A、B: 部门未在截止日前报送 says who), else
+    the targets (目标完成率超出合理范围 says which)."""
+    entries = [entry for entry in scope_entries(row) if entry_in_scope(entry, scope)]
+    ids = {entry["department_id"] for entry in entries if entry.get("department_id")}
+    if ids:
+        names = marts.department_names(con)
+        return "、".join(sorted(names.get(department, department) for department in ids))
+    targets = sorted({entry["target_id"] for entry in entries if entry.get("target_id")})
+    named = marts.target_names(con, targets)
+    return "、".join(named.get(target, target) for target in targets) or None
 
 
 def _first_clause(reason: str) -> str:

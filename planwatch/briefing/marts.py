@@ -187,6 +187,18 @@ def department_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("select department_id, department_name from marts.dim_department").fetchall())
 
 
+def target_names(con: duckdb.DuckDBPyConnection, target_ids: list[str]) -> dict[str, str]:
+    """Each target as a finding names it: 民乐县有机农产品基地面积（2027年目标）."""
+    if not target_ids:
+        return {}
+    found = con.execute(
+        "select target_id, region_name || indicator_name || '（' || target_year || '年目标）' "
+        "from marts.dim_target where target_id in (select unnest(?))",
+        [target_ids],
+    ).fetchall()
+    return dict(found)
+
+
 def lead_units(con: duckdb.DuckDBPyConnection, target_ids: list[str]) -> list[str]:
     """The departments that lead (and so report) the given targets."""
     if not target_ids:

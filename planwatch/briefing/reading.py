@@ -151,11 +151,13 @@ def completion_phrase(line: TargetLine) -> str:
         if keeps_a_level(line):
             side = "低于目标" if direction(line) == ">=" else "高于目标上限"
             return f"{side}{amount(line.margin_to_target, line)}（基期{baseline}）"
+        target = f"距{line.target_year}年目标尚差{amount(line.margin_to_target, line)}"
         if rate < 0:
-            side = "低于基期" if direction(line) == ">=" else "高于基期"
-            return f"{side}{baseline}，较基期反向变化，距目标尚差{amount(line.margin_to_target, line)}"
+            # 低于基期水平（基期3800亩): never 低于基期3800亩, which reads as the distance below it
+            side = "低于基期水平" if direction(line) == ">=" else "高于基期水平"
+            return f"{side}（基期{baseline}），较基期反向变化，{target}"
         if is_percentage(line):
-            return f"距目标尚差{amount(line.margin_to_target, line)}（基期{baseline}）"
+            return f"{target}（基期{baseline}）"
         if not line.baseline_value:
             return f"完成率{percent(rate)}"
         return f"完成率{percent(rate)}（按基期{baseline}起算）"

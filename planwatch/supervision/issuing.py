@@ -272,7 +272,7 @@ def issue_briefing(warehouse: Path, plan_id: str, period: str, actor: str, confi
                 "签发的须是审核过的内容，请重新审核"
                 f"（planwatch issue --period {period} --plan {plan_id} --stage review）"
             )
-        briefings = [with_charts(connection, briefing) for briefing in gathered]
+        briefings = [with_charts(connection, briefing).model_copy(update={"is_issued": True}) for briefing in gathered]
         plan = briefings[0]
         if plan.issue_number != existing["issue_number"]:
             raise IssueError(
@@ -419,7 +419,7 @@ def reproduce(archive: Path, out_dir: Path, formats: list[str]) -> list[Path]:
     with tempfile.TemporaryDirectory() as scratch:
         rendered: list[Path] = []
         for context in sorted((archive / CONTEXTS).glob("*.json")):
-            briefing = _archived(Briefing, context)
+            briefing = _archived(Briefing, context).model_copy(update={"is_issued": True})  # archived: issued
             rendered += render(briefing, Path(scratch), formats)
         for context in sorted((archive / CONTEXTS / LETTERS).glob("*.json")):
             letter = _archived(Letter, context)
