@@ -194,8 +194,12 @@ def test_figure_1_shows_every_target_of_the_briefing_exactly_once(warehouse: Pat
         for line in shown:
             if line.completion_rate is None:
                 assert line.status_label in texts, line.target_id  # a row in words, not a missing bar
-            elif line.completion_rate > charts.COMPLETION_AXIS_MAX:
-                assert f"{line.completion_rate:.0f}%" in texts, line.target_id  # marked at the edge, with its value
+            elif not charts.COMPLETION_AXIS_MIN <= line.completion_rate <= charts.COMPLETION_AXIS_MAX:
+                # marked at the edge with what 表1 says of it: its value where 表1 shows a share, else its words
+                # (已达标, 低于基期: never a number the table does not print)
+                cell = line.completion_cell
+                said = f"{line.completion_rate:.0f}%" if cell.endswith("%") else cell.split("（")[0]
+                assert said in texts, line.target_id
     html = render_html(briefing)
     title = figures[0].title
     assert html.count(f"图1　{title}") == 1 and html.count(f"图1（续）　{title}") == len(figures) - 1
@@ -248,3 +252,29 @@ def test_the_summary_has_a_status_chart_per_plan_and_every_county_in_its_heat_ma
     html = html_path.read_text(encoding="utf-8")
     assert "图1　各规划目标任务状态分布" in html and "图2　各县（市、区）目标任务状态分布" in html
     assert len(Document(str(docx_path)).inline_shapes) == 2
+
+
+def test_a_completion_past_the_axis_says_what_the_table_says() -> None:
+    """A level already met far past its target (554%) reads 已达标, one moved away from its target (−186%)
+    低于基期, as in 表1; a growth target past the axis keeps its value."""
+    from planwatch.briefing.context import TargetLine
+
+    def line(target_id: str, rate: float, status: str, space: str) -> TargetLine:
+        return TargetLine(
+            target_id=target_id, indicator_name="应用场景数", region_code="620700", region_name="张掖市",
+            target_year=2027, target_kind="level", comparator=">=", target_value=30.0, target_unit="个",
+            target_level=30.0, measure_unit="个", measure_space=space, actual_value=89.0, baseline_value=25.0,
+            completion_rate=rate, margin_to_target=59.0, status=status, is_final_verdict=False,
+            period=dt.date(2026, 11, 30), actual_as_of=dt.date(2025, 12, 31), time_progress=66.7, gap_pp=None,
+            required_monthly_pace=None, lead_unit=None, aggregation="stock", indicator_frequency="annual",
+        )  # fmt: skip
+
+    lines = [
+        line("met", 554.0, "achieved", "level"),
+        line("backwards", -186.0, "severely_lagging", "level"),
+        line("sum", 240.0, "ahead", "sum_since_plan_start"),
+    ]
+    [figure] = charts.completion_figures(lines, png=False)
+    texts = _texts(figure.svg)
+    assert "已达标" in texts and "低于基期" in texts and "240%" in texts
+    assert "554%" not in texts and "-186%" not in texts

@@ -213,10 +213,11 @@ def _completion_bar(axes: Axes, y: float, line: TargetLine, floor: float, bars: 
     beyond_right = value > shown
     edge = COMPLETION_AXIS_MAX if beyond_right else floor
     axes.plot([edge], [y], marker=">" if beyond_right else "<", color=colour, markersize=4.5, clip_on=False, zorder=4)
-    # the value itself: outside the axes past the right edge; past the left edge, right of zero (the
-    # bar fills the space between)
+    # what 表1 says of it (低于基期, 已达标), or the value itself where 表1 shows a share: outside the axes
+    # past the right edge; past the left edge, right of zero (the bar fills the space between)
+    cell = line.completion_cell
     axes.annotate(
-        f"{value:.0f}%",
+        f"{value:.0f}%" if cell.endswith("%") else cell.split("（")[0],
         (edge if beyond_right else 0.0, y),
         xytext=(5 if beyond_right else 3, 0),
         textcoords="offset points",
@@ -256,7 +257,7 @@ def _completion_legend(figure: Figure, with_bars: Sequence[TargetLine], with_tim
                 linestyle="none",
                 color="#555555",
                 markersize=4.5,
-                label="超出坐标范围，标注实际完成率",
+                label="超出坐标范围，标注实际完成率或完成情况",
             )
         )
     figure.legend(handles=keys, loc="outside lower center", ncols=3, frameon=False)
