@@ -82,8 +82,9 @@ def _read_warehouse(connection: duckdb.DuckDBPyConnection, status: WarehouseStat
     status.months = months_loaded(connection)
     if "raw.file_loads" in tables:
         status.files_loaded, status.files_rejected, status.last_ingest = connection.execute(
+            # files: a correction the office recorded (更正登记) is a load, not a file a department sent
             "select count(*) filter (status = 'loaded'), count(*) filter (status <> 'loaded'), max(loaded_at) "
-            "from raw.file_loads"
+            "from raw.file_loads where coalesce(layout, '') <> 'correction'"
         ).fetchone()
     if "marts.fct_target_progress" in tables:
         status.marts_built = True

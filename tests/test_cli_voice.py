@@ -9,6 +9,7 @@ ingested.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -177,6 +178,9 @@ def test_version_and_status_from_the_installed_script(small_warehouse: Path, tmp
         line.startswith("months loaded: ") and line.rstrip().endswith("months)") and LATEST in line for line in lines
     )
     assert "marts: not built (planwatch transform)" in lines
+    # the last ingest in China's time, as the office's other messages, its zone said
+    [files] = [line for line in lines if line.startswith("files: ")]
+    assert re.search(r"last ingest \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(UTC\+8\)$", files), files
     assert "quality gate: no month checked yet (planwatch check)" in lines
     assert "published: nothing yet (planwatch publish)" in lines
 

@@ -1197,3 +1197,16 @@ def test_a_row_whose_name_and_unit_column_state_different_units_is_quarantined(t
     assert "苹果产量(万吨)" in reason and "计量单位（万吨）" in reason and "计量单位列的“吨”" in reason
     loaded = query(tmp_path / "w.duckdb", "select distinct indicator_code from raw.observations")
     assert len(loaded) == 1
+
+
+def test_a_magnitude_typed_alone_takes_the_columns_base_unit(tmp_path: Path) -> None:
+    """30.25万 in a 万吨 column is 30.25万吨 and 1200万 is 1200万吨 read in 万吨 (a clerk leaves out the 吨 the
+    header gives); 1.85万头 in a 万吨 column does not convert and is said to be the wrong unit."""
+    table = pingliang_table([["苹果产量", "万吨", "30.25万", "1,200万"], ["蔬菜产量", "万吨", "1.85万头", 9.0]])
+    path = statistics_workbook(tmp_path / "平凉市统计局_月报.xlsx", table)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    loaded = query(tmp_path / "w.duckdb", "select cell, value, original_unit from raw.observations order by cell")
+    assert loaded == [("C3", 30.25, "万吨"), ("D3", 1200.0, "万吨"), ("D4", 9.0, "万吨")]
+    [(cell, code, reason)] = query(tmp_path / "w.duckdb", "select cell, reason_code, reason from raw.quarantine")
+    assert (cell, code) == ("C4", "unit_in_cell_mismatch") and "1.85万头" in reason and "（万吨）" in reason

@@ -490,7 +490,9 @@ def test_a_number_shown_as_a_percentage_is_read_as_shown_not_as_stored(tmp_path:
         "select cell, reason_code, reason from raw.quarantine "
         f"where sheet = '{money_sheet}' and row_number = {money_row}",
     )
-    assert (cell, code) == (f"C{money_row}", "not_a_number") and "“50%”" in reason, reason
+    # a percentage where money is asked for: said to be the wrong unit for the column
+    assert (cell, code) == (f"C{money_row}", "unit_in_cell_mismatch") and "“50%”" in reason, reason
+    assert "（亿元）不符" in reason, reason
     assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
 
 

@@ -27,6 +27,7 @@ from openpyxl import load_workbook
 from planwatch.briefing.gather import gather_plan, gather_summary
 from planwatch.briefing.render import render_html
 from planwatch.ingest.receipt import RECEIPT_SUFFIX
+from planwatch.periods import Period
 from planwatch.plausibility.checks import CHECKS, CheckName
 from planwatch.sample.mistakes import PATHS, MistakeKind
 
@@ -167,7 +168,8 @@ def test_every_warning_is_on_the_receipt_and_in_its_plans_briefing_only(with_mis
             region_name = con.execute(
                 "select region_name from raw.ref_regions where region_code = ?", [mistake["region_code"]]
             ).fetchone()[0]
-            said = f"（{region_name}，{mistake['period']}，"  # 奶牛存栏（呼和浩特市，2021-12，期末数）为…
+            # 奶牛存栏（呼和浩特市，2021年12月，期末数）为…
+            said = f"（{region_name}，{Period.parse(mistake['period']).label}，"
             concerned = plans_of[(mistake["indicator_code"], mistake["region_code"])]
             assert concerned, mistake
             if not any(said in text for plan in concerned for text in plausibility_notes(plan, mistake["period"])):

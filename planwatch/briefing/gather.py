@@ -86,6 +86,7 @@ QUARANTINE_REASONS: dict[str, str] = {
     "table_period_mismatch": "表名与标题报告期不一致",
     "file_period_mismatch": "文件名与标题报告期不一致",
     "unit_stated_twice_in_row": "计量单位前后不一致",
+    "unit_in_cell_mismatch": "数字所带单位与该列不符",
     "unknown_follow_up_item": "督办编号无法识别",
     "bad_follow_up_date": "日期无法识别",
     "bad_closure_request": "销号申请无效",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,7 @@ import typer
 from rich.console import Console
 
 from planwatch.config import settings
+from planwatch.periods import CHINA_STANDARD_TIME
 from planwatch.status import WarehouseStatus, warehouse_status
 
 console = Console(soft_wrap=True, highlight=False)
@@ -23,7 +25,11 @@ def status(
 
 
 def _when(value: object) -> str:
-    return f"{value:%Y-%m-%d %H:%M}" if value is not None else "never"
+    """A moment the warehouse stores as naive UTC, shown in China's time (what the office's other
+    messages use), with its zone said."""
+    if not isinstance(value, dt.datetime):
+        return "never" if value is None else str(value)
+    return f"{value.replace(tzinfo=dt.UTC).astimezone(CHINA_STANDARD_TIME):%Y-%m-%d %H:%M} (UTC+8)"
 
 
 def status_lines(state: WarehouseStatus) -> list[str]:
@@ -45,8 +51,10 @@ def status_lines(state: WarehouseStatus) -> list[str]:
     else:
         gate = state.gate
         verdict = "open" if gate.publishable else "CLOSED"
-        if gate.overridden:
-            verdict += " (by override)"
+        if gate.overridden and gate.publishable:
+            verdict += " (its critical failures released by an override)"
+        elif gate.overridden:
+            verdict += " (an override released it, but no longer holds)"
         if gate.stale:
             verdict += f" (the month's data changed since its check: planwatch check --period {gate.period})"
         elif gate.marts_behind:

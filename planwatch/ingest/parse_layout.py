@@ -207,7 +207,8 @@ def _regions_as_columns(
         unit = named_unit = split_header(label_raw).unit
         if unit_column is not None and unit_column < len(row) and compact(row[unit_column]):
             unit = compact(row[unit_column])
-            if named_unit and not _same_unit(named_unit, unit, resolver):
+            known = resolver.reference.unit_table.knows(named_unit) if named_unit else False  # not （二）'s 二
+            if known and not _same_unit(named_unit, unit, resolver):
                 # 营业收入（亿元） | 万元: the figures' scale is one of the two, 10⁴ apart; which is not guessed
                 unit_cell = cell_address(row_index, unit_column)
                 outcomes.append(

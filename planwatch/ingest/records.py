@@ -64,6 +64,8 @@ QUARANTINE_REASONS: dict[str, str] = {
     ),
     "unknown_indicator": "指标“{value}”无法识别，请使用统一的指标名称",
     "unknown_unit": "计量单位“{value}”无法识别或无法换算为{unit}，请按表头规定的单位填写",
+    "unit_in_cell_mismatch": "填写的“{value}”所带单位与本列的计量单位（{unit}）不符，无法换算，未入库；"
+    "请按表头规定的单位填写数字，不要在数字后加单位",
     "region_code_mismatch": "地区“{value}”与地区编码“{region_code}”不一致（编码{region_code}是“{code_name}”），"
     "无法确定数据属于哪个地区，未入库；请核实后填写一致的地区名称和编码，不要修改模板中的地区编码",
     "figures_in_unrecognised_columns": "本行在规定的数据列中没有填写数据，而{values}填在了无法识别的列中，"
@@ -541,6 +543,22 @@ _PARSE_FAILURES = {
 _PARSE_FAILURE_TYPES = tuple(_PARSE_FAILURES)
 
 
+_MAGNITUDES = ("百万", "千万", "万", "亿", "千", "百")
+
+
+def _with_the_columns_base(typed: str, column_unit: str | None) -> str:
+    """A magnitude typed alone (7100万, 12.14亿) in the column's unit (万元, 亿元): the column's base unit with
+    it (万元, 亿元), as a clerk means it; any other unit as typed."""
+    if typed not in _MAGNITUDES or not column_unit:
+        return typed
+    base = column_unit
+    for magnitude in _MAGNITUDES:
+        if base.startswith(magnitude) and len(base) > len(magnitude):
+            base = base[len(magnitude) :]
+            break
+    return typed + base if base not in ("%", "‰") else typed
+
+
 def read_figure(
     sheet: Sheet,
     row_index: int,
@@ -562,12 +580,23 @@ def read_figure(
         return None, quarantined_row(sheet, row_index, code, address, column=column_label, value=display(raw)), unit
     except NotANumberError:
         typed = number_with_unit(raw)  # 12.5万吨: the clerk wrote the unit in the cell; read it if it converts
-        if typed is None or resolver.conversion_factor(typed[1], indicator) is None:
+        if typed is not None:
+            typed = (typed[0], _with_the_columns_base(typed[1], unit))
+        if typed is None:
             return (
                 None,
                 quarantined_row(sheet, row_index, "not_a_number", address, column=column_label, value=display(raw)),
                 unit,
             )
+        if resolver.conversion_factor(typed[1], indicator) is None:
+            if not resolver.reference.unit_table.knows(typed[1]):  # 3万只羊, 3\x002: no unit, no number
+                failure = quarantined_row(
+                    sheet, row_index, "not_a_number", address, column=column_label, value=display(raw)
+                )
+                return None, failure, unit
+            # a unit, but not one of this column (1.85万头 in a 万吨 column, 50% where money is asked)
+            code, details = "unit_in_cell_mismatch", {"unit": unit or indicator.canonical_unit}
+            return None, quarantined_row(sheet, row_index, code, address, value=display(raw), **details), unit
         number, unit = typed
     if number is None:
         return None, None, unit

@@ -30,6 +30,7 @@ from typing import NamedTuple
 import duckdb
 import numpy as np
 
+from planwatch.periods import Granularity, Period, PeriodError
 from planwatch.plausibility.checks import CHECKS, CheckName, locate
 from planwatch.plausibility.expectations import (
     DEPARTMENT_TABLE,
@@ -569,7 +570,7 @@ class Reviewer:
         """The message's {expected} and {other} for a finding; `extra` holds the registry pass's bounds."""
         unit = self.units.get(record["indicator_code"], "")
         expected = record["expected_value"]
-        other = record["expected_period"] or ""
+        other = _month_words(record["expected_period"] or "")
         source = "规划目标" if extra else "近期报送值"
         match check:
             case CheckName.out_of_range if extra:
@@ -606,7 +607,7 @@ class Reviewer:
         text = check.message.format(
             indicator=self.names.get(record["indicator_code"], record["indicator_code"]),
             region=self.names.get(record["region_code"], record["region_code"]),
-            period=record["period"],
+            period=_month_words(record["period"]),
             measure=MEASURE_LABELS.get(Measure(measure), measure),
             value=_number(record["value"]),
             unit=unit,
@@ -716,3 +717,11 @@ class Reviewer:
             if (load_id, sheet, row_number) not in kept:
                 review.quarantined_rows[load_id].setdefault((sheet, row_number), finding)
         return {series for _, series in removed}
+
+
+def _month_words(period: str) -> str:
+    """A month as a clerk and a leader write it (2025年12月), in the Chinese messages; anything else as it is."""
+    try:
+        return Period.parse(period, Granularity.month).label
+    except PeriodError:
+        return period
