@@ -526,3 +526,22 @@ def test_a_long_tables_rows_of_a_locked_month_are_set_aside_and_its_other_months
         ("2025-02", "ytd_value", 8.3),
     ]
     assert refused.status == "rejected" and "签发并锁定" in (refused.reason or "")
+
+
+def test_an_unrecognised_file_is_told_what_was_read_of_each_sheet(tmp_path: Path) -> None:
+    """A sheet copied with its header merged over two rows is no template and no registered table: the
+    refusal quotes each sheet's name and first rows, so the clerk sees what was looked at and what is asked."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "全市肉牛饲养量（万头）"
+    for row in (["地区", "地区编码", "肉牛饲养量（万头）", None], [None, None, "本年累计", "上年同期累计"]):
+        sheet.append(row)
+    sheet.append(["庄浪县", "620825", 12.5, 11])
+    path = tmp_path / "平凉市农业农村局报表.xlsx"
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert result.status == "rejected" and result.reason.startswith("文件格式无法识别")
+    assert "工作表“全市肉牛饲养量（万头）”" in result.reason
+    assert "第1行“地区 | 地区编码 | 肉牛饲养量(万头)”" in result.reason
+    assert "第2行“本年累计 | 上年同期累计”" in result.reason
+    assert "“地区”“地区编码”列" in result.reason

@@ -378,6 +378,28 @@ def test_last_months_table_pasted_under_this_months_is_quarantined_and_this_mont
     assert f"第{opening}行起是本工作表中的另一张表" in reason
 
 
+def test_a_copied_sheet_whose_title_alone_names_its_month_is_read_as_that_month(tmp_path: Path) -> None:
+    """No hidden sheet, no 报送期, no month in the file name: the month the sheet's title names (in Chinese
+    numerals, as typed) is the template's; the figures load under it."""
+    path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    workbook = load_workbook(path)
+    del workbook[META_SHEET]
+    year, month = (int(part) for part in PERIOD.split("-"))
+    numerals = "〇一二三四五六七八九"
+    written = "".join(numerals[int(digit)] for digit in str(year)) + f"年{'一二三四五六七八九'[month - 1]}月"
+    for sheet in workbook.worksheets:
+        if isinstance(sheet["A1"].value, str):
+            sheet["A1"] = sheet["A1"].value.replace(f"{year}年{month}月", written)
+        if sheet["A2"].value and "报送期" in str(sheet["A2"].value):
+            sheet["A2"] = None
+    copied = tmp_path / f"{REGISTRY.reference.departments[DATA_DEPARTMENT].name}报表.xlsx"
+    workbook.save(copied)
+    [intact] = ingest([path], tmp_path / "intact.duckdb")
+    [result] = ingest([copied], tmp_path / "w.duckdb")
+    assert (result.status, result.layout, result.periods) == ("loaded", "template_without_meta", [PERIOD])
+    assert result.observations == intact.observations > 0
+
+
 def test_one_template_sheet_saved_as_csv_is_read_from_its_title(tmp_path: Path) -> None:
     import csv
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from planwatch.forms.meta import TemplateMeta, parse_meta
 from planwatch.ingest.layout_head import RANGE_MARKS
-from planwatch.ingest.periods import chinese_dates_as_digits, is_month
+from planwatch.ingest.periods import chinese_dates_as_digits, is_month, months_named_in
 from planwatch.ingest.read import Sheet, SourceFile
 from planwatch.ingest.records import (
     IGNORED_REASONS,
@@ -541,7 +541,31 @@ def _missing_sheet_note(sheet_name: str, indicator_name: str, period: str) -> st
 
 
 _FILING_PERIOD = re.compile(r"报送期[:：]\s*(\d{4}-\d{2})")
-_PERIOD_IN_NAME = re.compile(r"(?<!\d)(\d{4}-\d{2})(?!\d)")
+
+
+def _filed_for(titles: str, file_name: str) -> str | None:
+    """The month a template that lost its hidden sheet is for: its 报送期 (报送期：2025-06), else the one month
+    its file name states (2025-06, 2025年6月), else the one month its sheets' titles name with its year
+    (平凉市农业农村局 二〇二五年六月 肉牛饲养量); None when none does, or several."""
+    filed = _FILING_PERIOD.search(titles)
+    if filed is not None:
+        return filed.group(1)
+    for named in (months_named_in(file_name), _months_titled(titles)):
+        if len(named) == 1:
+            return next(iter(named))
+        if named:
+            return None
+    return None
+
+
+def _months_titled(titles: str) -> set[str]:
+    """The months (YYYY-MM) titles name with their year."""
+    found = set()
+    for match in _TITLE_MONTH.finditer(chinese_dates_as_digits(titles)):
+        month = int(match["month"] or match["dashed"] or 0)
+        if match["year"] and 1 <= month <= 12:
+            found.add(f"{match['year']}-{month:02d}")
+    return found
 
 
 def _looks_like_data_sheet(sheet: Sheet) -> int | None:
@@ -568,11 +592,10 @@ def parse_template_without_meta(
     titles = " ".join(
         normalise_text(cell) for sheet, index in data_sheets for row in sheet.rows[:index] for cell in row
     )
-    filed = _FILING_PERIOD.search(titles) or _PERIOD_IN_NAME.search(source.path.name)
+    period = _filed_for(titles, source.path.name)
     department_id = department_id or resolver.department_named_in(titles)
-    if filed is None or department_id is None:
+    if period is None or department_id is None:
         return None
-    period = filed.group(1)
     department = resolver.reference.departments[department_id]
     city = resolver.city_of(department.region)
     rows: list[RowOutcome] = []

@@ -75,9 +75,27 @@ SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
 # the single batch's review is the run's tail, with one core idle
 BATCH_SIZE = 2000
 TAMPERED_TEMPLATE = "填报模板的隐藏表“_planwatch”已被修改，无法识别报送单位和报送期，请使用平台下发的原模板重新填报"
-UNKNOWN_LAYOUT = (
-    "文件格式无法识别：既不是平台下发的填报模板，也不符合已登记的统计报表格式。请使用平台下发的填报模板报送"
-)
+SHEETS_DESCRIBED = 3  # the sheets whose first rows an unrecognised file's reason quotes
+
+
+def unknown_layout(source: SourceFile) -> str:
+    """Why a file was not recognised, with what it holds: each sheet's name and its first rows as read (up
+    to the header a template or a statistics table would have), so the clerk sees what was looked at."""
+    seen = []
+    for sheet in source.sheets[:SHEETS_DESCRIBED]:
+        filled = [
+            (index, " | ".join(normalise_text(cell) for cell in row if normalise_text(cell)))
+            for index, row in enumerate(sheet.rows[:8])
+        ]
+        lines = [f"第{index + 1}行“{text[:40]}”" for index, text in filled if text][:2]
+        seen.append(f"工作表“{sheet.name}”" + ("：" + "，".join(lines) if lines else "为空"))
+    more = f"等{len(source.sheets)}个工作表" if len(source.sheets) > SHEETS_DESCRIBED else ""
+    held = f"（本文件{'；'.join(seen)}{more}）" if seen else "（本文件没有工作表）"
+    return (
+        f"文件格式无法识别：既不是平台下发的填报模板，也不符合已登记的统计报表格式{held}。平台模板的数据表须有"
+        "“地区”“地区编码”列和“本月数”“本年累计”等口径列；统计报表须有已登记格式的表头（如“指标”“计量单位”）。"
+        "请使用平台下发的填报模板报送，不要合并或改动表头"
+    )
 
 
 UNKNOWN_SENDER = (
@@ -263,7 +281,7 @@ class Ingestor:
                     return None, UNKNOWN_SENDER.format(file=path.name, layout=spec.description)
                 return parse_layout(source, spec, self.layout_resolvers[spec.layout_id], department_id), None
         orphan = parse_template_without_meta(source, self.resolver, self.known_milestones, sender)
-        return (orphan, None) if orphan is not None else (None, UNKNOWN_LAYOUT)
+        return (orphan, None) if orphan is not None else (None, unknown_layout(source))
 
     def _titled_by(self, source: SourceFile) -> str | None:
         """The department a table's title names by its full name (中卫市统计局主要指标统计月报), if one does:
