@@ -7,6 +7,7 @@ newest month, the months issued, and what is published for BI readers.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,5 +132,10 @@ def _read_published(config: Settings, status: WarehouseStatus) -> None:
         manifest = read_manifest(current_snapshot(published))
         status.published_latest_period = manifest.get("latest_period")
         status.published_at = manifest.get("built_at")
-    if config.postgres_uri:
-        status.postgres = public_address(config.postgres_uri)
+    # under Airflow the PostgreSQL target is the Connection planwatch_postgres (orchestration.airflow_config),
+    # which a deployment gives as AIRFLOW_CONN_PLANWATCH_POSTGRES (the compose file does)
+    uri = config.postgres_uri or os.environ.get("AIRFLOW_CONN_PLANWATCH_POSTGRES", "")
+    if uri:
+        status.postgres = public_address(uri) + (
+            "" if config.postgres_uri else " (Airflow Connection planwatch_postgres)"
+        )

@@ -169,6 +169,8 @@ def test_version_and_status_from_the_installed_script(small_warehouse: Path, tmp
         "PLANWATCH_WAREHOUSE": str(small_warehouse),
         "PLANWATCH_PUBLISHED_DIR": str(tmp_path / "published"),
         "PLANWATCH_POSTGRES_URI": "",
+        # how the compose deployment gives the PostgreSQL target: an Airflow Connection in the environment
+        "AIRFLOW_CONN_PLANWATCH_POSTGRES": "postgresql://planwatch:secret@db:5432/planwatch",
     }
     status = subprocess.run([str(script), "status"], capture_output=True, text=True, check=True, env=environment)
     lines = status.stdout.splitlines()
@@ -183,6 +185,8 @@ def test_version_and_status_from_the_installed_script(small_warehouse: Path, tmp
     assert re.search(r"last ingest \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(UTC\+8\)$", files), files
     assert "quality gate: no month checked yet (planwatch check)" in lines
     assert "published: nothing yet (planwatch publish)" in lines
+    assert "PostgreSQL: db:5432/planwatch (Airflow Connection planwatch_postgres) (publish target)" in lines
+    assert "secret" not in status.stdout
 
 
 @pytest.mark.parametrize("name", ["brief", "remind"])
