@@ -151,6 +151,26 @@ def test_a_template_with_its_hidden_sheet_edited_is_rejected(tmp_path: Path) -> 
     assert result.status == "rejected" and "_planwatch" in result.reason
 
 
+def test_a_hidden_sheet_edited_to_another_department_of_the_city_is_rejected_not_filed_under_it(
+    tmp_path: Path,
+) -> None:
+    """The hidden sheet's department edited to another bureau of the same city, while the file name and the
+    sheets' titles name the department the template was made for: refused naming both, never filed under
+    the hidden sheet's department."""
+    departments = REGISTRY.reference.departments
+    path, _ = _filled(tmp_path / f"{departments[DATA_DEPARTMENT].name}_{PERIOD}_填报模板.xlsx", DATA_DEPARTMENT)
+    workbook = load_workbook(path)
+    for row in workbook[META_SHEET].iter_rows():
+        if row[0].value == "department_id":
+            row[1].value = MILESTONE_DEPARTMENT
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert result.status == "rejected", result
+    named = (departments[DATA_DEPARTMENT].name, departments[MILESTONE_DEPARTMENT].name)
+    assert all(name in result.reason for name in named), result.reason
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations") == [(0,)]
+
+
 def test_figures_typed_into_an_extra_sheet_are_quarantined_not_lost(tmp_path: Path) -> None:
     path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
     workbook = load_workbook(path)

@@ -493,10 +493,32 @@ def _check_sender(meta: TemplateMeta, resolver: Resolver) -> str | None:
     return city
 
 
+def _named_sender_differs(source: SourceFile, meta: TemplateMeta, resolver: Resolver) -> None:
+    """SenderMismatchError when the file name or a template sheet's title names another department than the
+    hidden sheet (the hidden sheet edited, or another department's template refilled): whose figures they
+    are is not guessed, never filed under the hidden sheet's department."""
+    own = {entry.sheet_name for entry in meta.sheets}
+    titles = [
+        (f"工作表“{sheet.name}”的标题", normalise_text(sheet.rows[0][0]))
+        for sheet in source.sheets
+        if sheet.name in own and sheet.rows and sheet.rows[0]
+    ]
+    for place, text in [("文件名", source.path.name), *titles]:
+        named = resolver.department_named_in(text)
+        if named is not None and named != meta.department_id:
+            departments = resolver.reference.departments
+            hidden = departments[meta.department_id].name if meta.department_id in departments else meta.department_id
+            raise SenderMismatchError(
+                f"{place}写明的报送单位“{departments[named].name}”与填报模板隐藏表“{META_SHEET}”记录的“{hidden}”"
+                "不一致，无法确定是哪个单位的数据，未入库；请使用平台下发给本单位的原模板重新填报"
+            )
+
+
 def parse_template(source: SourceFile, resolver: Resolver, known_milestones: Mapping[str, dt.date]) -> ParsedFile:
     sheets = {sheet.name: sheet for sheet in source.sheets}
     meta = parse_meta(sheets[META_SHEET].rows, where=f"{source.path.name}!{META_SHEET}")
     city = _check_sender(meta, resolver)
+    _named_sender_differs(source, meta, resolver)
     # a sheet the clerk renamed is found at its place; a sheet at that place that bears another entry's
     # name is that entry's (the clerk deleted this one, and the next moved up), not this one's
     named = {entry.sheet_name for entry in meta.sheets}
