@@ -371,6 +371,17 @@ def assert_valid_briefing(path: Path, period: str) -> None:
         assert rows and all(" yes " in row and "-CJK-SC" in row for row in rows), (path, fonts)
         text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
         assert "督查通报" in text and month_label in text, path
+        # nothing prints past the text block (GB/T 9704: 28 mm and 26 mm margins, mirrored on left pages):
+        # 表1's cells once ran 20 mm into the margin, their lines over the next columns
+        boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True)
+        words = re.findall(r'xMin="([\d.]+)"[^>]*xMax="([\d.]+)"[^>]*>([^<]*)<', boxes.stdout)
+        points_per_mm = 72 / 25.4
+        outside = [
+            word
+            for low, high, word in words
+            if not 25.5 <= float(low) / points_per_mm < float(high) / points_per_mm <= 184.5
+        ]
+        assert not outside, (path, outside[:10])
     else:
         document = Document(str(path))
         text = "\n".join(paragraph.text for paragraph in document.paragraphs)
