@@ -206,6 +206,9 @@ def test_a_ranking_that_would_compare_nothing_is_not_drawn(tmp_path: Path) -> No
     assert not alone.regions_ranked
     html = " ".join(render_html(alone).split())
     assert "本规划仅1个县区单列目标，不作县区排名。" in html and "　县区排名</caption>" not in html
+    # none: said as none, never 仅0个
+    none = " ".join(render_html(_briefing(regions=())).split())
+    assert "本规划未对县区单列目标，不作县区排名。" in none and "仅0个" not in none
     county = alone.regions[0]
     unjudged = county.model_copy(update={"share_on_track": None, "mean_completion": None, "targets_no_data": 1})
     none_judged = _briefing(regions=(unjudged, unjudged.model_copy(update={"name": "静宁县"})))
@@ -756,3 +759,20 @@ def test_a_briefing_not_yet_signed_is_marked_a_draft_in_html_and_word(tmp_path: 
         text = "\n".join(paragraph.text for paragraph in Document(str(path)).paragraphs)
         assert ("送审稿（未签发）" in text) is marked and "督查通报" in text
         assert "{%" not in text  # the template's tags leave no trace
+
+
+def test_a_lagging_ratio_the_marts_computed_says_how_not_who_reported_it() -> None:
+    """A share the marts computed from its parts has no reporting department: the lagging target's line says
+    牵头单位：规划未明确（数据按…计算）, never 数据由按…计算报送."""
+    ratio = _target(
+        status="lagging",
+        lead_unit=None,
+        actual_source_name="按畜牧业总产值÷农业总产值计算",
+        actual_is_derived=True,
+    )
+    text = " ".join(render_html(_briefing(targets=(ratio,), lagging=(ratio,))).split())
+    assert "牵头单位：规划未明确（数据按畜牧业总产值÷农业总产值计算）" in text
+    assert "数据由按" not in text
+    reported = _target(status="lagging", lead_unit=None, actual_source_name="平凉市统计局")
+    text = " ".join(render_html(_briefing(targets=(reported,), lagging=(reported,))).split())
+    assert "牵头单位：规划未明确（数据由平凉市统计局报送）" in text

@@ -117,6 +117,7 @@ class TargetLine(_Model):
     observed_annual_growth_pct: float | None = None
     required_annual_growth_pct: float | None = None
     actual_source_name: str | None = None  # the department or statistics bureau whose figure is used
+    actual_is_derived: bool = False  # computed by the marts from its parts (actual_source_name says how)
     actual_period_label: str | None = None  # a quarterly (half-yearly, yearly) figure's period as written
 
     @property

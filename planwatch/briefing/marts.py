@@ -91,6 +91,7 @@ def target_progress(con: duckdb.DuckDBPyConnection, plan_id: str, period: dt.dat
                     then '按' || numerators.indicator_name || '÷' || denominators.indicator_name || '计算'
                 else sources.department_name
             end as actual_source_name,
+            coalesce(progress.actual_source = 'derived_ratio', false) as actual_is_derived,
             observed.period_label as actual_period_label
         from marts.fct_target_progress as progress
         inner join marts.dim_target as targets on progress.target_id = targets.target_id
