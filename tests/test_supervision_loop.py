@@ -170,6 +170,12 @@ def test_a_target_missed_last_year_is_followed_up_and_one_missed_long_ago_is_not
     [subject] = [found for found in _subjects(briefing, include_lagging=False) if found.kind == "target"]
     assert (subject.kind, subject.subject_id, subject.lead_unit) == ("target", missed.target_id, missed.lead_unit)
     assert "未完成" in subject.subject and "完成率80.0%" in subject.ask and "时序进度" not in subject.ask
+    # the target itself is named: a level and a growth target of one figure and year read apart
+    assert subject.subject == "庄浪县肉牛饲养量（2024年目标不低于16.5万头）未完成"
+    growth = missed.model_copy(update={"target_id": "demo.beef.growth", "target_kind": "average_annual_growth"})
+    both = briefing.model_copy(update={"final_targets": (missed, growth)})
+    named = [found.subject for found in _subjects(both, include_lagging=False) if found.kind == "target"]
+    assert len(set(named)) == 2, named
     long_ago = missed.model_copy(update={"target_year": 2022})
     later = briefing.model_copy(update={"final_targets": (long_ago,)})
     assert [found for found in _subjects(later, include_lagging=False) if found.kind == "target"] == []

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from planwatch.briefing import reading
-from planwatch.briefing.formatting import zh_date
+from planwatch.briefing.formatting import quantity, zh_date
 
 BriefingKind = Literal["plan", "county", "summary"]
 ChartKind = Literal["completion", "trend", "plan_status", "county_status"]
@@ -208,6 +208,14 @@ class TargetLine(_Model):
     @property
     def is_growth(self) -> bool:
         return self.target_kind in {"growth_over_base", "average_annual_growth"}
+
+    @property
+    def target_text(self) -> str:
+        """The target as 表1, the sentences and 督办 write it: 不低于20亿元, 新增不低于2个, 年均增长12%（28.6亿元）."""
+        if self.is_growth:
+            level = quantity(self.target_level, self.measure_unit)
+            return f"{self.kind_word}{quantity(self.target_value, self.target_unit)}（{level}）"
+        return f"{self.amount_word}{self.comparator_word}{quantity(self.target_value, self.target_unit)}"
 
 
 class StatusCounts(_Model):

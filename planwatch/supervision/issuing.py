@@ -29,7 +29,7 @@ from typing import TypeVar
 import duckdb
 from pydantic import ValidationError
 
-from planwatch.briefing.context import Briefing, TargetLine
+from planwatch.briefing.context import Briefing, MilestoneLine, TargetLine
 from planwatch.briefing.formatting import zh_date
 from planwatch.briefing.gather import briefing_scope, county_regions, gather_plan, month_end
 from planwatch.briefing.letters import Letter, department_letters, render_letter
@@ -195,7 +195,9 @@ def _subjects(briefing: Briefing, include_lagging: bool) -> list[follow_up.Subje
         shows_gap = line.gap_pp is not None and not line.is_final_verdict
         gap = f"，低于时序进度{abs(line.gap_pp):.1f}个百分点" if shows_gap else ""
         completion = f"完成率{line.completion_rate:.1f}%" if line.completion_rate is not None else "未完成"
-        subject = f"{line.region_name}{line.indicator_name}（{line.target_year}年目标）{line.status_label}"
+        # the target itself named: one figure often has a level and a growth target for one year
+        target = f"{line.target_year}年目标{line.target_text}"
+        subject = f"{line.region_name}{line.indicator_name}（{target}）{line.status_label}"
         subjects.append(
             follow_up.Subject(
                 "target",
@@ -214,7 +216,7 @@ def _subjects(briefing: Briefing, include_lagging: bool) -> list[follow_up.Subje
             follow_up.Subject(
                 "milestone",
                 milestone.milestone_id,
-                f"{milestone.project}逾期{milestone.days_overdue or 0}天",
+                f"{_milestone_place(milestone)}{milestone.project}逾期{milestone.days_overdue or 0}天",
                 None,
                 milestone.lead_unit,
                 f"{milestone.project}已逾期{milestone.days_overdue or 0}天（完成时限{deadline}）。"
@@ -222,6 +224,13 @@ def _subjects(briefing: Briefing, include_lagging: bool) -> list[follow_up.Subje
             )
         )
     return subjects
+
+
+def _milestone_place(milestone: MilestoneLine) -> str:
+    """The region a milestone's project is in, when its name does not say it (重点帮扶县科技特派团 is in
+    静宁县 and in 庄浪县: two items, each named by its county)."""
+    region = milestone.region_name or ""
+    return "" if region in milestone.project else region
 
 
 def _render_archive(briefings: list[Briefing], letters: list[Letter], folder: Path) -> dict[str, str]:
