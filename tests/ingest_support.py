@@ -88,11 +88,22 @@ class Percentage(NamedTuple):
     stored: float
 
 
+class Formula(NamedTuple):
+    """A formula cell (=2.75*1) with its saved result, or none (a program wrote it, nobody recalculated)."""
+
+    text: str
+    result: float | None
+
+
 def ods_bytes(rows: list[list[object]], sheet: str = "2024年3月") -> bytes:
     """A minimal OpenDocument spreadsheet (what WPS or LibreOffice saves), one sheet of `rows`; a
-    `Percentage` is a number shown as a percentage (0.8 shown as 80%)."""
+    `Percentage` is a number shown as a percentage (0.8 shown as 80%), a `Formula` a formula cell."""
 
     def cell(value: object) -> str:
+        if isinstance(value, Formula):
+            saved = "" if value.result is None else f' office:value-type="float" office:value="{value.result}"'
+            shown = "" if value.result is None else f"<text:p>{value.result}</text:p>"
+            return f'<table:table-cell table:formula="of:={value.text}"{saved}>{shown}</table:table-cell>'
         if isinstance(value, Percentage):
             kind = f'office:value-type="percentage" office:value="{value.stored}"'
             value = f"{value.stored * 100:g}%"

@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from planwatch.ingest.read import UnreadableFileError
 from planwatch.ingest.run import collect_files
 
-from .ingest_support import Percentage, ingest, ods_bytes, pingliang_table, query, statistics_workbook
+from .ingest_support import Formula, Percentage, ingest, ods_bytes, pingliang_table, query, statistics_workbook
 
 
 def test_a_damaged_file_is_rejected_alone_with_a_reason_and_the_others_load(tmp_path: Path) -> None:
@@ -469,6 +469,25 @@ def test_an_ods_with_a_number_shown_as_a_percentage_is_refused_not_read_as_its_f
     assert read.reason is None or "百分比格式" not in read.reason
 
 
+def test_an_ods_formula_saved_without_its_result_is_refused_naming_its_cell(tmp_path: Path) -> None:
+    """A formula an .ods holds without its computed result reads as blank, as if not reported: the file is
+    refused naming the sheet and cell; with its result saved it loads."""
+    title = ["平凉市统计局 平凉市主要指标月报（2024年1-3月）"]
+    header = ["指标", "计量单位", "庄浪县", "静宁县"]
+    uncomputed = tmp_path / "平凉市统计局_月报.ods"
+    uncomputed.write_bytes(ods_bytes([title, header, ["苹果产量", "万吨", Formula("2.75*1", None), 30.25]]))
+    [result] = ingest([uncomputed], tmp_path / "w.duckdb")
+    assert result.status == "rejected" and "工作表“2024年3月”C3" in result.reason and "重新计算" in result.reason
+    computed = tmp_path / "平凉市统计局_月报2.ods"
+    computed.write_bytes(ods_bytes([title, header, ["苹果产量", "万吨", Formula("2.75*1", 2.75), 30.25]]))
+    [loaded] = ingest([computed], tmp_path / "w2.duckdb")
+    assert loaded.status == "loaded" and loaded.observations == 2, loaded
+    assert query(tmp_path / "w2.duckdb", "select cell, value from raw.observations order by cell") == [
+        ("C3", 2.75),
+        ("D3", 30.25),
+    ]
+
+
 def test_a_table_whose_file_name_and_title_name_two_senders_is_refused_naming_both(tmp_path: Path) -> None:
     """A 中卫 table saved under 虎林's name: whose figures they are is not guessed."""
     path = statistics_workbook(
@@ -545,3 +564,18 @@ def test_an_unrecognised_file_is_told_what_was_read_of_each_sheet(tmp_path: Path
     assert "第1行“地区 | 地区编码 | 肉牛饲养量(万头)”" in result.reason
     assert "第2行“本年累计 | 上年同期累计”" in result.reason
     assert "“地区”“地区编码”列" in result.reason
+
+
+def test_an_ods_formulas_address_counts_repeated_rows_and_columns() -> None:
+    """LibreOffice writes runs of blank cells and rows once, with a repeat count: the address counts them."""
+    from planwatch.ingest.formula_cells import ods_formulas_without_value
+
+    content = (
+        b'<table:table table:name="Sheet1"><table:table-row table:number-rows-repeated="3"/>'
+        b'<table:table-row><table:table-cell table:number-columns-repeated="2"/>'
+        b'<table:table-cell office:value-type="float" office:value="1" table:formula="of:=1"/>'
+        b'<table:table-cell table:formula="of:=[.C4]*2"/></table:table-row></table:table>'
+        b'<table:table table:name="Sheet2"><table:table-row><table:table-cell table:formula="of:=1"/>'
+        b"</table:table-row></table:table>"
+    )
+    assert ods_formulas_without_value(content) == [("Sheet1", "D4"), ("Sheet2", "A1")]

@@ -154,9 +154,9 @@ def test_a_template_with_its_hidden_sheet_edited_is_rejected(tmp_path: Path) -> 
 def test_a_hidden_sheet_edited_to_another_department_of_the_city_is_rejected_not_filed_under_it(
     tmp_path: Path,
 ) -> None:
-    """The hidden sheet's department edited to another bureau of the same city, while the file name and the
-    sheets' titles name the department the template was made for: refused naming both, never filed under
-    the hidden sheet's department."""
+    """The hidden sheet's department edited to another bureau of the same city, while the sheets' titles name
+    the department the template was made for: refused naming both, never filed under the hidden sheet's
+    department (a file name alone naming another department changes nothing: tests/test_hostile_corpus.py)."""
     departments = REGISTRY.reference.departments
     path, _ = _filled(tmp_path / f"{departments[DATA_DEPARTMENT].name}_{PERIOD}_填报模板.xlsx", DATA_DEPARTMENT)
     workbook = load_workbook(path)

@@ -19,6 +19,7 @@ from planwatch.ingest.values import (
     HiddenRowCell,
     NotANumberError,
     column_index,
+    column_letter,
     display,
     number_with_unit,
     parse_number,
@@ -134,3 +135,37 @@ def put_back(rows: list[list], cells: list[HiddenCell]) -> None:
             row.extend([""] * (hidden.column_index + 1 - len(row)))
         if row[hidden.column_index] in ("", None):
             row[hidden.column_index] = hidden.cell
+
+
+_ODS_TOKEN = re.compile(
+    rb"<table:table(?=[\s>])([^>]*)>"
+    rb"|<table:table-row(?=[\s/>])([^>]*?)(/?)>"
+    rb"|<table:(?:covered-)?table-cell(?=[\s/>])([^>]*?)(/?)>"
+)
+_ODS_NAME = re.compile(rb'\btable:name="([^"]*)"')
+_ODS_ROWS_REPEATED = re.compile(rb'\btable:number-rows-repeated="(\d+)"')
+_ODS_COLUMNS_REPEATED = re.compile(rb'\btable:number-columns-repeated="(\d+)"')
+
+
+def ods_formulas_without_value(content_xml: bytes) -> list[tuple[str, str]]:
+    """(sheet, cell address) of each formula an OpenDocument spreadsheet saved without its result
+    (table:formula and no office:value-type): calamine reads such a cell as blank, not reported."""
+    if b"table:formula=" not in content_xml:
+        return []
+    found: list[tuple[str, str]] = []
+    sheet, row, column, more_rows = "", -1, 0, 0
+    for match in _ODS_TOKEN.finditer(content_xml):
+        table, row_attributes, cell_attributes = match.group(1), match.group(2), match.group(4)
+        if table is not None:
+            named = _ODS_NAME.search(table)
+            sheet, row, column, more_rows = (_text(named.group(1)) if named else ""), -1, 0, 0
+        elif row_attributes is not None:  # a row repeated N times takes N rows: the next row starts after them
+            repeated = _ODS_ROWS_REPEATED.search(row_attributes)
+            row, column = row + 1 + more_rows, 0
+            more_rows = int(repeated.group(1)) - 1 if repeated else 0
+        elif cell_attributes is not None:
+            if b"table:formula=" in cell_attributes and b"office:value-type=" not in cell_attributes:
+                found.append((sheet, f"{column_letter(column)}{row + 1}"))
+            repeated = _ODS_COLUMNS_REPEATED.search(cell_attributes)
+            column += int(repeated.group(1)) if repeated else 1
+    return found

@@ -494,16 +494,17 @@ def _check_sender(meta: TemplateMeta, resolver: Resolver) -> str | None:
 
 
 def _named_sender_differs(source: SourceFile, meta: TemplateMeta, resolver: Resolver) -> None:
-    """SenderMismatchError when the file name or a template sheet's title names another department than the
-    hidden sheet (the hidden sheet edited, or another department's template refilled): whose figures they
-    are is not guessed, never filed under the hidden sheet's department."""
+    """SenderMismatchError when a template sheet's title names another department than the hidden sheet (the
+    hidden sheet edited): whose figures they are is not guessed, never filed under the hidden sheet's
+    department. The file name alone is not asked: a file saved under another name is still the template
+    its hidden sheet and titles agree on."""
     own = {entry.sheet_name for entry in meta.sheets}
     titles = [
         (f"工作表“{sheet.name}”的标题", normalise_text(sheet.rows[0][0]))
         for sheet in source.sheets
         if sheet.name in own and sheet.rows and sheet.rows[0]
     ]
-    for place, text in [("文件名", source.path.name), *titles]:
+    for place, text in titles:
         named = resolver.department_named_in(text)
         if named is not None and named != meta.department_id:
             departments = resolver.reference.departments

@@ -35,6 +35,7 @@ from planwatch.ingest.formula_cells import (
     hidden_cells,
     hidden_rows,
     hide_figures,
+    ods_formulas_without_value,
     put_back,
     sheet_names_by_member,
 )
@@ -53,6 +54,11 @@ Cell = str | float | int | bool | object
 
 # an .ods cell shown as a percentage (80%) stores 0.8, as Excel does; its cell positions are not read here
 _ODS_PERCENTAGE = b'office:value-type="percentage"'
+# an .ods formula saved without its result reads as blank: the file is refused naming the cells
+ODS_FORMULAS = (
+    "文件（ODS格式）中有{count}个公式单元格没有保存计算结果（{where}），读取时会被当作未填写；"
+    "请在WPS或LibreOffice中打开文件、重新计算并保存（或另存为xlsx格式）后重新报送"
+)
 ODS_PERCENTAGE = (
     "文件（ODS格式）中有以百分比格式显示的数字（如80%），其存储值为0.8，无法确认应读为80还是0.8；"
     "请另存为xlsx格式后重新报送，或将百分比直接填写为数字（如80）"
@@ -370,6 +376,9 @@ def _inspect_zip(data: bytes) -> InspectedZip:
     content = by_name.get("content.xml")  # an OpenDocument spreadsheet (.ods)
     if content in inflated and _ODS_PERCENTAGE in inflated[content]:
         raise UnreadableFileError(ODS_PERCENTAGE)
+    if content in inflated and (uncomputed := ods_formulas_without_value(inflated[content])):
+        where = "、".join(f"工作表“{sheet}”{cell}" for sheet, cell in uncomputed[:5])
+        raise UnreadableFileError(ODS_FORMULAS.format(where=where, count=len(uncomputed)))
     styles = by_name.get("xl/styles.xml")
     shown_as_percent = percent_styles(inflated[styles]) if styles in inflated else frozenset()
     percent = (
