@@ -243,6 +243,14 @@ def test_three_months_of_supervision(tmp_path: Path) -> None:
     assert f"于{zh_date(resubmit_by)}前" in said["处理办法"] and resubmit_by > returned_on
     assert office.states(first)[RETURNED] == "returned"
     original = next(p for p in arriving if p.name.startswith(RETURNED))
+    # the same bytes sent again answer nothing: refused, saying the month was returned and why
+    unchanged = tmp_path / "unchanged" / original.name.replace(".xlsx", "_再报.xlsx")
+    unchanged.parent.mkdir()
+    shutil.copyfile(original, unchanged)
+    [again] = office.ingest(unchanged)
+    assert again.status == "rejected" and "已被退回" in again.reason
+    assert "规上工业增加值与统计局口径不一致" in again.reason
+    assert office.states(first)[RETURNED] == "returned"
     resubmitted = tmp_path / "resubmit" / original.name.replace(".xlsx", "_重报.xlsx")
     resubmitted.parent.mkdir()
     workbook = openpyxl.load_workbook(original)

@@ -35,7 +35,7 @@ from planwatch.ingest.parse_template import (
     parse_template,
     parse_template_without_meta,
 )
-from planwatch.ingest.periods import PlanSpan, name_disagrees, unusable_period
+from planwatch.ingest.periods import PlanSpan, is_month, name_disagrees, unusable_period
 from planwatch.ingest.raw_schema import ensure_tables
 from planwatch.ingest.raw_tables import AccountingError, PendingFile
 from planwatch.ingest.read import (
@@ -59,12 +59,13 @@ from planwatch.ingest.records import ParsedFile
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.store import FileResult, store_batch
 from planwatch.ingest.values import normalise_text
+from planwatch.periods import Period
 from planwatch.plausibility import expectations
 from planwatch.plausibility.review import Reviewer
 from planwatch.processes import can_fork, forked_pool
 from planwatch.registry.load import Registry
 from planwatch.sample import records as sample_records
-from planwatch.supervision.states import Locks, locked_departments, locked_refusal
+from planwatch.supervision.states import Locks, locked_departments, locked_refusal, submission_states
 from planwatch.warehouse import connect
 
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
@@ -392,19 +393,53 @@ def _committed_bytes(connection: duckdb.DuckDBPyConnection) -> set[str]:
     return {sha for (sha,) in connection.execute("select distinct sha256 from raw.file_loads").fetchall()}
 
 
-def _duplicate(path: Path, sha256: str, previous: _PreviousLoad) -> FileResult:
-    reason = f"此文件此前已接收（批次 {previous.load_id}），本次未重复入库"
+def _duplicate(connection: duckdb.DuckDBPyConnection, path: Path, sha256: str, previous: _PreviousLoad) -> FileResult:
+    """The same bytes loaded before: not loaded again. When the office returned (退回) the month those bytes
+    were, they answer nothing: refused, saying so, not 重复报送（此前已接收）."""
     # the receipt names the sender and the period the first copy was read as, not 未识别
     periods = [period for period in (previous.periods or "").split(",") if period]
+    returned = _return_in_force(connection, previous.department_id, periods)
+    if returned is not None:
+        reason = (
+            f"本单位{returned[0]}的报送已被退回（退回理由：{returned[1]}），此文件与退回前报送的文件内容完全相同，"
+            "未重新入库；请按退回理由核实修改后重新报送，经核实确无差错的，请向督查室书面说明"
+        )
+        return FileResult(
+            path.name, sha256, "rejected", reason=reason, department_id=previous.department_id, periods=periods
+        )
     return FileResult(
         path.name,
         sha256,
         "duplicate",
         load_id=previous.load_id,
-        reason=reason,
+        reason=f"此文件此前已接收（批次 {previous.load_id}），本次未重复入库",
         department_id=previous.department_id,
         periods=periods,
     )
+
+
+def _return_in_force(
+    connection: duckdb.DuckDBPyConnection, department_id: str | None, periods: list[str]
+) -> tuple[str, str] | None:
+    """(month label, reason) of a return (退回) in force for the department's month, if any."""
+    if department_id is None:
+        return None
+    try:  # most departments were never returned: one look at the office's decisions says so
+        returns = connection.execute(
+            "select count(*) from supervision.submission_reviews where department_id = ? and decision = 'returned'",
+            [department_id],
+        ).fetchone()
+    except duckdb.CatalogException:  # no office decisions kept in this warehouse
+        return None
+    if not returns or not returns[0]:
+        return None
+    for period in periods:
+        if not is_month(period):
+            continue
+        for state in submission_states(connection, [department_id], period):
+            if state.state == "returned":
+                return Period.parse(period).label, state.return_reason or "未注明"
+    return None
 
 
 def _refused_like(path: Path, first: FileResult) -> FileResult:
@@ -620,7 +655,8 @@ def ingest_files(
                 finish(position, result)
             for position, sha256 in repeated_in_batch:
                 if sha256 in previous:
-                    finish(position, _duplicate(files[position], sha256, previous[sha256]), receipt=True)
+                    duplicate = _duplicate(connection, files[position], sha256, previous[sha256])
+                    finish(position, duplicate, receipt=True)
                 else:  # the same bytes as a file of the batch that was refused: refused for the same reason
                     first = refused_in_batch[sha256]
                     finish(position, _refused_like(files[position], first), receipt=True)
@@ -647,7 +683,7 @@ def ingest_files(
                 repeated_in_batch.append((position, pending.sha256))
                 continue
             if pending.sha256 and pending.sha256 in previous:
-                duplicate = _duplicate(files[position], pending.sha256, previous[pending.sha256])
+                duplicate = _duplicate(connection, files[position], pending.sha256, previous[pending.sha256])
                 finish(position, duplicate, receipt=True)
                 continue
             if (
