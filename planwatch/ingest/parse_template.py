@@ -100,13 +100,13 @@ def _second_table(sheet: Sheet, header_index: int, region_column: int | None, pe
     this month's). Its rows are no figures of this month: they are quarantined, the first table's load."""
     for index in range(header_index + 1, len(sheet.rows)):
         row = sheet.rows[index]
-        filled = [cell for cell in row if compact(cell)]
-        if not filled:
+        label = row[region_column] if region_column is not None and region_column < len(row) else ""
+        if label == REGION_HEADER or (isinstance(label, str) and compact(label) == REGION_HEADER):
+            return index, normalise_text(label)
+        filled = [cell for cell in row if cell not in ("", None)]  # a data row has several: no closer look
+        if len(filled) != 1:
             continue
-        label = compact(row[region_column]) if region_column is not None and region_column < len(row) else ""
-        if label == REGION_HEADER:
-            return index, normalise_text(row[region_column])
-        lone = filled[0] if len(filled) == 1 else None
+        lone = filled[0]
         a_title = isinstance(lone, str | dt.date) and not compact(lone).startswith(NOTE_PREFIXES)
         if a_title and is_month(period) and _other_months_in_title(lone, period, ""):
             return index, normalise_text(lone)
@@ -504,10 +504,13 @@ def _named_sender_differs(source: SourceFile, meta: TemplateMeta, resolver: Reso
         for sheet in source.sheets
         if sheet.name in own and sheet.rows and sheet.rows[0]
     ]
+    departments = resolver.reference.departments
+    own_name = departments[meta.department_id].name if meta.department_id in departments else None
     for place, text in titles:
+        if own_name and own_name in text:
+            continue  # the title names the hidden sheet's department (the common case: one look, not all names)
         named = resolver.department_named_in(text)
         if named is not None and named != meta.department_id:
-            departments = resolver.reference.departments
             hidden = departments[meta.department_id].name if meta.department_id in departments else meta.department_id
             raise SenderMismatchError(
                 f"{place}写明的报送单位“{departments[named].name}”与填报模板隐藏表“{META_SHEET}”记录的“{hidden}”"

@@ -73,11 +73,14 @@ _MONTH_IN_NUMERALS = re.compile(
     rf"(?<![〇零一二两三四五六七八九十百第前])(?:{_MONTH_NUMERAL})(?=\s*(?:月|[至到~—–-]\s*(?:{_MONTH_NUMERAL})\s*月))"
 )
 _MONTH_OF = {"十": "10", "十一": "11", "十二": "12"}
+_ANY_NUMERAL = re.compile("[〇零一二三四五六七八九十]")
 
 
 def chinese_dates_as_digits(text: str) -> str:
     """The text with years and months written in Chinese numerals in digits (二〇二五年六月 → 2025年6月, 一至六月 →
     1至6月), for reading which period a title names; everything else is left as it is."""
+    if not _ANY_NUMERAL.search(text):
+        return text  # the common case: one search, no substitution
     text = _YEAR_IN_NUMERALS.sub(lambda match: "".join(_DIGIT_OF[numeral] for numeral in match[0]), text)
     return _MONTH_IN_NUMERALS.sub(lambda match: _MONTH_OF.get(match[0]) or _DIGIT_OF[match[0]], text)
 

@@ -393,12 +393,19 @@ def _committed_bytes(connection: duckdb.DuckDBPyConnection) -> set[str]:
     return {sha for (sha,) in connection.execute("select distinct sha256 from raw.file_loads").fetchall()}
 
 
-def _duplicate(connection: duckdb.DuckDBPyConnection, path: Path, sha256: str, previous: _PreviousLoad) -> FileResult:
+def _duplicate(
+    connection: duckdb.DuckDBPyConnection, path: Path, sha256: str, previous: _PreviousLoad, ever_returned: set[str]
+) -> FileResult:
     """The same bytes loaded before: not loaded again. When the office returned (退回) the month those bytes
-    were, they answer nothing: refused, saying so, not 重复报送（此前已接收）."""
+    were, they answer nothing: refused, saying so, not 重复报送（此前已接收）. `ever_returned`: the departments
+    the office ever returned a month of (_returned_departments), the only ones whose state is asked."""
     # the receipt names the sender and the period the first copy was read as, not 未识别
     periods = [period for period in (previous.periods or "").split(",") if period]
-    returned = _return_in_force(connection, previous.department_id, periods)
+    returned = (
+        _return_in_force(connection, previous.department_id, periods)
+        if previous.department_id in ever_returned
+        else None
+    )
     if returned is not None:
         reason = (
             f"本单位{returned[0]}的报送已被退回（退回理由：{returned[1]}），此文件与退回前报送的文件内容完全相同，"
@@ -418,20 +425,22 @@ def _duplicate(connection: duckdb.DuckDBPyConnection, path: Path, sha256: str, p
     )
 
 
+def _returned_departments(connection: duckdb.DuckDBPyConnection) -> set[str]:
+    """The departments the office ever returned a month of (one query a run, not one a duplicate)."""
+    try:
+        found = connection.execute(
+            "select distinct department_id from supervision.submission_reviews where decision = 'returned'"
+        ).fetchall()
+    except duckdb.CatalogException:  # no office decisions kept in this warehouse
+        return set()
+    return {department for (department,) in found}
+
+
 def _return_in_force(
     connection: duckdb.DuckDBPyConnection, department_id: str | None, periods: list[str]
 ) -> tuple[str, str] | None:
     """(month label, reason) of a return (退回) in force for the department's month, if any."""
     if department_id is None:
-        return None
-    try:  # most departments were never returned: one look at the office's decisions says so
-        returns = connection.execute(
-            "select count(*) from supervision.submission_reviews where department_id = ? and decision = 'returned'",
-            [department_id],
-        ).fetchone()
-    except duckdb.CatalogException:  # no office decisions kept in this warehouse
-        return None
-    if not returns or not returns[0]:
         return None
     for period in periods:
         if not is_month(period):
@@ -611,6 +620,7 @@ def ingest_files(
         ensure_tables(connection)
         previous = _previous_loads(connection)
         locks = locked_departments(connection)  # months whose briefing is issued take no more files
+        ever_returned = _returned_departments(connection)  # whose duplicates may answer a return
         prepared = read(previous, locks)  # a file whose bytes are known is not parsed again
         if len(files) >= PARALLEL_MIN_FILES:
             # the reading workers hold every core: DuckDB's own threads would only contend with them
@@ -655,7 +665,7 @@ def ingest_files(
                 finish(position, result)
             for position, sha256 in repeated_in_batch:
                 if sha256 in previous:
-                    duplicate = _duplicate(connection, files[position], sha256, previous[sha256])
+                    duplicate = _duplicate(connection, files[position], sha256, previous[sha256], ever_returned)
                     finish(position, duplicate, receipt=True)
                 else:  # the same bytes as a file of the batch that was refused: refused for the same reason
                     first = refused_in_batch[sha256]
@@ -683,7 +693,9 @@ def ingest_files(
                 repeated_in_batch.append((position, pending.sha256))
                 continue
             if pending.sha256 and pending.sha256 in previous:
-                duplicate = _duplicate(connection, files[position], pending.sha256, previous[pending.sha256])
+                duplicate = _duplicate(
+                    connection, files[position], pending.sha256, previous[pending.sha256], ever_returned
+                )
                 finish(position, duplicate, receipt=True)
                 continue
             if (
