@@ -308,13 +308,8 @@ def _other_months_in_title(title: object, period: str, indicator_name: str) -> l
     text = normalise_text(title)
     if indicator_name:
         text = text.replace(normalise_text(indicator_name), " ")
-    text = chinese_dates_as_digits(text)
     other = []
-    for match in _TITLE_MONTH.finditer(text):
-        named_month = int(match["month"] or match["dashed"] or match["alone"])
-        if not 1 <= named_month <= 12:
-            continue
-        named_year = int(match["year"]) if match["year"] else None
+    for named_year, named_month in _months_in(text):
         if named_month != month or named_year not in (None, year):
             label = f"{named_year}年{named_month}月" if named_year else f"{named_month}月"
             if label not in other:
@@ -511,9 +506,9 @@ def _named_sender_differs(source: SourceFile, meta: TemplateMeta, resolver: Reso
             continue  # the title names the hidden sheet's department (the common case: one look, not all names)
         named = resolver.department_named_in(text)
         if named is not None and named != meta.department_id:
-            hidden = departments[meta.department_id].name if meta.department_id in departments else meta.department_id
             raise SenderMismatchError(
-                f"{place}写明的报送单位“{departments[named].name}”与填报模板隐藏表“{META_SHEET}”记录的“{hidden}”"
+                f"{place}写明的报送单位“{departments[named].name}”与填报模板隐藏表“{META_SHEET}”记录的"
+                f"“{own_name or meta.department_id}”"
                 "不一致，无法确定是哪个单位的数据，未入库；请使用平台下发给本单位的原模板重新填报"
             )
 
@@ -586,11 +581,16 @@ def _filed_for(titles: str, file_name: str) -> str | None:
 
 def _months_titled(titles: str) -> set[str]:
     """The months (YYYY-MM) titles name with their year."""
-    found = set()
-    for match in _TITLE_MONTH.finditer(chinese_dates_as_digits(titles)):
-        month = int(match["month"] or match["dashed"] or 0)
-        if match["year"] and 1 <= month <= 12:
-            found.add(f"{match['year']}-{month:02d}")
+    return {f"{year}-{month:02d}" for year, month in _months_in(titles) if year is not None}
+
+
+def _months_in(text: str) -> list[tuple[int | None, int]]:
+    """(year or None, month) of each month a title names (2025年7月, 2025-07, 7月份; in Chinese numerals too)."""
+    found = []
+    for match in _TITLE_MONTH.finditer(chinese_dates_as_digits(text)):
+        month = int(match["month"] or match["dashed"] or match["alone"])
+        if 1 <= month <= 12:
+            found.append((int(match["year"]) if match["year"] else None, month))
     return found
 
 
