@@ -134,8 +134,10 @@ def _read_published(config: Settings, status: WarehouseStatus) -> None:
         status.published_at = manifest.get("built_at")
     # under Airflow the PostgreSQL target is the Connection planwatch_postgres (orchestration.airflow_config),
     # which a deployment gives as AIRFLOW_CONN_PLANWATCH_POSTGRES (the compose file does)
-    uri = config.postgres_uri or os.environ.get("AIRFLOW_CONN_PLANWATCH_POSTGRES", "")
+    from planwatch.orchestration.airflow_config import POSTGRES_CONNECTION
+
+    uri = config.postgres_uri or os.environ.get(f"AIRFLOW_CONN_{POSTGRES_CONNECTION.upper()}", "")
     if uri:
         status.postgres = public_address(uri) + (
-            "" if config.postgres_uri else " (Airflow Connection planwatch_postgres)"
+            "" if config.postgres_uri else f" (Airflow Connection {POSTGRES_CONNECTION})"
         )

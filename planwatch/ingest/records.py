@@ -582,20 +582,15 @@ def read_figure(
         typed = number_with_unit(raw)  # 12.5万吨: the clerk wrote the unit in the cell; read it if it converts
         if typed is not None:
             typed = (typed[0], _with_the_columns_base(typed[1], unit))
-        if typed is None:
-            return (
-                None,
-                quarantined_row(sheet, row_index, "not_a_number", address, column=column_label, value=display(raw)),
-                unit,
+        if typed is None or resolver.conversion_factor(typed[1], indicator) is None:
+            # a unit, but not one of this column (1.85万头 in a 万吨 column, 50% where money is asked); else no
+            # unit and no number (约三百, 3万只羊, 3\x002)
+            wrong_unit = typed is not None and resolver.reference.unit_table.knows(typed[1])
+            code, details = (
+                ("unit_in_cell_mismatch", {"unit": unit or indicator.canonical_unit})
+                if wrong_unit
+                else ("not_a_number", {"column": column_label})
             )
-        if resolver.conversion_factor(typed[1], indicator) is None:
-            if not resolver.reference.unit_table.knows(typed[1]):  # 3万只羊, 3\x002: no unit, no number
-                failure = quarantined_row(
-                    sheet, row_index, "not_a_number", address, column=column_label, value=display(raw)
-                )
-                return None, failure, unit
-            # a unit, but not one of this column (1.85万头 in a 万吨 column, 50% where money is asked)
-            code, details = "unit_in_cell_mismatch", {"unit": unit or indicator.canonical_unit}
             return None, quarantined_row(sheet, row_index, code, address, value=display(raw), **details), unit
         number, unit = typed
     if number is None:
