@@ -10,6 +10,7 @@ text (the instructions), and with fixed heights both break the pages at the same
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 
@@ -34,6 +35,7 @@ WIDE_CHARACTER = 2.2
 NARROW_CHARACTER = 1.2
 
 
+@functools.lru_cache(maxsize=8192)  # a template's instructions and headings recur in every file of a sample
 def text_width(text: str, font_size: float = BASE_FONT_SIZE) -> float:
     """The width `text` takes on one line, in column-width units."""
     units = sum(WIDE_CHARACTER if unicodedata.east_asian_width(c) in "WF" else NARROW_CHARACTER for c in text)

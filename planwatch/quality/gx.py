@@ -51,6 +51,7 @@ class OpenedContext:
 # (a backfill, the sample tests) then pays for parsing the project once. A context holds no data
 # between runs; each checkpoint run gets its dataframe as a batch parameter.
 _OPENED: dict[tuple[Path, Path], AbstractDataContext] = {}
+_CHECKPOINTS: dict[tuple[int, str], Any] = {}  # by (the opened context, the checkpoint's name)
 
 
 def open_context(output_dir: Path, project_dir: Path = GX_PROJECT) -> OpenedContext:
@@ -80,7 +81,10 @@ def run_checkpoint(
     """Run one committed checkpoint (one suite on one dataframe); its suite validation result."""
     from great_expectations.core.run_identifier import RunIdentifier
 
-    result = context.checkpoints.get(checkpoint).run(
+    key = (id(context), checkpoint)
+    if key not in _CHECKPOINTS:  # read from the store once per context: a month's checks run every suite
+        _CHECKPOINTS[key] = context.checkpoints.get(checkpoint)
+    result = _CHECKPOINTS[key].run(
         batch_parameters={"dataframe": frame},
         expectation_parameters=parameters,
         run_id=RunIdentifier(run_name=run_name),
