@@ -6,8 +6,8 @@ build) writes it whenever the dbt project changes: `python -m planwatch.orchestr
 It is written to a temporary target folder and moved into place, so a DAG parse never reads half a file.
 
 Only what cosmos reads is kept (the nodes, sources, exposures, selectors and the metadata): dbt's own
-macros and the unit tests, which the DAG never runs, were half of the file, and reading the file is most
-of the transform DAG's parse (its 1 s budget is tested under a full test suite's load).
+macros and the unit tests, which the DAG never runs, were half of the file (1.7 → 0.8 MB; a warm parse of
+the DAG 0.14 → 0.13 s: most of the parse is building cosmos' operators, not reading the file).
 """
 
 from __future__ import annotations

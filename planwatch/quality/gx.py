@@ -51,7 +51,8 @@ class OpenedContext:
 # (a backfill, the sample tests) then pays for parsing the project once. A context holds no data
 # between runs; each checkpoint run gets its dataframe as a batch parameter.
 _OPENED: dict[tuple[Path, Path], AbstractDataContext] = {}
-_CHECKPOINTS: dict[tuple[int, str], Any] = {}  # by (the opened context, the checkpoint's name)
+# by (the opened context, the checkpoint's name); each entry holds its context, so that id stays its own
+_CHECKPOINTS: dict[tuple[int, str], tuple[AbstractDataContext, Any]] = {}
 
 
 def open_context(output_dir: Path, project_dir: Path = GX_PROJECT) -> OpenedContext:
@@ -83,8 +84,8 @@ def run_checkpoint(
 
     key = (id(context), checkpoint)
     if key not in _CHECKPOINTS:  # read from the store once per context: a month's checks run every suite
-        _CHECKPOINTS[key] = context.checkpoints.get(checkpoint)
-    result = _CHECKPOINTS[key].run(
+        _CHECKPOINTS[key] = (context, context.checkpoints.get(checkpoint))
+    result = _CHECKPOINTS[key][1].run(
         batch_parameters={"dataframe": frame},
         expectation_parameters=parameters,
         run_id=RunIdentifier(run_name=run_name),
