@@ -39,7 +39,8 @@ def workbook_bytes(workbook: Workbook, timestamp: dt.datetime) -> bytes:
     workbook.properties.created = timestamp
     workbook.properties.modified = timestamp
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+    # stored, not compressed: reproducible_zip compresses each member once, as it rewrites the archive
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
         # ExcelWriter directly rather than Workbook.save: save() overwrites `modified` with now.
         ExcelWriter(workbook, archive).write_data()
     return reproducible_zip(buffer.getvalue())
