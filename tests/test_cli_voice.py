@@ -19,6 +19,9 @@ import pytest
 from planwatch.cli import app
 from tests.conftest import run_planwatch
 
+# one worker builds the small warehouse for all of them, instead of each worker its own (12 s each)
+pytestmark = pytest.mark.xdist_group("cli_voice")
+
 LATEST = "2021-03"
 EMPTY_MONTH = "2030-01"
 
