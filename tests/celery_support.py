@@ -39,6 +39,7 @@ FIXED_SETTINGS = {
     "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
     "AIRFLOW__CELERY__WORKER_CONCURRENCY": "4",
     "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "True",
+    "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "300",  # DAG files change with a deployment only
     "GX_ANALYTICS_ENABLED": "False",
 }
 # Settings whose value names a service of the deployment: compose and the test point them at different
