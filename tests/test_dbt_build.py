@@ -91,14 +91,14 @@ def test_dbt_build_runs_every_model_unit_test_and_data_test(built: Built) -> Non
     assert built.result.success, built.result.failures or built.result.error
     unit_tests = [node for node in built.result.statuses if node.startswith("unit_test.")]
     data_tests = [node for node in built.result.statuses if node.startswith("test.")]
-    # the data tests check what no constraint can (relationships, accepted values); not null and the keys
-    # are the marts' enforced constraints, which the next test finds in the warehouse
-    assert len(unit_tests) >= 50 and len(data_tests) >= 25
+    # the data tests check what no constraint can (relationships between marts); not null, the keys and the
+    # accepted values are the marts' enforced constraints, which the next test finds in the warehouse
+    assert len(unit_tests) >= 50 and len(data_tests) >= 15
     print(f"dbt build on the sample: {built.result.seconds:.1f}s")
 
 
 def _declared_constraints() -> set[tuple[str, str, tuple[str, ...]]]:
-    """Every not_null and primary_key constraint models/marts/_marts.yml declares: (mart, kind, columns)."""
+    """Every not_null, primary_key and check constraint models/marts/_marts.yml declares: (mart, kind, columns)."""
     declared = yaml.safe_load((PROJECT_ROOT / "dbt_project" / "models" / "marts" / "_marts.yml").read_text())
     found = set()
     for model in declared["models"]:
@@ -111,19 +111,20 @@ def _declared_constraints() -> set[tuple[str, str, tuple[str, ...]]]:
 
 
 def test_every_declared_not_null_and_key_is_a_constraint_of_the_built_marts(built: Built, tmp_path: Path) -> None:
-    """The marts' not-null columns and keys are enforced by the warehouse as each table is built, not
-    tested after it: every one _marts.yml declares is a constraint of the built table."""
-    kinds = {"NOT NULL": "not_null", "PRIMARY KEY": "primary_key"}
+    """The marts' not-null columns, keys and accepted values are enforced by the warehouse as each table is
+    built, not tested after it: every one _marts.yml declares is a constraint of the built table."""
+    kinds = {"NOT NULL": "not_null", "PRIMARY KEY": "primary_key", "CHECK": "check"}
     enforced = {
         (table, kinds[kind], tuple(columns))
         for table, kind, columns in _rows(
             built.warehouse,
             "select table_name, constraint_type, constraint_column_names from duckdb_constraints() "
-            "where schema_name = 'marts' and constraint_type in ('NOT NULL', 'PRIMARY KEY')",
+            "where schema_name = 'marts' and constraint_type in ('NOT NULL', 'PRIMARY KEY', 'CHECK')",
         )
     }
     declared = _declared_constraints()
     assert len(declared) > 150 and {mart for mart, _, _ in declared} >= set(MARTS)
+    assert sum(kind == "check" for _, kind, _ in declared) >= 12
     assert declared - enforced == set()
     copy = tmp_path / "copy.duckdb"  # and a table refuses a row that breaks them
     shutil.copyfile(built.warehouse, copy)
@@ -132,6 +133,8 @@ def test_every_declared_not_null_and_key_is_a_constraint_of_the_built_marts(buil
             connection.execute("insert into marts.dim_target select * from marts.dim_target limit 1")
         with pytest.raises(duckdb.ConstraintException, match="NOT NULL"):
             connection.execute("update marts.fct_target_progress set status = null")
+        with pytest.raises(duckdb.ConstraintException, match="CHECK"):
+            connection.execute("update marts.fct_target_progress set status = 'unknown'")
 
 
 def test_a_production_build_skips_the_unit_tests_and_runs_every_model_and_data_test(built: Built) -> None:

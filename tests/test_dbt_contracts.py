@@ -87,7 +87,7 @@ def _column_types(warehouse: Path, schema: str, table: str) -> dict[str, str]:
 def test_the_unchanged_project_builds_with_every_contract_and_test(built: Built) -> None:
     assert built.result.success, built.result.failures or built.result.error
     kinds = [node.split(".")[0] for node in built.result.statuses]
-    assert kinds.count("model") >= 35 and kinds.count("test") >= 25  # not null and keys: constraints
+    assert kinds.count("model") >= 35 and kinds.count("test") >= 15  # not null, keys, accepted values: constraints
 
 
 # (mart, the line of its SQL to change, what to change it to, the column, its contract type)
