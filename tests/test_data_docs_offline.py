@@ -21,6 +21,8 @@ from planwatch.quality.run import run_checks
 from tests.test_quality_submissions import PERIOD, good_observations, registry_warehouse, write_warehouse
 
 __all__ = ["registry_warehouse"]  # the session fixture, shared
+# one worker builds the checked site for all of them, instead of each worker its own
+pytestmark = pytest.mark.xdist_group("data_docs_offline")
 
 NETWORK = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
 CSS_URL = re.compile(r"""url\(\s*["']?([^)"']+?)["']?\s*\)""")
