@@ -43,6 +43,8 @@ class WarehouseStatus:
     published_snapshot: str | None = None
     published_latest_period: str | None = None
     published_at: str | None = None
+    published_rows: dict[str, int] = field(default_factory=dict)  # mart table → rows, as the snapshot holds them
+    published_behind: list[str] = field(default_factory=list)  # how the warehouse moved on since it was published
     postgres: str | None = None
 
 
@@ -69,11 +71,42 @@ def months_loaded(connection: duckdb.DuckDBPyConnection) -> list[str]:
 def warehouse_status(config: Settings, warehouse: Path | None = None) -> WarehouseStatus:
     path = warehouse or config.warehouse_path
     status = WarehouseStatus(warehouse=path)
+    _read_published(config, status)
     if path.exists():
         with duckdb.connect(str(path), read_only=True) as connection:
             _read_warehouse(connection, status)
-    _read_published(config, status)
+            if status.published_snapshot is not None:
+                status.published_behind = _published_behind(connection, status)
     return status
+
+
+def _published_behind(connection: duckdb.DuckDBPyConnection, status: WarehouseStatus) -> list[str]:
+    """How the warehouse moved on since the current snapshot was published: a later month in the marts,
+    marts whose rows changed, files loaded after it. BI readers read the snapshot, so each of these is
+    something they do not see yet (`planwatch publish` brings them)."""
+    behind = []
+    published_period = dt.date.fromisoformat(status.published_latest_period) if status.published_latest_period else None
+    if status.marts_latest_period is not None and (
+        published_period is None or status.marts_latest_period > published_period
+    ):
+        shown = f"{published_period:%Y-%m}" if published_period else "no month"
+        behind.append(f"the marts reach {status.marts_latest_period:%Y-%m}, the snapshot {shown}")
+    tables = _tables(connection)
+    changed = []
+    for table, rows in sorted(status.published_rows.items()):
+        if f"marts.{table}" not in tables:
+            changed.append(f"{table} (no longer in the marts)")
+            continue
+        now = connection.execute(f'select count(*) from marts."{table}"').fetchone()[0]
+        if now != rows:
+            changed.append(f"{table} ({rows} → {now} rows)")
+    if changed:
+        behind.append("marts rebuilt with other rows: " + ", ".join(changed))
+    published_at = dt.datetime.fromisoformat(status.published_at) if status.published_at else None
+    # loaded_at is naive UTC (see cli.status._when)
+    if status.last_ingest and published_at and status.last_ingest.replace(tzinfo=dt.UTC) > published_at:
+        behind.append("files loaded since it was published")
+    return behind
 
 
 def _read_warehouse(connection: duckdb.DuckDBPyConnection, status: WarehouseStatus) -> None:
@@ -132,6 +165,7 @@ def _read_published(config: Settings, status: WarehouseStatus) -> None:
         manifest = read_manifest(current_snapshot(published))
         status.published_latest_period = manifest.get("latest_period")
         status.published_at = manifest.get("built_at")
+        status.published_rows = {name: table["rows"] for name, table in manifest.get("tables", {}).items()}
     # under Airflow the PostgreSQL target is the Connection planwatch_postgres (orchestration.airflow_config),
     # which a deployment gives as AIRFLOW_CONN_PLANWATCH_POSTGRES (the compose file does)
     from planwatch.orchestration.airflow_config import POSTGRES_CONNECTION

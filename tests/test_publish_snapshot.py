@@ -271,6 +271,40 @@ def test_snapshot_ids_sort_in_publishing_order_and_the_same_marts_hash_the_same(
     assert len({snapshot_id.split("-")[1] for snapshot_id in ids}) == 1
 
 
+def test_status_says_when_the_published_snapshot_is_behind_the_warehouse(tmp_path: Path):
+    """BI readers read the snapshot: `planwatch status` says when the marts moved on since it was published."""
+    from planwatch.cli.status import status_lines
+    from planwatch.config import settings
+    from planwatch.status import warehouse_status
+
+    warehouse = write_warehouse(tmp_path / "w.duckdb", months=2)
+    with duckdb.connect(str(warehouse)) as connection:  # this stand-in's quality.runs is not the real table
+        connection.execute("drop table quality.runs")
+    config = settings().model_copy(update={"published_dir": tmp_path / "published", "warehouse": warehouse})
+    publish_snapshot(warehouse, config.published_path)
+
+    def said() -> list[str]:
+        lines = status_lines(warehouse_status(config))
+        at = next(index for index, line in enumerate(lines) if line.startswith("published: snapshot"))
+        return lines[at : at + 2]
+
+    assert said()[1] == "  up to date with the warehouse's marts"
+    with duckdb.connect(str(warehouse)) as connection:  # a third month built, not yet published
+        connection.execute(
+            "insert into marts.fct_target_progress select date '2025-03-31', 't' || t, 50.0, false, '' "
+            "from range(40) s(t)"
+        )
+        connection.execute("delete from marts.mart_region_ranking where region_code = '620'")
+    published, behind = said()
+    assert "latest period 2025-02-28" in published
+    assert behind.startswith("  BEHIND the warehouse") and "planwatch publish" in behind
+    assert "the marts reach 2025-03, the snapshot 2025-02" in behind
+    assert "fct_target_progress (80 → 120 rows)" in behind and "mart_region_ranking (10 → 8 rows)" in behind
+    assert "fct_observation" not in behind  # unchanged
+    publish_snapshot(warehouse, config.published_path)
+    assert said()[1] == "  up to date with the warehouse's marts"
+
+
 def test_current_always_resolves_to_a_whole_snapshot_while_publishes_switch_it(tmp_path: Path):
     warehouse = write_warehouse(tmp_path / "w.duckdb", months=2)
     published = tmp_path / "published"

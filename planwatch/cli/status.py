@@ -75,6 +75,13 @@ def status_lines(state: WarehouseStatus) -> list[str]:
             f"published: snapshot {state.published_snapshot} (latest period {state.published_latest_period}, "
             f"built {state.published_at})"
         )
+        if state.published_behind:
+            lines.append(
+                "  BEHIND the warehouse (BI readers do not see it yet: planwatch publish): "
+                + "; ".join(state.published_behind)
+            )
+        else:
+            lines.append("  up to date with the warehouse's marts")
     else:
         lines.append("published: nothing yet (planwatch publish)")
     lines.append(f"PostgreSQL: {state.postgres + ' (publish target)' if state.postgres else 'not configured'}")
