@@ -22,6 +22,11 @@ from functools import total_ordering
 CHINA_STANDARD_TIME = dt.timezone(dt.timedelta(hours=8), "CST")  # the departments' and the leaders' calendar
 
 
+def utc_now() -> dt.datetime:
+    """UTC, naive: how the warehouse stores every moment (shown to people in China's time, `china_now`)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
 def china_now() -> dt.datetime:
     """The wall-clock time in China, naive: what a date or time shown to a department or a leader is in
     (the machine may keep UTC: 20:00 UTC on the 5th is already the 6th in China)."""

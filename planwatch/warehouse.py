@@ -6,7 +6,6 @@ transaction, so a reader never sees half a registry.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import shutil
 import time
@@ -19,6 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from planwatch.atomic_files import write_atomically
+from planwatch.periods import utc_now
 from planwatch.registry.load import Registry
 from planwatch.registry.tables import COLUMNS, NON_TEXT_COLUMNS, TABLES
 from planwatch.supervision.ledger import ensure_tables as ensure_supervision_tables
@@ -96,7 +96,7 @@ def _arrow_schema(table: str) -> pa.Schema:
 def load_registry_tables(connection: duckdb.DuckDBPyConnection, registry: Registry) -> dict[str, int]:
     """Replace the raw registry and reference tables with the registry's content; rows per table."""
     counts: dict[str, int] = {}
-    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    loaded_at = utc_now()
     connection.execute(f"create schema if not exists {RAW_SCHEMA}")
     ensure_supervision_tables(connection)
     connection.execute("begin transaction")

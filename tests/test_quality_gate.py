@@ -98,6 +98,32 @@ def test_a_clean_month_is_publishable_and_the_cli_reports_json(registry_warehous
     assert assert_publishable(warehouse, PERIOD).publishable
 
 
+def test_a_check_is_stored_in_utc_and_shown_in_china_time_whatever_the_servers_zone(
+    registry_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The warehouse stores moments as naive UTC (loads, decisions, checks alike); a server kept on China's
+    zone must not store its check 8 hours off the loads it is compared with, nor `status` show it so."""
+    import time
+
+    warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", good_observations())
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        before = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        assert planwatch_check(warehouse, tmp_path / "out", "--checkpoint", "submissions")[0] == 0
+        after = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        started, finished = connection.execute("select started_at, finished_at from quality.runs").fetchone()
+        [checked] = connection.execute("select distinct checked_at from quality.expectation_results").fetchone()
+    assert before - dt.timedelta(seconds=1) <= started <= finished <= after + dt.timedelta(seconds=1)
+    assert checked == finished
+    gate_line = next(line for line in status_lines(warehouse_status(settings(), warehouse)) if "quality gate" in line)
+    assert f"checked {finished + dt.timedelta(hours=8):%Y-%m-%d %H:%M} (UTC+8)" in gate_line
+
+
 def test_a_month_never_checked_is_not_publishable(registry_warehouse: Path, tmp_path: Path):
     warehouse = write_warehouse(registry_warehouse, tmp_path / "w.duckdb", good_observations())
     with pytest.raises(QualityGateError, match="planwatch check --period 2025-11"):

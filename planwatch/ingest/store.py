@@ -18,6 +18,7 @@ import numpy as np
 
 from planwatch.ingest.raw_tables import LOAD_COLUMNS, TABLE_COLUMNS, PendingFile
 from planwatch.ingest.records import CellCounts, RowStatus, SetAsideValue
+from planwatch.periods import utc_now
 from planwatch.plausibility.review import Finding, Reviewer
 
 
@@ -114,10 +115,6 @@ def summarise(results: list[FileResult], receipts_dir: Path) -> str:
     )
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def _insert(
     connection: duckdb.DuckDBPyConnection, table: str, columns: dict[str, list], loaded_at: dt.datetime
 ) -> None:
@@ -146,7 +143,7 @@ def store_batch(
     """
     if not batch:
         return []
-    loaded_at = _now()
+    loaded_at = utc_now()
     connection.execute("begin transaction")
     try:
         load_ids = [

@@ -20,7 +20,6 @@ The second pass runs on what the first left, so a figure already set aside is no
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from typing import NamedTuple
 import duckdb
 import numpy as np
 
-from planwatch.periods import Granularity, Period, PeriodError
+from planwatch.periods import Granularity, Period, PeriodError, utc_now
 from planwatch.plausibility.checks import CHECKS, CheckName, locate
 from planwatch.plausibility.expectations import (
     DEPARTMENT_TABLE,
@@ -550,7 +549,7 @@ class Reviewer:
             findings.append(self._finding(record, row[len(_COLUMNS) :] if registry_pass else ()))
         if not findings:
             return set()
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        now = utc_now()
         found = {  # noqa: F841 (read by DuckDB by name)
             name: np.array([_plain(getattr(f, name)) for f in findings], dtype=object)
             for name in Finding.__dataclass_fields__

@@ -8,7 +8,6 @@ the data docs under `<output>/quality/`, and appends the run to the warehouse's 
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from planwatch.periods import utc_now
 from planwatch.quality import frames as frames_module
 from planwatch.quality.project import ROW_ID
 from planwatch.quality.store import ExpectationOutcome, RunRecord, write_run
@@ -163,7 +163,7 @@ def run_checks(
     from planwatch.quality import gx as gx_module
 
     timings = Timings()
-    started_at = dt.datetime.now()
+    started_at = utc_now()  # naive UTC, as the warehouse stores moments
     clock = time.perf_counter()
     with connect(warehouse, read_only=True) as con:
         period = period or frames_module.latest_period(con)
@@ -202,7 +202,7 @@ def run_checks(
         run_id=run_id,
         period=period,
         started_at=started_at,
-        finished_at=dt.datetime.now(),
+        finished_at=utc_now(),
         suites=suites,
         outcomes=outcomes,
         gx_import_seconds=timings.gx_import,

@@ -21,7 +21,7 @@ create schema if not exists quality;
 create table if not exists quality.runs (
     run_id varchar primary key,
     period varchar not null,           -- YYYY-MM
-    started_at timestamp not null,
+    started_at timestamp not null,     -- naive UTC, as the loads and the office's decisions are stored
     finished_at timestamp not null,
     suites varchar not null,           -- ';'-joined suite names
     critical_failures integer not null,
@@ -60,7 +60,7 @@ create table if not exists quality.overrides (
     run_id varchar not null,           -- the run whose critical failures were released
     operator varchar not null,
     reason varchar not null,
-    overridden_at timestamp not null,
+    overridden_at timestamp not null,  -- naive China time: the day the briefing states it was released
     checks varchar not null            -- ';'-joined suite.check names released
 );
 create or replace view quality.check_results as

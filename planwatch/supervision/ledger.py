@@ -19,6 +19,8 @@ from typing import Any
 
 import duckdb
 
+from planwatch.periods import utc_now
+
 SCHEMA = "supervision"
 
 DDL = """
@@ -147,7 +149,7 @@ def transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 def now() -> dt.datetime:
     """UTC, naive: how the warehouse stores every timestamp."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return utc_now()
 
 
 def audit(
