@@ -207,6 +207,34 @@ def test_a_renamed_sheet_an_unknown_region_and_a_duplicate_region_row(tmp_path: 
     assert result.rows_quarantined == 2
 
 
+def test_a_sheet_renamed_and_moved_is_found_by_the_indicator_its_title_names(tmp_path: Path) -> None:
+    """Neither its name nor its place is the template's any more: its title (which names the indicator, as
+    the template wrote it) says whose figures they are, when exactly one sheet left names that indicator."""
+    path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    layout = template_layout(REGISTRY, DATA_DEPARTMENT, PERIOD)
+    assert len(layout.data_sheets) >= 3
+    first = layout.data_sheets[0]
+    workbook = load_workbook(path)
+    sheet = workbook[first.sheet_name]
+    sheet.title = "我的表"
+    workbook.move_sheet(sheet, offset=len(workbook.sheetnames) - 1 - workbook.index(sheet))  # now the last sheet
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb", tmp_path / "receipts")
+    assert result.status == "loaded" and result.rows_quarantined == 0 and result.notes == []
+    expected = sum(len(sheet.region_codes) * len(sheet.measures) for sheet in layout.data_sheets)
+    assert result.observations == expected
+    moved = query(tmp_path / "w.duckdb", "select distinct indicator_code from raw.observations where sheet = '我的表'")
+    assert moved == [(first.indicator_code,)]
+    # two sheets left naming it: whose is which is not guessed, both quarantined as unrecognised
+    workbook = load_workbook(path)
+    workbook.copy_worksheet(workbook["我的表"]).title = "我的表2"
+    workbook.save(path)
+    [again] = ingest([path], tmp_path / "w2.duckdb")
+    assert again.observations == expected - len(first.region_codes) * len(first.measures)
+    unrecognised = query(tmp_path / "w2.duckdb", "select distinct sheet, reason_code from raw.quarantine")
+    assert sorted(unrecognised) == [("我的表", "unrecognised_sheet"), ("我的表2", "unrecognised_sheet")]
+
+
 def test_a_sheet_the_clerk_deleted_leaves_the_next_sheet_to_its_own_indicator(tmp_path: Path) -> None:
     """The sheets after a deleted one move up a place: the one now at the deleted sheet's place bears its
     own name and is read as its own indicator, not quarantined as the deleted one's. The receipt tells the

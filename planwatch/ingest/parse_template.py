@@ -519,15 +519,17 @@ def parse_template(source: SourceFile, resolver: Resolver, known_milestones: Map
     city = _check_sender(meta, resolver)
     _named_sender_differs(source, meta, resolver)
     # a sheet the clerk renamed is found at its place; a sheet at that place that bears another entry's
-    # name is that entry's (the clerk deleted this one, and the next moved up), not this one's
+    # name is that entry's (the clerk deleted this one, and the next moved up), not this one's; a sheet
+    # renamed and moved is found by its title, when exactly one of the sheets left names the indicator
     named = {entry.sheet_name for entry in meta.sheets}
     by_position = {sheet.index: sheet for sheet in source.sheets if sheet.name not in named}
+    by_title = _renamed_and_moved(source, meta, by_position, resolver)
     claimed: set[str] = {META_SHEET}
     rows: list[RowOutcome] = []
     book = ColumnBook()
     notes: list[str] = []
     for entry in meta.sheets:
-        sheet = sheets.get(entry.sheet_name) or by_position.get(entry.sheet_index)
+        sheet = sheets.get(entry.sheet_name) or by_position.get(entry.sheet_index) or by_title.get(entry.sheet_name)
         indicator = resolver.reference.indicators.get(entry.indicator_code)
         if indicator is None:
             continue  # a sheet of an indicator the catalogue no longer has: quarantined below as unrecognised
@@ -551,6 +553,35 @@ def parse_template(source: SourceFile, resolver: Resolver, known_milestones: Map
             rows += _whole_sheet(sheet, "unrecognised_sheet", value=sheet.name)
     rows += ignored_own_sheet(sheets[META_SHEET], "metadata")
     return ParsedFile("template", meta.department_id, {meta.period}, rows, book.summary(), columns=book, notes=notes)
+
+
+def _renamed_and_moved(
+    source: SourceFile, meta: TemplateMeta, by_position: dict[int, Sheet], resolver: Resolver
+) -> dict[str, Sheet]:
+    """Entry sheet name → the sheet a clerk both renamed and moved, found by the indicator its title names
+    (as the template wrote it: the sheet's first cell ends with the indicator's name). Only an entry found
+    neither by name nor by place, and only when exactly one sheet that is no entry's names its indicator."""
+    sheet_names = {sheet.name for sheet in source.sheets}
+    unnamed = [entry for entry in meta.sheets if entry.sheet_name not in sheet_names]
+    placed = {by_position[entry.sheet_index].name for entry in unnamed if entry.sheet_index in by_position}
+    lost = [entry for entry in unnamed if entry.sheet_index not in by_position]
+    if not lost:
+        return {}
+    taken = {entry.sheet_name for entry in meta.sheets} | placed | {META_SHEET, MILESTONE_SHEET, INSTRUCTIONS_SHEET}
+    titled: dict[str, list[Sheet]] = {}
+    for sheet in source.sheets:
+        if sheet.name in taken or not sheet.rows:
+            continue
+        title = normalise_text(sheet.rows[0][0]) if sheet.rows[0] else ""
+        indicator = resolver.indicator(title.split(" ")[-1]) if title else None
+        if indicator is not None:
+            titled.setdefault(indicator.indicator_code, []).append(sheet)
+    found = {}
+    for entry in lost:
+        candidates = titled.get(entry.indicator_code, [])
+        if len(candidates) == 1 and sum(e.indicator_code == entry.indicator_code for e in lost) == 1:
+            found[entry.sheet_name] = candidates[0]
+    return found
 
 
 def _missing_sheet_note(sheet_name: str, indicator_name: str, period: str) -> str:
