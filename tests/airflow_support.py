@@ -59,12 +59,34 @@ def initialise(home: Path, metadata: Path | None = None) -> dict[str, str]:
     return environment
 
 
-def task_states(home: Path, dag_id: str) -> list[tuple[str, int, str]]:
-    """(task_id, map_index, state) of every task instance of the DAG's runs, from the metadata DB."""
+def task_states(home: Path, dag_id: str, run_id: str | None = None) -> list[tuple[str, int, str]]:
+    """(task_id, map_index, state) of every task instance of the DAG's runs (or of the run `run_id`), from
+    the metadata DB."""
     import sqlite3
 
     with sqlite3.connect(home / "airflow.db") as connection:
         return connection.execute(
-            "select task_id, map_index, state from task_instance where dag_id = ? order by task_id, map_index",
-            [dag_id],
+            "select task_id, map_index, state from task_instance where dag_id = ? and run_id = coalesce(?, run_id) "
+            "order by task_id, map_index",
+            [dag_id, run_id],
+        ).fetchall()
+
+
+def run_ids(home: Path, dag_id: str) -> list[str]:
+    """The DAG's run ids, oldest first, from the metadata DB."""
+    import sqlite3
+
+    with sqlite3.connect(home / "airflow.db") as connection:
+        found = connection.execute("select run_id from dag_run where dag_id = ? order by id", [dag_id]).fetchall()
+    return [run_id for (run_id,) in found]
+
+
+def asset_events(home: Path) -> list[tuple[str, str, str, str]]:
+    """(asset uri, source dag id, source run id, source task id) of every Asset event, oldest first."""
+    import sqlite3
+
+    with sqlite3.connect(home / "airflow.db") as connection:
+        return connection.execute(
+            "select asset.uri, event.source_dag_id, event.source_run_id, event.source_task_id "
+            "from asset_event as event join asset on asset.id = event.asset_id order by event.id"
         ).fetchall()

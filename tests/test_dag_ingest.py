@@ -1,4 +1,5 @@
-"""`airflow dags test planwatch_ingest`: one mapped task per landed file, a bad file fails alone."""
+"""`airflow dags test planwatch_ingest`: one mapped task per landed file, a bad file fails alone; the warehouse
+Asset is announced once for a run that loaded a file, never for a run of files already loaded."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import duckdb
 import openpyxl
 import pytest
 
-from .airflow_support import airflow, airflow_environment, initialise, task_states
+from planwatch.ingest.store import FileResult
+from planwatch.orchestration.ingest_tasks import raw_tables_changed
+
+from .airflow_support import airflow, airflow_environment, asset_events, initialise, run_ids, task_states
 
 
 def _statistics_table(path: Path) -> None:
@@ -23,10 +27,14 @@ def _statistics_table(path: Path) -> None:
     workbook.save(path)
 
 
+WAREHOUSE_OBSERVATIONS = "planwatch://warehouse/raw/observations"
+
+
 @pytest.mark.slow
 def test_the_ingest_dag_loads_good_files_archives_them_and_fails_a_bad_file_alone(
     tmp_path: Path, airflow_metadata: Path
 ) -> None:
+    """Then the same bytes landed again: the second run ingests them as duplicates and announces nothing."""
     home = tmp_path / "airflow"
     initialise(home, airflow_metadata)
     landing, archive = tmp_path / "landing", tmp_path / "archive"
@@ -62,3 +70,52 @@ def test_the_ingest_dag_loads_good_files_archives_them_and_fails_a_bad_file_alon
     assert values == [("620825", 12.5), ("620826", 30.25)]
     assert loads == [("loaded", 1), ("rejected", 1)]
     assert (tmp_path / "output" / "receipts" / "damaged_回执.xlsx").exists()
+    [first_run] = run_ids(home, "planwatch_ingest")
+    assert asset_events(home) == [(WAREHOUSE_OBSERVATIONS, "planwatch_ingest", first_run, "announce_new_observations")]
+
+    # the department sends the loaded file again: nothing in the warehouse changes, so no rebuild is asked for
+    shutil.copyfile(archive / "平凉市统计局_统计月报_2024-03.xlsx", landing / "平凉市统计局_统计月报_2024-03.xlsx")
+    again = airflow(environment, "dags", "test", "planwatch_ingest", "2026-11-02", check=False)
+    second_run = run_ids(home, "planwatch_ingest")[-1]
+    states = task_states(home, "planwatch_ingest", second_run)
+    assert [state for task_id, _, state in states if task_id == "ingest_file"] == ["success"], again.stdout[-2000:]
+    assert [state for task_id, _, state in states if task_id == "announce_new_observations"] == ["skipped"]
+    assert len(asset_events(home)) == 1
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        assert connection.execute("select count(*) from raw.file_loads").fetchone() == (2,)
+    assert list(landing.iterdir()) == []
+
+
+def _result(status: str, attempt: int = 1, **counts: int) -> dict:
+    """A file's result as the mapped ingest_file task returns it (its XCom)."""
+    return {**FileResult(f"{status}.xlsx", "ab" * 32, status, **counts).as_json(), "attempt": attempt}
+
+
+def test_a_run_of_files_already_loaded_changed_no_raw_table() -> None:
+    assert not raw_tables_changed([_result("duplicate"), _result("duplicate")])
+    assert not raw_tables_changed([])  # every file's task failed: no result at all
+
+
+def test_a_refused_file_alone_changed_no_raw_table_the_marts_read() -> None:
+    assert not raw_tables_changed([_result("rejected", rows_read=3, rows_quarantined=3), _result("duplicate")])
+
+
+def test_one_loaded_file_among_duplicates_changed_the_raw_tables() -> None:
+    loaded = _result("loaded", rows_read=2, rows_loaded=2, observations=2)
+    assert raw_tables_changed([_result("duplicate"), loaded, _result("rejected")])
+
+
+def test_a_loaded_file_from_which_nothing_was_taken_still_counts_as_a_change() -> None:
+    # its file_loads row is what mart_submission_completeness counts as files_taken_nothing
+    took_nothing = _result("loaded", rows_read=2, rows_quarantined=2)
+    assert took_nothing["took_nothing"] and took_nothing["observations"] == 0
+    assert raw_tables_changed([took_nothing])
+
+
+def test_a_loaded_file_of_milestone_reports_counts_though_it_holds_no_observation() -> None:
+    assert raw_tables_changed([_result("loaded", rows_read=4, rows_loaded=4, milestone_reports=4)])
+
+
+def test_a_duplicate_found_on_a_retry_counts_its_first_try_may_have_loaded_it() -> None:
+    assert raw_tables_changed([_result("duplicate", attempt=2)])
+    assert not raw_tables_changed([_result("duplicate", attempt=1)])

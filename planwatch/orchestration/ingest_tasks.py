@@ -1,12 +1,14 @@
 """Ingestion as Airflow runs it: list the landing folder, ingest one file per mapped task.
 
 A loaded (or already loaded) file moves to the archive folder; a rejected file moves to the
-rejected folder and its task fails alone, with the reason, while the other files go on.
+rejected folder and its task fails alone, with the reason, while the other files go on. Once every file
+is in, `raw_tables_changed` decides from the files' results whether the run announces new observations.
 """
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from planwatch.config import Settings, settings
@@ -38,8 +40,10 @@ def _move(path: Path, folder: Path) -> Path:
     return destination
 
 
-def ingest_landing_file(path: str, config: Settings | None = None) -> dict:
-    """Ingest one landed file, move it out of the landing folder, and return its result as a dict."""
+def ingest_landing_file(path: str, config: Settings | None = None, attempt: int = 1) -> dict:
+    """Ingest one landed file, move it out of the landing folder, and return its result as a dict.
+
+    `attempt`: the task's try number, kept in the result (see `raw_tables_changed`)."""
     config = config or settings()
     source = Path(path)
     registry = load_registry(config.plans_path)
@@ -55,4 +59,20 @@ def ingest_landing_file(path: str, config: Settings | None = None) -> dict:
         moved = _move(source, archive.parent / "rejected")
         raise FileRejectedError(f"{source.name} rejected: {result.reason} (moved to {moved})")
     _move(source, archive)
-    return result.as_json()
+    return {**result.as_json(), "attempt": attempt}
+
+
+def raw_tables_changed(results: Iterable[Mapping | None]) -> bool:
+    """Whether any file of the run added to the raw tables the marts are built from, from the files' results
+    (`ingest_landing_file`'s dicts; a file whose task failed has none).
+
+    A loaded file did, even one from which nothing was taken: the marts count it (files_taken_nothing). A
+    duplicate adds nothing, and a rejected file only its refusal, which no mart reads. A duplicate found on a
+    retry counts too: the try before may have committed its bytes and failed after (moving it to the archive).
+    """
+    for result in results:
+        if result is None:
+            continue
+        if result["status"] == "loaded" or (result["status"] == "duplicate" and result.get("attempt", 1) > 1):
+            return True
+    return False

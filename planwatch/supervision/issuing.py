@@ -82,14 +82,31 @@ def _issued(connection: duckdb.DuckDBPyConnection, plan_id: str, period: str) ->
     return found[0] if found else None
 
 
+def refuse_unknown_plan(connection: duckdb.DuckDBPyConnection, plan_id: str) -> None:
+    """A ValueError listing the registry's plan ids when `plan_id` is not one of them.
+
+    The registry is read as loaded into the warehouse (raw.registry_plans, which the marts are built from):
+    the planwatch_issue DAG's `plan` is typed by a person, who needs the right ids, not a missing table."""
+    try:
+        found = connection.execute("select plan_id from raw.registry_plans order by plan_id").fetchall()
+    except duckdb.CatalogException:
+        raise ValueError(
+            f"plan {plan_id!r}: the warehouse holds no registry yet; run `planwatch plans load` and `transform`"
+        ) from None
+    registered = [row[0] for row in found]
+    if plan_id not in registered:
+        raise ValueError(f"unknown plan {plan_id!r}; the registry has: {', '.join(registered) or 'no plans'}")
+
+
 def plan_departments(connection: duckdb.DuckDBPyConnection, plan_id: str, period: str) -> list[str]:
     """The departments the plan's briefing of the month reports on: seated in its region, leading its
     targets, or owing its figures that month."""
     from planwatch.briefing import marts
 
+    refuse_unknown_plan(connection, plan_id)
     plan = next((row for row in marts.plans(connection) if row["plan_id"] == plan_id), None)
     if plan is None:
-        raise ValueError(f"plan {plan_id!r} is not in marts.dim_plan; run `planwatch plans load` and `transform`")
+        raise ValueError(f"plan {plan_id!r} is in the registry but not yet in marts.dim_plan; run `transform`")
     lines = [TargetLine(**row) for row in marts.target_progress(connection, plan_id, month_end(period))]
     return briefing_scope(connection, plan, lines, None)[2]
 
@@ -261,6 +278,7 @@ def issue_briefing(warehouse: Path, plan_id: str, period: str, actor: str, confi
     """签发: freeze the plan's briefings of the month, lock the month, open and close 督办."""
     with duckdb.connect(str(warehouse)) as connection:
         ensure_tables(connection)
+        refuse_unknown_plan(connection, plan_id)  # before "not reviewed yet", which a mistyped id would get
         existing = _issued(connection, plan_id, period)
         if existing is None:
             raise IssueError(f"{plan_id} {period}: 通报尚未审核，请先审核（planwatch issue --stage review）")
