@@ -173,7 +173,7 @@ def test_the_receipt_lists_rejected_rows_and_cannot_run_formulas(tmp_path: Path)
     workbook = load_workbook(tmp_path / "receipts" / "m_回执.xlsx")
     assert workbook.sheetnames == [
         *("回执", "未接收的行", "未采用的数据项"),
-        *("已接收的数据", "数据合理性提示", "已忽略的行"),
+        *("已接收的数据", "更正明细", "数据合理性提示", "已忽略的行"),
     ]
     for sheet in ("未接收的行", "未采用的数据项"):
         cells = [cell for row in workbook[sheet].iter_rows(min_row=2) for cell in row]

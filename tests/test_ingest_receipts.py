@@ -18,9 +18,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from planwatch.forms.layout import template_layout
+from planwatch.forms.template import build_template
 from planwatch.ingest.receipt import MAX_LISTED_ROWS, MAX_NAME_BYTES, is_receipt_name
+from planwatch.template_format import MEASURE_LABELS
 from tests.conftest import run_planwatch
-from tests.ingest_support import ingest, query
+from tests.ingest_support import REGISTRY, ingest, plausible_values, query
 
 HEADER = "指标名称,地区,时期,数值,单位,口径"
 
@@ -46,6 +49,60 @@ def test_a_resubmission_gets_its_own_receipt_and_the_original_stays(tmp_path: Pa
     assert _summary(Path(first.receipt))["处理结果"] == "已接收" and _summary(Path(first.receipt))["接收行数"] == 1
     assert str(_summary(Path(again.receipt))["处理结果"]).startswith("重复报送")
     assert is_receipt_name("平凉市统计局_导出_回执_2") and not is_receipt_name("平凉市统计局_导出")
+
+
+def _rows(receipt: Path, sheet: str) -> list[tuple]:
+    return list(openpyxl.load_workbook(receipt, read_only=True)[sheet].iter_rows(min_row=2, values_only=True))
+
+
+def test_a_correction_lists_each_figure_it_changes_with_the_value_sent_before_and_the_new_one(tmp_path: Path) -> None:
+    """The clerk who sends the month again with two figures changed reads which two, and from what to what: the
+    figures sent again unchanged correct nothing and are not listed; the count on 回执 is the list's length."""
+    department, period = "hohhot.agriculture_animal_husbandry_bureau", "2022-06"
+    layout = template_layout(REGISTRY, department, period)
+    values = plausible_values(department, period)
+    first_sheet = layout.data_sheets[0]
+    changed = sorted(key for key in values if key[0] == first_sheet.indicator_code)[:2]
+    assert len(changed) == 2 and len(values) > 2
+    corrected = dict(values) | {key: round(values[key] * 1.02 + 1, 2) for key in changed}
+    receipts = tmp_path / "receipts"
+    original = tmp_path / "呼和浩特市农牧局_2022-06.xlsx"
+    build_template(REGISTRY, department, period, values, None, layout).save(original)
+    ingest([original], tmp_path / "w.duckdb", receipts)
+    resent = tmp_path / "呼和浩特市农牧局_2022-06_更正.xlsx"
+    build_template(REGISTRY, department, period, corrected, None, layout).save(resent)
+
+    [result] = ingest([resent], tmp_path / "w.duckdb", receipts)
+
+    assert result.status == "loaded" and result.revisions == 2 and result.observations == len(values)
+    assert _summary(Path(result.receipt))["其中更正以前报送的数据项"] == 2
+    cells = dict(
+        query(
+            tmp_path / "w.duckdb",
+            f"select indicator_code || '|' || region_code || '|' || measure, cell from raw.observations "
+            f"where load_id = {result.load_id}",
+        )
+    )
+    in_sheet_order = sorted(changed, key=lambda key: (int(cells["|".join(key)][1:]), cells["|".join(key)]))
+    assert _rows(Path(result.receipt), "更正明细") == [
+        (
+            first_sheet.sheet_name,
+            cells["|".join(key)],
+            first_sheet.indicator_name,  # as the template names it
+            REGISTRY.reference.regions[key[1]].name,
+            period,
+            MEASURE_LABELS[key[2]],
+            values[key],
+            corrected[key],
+            REGISTRY.reference.indicators[key[0]].canonical_unit,
+            original.name,
+        )
+        for key in in_sheet_order
+    ]
+    assert [header.value for header in openpyxl.load_workbook(result.receipt)["更正明细"][1]] == [
+        *("工作表", "单元格", "指标", "地区", "报送期", "口径"),
+        *("原报送数值", "更正后数值", "单位", "原报送文件"),
+    ]
 
 
 def test_receipts_of_a_batch_committed_just_before_a_crash_are_put_in_place_by_the_next_run(

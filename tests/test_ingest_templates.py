@@ -139,6 +139,92 @@ def test_a_deadline_the_clerk_changed_is_not_taken_and_the_receipt_says_so(tmp_p
     assert any("2030-06-30" in str(row[4]) for row in receipt.iter_rows(min_row=2, values_only=True))
 
 
+def _milestone_columns(sheet) -> dict[str, str]:
+    """The 重点项目进展 sheet's column letters by header (项目编码 → A …)."""
+    return {cell.value: cell.column_letter for cell in sheet[3] if cell.value}
+
+
+def _receipt_rows(receipt: str, name: str) -> list[tuple]:
+    return list(load_workbook(receipt, read_only=True)[name].iter_rows(min_row=2, values_only=True))
+
+
+def test_a_milestone_row_with_several_bad_cells_names_every_one_of_them_in_one_reason(tmp_path: Path) -> None:
+    """An unknown 进展状态, a 截止日期 that is no date and a 完成百分比 of 150 in one row: the receipt's one reason
+    names each cell, what was typed and what is expected, so one resubmission corrects them all."""
+    path, _ = _filled(tmp_path / "m.xlsx", MILESTONE_DEPARTMENT)
+    workbook = load_workbook(path)
+    sheet = workbook[MILESTONE_SHEET]
+    column = _milestone_columns(sheet)
+    planned = sheet[f"{column['截止日期']}5"].value.date().isoformat()
+    sheet[f"{column['进展状态']}5"] = "差不多了"
+    sheet[f"{column['截止日期']}5"] = "2025-13-45"
+    sheet[f"{column['完成百分比']}5"] = 150
+    sheet[f"{column['项目编码']}6"] = "hohhot.ms.no_such_project"
+    sheet[f"{column['进展状态']}6"] = "快了"
+    sheet[f"{column['完成百分比']}6"] = "八成"
+    workbook.save(path)
+
+    [result] = ingest([path], tmp_path / "w.duckdb", tmp_path / "receipts")
+
+    assert result.rows_quarantined == 2 and result.milestone_reports == sheet.max_row - 3 - 2
+    quarantined = {
+        row: (cell, code, reason)
+        for row, cell, code, reason in query(
+            tmp_path / "w.duckdb", "select row_number, cell, reason_code, reason from raw.quarantine"
+        )
+    }
+    status, deadline, percent, code = (column[name] for name in ("进展状态", "截止日期", "完成百分比", "项目编码"))
+    assert quarantined[5][:2] == (f"{status}5", "bad_status")
+    assert quarantined[5][2] == (
+        f"{status}5：进展状态“差不多了”无法识别，请从下拉列表中选择：未开工、推进中、已完成、停滞；"
+        f"{percent}5：完成百分比“150”应为0到100之间的数字；"
+        f"{deadline}5：截止日期以规划确定的{planned}为准，表中改为“2025-13-45”不生效；如需调整节点，请按程序报规划编制部门"
+    )
+    assert quarantined[6][:2] == (f"{code}6", "unknown_milestone")
+    for named in (f"{code}6：", "hohhot.ms.no_such_project", f"{status}6：", "快了", f"{percent}6：", "八成"):
+        assert named in quarantined[6][2], named
+    # the receipt says the same, row by row, with the row as typed
+    told = {row[1]: row for row in _receipt_rows(result.receipt, "未接收的行")}
+    assert told[5][:4] == (MILESTONE_SHEET, 5, f"{status}5", quarantined[5][2])
+    assert "2025-13-45" in told[5][4] and "差不多了" in told[5][4]
+    assert told[6][3] == quarantined[6][2]
+    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+
+
+def test_a_milestone_reported_completed_below_100_percent_is_quarantined_naming_both_cells(tmp_path: Path) -> None:
+    """已完成 at 50 % contradicts itself: which is true is not guessed (as a month above its year-to-date is set
+    aside), so the row is not taken and the receipt says why and how to mend it; 已完成 at 100 % is taken."""
+    layout = template_layout(REGISTRY, MILESTONE_DEPARTMENT, PERIOD)
+    half, done = (row.milestone_id for row in layout.milestones[:2])
+    path, workbook = _filled(
+        tmp_path / "m.xlsx",
+        MILESTONE_DEPARTMENT,
+        **{
+            half: MilestoneReport(MilestoneState.completed, 50.0, "主体完工"),
+            done: MilestoneReport(MilestoneState.completed, 100.0, "已竣工验收"),
+        },
+    )
+    column = _milestone_columns(workbook[MILESTONE_SHEET])
+    row = next(r.row for r in layout.milestones if r.milestone_id == half)
+
+    [result] = ingest([path], tmp_path / "w.duckdb", tmp_path / "receipts")
+
+    assert result.status == "loaded" and result.is_partial and result.rows_quarantined == 1
+    [(cell, code, reason)] = query(tmp_path / "w.duckdb", "select cell, reason_code, reason from raw.quarantine")
+    assert (cell, code) == (f"{column['进展状态']}{row}", "completed_below_full")
+    assert reason == (
+        f"进展状态（{column['进展状态']}{row}）为“已完成”，而完成百分比（{column['完成百分比']}{row}）为“50”，"
+        "不足100，两者矛盾，无法确定项目是否已完成，本行未入库；项目已完成的，请将完成百分比改为100，"
+        "尚未完成的，请将进展状态改为“推进中”或“停滞”，再重新报送"
+    )
+    reports = dict(query(tmp_path / "w.duckdb", "select milestone_id, status from raw.milestone_reports"))
+    assert half not in reports and reports[done] == "completed"
+    [told] = _receipt_rows(result.receipt, "未接收的行")
+    assert told[:4] == (MILESTONE_SHEET, row, cell, reason)
+    summary = dict(row[:2] for row in load_workbook(result.receipt, read_only=True)["回执"].iter_rows(values_only=True))
+    assert str(summary["处理结果"]).startswith("部分接收") and summary["未接收行数（需更正后重报）"] == 1
+
+
 def test_a_template_with_its_hidden_sheet_edited_is_rejected(tmp_path: Path) -> None:
     path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
     workbook = load_workbook(path)

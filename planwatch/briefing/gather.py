@@ -77,6 +77,7 @@ QUARANTINE_REASONS: dict[str, str] = {
     "unknown_milestone": "项目编码无法识别",
     "bad_status": "进展状态无法识别",
     "bad_percent": "完成比例无效",
+    "completed_below_full": "已完成但完成比例不足100%",
     "unrecognised_sheet": "工作表无法识别",
     "no_header": "找不到表头",
     "region_out_of_scope": "地区不属于本单位",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 from planwatch.forms.meta import TemplateMeta, parse_meta
 from planwatch.ingest.layout_head import RANGE_MARKS
@@ -36,6 +37,7 @@ from planwatch.ingest.records import (
     repeated_row,
     row_failure,
     set_aside_value,
+    value_reason,
 )
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.values import (
@@ -64,6 +66,7 @@ from planwatch.template_format import (
     REGION_HEADER,
     REMARK_HEADER,
     Measure,
+    MilestoneState,
 )
 
 TOTAL_LABELS = {"合计", "总计", "小计", "全市合计"}
@@ -371,10 +374,6 @@ def parse_milestone_sheet(
         if label not in MILESTONE_HEADERS:
             book.note(sheet.name, column, "unrecognised_column", header_label(label, column))
 
-    def cell(row: list, name: str) -> object:
-        column = columns.get(name)
-        return row[column] if column is not None and column < len(row) else None
-
     for row_index in range(header_index + 1, len(sheet.rows)):
         row = sheet.rows[row_index]
         if row_is_empty(row):
@@ -382,65 +381,99 @@ def parse_milestone_sheet(
         if is_signature_row(row):
             outcomes.append(ignored_row(sheet, row_index, "signature_row"))
             continue
-        milestone_id = compact(cell(row, "项目编码"))
-        status_text, percent_raw = compact(cell(row, "进展状态")), cell(row, "完成百分比")
+        milestone_id = compact(_in_column(row, columns, "项目编码"))
+        status_text, percent_raw = compact(_in_column(row, columns, "进展状态")), _in_column(row, columns, "完成百分比")
         if not status_text and compact(percent_raw) == "":
             outcomes.append(ignored_row(sheet, row_index, "blank_figures"))
             continue
-        if milestone_id not in known_milestones:
-            outcomes.append(
-                quarantined_row(
-                    sheet,
-                    row_index,
-                    "unknown_milestone",
-                    cell_address(row_index, columns.get("项目编码", 0)),
-                    value=milestone_id,
-                )
-            )
+        deadline = known_milestones.get(milestone_id)
+        edited = _deadline_edited(sheet, row_index, columns.get("截止日期"), deadline) if deadline is not None else []
+        failed = _milestone_row_failure(sheet, row_index, columns, deadline, edited)
+        if failed is not None:
+            outcomes.append(failed)
             continue
-        status = STATE_BY_LABEL.get(status_text)
-        if status is None:
-            outcomes.append(
-                quarantined_row(
-                    sheet,
-                    row_index,
-                    "bad_status",
-                    cell_address(row_index, columns.get("进展状态", 0)),
-                    value=status_text,
-                )
-            )
-            continue
-        try:
-            percent = parse_number(percent_raw)
-        except NotANumberError:  # 80%: typed with its sign (Excel stores 0.8 and shows 80%: read as shown)
-            typed = number_with_unit(percent_raw)
-            percent = typed[0] if typed is not None and typed[1] == "%" else -1.0
-        if percent is not None and not 0 <= percent <= 100:
-            outcomes.append(
-                quarantined_row(
-                    sheet,
-                    row_index,
-                    "bad_percent",
-                    cell_address(row_index, columns.get("完成百分比", 0)),
-                    value=display(percent_raw),
-                )
-            )
-            continue
-        set_aside = _deadline_edited(sheet, row_index, columns.get("截止日期"), known_milestones[milestone_id])
         report = MilestoneReport(
             milestone_id,
             period,
-            status,
-            percent,
-            normalise_text(cell(row, "情况说明")),
+            STATE_BY_LABEL[status_text],
+            _percent(percent_raw),
+            normalise_text(_in_column(row, columns, "情况说明")),
             sheet.name,
             cell_address(row_index, columns.get("进展状态", 0)),
             row_index + 1,
         )
         outcomes.append(
-            RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], milestone_reports=[report], set_aside=set_aside)
+            RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], milestone_reports=[report], set_aside=edited)
         )
     return outcomes
+
+
+def _in_column(row: list, columns: Mapping[str, int], name: str) -> object:
+    """The row's cell under the header `name`; None when the sheet has no such column or the row stops short."""
+    column = columns.get(name)
+    return row[column] if column is not None and column < len(row) else None
+
+
+def _percent(typed: object) -> float | None:
+    """完成百分比 as the clerk sees it: 80 or 80% typed (Excel stores 0.8 and shows 80%: read as shown); None
+    when blank; -1 when it reads as no percentage at all (out of 0–100, named with what was typed)."""
+    try:
+        return parse_number(typed)
+    except NotANumberError:
+        with_unit = number_with_unit(typed)
+        return with_unit[0] if with_unit is not None and with_unit[1] == "%" else -1.0
+
+
+def _milestone_row_failure(
+    sheet: Sheet, row_index: int, columns: Mapping[str, int], deadline: dt.date | None, edited: list[SetAsideValue]
+) -> RowOutcome | None:
+    """A milestone report's quarantine naming every cell the clerk must correct (an unknown 项目编码, an unknown
+    进展状态, a 完成百分比 outside 0–100, 已完成 below 100 %), so that one resubmission mends them all, and
+    the 截止日期 the clerk changed (`edited`: the plan's `deadline` stands); filed under the first. `deadline`
+    is None for a 项目编码 the registry does not know. None: the row reads."""
+    row = sheet.rows[row_index]
+
+    def quarantined(code: str, header: str, **details: object) -> RowOutcome:
+        address = cell_address(row_index, columns.get(header, 0))
+        return quarantined_row(sheet, row_index, code, address, **details)
+
+    failures = []
+    if deadline is None:
+        failures.append(
+            quarantined("unknown_milestone", "项目编码", value=compact(_in_column(row, columns, "项目编码")))
+        )
+    status_text = compact(_in_column(row, columns, "进展状态"))
+    status = STATE_BY_LABEL.get(status_text)
+    if status is None:
+        failures.append(quarantined("bad_status", "进展状态", value=status_text))
+    percent_typed = _in_column(row, columns, "完成百分比")
+    percent = _percent(percent_typed)
+    if percent is not None and not 0 <= percent <= 100:
+        failures.append(quarantined("bad_percent", "完成百分比", value=display(percent_typed)))
+    elif status == MilestoneState.completed and percent is not None and percent < 100:
+        # 已完成 at 50 % says two things, and which is true is not guessed: the row is quarantined, as the
+        # plausibility review quarantines a figure that contradicts its own row (month_above_ytd, critical),
+        # never loaded with a warning, which would show a leader the project as done (or half done) on a slip
+        failures.append(
+            quarantined(
+                "completed_below_full",
+                "进展状态",
+                status_cell=cell_address(row_index, columns.get("进展状态", 0)),
+                status=status_text,
+                percent_cell=cell_address(row_index, columns.get("完成百分比", 0)),
+                value=display(percent_typed),
+            )
+        )
+    if failures and deadline is not None:  # the deadline alone quarantines nothing; told beside what does
+        failures += [  # row_failure reads the cell and the reason of every failure after the first
+            replace(
+                failures[0],
+                cell=value.cell,
+                reason=value_reason(value.reason_code, "截止日期", value.value, f"{deadline}"),
+            )
+            for value in edited
+        ]
+    return row_failure(failures)
 
 
 def _deadline_edited(sheet: Sheet, row_index: int, column: int | None, deadline: dt.date) -> list[SetAsideValue]:

@@ -198,7 +198,7 @@ def write_receipt(
         *([["接收整改反馈", result.rows_loaded]] if result.layout == REPLY_LAYOUT else []),
         *([["接收数据项", result.observations]] if result.layout != REPLY_LAYOUT else []),
         *([["接收项目节点进展", result.milestone_reports]] if result.milestone_reports else []),
-        ["其中更正以前报送的数据项", result.revisions],
+        ["其中更正以前报送的数据项", result.revisions],  # each listed on the sheet 更正明细
         ["文件校验码（SHA-256）", result.sha256],
     ]
     if result.reason:
@@ -281,6 +281,26 @@ def _write(path: Path, result: FileResult, parsed: ParsedFile | None, names: dic
             if (o.sheet, o.cell) not in taken
         ],
         [18, 10, 30, 14, 10, 12, 14, 8, 14],
+    )
+    receipt.table(
+        "更正明细",
+        ["工作表", "单元格", "指标", "地区", "报送期", "口径", "原报送数值", "更正后数值", "单位", "原报送文件"],
+        [
+            [
+                r.sheet,
+                r.cell,
+                names.get(r.indicator_code, r.indicator_code),
+                names.get(r.region_code, r.region_code),
+                r.period,
+                MEASURE_LABELS.get(r.measure, r.measure),
+                r.value_before,
+                r.value,
+                r.unit,
+                r.file_before,
+            ]
+            for r in result.revised
+        ],
+        [18, 10, 30, 14, 10, 12, 14, 14, 8, 40],
     )
     receipt.table(
         "数据合理性提示",

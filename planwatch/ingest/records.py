@@ -102,6 +102,11 @@ QUARANTINE_REASONS: dict[str, str] = {
     "unknown_milestone": "项目编码“{value}”无法识别，请不要修改模板中的项目编码",
     "bad_status": "进展状态“{value}”无法识别，请从下拉列表中选择：未开工、推进中、已完成、停滞",
     "bad_percent": "完成百分比“{value}”应为0到100之间的数字",
+    "completed_below_full": (
+        "进展状态（{status_cell}）为“{status}”，而完成百分比（{percent_cell}）为“{value}”，不足100，两者矛盾，"
+        "无法确定项目是否已完成，本行未入库；项目已完成的，请将完成百分比改为100，"
+        "尚未完成的，请将进展状态改为“推进中”或“停滞”，再重新报送"
+    ),
     "unrecognised_sheet": "工作表“{value}”不是模板中的填报表，无法识别其中的数据，请在模板规定的表中填报",
     "no_header": "工作表“{value}”中找不到表头（{marker}），无法识别数据，请勿删除或修改表头",
     "region_out_of_scope": "地区“{value}”不在本表的填报范围内（本表填报：{expected}），"
@@ -496,11 +501,15 @@ def set_aside_value(
     sheet: Sheet, row_index: int, column: int, code: str, label: str, detail: str = ""
 ) -> SetAsideValue:
     """A cell of a loaded row that is not loaded, with the reason `code` (a key of VALUE_REASONS)."""
-    status, wording = VALUE_REASONS[code]
     value = display(sheet.rows[row_index][column])
     address = cell_address(row_index, column)
-    reason = f"{sheet.name}!{address}：" + wording.format(label=label, detail=detail, value=quoted(value))
-    return SetAsideValue(sheet.name, row_index + 1, address, status, code, reason, value)
+    reason = f"{sheet.name}!{address}：" + value_reason(code, label, value, detail)
+    return SetAsideValue(sheet.name, row_index + 1, address, VALUE_REASONS[code][0], code, reason, value)
+
+
+def value_reason(code: str, label: str, value: str, detail: str = "") -> str:
+    """Why a cell is not loaded (`code`: a key of VALUE_REASONS), in the words of the receipt, without its place."""
+    return VALUE_REASONS[code][1].format(label=label, detail=detail, value=quoted(value))
 
 
 def observation_at(

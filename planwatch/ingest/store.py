@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -20,6 +21,22 @@ from planwatch.ingest.raw_tables import LOAD_COLUMNS, TABLE_COLUMNS, PendingFile
 from planwatch.ingest.records import CellCounts, RowStatus, SetAsideValue
 from planwatch.periods import utc_now
 from planwatch.plausibility.review import Finding, Reviewer
+
+
+class Revision(NamedTuple):
+    """A figure a file changes that its sender reported before: where it is, the latest value the sender
+    sent before and the new one (both in the indicator's canonical unit), for the receipt's 更正明细."""
+
+    sheet: str
+    cell: str
+    indicator_code: str
+    region_code: str
+    period: str
+    measure: str
+    value_before: float
+    value: float
+    unit: str
+    file_before: str  # the file the earlier value came in
 
 
 @dataclass
@@ -33,7 +50,7 @@ class FileResult:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     rows_ignored: int = 0
-    revisions: int = 0
+    revised: list[Revision] = field(default_factory=list)  # figures that correct what the sender sent before
     observations: int = 0
     cells_read: int = 0
     cells_loaded: int = 0
@@ -51,6 +68,11 @@ class FileResult:
     receipt_problem: str | None = None  # why its receipt could not be written (reported, never skipped)
     notes: list[str] = field(default_factory=list)  # what the file lacks (a template's sheet deleted), in Chinese
     rows_set_aside_by_review: set[tuple[str, int]] = field(default_factory=set)  # (sheet, row) quarantined whole
+
+    @property
+    def revisions(self) -> int:
+        """How many figures correct what the sender sent before (the receipt's 其中更正以前报送的数据项)."""
+        return len(self.revised)
 
     @property
     def warnings(self) -> list[Finding]:
@@ -85,6 +107,21 @@ class FileResult:
                 for v in self.values_set_aside
             ],
             "revisions": self.revisions,
+            "revised": [
+                {
+                    "sheet": r.sheet,
+                    "cell": r.cell,
+                    "indicator_code": r.indicator_code,
+                    "region_code": r.region_code,
+                    "period": r.period,
+                    "measure": r.measure,
+                    "value_before": r.value_before,
+                    "value": r.value,
+                    "unit": r.unit,
+                    "file_before": r.file_before,
+                }
+                for r in self.revised
+            ],
             "observations": self.observations,
             "load_id": self.load_id,
             "department_id": self.department_id,
@@ -129,6 +166,39 @@ def _insert(
     connection.execute(f"insert into raw.{table} ({names}, loaded_at) select {names}, ? from batch", [loaded_at])
 
 
+def _revisions(connection: duckdb.DuckDBPyConnection, first: int, last: int) -> dict[int, list[Revision]]:
+    """The figures of loads `first`..`last` that correct what their sender sent before, per load, in sheet order.
+
+    A revision is a figure the same sender sent before in another file, whose value this one changes
+    (against the latest value it sent before); the same figure sent again unchanged corrects nothing,
+    and another department's figure for it is theirs to correct, not this sender's. The briefing counts
+    a month's revisions by the same rule (planwatch.briefing.marts.revisions).
+    """
+    found = connection.execute(
+        """with sent_before as (
+           select new.load_id, any_value(new.sheet) as sheet, any_value(new.cell) as cell,
+               min(new.row_number) as row_number, new.indicator_code, new.region_code, new.period, new.measure,
+               arg_max(old.value, old.load_id) as before, any_value(new.value) as value, any_value(new.unit) as unit,
+               arg_max(old.file_name, old.load_id) as file_before
+           from raw.observations new join raw.observations old
+             on old.load_id < new.load_id and old.file_sha256 <> new.file_sha256
+            and old.indicator_code = new.indicator_code and old.region_code = new.region_code
+            and old.period = new.period and old.measure = new.measure
+            and old.department_id is not distinct from new.department_id
+           where new.load_id between ? and ?
+           group by new.load_id, new.indicator_code, new.region_code, new.period, new.measure)
+       select load_id, sheet, cell, indicator_code, region_code, period, measure, before, value, unit, file_before
+       from sent_before
+       where abs(value - before) > 1e-9 * greatest(abs(value), abs(before), 1)
+       order by load_id, sheet, row_number, cell""",
+        [first, last],
+    ).fetchall()
+    revisions: dict[int, list[Revision]] = {}
+    for load_id, *figure in found:
+        revisions.setdefault(load_id, []).append(Revision(*figure))
+    return revisions
+
+
 def store_batch(
     connection: duckdb.DuckDBPyConnection,
     batch: list[PendingFile],
@@ -165,26 +235,7 @@ def store_batch(
                     columns[name] += values
             _insert(connection, table, columns, loaded_at)
         review = reviewer.review(connection, load_ids[0], load_ids[-1]) if reviewer else None
-        # a revision is a figure the same sender sent before in another file, whose value this one changes
-        # (against the latest value it sent before); the same figure sent again unchanged corrects nothing,
-        # and another department's figure for it is theirs to correct, not this sender's
-        revisions = dict(
-            connection.execute(
-                """with sent_before as (
-                   select new.load_id, any_value(new.value) as value, arg_max(old.value, old.load_id) as before
-                   from raw.observations new join raw.observations old
-                     on old.load_id < new.load_id and old.file_sha256 <> new.file_sha256
-                    and old.indicator_code = new.indicator_code and old.region_code = new.region_code
-                    and old.period = new.period and old.measure = new.measure
-                    and old.department_id is not distinct from new.department_id
-                   where new.load_id between ? and ?
-                   group by new.load_id, new.indicator_code, new.region_code, new.period, new.measure)
-               select load_id, count(*) from sent_before
-               where abs(value - before) > 1e-9 * greatest(abs(value), abs(before), 1)
-               group by load_id""",
-                [load_ids[0], load_ids[-1]],
-            ).fetchall()
-        )
+        revisions = _revisions(connection, load_ids[0], load_ids[-1])
         results = []
         loads: dict[str, list] = {}
         for pending, load_id in zip(batch, load_ids, strict=True):
@@ -207,7 +258,7 @@ def store_batch(
                 tables.rows_loaded - set_aside,
                 tables.rows_quarantined + set_aside,
                 tables.rows_ignored,
-                revisions.get(load_id, 0),
+                revisions.get(load_id, []),
                 tables.observations - (review.removed_observations.get(load_id, 0) if review else 0),
                 cells.read,
                 cells.loaded - cells_set_aside,
