@@ -173,7 +173,7 @@ def run_pipeline(
         say(f"issue: {note}")
     for result in issued:
         say(
-            f"issue: {result.plan_id} 第{result.issue_number}期 签发 into {result.archive_dir}; "
+            f"issue: {result.plan_id} 第{result.issue_number}期 签发 {result.issue_date} into {result.archive_dir}; "
             f"{len(result.locked_departments)} departments' {period} locked; "
             f"督办 opened {len(result.opened)}, closed {len(result.closed)}"
         )

@@ -17,9 +17,19 @@ import pandas as pd
 import pytest
 
 from planwatch.briefing import marts
-from planwatch.briefing.gather import prior_year_note
+from planwatch.briefing.gather import plausibility_note, prior_year_note
 
 DECEMBER = dt.date(2025, 12, 31)
+
+
+def _marts_warehouse(path: Path, tables: dict[str, list[dict]]) -> Path:
+    """A warehouse whose marts are `tables` (name → rows), written as given."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        for name, rows in tables.items():
+            frame = pd.DataFrame(rows)  # noqa: F841  (read by name below)
+            con.execute(f"create table marts.{name} as select * from frame")
+    return path
 
 
 def _marts(path: Path, restated: float) -> Path:
@@ -56,12 +66,7 @@ def _marts(path: Path, restated: float) -> Path:
         ],
         "dim_region": [{"region_code": "620826", "region_name": "静宁县"}],
     }
-    with duckdb.connect(str(path)) as con:
-        con.execute("create schema marts")
-        for name, rows in tables.items():
-            frame = pd.DataFrame(rows)  # noqa: F841  (read by name below)
-            con.execute(f"create table marts.{name} as select * from frame")
-    return path
+    return _marts_warehouse(path, tables)
 
 
 @pytest.mark.parametrize(("restated", "told"), [(13.93, True), (33.5, False)])
@@ -120,13 +125,70 @@ def test_a_plan_baseline_is_checked_against_the_base_year_reported_only_as_last_
         ],
         "dim_region": [{"region_code": "620825", "region_name": "庄浪县"}],
     }
-    path = tmp_path / "w.duckdb"
-    with duckdb.connect(str(path)) as con:
-        con.execute("create schema marts")
-        for name, rows in tables.items():
-            frame = pd.DataFrame(rows)  # noqa: F841  (read by name below)
-            con.execute(f"create table marts.{name} as select * from frame")
+    path = _marts_warehouse(tmp_path / "w.duckdb", tables)
     with duckdb.connect(str(path), read_only=True) as con:
         [row] = marts.baseline_disagreements(con, ["pingliang.linkage_funds_share.620825.2025"], DECEMBER, 0.05)
     assert (row["region_name"], row["baseline_value"], row["reported_value"]) == ("庄浪县", 55.0, 63.8)
     assert row["file_name"] == "平凉市财政局_2023-12_填报模板.xlsx"
+
+
+@pytest.mark.parametrize("base_doubted", [True, False])
+def test_a_warning_on_the_figure_a_doubted_year_on_year_compares_against_is_a_note(
+    tmp_path: Path, base_doubted: bool
+) -> None:
+    """March 2026's briefing judges 静宁县's 蔬菜产量 by 2025's total, whose 同比 compares against 2024's: a
+    warning on 2024's figure (reported for it, or in 2025's 上年同期 column) is the note behind the 同比's ※
+    (fct_target_progress.is_yoy_base_doubted); warnings on figures the 同比 does not compare against are not."""
+    march = dt.date(2026, 3, 31)
+
+    def finding(period: dt.date, measure: str, file_name: str, cell: str) -> dict[str, object]:
+        return {
+            "period": period,
+            "measure": measure,
+            "file_name": file_name,
+            "sheet": "表1",
+            "cell": cell,
+            "indicator_code": "vegetable_output",
+            "region_code": "620826",
+            "severity": "warning",
+            "check_name": "jump_from_last_year",
+            "message": f"数据合理性提示：本表填报静宁县蔬菜产量{period:%Y年}为143.3万吨，请核实",
+            "value": 143.3,
+            "department_id": "pingliang.agriculture",
+        }
+
+    tables = {
+        "fct_target_progress": [
+            {
+                "target_id": "pingliang.vegetable_output.620826.2026",
+                "period": march,
+                "indicator_code": "vegetable_output",
+                "region_code": "620826",
+                "actual_as_of": DECEMBER,
+                "actual_file_name": "2025年报.xlsx",
+                "actual_sheet": "表1",
+                "actual_cell": "C5",
+                "is_yoy_base_doubted": base_doubted,
+                "is_mom_base_doubted": False,
+            }
+        ],
+        "fct_plausibility_finding": [
+            finding(dt.date(2024, 12, 31), "ytd_value", "2024年报.xlsx", "C5"),  # the base, reported for 2024
+            finding(DECEMBER, "prior_year_ytd_value", "2025年报.xlsx", "D5"),  # the base, as 2025's 上年同期
+            finding(DECEMBER, "ytd_value", "另一单位2025年报.xlsx", "C5"),  # 2025's, not the one judged by
+            finding(dt.date(2023, 12, 31), "ytd_value", "2023年报.xlsx", "C5"),  # compared against by nothing
+        ],
+        "dim_department": [{"department_id": "pingliang.agriculture", "department_name": "平凉市农业农村局"}],
+    }
+    path = _marts_warehouse(tmp_path / "w.duckdb", tables)
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = marts.plausibility_warnings(
+            con, ["vegetable_output"], ["620826"], ["pingliang.vegetable_output.620826.2026"], march
+        )
+    listed = sorted((row["period"], row["measure"]) for row in rows)
+    assert listed == ([("2024-12", "ytd_value"), ("2025-12", "prior_year_ytd_value")] if base_doubted else [])
+    if base_doubted:
+        assert plausibility_note(rows[0]) == (
+            "数据合理性提示（同比变动过大）：平凉市农业农村局填报静宁县蔬菜产量2024年为143.3万吨；"
+            "该数据已采用，请报送部门核实"
+        )

@@ -411,6 +411,36 @@ def test_year_on_year_reads_per_cent_or_points_by_unit(
     )
 
 
+def test_a_comparison_against_a_doubted_figure_is_marked_wherever_it_is_said() -> None:
+    """A 同比 (环比) reckoned from a figure a plausibility warning doubts carries ※ after it: in the 同比 column, in
+    the sentences and beside an addition's or a sum's detail; the other comparison and the actual are not marked."""
+    monthly = line(
+        indicator_frequency="monthly",
+        actual_as_of=dt.date(2023, 5, 31),
+        reported_value=11.0,
+        yoy_growth_pct=450.0,
+        mom_growth_pct=2.0,
+        is_yoy_base_doubted=True,
+    )
+    assert monthly.year_on_year_text == "同比增长450.0%※"
+    assert monthly.comparison_text == "同比增长450.0%※，环比增长2.0%"
+    assert monthly.doubt_mark == "" and monthly.has_doubted_comparison
+    last_month = monthly.model_copy(update={"is_yoy_base_doubted": False, "is_mom_base_doubted": True})
+    assert last_month.comparison_text == "同比增长450.0%，环比增长2.0%※"
+    assert last_month.year_on_year_text == "同比增长450.0%" and last_month.has_doubted_comparison
+    added = monthly.model_copy(update={"measure_space": "change_since_plan_start", "baseline_value": 9.0})
+    assert added.actual_detail == "5月末共11万亩，同比增长450.0%※，环比增长2.0%"
+    summed = monthly.model_copy(update={"measure_space": "sum_since_plan_start", "aggregation": "additive_flow"})
+    assert summed.actual_detail == "其中1—5月11万亩，同比增长450.0%※"
+    # a sum shows no 环比, so a doubted month before it marks nothing it shows
+    summed_last_month = summed.model_copy(update={"is_yoy_base_doubted": False, "is_mom_base_doubted": True})
+    assert "※" not in summed_last_month.actual_detail and not summed_last_month.has_doubted_comparison
+    # no comparison made, nothing marked; nothing doubted, nothing marked
+    assert line(is_yoy_base_doubted=True).year_on_year_text == "—"
+    assert not line(is_yoy_base_doubted=True).has_doubted_comparison
+    assert "※" not in line(yoy_growth_pct=3.0).comparison_text
+
+
 def test_an_outlook_is_said_with_its_interval_only_for_targets_not_yet_due() -> None:
     running = line(
         projected_value=11.6,

@@ -200,6 +200,33 @@ def test_a_verdict_on_a_doubted_figure_is_marked_in_html_and_word(tmp_path: Path
     assert "※" not in render_html(_briefing())
 
 
+def test_a_comparison_against_a_doubted_figure_is_marked_and_explained_in_html_and_word(tmp_path: Path) -> None:
+    """Last October's figure doubted (a warning in use) makes this October's 同比 as doubtful: ※ after it in 表1 and
+    the sentences, in HTML and Word alike, and the legend under 表1 says what the mark means, though no actual
+    is doubted; the 环比, against a figure nobody doubts, is not marked."""
+    compared = _target(reported_value=11.98, yoy_growth_pct=499.0, mom_growth_pct=3.0, is_yoy_base_doubted=True)
+    briefing = _briefing(targets=(compared,), lagging=(), headline=(compared,))
+    assert briefing.doubted_targets == () and briefing.doubted_comparisons == (compared,)
+    legend = "同比、环比后标“※”的，其比较基数（上年同期或上月数据）经数据合理性检查存疑（见数据质量说明）"
+    html = " ".join(render_html(briefing).split())
+    assert '<td class="num" data-col="yoy">同比增长499.0%※</td>' in html
+    assert "1—10月为11.98万头，同比增长499.0%※，环比增长3.0%，完成率" in html
+    assert legend in html and "标“※”的实际值" not in html and "11.98万头※" not in html
+    [word] = render(briefing, tmp_path, ["docx"])
+    with zipfile.ZipFile(word) as package:
+        document = package.read("word/document.xml").decode("utf-8")
+    assert "同比增长499.0%※" in document and legend in document and "标“※”的实际值" not in document
+    # the month before doubted instead: the 环比 is marked, and the legend still says why
+    last_month = compared.model_copy(update={"is_yoy_base_doubted": False, "is_mom_base_doubted": True})
+    html = " ".join(render_html(_briefing(targets=(last_month,), lagging=(), headline=(last_month,))).split())
+    assert "同比增长499.0%，环比增长3.0%※" in html and legend in html
+    # both the actual and its base doubted: both marks, both explained
+    both = compared.model_copy(update={"is_doubted": True})
+    html = " ".join(render_html(_briefing(targets=(both,), lagging=(), headline=(both,))).split())
+    assert "11.98万头※" in html and "同比增长499.0%※" in html
+    assert legend in html and "标“※”的实际值经数据合理性检查存疑" in html
+
+
 def test_a_ranking_that_would_compare_nothing_is_not_drawn(tmp_path: Path) -> None:
     """One county, or counties none of which has a figure to judge: no table of ranks 1, 1, 1."""
     alone = _briefing()

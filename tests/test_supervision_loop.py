@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -34,7 +35,7 @@ from planwatch.ingest.run import ingest_files
 from planwatch.periods import china_today
 from planwatch.quality.run import check_and_gate
 from planwatch.registry.load import load_registry
-from planwatch.supervision import approval, corrections, follow_up
+from planwatch.supervision import approval, corrections, follow_up, issuing
 from planwatch.supervision.issuing import (
     IssuedArchiveAlteredError,
     IssuedBriefingChangedError,
@@ -124,9 +125,14 @@ class Office:
     def approve_all(self, period: str) -> None:
         run_planwatch("approve", "--period", period, "--plan", PLAN, "--actor", "张科长", env=self.env)
 
-    def issue(self, period: str) -> IssueResult:
+    def issue(self, period: str, signed_on: dt.date) -> IssueResult:
+        """审核, then 签发 on `signed_on` at 10:00 China time: the months simulated are past, so the clock the
+        signing reads (its date and time) is that day's."""
         review_briefing(self.warehouse, PLAN, period, "王主任", self.config)
-        return issue_briefing(self.warehouse, PLAN, period, "李秘书长", self.config)
+        moment = dt.datetime(signed_on.year, signed_on.month, signed_on.day, 10, tzinfo=CST)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(issuing, "now", lambda: moment.astimezone(dt.UTC).replace(tzinfo=None))
+            return issue_briefing(self.warehouse, PLAN, period, "李秘书长", self.config)
 
     def draft(self, period: str) -> Briefing:
         with duckdb.connect(str(self.warehouse), read_only=True) as connection:
@@ -148,6 +154,50 @@ def test_an_archived_context_an_earlier_version_wrote_is_reported_not_a_tracebac
     assert "quality.0.departments" in str(refused.value) and "the issued files stand" in str(refused.value)
     context.write_text(_briefing().model_dump_json(), encoding="utf-8")
     assert _archived(Briefing, context) == _briefing()
+
+
+def test_a_briefing_signed_after_its_scheduled_day_is_dated_the_day_it_was_signed_and_reproduces(
+    tmp_path: Path,
+) -> None:
+    """The draft (送审稿) carries its scheduled date, 10 November; signed on the 14th, the issued briefing is dated
+    the 14th (its 成文日期), with 督办落实情况 as that day stood: a reply due on the 12th and not sent is 逾期未反馈
+    by then. The date is in its archived context, so a re-rendering gives the issued bytes."""
+    from planwatch.briefing.supervision_sections import follow_up_status
+    from planwatch.supervision.issuing import MANIFEST, _render_archive, signed
+
+    from .test_briefing_render import _briefing
+
+    signed_on = dt.date(2025, 11, 14)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as connection:
+        ensure_tables(connection)
+        connection.execute(
+            "insert into supervision.follow_up_items (item_id, plan_id, opened_period, issue_number, kind, "
+            "subject_id, subject, department_name, ask, reply_due, opened_at, state) values ('DB202509-001', "
+            "'demo_plan_2023', '2025-09', 9, 'target', 'demo.potato.620826.2025', '马铃薯种植面积严重滞后', "
+            "'静宁县农业农村局', '请整改', '2025-11-12', '2025-10-10 02:00:00', 'open')"
+        )
+        scheduled = _briefing()  # as gathered: 督办落实情况 as of the scheduled date
+        on_schedule = follow_up_status(connection, "demo_plan_2023", scheduled.period, scheduled.issue_date, None)
+        draft = scheduled.model_copy(update={"follow_up": on_schedule})
+        issued = signed(connection, draft, signed_on)
+    assert draft.issue_date == dt.date(2025, 11, 10) and not draft.is_issued
+    assert (issued.issue_date, issued.is_issued) == (signed_on, True)
+    assert [item.status for item in draft.follow_up.items] == ["open"]
+    assert [item.status for item in issued.follow_up.items] == ["overdue"]
+    drafted = render_html(draft)
+    assert "2025年11月10日" in drafted and "送审稿" in drafted
+    archive = tmp_path / "issued"
+    hashes = _render_archive([issued], [], archive)
+    (archive / MANIFEST).write_text(json.dumps({"files": hashes}), encoding="utf-8")
+    html = (archive / f"{issued.file_stem}.html").read_text(encoding="utf-8")
+    assert "2025年11月14日" in html and "2025年11月10日" not in html and "送审稿" not in html
+    assert "逾期未反馈1项" in html
+    with zipfile.ZipFile(archive / f"{issued.file_stem}.docx") as package:
+        assert "2025年11月14日" in package.read("word/document.xml").decode("utf-8")
+    context = json.loads((archive / "contexts" / f"{issued.file_stem}.json").read_text(encoding="utf-8"))
+    assert context["issue_date"] == "2025-11-14"
+    reproduced = reproduce(archive, tmp_path / "reproduced", ["html", "pdf", "docx"])
+    assert {path.name: _sha256(path) for path in reproduced} == hashes
 
 
 def test_a_target_missed_last_year_is_followed_up_and_one_missed_long_ago_is_not() -> None:
@@ -276,17 +326,27 @@ def test_three_months_of_supervision(tmp_path: Path) -> None:
     renamed = office.config.model_copy(update={"briefing_issuer": "呼和浩特市人民政府办公室"})
     with pytest.raises(IssueError, match="审核后本月数据或通报内容已有变化"):
         issue_briefing(office.warehouse, PLAN, first, "李秘书长", renamed)
-    issued = office.issue(first)
+    # scheduled for 12 October (the day after the reports were due), signed on Monday the 16th: the issued
+    # briefing, its letters and its 督办 deadlines are dated the day it was signed, the draft the scheduled day
+    assert office.draft(first).issue_date == dt.date(2023, 10, 12)
+    signed_on = dt.date(2023, 10, 16)
+    issued = office.issue(first, signed_on)
+    assert issued.issue_date == signed_on
     assert issued.opened, "month 1 has severely lagging targets or overdue milestones to follow up"
+    assert {item["reply_due"] for item in issued.opened} == {follow_up.add_working_days(signed_on, 10)}
     # months are issued in order: an earlier month would claim the 督办 its successor opened and closed
     with pytest.raises(IssueError, match=f"{first}的通报已签发.*不能再签发更早月份"):
         review_briefing(office.warehouse, PLAN, "2023-08", "王主任", office.config)
     month_one_files = {path.name: _sha256(path) for path in issued.files}
     manifest = json.loads((issued.archive_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["files"] == month_one_files and manifest["issued_by"] == "李秘书长"
+    assert manifest["issue_date"] == "2023-10-16" and manifest["issued_at"] == "2023-10-16T02:00:00"
     # the signed briefing carries no draft mark (送审稿, on what `planwatch brief` writes before 签发)
     signed = [path for path in issued.archive_dir.glob("*.html") if "_letter" not in path.name]
     assert signed and not any("送审稿" in path.read_text(encoding="utf-8") for path in signed)
+    # every issued page, the briefings and the letters, is dated the day it was signed
+    pages = [path.read_text(encoding="utf-8") for path in issued.archive_dir.glob("*.html")]
+    assert pages and all('<td class="right">2023年10月16日</td>' in page for page in pages)
     assert set(office.states(first).values()) == {"locked"}
     # 一单位一单: each item is in its lead unit's own letter, with its deadline
     letters = {path: path.read_text(encoding="utf-8") for path in issued.archive_dir.glob("*_letter*.html")}
@@ -397,7 +457,7 @@ def test_three_months_of_supervision(tmp_path: Path) -> None:
     assert ("hohhot.development_reform_commission", "approved", None, True) in reviews
     assert {("return", "张科长"), ("approve", "张科长"), ("issue", "李秘书长"), ("correct", "张科长")} <= set(audit)
     office.approve_all(second)
-    second_issue = office.issue(second)
+    second_issue = office.issue(second, dt.date(2023, 11, 10))  # on the scheduled day
 
     # ── month 3: 2023-11; the correction was reported in month 2 and is not repeated
     third = MONTHS[2]

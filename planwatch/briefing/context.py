@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from planwatch.briefing import reading
 from planwatch.briefing.formatting import quantity, zh_date
+from planwatch.briefing.reading import DOUBT_MARK
 
 BriefingKind = Literal["plan", "county", "summary"]
 ChartKind = Literal["completion", "trend", "plan_status", "county_status"]
@@ -65,10 +66,6 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", ser_json_bytes="base64", val_json_bytes="base64")
 
 
-# beside an actual and a status resting on a figure the plausibility review doubts (TargetLine.is_doubted)
-DOUBT_MARK = "※"
-
-
 class TargetLine(_Model):
     """One target in one month, as `marts.fct_target_progress` computed it; `reading.py` says how it reads."""
 
@@ -106,6 +103,9 @@ class TargetLine(_Model):
     yoy_change_pp: float | None = None
     mom_growth_pct: float | None = None
     mom_change_pp: float | None = None
+    # the figure a year earlier (the month before) that the 同比 (环比) compares against is doubted: marked ※ too
+    is_yoy_base_doubted: bool = False
+    is_mom_base_doubted: bool = False
     projected_value: float | None = None
     projected_value_low: float | None = None
     projected_value_high: float | None = None
@@ -135,6 +135,11 @@ class TargetLine(_Model):
     def doubt_mark(self) -> str:
         """※ beside an actual and a status that rest on a figure the plausibility review doubts."""
         return DOUBT_MARK if self.is_doubted else ""
+
+    @property
+    def has_doubted_comparison(self) -> bool:
+        """A 同比 or 环比 shown of it carries ※: the figure it compares against is doubted."""
+        return reading.has_doubted_comparison(self)
 
     @property
     def as_of_label(self) -> str:
@@ -468,6 +473,11 @@ class Briefing(_Model):
     @property
     def doubted_targets(self) -> tuple[TargetLine, ...]:
         return tuple(line for line in (*self.targets, *self.final_targets) if line.is_doubted)
+
+    @property
+    def doubted_comparisons(self) -> tuple[TargetLine, ...]:
+        """The targets with a 同比 or 环比 marked ※ for its doubted base (the legend under 表1 says what it means)."""
+        return tuple(line for line in (*self.targets, *self.final_targets) if line.has_doubted_comparison)
 
     @property
     def regions_ranked(self) -> bool:

@@ -7,7 +7,8 @@ Rules a reader relies on, decided here once:
 - the issue number (期号), issue date and issuing office come from the deployment's configuration
   (`briefing_*` in planwatch.toml): by default 期号 is the month's number in the year, the date the
   10th of the next month and the office the plan region's government supervision office (督查室), so
-  the same warehouse gives the same briefing whenever it is rendered.
+  the same warehouse gives the same briefing whenever it is rendered. That date is the draft's (送审稿):
+  an issued briefing is dated the day it is signed (`supervision.issuing.signed`).
 """
 
 from __future__ import annotations

@@ -82,6 +82,7 @@ def target_progress(con: duckdb.DuckDBPyConnection, plan_id: str, period: dt.dat
             progress.required_monthly_pace, progress.lead_unit,
             progress.reported_value, progress.reported_value_a_year_earlier, progress.yoy_growth_pct,
             progress.yoy_change_pp, progress.mom_growth_pct, progress.mom_change_pp,
+            progress.is_yoy_base_doubted, progress.is_mom_base_doubted,
             progress.projected_value, progress.projected_value_low, progress.projected_value_high,
             progress.projected_to_meet, progress.projection_points,
             progress.observed_annual_growth_pct, progress.required_annual_growth_pct,
@@ -417,8 +418,11 @@ def plausibility_warnings(
     period: dt.date,
 ) -> list[Row]:
     """Plausibility warnings (planwatch.plausibility) a briefing's figures carry: on the month's own figures
-    of its indicators and regions, and on the figure each of its targets is judged by this month;
-    only while the figure warned of is still the one in use (a correction since clears it)."""
+    of its indicators and regions, on the figure each of its targets is judged by this month, and on the
+    figures its 同比 and 环比 marked doubted compare against (fct_target_progress.is_yoy_base_doubted,
+    is_mom_base_doubted: a warning on a figure of the month compared against, reported for it or in the
+    上年同期 column a year on); only while the figure warned of is still the one in use (a correction since
+    clears it)."""
     if not table_exists(con, PLAUSIBILITY_FINDINGS_MART):
         return []
     return _rows(
@@ -429,10 +433,23 @@ def plausibility_warnings(
             from {PLAUSIBILITY_FINDINGS_MART}
             where severity = 'warning'
         ),
+        progress as (
+            select * from marts.fct_target_progress where period = ? and target_id in (select unnest(?))
+        ),
         judged_by as (  -- the cell each of the briefing's targets is judged by in the month
-            select actual_file_name, actual_sheet, actual_cell
-            from marts.fct_target_progress
-            where period = ? and target_id in (select unnest(?))
+            select actual_file_name, actual_sheet, actual_cell from progress
+        ),
+        compared_against as (  -- the months a doubted 同比 or 环比 compares against, and the reports a year on
+            select indicator_code, region_code, base_month, base_month + interval 1 year as restated_in
+            from (
+                select indicator_code, region_code, unnest([
+                    case when is_yoy_base_doubted then actual_as_of - interval 1 year end,
+                    case when is_mom_base_doubted then actual_as_of - interval 1 month end,
+                    case when is_mom_base_doubted then actual_as_of - interval 2 month end
+                ]) as base_month
+                from progress
+            )
+            where base_month is not null
         )
         select distinct check_name, message, indicator_code, region_code, period, measure, value, department_id,
             (select department_name from marts.dim_department as departments
@@ -443,6 +460,14 @@ def plausibility_warnings(
                 select 1 from judged_by
                 where judged_by.actual_file_name = in_use.file_name and judged_by.actual_sheet = in_use.sheet
                   and judged_by.actual_cell = in_use.cell
+           )
+           or exists (
+                select 1 from compared_against as base
+                where base.indicator_code = in_use.indicator_code and base.region_code = in_use.region_code
+                  and (
+                      (in_use.period = strftime(base.base_month, '%Y-%m') and in_use.measure not like 'prior_year_%')
+                      or (in_use.period = strftime(base.restated_in, '%Y-%m') and in_use.measure like 'prior_year_%')
+                  )
            )
         order by indicator_code, region_code, period, measure, check_name
         """,

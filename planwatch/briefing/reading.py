@@ -32,6 +32,8 @@ from planwatch.briefing.formatting import (
 if TYPE_CHECKING:
     from planwatch.briefing.context import TargetLine
 
+# beside a figure, and a comparison, that rests on a figure the plausibility review doubts (a warning in use)
+DOUBT_MARK = "※"
 PERCENT_UNITS = frozenset({"%", "％"})
 # measure spaces whose completion is a share of an amount counted from zero or from the year's start
 AMOUNT_SPACES = frozenset({"year_total", "sum_since_plan_start", "change_since_plan_start"})
@@ -188,15 +190,42 @@ def comparison_text(line: TargetLine) -> str:
 
 
 def _reported_comparison(line: TargetLine) -> str:
-    """同比 and, for a monthly indicator, 环比: not beside a whole year's total (2023年为35.9亿元), which no
-    month's change against the month before describes."""
-    prefix = "比上年" if line.indicator_frequency == "annual" else "同比"
-    parts = [_change_text(line.yoy_growth_pct, line.yoy_change_pp, prefix)]
-    whole_year = line.measure_space == "year_total" and line.actual_as_of is not None and line.actual_as_of.month == 12
-    if line.indicator_frequency == "monthly" and not whole_year:
-        parts.append(_change_text(line.mom_growth_pct, line.mom_change_pp, "环比"))
+    """同比 and, for a monthly indicator, 环比 (`shows_month_on_month`)."""
+    parts = [_year_on_year(line)]
+    if shows_month_on_month(line):
+        parts.append(_month_on_month(line))
     shown = [part for part in parts if part != MISSING]
     return "，".join(shown) if shown else MISSING
+
+
+def shows_month_on_month(line: TargetLine) -> bool:
+    """环比 for a monthly indicator, not beside a whole year's total (2023年为35.9亿元), which no month's change
+    against the month before describes."""
+    whole_year = line.measure_space == "year_total" and line.actual_as_of is not None and line.actual_as_of.month == 12
+    return line.indicator_frequency == "monthly" and not whole_year
+
+
+def _year_on_year(line: TargetLine) -> str:
+    """同比 (比上年 for an annual statistic), ※ after it when the figure a year earlier is doubted."""
+    prefix = "比上年" if line.indicator_frequency == "annual" else "同比"
+    return _against_base(_change_text(line.yoy_growth_pct, line.yoy_change_pp, prefix), line.is_yoy_base_doubted)
+
+
+def _month_on_month(line: TargetLine) -> str:
+    """环比, ※ after it when a figure of the months before it compares against is doubted."""
+    return _against_base(_change_text(line.mom_growth_pct, line.mom_change_pp, "环比"), line.is_mom_base_doubted)
+
+
+def _against_base(compared: str, base_doubted: bool) -> str:
+    """A change reckoned from a doubted figure is as doubtful as the figure: marked as an actual is (※)."""
+    return f"{compared}{DOUBT_MARK}" if base_doubted and compared != MISSING else compared
+
+
+def has_doubted_comparison(line: TargetLine) -> bool:
+    """Whether a 同比 or 环比 shown of the target (beside a sum, only this year's part's 同比: `actual_detail`)
+    carries ※ for its doubted base."""
+    shown = _year_on_year(line) if line.measure_space == "sum_since_plan_start" else _reported_comparison(line)
+    return DOUBT_MARK in shown
 
 
 def year_on_year_text(line: TargetLine) -> str:
@@ -204,8 +233,7 @@ def year_on_year_text(line: TargetLine) -> str:
     `comparison_text`)."""
     if line.measure_space in AMOUNT_SINCE_START:
         return MISSING
-    prefix = "比上年" if line.indicator_frequency == "annual" else "同比"
-    return _change_text(line.yoy_growth_pct, line.yoy_change_pp, prefix)
+    return _year_on_year(line)
 
 
 def _start_label(line: TargetLine) -> str:
@@ -289,8 +317,7 @@ def actual_detail(line: TargetLine) -> str:
         return level if compared == MISSING else f"{level}，{compared}"
     if line.measure_space == "sum_since_plan_start":
         part = f"其中{_year_to_date_label(line)}{quantity(line.reported_value, line.measure_unit)}"
-        prefix = "比上年" if line.indicator_frequency == "annual" else "同比"
-        compared = _change_text(line.yoy_growth_pct, line.yoy_change_pp, prefix)  # this year's part, as it
+        compared = _year_on_year(line)  # this year's part, as it
         return part if compared == MISSING else f"{part}，{compared}"
     return ""
 

@@ -229,7 +229,8 @@ def issue(
         result = issue_briefing(path, plan, period, _actor(actor), config)
     except (IssueError, QualityGateError, ValueError) as error:
         raise _refused(error) from None
-    console.print(f"{plan} {period}: 第{result.issue_number}期 issued (签发) into {result.archive_dir}")
+    number, dated = result.issue_number, result.issue_date
+    console.print(f"{plan} {period}: 第{number}期 issued (签发), dated {dated}, into {result.archive_dir}")
     for file in result.files:
         console.print(f"  {file}")
     console.print(f"locked for {len(result.locked_departments)} department(s)")

@@ -64,6 +64,7 @@ def issue_plan(period: str, plan_id: str, stage: str, actor: str, config: Settin
         "plan": plan_id,
         "stage": stage,
         "issue_number": result.issue_number,
+        "issue_date": result.issue_date.isoformat(),
         "archive": str(result.archive_dir),
         "opened": [item["item_id"] for item in result.opened],
         "closed": result.closed,

@@ -3,13 +3,14 @@
 `review_briefing` (审核) checks that the month may go out: its quality gate passed, every
 department's submission approved or returned (none waiting), the marts rebuilt since the last
 decision or correction. `issue_briefing` (签发) checks the same again, renders the plan's briefing
-and its counties' in every format into `issued_dir/<plan>/<YYYY-MM>/` with the context each was
-built from (`contexts/*.json`: the marts' rows as the briefing read them) and a manifest of
-hashes, then, in one transaction, records the files, locks the month for the plan's departments,
-opens 督办 for what lags, closes the items whose target recovered and marks the corrections the
-briefing reported. An issued month re-rendered (`reproduce`, `planwatch reproduce`) gives the archived
-bytes or is refused; `deliver_issued` is what a month's run does with it: the archived files themselves,
-checked against the manifest, never a new rendering.
+and its counties' in every format, dated the day they are signed (China time), into
+`issued_dir/<plan>/<YYYY-MM>/` with the context each was built from (`contexts/*.json`: the marts'
+rows as the briefing read them, and its date) and a manifest of hashes, then, in one transaction,
+records the files, locks the month for the plan's departments, opens 督办 for what lags, closes the
+items whose target recovered and marks the corrections the briefing reported. An issued month
+re-rendered (`reproduce`, `planwatch reproduce`) gives the archived bytes or is refused;
+`deliver_issued` is what a month's run does with it: the archived files themselves, checked against
+the manifest, never a new rendering.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ from planwatch.briefing.formatting import zh_date
 from planwatch.briefing.gather import briefing_scope, county_regions, gather_plan, month_end
 from planwatch.briefing.letters import Letter, department_letters, render_letter
 from planwatch.briefing.render import FORMATS, render, with_charts
+from planwatch.briefing.supervision_sections import follow_up_status
 from planwatch.config import Settings
+from planwatch.periods import china_day
 from planwatch.supervision import follow_up
 from planwatch.supervision.corrections import unreported
 from planwatch.supervision.ledger import audit, ensure_tables, now, rows, transaction
@@ -65,6 +68,7 @@ class IssueResult:
     period: str
     issue_number: int
     archive_dir: Path
+    issue_date: dt.date  # the day it was signed (China time), which the issued briefing is dated
     files: list[Path] = field(default_factory=list)
     opened: list[dict] = field(default_factory=list)
     closed: list[str] = field(default_factory=list)
@@ -184,6 +188,14 @@ def _content_digest(briefings: list[Briefing]) -> str:
     return digest.hexdigest()
 
 
+def signed(connection: duckdb.DuckDBPyConnection, briefing: Briefing, signed_on: dt.date) -> Briefing:
+    """The briefing as issued: no draft mark (送审稿), dated the day it is signed (its 成文日期, where the draft
+    carries the scheduled date, `gather.issue_date_for`), with 督办落实情况 as it stood that day."""
+    region_code = None if briefing.kind == "plan" else briefing.region_code
+    follow_up_on_the_day = follow_up_status(connection, briefing.plan_id or "", briefing.period, signed_on, region_code)
+    return briefing.model_copy(update={"is_issued": True, "issue_date": signed_on, "follow_up": follow_up_on_the_day})
+
+
 MISSED_FOLLOW_UP_MONTHS = 12  # a missed target is followed up in the year after its target year, not for ever
 
 
@@ -299,7 +311,9 @@ def issue_briefing(warehouse: Path, plan_id: str, period: str, actor: str, confi
                 "签发的须是审核过的内容，请重新审核"
                 f"（planwatch issue --period {period} --plan {plan_id} --stage review）"
             )
-        briefings = [with_charts(connection, briefing).model_copy(update={"is_issued": True}) for briefing in gathered]
+        issued_at = now()
+        signed_on = china_day(issued_at)  # the date the issued briefing carries: the day it is signed, in China
+        briefings = [signed(connection, with_charts(connection, briefing), signed_on) for briefing in gathered]
         plan = briefings[0]
         if plan.issue_number != existing["issue_number"]:
             raise IssueError(
@@ -326,7 +340,6 @@ def issue_briefing(warehouse: Path, plan_id: str, period: str, actor: str, confi
         staging = Path(tempfile.mkdtemp(prefix=f".{period}.", dir=archive.parent))
         try:
             hashes = _render_archive(briefings, letters, staging)
-            issued_at = now()
             manifest = {
                 "plan_id": plan_id,
                 "period": period,
@@ -365,7 +378,8 @@ def _record_issue(
     """Everything issuing records, in one transaction: the files, the 签发, the locks, the corrections
     reported, the items closed (销号) and opened (督办), and the audit rows."""
     plan_id, period = plan.plan_id or "", f"{plan.period:%Y-%m}"
-    result = IssueResult(plan_id, period, plan.issue_number, archive, [archive / name for name in sorted(hashes)])
+    files = [archive / name for name in sorted(hashes)]
+    result = IssueResult(plan_id, period, plan.issue_number, archive, plan.issue_date, files)
     result.opened, result.closed = opening, sorted(recovered)
     with transaction(connection):
         for item_id, reason in recovered.items():

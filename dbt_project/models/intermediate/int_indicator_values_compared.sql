@@ -4,7 +4,9 @@
     the 上年同期 column of this year's report. Flows compare like with like: a year-to-date with last
     year's year-to-date of the same months; 环比 of an additive flow compares the month's own amount
     (this year-to-date minus last month's; January's is its year-to-date) with the month before's.
-    Percentages change in percentage points (百分点), everything else in per cent. -#}
+    Percentages change in percentage points (百分点), everything else in per cent. Each comparison keeps
+    the cells of the figures it compares against (its base), so that a base the plausibility review doubts
+    can be marked where the comparison is shown (fct_target_progress.is_yoy_base_doubted). -#}
 with
 
 series as (
@@ -31,7 +33,16 @@ with_neighbours as (
         indicators.unit_dimension = 'percent' as is_percentage,
         a_year_earlier.value as value_a_year_earlier,
         a_month_earlier.value as value_a_month_earlier,
-        two_months_earlier.value as value_two_months_earlier
+        two_months_earlier.value as value_two_months_earlier,
+        a_year_earlier.file_name as year_earlier_file_name,
+        a_year_earlier.sheet as year_earlier_sheet,
+        a_year_earlier.cell as year_earlier_cell,
+        a_month_earlier.file_name as month_earlier_file_name,
+        a_month_earlier.sheet as month_earlier_sheet,
+        a_month_earlier.cell as month_earlier_cell,
+        two_months_earlier.file_name as two_months_earlier_file_name,
+        two_months_earlier.sheet as two_months_earlier_sheet,
+        two_months_earlier.cell as two_months_earlier_cell
     from series
     inner join indicators on series.indicator_code = indicators.indicator_code
     left join series as a_year_earlier
@@ -68,7 +79,11 @@ month_amounts as (
             when aggregation <> 'additive_flow' then value_a_month_earlier
             when (month_index - 1) % 12 = 0 then value_a_month_earlier
             else value_a_month_earlier - value_two_months_earlier
-        end as previous_month_amount
+        end as previous_month_amount,
+        -- whether the month before's amount subtracts the figure of two months earlier (as above)
+        frequency = 'monthly'
+        and aggregation = 'additive_flow'
+        and (month_index - 1) % 12 <> 0 as previous_month_uses_two_months_earlier
     from with_neighbours
 
 ),
@@ -92,7 +107,17 @@ final as (
             when not is_percentage and previous_month_amount > 0
                 then 100.0 * (month_amount / previous_month_amount - 1)
         end as mom_growth_pct,
-        case when is_percentage then month_amount - previous_month_amount end as mom_change_pp
+        case when is_percentage then month_amount - previous_month_amount end as mom_change_pp,
+        year_earlier_file_name,
+        year_earlier_sheet,
+        year_earlier_cell,
+        case when frequency = 'monthly' then month_earlier_file_name end as month_earlier_file_name,
+        case when frequency = 'monthly' then month_earlier_sheet end as month_earlier_sheet,
+        case when frequency = 'monthly' then month_earlier_cell end as month_earlier_cell,
+        case when previous_month_uses_two_months_earlier then two_months_earlier_file_name end
+            as two_months_earlier_file_name,
+        case when previous_month_uses_two_months_earlier then two_months_earlier_sheet end as two_months_earlier_sheet,
+        case when previous_month_uses_two_months_earlier then two_months_earlier_cell end as two_months_earlier_cell
     from month_amounts
 
 )

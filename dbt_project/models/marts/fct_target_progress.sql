@@ -182,9 +182,21 @@ assembled as (
         compared.value_a_year_earlier as reported_value_a_year_earlier,
         compared.yoy_growth_pct,
         compared.yoy_change_pp,
+        -- a comparison is as doubtful as the figure it compares against: the 同比's base, a year earlier
+        coalesce(
+            (compared.yoy_growth_pct is not null or compared.yoy_change_pp is not null)
+            and doubted_year_earlier.file_name is not null,
+            false
+        ) as is_yoy_base_doubted,
         compared.month_amount,
         compared.mom_growth_pct,
         compared.mom_change_pp,
+        -- and the 环比's: the month before, and two months before where an additive flow's amount subtracts it
+        coalesce(
+            (compared.mom_growth_pct is not null or compared.mom_change_pp is not null)
+            and (doubted_month_earlier.file_name is not null or doubted_two_months_earlier.file_name is not null),
+            false
+        ) as is_mom_base_doubted,
         evaluations.required_monthly_pace,
         targets.lead_unit,
         targets.lead_unit_id,
@@ -223,6 +235,22 @@ assembled as (
             evaluations.actual_file_name = doubted_figures.file_name
             and evaluations.actual_sheet is not distinct from doubted_figures.sheet
             and evaluations.actual_cell is not distinct from doubted_figures.cell
+    -- the figures the 同比 and the 环比 compare against carry one
+    left join doubted_figures as doubted_year_earlier
+        on
+            compared.year_earlier_file_name = doubted_year_earlier.file_name
+            and compared.year_earlier_sheet is not distinct from doubted_year_earlier.sheet
+            and compared.year_earlier_cell is not distinct from doubted_year_earlier.cell
+    left join doubted_figures as doubted_month_earlier
+        on
+            compared.month_earlier_file_name = doubted_month_earlier.file_name
+            and compared.month_earlier_sheet is not distinct from doubted_month_earlier.sheet
+            and compared.month_earlier_cell is not distinct from doubted_month_earlier.cell
+    left join doubted_figures as doubted_two_months_earlier
+        on
+            compared.two_months_earlier_file_name = doubted_two_months_earlier.file_name
+            and compared.two_months_earlier_sheet is not distinct from doubted_two_months_earlier.sheet
+            and compared.two_months_earlier_cell is not distinct from doubted_two_months_earlier.cell
 
 ),
 
@@ -267,9 +295,11 @@ final as (
         cast(reported_value_a_year_earlier as {{ double() }}) as reported_value_a_year_earlier,
         cast(yoy_growth_pct as {{ double() }}) as yoy_growth_pct,
         cast(yoy_change_pp as {{ double() }}) as yoy_change_pp,
+        cast(is_yoy_base_doubted as boolean) as is_yoy_base_doubted,
         cast(month_amount as {{ double() }}) as month_amount,
         cast(mom_growth_pct as {{ double() }}) as mom_growth_pct,
         cast(mom_change_pp as {{ double() }}) as mom_change_pp,
+        cast(is_mom_base_doubted as boolean) as is_mom_base_doubted,
         cast(projected_value as {{ double() }}) as projected_value,
         cast(projected_value_low as {{ double() }}) as projected_value_low,
         cast(projected_value_high as {{ double() }}) as projected_value_high,
