@@ -8,7 +8,7 @@ rejected folder, failing its task alone). Ingest tasks share the `duckdb_writer`
 DuckDB allows one writer at a time. Once the run's files are all in (at least one ingested),
 `announce_new_observations` emits the warehouse Asset that the transform DAG is scheduled on: one
 rebuild of the marts per batch of files, not one per file. A run whose files changed nothing in the raw
-tables (each one already loaded) skips it: no Asset event, no rebuild.
+tables (each one already loaded; a refused file is recorded, so it counts) skips it: no Asset event, no rebuild.
 """
 
 from __future__ import annotations
@@ -68,20 +68,21 @@ def planwatch_ingest() -> None:
         outlets=[WAREHOUSE_OBSERVATIONS],
         execution_timeout=dt.timedelta(minutes=1),
     )
-    def announce_new_observations(ingested: list[dict]) -> None:
+    def announce_new_observations(files: list[str], ingested: list[dict]) -> None:
         """One Asset event per run, once every file is in: the marts are rebuilt once, not per file; none
         when no file changed the raw tables (a skipped task emits no Asset event)."""
         from airflow.sdk.exceptions import AirflowSkipException
 
         from planwatch.orchestration.ingest_tasks import raw_tables_changed
 
-        if not raw_tables_changed(ingested):
+        if not raw_tables_changed(ingested, len(files)):
             raise AirflowSkipException(
-                f"none of the {len(ingested)} file(s) ingested changed the raw tables "
-                "(each already loaded, or refused): no rebuild of the marts"
+                f"none of the {len(files)} file(s) changed the raw tables (each already loaded): "
+                "no rebuild of the marts"
             )
 
-    announce_new_observations(ingest_file.expand(path=list_new_files()))
+    files = list_new_files()
+    announce_new_observations(files, ingest_file.expand(path=files))
 
 
 planwatch_ingest()

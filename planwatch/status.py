@@ -80,17 +80,27 @@ def warehouse_status(config: Settings, warehouse: Path | None = None) -> Warehou
     return status
 
 
+# what the marts show once rebuilt, recorded after a moment (naive UTC, as every moment here is stored); a
+# review (审核) changes no mart
+_CHANGES_AFTER_PUBLISHING = (
+    ("files or corrections loaded", "raw.file_loads", "loaded_at > ?"),
+    ("decisions of the office recorded", "supervision.audit_log", "recorded_at > ? and action <> 'review_briefing'"),
+)
+
+
 def _published_behind(connection: duckdb.DuckDBPyConnection, status: WarehouseStatus) -> list[str]:
-    """How the warehouse moved on since the current snapshot was published: a later month in the marts,
-    marts whose rows changed, files loaded after it. BI readers read the snapshot, so each of these is
-    something they do not see yet (`planwatch publish` brings them)."""
+    """How the warehouse moved on since the current snapshot was published, each with what brings it to BI
+    readers: a later month or other rows in the marts (`planwatch publish`); files, corrections or the
+    office's decisions recorded after it, which the marts show only once rebuilt (`planwatch transform`,
+    then publish). The marts' rows are compared by count: a value changed in place shows as the load or
+    decision that changed it."""
     behind = []
     published_period = dt.date.fromisoformat(status.published_latest_period) if status.published_latest_period else None
     if status.marts_latest_period is not None and (
         published_period is None or status.marts_latest_period > published_period
     ):
         shown = f"{published_period:%Y-%m}" if published_period else "no month"
-        behind.append(f"the marts reach {status.marts_latest_period:%Y-%m}, the snapshot {shown}")
+        behind.append(f"the marts reach {status.marts_latest_period:%Y-%m}, the snapshot {shown} (planwatch publish)")
     tables = _tables(connection)
     changed = []
     for table, rows in sorted(status.published_rows.items()):
@@ -101,11 +111,18 @@ def _published_behind(connection: duckdb.DuckDBPyConnection, status: WarehouseSt
         if now != rows:
             changed.append(f"{table} ({rows} → {now} rows)")
     if changed:
-        behind.append("marts rebuilt with other rows: " + ", ".join(changed))
-    published_at = dt.datetime.fromisoformat(status.published_at) if status.published_at else None
-    # loaded_at is naive UTC (see cli.status._when)
-    if status.last_ingest and published_at and status.last_ingest.replace(tzinfo=dt.UTC) > published_at:
-        behind.append("files loaded since it was published")
+        behind.append("marts rebuilt with other rows: " + ", ".join(changed) + " (planwatch publish)")
+    if status.published_at is None:
+        return behind
+    published_at = dt.datetime.fromisoformat(status.published_at).astimezone(dt.UTC).replace(tzinfo=None)
+    since = [
+        what
+        for what, table, condition in _CHANGES_AFTER_PUBLISHING
+        if table in tables
+        and connection.execute(f"select count(*) from {table} where {condition}", [published_at]).fetchone()[0]
+    ]
+    if since:
+        behind.append(" and ".join(since) + " since it was published (planwatch transform, then planwatch publish)")
     return behind
 
 

@@ -127,6 +127,10 @@ def test_a_sum_since_the_plan_start_says_since_when_and_its_year_on_year_is_only
     level = _target(yoy_growth_pct=5.24)
     assert level.actual_phrase("为") == "1—10月为11.98万头，同比增长5.2%"
     assert level.actual_phrase("实际") == "1—10月实际11.98万头（同比增长5.2%）"
+    # a doubted actual's ※ sits beside the figure: after the 同比 it would say the 同比's base is doubted
+    doubted = _target(yoy_growth_pct=5.24, mom_growth_pct=3.0, indicator_frequency="monthly", is_doubted=True)
+    assert doubted.actual_phrase("为") == "1—10月为11.98万头※，同比增长5.2%，环比增长3.0%"
+    assert doubted.actual_phrase("实际") == "1—10月实际11.98万头※（同比增长5.2%，环比增长3.0%）"
 
 
 def test_every_place_a_target_is_written_says_new_or_cumulative_in_html_and_word(tmp_path: Path) -> None:

@@ -92,30 +92,33 @@ def _result(status: str, attempt: int = 1, **counts: int) -> dict:
 
 
 def test_a_run_of_files_already_loaded_changed_no_raw_table() -> None:
-    assert not raw_tables_changed([_result("duplicate"), _result("duplicate")])
-    assert not raw_tables_changed([])  # every file's task failed: no result at all
+    assert not raw_tables_changed([_result("duplicate"), _result("duplicate")], files=2)
+    assert not raw_tables_changed([], files=0)  # the landing folder was empty
 
 
-def test_a_refused_file_alone_changed_no_raw_table_the_marts_read() -> None:
-    assert not raw_tables_changed([_result("rejected", rows_read=3, rows_quarantined=3), _result("duplicate")])
+def test_a_refused_file_is_recorded_and_the_months_check_reads_it() -> None:
+    """A refused file's task fails (it returns no result) after its refusal is stored in raw.file_loads, which
+    the month's quality check reads: the check is stale until the chain runs again."""
+    assert raw_tables_changed([_result("duplicate")], files=2)
+    assert raw_tables_changed([], files=1)
 
 
 def test_one_loaded_file_among_duplicates_changed_the_raw_tables() -> None:
     loaded = _result("loaded", rows_read=2, rows_loaded=2, observations=2)
-    assert raw_tables_changed([_result("duplicate"), loaded, _result("rejected")])
+    assert raw_tables_changed([_result("duplicate"), loaded], files=2)
 
 
 def test_a_loaded_file_from_which_nothing_was_taken_still_counts_as_a_change() -> None:
     # its file_loads row is what mart_submission_completeness counts as files_taken_nothing
     took_nothing = _result("loaded", rows_read=2, rows_quarantined=2)
     assert took_nothing["took_nothing"] and took_nothing["observations"] == 0
-    assert raw_tables_changed([took_nothing])
+    assert raw_tables_changed([took_nothing], files=1)
 
 
 def test_a_loaded_file_of_milestone_reports_counts_though_it_holds_no_observation() -> None:
-    assert raw_tables_changed([_result("loaded", rows_read=4, rows_loaded=4, milestone_reports=4)])
+    assert raw_tables_changed([_result("loaded", rows_read=4, rows_loaded=4, milestone_reports=4)], files=1)
 
 
 def test_a_duplicate_found_on_a_retry_counts_its_first_try_may_have_loaded_it() -> None:
-    assert raw_tables_changed([_result("duplicate", attempt=2)])
-    assert not raw_tables_changed([_result("duplicate", attempt=1)])
+    assert raw_tables_changed([_result("duplicate", attempt=2)], files=1)
+    assert not raw_tables_changed([_result("duplicate", attempt=1)], files=1)

@@ -311,6 +311,14 @@ def test_a_sheet_renamed_and_moved_is_found_by_the_indicator_its_title_names(tmp
     assert result.observations == expected
     moved = query(tmp_path / "w.duckdb", "select distinct indicator_code from raw.observations where sheet = '我的表'")
     assert moved == [(first.indicator_code,)]
+    # moved to the front instead: its place now holds 填报说明, which is never a data sheet found at its place
+    workbook = load_workbook(path)
+    workbook.move_sheet("我的表", offset=-workbook.index(workbook["我的表"]))
+    workbook.save(path)
+    assert load_workbook(path).sheetnames[:2] == ["我的表", INSTRUCTIONS_SHEET]
+    [front] = ingest([path], tmp_path / "w1.duckdb")
+    assert front.status == "loaded" and front.rows_quarantined == 0 and front.notes == []
+    assert front.observations == expected
     # two sheets left naming it: whose is which is not guessed, both quarantined as unrecognised
     workbook = load_workbook(path)
     workbook.copy_worksheet(workbook["我的表"]).title = "我的表2"

@@ -288,7 +288,8 @@ def test_status_says_when_the_published_snapshot_is_behind_the_warehouse(tmp_pat
         at = next(index for index, line in enumerate(lines) if line.startswith("published: snapshot"))
         return lines[at : at + 2]
 
-    assert said()[1] == "  up to date with the warehouse's marts"
+    current = "  as the warehouse's marts (months and row counts), nothing loaded or decided since"
+    assert said()[1] == current
     with duckdb.connect(str(warehouse)) as connection:  # a third month built, not yet published
         connection.execute(
             "insert into marts.fct_target_progress select date '2025-03-31', 't' || t, 50.0, false, '' "
@@ -300,9 +301,18 @@ def test_status_says_when_the_published_snapshot_is_behind_the_warehouse(tmp_pat
     assert behind.startswith("  BEHIND the warehouse") and "planwatch publish" in behind
     assert "the marts reach 2025-03, the snapshot 2025-02" in behind
     assert "fct_target_progress (80 → 120 rows)" in behind and "mart_region_ranking (10 → 8 rows)" in behind
-    assert "fct_observation" not in behind  # unchanged
+    assert "fct_observation" not in behind and "since it was published" not in behind
     publish_snapshot(warehouse, config.published_path)
-    assert said()[1] == "  up to date with the warehouse's marts"
+    assert said()[1] == current
+    # a correction recorded after it (a load, as the office's 更正登记 is): the marts show it once rebuilt
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "create table raw.file_loads as select 'loaded' as status, 'correction' as layout, "
+            "'2025-02' as periods, cast(now() at time zone 'UTC' as timestamp) as loaded_at"
+        )
+    behind = said()[1]
+    assert "files or corrections loaded since it was published (planwatch transform, then planwatch publish)" in behind
+    assert "rows" not in behind  # the marts themselves are as published
 
 
 def test_current_always_resolves_to_a_whole_snapshot_while_publishes_switch_it(tmp_path: Path):

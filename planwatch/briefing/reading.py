@@ -327,8 +327,9 @@ def actual_phrase(line: TargetLine, verb: str = "为") -> str:
 
     A level: 2024年末为5个，比上年增长20.0% (``verb`` 为) or 2024年末实际5个（比上年增长20.0%） (``verb`` 实际);
     additions: 新增2个（较2020年末，2024年末共5个，比上年持平）; a sum: 2023年以来累计71.76亿元（截至9月末；
-    其中1—9月18.98亿元，同比下降0.2%）."""
-    figure = actual_figure(line)
+    其中1—9月18.98亿元，同比下降0.2%）. A doubted actual carries its ※ beside the figure itself, not after the
+    comparisons, whose own ※ says their base is doubted."""
+    figure = actual_figure(line) + line.doubt_mark
     as_of = as_of_label(line)
     detail = actual_detail(line)
     if line.measure_space == "change_since_plan_start":

@@ -76,12 +76,9 @@ def status_lines(state: WarehouseStatus) -> list[str]:
             f"built {state.published_at})"
         )
         if state.published_behind:
-            lines.append(
-                "  BEHIND the warehouse (BI readers do not see it yet: planwatch publish): "
-                + "; ".join(state.published_behind)
-            )
+            lines.append("  BEHIND the warehouse (BI readers do not see it yet): " + "; ".join(state.published_behind))
         else:
-            lines.append("  up to date with the warehouse's marts")
+            lines.append("  as the warehouse's marts (months and row counts), nothing loaded or decided since")
     else:
         lines.append("published: nothing yet (planwatch publish)")
     lines.append(f"PostgreSQL: {state.postgres + ' (publish target)' if state.postgres else 'not configured'}")

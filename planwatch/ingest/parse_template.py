@@ -554,7 +554,8 @@ def parse_template(source: SourceFile, resolver: Resolver, known_milestones: Map
     # a sheet the clerk renamed is found at its place; a sheet at that place that bears another entry's
     # name is that entry's (the clerk deleted this one, and the next moved up), not this one's; a sheet
     # renamed and moved is found by its title, when exactly one of the sheets left names the indicator
-    named = {entry.sheet_name for entry in meta.sheets}
+    # (the template's own sheets, 填报说明 and 重点项目进展, are never a data sheet found at its place)
+    named = {entry.sheet_name for entry in meta.sheets} | {META_SHEET, MILESTONE_SHEET, INSTRUCTIONS_SHEET}
     by_position = {sheet.index: sheet for sheet in source.sheets if sheet.name not in named}
     by_title = _renamed_and_moved(source, meta, by_position, resolver)
     claimed: set[str] = {META_SHEET}

@@ -62,17 +62,19 @@ def ingest_landing_file(path: str, config: Settings | None = None, attempt: int 
     return {**result.as_json(), "attempt": attempt}
 
 
-def raw_tables_changed(results: Iterable[Mapping | None]) -> bool:
-    """Whether any file of the run added to the raw tables the marts are built from, from the files' results
-    (`ingest_landing_file`'s dicts; a file whose task failed has none).
+def raw_tables_changed(results: Iterable[Mapping], files: int) -> bool:
+    """Whether the run's `files` changed the raw tables the marts and the month's quality check read, from the
+    results of the files' tasks (`ingest_landing_file`'s dicts; a file whose task failed has none).
 
-    A loaded file did, even one from which nothing was taken: the marts count it (files_taken_nothing). A
-    duplicate adds nothing, and a rejected file only its refusal, which no mart reads. A duplicate found on a
-    retry counts too: the try before may have committed its bytes and failed after (moving it to the archive).
+    A loaded file did, even one from which nothing was taken: the marts count it (files_taken_nothing). A file
+    whose task failed was refused, and its refusal is recorded (raw.file_loads), which the month's quality
+    check reads: its verdict is stale until the chain runs again. A duplicate adds nothing, unless found on a
+    retry: the try before may have committed its bytes and failed after (moving it to the archive).
     """
-    for result in results:
-        if result is None:
-            continue
-        if result["status"] == "loaded" or (result["status"] == "duplicate" and result.get("attempt", 1) > 1):
-            return True
-    return False
+    results = list(results)
+    if len(results) < files:
+        return True
+    return any(
+        result["status"] == "loaded" or (result["status"] == "duplicate" and result.get("attempt", 1) > 1)
+        for result in results
+    )

@@ -151,9 +151,8 @@ def review_briefing(warehouse: Path, plan_id: str, period: str, actor: str, conf
         ensure_tables(connection)
         existing = _issued(connection, plan_id, period)
         if existing and existing["state"] == "签发":
-            raise IssueError(
-                f"{plan_id} {period} 已于{existing['issued_at']:%Y-%m-%d}签发（第{existing['issue_number']}期）"
-            )
+            signed_on = china_day(existing["issued_at"])
+            raise IssueError(f"{plan_id} {period} 已于{signed_on:%Y-%m-%d}签发（第{existing['issue_number']}期）")
         _check_issuable(connection, plan_id, period)
         number = issue_number_for(month_end(period), config)
         content = _content_digest(_plan_briefings(connection, plan_id, month_end(period), config))
