@@ -225,6 +225,39 @@ def test_a_milestone_reported_completed_below_100_percent_is_quarantined_naming_
     assert str(summary["处理结果"]).startswith("部分接收") and summary["未接收行数（需更正后重报）"] == 1
 
 
+def test_a_milestone_reported_not_started_with_progress_is_quarantined_and_done_at_full_is_taken(
+    tmp_path: Path,
+) -> None:
+    """未开工 at 30 % contradicts itself as 已完成 at 50 % does; 未开工 at 0 % and 推进中 at 100 % (finished, not
+    yet accepted) are taken."""
+    layout = template_layout(REGISTRY, MILESTONE_DEPARTMENT, PERIOD)
+    begun, idle, finished = (row.milestone_id for row in layout.milestones[:3])
+    path, workbook = _filled(
+        tmp_path / "m.xlsx",
+        MILESTONE_DEPARTMENT,
+        **{
+            begun: MilestoneReport(MilestoneState.not_started, 30.0, "前期手续办理中"),
+            idle: MilestoneReport(MilestoneState.not_started, 0.0, "尚未开工"),
+            finished: MilestoneReport(MilestoneState.in_progress, 100.0, "待验收"),
+        },
+    )
+    column = _milestone_columns(workbook[MILESTONE_SHEET])
+    row = next(r.row for r in layout.milestones if r.milestone_id == begun)
+
+    [result] = ingest([path], tmp_path / "w.duckdb", tmp_path / "receipts")
+
+    assert result.status == "loaded" and result.is_partial and result.rows_quarantined == 1
+    [(cell, code, reason)] = query(tmp_path / "w.duckdb", "select cell, reason_code, reason from raw.quarantine")
+    assert (cell, code) == (f"{column['进展状态']}{row}", "not_started_with_progress")
+    assert reason == (
+        f"进展状态（{column['进展状态']}{row}）为“未开工”，而完成百分比（{column['完成百分比']}{row}）为“30”，"
+        "大于0，两者矛盾，无法确定项目是否已开工，本行未入库；项目尚未开工的，请将完成百分比改为0，"
+        "已经开工的，请将进展状态改为“推进中”“已完成”或“停滞”，再重新报送"
+    )
+    reports = dict(query(tmp_path / "w.duckdb", "select milestone_id, status from raw.milestone_reports"))
+    assert begun not in reports and reports[idle] == "not_started" and reports[finished] == "in_progress"
+
+
 def test_a_template_with_its_hidden_sheet_edited_is_rejected(tmp_path: Path) -> None:
     path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
     workbook = load_workbook(path)

@@ -79,6 +79,7 @@ QUARANTINE_REASONS: dict[str, str] = {
     "bad_status": "进展状态无法识别",
     "bad_percent": "完成比例无效",
     "completed_below_full": "已完成但完成比例不足100%",
+    "not_started_with_progress": "未开工但完成比例大于0",
     "unrecognised_sheet": "工作表无法识别",
     "no_header": "找不到表头",
     "region_out_of_scope": "地区不属于本单位",

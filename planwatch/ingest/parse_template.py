@@ -450,13 +450,14 @@ def _milestone_row_failure(
     percent = _percent(percent_typed)
     if percent is not None and not 0 <= percent <= 100:
         failures.append(quarantined("bad_percent", "完成百分比", value=display(percent_typed)))
-    elif status == MilestoneState.completed and percent is not None and percent < 100:
-        # 已完成 at 50 % says two things, and which is true is not guessed: the row is quarantined, as the
-        # plausibility review quarantines a figure that contradicts its own row (month_above_ytd, critical),
-        # never loaded with a warning, which would show a leader the project as done (or half done) on a slip
+    elif (contradiction := _status_against_percent(status, percent)) is not None:
+        # 已完成 at 50 % (or 未开工 at 30 %) says two things, and which is true is not guessed: the row is
+        # quarantined, as the plausibility review quarantines a figure that contradicts its own row
+        # (month_above_ytd, critical), never loaded with a warning, which would show a leader the project as
+        # done (or not begun) on a slip
         failures.append(
             quarantined(
-                "completed_below_full",
+                contradiction,
                 "进展状态",
                 status_cell=cell_address(row_index, columns.get("进展状态", 0)),
                 status=status_text,
@@ -474,6 +475,18 @@ def _milestone_row_failure(
             for value in edited
         ]
     return row_failure(failures)
+
+
+def _status_against_percent(status: MilestoneState | None, percent: float | None) -> str | None:
+    """The reason code when the 进展状态 and the 完成百分比 (0–100) of one row contradict each other:
+    已完成 below 100 %, 未开工 above 0 %. 推进中 at 100 % is not one (done, not yet accepted)."""
+    if percent is None:
+        return None
+    if status == MilestoneState.completed and percent < 100:
+        return "completed_below_full"
+    if status == MilestoneState.not_started and percent > 0:
+        return "not_started_with_progress"
+    return None
 
 
 def _deadline_edited(sheet: Sheet, row_index: int, column: int | None, deadline: dt.date) -> list[SetAsideValue]:

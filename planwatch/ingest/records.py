@@ -107,6 +107,11 @@ QUARANTINE_REASONS: dict[str, str] = {
         "无法确定项目是否已完成，本行未入库；项目已完成的，请将完成百分比改为100，"
         "尚未完成的，请将进展状态改为“推进中”或“停滞”，再重新报送"
     ),
+    "not_started_with_progress": (
+        "进展状态（{status_cell}）为“{status}”，而完成百分比（{percent_cell}）为“{value}”，大于0，两者矛盾，"
+        "无法确定项目是否已开工，本行未入库；项目尚未开工的，请将完成百分比改为0，"
+        "已经开工的，请将进展状态改为“推进中”“已完成”或“停滞”，再重新报送"
+    ),
     "unrecognised_sheet": "工作表“{value}”不是模板中的填报表，无法识别其中的数据，请在模板规定的表中填报",
     "no_header": "工作表“{value}”中找不到表头（{marker}），无法识别数据，请勿删除或修改表头",
     "region_out_of_scope": "地区“{value}”不在本表的填报范围内（本表填报：{expected}），"
