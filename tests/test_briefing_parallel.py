@@ -45,3 +45,48 @@ def test_two_processes_write_what_one_writes_and_a_rerun_writes_only_what_change
     assert "files unchanged, not written again" in again.timings()
     forced = render_month(warehouse, month, tmp_path / "two", PLAN, formats=["html"], jobs=2, force=True)
     assert forced.unchanged == 0 and all(path.suffix == ".html" for path in forced.written)
+
+
+def test_a_rerun_of_an_unchanged_month_draws_no_chart_and_a_changed_trend_is_drawn_again(
+    briefing_sample_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a briefing's files would change is decided before its charts are drawn (from what they are
+    drawn from), so a month briefed again costs no drawing; a chart whose data changed is drawn again."""
+    import dataclasses
+
+    from planwatch.briefing import charts, render
+    from planwatch.briefing.render import chart_plan
+
+    warehouse, month = briefing_sample_warehouse, BRIEFING_SAMPLE_LATEST
+    running = "zhangye_organic_base_2024"  # still running in the month: its briefings have trend charts
+    first = render_month(warehouse, month, tmp_path, running, formats=["html"], jobs=1)
+    assert first.unchanged == 0 and first.briefings >= 3
+    before = {path.name: path.read_text(encoding="utf-8") for path in first.written}
+
+    def no_drawing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a chart was drawn for a briefing whose files are unchanged")
+
+    for name in ("trend_chart", "completion_figures", "plan_status_chart", "county_status_heatmap"):
+        monkeypatch.setattr(charts, name, no_drawing)
+    again = render_month(warehouse, month, tmp_path, running, formats=["html"], jobs=1)
+    assert again.unchanged == first.briefings
+
+    # the same briefing with one trend point moved: its inputs differ, so it is drawn and written again
+    monkeypatch.undo()
+    original = chart_plan
+
+    def moved(con, briefing, png=True):  # type: ignore[no-untyped-def]
+        plan = original(con, briefing, png)
+        if not plan.trends:
+            return plan
+        (title, series), *rest = plan.trends
+        point = dataclasses.replace(series.observed[-1], value=series.observed[-1].value + 1)
+        shifted = dataclasses.replace(series, observed=(*series.observed[:-1], point))
+        return dataclasses.replace(plan, trends=((title, shifted), *rest))
+
+    monkeypatch.setattr(render, "chart_plan", moved)
+    monkeypatch.setattr("planwatch.briefing.run.chart_plan", moved)
+    redrawn = render_month(warehouse, month, tmp_path, running, formats=["html"], jobs=1)
+    assert redrawn.unchanged < first.briefings  # the briefings with a trend chart are written again
+    changed = [path.name for path in redrawn.written if path.read_text(encoding="utf-8") != before[path.name]]
+    assert len(changed) == first.briefings - redrawn.unchanged  # each written again shows the moved point

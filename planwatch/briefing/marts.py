@@ -20,10 +20,44 @@ Row = dict[str, Any]
 QUALITY_RESULTS_TABLE = "quality.check_results"
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[Row]:
+# Reads remembered per connection, for a connection that sees one unchanging warehouse: the read-only
+# connection of a briefing run (DuckDB lets no process write the file while it is open). A month's county
+# briefings ask their plan's questions again (every target of the plan, its rankings and milestones) and
+# every briefing asks the month's quality results: each is read once per process.
+_REMEMBERED: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict[tuple, tuple[list[str], list[tuple]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def remember_reads(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Remember every read this module makes on `con` for the connection's life; `con` must be read-only."""
+    [(mode,)] = con.execute("select current_setting('access_mode')").fetchall()
+    if str(mode).lower() != "read_only":
+        raise ValueError("reads are remembered only on a read-only connection: a writable one may change under them")
+    _REMEMBERED.setdefault(con, {})
+    return con
+
+
+def _described(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> tuple[list[str], list[tuple]]:
+    """The column names and rows of a read (remembered, on a connection given to `remember_reads`)."""
+    remembered = _REMEMBERED.get(con)
+    key = (sql, tuple(tuple(param) if isinstance(param, list) else param for param in params))
+    if remembered is not None and key in remembered:
+        return remembered[key]
     cursor = con.execute(sql, params)
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    read = [column[0] for column in cursor.description], cursor.fetchall()
+    if remembered is not None:
+        remembered[key] = read
+    return read
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[tuple]:
+    return _described(con, sql, params or [])[1]
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[Row]:
+    names, found = _described(con, sql, params)
+    return [dict(zip(names, values, strict=True)) for values in found]
 
 
 # per connection, the tables seen to exist: a briefing asks for the same optional tables (quality results,
@@ -171,7 +205,8 @@ def milestones(con: duckdb.DuckDBPyConnection, plan_id: str, period: dt.date) ->
 
 def departments_located_in(con: duckdb.DuckDBPyConnection, region_code: str, with_children: bool) -> list[str]:
     """The departments seated in a region (and, `with_children`, in the regions directly under it)."""
-    found = con.execute(
+    found = _fetch(
+        con,
         """
         select departments.department_id
         from marts.dim_department as departments
@@ -180,24 +215,25 @@ def departments_located_in(con: duckdb.DuckDBPyConnection, region_code: str, wit
         order by departments.department_id
         """,
         [region_code, with_children, region_code],
-    ).fetchall()
+    )
     return [row[0] for row in found]
 
 
 def department_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Every department's name by its id."""
-    return dict(con.execute("select department_id, department_name from marts.dim_department").fetchall())
+    return dict(_fetch(con, "select department_id, department_name from marts.dim_department"))
 
 
 def target_names(con: duckdb.DuckDBPyConnection, target_ids: list[str]) -> dict[str, str]:
     """Each target as a finding names it: 民乐县有机农产品基地面积（2027年目标）."""
     if not target_ids:
         return {}
-    found = con.execute(
+    found = _fetch(
+        con,
         "select target_id, region_name || indicator_name || '（' || target_year || '年目标）' "
         "from marts.dim_target where target_id in (select unnest(?))",
         [target_ids],
-    ).fetchall()
+    )
     return dict(found)
 
 
@@ -205,11 +241,12 @@ def lead_units(con: duckdb.DuckDBPyConnection, target_ids: list[str]) -> list[st
     """The departments that lead (and so report) the given targets."""
     if not target_ids:
         return []
-    found = con.execute(
+    found = _fetch(
+        con,
         "select distinct lead_unit_id from marts.dim_target where target_id in (select unnest(?)) "
         "and lead_unit_id is not null order by 1",
         [target_ids],
-    ).fetchall()
+    )
     return [row[0] for row in found]
 
 
@@ -219,7 +256,8 @@ def departments_reporting(
     """The departments that owe, in the month, the plan a figure of any of the indicators, or (`milestones`)
     a report on its milestones (expected submissions; a warehouse loaded before duties named their plans:
     any plan's)."""
-    found = con.execute(
+    found = _fetch(
+        con,
         """
         select distinct department_id from staging.stg_registry__expected_submissions
         where month_index = ?
@@ -228,17 +266,18 @@ def departments_reporting(
         order by 1
         """,
         [period.year * 12 + period.month - 1, plan_id, indicator_codes, milestones],
-    ).fetchall()
+    )
     return [row[0] for row in found]
 
 
 def indicators_of(con: duckdb.DuckDBPyConnection, target_ids: list[str]) -> list[str]:
     if not target_ids:
         return []
-    found = con.execute(
+    found = _fetch(
+        con,
         "select distinct indicator_code from marts.dim_target where target_id in (select unnest(?)) order by 1",
         [target_ids],
-    ).fetchall()
+    )
     return [row[0] for row in found]
 
 
@@ -246,7 +285,8 @@ def reported_indicators_of(con: duckdb.DuckDBPyConnection, target_ids: list[str]
     """The indicators departments report for the targets: each target's own, and a ratio's two parts."""
     if not target_ids:
         return []
-    found = con.execute(
+    found = _fetch(
+        con,
         """
         select distinct code from (
             select targets.indicator_code, indicators.numerator, indicators.denominator
@@ -258,7 +298,7 @@ def reported_indicators_of(con: duckdb.DuckDBPyConnection, target_ids: list[str]
         order by 1
         """,
         [target_ids],
-    ).fetchall()
+    )
     return [row[0] for row in found]
 
 
@@ -318,7 +358,8 @@ def set_aside_figures(con: duckdb.DuckDBPyConnection, department_ids: list[str],
     if not table_exists(con, PLAUSIBILITY_FINDINGS_MART):
         return {}
     label = f"{period.year:04d}-{period.month:02d}"
-    rows = con.execute(
+    rows = _fetch(
+        con,
         f"""
         with figures as (
             select distinct findings.check_name,
@@ -335,7 +376,7 @@ def set_aside_figures(con: duckdb.DuckDBPyConnection, department_ids: list[str],
         select check_name, list(figure order by figure) from figures group by check_name
         """,
         [label, department_ids],
-    ).fetchall()
+    )
     return {check: "、".join(names[:5]) + (f"等{len(names)}项" if len(names) > 5 else "") for check, names in rows}
 
 
@@ -385,11 +426,12 @@ def doubted_targets(con: duckdb.DuckDBPyConnection, target_ids: list[str], perio
     """The targets judged this month by a figure that carries a plausibility warning still in use
     (fct_target_progress.is_doubted): their actual and verdict are shown as doubted (※) until the
     department confirms or corrects the figure."""
-    rows = con.execute(
+    rows = _fetch(
+        con,
         "select target_id from marts.fct_target_progress where period = ? and target_id in (select unnest(?)) "
         "and is_doubted",
         [period, target_ids],
-    ).fetchall()
+    )
     return {row[0] for row in rows}
 
 
@@ -407,7 +449,7 @@ def projections_on_doubted_figures(con: duckdb.DuckDBPyConnection, target_ids: l
         """
     if not table_exists(con, PLAUSIBILITY_FINDINGS_MART):
         return set()
-    return {row[0] for row in con.execute(query, [period, target_ids]).fetchall()}
+    return {row[0] for row in _fetch(con, query, [period, target_ids])}
 
 
 def plausibility_warnings(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,37 +35,64 @@ from planwatch.briefing.templates import TEMPLATES_DIR, environment, fonts
 FORMATS = ("html", "pdf", "docx")
 
 
-def with_charts(con: duckdb.DuckDBPyConnection, briefing: Briefing, png: bool = True) -> Briefing:
-    """Add the charts: completion against time progress for every target (split over as many figures
-    as it takes, never cut) and a trend for each headline target; for the leadership summary, the
-    status of each plan and the county × status heat map.
+@dataclass(frozen=True)
+class ChartPlan:
+    """Everything a briefing's charts are drawn from besides the briefing itself: the trend series and the
+    county grid read from the warehouse, and whether a PNG is drawn beside each SVG (for the PDF and Word).
+
+    Drawing is a function of the briefing and its plan alone (`draw_charts`), so the two digested say
+    whether the charts would come out the same, before any is drawn (`planwatch.briefing.unchanged`).
+    """
+
+    png: bool
+    trends: tuple[tuple[str, chart_data.TrendSeries], ...] = ()  # (title, series), each headline target charted
+    county_grid: chart_data.CountyStatusGrid | None = None
+
+
+def chart_plan(con: duckdb.DuckDBPyConnection, briefing: Briefing, png: bool = True) -> ChartPlan:
+    """What the briefing's charts need from the warehouse: the trend of each headline target (a final
+    assessment has none: it is read from its table and 图1, and its paths have nothing left to project,
+    which halves the charts of a month where plans have ended); for the leadership summary, the county grid.
 
     `png=False` leaves out the PNG that only the PDF and the Word file need (an HTML-only run).
     """
+    if briefing.kind == "summary":
+        grid = chart_data.county_status_counts(con, briefing.period)
+        return ChartPlan(png=png, county_grid=grid if grid.counties else None)
+    trends = []
+    for line in () if briefing.is_final_assessment else briefing.headline:
+        series = chart_data.read_trend(con, line, briefing.period)
+        if len(series.plotted_observations) + (series.baseline is not None) >= 2:
+            trends.append((f"{line.region_name}{line.indicator_name}走势", series))
+    return ChartPlan(png=png, trends=tuple(trends))
+
+
+def draw_charts(briefing: Briefing, plan: ChartPlan) -> Briefing:
+    """The briefing with its charts drawn: completion against time progress for every target (split over
+    as many figures as it takes, never cut) and a trend for each headline target; for the leadership
+    summary, the status of each plan and the county × status heat map. Reads nothing but its arguments."""
 
     def chart(title: str, kind: ChartKind, drawing: charts.Drawing) -> Chart:
         return Chart(title=title, kind=kind, svg=drawing.svg, png=drawing.png, dpi=charts.PNG_DPI)
 
+    png = plan.png
     if briefing.kind == "summary":
         drawn = []
         if briefing.plans:
             drawn.append(chart("各规划目标任务状态分布", "plan_status", charts.plan_status_chart(briefing.plans, png)))
-        grid = chart_data.county_status_counts(con, briefing.period)
-        if grid.counties:
-            heat_map = charts.county_status_heatmap(grid, png, charts.summary_status_labels(briefing.plans))
+        if plan.county_grid is not None:
+            heat_map = charts.county_status_heatmap(plan.county_grid, png, charts.summary_status_labels(briefing.plans))
             drawn.append(chart("各县（市、区）目标任务状态分布", "county_status", heat_map))
         return briefing.model_copy(update={"charts": tuple(drawn)})
-
     title = "各项目标完成率" if briefing.is_final_assessment else "各项目标完成率与时序进度对比"
     drawn = [chart(title, "completion", drawing) for drawing in charts.completion_figures(briefing.targets, png)]
-    # a final assessment is read from its table and 图1; its trends (a path with nothing left to
-    # project) are left out, which halves the charts of a month where plans have ended
-    for line in () if briefing.is_final_assessment else briefing.headline:
-        series = chart_data.read_trend(con, line, briefing.period)
-        if len(series.plotted_observations) + (series.baseline is not None) >= 2:
-            trend_title = f"{line.region_name}{line.indicator_name}走势"
-            drawn.append(chart(trend_title, "trend", charts.trend_chart(series, png)))
+    drawn += [chart(title, "trend", charts.trend_chart(series, png)) for title, series in plan.trends]
     return briefing.model_copy(update={"charts": tuple(drawn)})
+
+
+def with_charts(con: duckdb.DuckDBPyConnection, briefing: Briefing, png: bool = True) -> Briefing:
+    """The briefing with its charts (`chart_plan`, then `draw_charts`)."""
+    return draw_charts(briefing, chart_plan(con, briefing, png))
 
 
 def render_html(briefing: Briefing, env: jinja2.Environment | None = None, raster_charts: bool = False) -> str:

@@ -19,8 +19,8 @@ import duckdb
 
 from planwatch.atomic_files import remove_leftovers
 from planwatch.briefing.gather import county_regions, gather_plan, gather_summary, month_end
-from planwatch.briefing.marts import plans, target_progress
-from planwatch.briefing.render import FORMATS, render, warm_up, with_charts
+from planwatch.briefing.marts import plans, remember_reads, target_progress
+from planwatch.briefing.render import FORMATS, chart_plan, draw_charts, render, warm_up
 from planwatch.briefing.unchanged import RenderInputs, record, renderer_fingerprint, unchanged_file
 from planwatch.config import Settings
 from planwatch.processes import can_fork, forked_pool
@@ -223,24 +223,27 @@ def render_unit(
     force: bool = False,
 ) -> UnitResult:
     """Gather one briefing from the marts, draw its charts and write it in each format, unless the
-    file is there already as rendering would write it (`planwatch.briefing.unchanged`; `force` writes anyway)."""
+    file is there already as rendering would write it (`planwatch.briefing.unchanged`; `force` writes anyway).
+    When every format's file is, no chart is drawn."""
     started = time.perf_counter()
     raster = bool({"pdf", "docx"} & set(formats))  # the PNG of each chart is for the PDF and Word only
     if unit.plan_id is None:
         gathered = gather_summary(con, month, config=config)
     else:
         gathered = gather_plan(con, unit.plan_id, month, unit.region_code, config=config)
-    briefing = with_charts(con, gathered, raster)
+    charts_from = chart_plan(con, gathered, raster)
+    inputs = RenderInputs.of(gathered, charts_from)  # digested once for every format, before drawing
+    kept = {fmt: None if force else unchanged_file(out_dir, inputs, fmt) for fmt in formats}
+    briefing = None if all(kept.values()) else draw_charts(gathered, charts_from)
     result = UnitResult([], time.perf_counter() - started, {})
     written: dict[str, Path] = {}
-    inputs = RenderInputs.of(briefing)  # digested once for every format
     for fmt in formats:
         started = time.perf_counter()
-        kept = None if force else unchanged_file(out_dir, inputs, fmt)
-        if kept is not None:  # its inputs did not change: the file is what rendering would write
-            result.written.append(kept)
+        if (path := kept[fmt]) is not None:  # its inputs did not change: the file is what rendering would write
+            result.written.append(path)
             result.unchanged += 1
             continue
+        assert briefing is not None
         [written[fmt]] = render(briefing, out_dir, [fmt])
         result.written.append(written[fmt])
         result.seconds_by_format[fmt] = time.perf_counter() - started
@@ -267,7 +270,7 @@ def _render_in_worker(unit: BriefingUnit) -> UnitResult:
     global _WORKER_CONNECTION
     assert _WORKER_JOB is not None
     if _WORKER_CONNECTION is None:  # each process its own read-only connection, opened after the fork
-        _WORKER_CONNECTION = duckdb.connect(str(_WORKER_JOB.warehouse), read_only=True)
+        _WORKER_CONNECTION = remember_reads(duckdb.connect(str(_WORKER_JOB.warehouse), read_only=True))
     job = _WORKER_JOB
     return render_unit(_WORKER_CONNECTION, unit, job.month, job.out_dir, job.formats, job.config, job.force)
 
@@ -278,6 +281,7 @@ def rendered_units(job: _Job, units: list[BriefingUnit], workers: int) -> Iterat
     connection while they run."""
     if workers == 1:
         with duckdb.connect(str(job.warehouse), read_only=True) as con:
+            remember_reads(con)  # a plan's counties ask its questions again
             for index, unit in enumerate(units):
                 yield index, render_unit(con, unit, job.month, job.out_dir, job.formats, job.config, job.force)
         return

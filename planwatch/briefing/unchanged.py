@@ -1,8 +1,10 @@
 """Briefings whose inputs did not change are not written again.
 
 A briefing's file in a format is written again only when what it would show changed: the briefing's
-context (every figure, sentence and chart, as gathered and drawn), or the code and templates that
-render it. Each rendered file is recorded in a hidden sidecar beside it
+context (every figure and sentence, as gathered), what its charts are drawn from (`ChartPlan`: drawing
+reads nothing else), or the code, templates, matplotlib and chart font that render it. It is decided
+before any chart is drawn, so a month briefed again costs the reading of its briefings, not their
+drawing (three fifths of a province month's time). Each rendered file is recorded in a hidden sidecar beside it
 (`.<stem>.rendered.json`: per format, the fingerprint of its inputs and the sha256 of the file). A
 file whose fingerprint matches and whose bytes are still the recorded ones is kept as it is; a file
 deleted or edited by hand is written again.
@@ -19,6 +21,7 @@ from pathlib import Path
 from planwatch import __version__
 from planwatch.atomic_files import write_atomically
 from planwatch.briefing.context import Briefing
+from planwatch.briefing.render import ChartPlan
 
 _PACKAGE = Path(__file__).resolve().parent
 _REPORTS = _PACKAGE.parent.parent / "reports"
@@ -26,8 +29,15 @@ _REPORTS = _PACKAGE.parent.parent / "reports"
 
 @cache
 def renderer_fingerprint() -> str:
-    """The code and templates that turn a context into files: the briefing package and reports/."""
-    digest = hashlib.sha256(__version__.encode())
+    """The code and templates that turn a context into files: the briefing package and reports/, with
+    matplotlib's version and the font file the charts are measured and drawn with."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    from planwatch.briefing.charts import FONT_FAMILY
+
+    chart_font = font_manager.findfont(font_manager.FontProperties(family=FONT_FAMILY))
+    digest = hashlib.sha256(f"{__version__}|{matplotlib.__version__}|{chart_font}".encode())
     for folder in (_PACKAGE, _REPORTS):
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
@@ -38,16 +48,19 @@ def renderer_fingerprint() -> str:
 
 @dataclass(frozen=True)
 class RenderInputs:
-    """What a briefing's files depend on, digested once: its context (every figure, sentence and chart)
-    and the renderer."""
+    """What a briefing's files depend on, digested once: its context (every figure and sentence, and the
+    charts it carries), what its charts are to be drawn from, and the renderer."""
 
     stem: str
     digest: str
 
     @classmethod
-    def of(cls, briefing: Briefing) -> RenderInputs:
+    def of(cls, briefing: Briefing, charts_from: ChartPlan | None = None) -> RenderInputs:
+        """`charts_from`: the plan the briefing's charts will be drawn from (`draw_charts`), for a briefing
+        gathered but not yet drawn. Its repr is exact (floats as they round-trip, dates, tuples)."""
         digest = hashlib.sha256(renderer_fingerprint().encode())
         digest.update(briefing.model_dump_json().encode())
+        digest.update(repr(charts_from).encode())
         return cls(briefing.file_stem, digest.hexdigest())
 
     def fingerprint(self, fmt: str) -> str:
