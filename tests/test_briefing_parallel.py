@@ -90,3 +90,30 @@ def test_a_rerun_of_an_unchanged_month_draws_no_chart_and_a_changed_trend_is_dra
     assert redrawn.unchanged < first.briefings  # the briefings with a trend chart are written again
     changed = [path.name for path in redrawn.written if path.read_text(encoding="utf-8") != before[path.name]]
     assert len(changed) == first.briefings - redrawn.unchanged  # each written again shows the moved point
+
+
+def test_reads_are_remembered_only_on_a_read_only_connection(tmp_path: Path) -> None:
+    """A brief run's read-only connection answers a repeated read from memory (nothing can change under it:
+    DuckDB lets no process write while it is open); a writable connection is refused, as its data may change."""
+    import duckdb
+
+    from planwatch.briefing import marts
+    from planwatch.briefing.marts import department_names, remember_reads
+
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as writable:
+        writable.execute(
+            "create schema marts; create table marts.dim_department as "
+            "select 'a.stats' as department_id, '甲县统计局' as department_name"
+        )
+        with pytest.raises(ValueError, match="read-only"):
+            remember_reads(writable)
+        assert department_names(writable) == {"a.stats": "甲县统计局"}
+        writable.execute("update marts.dim_department set department_name = '甲县统计局（新）'")
+        assert department_names(writable) == {"a.stats": "甲县统计局（新）"}  # not remembered: read again
+    with duckdb.connect(str(path), read_only=True) as reader:
+        assert remember_reads(reader) is reader
+        assert department_names(reader) == {"a.stats": "甲县统计局（新）"}
+        first = department_names(reader)
+        assert len(marts._REMEMBERED[reader]) == 1  # one read, remembered
+        assert department_names(reader) == first and department_names(reader) is not first  # a copy each time
