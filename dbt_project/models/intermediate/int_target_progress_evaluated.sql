@@ -138,10 +138,14 @@ evaluated as (
 
 ),
 
-projected as (
+-- the line through the last `projection_points` points of each target that have a projection input: a
+-- month with a figure but no input (a year total's trailing twelve months need last year's same month)
+-- takes no place in the window, or it would push the earliest real points out of it (docs/method.md, 5)
+fitted as (
 
     select
-        *,
+        target_id,
+        as_of_month_index,
         regr_slope(projection_input, as_of_month_index) over recent_points as projection_slope,
         regr_intercept(projection_input, as_of_month_index) over recent_points as projection_intercept,
         count(projection_input) over recent_points as projection_points,
@@ -150,13 +154,31 @@ projected as (
         regr_syy(projection_input, as_of_month_index) over recent_points as projection_syy,
         regr_sxy(projection_input, as_of_month_index) over recent_points as projection_sxy,
         regr_avgx(projection_input, as_of_month_index) over recent_points as projection_mean_month_index,
-        min(case when projection_input is not null then as_of_month_index end) over recent_points
-            as projection_first_month_index
+        min(as_of_month_index) over recent_points as projection_first_month_index
     from evaluated
+    where projection_input is not null
     window recent_points as (
         partition by target_id order by as_of_month_index
         rows between {{ var('projection_points') - 1 }} preceding and current row
     )
+
+),
+
+projected as (
+
+    select
+        evaluated.*,
+        fitted.projection_slope,
+        fitted.projection_intercept,
+        fitted.projection_points,
+        fitted.projection_sxx,
+        fitted.projection_syy,
+        fitted.projection_sxy,
+        fitted.projection_mean_month_index,
+        fitted.projection_first_month_index
+    from evaluated
+    left join fitted
+        on evaluated.target_id = fitted.target_id and evaluated.as_of_month_index = fitted.as_of_month_index
 
 ),
 
