@@ -602,3 +602,62 @@ def test_time_progress_and_gap_are_shown_only_where_the_share_is() -> None:
     )
     assert not met.shows_time_gap
     assert line().shows_time_gap  # a level on its way: its share and its gap
+
+
+# ---- a year's average past its target before December ---------------------------------------------
+
+
+def test_a_year_average_rate_past_its_floor_before_december_is_beyond_the_target_not_short_of_it() -> None:
+    """平凉 庄浪县 畜牧业总产值占比 1—6月 34.865% against ≥33%: only the whole year's average can meet it, so
+    the status is 超前, not 已完成; its distance is said as beyond the target, never as 差1.9个百分点."""
+    share = line(
+        indicator_name="畜牧业总产值占比",
+        region_name="庄浪县",
+        target_year=2025,
+        target_kind="rate",
+        target_value=33.0,
+        target_unit="%",
+        target_level=33.0,
+        measure_unit="%",
+        aggregation="averaged_flow",
+        indicator_frequency="monthly",
+        baseline_value=30.0,
+        actual_value=34.865,
+        actual_as_of=dt.date(2025, 6, 30),
+        period=dt.date(2025, 6, 30),
+        margin_to_target=1.865,
+        completion_rate=162.2,
+        time_progress=83.3,
+        gap_pp=78.9,
+        status="ahead",
+    )
+    assert share.completion_cell == "高出1.9个百分点"
+    assert share.completion_phrase == "高出2025年目标1.9个百分点，按全年平均值考核，待全年数据确认"
+    assert not share.shows_time_gap
+    # a ceiling's average already under its cap: below it, not 差
+    loss = share.model_copy(
+        update={
+            "comparator": "<=",
+            "target_level": 5.0,
+            "baseline_value": 8.0,
+            "actual_value": 4.5,
+            "margin_to_target": -0.5,
+        }
+    )
+    assert loss.completion_cell == "低于上限0.5个百分点"
+    assert loss.completion_phrase.startswith("低于2025年目标上限0.5个百分点")
+    # a ratio (not in %) past its target: its distance, not a share above 100 % (docs/method.md, 10)
+    ratio = share.model_copy(
+        update={
+            "measure_unit": "亿元",
+            "target_level": 2.0,
+            "baseline_value": 1.5,
+            "actual_value": 3.7,
+            "margin_to_target": 1.7,
+            "completion_rate": 446.9,
+        }
+    )
+    assert ratio.completion_cell == "高出1.7亿元" and "446.9" not in ratio.completion_phrase
+    # short of the floor in June: still the shortfall
+    short = share.model_copy(update={"actual_value": 32.0, "margin_to_target": -1.0, "status": "on_track"})
+    assert short.completion_cell == "差1.0个百分点"
