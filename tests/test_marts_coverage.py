@@ -126,7 +126,7 @@ class Need:
     target: Target
     base_month: int  # the end of the base year, where the path starts
     target_month: int  # December of the target year
-    plan_start_year: int
+    sum_start_year: int  # the first year a sum counts: the plan's first, or the year after a named base year
     summed: bool  # a sum of a flow's year totals since the plan start (累计, 新增 of a flow)
     year_total: bool  # this year's total of a flow
 
@@ -148,8 +148,10 @@ def _needs(registry: Registry) -> dict[str, Need]:
         summed = additive_flow and target.kind in SUMMED_KINDS
         year_total = additive_flow and not summed and target.kind not in (TargetKind.rate, TargetKind.ratio)
         base_year = target.base_year or plan.period_start.year - 1
+        # a sum counts from the plan's first year, or from the year after the base year the registry names
+        sum_start_year = target.base_year + 1 if target.base_year else plan.period_start.year
         needs[target.target_id] = Need(
-            target, _index(base_year, 12), _index(target.target_year, 12), plan.period_start.year, summed, year_total
+            target, _index(base_year, 12), _index(target.target_year, 12), sum_start_year, summed, year_total
         )
     return needs
 
@@ -193,7 +195,7 @@ def _why_no_data(need: Need, month: int, dated: set[int]) -> str | None:
         if not any(d >= first_final for d in in_path):
             return NO_FINAL_VALUE
     latest = max(in_path)
-    if need.summed and any(_index(year, 12) not in dated for year in range(need.plan_start_year, latest // 12)):
+    if need.summed and any(_index(year, 12) not in dated for year in range(need.sum_start_year, latest // 12)):
         return NO_EARLIER_DECEMBER
     return None
 

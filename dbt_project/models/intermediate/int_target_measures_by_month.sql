@@ -2,7 +2,8 @@
     actual in the target's measure space, and the annual-equivalent value the projection runs on.
     year_total: the year-to-date, and the trailing twelve months' total (this year-to-date + last
     year's total − last year's same-period year-to-date), which has no seasonality;
-    sum_since_plan_start: the December totals of the plan's earlier years + this year-to-date;
+    sum_since_plan_start: the December totals of the earlier years since its start (the plan's first year, or
+    the year after the registry's base_year) + this year-to-date;
     change_since_plan_start: the level minus the level before the plan; level: the value itself. -#}
 with
 
@@ -29,7 +30,7 @@ points as (
     select
         targets.target_id,
         targets.measure_space,
-        targets.plan_start_month_index,
+        targets.sum_start_year,
         series.month_index,
         {{ year_of_index('series.month_index') }} as as_of_year,
         series.value,
@@ -75,7 +76,7 @@ earlier_years as (
         on
             targets.indicator_code = year_ends.indicator_code
             and targets.region_code = year_ends.region_code
-            and year_ends.year >= {{ year_of_index('targets.plan_start_month_index') }}
+            and year_ends.year >= targets.sum_start_year
             and year_ends.year < points.as_of_year
     where points.measure_space = 'sum_since_plan_start'
     group by points.target_id, points.month_index
@@ -98,7 +99,7 @@ measured as (
                 then case
                     when
                         earlier_years.earlier_years_present
-                        = points.as_of_year - {{ year_of_index('points.plan_start_month_index') }}
+                        = points.as_of_year - points.sum_start_year
                         then coalesce(earlier_years.earlier_total, 0) + points.value
                 end
             else points.value

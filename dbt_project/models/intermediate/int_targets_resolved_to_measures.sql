@@ -96,7 +96,11 @@ resolved as (
             when base_year is not null then base_year * 12 + 11
             else plan_start_month_index - 1
         end as base_month_index,
-        target_year * 12 + 11 as target_month_index
+        target_year * 12 + 11 as target_month_index,
+        -- a count or amount summed since the plan start (累计, 新增) starts the year after the registry's
+        -- base_year when it names one (projects of a county plan for 2022—2025 inside a 2023 plan), else in
+        -- the plan's first year
+        coalesce(base_year + 1, {{ year_of_index('plan_start_month_index') }}) as sum_start_year
     from converted
 
 ),
