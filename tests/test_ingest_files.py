@@ -330,6 +330,56 @@ def test_a_far_cell_is_found_however_the_writer_spells_it(tmp_path: Path, far_ce
     assert result.status == "rejected" and used in result.reason and "已用范围异常" in result.reason
 
 
+def test_a_far_cell_placed_by_its_order_without_a_reference_is_found(tmp_path: Path) -> None:
+    """A cell's r="A1048576" is optional: without it, the cell stands in its row's row (calamine places it so)."""
+    workbook = Workbook()
+    workbook.active["A1"] = "平凉市主要指标月报（2024年1-3月）"
+    workbook.active["XFD1"] = workbook.active["A1048576"] = 1
+    path = tmp_path / "far.xlsx"
+    workbook.save(path)
+    _rewritten_sheet(path, lambda xml: xml.replace(b'<c r="A1048576"', b"<c"))
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    assert result.status == "rejected" and "A1:XFD1048576" in result.reason and "已用范围异常" in result.reason
+
+
+_SHEET_DATA = [
+    '<row><c><v>1</v></c><c s="0"><v>2</v></c></row><row><c><v>3</v></c></row>',  # no r= at all
+    "<row><c><v>1</v></c></row><row/><row><c/><c><v>3</v></c></row>",  # empty rows and cells count too
+    '<row r="3"><c r="C3"><v>1</v></c><c><v>2</v></c></row><row><c><v>4</v></c></row>',  # after a reference
+    # a reference to another row, and an error after a cell
+    '<row r="2"><c r="C5"><v>1</v></c><c><v>2</v></c></row><row><c><v>4</v></c><c t="e"><v>#N/A</v></c></row>',
+]
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"])
+@pytest.mark.parametrize("sheet_data", _SHEET_DATA)
+def test_cells_without_references_are_placed_where_calamine_reads_them(prefix: str, sheet_data: str) -> None:
+    import re
+
+    import python_calamine
+
+    from planwatch.ingest.formula_cells import cells_in_order
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    data = re.sub(r"<(/?)([a-z]+)(?=[\s>/])", rf"<\1{prefix}\2", f"<sheetData>{sheet_data}</sheetData>")
+    xml = f'<{prefix}worksheet xmlns{":" + prefix[:-1] if prefix else ""}="{main}">{data}</{prefix}worksheet>'
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(buffer := io.BytesIO(), "w") as copy:
+        for info in source.infolist():
+            copy.writestr(info, xml.encode() if info.filename == "xl/worksheets/sheet1.xml" else source.read(info))
+    rows = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(buffer.getvalue())).get_sheet_by_index(0)
+    read = {(r, c) for r, row in enumerate(rows.to_python(skip_empty_area=False)) for c, v in enumerate(row) if v != ""}
+    cells = list(cells_in_order(xml.encode()))
+    values = [cell for cell in cells if b"v>" in cell.body and b"t=" not in cell.attributes]
+    placed = {(cell.row_index, cell.column_index) for cell in values}
+    assert placed == read and len(placed) == sheet_data.count("<v>") - sheet_data.count("#N/A")
+    # an error (calamine: blank) stands where the cells before it put it
+    assert [(cell.row_index, cell.column_index) for cell in cells if b't="e"' in cell.attributes] == (
+        [(2, 1)] if "#N/A" in sheet_data else []
+    )
+
+
 def _dies_on_crash_file(path: Path, locks: dict):  # runs in a forked worker
     import os
 

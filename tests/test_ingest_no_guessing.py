@@ -5,10 +5,13 @@ guessed, and one bad file never stops the month's transform for everyone."""
 from __future__ import annotations
 
 import math
+import re
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from planwatch.forms.layout import template_layout
 from planwatch.forms.template import build_template
@@ -17,6 +20,7 @@ from planwatch.ingest.values import (
     FootnoteMarkError,
     NonFiniteNumberError,
     NotANumberError,
+    column_index,
     number_with_unit,
     parse_number,
 )
@@ -452,6 +456,16 @@ def test_each_excel_error_in_an_xls_is_quarantined_under_its_own_name(tmp_path: 
     assert (cell, code) == (f"C{row}", "error_value") and f"Excel错误“{error}”" in reason, reason
 
 
+def _type_percentages(workbook: Workbook) -> None:
+    """80% typed as 重点项目进展's 完成百分比, 72.34% as 免疫抗体合格率: stored 0.8 and 0.7234, shown as percentages."""
+    milestones = workbook["重点项目进展"]
+    milestones["E4"], milestones["F4"] = "推进中", 0.8
+    milestones["F4"].number_format = "0%"
+    rate = workbook["免疫抗体合格率"]
+    rate["C4"] = 0.7234
+    rate["C4"].number_format = "0.00%"
+
+
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
 def test_a_number_shown_as_a_percentage_is_read_as_shown_not_as_stored(tmp_path: Path, suffix: str) -> None:
     """A clerk who types "80%" gets 0.8 formatted as a percentage (Excel and WPS), which the 0–100 validation
@@ -459,12 +473,7 @@ def test_a_number_shown_as_a_percentage_is_read_as_shown_not_as_stored(tmp_path:
     is quarantined as the "50%" it shows, as if typed so, not read as 0.5 of that unit."""
     path, rows = _template(tmp_path / "呼和浩特市农牧局_2022-06_填报模板.xlsx")
     workbook = load_workbook(path)
-    milestones = workbook["重点项目进展"]
-    milestones["E4"], milestones["F4"] = "推进中", 0.8
-    milestones["F4"].number_format = "0%"
-    rate = workbook["免疫抗体合格率"]
-    rate["C4"] = 0.7234
-    rate["C4"].number_format = "0.00%"
+    _type_percentages(workbook)
     (money_sheet, money_row) = next((sheet, row) for sheet, row in rows if "总产值" in sheet)
     workbook[money_sheet].cell(row=money_row, column=3).value = 0.5
     workbook[money_sheet].cell(row=money_row, column=3).number_format = "0%"
@@ -494,6 +503,106 @@ def test_a_number_shown_as_a_percentage_is_read_as_shown_not_as_stored(tmp_path:
     assert (cell, code) == (f"C{money_row}", "unit_in_cell_mismatch") and "“50%”" in reason, reason
     assert "（亿元）不符" in reason, reason
     assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+
+
+_MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _prefixed(xml: bytes) -> bytes:
+    """The sheet as .NET's OpenXML SDK writes it: every element of the main namespace as x:name."""
+    xml = xml.replace(b'xmlns="' + _MAIN + b'"', b'xmlns:x="' + _MAIN + b'"')
+    return re.sub(rb"<(/?)([A-Za-z]+)(?=[\s>/])", rb"<\1x:\2", xml)
+
+
+def _placed_by_order(xml: bytes) -> bytes:
+    """The sheet as a streaming writer may write it: no r= on a row that follows the row before it, nor on a
+    cell that follows the cell before it in its row (its place is then its order); a jump keeps its r=."""
+    row, column = 0, -1
+
+    def drop(match: re.Match[bytes]) -> bytes:
+        nonlocal row, column
+        if match.group(1) is not None:  # <row r="N"
+            number = int(match.group(1))
+            follows, row, column = number == row + 1, number, -1
+        else:  # <c r="XN"
+            place = column_index(match.group(2).decode())
+            follows, column = place == column + 1, place
+        return match.group(0).split(b" r=")[0] if follows else match.group(0)
+
+    return re.sub(rb'<row r="(\d+)"|<c r="([A-Z]+)\d+"', drop, xml)
+
+
+def _worksheets_rewritten(path: Path, rewrite: Callable[[bytes], bytes]) -> None:
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, rewrite(data) if name.startswith("xl/worksheets/sheet") else data)
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [_prefixed, _placed_by_order, lambda xml: _prefixed(_placed_by_order(xml))],
+    ids=["namespace_prefix", "no_cell_references", "both"],
+)
+def test_percentages_errors_and_uncomputed_formulas_are_found_however_the_writer_spells_the_sheet(
+    tmp_path: Path, rewrite: Callable[[bytes], bytes]
+) -> None:
+    """A valid sheet may name its elements with a namespace prefix (<x:c>, <x:f>: .NET's OpenXML SDK) and leave
+    out the optional r="C4" of its cells and rows (placed by their order): 80% typed is still read as 80, an
+    error or a formula saved without its result is still quarantined, not read as 0.8 or as blank, and a row
+    the clerk hid is still set aside."""
+    path, rows = _template(tmp_path / "呼和浩特市农牧局_2022-06_填报模板.xlsx")
+    workbook = load_workbook(path)
+    _type_percentages(workbook)
+    (error_sheet, error_row), (formula_sheet, formula_row), (hidden_sheet, hidden_row) = [
+        (sheet, row) for sheet, row in rows if sheet not in ("免疫抗体合格率", "重点项目进展")
+    ][:3]
+    workbook[error_sheet].cell(row=error_row, column=4).value = "#DIV/0!"  # 上年同期: after C, placed by order
+    workbook[formula_sheet].cell(row=formula_row, column=3).value = "=D4*2"
+    workbook[hidden_sheet].row_dimensions[hidden_row].hidden = True
+    workbook.save(path)
+    _worksheets_rewritten(path, rewrite)
+
+    [result] = ingest([path], tmp_path / "w.duckdb")
+
+    warehouse = tmp_path / "w.duckdb"
+    assert result.status == "loaded", result.reason
+    assert query(warehouse, "select percent_complete from raw.milestone_reports") == [(80.0,)]
+    assert query(
+        warehouse, "select value, original_value from raw.observations where sheet = '免疫抗体合格率' and cell = 'C4'"
+    ) == [(72.34, "72.34%")]
+    quarantined = query(warehouse, "select sheet, cell, reason_code, reason from raw.quarantine order by reason_code")
+    assert [(sheet, cell, code) for sheet, cell, code, _ in quarantined] == [
+        (error_sheet, f"D{error_row}", "error_value"),
+        (formula_sheet, f"C{formula_row}", "formula_without_value"),
+        (hidden_sheet, f"C{hidden_row}", "hidden_row"),
+    ]
+    assert "“#DIV/0!”" in quarantined[0][3] and "“=D4*2”" in quarantined[1][3], quarantined
+    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+
+
+def test_a_formulas_text_in_a_reason_reads_as_written_not_as_xml_character_references(tmp_path: Path) -> None:
+    """Writers spell Chinese in the sheet's XML as character references (&#28857; or &#x51FB;): the clerk is
+    shown the formula as typed, 点击 and all, and &amp;lt; stays the text &lt; (decoded once)."""
+    path, rows = _template(tmp_path / "呼和浩特市农牧局_2022-06_填报模板.xlsx")
+    workbook = load_workbook(path)
+    sheet, row = rows[0]
+    workbook[sheet].cell(row=row, column=3).value = '=IF(D4>0,"点击&lt;",0)'
+    workbook.save(path)
+
+    def as_references(xml: bytes) -> bytes:  # openpyxl writes 点击 as &#28857;&#20987;: one of them in hex too
+        return xml.replace(b"&#20987;", b"&#x51FB;").replace(b'&amp;lt;"', b"&amp;lt;&#34;")
+
+    _worksheets_rewritten(path, as_references)
+    with zipfile.ZipFile(path) as archive:
+        assert any(b"&#28857;&#x51FB;&amp;lt;&#34;" in archive.read(name) for name in archive.namelist())
+
+    [result] = ingest([path], tmp_path / "w.duckdb")
+
+    assert result.status == "loaded" and result.rows_quarantined == 1
+    [(code, reason)] = query(tmp_path / "w.duckdb", "select reason_code, reason from raw.quarantine")
+    assert code == "formula_without_value" and '“=IF(D4>0,"点击&lt;",0)”' in reason, reason
 
 
 def test_last_months_template_saved_under_this_months_name_is_refused_not_filed_over_last_month(

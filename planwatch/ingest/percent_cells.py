@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from planwatch.ingest.formula_cells import PREFIXED_CELL, cells_in_order
 from planwatch.ingest.values import column_index
 
 BUILT_IN_PERCENT = frozenset({9, 10})  # 0% and 0.00%
@@ -28,8 +29,9 @@ _LITERAL = re.compile(r'"[^"]*"|\\.')
 # a numeric cell with a style: its reference and style; its type and value are read from the rest
 _STYLED_CELL = re.compile(rb'<c\b([^>]*?\bs="(\d+)"[^>]*?)(?:/>|>(.*?)</c>)', re.DOTALL)
 _REFERENCE = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
+_STYLE = re.compile(rb'\bs="(\d+)"')
 _TYPE = re.compile(rb'\bt="([a-zA-Z]+)"')
-_VALUE = re.compile(rb"<v>\s*([^<]+?)\s*</v>")
+_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>\s*([^<]+?)\s*</")
 
 
 def scales_by_100(format_code: str) -> bool:
@@ -55,19 +57,36 @@ def percent_styles(styles_xml: bytes) -> frozenset[int]:
     )
 
 
+def _shown_as_percent(attributes: bytes, body: bytes) -> bool:
+    kind = _TYPE.search(attributes)
+    return (kind is None or kind.group(1) == b"n") and _VALUE.search(body) is not None  # not text, an error, …
+
+
 def percent_cells(sheet_xml: bytes, styles: frozenset[int]) -> list[tuple[int, int]]:
     """(row, column), zero-based, of the sheet's numeric cells shown as percentages."""
+    if PREFIXED_CELL.search(sheet_xml):
+        return _percent_cells_in_order(sheet_xml, styles)
     found = []
     for attributes, style, body in _STYLED_CELL.findall(sheet_xml):
-        if int(style) not in styles:
-            continue
-        kind = _TYPE.search(attributes)
-        if (kind is not None and kind.group(1) != b"n") or not _VALUE.search(body):
+        if int(style) not in styles or not _shown_as_percent(attributes, body):
             continue  # text, an error, a boolean, or no value: shown as it is
         reference = _REFERENCE.search(attributes)
-        if reference is not None:
-            found.append((int(reference.group(2)) - 1, column_index(reference.group(1))))
+        if reference is None:  # placed by its order in its row (some generators write no r="C4")
+            return _percent_cells_in_order(sheet_xml, styles)
+        found.append((int(reference.group(2)) - 1, column_index(reference.group(1))))
     return found
+
+
+def _percent_cells_in_order(sheet_xml: bytes, styles: frozenset[int]) -> list[tuple[int, int]]:
+    """percent_cells of a sheet whose cells have a namespace prefix (<x:c>) or no reference: each placed
+    where calamine puts it (`cells_in_order`)."""
+    return [
+        (cell.row_index, cell.column_index)
+        for cell in cells_in_order(sheet_xml)
+        if (style := _STYLE.search(cell.attributes))
+        and int(style.group(1)) in styles
+        and _shown_as_percent(cell.attributes, cell.body)
+    ]
 
 
 def as_shown(number: float) -> str:

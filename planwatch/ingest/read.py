@@ -31,7 +31,9 @@ from isal import isal_zlib
 
 from planwatch.ingest.compound_file import inspect_compound_file, is_compound_file
 from planwatch.ingest.formula_cells import (
+    PREFIXED_CELL,
     HiddenCell,
+    cells_in_order,
     hidden_cells,
     hidden_rows,
     hide_figures,
@@ -40,7 +42,7 @@ from planwatch.ingest.formula_cells import (
     sheet_names_by_member,
 )
 from planwatch.ingest.percent_cells import percent_cells, percent_styles, show_percentages
-from planwatch.ingest.values import column_index
+from planwatch.ingest.values import column_index, column_letter
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -288,15 +290,18 @@ def _stored_archive(data: bytes, members: list[_ZipMember], inflated: dict[int, 
 
 
 _CELL_REFERENCE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]+)(\d+)"')
+# a cell whose start tag does not begin with its reference (<c>, <c s="3">: placed by its order in its row,
+# or r= after another attribute): its place, and a prefixed sheet's (<x:c>), are counted the slow way
+_CELL_NOT_LED_BY_REFERENCE = re.compile(rb'<c(?=[\s/>])(?!\sr=")')
 
 
 # One literal-led scan each (a regex of alternatives without a common first byte scans ten times slower;
 # the two led by "<" share one scan, a third faster than two): a cell beyond column ZZ or row 999 (its
-# extent then needs counting; ZZ999 is far below MAX_SHEET_CELLS) or whose reference is not its first
-# attribute, or a formula (hidden_cells looks closer); a namespace-prefixed element (<x:c>: counted the
-# slow way); an error cell
+# extent then needs counting; ZZ999 is far below MAX_SHEET_CELLS), whose reference is not its first
+# attribute or which has none (<c>, <c s="3">: placed by its order in its row), or a formula (hidden_cells
+# looks closer); a namespace-prefixed element (<x:c>, <x:f>: counted the slow way); an error cell
 _CLOSER_LOOK = tuple(
-    re.compile(pattern) for pattern in (rb'<(?:c\s(?!r="[A-Z]{1,2}\d{1,3}")|f\b)', rb":[cf]\b", rb' t="e"')
+    re.compile(pattern) for pattern in (rb'<(?:c(?!\sr="[A-Z]{1,2}\d{1,3}")[\s/>]|f\b)', rb":[cf]\b", rb' t="e"')
 )
 assert MAX_SHEET_CELLS > 702 * 999  # ZZ999: the scan may skip counting below it
 
@@ -307,6 +312,11 @@ def _needs_closer_look(xml: bytes) -> bool:
 
 def _cell_extent(xml: bytes) -> tuple[int, bytes, int]:
     """(rows, last column's letters, columns) from A1 to the farthest cell the sheet's XML holds."""
+    if _CELL_NOT_LED_BY_REFERENCE.search(xml) or PREFIXED_CELL.search(xml):
+        rows = columns = 0  # a cell without r="C4" stands where its order in its row puts it
+        for cell in cells_in_order(xml):
+            rows, columns = max(rows, cell.row_index + 1), max(columns, cell.column_index + 1)
+        return rows, column_letter(max(columns - 1, 0)).encode(), columns
     references = _CELL_REFERENCE.findall(xml)
     if not references:
         return 0, b"A", 0
