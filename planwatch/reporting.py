@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from planwatch.periods import Period
 from planwatch.registry.load import Registry
-from planwatch.registry.schema import Frequency, Nature, Plan, Target
+from planwatch.registry.schema import Frequency, Milestone, Nature, Plan, Target
 from planwatch.template_format import FLOW_MEASURES, STOCK_MEASURES, Measure
 
 
@@ -134,10 +134,16 @@ def milestone_duties(registry: Registry, period: str) -> list[MilestoneDuty]:
         if not plan_active(plan, month_start):
             continue
         for milestone in plan.milestones:
-            department_id = _department_of(registry, plan, milestone.lead_unit)
+            department_id = milestone_department(registry, plan, milestone)
             if department_id is not None:
                 duties.append(MilestoneDuty(department_id, plan.plan_id, milestone.milestone_id))
     return duties
+
+
+def milestone_department(registry: Registry, plan: Plan, milestone: Milestone) -> str | None:
+    """The department that reports a milestone's progress (its lead unit, else the plan's reporting unit):
+    the one whose template lists it, and the only one whose report on it is taken."""
+    return _department_of(registry, plan, milestone.lead_unit)
 
 
 def reporting_months(registry: Registry) -> list[str]:

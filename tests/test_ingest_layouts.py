@@ -161,6 +161,35 @@ def test_a_duplicate_indicator_row_in_one_file_is_quarantined(tmp_path: Path) ->
     assert query(tmp_path / "w2.duckdb", "select count(*) from raw.observations") == [(0,)]
 
 
+@pytest.mark.parametrize("unreadable_first", [True, False])
+def test_a_long_row_typed_twice_once_unreadably_is_taken_from_neither_row(
+    tmp_path: Path, unreadable_first: bool
+) -> None:
+    """约70 and 75.5 for one figure are two figures: the readable copy is quarantined as a conflicting duplicate,
+    never loaded as if the other were only unreadable; the unreadable one keeps its reason and names it."""
+    rows = [
+        ["苹果产量", "庄浪县", "2024-03", "约70", "万吨", "累计"],
+        ["苹果产量", "庄浪县", "2024-03", "75.5", "万吨", "累计"],
+    ]
+    path = tmp_path / "平凉市统计局_导出.csv"
+    path.write_bytes(_long_csv(rows if unreadable_first else rows[::-1]).encode("gbk"))
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations") == [(0,)]
+    quarantined = {
+        row: (code, reason)
+        for row, code, reason in query(
+            tmp_path / "w.duckdb", "select row_number, reason_code, reason from raw.quarantine"
+        )
+    }
+    unreadable, readable = (2, 3) if unreadable_first else (3, 2)
+    assert (
+        quarantined[readable][0] == "conflicting_duplicate_in_file" and f"第{unreadable}行" in quarantined[readable][1]
+    )
+    assert quarantined[unreadable][0] == "not_a_number"
+    assert "约70" in quarantined[unreadable][1] and f"第{readable}行" in quarantined[unreadable][1]
+
+
 def test_a_sheet_without_a_header_is_quarantined_row_by_row(tmp_path: Path) -> None:
     path = statistics_workbook(
         tmp_path / "平凉市统计局_月报.xlsx",

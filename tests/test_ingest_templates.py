@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from planwatch.forms.layout import template_layout
+from planwatch.forms.layout import DataSheetLayout, template_layout
 from planwatch.forms.template import MilestoneReport, build_template
 from planwatch.ingest.records import RowStatus
+from planwatch.registry.schema import Nature
+from planwatch.reporting import milestone_duties
 from planwatch.template_format import (
     INSTRUCTIONS_SHEET,
     META_SHEET,
@@ -389,6 +391,17 @@ def test_a_sheet_the_clerk_deleted_leaves_the_next_sheet_to_its_own_indicator(tm
     assert sorted(read) == sorted({(sheet.sheet_name, sheet.indicator_code) for sheet in layout.data_sheets[1:]})
 
 
+def _first_region_taken_from_neither_row(warehouse: Path, first: DataSheetLayout, result) -> None:
+    """Nothing of the sheet's first region loaded, and every row and cell of the file accounted for."""
+    region = first.region_codes[0]
+    assert query(
+        warehouse,
+        f"select count(*) from raw.observations where sheet = '{first.sheet_name}' and region_code = '{region}'",
+    ) == [(0,)]
+    assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored
+    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+
+
 def test_a_region_typed_twice_with_other_figures_is_taken_from_neither_row(tmp_path: Path) -> None:
     """Which of two rows for one region is right is not guessed: both are quarantined, each naming the other."""
     path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
@@ -412,13 +425,7 @@ def test_a_region_typed_twice_with_other_figures_is_taken_from_neither_row(tmp_p
     assert (
         f"第{last + 1}行" in quarantined[0][2] and "第4行" in quarantined[1][2] and "两行均未入库" in quarantined[0][2]
     )
-    region = first.region_codes[0]
-    assert query(
-        tmp_path / "w.duckdb",
-        f"select count(*) from raw.observations where sheet = '{first.sheet_name}' and region_code = '{region}'",
-    ) == [(0,)]
-    assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored
-    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+    _first_region_taken_from_neither_row(tmp_path / "w.duckdb", first, result)
 
 
 def test_a_row_with_two_bad_cells_names_both_so_one_resubmission_corrects_them(tmp_path: Path) -> None:
@@ -622,4 +629,195 @@ def test_milestone_reports_whose_sheet_names_another_month_than_the_hidden_sheet
     )
     assert [code for code, _ in quarantined] == ["sheet_period_mismatch"]
     assert all(words in quarantined[0][1] for words in (MILESTONE_SHEET, "2022-06", "2022-05"))
+    assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored
+
+
+def test_a_milestone_another_department_reports_is_quarantined_naming_whose_it_is(tmp_path: Path) -> None:
+    """A clerk who types another department's 项目编码 into the 重点项目进展 sheet reports progress that is not
+    the sender's to give: it is quarantined naming the code and the department that reports it, and that
+    department's own report is never replaced by it."""
+    others = [
+        duty
+        for duty in milestone_duties(REGISTRY, PERIOD)
+        if duty.department_id not in (MILESTONE_DEPARTMENT, DATA_DEPARTMENT)
+    ]
+    foreign = others[0]
+    owner = REGISTRY.reference.departments[foreign.department_id].name
+    path, _ = _filled(tmp_path / "m.xlsx", MILESTONE_DEPARTMENT)
+    workbook = load_workbook(path)
+    sheet = workbook[MILESTONE_SHEET]
+    column = _milestone_columns(sheet)
+    row = sheet.max_row + 1
+    sheet[f"{column['项目编码']}{row}"] = foreign.milestone_id
+    sheet[f"{column['进展状态']}{row}"] = "停滞"
+    sheet[f"{column['完成百分比']}{row}"] = 10
+    workbook.save(path)
+
+    [result] = ingest([path], tmp_path / "w.duckdb", tmp_path / "receipts")
+
+    assert result.status == "loaded" and result.rows_quarantined == 1
+    [(number, cell, code, reason)] = query(
+        tmp_path / "w.duckdb", "select row_number, cell, reason_code, reason from raw.quarantine"
+    )
+    assert (number, cell, code) == (row, f"{column['项目编码']}{row}", "milestone_of_another_department")
+    assert foreign.milestone_id in reason and f"是{owner}报送的项目" in reason, reason
+    assert query(
+        tmp_path / "w.duckdb",
+        f"select count(*) from raw.milestone_reports where milestone_id = '{foreign.milestone_id}'",
+    ) == [(0,)]
+    assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored
+
+
+def test_a_milestone_typed_twice_with_other_progress_is_taken_from_neither_row(tmp_path: Path) -> None:
+    """As a region typed twice: the same report again is set aside and the first stands; other progress for
+    the same 项目编码 is not guessed between, both rows are quarantined, each naming the other."""
+    path, _ = _filled(tmp_path / "m.xlsx", MILESTONE_DEPARTMENT)
+    workbook = load_workbook(path)
+    sheet = workbook[MILESTONE_SHEET]
+    column = _milestone_columns(sheet)
+    milestone_id = sheet[f"{column['项目编码']}4"].value
+    again, other = sheet.max_row + 1, sheet.max_row + 2
+    for copy in (again, other):  # the first milestone's row twice more
+        for letter in column.values():
+            sheet[f"{letter}{copy}"] = sheet[f"{letter}4"].value
+    workbook.save(path)
+    [same] = ingest([path], tmp_path / "same.duckdb")
+    # the same report three times: the first stands, the repeats are set aside
+    assert query(tmp_path / "same.duckdb", "select row_number, reason_code from raw.quarantine order by 1") == [
+        (again, "duplicate_in_file"),
+        (other, "duplicate_in_file"),
+    ]
+    assert query(
+        tmp_path / "same.duckdb", f"select cell from raw.milestone_reports where milestone_id = '{milestone_id}'"
+    ) == [(f"{column['进展状态']}4",)]
+
+    sheet[f"{column['进展状态']}{other}"] = "推进中"
+    sheet[f"{column['完成百分比']}{other}"] = 60
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    quarantined = query(tmp_path / "w.duckdb", "select row_number, reason_code, reason from raw.quarantine order by 1")
+    assert [(row, code) for row, code, _ in quarantined] == [
+        (4, "conflicting_duplicate_in_file"),
+        (again, "duplicate_in_file"),
+        (other, "conflicting_duplicate_in_file"),
+    ]
+    assert f"第{other}行" in quarantined[0][2] and "第4行" in quarantined[2][2] and milestone_id in quarantined[0][2]
+    assert query(
+        tmp_path / "w.duckdb", f"select count(*) from raw.milestone_reports where milestone_id = '{milestone_id}'"
+    ) == [(0,)]
+    assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored
+    assert same.milestone_reports == result.milestone_reports + 1
+
+
+@pytest.mark.parametrize("unreadable_first", [True, False])
+def test_a_region_typed_twice_once_unreadably_is_taken_from_neither_row(tmp_path: Path, unreadable_first: bool) -> None:
+    """约61 in one row and 70.5 in another for one region are two figures: which is right is not guessed. The
+    readable copy is quarantined as a conflicting duplicate; the unreadable one keeps its own reason and
+    names the other row, whichever comes first."""
+    path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    first = template_layout(REGISTRY, DATA_DEPARTMENT, PERIOD).data_sheets[0]
+    workbook = load_workbook(path)
+    sheet = workbook[first.sheet_name]
+    last = sheet.max_row + 1
+    for column in range(1, sheet.max_column + 1):  # the first region's row again
+        sheet.cell(row=last, column=column).value = sheet.cell(row=4, column=column).value
+    unreadable, readable = (4, last) if unreadable_first else (last, 4)
+    sheet.cell(row=unreadable, column=3).value = "约61"
+    sheet.cell(row=readable, column=3).value = 70.5
+    workbook.save(path)
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    quarantined = {
+        row: (code, reason)
+        for row, code, reason in query(
+            tmp_path / "w.duckdb", "select row_number, reason_code, reason from raw.quarantine where scope = 'row'"
+        )
+    }
+    assert set(quarantined) == {4, last}
+    assert (
+        quarantined[readable][0] == "conflicting_duplicate_in_file" and f"第{unreadable}行" in quarantined[readable][1]
+    )
+    assert quarantined[unreadable][0] == "not_a_number"
+    assert "约61" in quarantined[unreadable][1] and f"第{readable}行" in quarantined[unreadable][1]
+    _first_region_taken_from_neither_row(tmp_path / "w.duckdb", first, result)
+
+
+def _sheet_of(nature: Nature) -> DataSheetLayout:
+    return next(
+        sheet
+        for sheet in template_layout(REGISTRY, DATA_DEPARTMENT, PERIOD).data_sheets
+        if REGISTRY.reference.indicators[sheet.indicator_code].nature is nature
+    )
+
+
+def test_a_measure_column_retitled_to_one_its_indicator_cannot_have_is_not_loaded_as_it(tmp_path: Path) -> None:
+    """A stock's 上年同期末数 retitled 本年累计, a 本月数 column added to a stock, a 期末数 added to a flow: each
+    value is quarantined naming the header, the indicator and what the template asked for; never loaded as
+    a measure the indicator has not, nor guessed back to the one the template asked for."""
+    stock, flow = _sheet_of(Nature.stock), _sheet_of(Nature.flow)
+    path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    workbook = load_workbook(path)
+    retitled = workbook[stock.sheet_name]
+    assert [retitled.cell(row=3, column=c).value.split("（")[0] for c in (3, 4)] == ["期末数", "上年同期末数"]
+    retitled["D3"] = "本年累计（头）"
+    retitled["E3"], retitled["E4"] = "本月数", 5
+    added = workbook[flow.sheet_name]
+    added["E3"], added["E4"] = "期末数", 7
+    workbook.save(path)
+
+    [result] = ingest([path], tmp_path / "w.duckdb")
+
+    assert result.status == "loaded"
+    measures = dict(
+        query(
+            tmp_path / "w.duckdb",
+            "select indicator_code, list(distinct measure order by measure) from raw.observations group by 1",
+        )
+    )
+    assert measures[stock.indicator_code] == ["period_end_value"]
+    assert measures[flow.indicator_code] == ["prior_year_ytd_value", "ytd_value"]
+    set_aside = {(value.sheet, value.cell): value for value in result.values_set_aside if value.reason_code != "remark"}
+    assert set(set_aside) == {(stock.sheet_name, "D4"), (stock.sheet_name, "E4"), (flow.sheet_name, "E4")}
+    assert all(value.status is RowStatus.quarantined for value in set_aside.values())
+    stock_name = REGISTRY.reference.indicators[stock.indicator_code].name
+    reason = set_aside[(stock.sheet_name, "D4")].reason
+    assert "本年累计" in reason and f"指标“{stock_name}”" in reason and "本表要求填报：期末数、上年同期末数" in reason
+    assert "本表要求填报：本年累计、上年同期累计" in set_aside[(flow.sheet_name, "E4")].reason
+    assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
+
+
+def test_a_city_row_relabelled_as_a_total_is_read_by_its_region_code(tmp_path: Path) -> None:
+    """The template writes no 合计 row: a row labelled 合计 or 全市合计 that keeps a region's code is that
+    region's row a clerk typed over, and the code says whose; 小计 beside a region that sums none disagrees
+    with its code and is quarantined naming both; a 合计 row without a code is still a total."""
+    sheets = template_layout(REGISTRY, DATA_DEPARTMENT, PERIOD).data_sheets
+    city = sheets[0].region_codes[0]
+    county = next(code for code, region in REGISTRY.reference.regions.items() if region.parent_code == city)
+    county_name = REGISTRY.reference.regions[county].name
+    path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    workbook = load_workbook(path)
+    workbook[sheets[0].sheet_name]["A4"] = "合计"
+    workbook[sheets[1].sheet_name]["A4"] = "全市合计"
+    subtotal = workbook[sheets[2].sheet_name]
+    subtotal["A4"], subtotal["B4"] = "小计", county
+    total = workbook[sheets[3].sheet_name]
+    total["A5"], total["C5"] = "合计", 1
+    workbook.save(path)
+
+    [result] = ingest([path], tmp_path / "w.duckdb")
+
+    loaded = {
+        sheet: regions
+        for sheet, regions in query(
+            tmp_path / "w.duckdb", "select sheet, list(distinct region_code) from raw.observations group by 1"
+        )
+    }
+    assert loaded[sheets[0].sheet_name] == [city] and loaded[sheets[1].sheet_name] == [city]
+    assert sheets[2].sheet_name not in loaded
+    [(sheet, code, reason)] = query(tmp_path / "w.duckdb", "select sheet, reason_code, reason from raw.quarantine")
+    assert (sheet, code) == (sheets[2].sheet_name, "region_code_mismatch")
+    assert "小计" in reason and county in reason and county_name in reason
+    totals = query(
+        tmp_path / "w.duckdb", "select sheet, row_number from raw.ignored_rows where reason_code = 'total_row'"
+    )
+    assert totals == [(sheets[3].sheet_name, 5)]
     assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_ignored

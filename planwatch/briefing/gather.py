@@ -76,6 +76,7 @@ QUARANTINE_REASONS: dict[str, str] = {
     "conflicting_across_sheets": "同一文件两个工作表数值不同",
     "unknown_region_in_table": "地区无法识别",
     "unknown_milestone": "项目编码无法识别",
+    "milestone_of_another_department": "项目不属于本单位",
     "bad_status": "进展状态无法识别",
     "bad_percent": "完成比例无效",
     "completed_below_full": "已完成但完成比例不足100%",

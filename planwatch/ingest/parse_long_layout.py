@@ -17,7 +17,7 @@ from planwatch.ingest.records import (
     observation_at,
     quarantined_row,
     read_figure,
-    repeated_row,
+    settled_repeat,
 )
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.values import (
@@ -151,18 +151,18 @@ def read_long_sheet(
         value, failure, written_unit = read_figure(
             sheet, row_index, position["value"], indicator, unit, resolver, sheet.rows[header_index][position["value"]]
         )
-        if failure is not None:
-            outcomes.append(failure)
-            continue
-        if value is None:
+        if value is None and failure is None:
             outcomes.append(ignored_row(sheet, row_index, "blank_figures"))
             continue
+        # the figure's key is kept whether or not it reads: the same figure again is set aside; another figure
+        # for it (or one that cannot be read, 约70 beside 75.5) takes neither row
         key = (indicator.indicator_code, region_code, period, measure)
-        if key in seen:  # the same figure again is set aside; another figure for it takes neither row
-            what = f"{indicator.name}{period}"
-            outcomes.append(repeated_row(sheet, outcomes, seen[key], row_index, address.get("value"), (value,), what))
+        what = f"{indicator.name}{period}"
+        if failure is not None:
+            outcomes.append(
+                settled_repeat(sheet, outcomes, seen, key, row_index, address["value"], failure, None, what)
+            )
             continue
-        seen[key] = FirstRow(row_index, len(outcomes), address.get("value"), (value,))
         observation = observation_at(
             sheet,
             row_index,
@@ -175,5 +175,6 @@ def read_long_sheet(
             written_unit,
             found_period.coarse_label,
         )
-        outcomes.append(RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], observations=[observation]))
+        loaded = RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], observations=[observation])
+        outcomes.append(settled_repeat(sheet, outcomes, seen, key, row_index, address["value"], loaded, (value,), what))
     return outcomes

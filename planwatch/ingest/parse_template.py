@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import NamedTuple
 
 from planwatch.forms.meta import TemplateMeta, parse_meta
 from planwatch.ingest.layout_head import RANGE_MARKS
@@ -34,9 +35,9 @@ from planwatch.ingest.records import (
     quarantined_row,
     quoted,
     read_figure,
-    repeated_row,
     row_failure,
     set_aside_value,
+    settled_repeat,
     value_reason,
 )
 from planwatch.ingest.resolve import Resolver
@@ -54,10 +55,12 @@ from planwatch.ingest.values import (
     split_header,
 )
 from planwatch.periods import Period
-from planwatch.registry.schema import Indicator
+from planwatch.registry.schema import Indicator, Nature
+from planwatch.reporting import measures_for
 from planwatch.template_format import (
     INSTRUCTIONS_SHEET,
     MEASURE_ALIASES,
+    MEASURE_LABELS,
     META_SHEET,
     MILESTONE_HEADERS,
     MILESTONE_SHEET,
@@ -124,12 +127,14 @@ def parse_data_sheet(
     city: str | None,
     book: ColumnBook,
     declared_regions: tuple[str, ...] = (),
+    asked_measures: tuple[Measure, ...] = (),
 ) -> list[RowOutcome]:
     """One indicator's sheet: a row per region, a column per measure (unit from the header).
 
     A region is taken only when it is one the template asks for (`declared_regions`, from the hidden
     sheet) or, without them, one of the sender's city: a figure typed for another city's region is
-    quarantined, never filed under this sender."""
+    quarantined, never filed under this sender. A measure is taken only when it is one the template asks
+    for (`asked_measures`, from the hidden sheet) or, without them, one the indicator has by its nature."""
     header_index = _find_header(sheet, REGION_HEADER)
     if header_index is None:
         return _whole_sheet(sheet, "no_header", value=sheet.name, marker=REGION_HEADER)
@@ -137,6 +142,8 @@ def parse_data_sheet(
     region_column = code_column = None
     measure_columns: list[tuple[int, Measure, str | None, str]] = []
     book.header(sheet.name, header_index)
+    allowed = asked_measures or measures_for(indicator.nature, indicator.frequency)
+    asked = _measures_asked(indicator, allowed)
     for column, cell in enumerate(sheet.rows[header_index]):
         header = split_header(cell)
         if header.label == REGION_HEADER:
@@ -145,6 +152,10 @@ def parse_data_sheet(
             code_column = column
         elif header.label == REMARK_HEADER:  # a remark is set aside with its text: shown, not loaded
             book.note(sheet.name, column, "remark", normalise_text(cell))
+        elif header.label in MEASURE_ALIASES and MEASURE_ALIASES[header.label] not in allowed:
+            # a header retitled to a measure the indicator has not (a stock's 上年同期末数 made 本年累计, a 本月数
+            # added to a stock): not read as that measure, nor guessed back to the one the template asked for
+            book.note(sheet.name, column, "measure_not_of_indicator", header_label(cell, column), asked)
         elif header.label in MEASURE_ALIASES:
             measure_columns.append((column, MEASURE_ALIASES[header.label], header.unit, normalise_text(cell)))
         else:  # a column a clerk added: its values are quarantined one by one
@@ -167,13 +178,20 @@ def parse_data_sheet(
             continue
         name = row[region_column] if region_column is not None and region_column < len(row) else ""
         label = compact(name)
+        code = row[code_column] if code_column is not None and code_column < len(row) else None
         if label in TOTAL_LABELS:
-            outcomes.append(ignored_row(sheet, row_index, "total_row"))
-            continue
+            code_text = compact(code)
+            if code_text not in resolver.reference.regions or _totals_the_sheet(code_text, declared_regions, resolver):
+                outcomes.append(ignored_row(sheet, row_index, "total_row"))
+                continue
+            # a total's label beside a region's code: a region row whose label a clerk typed over (the
+            # template writes no total row). The code says which region; a total of regions (全市合计 beside
+            # the city's code) is that region, a total beside a region that sums none is quarantined below
+            if len(resolver.reference.descendants_and_self(code_text)) > 1:
+                name = resolver.reference.regions[code_text].name
         if label.startswith(NOTE_PREFIXES) and all(compact(row[c]) == "" for c, *_ in measure_columns if c < len(row)):
             outcomes.append(ignored_row(sheet, row_index, "note_row"))
             continue
-        code = row[code_column] if code_column is not None and code_column < len(row) else None
         region_code = resolver.region(name, code, within=city)
         region_cell = cell_address(row_index, region_column or 0)
         if region_code is None:
@@ -209,15 +227,26 @@ def parse_data_sheet(
             )
             continue
         outcome = _measure_cells(sheet, row_index, measure_columns, indicator, period, region_code, resolver)
-        if outcome.status is RowStatus.loaded:
-            values = tuple(o.value for o in outcome.observations)
-            if region_code in seen:
-                what = f"{normalise_text(name)}的数据"
-                outcome = repeated_row(sheet, outcomes, seen[region_code], row_index, region_cell, values, what)
-            else:
-                seen[region_code] = FirstRow(row_index, len(outcomes), region_cell, values)
+        if outcome.status is not RowStatus.ignored:  # a region's row is kept whether or not it reads
+            values = tuple(o.value for o in outcome.observations) if outcome.status is RowStatus.loaded else None
+            what = f"{resolver.reference.regions[region_code].name}的数据"
+            outcome = settled_repeat(sheet, outcomes, seen, region_code, row_index, region_cell, outcome, values, what)
         outcomes.append(outcome)
     return outcomes
+
+
+def _measures_asked(indicator: Indicator, measures: tuple[Measure, ...]) -> str:
+    """What a sheet's indicator can be reported as, for a clerk (its nature, and the measures asked)."""
+    kind = "时点指标" if indicator.nature is Nature.stock else "时期指标"
+    labels = "、".join(MEASURE_LABELS[measure] for measure in measures)
+    return f"指标“{indicator.name}”（{kind}）可以填报的口径（本表要求填报：{labels}）"
+
+
+def _totals_the_sheet(code: str, declared: tuple[str, ...], resolver: Resolver) -> bool:
+    """Whether a 合计 row's region code is of a region the sheet does not ask for but whose regions it
+    does (the city's code under the city's counties): the row is the sum of the sheet's rows, a total."""
+    below = resolver.reference.descendants_and_self(code) - {code}
+    return bool(declared) and code not in declared and any(region in below for region in declared)
 
 
 def _repeated_measure(measure_columns: list[tuple[int, Measure, str | None, str]]) -> str | None:
@@ -357,9 +386,25 @@ def _measure_cells(
     return RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], observations=observations)
 
 
+class KnownMilestone(NamedTuple):
+    """A milestone of the registry as a template's 重点项目进展 row is checked against."""
+
+    deadline: dt.date  # the plan's: a template's copy is not changed by a clerk
+    department_id: str | None  # the department that reports it (reporting.milestone_department)
+    project: str
+
+
 def parse_milestone_sheet(
-    sheet: Sheet, period: str, known_milestones: Mapping[str, dt.date], book: ColumnBook
+    sheet: Sheet,
+    period: str,
+    known_milestones: Mapping[str, KnownMilestone],
+    book: ColumnBook,
+    department_id: str,
+    resolver: Resolver,
 ) -> list[RowOutcome]:
+    """The 重点项目进展 sheet: a row per milestone the sender reports. A milestone another department reports
+    is quarantined (its report is that department's to give); one typed twice with other progress is taken
+    from neither row."""
     disagreement = _filed_for_another_period(sheet, period)
     if disagreement:
         return disagreement
@@ -374,6 +419,7 @@ def parse_milestone_sheet(
         if label not in MILESTONE_HEADERS:
             book.note(sheet.name, column, "unrecognised_column", header_label(label, column))
 
+    seen: dict[str, FirstRow] = {}  # milestone → the row that reported it
     for row_index in range(header_index + 1, len(sheet.rows)):
         row = sheet.rows[row_index]
         if row_is_empty(row):
@@ -386,10 +432,21 @@ def parse_milestone_sheet(
         if not status_text and compact(percent_raw) == "":
             outcomes.append(ignored_row(sheet, row_index, "blank_figures"))
             continue
-        deadline = known_milestones.get(milestone_id)
+        known = known_milestones.get(milestone_id)
+        code_cell = cell_address(row_index, columns.get("项目编码", 0))
+        if known is not None and known.department_id != department_id:
+            outcomes.append(
+                _another_departments(sheet, row_index, code_cell, milestone_id, known, department_id, resolver)
+            )
+            continue
+        deadline = known.deadline if known is not None else None
         edited = _deadline_edited(sheet, row_index, columns.get("截止日期"), deadline) if deadline is not None else []
         failed = _milestone_row_failure(sheet, row_index, columns, deadline, edited)
+        what = f"项目“{milestone_id}”的进展"
+        status_cell = cell_address(row_index, columns.get("进展状态", 0))
         if failed is not None:
+            if known is not None:  # a row of a milestone, read or not, is kept: a second one with progress is not taken
+                failed = settled_repeat(sheet, outcomes, seen, milestone_id, row_index, status_cell, failed, None, what)
             outcomes.append(failed)
             continue
         report = MilestoneReport(
@@ -402,10 +459,40 @@ def parse_milestone_sheet(
             cell_address(row_index, columns.get("进展状态", 0)),
             row_index + 1,
         )
+        loaded = RowOutcome(
+            sheet.name, row_index + 1, RowStatus.loaded, [], milestone_reports=[report], set_aside=edited
+        )
+        values = (report.status, report.percent_complete, report.note)
         outcomes.append(
-            RowOutcome(sheet.name, row_index + 1, RowStatus.loaded, [], milestone_reports=[report], set_aside=edited)
+            settled_repeat(sheet, outcomes, seen, milestone_id, row_index, status_cell, loaded, values, what)
         )
     return outcomes
+
+
+def _another_departments(
+    sheet: Sheet,
+    row_index: int,
+    cell: str,
+    milestone_id: str,
+    known: KnownMilestone,
+    department_id: str,
+    resolver: Resolver,
+) -> RowOutcome:
+    """A row for a milestone another department reports (a clerk typed another template's 项目编码): its
+    progress is that department's to report, never taken as this one's."""
+    departments = resolver.reference.departments
+    owner = departments[known.department_id].name if known.department_id in departments else "其他单位"
+    sender = departments[department_id].name if department_id in departments else department_id
+    return quarantined_row(
+        sheet,
+        row_index,
+        "milestone_of_another_department",
+        cell,
+        value=milestone_id,
+        project=known.project,
+        owner=owner,
+        sender=sender,
+    )
 
 
 def _in_column(row: list, columns: Mapping[str, int], name: str) -> object:
@@ -559,7 +646,9 @@ def _named_sender_differs(source: SourceFile, meta: TemplateMeta, resolver: Reso
             )
 
 
-def parse_template(source: SourceFile, resolver: Resolver, known_milestones: Mapping[str, dt.date]) -> ParsedFile:
+def parse_template(
+    source: SourceFile, resolver: Resolver, known_milestones: Mapping[str, KnownMilestone]
+) -> ParsedFile:
     sheets = {sheet.name: sheet for sheet in source.sheets}
     meta = parse_meta(sheets[META_SHEET].rows, where=f"{source.path.name}!{META_SHEET}")
     city = _check_sender(meta, resolver)
@@ -588,12 +677,14 @@ def parse_template(source: SourceFile, resolver: Resolver, known_milestones: Map
         if disagreement:
             rows += disagreement
             continue
-        rows += parse_data_sheet(sheet, indicator, meta.period, resolver, city, book, entry.region_codes)
+        rows += parse_data_sheet(
+            sheet, indicator, meta.period, resolver, city, book, entry.region_codes, entry.measures
+        )
     for sheet in source.sheets:
         if sheet.name in claimed:
             continue
         if sheet.name == MILESTONE_SHEET:
-            rows += parse_milestone_sheet(sheet, meta.period, known_milestones, book)
+            rows += parse_milestone_sheet(sheet, meta.period, known_milestones, book, meta.department_id, resolver)
         elif sheet.name == INSTRUCTIONS_SHEET:
             rows += ignored_own_sheet(sheet, "instructions")
         else:
@@ -682,7 +773,7 @@ def _looks_like_data_sheet(sheet: Sheet) -> int | None:
 
 
 def parse_template_without_meta(
-    source: SourceFile, resolver: Resolver, known_milestones: Mapping[str, dt.date], department_id: str | None
+    source: SourceFile, resolver: Resolver, known_milestones: Mapping[str, KnownMilestone], department_id: str | None
 ) -> ParsedFile | None:
     """A filled template whose hidden sheet was lost (sheets copied into a new workbook, saved as CSV).
 
@@ -721,7 +812,7 @@ def parse_template_without_meta(
         if sheet.name in claimed:
             continue
         if sheet.name == MILESTONE_SHEET:
-            rows += parse_milestone_sheet(sheet, period, known_milestones, book)
+            rows += parse_milestone_sheet(sheet, period, known_milestones, book, department_id, resolver)
         elif sheet.name == INSTRUCTIONS_SHEET:
             rows += ignored_own_sheet(sheet, "instructions")
         else:

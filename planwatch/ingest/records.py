@@ -100,6 +100,9 @@ QUARANTINE_REASONS: dict[str, str] = {
         "请填写为“{year}-01”或“{year}-10”"
     ),
     "unknown_milestone": "项目编码“{value}”无法识别，请不要修改模板中的项目编码",
+    "milestone_of_another_department": "项目编码“{value}”（{project}）是{owner}报送的项目，不是本单位（{sender}）"
+    "模板中的填报事项，未入库（以免以本单位填写的进展替代{owner}报送的进展）；请删除该行，"
+    "只填报本单位模板中列出的项目",
     "bad_status": "进展状态“{value}”无法识别，请从下拉列表中选择：未开工、推进中、已完成、停滞",
     "bad_percent": "完成百分比“{value}”应为0到100之间的数字",
     "completed_below_full": (
@@ -183,6 +186,10 @@ VALUE_REASONS: dict[str, tuple[RowStatus, str]] = {
     "same_figure_column": (RowStatus.ignored, "同一指标同一口径已采用{detail}的值，“{label}”一列不再重复入库"),
     "untracked_column": (RowStatus.ignored, "“{label}”一列不是本平台跟踪的数据（报表格式登记为不入库的列）"),
     "remark": (RowStatus.ignored, "备注仅作说明，不入库（内容：“{value}”）"),
+    "measure_not_of_indicator": (
+        RowStatus.quarantined,
+        "表头“{label}”的口径不是{detail}，该列的值“{value}”未入库；请恢复模板原有的表头，在规定的列中填报后重新报送",
+    ),
     "not_reported": (RowStatus.ignored, "填写为“{value}”，按未填报处理"),
 }
 
@@ -202,6 +209,7 @@ COLUMN_NOTE_TITLES: dict[str, str] = {
     "remark": "备注",
     "untracked_column": "不跟踪的列",
     "not_reported": "未填报",
+    "measure_not_of_indicator": "口径与指标不符",
 }
 
 
@@ -469,7 +477,7 @@ class FirstRow:
     row_index: int
     place: int  # its outcome's index in the sheet's outcomes
     cell: str
-    values: tuple[float, ...]
+    values: tuple[object, ...] | None  # None: the row could not be read (quarantined with its own reason)
 
 
 def repeated_row(
@@ -491,6 +499,55 @@ def repeated_row(
             sheet, first.row_index, code, first.cell, other_row=row_index + 1, what=what
         )
     return quarantined_row(sheet, row_index, code, cell, other_row=first.row_index + 1, what=what)
+
+
+def settled_repeat(
+    sheet: Sheet,
+    outcomes: list[RowOutcome],
+    seen: dict,
+    key: object,
+    row_index: int,
+    cell: str,
+    outcome: RowOutcome,
+    values: tuple[object, ...] | None,
+    what: str,
+) -> RowOutcome:
+    """A row's outcome once the rows before it for the same key of the file (a region, a milestone, a figure)
+    are known; `values`: what it read, None when it could not be read. The key is kept for every row that
+    gives one, read or not: a figure typed twice, once unreadable (约61) and once readable (70.5), is two
+    different figures, and which is right is not guessed. The readable copy is quarantined as a conflicting
+    duplicate, the unreadable one keeps its own reason and names the other row. Two readable copies are
+    settled by `repeated_row`."""
+    first = seen.get(key)
+    if first is None:
+        seen[key] = FirstRow(row_index, len(outcomes), cell, values)
+        return outcome
+    if values is not None and first.values is not None:
+        return repeated_row(sheet, outcomes, first, row_index, cell, values, what)
+    conflict = "conflicting_duplicate_in_file"
+    if values is None and first.values is None:  # neither stands: each keeps its reason, naming the other
+        outcomes[first.place] = _also_named(
+            outcomes[first.place], quarantine_reason(conflict, other_row=row_index + 1, what=what), what
+        )
+        return _also_named(outcome, quarantine_reason(conflict, other_row=first.row_index + 1, what=what), what)
+    if values is None:  # the first copy read, this one does not: the first is not taken either
+        outcomes[first.place] = quarantined_row(
+            sheet, first.row_index, conflict, first.cell, other_row=row_index + 1, what=what
+        )
+        return _also_named(outcome, quarantine_reason(conflict, other_row=first.row_index + 1, what=what), what)
+    # this copy reads, the first did not: this one is not taken, and the first names it
+    outcomes[first.place] = _also_named(
+        outcomes[first.place], quarantine_reason(conflict, other_row=row_index + 1, what=what), what
+    )
+    return quarantined_row(sheet, row_index, conflict, cell, other_row=first.row_index + 1, what=what)
+
+
+def _also_named(outcome: RowOutcome, reason: str, what: str) -> RowOutcome:
+    """A quarantined row's outcome with the repeat of `what` named after its own reason: once, however many
+    copies follow (the first names the second; a file of a thousand copies does not make it a thousand long)."""
+    if outcome.reason and f"同一文件中{what}" in outcome.reason:
+        return outcome
+    return dataclasses.replace(outcome, reason=f"{outcome.reason}；{reason}" if outcome.reason else reason)
 
 
 def row_failure(failures: list[RowOutcome]) -> RowOutcome | None:

@@ -30,6 +30,7 @@ from planwatch.ingest.parse_layout import matches, parse_layout
 from planwatch.ingest.parse_reply import LAYOUT as REPLY_LAYOUT
 from planwatch.ingest.parse_reply import is_reply_form, parse_reply_form
 from planwatch.ingest.parse_template import (
+    KnownMilestone,
     SenderMismatchError,
     is_template,
     parse_template,
@@ -64,6 +65,7 @@ from planwatch.plausibility import expectations
 from planwatch.plausibility.review import Reviewer
 from planwatch.processes import can_fork, forked_pool
 from planwatch.registry.load import Registry
+from planwatch.reporting import milestone_department
 from planwatch.sample import records as sample_records
 from planwatch.supervision.states import Locks, locked_departments, locked_refusal, submission_states
 from planwatch.warehouse import connect
@@ -186,9 +188,12 @@ class Ingestor:
         reported = _reported_regions(registry, Resolver(registry.reference))
         self.resolver = Resolver(registry.reference, reported_regions=reported)
         self.layout_resolvers = {s.layout_id: Resolver(registry.reference, s.indicator_labels) for s in self.layouts}
-        # every milestone of the registry, with its deadline (the plan's: a template's copy is not changed by a clerk)
+        # every milestone of the registry, with its deadline (the plan's: a template's copy is not changed by a
+        # clerk) and the department that reports it (the only one whose report on it is taken)
         self.known_milestones = {
-            m.milestone_id: m.deadline for plan in registry.plans.values() for m in plan.milestones
+            m.milestone_id: KnownMilestone(m.deadline, milestone_department(registry, plan, m), m.project)
+            for plan in registry.plans.values()
+            for m in plan.milestones
         }
         self.spans = _plan_spans(registry, self.resolver)
         self.plan_titles = {plan_id: plan.title for plan_id, plan in registry.plans.items()}  # a lock's message
