@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -341,6 +342,30 @@ def test_a_unit_row_under_the_header_gives_each_indicator_its_unit(tmp_path: Pat
     assert ignored == [(1, "title_row"), (2, "header_row"), (3, "header_row")]
 
 
+def test_a_header_with_a_bracketed_alias_before_its_unit_takes_the_last_bracket_as_the_unit(tmp_path: Path) -> None:
+    """农业总产值（农林牧渔业总产值）（亿元）: the first bracket is the indicator's other name, the last the unit;
+    the unit is the last bracket holding a known unit, never the alias read as an unknown unit."""
+    path = statistics_workbook(
+        tmp_path / "平凉市统计局_分县区.xlsx",
+        _county_rows_table(
+            [["庄浪县", 9.1, 61.2], ["静宁县", 10.4, 143.7]],
+            header=["县区", "农业总产值（农林牧渔业总产值）（亿元）", "苹果产量（吨）"],
+        ),
+    )
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    assert result.rows_quarantined == 0 and result.cells_quarantined == 0
+    values = query(
+        tmp_path / "w.duckdb", "select cell, indicator_code, value, unit from raw.observations order by cell"
+    )
+    assert values == [
+        ("B3", "agri_total_output_value", 9.1, "亿元"),
+        ("B4", "agri_total_output_value", 10.4, "亿元"),
+        ("C3", "apple_output", 0.00612, "万吨"),
+        ("C4", "apple_output", 0.01437, "万吨"),
+    ]
+
+
 def test_a_unit_written_one_way_in_the_header_and_another_in_the_unit_row_is_not_guessed(tmp_path: Path) -> None:
     """苹果产量（吨） over a unit row of 万吨: which one the figures are in is not guessed; the column is
     quarantined value by value. The same unit written twice (头 and 头) reads."""
@@ -455,6 +480,60 @@ def test_a_new_layout_is_a_spec_in_the_deployments_own_folder_not_new_code(tmp_p
     assert query(tmp_path / "after.duckdb", "select region_code, value from raw.observations") == [("620825", 0.9)]
 
 
+_BRAND_SPEC = """\
+layout_id: pingliang_brand_report
+description: 平凉市品牌建设月报（指标为行、县区为列）
+orientation: regions_as_columns
+detect:
+  any_text: [品牌建设月报]
+  all_headers: [指标]
+header_marker: [指标]
+period:
+  source: title
+measure: period_end_value
+unit_column: [计量单位]
+indicator_labels:
+  注册商标数: agri_enterprise_trademark_brands
+"""
+
+
+def test_a_label_opening_like_a_note_is_data_when_the_spec_maps_it_and_figures_are_never_ignored_as_a_note(
+    tmp_path: Path,
+) -> None:
+    """注册商标数 opens with 注 (a note's prefix): with figures and a label the spec maps, it is data. A row opening
+    like a note with figures under a label nobody maps is quarantined naming it; one without figures is a note."""
+    from planwatch.ingest.layout_spec import load_layouts
+    from planwatch.ingest.run import ingest_files
+
+    from .ingest_support import REGISTRY
+
+    own = tmp_path / "layouts"
+    own.mkdir()
+    (own / "pingliang_brand_report.yml").write_text(_BRAND_SPEC, encoding="utf-8")
+    table = {
+        "Sheet1": [
+            ["平凉市品牌建设月报（2025年12月）"],
+            ["指标", "计量单位", "庄浪县", "静宁县"],
+            ["注册商标数", "个", 4, 6],
+            ["注销商标数", "个", 1, "2个"],
+            ["注：本表为快报数", None, "见附件"],
+        ]
+    }
+    path = statistics_workbook(tmp_path / "平凉市农业农村局_品牌建设月报_2025-12.xlsx", table)
+    [result] = ingest_files([path], tmp_path / "w.duckdb", REGISTRY, layouts=load_layouts(own))
+    _accounting_holds(result)
+    assert (result.status, result.layout) == ("loaded", "pingliang_brand_report")
+    assert query(tmp_path / "w.duckdb", "select cell, indicator_code, value from raw.observations order by cell") == [
+        ("C3", "agri_enterprise_trademark_brands", 4.0),
+        ("D3", "agri_enterprise_trademark_brands", 6.0),
+    ]
+    [(cell, code, reason)] = query(tmp_path / "w.duckdb", "select cell, reason_code, reason from raw.quarantine")
+    assert (cell, code) == ("A4", "note_row_with_figures")
+    assert "“注销商标数”以“注”开头" in reason and "不是本表可识别的指标" in reason
+    ignored = query(tmp_path / "w.duckdb", "select row_number, reason_code from raw.ignored_rows order by 1")
+    assert ignored == [(1, "title_row"), (2, "header_row"), (5, "note_row")]
+
+
 def test_a_broken_or_clashing_spec_stops_the_command_and_names_its_file(tmp_path: Path) -> None:
     import os
     import subprocess
@@ -506,6 +585,40 @@ def test_the_ways_statistics_write_a_period_are_read(tmp_path: Path, written: st
     [result] = ingest([path], tmp_path / "w.duckdb")
     assert result.status == "loaded" and result.rows_loaded == 1, result
     assert query(tmp_path / "w.duckdb", "select period, value from raw.observations") == [(period, 12.5)]
+
+
+@pytest.mark.parametrize(
+    ("written", "period"),
+    [
+        (dt.datetime(2025, 12, 1), "2025-12"),  # an Excel date typed 2025-12
+        ("2025-12-31", "2025-12"),
+        ("2025-12-01", "2025-12"),
+        ("2025.11.30", "2025-11"),
+        ("2024/02/29", "2024-02"),
+        ("2025-01-01—2025-03-31", "2025-03"),  # from January: the year to March
+        ("2025-01—2025-03", "2025-03"),
+        ("2025-04-01—2025-06-30", None),  # a range not from January is no month of its own
+        ("2025-04—2025-06", None),
+        ("2025-12-15", None),  # a day within the month is not read as the month's end
+    ],
+)
+def test_a_long_tables_period_typed_as_a_date_reads_as_its_month_and_a_range_still_as_a_range(
+    tmp_path: Path, written: object, period: str | None
+) -> None:
+    """时期 typed as an Excel date (shown 2025-12, stored 2025-12-01) or as the text 2025-12-31 is that month: the
+    day is no month closing a range (2025-12 — 31)."""
+    path = statistics_workbook(
+        tmp_path / "平凉市统计局_统计数据导出.xlsx",
+        {"导出数据": [["指标名称", "地区", "时期", "数值", "单位"], ["苹果产量", "庄浪县", written, 12.5, "万吨"]]},
+    )
+    [result] = ingest([path], tmp_path / "w.duckdb")
+    _accounting_holds(result)
+    loaded = query(tmp_path / "w.duckdb", "select period from raw.observations")
+    quarantined = query(tmp_path / "w.duckdb", "select cell, reason_code from raw.quarantine")
+    if period is None:
+        assert (loaded, quarantined) == ([], [("C2", "bad_period")])
+    else:
+        assert (loaded, quarantined) == ([(period,)], [])
 
 
 def test_a_figure_typed_with_its_unit_is_read_when_the_unit_converts(tmp_path: Path) -> None:
@@ -1054,6 +1167,36 @@ def test_a_statistics_table_whose_title_names_its_sender_is_filed_under_it(tmp_p
     assert query(tmp_path / "w.duckdb", "select department_id, region_code from raw.observations") == [
         ("pingliang.statistics_bureau", "620825")
     ]
+
+
+def test_a_statistics_table_titled_for_another_city_is_refused_not_filed_as_the_senders(tmp_path: Path) -> None:
+    """平凉市's monthly table saved as 张掖市统计局_统计月报: its 全市 column would load as 张掖市's figures. The
+    file is refused naming the file's sender and the title's city; a title naming none, or a county of the
+    sender's city, is the sender's table, and that county's 全县 is the county."""
+    other = {
+        "2024年6月": [
+            ["平凉市主要指标统计月报（2024年1-6月）"],
+            ["指标", "计量单位", "全市"],
+            ["苹果产量", "万吨", 205.0],
+        ]
+    }
+    [result] = ingest(
+        [statistics_workbook(tmp_path / "张掖市统计局_统计月报_2024-06.xlsx", other)], tmp_path / "w.duckdb"
+    )
+    assert (result.status, result.department_id) == ("rejected", None)
+    assert "文件名“张掖市统计局_统计月报_2024-06.xlsx”写明的报送单位是“张掖市统计局”（张掖市）" in result.reason
+    assert "写的是平凉市的数据，平凉市不属于张掖市" in result.reason and "工作表“2024年6月”" in result.reason
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations") == [(0,)]
+    county = {
+        "2024年6月": [
+            ["庄浪县主要指标统计月报（2024年1-6月）"],
+            ["指标", "计量单位", "全县"],
+            ["苹果产量", "万吨", 61.2],
+        ]
+    }
+    [result] = ingest([statistics_workbook(tmp_path / "平凉市统计局_统计月报.xlsx", county)], tmp_path / "w.duckdb")
+    assert (result.status, result.department_id) == ("loaded", "pingliang.statistics_bureau")
+    assert query(tmp_path / "w.duckdb", "select region_code, value from raw.observations") == [("620825", 61.2)]
 
 
 def test_a_spelling_every_citys_bureau_shares_names_no_sender(tmp_path: Path) -> None:

@@ -493,6 +493,22 @@ def test_a_template_that_lost_its_hidden_sheet_is_still_read_from_its_headers_an
     assert _observations(tmp_path / "orphan.duckdb") == _observations(tmp_path / "intact.duckdb")
 
 
+def test_a_template_that_lost_its_hidden_sheet_saved_under_another_departments_name_is_refused(tmp_path: Path) -> None:
+    """Hohhot's sheets copied into a workbook named for 张掖市农业农村局: its titles name another department than
+    its file name. Neither is guessed: the file is refused naming both, and nothing loads under either."""
+    path, _ = _filled(tmp_path / "t.xlsx", DATA_DEPARTMENT)
+    workbook = load_workbook(path)
+    del workbook[META_SHEET]
+    renamed = tmp_path / f"张掖市农业农村局_{PERIOD}_填报模板.xlsx"
+    workbook.save(renamed)
+    [result] = ingest([renamed], tmp_path / "w.duckdb")
+    assert (result.status, result.department_id) == ("rejected", None)
+    titled = REGISTRY.reference.departments[DATA_DEPARTMENT].name
+    assert "文件名写明的报送单位“张掖市农业农村局”" in result.reason and f"“{titled}”不一致" in result.reason
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations") == [(0,)]
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.milestone_reports") == [(0,)]
+
+
 @pytest.mark.parametrize("filing_cell", ["keep", "clear"])
 def test_a_copied_template_whose_title_names_another_month_is_quarantined_not_filed(
     tmp_path: Path, filing_cell: str

@@ -95,6 +95,8 @@ QUARANTINE_REASONS: dict[str, str] = {
     "bad_follow_up_date": "日期无法识别",
     "bad_closure_request": "销号申请无效",
     "unknown_measure": "统计口径无法识别",
+    "title_names_another_region": "表头标题与报送单位地区不符",
+    "note_row_with_figures": "注释行中填有数据",
 }
 
 

@@ -7,6 +7,7 @@ header cannot be found is quarantined row by row with what was searched for.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -93,7 +94,17 @@ _FORMS_OF_GRANULARITY: dict[Granularity, list[tuple[re.Pattern[str], Callable[[r
         (re.compile(r"(?P<year>\d{4})\s*年(?!\s*(?:\d|第|[一二三四]\s*季|上半年|下半年|前三季度))"), lambda m: 12),
     ],
 }
+# a full date (2025-12-31, 2025/12/01, an Excel date cell's 2025-12-01 00:00:00): its day is no month closing a
+# range (2025-12 — 31); the first or last day of a month is that month, any other day is left as it is
+_FULL_DATE = re.compile(r"(?<![\d.])(?P<year>\d{4})(?P<mark>[-/.])(?P<month>\d{1,2})(?P=mark)(?P<day>\d{1,2})(?![\d.])")
 _A_DAY_FOLLOWS = re.compile(r"\s*月?\s*\d{1,2}\s*[日号]")  # 2024年7月10日: the day a form was filled, not a period
+
+
+def _month_of_date(match: re.Match[str]) -> str:
+    year, month, day = int(match["year"]), int(match["month"]), int(match["day"])
+    if not 1 <= month <= 12 or day not in (1, calendar.monthrange(year, month)[1]):
+        return match[0]
+    return f"{year}年{month}月"
 
 
 def _valid(year: int, month: int) -> str | None:
@@ -133,7 +144,7 @@ def _candidates(
 
 def _period_found(text: str, spec: LayoutSpec) -> tuple[bool, Period] | None:
     """(only a day's date, the period) a text names, or None."""
-    text = chinese_dates_as_digits(normalise_text(text))
+    text = _FULL_DATE.sub(_month_of_date, chinese_dates_as_digits(normalise_text(text)))
     rule = spec.period
     own: list[tuple[re.Pattern[str], Callable[[re.Match[str]], int | None]]] = (
         [(re.compile(rule.pattern), rule.last_month)] if rule.pattern else []

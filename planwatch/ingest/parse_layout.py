@@ -54,6 +54,7 @@ from planwatch.ingest.values import (
     compact,
     display,
     normalise_text,
+    number_with_unit,
     parse_number,
     row_is_empty,
     split_header,
@@ -128,7 +129,8 @@ def _regions_as_columns(
         (region_columns if region_code else unresolved).append((column, region_code or label, measure))
     city = sender_city or resolver.common_city([code for _, code, _ in region_columns])
     totals = {compact(t) for t in spec.total_labels}
-    whole = sender_region or city  # 全县 in a county's table is the county, 全市 in a city's the city
+    # 全县 in a county's table is the county, 全市 in a city's the city; 全县 under a county's title, the county
+    whole = resolver.whole_region(title_text, sender_region) or city
     for column, label, measure in unresolved:
         if label in CITY_WIDE_NAMES and whole:
             region_columns.append((column, whole, measure))
@@ -153,7 +155,9 @@ def _regions_as_columns(
             first_column[(region_code, measure)] = column
     # measure columns hold one region's figures: the spec's, the sender's own, or the one the title names
     table_region = (
-        (resolver.region(spec.region) if spec.region else None) or sender_region or resolver.named_in(title_text)
+        (resolver.region(spec.region) if spec.region else None)
+        or resolver.whole_region(title_text, sender_region)
+        or resolver.named_in(title_text)
     )
     if measure_columns and table_region is None:
         for column, _ in measure_columns:
@@ -184,11 +188,16 @@ def _regions_as_columns(
         values_blank = all(compact(row[c]) == "" for c, *_ in figure_columns if c < len(row))
         # a row with no label the spec knows and nothing in its figure columns is a note, unless it holds a
         # figure elsewhere (a header the spec did not understand): then it is data, quarantined, not a note
-        if label.startswith(note_prefixes) or (
-            values_blank
-            and not resolver.indicator(label_raw)
-            and not _holds_a_figure(row, {label_column or 0, unit_column})
-        ):
+        mapped = resolver.indicator(label_raw) is not None
+        keys = {label_column or 0, unit_column}
+        if label.startswith(note_prefixes):
+            note = _as_note(
+                sheet, row_index, label_column or 0, label_raw, note_prefixes, mapped, values_blank, keys, "指标"
+            )
+            if note is not None:
+                outcomes.append(note)
+                continue
+        elif values_blank and not mapped and not _holds_a_figure(row, keys):
             outcomes.append(ignored_row(sheet, row_index, "note_row"))
             continue
         if label in totals:
@@ -204,7 +213,7 @@ def _regions_as_columns(
         if period is None:
             outcomes.append(head.unread_period(sheet, row_index, label_cell))
             continue
-        unit = named_unit = split_header(label_raw).unit
+        unit = named_unit = split_header(label_raw, resolver.reference.unit_table.knows).unit
         if unit_column is not None and unit_column < len(row) and compact(row[unit_column]):
             unit = compact(row[unit_column])
             known = resolver.reference.unit_table.knows(named_unit) if named_unit else False  # not （二）'s 二
@@ -336,6 +345,40 @@ def _header_rows(
     return 2 if is_sub_header(sheet.rows[header_index + 1], key_columns, is_heading) else 1
 
 
+def _as_note(
+    sheet: Sheet,
+    row_index: int,
+    label_column: int,
+    label: object,
+    prefixes: tuple[str, ...],
+    mapped: bool,
+    values_blank: bool,
+    keys: set[int | None],
+    names: str,
+) -> RowOutcome | None:
+    """What a row whose label opens like a note (注…, 说明…) is: a note when it holds no figure; data (None) when
+    the spec knows its label (注册商标数) and it holds something; quarantined when it holds a figure under a label
+    the spec does not know, for figures ignored as a note would vanish unexplained."""
+    row = sheet.rows[row_index]
+    figures = _holds_a_figure(row, keys) or any(
+        number_with_unit(cell) is not None for column, cell in enumerate(row) if column not in keys
+    )
+    if mapped and (figures or not values_blank):
+        return None
+    if not mapped and figures:
+        text = compact(label)
+        return quarantined_row(
+            sheet,
+            row_index,
+            "note_row_with_figures",
+            cell_address(row_index, label_column),
+            value=normalise_text(label),
+            prefix=next(prefix for prefix in prefixes if text.startswith(prefix)),
+            names=names,
+        )
+    return ignored_row(sheet, row_index, "note_row")
+
+
 def _holds_a_figure(row: list, keys: set[int | None]) -> bool:
     """Whether a cell outside the key columns (label, unit) holds a number."""
     for column, cell in enumerate(row):
@@ -416,7 +459,7 @@ def _regions_as_rows(
             book.note(sheet.name, column, "unknown_indicator_column", heading.text)
             continue
         row_unit = compact(unit_row[column]) if column < len(unit_row) else ""
-        header_unit = split_header(heading.upper_text).unit
+        header_unit = split_header(heading.upper_text, resolver.reference.unit_table.knows).unit
         if header_unit and row_unit and not _same_unit(header_unit, row_unit, resolver):
             book.note(sheet.name, column, "unit_stated_twice", heading.text, row_unit)
             continue
@@ -431,9 +474,10 @@ def _regions_as_rows(
     city = sender_city or resolver.common_city(
         [resolver.region(label) or "" for label in labels.values() if compact(label) not in CITY_WIDE_NAMES]
     )
-    whole = sender_region or city  # 全县 in a county's table is the county, 全市 in a city's the city
+    whole = resolver.whole_region(head.title_text, sender_region) or city  # as in `_regions_as_columns`
     totals = {compact(t) for t in spec.total_labels}
     seen: dict[str, FirstRow] = {}  # region → the row that gave it
+    note_prefixes = tuple(spec.note_prefixes)
     opens = second_table_row(sheet, after_header, label_column, compact(header[label_column]), period, spec)
     for row_index in range(after_header, len(rows)):
         row = rows[row_index]
@@ -448,9 +492,15 @@ def _regions_as_rows(
         name = labels[row_index]
         label = compact(name)
         values_blank = all(compact(row[c]) == "" for c, *_ in indicator_columns if c < len(row))
-        if label.startswith(tuple(spec.note_prefixes)) or (
-            values_blank and not resolver.region(name, within=city, whole=whole)
-        ):
+        mapped = resolver.region(name, within=city, whole=whole) is not None
+        if label.startswith(note_prefixes):
+            note = _as_note(
+                sheet, row_index, label_column, name, note_prefixes, mapped, values_blank, {label_column}, "地区"
+            )
+            if note is not None:
+                outcomes.append(note)
+                continue
+        elif values_blank and not mapped:
             outcomes.append(ignored_row(sheet, row_index, "note_row"))
             continue
         if label in totals:

@@ -136,6 +136,12 @@ QUARANTINE_REASONS: dict[str, str] = {
     "bad_follow_up_date": "预计完成时间“{value}”无法识别，请填写如“2027-03-31”或“2027年3月31日”",
     "bad_closure_request": "申请销号“{value}”应填写“是”或“否”",
     "unknown_measure": "口径“{value}”无法识别，请填写“本年累计”“本月”或“期末”",
+    "title_names_another_region": "{named_in}写明的报送单位是“{sender}”（{sender_region}），但工作表“{sheet_name}”的"
+    "表头标题“{value}”写的是{titled_region}的数据，{titled_region}不属于{sender_region}，无法确定是哪个地区、"
+    "哪个单位的数据，未入库（以免把{titled_region}的数据记在{sender}名下）；请核实后将文件名中的报送单位"
+    "和表头标题改为一致后重新报送，{titled_region}的数据请由{titled_region}的单位报送",
+    "note_row_with_figures": "“{value}”以“{prefix}”开头，像是注释，但本行填有数据，且不是本表可识别的{names}，"
+    "本行数据未入库；如为数据，请使用统一的{names}名称填写，如为注释，请不要在数据列中填写数字，核实后重新报送",
 }
 
 # Rows skipped on purpose, named so that nothing disappears unexplained.

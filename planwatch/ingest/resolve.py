@@ -15,6 +15,8 @@ from planwatch.registry.reference import IncompatibleUnitsError, ReferenceData, 
 from planwatch.registry.schema import Indicator
 
 CITY_WIDE_NAMES = {"全市", "全县", "全区", "全旗", "全盟", "市本级", "全市合计"}
+# names that say where only relative to who writes them (全省, 首府): a title's 全省 names no other region
+_RELATIVE_NAMES = CITY_WIDE_NAMES | {"全省", "全州", "首府"}
 
 
 # what a statistics table puts before an indicator's name (compacted: NFKC made ：（） ASCII)
@@ -124,6 +126,42 @@ class Resolver:
         found = sorted((name for name, codes in named if len(codes) == 1 and len(name) >= 2 and name in words), key=len)
         found.reverse()
         return next(iter(self._regions_by_name[found[0]])) if found else None
+
+    def regions_titled(self, text: object) -> set[str]:
+        """The regions a title is about: every region its words name (a spelling of one region only, 2 characters
+        or more, not part of a longer name found), less those another named region lies in (平凉市庄浪县: 庄浪县)."""
+        words = compact(text)
+        if not words:
+            return set()
+        found = [
+            name
+            for name, codes in self._regions_by_name.items()
+            if len(codes) == 1 and len(name) >= 2 and name in words and name not in _RELATIVE_NAMES
+        ]
+        names = [name for name in found if not any(name != longer and name in longer for longer in found)]
+        codes = {next(iter(self._regions_by_name[name])) for name in names}
+        ancestors = {code for named in codes for code in self.reference.ancestors_and_self(named)[1:]}
+        return codes - ancestors
+
+    def region_titled_outside(self, text: object, sender_region: str | None) -> str | None:
+        """A region a title is about that is neither the sender's region, one within it, nor one it lies in (平凉市
+        in a table sent as 张掖市统计局's; a county's table may carry its city's title): not the sender's to report."""
+        if sender_region is None:
+            return None
+        agrees = self.reference.descendants_and_self(sender_region) | set(
+            self.reference.ancestors_and_self(sender_region)
+        )
+        return next((code for code in sorted(self.regions_titled(text)) if code not in agrees), None)
+
+    def whole_region(self, title: object, sender_region: str | None) -> str | None:
+        """What 全市/全县 name in a table: the one region its title is about when that is the sender's or within it
+        (a city bureau's table titled 庄浪县… : 全县 is 庄浪县), else the sender's region."""
+        titled = self.regions_titled(title)
+        if sender_region is not None and len(titled) == 1:
+            [region] = titled
+            if region in self.reference.descendants_and_self(sender_region):
+                return region
+        return sender_region
 
     def common_city(self, region_codes: list[str]) -> str | None:
         cities = {self.city_of(code) for code in region_codes if code}

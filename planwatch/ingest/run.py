@@ -56,7 +56,7 @@ from planwatch.ingest.receipt import (
     staged_receipt_path,
     write_receipt,
 )
-from planwatch.ingest.records import ParsedFile
+from planwatch.ingest.records import ParsedFile, quarantine_reason
 from planwatch.ingest.resolve import Resolver
 from planwatch.ingest.store import FileResult, store_batch
 from planwatch.ingest.values import normalise_text
@@ -125,6 +125,16 @@ def _named_otherwise(path: Path, parsed: ParsedFile) -> str | None:
     if recorded_in is None or len(parsed.periods) != 1:
         return None
     return name_disagrees(path.name, next(iter(parsed.periods)), recorded_in)
+
+
+def _titles(source: SourceFile) -> list[tuple[str, str]]:
+    """(sheet name, title) of each sheet: its first filled cell, where a table says what and whose it is."""
+    titles = []
+    for sheet in source.sheets:
+        title = next((cell for row in sheet.rows for cell in row if cell not in (None, "")), None)
+        if title is not None:
+            titles.append((sheet.name, normalise_text(title)))
+    return titles
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -285,19 +295,58 @@ class Ingestor:
                     )
                 if department_id is None:  # figures nobody can be held to, not even counted as the bureau's
                     return None, UNKNOWN_SENDER.format(file=path.name, layout=spec.description)
+                named_in = f"文件名“{path.name}”" if sender else "表头"
+                if not spec.department and (other := self._titled_for_another_region(source, department_id, named_in)):
+                    return None, other  # a spec's own department is the sender whatever the title says, as above
                 return parse_layout(source, spec, self.layout_resolvers[spec.layout_id], department_id), None
         orphan = parse_template_without_meta(source, self.resolver, self.known_milestones, sender)
-        return (orphan, None) if orphan is not None else (None, unknown_layout(source))
+        if orphan is None:
+            return None, unknown_layout(source)
+        if sender is not None and (otherwise := self._template_titled_otherwise(path, source, sender)):
+            return None, otherwise
+        return orphan, None
+
+    def _template_titled_otherwise(self, path: Path, source: SourceFile, sender: str) -> str | None:
+        """Why a template that lost its hidden sheet is refused when its sheets' titles name another department
+        or region than its file name (平凉市农业农村局's sheets saved as 张掖市农业农村局_…xlsx): its regions are
+        not the named sender's, and its milestone reports would be filed under the wrong department."""
+        departments = self.registry.reference.departments
+        for _, title in _titles(source):
+            titled = self._department_titled(title)
+            if titled is not None and titled != sender:
+                return SENDERS_DISAGREE.format(named=departments[sender].name, titled=departments[titled].name)
+        return self._titled_for_another_region(source, sender, f"文件名“{path.name}”")
 
     def _titled_by(self, source: SourceFile) -> str | None:
         """The department a table's title names by its full name (中卫市统计局主要指标统计月报), if one does:
         a title naming only a city or its counties names no sender."""
-        titles = " ".join(
-            normalise_text(next((cell for row in sheet.rows for cell in row if cell not in (None, "")), ""))
-            for sheet in source.sheets
-        )
+        return self._department_titled(" ".join(title for _, title in _titles(source)))
+
+    def _department_titled(self, titles: str) -> str | None:
         named = [d for d in self.registry.reference.departments.values() if d.name in titles]
         return max(named, key=lambda d: len(d.name)).department_id if named else None
+
+    def _titled_for_another_region(self, source: SourceFile, department_id: str, named_in: str) -> str | None:
+        """Why a table is refused whose title is about a region outside its sender's (平凉市主要指标统计月报 sent
+        as 张掖市统计局's): its 全市 figures would be filed as the sender's city's, its counties' not found there.
+        A title naming the sender's region, one within it, or none at all is the sender's table."""
+        department = self.registry.reference.departments[department_id]
+        city = self.resolver.city_of(department.region)
+        for sheet_name, title in _titles(source):
+            titled = self.resolver.region_titled_outside(title, department.region)
+            if titled is None or titled in self.resolver.reported_regions.get(city or "", ()):
+                continue
+            regions = self.registry.reference.regions
+            return quarantine_reason(
+                "title_names_another_region",
+                named_in=named_in,
+                sender=department.name,
+                sender_region=regions[department.region].name,
+                sheet_name=sheet_name,
+                value=title,
+                titled_region=regions[titled].name,
+            )
+        return None
 
     def prepare(self, path: Path, keep_parsed: bool = True, locks: Locks | None = None) -> PendingFile:
         """Read and parse one file (or note why it cannot be read) into its raw-table rows: nothing is written yet.

@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -41,6 +42,7 @@ _DIGITS_AND_SEPARATORS = re.compile(r"^[+-]?[\d,]*(\.\d*)?$")
 _DIGITS_APART = re.compile(r"\d\s+\d")  # '3 21': a thousands space or two numbers in one cell
 _NUMBER_THEN_UNIT = re.compile(r"^([+-]?(?:\d[\d,，]*(?:\.\d*)?|\.\d+))([^\d.,，].*)$")
 _PARENTHESISED = re.compile(r"[（(]\s*([^（）()]+?)\s*[)）]")
+_UNIT_LEAD_IN = re.compile(r"^(?:计量)?单位[:：]")
 
 
 class ErrorCell(str):
@@ -199,8 +201,21 @@ class Header:
     unit: str | None
 
 
-def split_header(value: object) -> Header:
-    return _split_header(compact(value))
+def split_header(value: object, knows: Callable[[str], bool] | None = None) -> Header:
+    """A header's label and unit. With `knows` (the unit table's), the unit is the last bracket that holds a
+    known unit, the rest the label: 农业总产值（农林牧渔业总产值）（亿元） → 农业总产值（农林牧渔业总产值）, 亿元;
+    a header with no known unit in brackets keeps its first bracket as the unit (a misspelt unit is reported)."""
+    text = compact(value)
+    if knows is not None:
+        for match in reversed(list(_PARENTHESISED.finditer(text))):
+            unit = _unit_of(match.group(1))
+            if unit and knows(unit):
+                return Header(label=(text[: match.start()] + text[match.end() :]).strip(), unit=unit)
+    return _split_header(text)
+
+
+def _unit_of(bracketed: str) -> str:
+    return _UNIT_LEAD_IN.sub("", bracketed.strip()).strip()
 
 
 @lru_cache(maxsize=1 << 12)
@@ -208,8 +223,7 @@ def _split_header(text: str) -> Header:
     match = _PARENTHESISED.search(text)
     if match:
         label = (text[: match.start()] + text[match.end() :]).strip()
-        unit = match.group(1).replace("单位:", "").replace("单位：", "").strip()
-        return Header(label=label, unit=unit or None)
+        return Header(label=label, unit=_unit_of(match.group(1)) or None)
     return Header(label=text, unit=None)
 
 
