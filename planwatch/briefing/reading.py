@@ -160,8 +160,7 @@ def completion_phrase(line: TargetLine) -> str:
         if beyond_target_unconfirmed(line):
             beyond = "高出" if direction(line) == ">=" else "低于"
             goal = f"{line.target_year}年目标" + ("" if direction(line) == ">=" else "上限")
-            until = "，按全年平均值考核，待全年数据确认" if line.aggregation == "averaged_flow" else ""
-            return f"{beyond}{goal}{amount(line.margin_to_target, line)}{until}"
+            return f"{beyond}{goal}{amount(line.margin_to_target, line)}，按全年平均值考核，待全年数据确认"
         if keeps_a_level(line):
             side = "低于目标" if direction(line) == ">=" else "高于目标上限"
             return f"{side}{amount(line.margin_to_target, line)}（基期{baseline}）"
@@ -185,7 +184,7 @@ def beyond_target_unconfirmed(line: TargetLine) -> bool:
     the whole year's figure can meet (docs/method.md, 4). Its distance is said as beyond the target, never
     as a shortfall (差1.9个百分点 for 34.9% against ≥33%) nor as a share above 100 %."""
     margin = line.margin_to_target
-    if margin is None or line.status in {"achieved", "stale"}:
+    if margin is None or line.status in {"achieved", "stale"} or line.aggregation != "averaged_flow":
         return False
     return margin >= 0 if direction(line) == ">=" else margin <= 0
 
