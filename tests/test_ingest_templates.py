@@ -193,71 +193,56 @@ def test_a_milestone_row_with_several_bad_cells_names_every_one_of_them_in_one_r
     assert result.cells_read == result.cells_loaded + result.cells_quarantined + result.cells_ignored
 
 
-def test_a_milestone_reported_completed_below_100_percent_is_quarantined_naming_both_cells(tmp_path: Path) -> None:
-    """已完成 at 50 % contradicts itself: which is true is not guessed (as a month above its year-to-date is set
-    aside), so the row is not taken and the receipt says why and how to mend it; 已完成 at 100 % is taken."""
+@pytest.mark.parametrize(
+    ("contradictory", "taken", "code", "says"),
+    [
+        (  # 已完成 at 50 %; 已完成 at 100 % is taken
+            MilestoneReport(MilestoneState.completed, 50.0, "主体完工"),
+            [MilestoneReport(MilestoneState.completed, 100.0, "已竣工验收")],
+            "completed_below_full",
+            "为“已完成”，而完成百分比（{percent}）为“50”，不足100，两者矛盾，无法确定项目是否已完成，本行未入库；"
+            "项目已完成的，请将完成百分比改为100，尚未完成的，请将进展状态改为“推进中”或“停滞”，再重新报送",
+        ),
+        (  # 未开工 at 30 %; 未开工 at 0 % and 推进中 at 100 % (finished, not yet accepted) are taken
+            MilestoneReport(MilestoneState.not_started, 30.0, "前期手续办理中"),
+            [
+                MilestoneReport(MilestoneState.not_started, 0.0, "尚未开工"),
+                MilestoneReport(MilestoneState.in_progress, 100.0, "待验收"),
+            ],
+            "not_started_with_progress",
+            "为“未开工”，而完成百分比（{percent}）为“30”，大于0，两者矛盾，无法确定项目是否已开工，本行未入库；"
+            "项目尚未开工的，请将完成百分比改为0，已经开工的，请将进展状态改为“推进中”“已完成”或“停滞”，再重新报送",
+        ),
+    ],
+    ids=["completed_below_100", "not_started_above_0"],
+)
+def test_a_milestone_whose_status_and_percentage_contradict_is_quarantined_naming_both_cells(
+    tmp_path: Path, contradictory: MilestoneReport, taken: list[MilestoneReport], code: str, says: str
+) -> None:
+    """已完成 at 50 % or 未开工 at 30 % contradicts itself: which is true is not guessed (as a month above its
+    year-to-date is set aside), so the row is not taken and the receipt says why and how to mend it; the
+    reports that agree with themselves are taken."""
     layout = template_layout(REGISTRY, MILESTONE_DEPARTMENT, PERIOD)
-    half, done = (row.milestone_id for row in layout.milestones[:2])
+    wrong, *right = (row.milestone_id for row in layout.milestones[: 1 + len(taken)])
     path, workbook = _filled(
-        tmp_path / "m.xlsx",
-        MILESTONE_DEPARTMENT,
-        **{
-            half: MilestoneReport(MilestoneState.completed, 50.0, "主体完工"),
-            done: MilestoneReport(MilestoneState.completed, 100.0, "已竣工验收"),
-        },
+        tmp_path / "m.xlsx", MILESTONE_DEPARTMENT, **{wrong: contradictory}, **dict(zip(right, taken, strict=True))
     )
     column = _milestone_columns(workbook[MILESTONE_SHEET])
-    row = next(r.row for r in layout.milestones if r.milestone_id == half)
+    row = next(r.row for r in layout.milestones if r.milestone_id == wrong)
 
     [result] = ingest([path], tmp_path / "w.duckdb", tmp_path / "receipts")
 
     assert result.status == "loaded" and result.is_partial and result.rows_quarantined == 1
-    [(cell, code, reason)] = query(tmp_path / "w.duckdb", "select cell, reason_code, reason from raw.quarantine")
-    assert (cell, code) == (f"{column['进展状态']}{row}", "completed_below_full")
-    assert reason == (
-        f"进展状态（{column['进展状态']}{row}）为“已完成”，而完成百分比（{column['完成百分比']}{row}）为“50”，"
-        "不足100，两者矛盾，无法确定项目是否已完成，本行未入库；项目已完成的，请将完成百分比改为100，"
-        "尚未完成的，请将进展状态改为“推进中”或“停滞”，再重新报送"
-    )
+    [(cell, found, reason)] = query(tmp_path / "w.duckdb", "select cell, reason_code, reason from raw.quarantine")
+    assert (cell, found) == (f"{column['进展状态']}{row}", code)
+    assert reason == f"进展状态（{column['进展状态']}{row}）" + says.format(percent=f"{column['完成百分比']}{row}")
     reports = dict(query(tmp_path / "w.duckdb", "select milestone_id, status from raw.milestone_reports"))
-    assert half not in reports and reports[done] == "completed"
+    assert wrong not in reports
+    assert [reports[milestone] for milestone in right] == [report.state.value for report in taken]
     [told] = _receipt_rows(result.receipt, "未接收的行")
     assert told[:4] == (MILESTONE_SHEET, row, cell, reason)
     summary = dict(row[:2] for row in load_workbook(result.receipt, read_only=True)["回执"].iter_rows(values_only=True))
     assert str(summary["处理结果"]).startswith("部分接收") and summary["未接收行数（需更正后重报）"] == 1
-
-
-def test_a_milestone_reported_not_started_with_progress_is_quarantined_and_done_at_full_is_taken(
-    tmp_path: Path,
-) -> None:
-    """未开工 at 30 % contradicts itself as 已完成 at 50 % does; 未开工 at 0 % and 推进中 at 100 % (finished, not
-    yet accepted) are taken."""
-    layout = template_layout(REGISTRY, MILESTONE_DEPARTMENT, PERIOD)
-    begun, idle, finished = (row.milestone_id for row in layout.milestones[:3])
-    path, workbook = _filled(
-        tmp_path / "m.xlsx",
-        MILESTONE_DEPARTMENT,
-        **{
-            begun: MilestoneReport(MilestoneState.not_started, 30.0, "前期手续办理中"),
-            idle: MilestoneReport(MilestoneState.not_started, 0.0, "尚未开工"),
-            finished: MilestoneReport(MilestoneState.in_progress, 100.0, "待验收"),
-        },
-    )
-    column = _milestone_columns(workbook[MILESTONE_SHEET])
-    row = next(r.row for r in layout.milestones if r.milestone_id == begun)
-
-    [result] = ingest([path], tmp_path / "w.duckdb", tmp_path / "receipts")
-
-    assert result.status == "loaded" and result.is_partial and result.rows_quarantined == 1
-    [(cell, code, reason)] = query(tmp_path / "w.duckdb", "select cell, reason_code, reason from raw.quarantine")
-    assert (cell, code) == (f"{column['进展状态']}{row}", "not_started_with_progress")
-    assert reason == (
-        f"进展状态（{column['进展状态']}{row}）为“未开工”，而完成百分比（{column['完成百分比']}{row}）为“30”，"
-        "大于0，两者矛盾，无法确定项目是否已开工，本行未入库；项目尚未开工的，请将完成百分比改为0，"
-        "已经开工的，请将进展状态改为“推进中”“已完成”或“停滞”，再重新报送"
-    )
-    reports = dict(query(tmp_path / "w.duckdb", "select milestone_id, status from raw.milestone_reports"))
-    assert begun not in reports and reports[idle] == "not_started" and reports[finished] == "in_progress"
 
 
 def test_a_template_with_its_hidden_sheet_edited_is_rejected(tmp_path: Path) -> None:
